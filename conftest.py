@@ -1,0 +1,101 @@
+"""Fixtures shared by every module's tests: the area tree and the personas.
+
+The tree is Wenshang County (370830) from the official division codes, with two grids and
+their units added under 南门社区 and one grid with a unit under a village of 汶上街道.
+Personas, all with the password PASSWORD:
+  county_admin  county admin of 370830
+  town_admin    admin of 中都街道 (370830001)
+  chief         grid chief of 南门社区 (370830001001)
+  worker        grid worker of unit 370830001001001001
+  outsider      grid worker of a unit in 汶上街道 (another town)
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
+# beside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DATA = Path(__file__).parent / "tests" / "data"
+PASSWORD = "Yiwang-test-2026"
+
+COUNTY = "370830"
+TOWN = "370830001"
+VILLAGE = "370830001001"
+GRID = "370830001001001"
+UNIT = "370830001001001001"
+OTHER_TOWN = "370830002"
+OTHER_VILLAGE = "370830002001"
+OTHER_GRID = "370830002001001"
+OTHER_UNIT = "370830002001001001"
+
+
+@pytest.fixture
+def tree(db):
+    from yiwang.areas.importers import division_rows
+    from yiwang.areas.services import create_area, import_areas
+
+    report = import_areas(
+        actor=None,
+        rows=division_rows((DATA / "divisions-370830.csv").read_bytes(), "divisions.csv"),
+    )
+    assert report.ok, report.errors
+    areas = {}
+    for parent, name in [
+        (VILLAGE, "第一网格"),
+        (VILLAGE, "第二网格"),
+        (OTHER_VILLAGE, "第一网格"),
+    ]:
+        grid = create_area(actor=None, parent_code=parent, name=name)
+        areas[grid.code] = grid
+        for i in (1, 2):
+            unit = create_area(actor=None, parent_code=grid.code, name=f"第{i}单元")
+            areas[unit.code] = unit
+    return areas
+
+
+def _persona(username, role, code):
+    from yiwang.accounts.services import create_user, grant_post
+
+    user = create_user(actor=None, username=username, password=PASSWORD, full_name=username)
+    grant_post(actor=None, user=user, role=role, area_code=code)
+    return user
+
+
+@pytest.fixture
+def county_admin(tree):
+    return _persona("county", "county_admin", COUNTY)
+
+
+@pytest.fixture
+def town_admin(tree):
+    return _persona("town", "town_admin", TOWN)
+
+
+@pytest.fixture
+def chief(tree):
+    return _persona("chief", "grid_chief", VILLAGE)
+
+
+@pytest.fixture
+def worker(tree):
+    return _persona("worker", "grid_worker", UNIT)
+
+
+@pytest.fixture
+def outsider(tree):
+    return _persona("outsider", "grid_worker", OTHER_UNIT)
+
+
+@pytest.fixture
+def personas(county_admin, town_admin, chief, worker, outsider):
+    return {
+        "county": county_admin,
+        "town": town_admin,
+        "chief": chief,
+        "worker": worker,
+        "outsider": outsider,
+    }

@@ -1,0 +1,111 @@
+"""Every write to users and posts: atomic, checked against the actor's posts, audited."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.accounts import scope
+from yiwang.accounts.models import ROLE_LEVELS, Post, Role, User
+from yiwang.areas.models import Area, Level
+from yiwang.core import audit
+
+
+@transaction.atomic
+def create_user(
+    *, actor, username: str, password: str, full_name: str = "", phone: str = ""
+) -> User:
+    if actor is not None and not scope.can_manage_posts(actor):
+        raise PermissionDenied(_("Your posts do not allow creating accounts."))
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("The username cannot be empty.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("The username %(u)s is already taken.") % {"u": username}})
+    user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    audit.record(actor=actor, action="user.create", obj=user, after=audit.snapshot(user))
+    return user
+
+
+@transaction.atomic
+def grant_post(
+    *,
+    actor,
+    user: User,
+    role: str,
+    area_code: str,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+) -> Post:
+    """Gives `user` the post `role` on the area; the actor must hold a post above it."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    if actor is not None:
+        scope.require_in_scope(actor, area_code)
+    area = Area.objects.select_for_update().filter(code=area_code).first()
+    if area is None:
+        raise ValidationError({"area": _("There is no area with the code %(code)s.") % {"code": area_code}})
+    if actor is not None and role not in scope.grantable_roles(actor, area.code):
+        raise PermissionDenied(_("Your posts do not allow giving this post."))
+    if area.level not in ROLE_LEVELS[role]:
+        raise ValidationError(
+            {"role": _("A %(role)s post is held on a %(levels)s, not on a %(level)s.") % {
+                "role": Role(role).label,
+                "levels": "/".join(str(Level(lv).label) for lv in ROLE_LEVELS[role]),
+                "level": area.get_level_display(),
+            }}
+        )
+    if not area.is_open:
+        raise ValidationError({"area": _("The area %(name)s is closed; no post can be held on it.") % {"name": area.name}})
+    starts_on = starts_on or timezone.localdate()
+    if ends_on is not None and ends_on <= starts_on:
+        raise ValidationError({"ends_on": _("A post must end after it starts.")})
+    overlapping = Post.objects.filter(user=user, role=role, area=area).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
+    )
+    if overlapping.exists():
+        raise ValidationError({"role": _("%(user)s already holds this post.") % {"user": user}})
+    post = Post.objects.create(
+        user=user, role=role, area=area, area_code=area.code, starts_on=starts_on, ends_on=ends_on
+    )
+    scope.forget(user)
+    audit.record(actor=actor, action="post.grant", obj=post, after=audit.snapshot(post))
+    return post
+
+
+@transaction.atomic
+def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
+    """Ends a post: from `on` (today by default) it no longer holds."""
+    queryset = Post.objects.select_for_update().select_related("user", "area")
+    if actor is not None:
+        queryset = queryset.visible_to(actor)
+    post = queryset.filter(pk=post_id).first()
+    if post is None:
+        from django.http import Http404
+
+        raise Http404(_("Not found."))
+    if actor is not None and post.role not in scope.grantable_roles(actor, post.area_code):
+        raise PermissionDenied(_("Your posts do not allow ending this post."))
+    on = on or timezone.localdate()
+    if post.ends_on is not None and post.ends_on <= on:
+        raise ValidationError({"ends_on": _("The post has already ended.")})
+    if on < post.starts_on:
+        raise ValidationError({"ends_on": _("A post cannot end before it starts.")})
+    before = audit.snapshot(post)
+    post.ends_on = on
+    post.save(update_fields=["ends_on", "updated_at"])
+    scope.forget(post.user)
+    audit.record(actor=actor, action="post.end", obj=post, before=before, after=audit.snapshot(post))
+    return post

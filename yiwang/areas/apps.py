@@ -1,0 +1,10 @@
+"""The area tree: county → town → village → grid → unit, on official division codes."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AreasConfig(AppConfig):
+    name = "yiwang.areas"
+    label = "areas"
+    verbose_name = _("Areas")

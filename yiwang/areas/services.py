@@ -1,0 +1,285 @@
+"""Every write to the area tree: atomic, checked against the actor's scope, audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yiwang.accounts.scope import require_area_manager
+from yiwang.areas import codes
+from yiwang.areas.geometry import check_inside, parse_boundary
+from yiwang.areas.models import Area, BoundaryVersion, Level
+from yiwang.core import audit
+
+# Which parent level each level the pages and API may create goes under.
+CREATABLE_LEVELS = {Level.GRID: Level.VILLAGE, Level.UNIT: Level.GRID}
+_PLACEMENT_ERRORS = {
+    Level.GRID: gettext_lazy("A grid can only be created under a village."),
+    Level.UNIT: gettext_lazy("A unit can only be created under a grid."),
+}
+
+
+def _locked_area(actor, code: str) -> Area:
+    """The area, locked for the transaction, re-checked against the actor's posts."""
+    require_area_manager(actor, code)
+    return Area.objects.select_for_update().get(code=code)
+
+
+def _next_child_code(parent: Area) -> str:
+    taken = set(
+        Area.objects.filter(parent=parent).values_list("code", flat=True)
+    )
+    for n in range(1, 1000):
+        candidate = f"{parent.code}{n:03d}"
+        if candidate not in taken:
+            return candidate
+    raise ValidationError({"code": _("This area already has 999 children.")})
+
+
+def _child_code(parent: Area, code: str) -> str:
+    """A full child code from a full code or a three-digit suffix, validated."""
+    code = (code or "").strip()
+    if not code:
+        return _next_child_code(parent)
+    if len(code) == codes.SUFFIX_DIGITS and code.isdigit():
+        code = parent.code + code
+    try:
+        code = codes.normalize(code)
+    except codes.CodeError as exc:
+        raise ValidationError({"code": str(exc)}) from None
+    if parent.code.startswith(code):
+        raise ValidationError({"code": _("An area cannot be placed under itself or under one of its own sub-areas.")})
+    if codes.parent_code(code) != parent.code:
+        raise ValidationError(
+            {"code": _("The code %(code)s does not lie under %(parent)s: it must be the parent's code followed by three digits.") % {"code": code, "parent": parent.code}}
+        )
+    if code.endswith("000"):
+        raise ValidationError({"code": _("The last three digits of a code cannot be 000.")})
+    return code
+
+
+@transaction.atomic
+def create_area(
+    *,
+    actor,
+    parent_code: str,
+    name: str,
+    level: str | None = None,
+    code: str = "",
+    boundary: dict | None = None,
+) -> Area:
+    """Creates a grid under a village or a unit under a grid."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("The name cannot be empty.")})
+    parent = _locked_area(actor, parent_code)
+    if not parent.is_open:
+        raise ValidationError({"parent": _("The parent area is closed.")})
+    level = level or parent.child_level
+    if level not in CREATABLE_LEVELS:
+        raise ValidationError({"level": _("Only grids and units can be created here; counties, towns and villages come from the official division codes.")})
+    if parent.level != CREATABLE_LEVELS[level]:
+        raise ValidationError({"parent": _PLACEMENT_ERRORS[level]})
+    full_code = _child_code(parent, code)
+    if Area.objects.filter(code=full_code).exists():
+        raise ValidationError({"code": _("The code %(code)s is already taken.") % {"code": full_code}})
+    area = Area(code=full_code, name=name, level=level, parent=parent)
+    if boundary is not None:
+        geometry = parse_boundary(boundary)
+        check_inside(geometry, parent.boundary)
+        area.boundary = boundary
+        area.boundary_since = timezone.now()
+    area.save()
+    audit.record(actor=actor, action="area.create", obj=area, after=audit.snapshot(area))
+    return area
+
+
+@transaction.atomic
+def update_area(*, actor, code: str, name: str | None = None) -> Area:
+    area = _locked_area(actor, code)
+    before = audit.snapshot(area)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": _("The name cannot be empty.")})
+        area.name = name
+    area.save()
+    audit.record(actor=actor, action="area.update", obj=area, before=before, after=audit.snapshot(area))
+    return area
+
+
+@transaction.atomic
+def set_boundary(*, actor, code: str, boundary: dict | None) -> Area:
+    """Redraws a boundary; the one it replaces is kept in the boundary history."""
+    area = _locked_area(actor, code)
+    now = timezone.now()
+    if boundary is not None:
+        geometry = parse_boundary(boundary)
+        if area.parent_id:
+            check_inside(geometry, area.parent.boundary)
+    before = audit.snapshot(area)
+    if area.boundary:
+        BoundaryVersion.objects.create(
+            area=area,
+            boundary=area.boundary,
+            valid_from=area.boundary_since or area.created_at,
+            valid_until=now,
+        )
+    area.boundary = boundary
+    area.boundary_since = now if boundary is not None else None
+    area.save(update_fields=["boundary", "boundary_since", "updated_at"])
+    audit.record(actor=actor, action="area.set_boundary", obj=area, before=before, after=audit.snapshot(area))
+    return area
+
+
+@transaction.atomic
+def close_area(*, actor, code: str, on: datetime.date | None = None) -> Area:
+    """Closes an area that has no open sub-areas and no current posts; its history stays."""
+    from yiwang.accounts.models import Post
+
+    area = _locked_area(actor, code)
+    on = on or timezone.localdate()
+    if not area.is_open:
+        raise ValidationError({"closed_on": _("The area is already closed.")})
+    if Area.objects.open().filter(parent=area).exists():
+        raise ValidationError({"closed_on": _("Close or move its sub-areas first.")})
+    if Post.objects.current().filter(area=area).exists():
+        raise ValidationError({"closed_on": _("End the posts held on this area first.")})
+    if on < area.opened_on:
+        raise ValidationError({"closed_on": _("An area cannot close before it opened.")})
+    before = audit.snapshot(area)
+    area.closed_on = on
+    area.save(update_fields=["closed_on", "updated_at"])
+    audit.record(actor=actor, action="area.close", obj=area, before=before, after=audit.snapshot(area))
+    return area
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _check_import_scope(actor, code: str) -> str | None:
+    if actor is None:  # a management command run by the operator
+        return None
+    from yiwang.accounts.scope import can_manage_area, in_scope
+
+    if not in_scope(actor, code) or not can_manage_area(actor, code):
+        return _("Your posts do not allow changing this area.")
+    return None
+
+
+@transaction.atomic
+def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
+    """Imports (row number, code, name) rows: new areas are created, renamed ones updated.
+
+    Every row is checked before anything is written; a file with a bad row changes
+    nothing. Importing the same rows again changes nothing.
+    """
+    report = ImportReport()
+    wanted: dict[str, tuple[int, str]] = {}
+    for row, raw_code, raw_name in rows:
+        try:
+            code = codes.normalize(raw_code)
+        except codes.CodeError as exc:
+            report.errors.append(RowError(row, f"{_('malformed code')} {raw_code!r}: {exc}", str(raw_code)))
+            continue
+        name = (raw_name or "").strip()
+        if not name:
+            report.errors.append(RowError(row, _("the name is empty"), code))
+            continue
+        if code in wanted:
+            first_row, first_name = wanted[code]
+            if first_name != name:
+                report.errors.append(
+                    RowError(row, _("the code %(code)s is given twice with different names (row %(first)d: %(a)s; here: %(b)s)") % {"code": code, "first": first_row, "a": first_name, "b": name}, code)
+                )
+            continue
+        problem = _check_import_scope(actor, code)
+        if problem:
+            report.errors.append(RowError(row, problem, code))
+            continue
+        wanted[code] = (row, name)
+
+    existing = {
+        a.code: a
+        for a in Area.objects.select_for_update().filter(code__in=list(wanted) + [
+            p for p in (codes.parent_code(c) for c in wanted) if p
+        ])
+    }
+    for code, (row, _name) in wanted.items():
+        parent = codes.parent_code(code)
+        if parent and parent not in wanted and parent not in existing:
+            report.errors.append(
+                RowError(row, _("its parent %(parent)s is neither in the file nor in the database") % {"parent": parent}, code)
+            )
+    if report.errors:
+        report.errors.sort(key=lambda e: e.row)
+        transaction.set_rollback(True)
+        return report
+
+    now = timezone.now()
+    entries = []
+    renamed = []
+    # Parents before children: codes sorted by length.
+    for code in sorted(wanted, key=lambda c: (len(c), c)):
+        row, name = wanted[code]
+        area = existing.get(code)
+        if area is None:
+            parent_code = codes.parent_code(code)
+            area = Area(
+                code=code,
+                name=name,
+                level=codes.level_of(code),
+                parent=existing.get(parent_code) if parent_code else None,
+                created_at=now,
+            )
+            existing[code] = area
+            report.created += 1
+        elif area.name != name:
+            before = audit.snapshot(area)
+            area.name = name
+            area.updated_at = now
+            renamed.append(area)
+            entries.append(audit.build_entry(actor=actor, action="area.rename", obj=area, before=before, after=audit.snapshot(area)))
+            report.renamed += 1
+        else:
+            report.unchanged += 1
+    new = [existing[c] for c in sorted(wanted, key=lambda c: (len(c), c)) if existing[c].pk is None]
+    # One bulk insert per level, so that each level's parents have their ids.
+    for length in sorted(codes.LEVEL_BY_LENGTH):
+        batch = [a for a in new if len(a.code) == length]
+        for a in batch:
+            if a.parent is not None:
+                a.parent_id = a.parent.pk
+        Area.objects.bulk_create(batch, batch_size=1000)
+    if renamed:
+        Area.objects.bulk_update(renamed, ["name", "updated_at"], batch_size=1000)
+    entries.extend(
+        audit.build_entry(actor=actor, action="area.create", obj=a, after=audit.snapshot(a)) for a in new
+    )
+    audit.record_many(entries)
+    return report

@@ -1,0 +1,28 @@
+"""What every module's API shares: the error format and the scoped viewset base."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, viewsets
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    """Service-layer validation errors answer 400 with `{"field": ["reason", ...]}`."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": [str(m) for m in exc.messages]}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)
+
+
+class ScopedViewSetMixin:
+    """Every API viewset reads through the model's `visible_to(user)`; an object outside
+    the scope is then a 404 exactly like a missing one."""
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

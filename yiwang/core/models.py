@@ -1,0 +1,84 @@
+"""Base models shared by every module, and the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.scoping import ScopedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedModel(TimeStampedModel):
+    """A row that belongs to one place in the area tree, stored as that area's code.
+
+    Rolling figures up the tree is then a GROUP BY on a code prefix, and scoping a range
+    scan on this indexed column.
+    """
+
+    area_code = models.CharField(_("area code"), max_length=18, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class AuditSource(models.TextChoices):
+    WEB = "web", _("Web page")
+    API = "api", _("API")
+    COMMAND = "command", _("Command")
+    IMPORT = "import", _("Import")
+    TASK = "task", _("Background task")
+    SYSTEM = "system", _("System")
+
+
+class AuditEntry(models.Model):
+    """One write: who, when, through what, to which object, and its state before and after."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so that the entry still names the actor if the account goes.
+    actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=AuditSource.choices)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # The area the object lies in; scopes the log like every other scoped row.
+    area_code = models.CharField(_("area code"), max_length=18, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The history of one object, newest first (object page, API filter).
+            models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

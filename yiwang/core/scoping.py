@@ -1,0 +1,51 @@
+"""The one scoping mechanism: a row is visible to a user when its area code lies under
+one of the user's current posts. Every list, detail, export and API query goes through
+`visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+# Codes are digit strings and a subtree is every code that starts with its root's code.
+# `code >= root AND code < root + ":"` (":" sorts right after "9") is the same set as a
+# prefix match, but a plain range that a B-tree index serves on SQLite and PostgreSQL
+# alike, whatever the collation; LIKE 'root%' is not indexable on either by default.
+_AFTER_DIGITS = ":"
+
+
+def subtree_q(field: str, code: str) -> Q:
+    return Q(**{f"{field}__gte": code, f"{field}__lt": code + _AFTER_DIGITS})
+
+
+def any_subtree_q(field: str, codes) -> Q:
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= subtree_q(field, code)
+    return q
+
+
+def minimal_prefixes(codes) -> tuple[str, ...]:
+    """Drop every code that lies under another one in the set."""
+    kept: list[str] = []
+    for code in sorted(set(codes)):
+        if not kept or not code.startswith(kept[-1]):
+            kept.append(code)
+    return tuple(kept)
+
+
+class ScopedQuerySet(models.QuerySet):
+    # The column that holds the row's area code; Area itself scopes on `code`.
+    scope_field = "area_code"
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        from yiwang.accounts.scope import scope_codes
+
+        codes = scope_codes(user)
+        if codes is None:  # a platform superuser sees everything
+            return self.all()
+        return self.filter(any_subtree_q(self.scope_field, codes))
+
+    def under(self, code: str) -> ScopedQuerySet:
+        return self.filter(subtree_q(self.scope_field, code))

@@ -1,0 +1,3 @@
+"""Pages of the core module."""
+
+urlpatterns = []
