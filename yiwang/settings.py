@@ -224,7 +224,8 @@ HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", TESTING)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": os.environ.get("HUEY_NAME", "yiwang"),
+        # Tests get a queue of their own, so that a running consumer never takes their tasks.
+        "name": os.environ.get("HUEY_NAME", "yiwang-test" if TESTING else "yiwang"),
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
@@ -233,7 +234,9 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "yiwang",
-        "filename": os.environ.get("HUEY_SQLITE", str(BASE_DIR / "huey.sqlite3")),
+        "filename": os.environ.get(
+            "HUEY_SQLITE", str(BASE_DIR / ("huey-test.sqlite3" if TESTING else "huey.sqlite3"))
+        ),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
     }

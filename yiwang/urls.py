@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("yiwang.api_urls")),
     path("", include("yiwang.accounts.urls")),
     path("", include("yiwang.areas.urls")),
     path("", include("yiwang.core.urls")),

@@ -59,14 +59,23 @@ POST_GRANTS: dict[str, tuple[str, ...]] = {
 
 class UserQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """Users who hold a current post under the viewer's scope, and the viewer."""
-        from yiwang.accounts.scope import scope_codes
+        """Users who hold a current post under the viewer's scope, and the viewer.
+
+        Those who manage posts also see the accounts that hold no current post at all
+        (new or retired), so that they can give them one.
+        """
+        from yiwang.accounts.scope import can_manage_posts, scope_codes
 
         codes = scope_codes(user)
         if codes is None:
             return self.all()
-        posts = Post.objects.current().filter(any_subtree_q("area_code", codes))
-        return self.filter(Q(pk=user.pk) | Q(pk__in=posts.values("user_id")))
+        current = Post.objects.current()
+        visible = Q(pk=user.pk) | Q(
+            pk__in=current.filter(any_subtree_q("area_code", codes)).values("user_id")
+        )
+        if can_manage_posts(user):
+            visible |= ~Q(pk__in=current.values("user_id"))
+        return self.filter(visible)
 
 
 class YiwangUserManager(UserManager.from_queryset(UserQuerySet)):

@@ -109,3 +109,14 @@ def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
     scope.forget(post.user)
     audit.record(actor=actor, action="post.end", obj=post, before=before, after=audit.snapshot(post))
     return post
+
+
+@transaction.atomic
+def issue_token(*, user: User):
+    """The user's API token, made on first use."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        audit.record(actor=user, action="token.issue", object_type="authtoken.token", object_id=str(user.pk), object_repr=str(user))
+    return token

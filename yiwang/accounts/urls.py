@@ -1,3 +1,27 @@
-"""Pages of the accounts module."""
+"""Pages of the accounts module. Log-in and log-out keep the plain names "login" and
+"logout" (settings.LOGIN_URL); the rest is under the "accounts" namespace."""
 
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from yiwang.accounts import views
+
+account_patterns = [
+    path("posts/", views.post_list, name="posts"),
+    path("posts/new/", views.post_give, name="post-give"),
+    path("posts/<int:post_id>/end/", views.post_end, name="post-end"),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:user_id>/", views.user_detail, name="user-detail"),
+]
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include((account_patterns, "accounts"))),
+]

@@ -1,3 +1,12 @@
-"""Pages of the areas module."""
+"""Pages of the areas module: the tree browser."""
 
-urlpatterns = []
+from django.urls import path
+
+from yiwang.areas import views
+
+app_name = "areas"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("areas/<str:code>/", views.area_detail, name="detail"),
+    path("areas/<str:code>/children/", views.area_create, name="create"),
+]

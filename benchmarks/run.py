@@ -1,0 +1,226 @@
+"""The benchmarks (`make bench`): on SQLite, and on PostgreSQL when a server answers.
+
+For each database, a throwaway database is made (a temporary SQLite file; a fresh
+`yiwang_bench` database on the PostgreSQL server, dropped at the end), and each group runs
+in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
+
+  build   migrate, build the county-scale demo once (target ≤ 60 s on SQLite)
+  rollup  units, grids and workers of every town in one API request (target p95 ≤ 50 ms)
+  locate  10,000 random points among the 7,849 unit boundaries (target ≤ 0.2 ms a point);
+          on SQLite only, since the locator works in memory whatever the database
+
+The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
+DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
+else postgres://postgres@127.0.0.1:5432. Only the database `yiwang_bench` on it is touched.
+
+Results: benchmarks/results/<group>-<database>.json, and a summary printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+BENCH_DB = "yiwang_bench"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
+# Groups after the build, which they need; and the databases each one runs on.
+GROUPS = {
+    "build": ("sqlite", "postgresql"),
+    "rollup": ("sqlite", "postgresql"),
+    "locate": ("sqlite",),
+}
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def postgres_server(args) -> str | None:
+    if args.no_postgres:
+        return None
+    if args.postgres:
+        return args.postgres
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        return os.environ["BENCH_POSTGRES_URL"]
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    return DEFAULT_POSTGRES
+
+
+def _admin(server: str):
+    import psycopg
+
+    return psycopg.connect(_with_db(server, "postgres"), autocommit=True, connect_timeout=5)
+
+
+def create_postgres(server: str) -> str:
+    from psycopg import sql
+
+    with _admin(server) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+    return _with_db(server, BENCH_DB)
+
+
+def drop_postgres(server: str) -> None:
+    from psycopg import sql
+
+    with _admin(server) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+        )
+
+
+def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | None:
+    name = f"{group}-{label}"
+    out = RESULTS / f"{name}.json"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "yiwang.settings",
+        "HUEY_SQLITE": str(workdir / "huey.sqlite3"),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        str(HERE / "worker.py"),
+        group,
+        "--out",
+        str(out),
+        "--name",
+        name,
+        "--requests",
+        str(args.requests),
+        "--points",
+        str(args.points),
+        "--naive-points",
+        str(args.naive_points),
+        "--rounds",
+        str(args.rounds),
+    ]
+    print(f"[{label}] {group} …", flush=True)
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT, env=env)
+    if completed.returncode != 0:
+        print(f"[{label}] {group} FAILED (exit {completed.returncode})", flush=True)
+        return {"name": name, "error": f"exit {completed.returncode}"}
+    print(f"[{label}] {group} done in {time.perf_counter() - started:.1f} s", flush=True)
+    return json.loads(out.read_text())
+
+
+def run_database(label: str, url: str, workdir: Path, groups: list[str], args) -> list[dict]:
+    results = []
+    build = run_group("build", label, url, workdir, args)
+    results.append(build)
+    if "error" in build:
+        return results
+    for group in groups:
+        if group != "build" and label in GROUPS[group]:
+            results.append(run_group(group, label, url, workdir, args))
+    return results
+
+
+def summary(results: list[dict]) -> bool:
+    """Prints one line per figure against its target; True when every target was met."""
+    ok = True
+    print("\n== summary")
+    for result in results:
+        name = result["name"]
+        if "error" in result:
+            print(f"  {name:22} FAILED ({result['error']})")
+            ok = False
+            continue
+        if "unavailable" in result:
+            print(f"  {name:22} not run: {result['unavailable']}")
+            continue
+        db = result["database"]
+        figures = result["figures"]
+        shown = {
+            "build": f"{figures.get('seconds')} s",
+            "rollup": f"median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms",
+            "locate": (
+                f"{figures.get('us_per_point')} µs/point, bulk {figures.get('bulk_us_per_point')} "
+                f"µs/point, naive {figures.get('naive_ms_per_point')} ms/point "
+                f"(×{figures.get('speedup_vs_naive')})"
+            ),
+        }[result["group"]]
+        verdicts = []
+        for key, target in result.get("targets", {}).items():
+            verdicts.append(f"{key} ≤ {target['target']}: {'met' if target['met'] else 'MISSED'}")
+            ok = ok and target["met"]
+        print(f"  {name:22} {shown}  [{'; '.join(verdicts)}]  ({db['engine']} {db['version']})")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Runs Yiwang's benchmarks.")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to bench on")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(GROUPS), help="groups to run (repeatable)"
+    )
+    parser.add_argument("--requests", type=int, default=100, help="timed API requests")
+    parser.add_argument("--points", type=int, default=10_000, help="points to locate")
+    parser.add_argument("--naive-points", type=int, default=200, help="points for the baseline")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the locate timing")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
+    args = parser.parse_args()
+    groups = args.only or list(GROUPS)
+    RESULTS.mkdir(exist_ok=True)
+
+    results: list[dict] = []
+    failed = False
+    if not args.no_sqlite:
+        workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-"))
+        try:
+            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+            results += run_database("sqlite", url, workdir, groups, args)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    server = postgres_server(args)
+    if server is None:
+        print("PostgreSQL: skipped (--no-postgres).")
+    else:
+        parts = urlsplit(server)
+        shown = f"{parts.hostname}:{parts.port or 5432}"  # never the password
+        try:
+            url = create_postgres(server)
+        except Exception as exc:  # noqa: BLE001 — any reason not to reach it is a skip
+            print(f"PostgreSQL: skipped, could not create {BENCH_DB} on {shown}: {exc}".strip())
+            if args.postgres or os.environ.get("BENCH_POSTGRES_URL"):
+                failed = True  # asked for explicitly: not reaching it is a failure
+        else:
+            workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-"))
+            try:
+                results += run_database("postgresql", url, workdir, groups, args)
+            finally:
+                drop_postgres(server)
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    met = summary(results)
+    failed = failed or any("error" in r for r in results)
+    if failed:
+        return 1
+    return 1 if args.strict and not met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

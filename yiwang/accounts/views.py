@@ -1,0 +1,157 @@
+"""Pages of the accounts module: log-in lockout, posts (give, end), people."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yiwang.accounts import scope, services
+from yiwang.accounts.filters import PostFilterSet, UserFilterSet
+from yiwang.accounts.forms import EndPostForm, GivePostForm
+from yiwang.accounts.models import Post, User
+from yiwang.core.forms import add_service_error
+
+PAGE_SIZE = 50
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Axes' answer once a username has failed to log in too often from one address."""
+    cool_off = get_cool_off(request)
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else 15
+    if request.path.startswith("/api/"):
+        message = _(
+            "Too many failed logins: this account is locked. Try again in %(minutes)d minutes."
+        ) % {"minutes": minutes}
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _require_post_manager(user) -> None:
+    if not scope.can_manage_posts(user):
+        raise PermissionDenied(_("Your posts do not allow managing posts."))
+
+
+@login_required
+def post_list(request):
+    _require_post_manager(request.user)
+    data = request.GET.copy()
+    include_ended = data.get("ended") == "on"
+    if not include_ended:
+        data["current"] = "true"
+    queryset = Post.objects.visible_to(request.user).select_related("user", "area")
+    filterset = PostFilterSet(data, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/post_list.html",
+        {"filterset": filterset, "include_ended": include_ended, "page_obj": page},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_give(request):
+    _require_post_manager(request.user)
+    initial = {"area_code": request.GET.get("area", "")}
+    form = GivePostForm(request.user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # One transaction: a new account is not left behind if the post is refused.
+            with transaction.atomic():
+                user = form.existing_user or services.create_user(
+                    actor=request.user,
+                    username=data["new_username"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                )
+                post = services.grant_post(
+                    actor=request.user,
+                    user=user,
+                    role=data["role"],
+                    area_code=data["area_code"],
+                    starts_on=data["starts_on"],
+                )
+        except ValidationError as exc:
+            add_service_error(
+                form, exc, {"username": "new_username", "area": "area_code", "ends_on": None}
+            )
+        else:
+            messages.success(
+                request,
+                _("%(user)s now holds the post %(role)s on %(area)s.")
+                % {"user": user, "role": post.get_role_display(), "area": post.area.name},
+            )
+            return redirect("accounts:posts")
+    return render(request, "accounts/post_give.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_end(request, post_id: int):
+    """Ending is irreversible, so GET shows what will end and asks; POST ends it."""
+    _require_post_manager(request.user)
+    post = get_object_or_404(
+        Post.objects.visible_to(request.user).select_related("user", "area"), pk=post_id
+    )
+    form = EndPostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_post(actor=request.user, post_id=post.pk, on=form.cleaned_data["ends_on"])
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The post %(role)s of %(user)s on %(area)s has ended.")
+                % {"role": post.get_role_display(), "user": post.user, "area": post.area.name},
+            )
+            return redirect("accounts:posts")
+    context = {
+        "post": post,
+        "form": form,
+        "can_end": post.role in scope.grantable_roles(request.user, post.area_code),
+        "has_ended": post.ends_on is not None and post.ends_on <= timezone.localdate(),
+    }
+    return render(request, "accounts/post_end.html", context)
+
+
+@login_required
+def user_list(request):
+    queryset = (
+        User.objects.visible_to(request.user)
+        .order_by("username")
+        .prefetch_related(
+            Prefetch(
+                "posts",
+                queryset=Post.objects.visible_to(request.user).current().select_related("area"),
+                to_attr="visible_posts",
+            )
+        )
+    )
+    filterset = UserFilterSet(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"filterset": filterset, "page_obj": page})
+
+
+@login_required
+def user_detail(request, user_id: int):
+    person = get_object_or_404(User.objects.visible_to(request.user), pk=user_id)
+    posts = (
+        Post.objects.visible_to(request.user)
+        .filter(user=person)
+        .select_related("area")
+        .order_by("-starts_on", "-id")
+    )
+    return render(request, "accounts/user_detail.html", {"person": person, "posts": posts})

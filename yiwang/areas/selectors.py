@@ -1,0 +1,60 @@
+"""Reads of the area tree that are more than a filter: figures rolled up the tree."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from django.db.models.functions import Substr
+
+from yiwang.accounts.models import Post, Role
+from yiwang.areas import codes
+from yiwang.areas.models import Area, Level
+from yiwang.core.scoping import subtree_q
+
+# The levels a roll-up counts, with the key each count goes under.
+_COUNTED_LEVELS = {Level.GRID: "grids", Level.UNIT: "units"}
+
+
+def rollup(area: Area) -> list[dict]:
+    """For each child of `area` (by code): its open grids and units below it, and the
+    current grid-worker posts in its subtree.
+
+    Children are all children, closed ones too, so that the page can still show them; the
+    figures count only open areas. A child's own level is not counted (a grid has 0
+    grids). Three queries whatever the size of the tree: the children, then one GROUP BY
+    on the code prefix of the child for areas and one for posts. The caller checks that
+    `area` is in the user's scope.
+    """
+    children = list(
+        Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
+    )
+    if not children:
+        return []
+    prefix_length = len(area.code) + codes.SUFFIX_DIGITS
+    # Only levels strictly below the children's level.
+    levels = [level for level in _COUNTED_LEVELS if codes.LENGTH_BY_LEVEL[level] > prefix_length]
+    counts: dict[str, dict[str, int]] = {
+        child["code"]: {"grids": 0, "units": 0, "workers": 0} for child in children
+    }
+    if levels:
+        rows = (
+            Area.objects.open()
+            .filter(subtree_q("code", area.code), level__in=levels)
+            .values("level", prefix=Substr("code", 1, prefix_length))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            if row["prefix"] in counts:
+                counts[row["prefix"]][_COUNTED_LEVELS[row["level"]]] = row["n"]
+    workers = (
+        Post.objects.current()
+        .filter(subtree_q("area_code", area.code), role=Role.GRID_WORKER)
+        .exclude(area_code=area.code)
+        .values(prefix=Substr("area_code", 1, prefix_length))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in workers:
+        if row["prefix"] in counts:
+            counts[row["prefix"]]["workers"] = row["n"]
+    return [{**child, **counts[child["code"]]} for child in children]

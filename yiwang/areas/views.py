@@ -1,0 +1,109 @@
+"""Pages of the area tree: the user's roots, and one area with its children and people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts import scope
+from yiwang.accounts.models import Post
+from yiwang.areas import services
+from yiwang.areas.forms import AreaCreateForm
+from yiwang.areas.models import Area, Level
+from yiwang.areas.selectors import rollup
+from yiwang.core.forms import add_service_error
+
+# The figures worth showing for children of each level: a grid has no grids under it.
+_SHOWN_COUNTS = {
+    Level.TOWN: ("grids", "units", "workers"),
+    Level.VILLAGE: ("grids", "units", "workers"),
+    Level.GRID: ("units", "workers"),
+    Level.UNIT: ("workers",),
+}
+
+
+@login_required
+def home(request):
+    """Straight to the user's area when there is one; a list when posts cover several."""
+    codes = scope.scope_codes(request.user)
+    roots = Area.objects.visible_to(request.user)
+    roots = roots.filter(parent__isnull=True) if codes is None else roots.filter(code__in=codes)
+    roots = list(roots)
+    if len(roots) == 1:
+        return redirect("areas:detail", code=roots[0].code)
+    return render(request, "areas/home.html", {"roots": roots})
+
+
+def _can_create_under(user, area: Area) -> bool:
+    return (
+        area.level in (Level.VILLAGE, Level.GRID)
+        and area.is_open
+        and scope.can_manage_area(user, area.code)
+    )
+
+
+def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
+    user = request.user
+    if form is None and _can_create_under(user, area):
+        form = AreaCreateForm(initial={"level": area.child_level})
+    children = rollup(area)
+    for child in children:
+        child["level_label"] = Level(child["level"]).label
+    context = {
+        "area": area,
+        "ancestors": Area.objects.visible_to(user).filter(code__in=area.ancestor_codes()),
+        "children": children,
+        "shown_counts": _SHOWN_COUNTS.get(area.child_level, ()),
+        "child_level_label": Level(area.child_level).label if area.child_level else "",
+        "posts": Post.objects.visible_to(user)
+        .current()
+        .filter(area=area)
+        .select_related("user")
+        .order_by("role", "user__full_name", "id"),
+        "form": form,
+        "can_manage_posts": scope.can_manage_posts(user),
+    }
+    # A drill-down by htmx gets the panel alone; a reload or a history restore the page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "areas/_area_panel.html" if partial else "areas/area_detail.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
+
+
+@login_required
+def area_detail(request, code: str):
+    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    return _render_detail(request, area)
+
+
+@require_POST
+@login_required
+def area_create(request, code: str):
+    """A grid under a village or a unit under a grid, from the form on the parent's page."""
+    parent = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    form = AreaCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            child = services.create_area(
+                actor=request.user,
+                parent_code=parent.code,
+                name=form.cleaned_data["name"],
+                level=form.cleaned_data["level"] or None,
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc, {"level": None, "parent": None})
+        else:
+            messages.success(
+                request,
+                _("%(level)s %(name)s (%(code)s) was created.")
+                % {"level": child.get_level_display(), "name": child.name, "code": child.code},
+            )
+            return redirect("areas:detail", code=parent.code)
+    return _render_detail(request, parent, form=form)

@@ -1,0 +1,47 @@
+"""Template helpers of the pages: Bootstrap widgets, permissions for the menu."""
+
+from django import forms, template
+
+from yiwang.accounts import scope
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """The field's widget with the Bootstrap class its type needs, marked when invalid."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.NullBooleanSelect):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    existing = widget.attrs.get("class", "")
+    attrs = {"class": f"{existing} {css}".strip()}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{field.auto_id}_errors"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def can_manage_posts(user) -> bool:
+    return scope.can_manage_posts(user)
+
+
+@register.filter
+def can_manage_area(user, code: str) -> bool:
+    return scope.can_manage_area(user, code)
+
+
+@register.filter
+def can_end_post(user, post) -> bool:
+    return post.role in scope.grantable_roles(user, post.area_code)
