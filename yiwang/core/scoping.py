@@ -7,16 +7,28 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+# Codes are digit strings and a subtree is every code that starts with its root's code:
+# the half-open range [root, next) where `next` is the root with its last digit raised
+# (370830001 → 370830002; 3708300019 → 370830002). That is the same set as a prefix
+# match, but a plain range that a B-tree index serves on SQLite and PostgreSQL alike; LIKE
+# 'root%' is indexable on neither by default. The bound stays a digit string, so the range
+# holds under any collation (a ":" bound would not: linguistic collations ignore it).
 
-# Codes are digit strings and a subtree is every code that starts with its root's code.
-# `code >= root AND code < root + ":"` (":" sorts right after "9") is the same set as a
-# prefix match, but a plain range that a B-tree index serves on SQLite and PostgreSQL
-# alike, whatever the collation; LIKE 'root%' is not indexable on either by default.
-_AFTER_DIGITS = ":"
+
+def _next_prefix(code: str) -> str | None:
+    stripped = code.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
 def subtree_q(field: str, code: str) -> Q:
-    return Q(**{f"{field}__gte": code, f"{field}__lt": code + _AFTER_DIGITS})
+    if not code.isdigit():
+        return Q(**{f"{field}__startswith": code})
+    upper = _next_prefix(code)
+    if upper is None:
+        return Q(**{f"{field}__gte": code})
+    return Q(**{f"{field}__gte": code, f"{field}__lt": upper})
 
 
 def any_subtree_q(field: str, codes) -> Q:

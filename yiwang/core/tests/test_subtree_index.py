@@ -19,9 +19,9 @@ def test_the_area_subtree_query_uses_the_code_index(tree):
             cursor.execute("SET enable_seqscan = off")
     plan = _plan(Area.objects.under(TOWN).values("code"))
 
-    assert "index" in plan
-    assert "scan areas_area" not in plan or "using" in plan  # SQLite: SEARCH … USING INDEX
-    assert ">" in str(Area.objects.under(TOWN).query)  # a range, not LIKE
+    # SQLite: "SEARCH areas_area USING … INDEX … (code>? AND code<?)";
+    # PostgreSQL: "Index Only Scan … Index Cond: ((code >= '370830001') AND (code < '370830002'))".
+    assert "code>? and code<?" in plan or "index cond: ((code >= '370830001'::text)" in plan
     assert "like" not in str(Area.objects.under(TOWN).query).lower()
 
 
@@ -32,4 +32,20 @@ def test_the_scoped_rows_subtree_query_uses_the_area_code_index(chief):
             cursor.execute("SET enable_seqscan = off")
     plan = _plan(Post.objects.under(TOWN).values("id"))
 
-    assert "index" in plan
+    assert "area_code>? and area_code<?" in plan or "index cond: (((area_code)::text >=" in plan
+
+
+def test_the_range_is_exactly_the_prefix_match():
+    from yiwang.core.scoping import _next_prefix
+
+    assert _next_prefix("370830001") == "370830002"
+    assert _next_prefix("3708300019") == "370830002"
+    assert _next_prefix("999") is None
+
+
+@pytest.mark.django_db
+def test_the_subtree_holds_under_a_linguistic_collation(tree):
+    """Whatever the database's collation, the subtree of a town is its codes' prefix set."""
+    expected = {c for c in Area.objects.values_list("code", flat=True) if c.startswith(TOWN)}
+
+    assert set(Area.objects.under(TOWN).values_list("code", flat=True)) == expected

@@ -1,0 +1,52 @@
+"""Pages of the core module: the audit log."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from yiwang.core.filters import AuditEntryFilterSet
+from yiwang.core.models import AuditEntry
+
+PAGE_SIZE = 50
+
+
+@login_required
+def audit_list(request):
+    filterset = AuditEntryFilterSet(
+        request.GET, queryset=AuditEntry.objects.visible_to(request.user).order_by("-at", "-id")
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"filterset": filterset, "page_obj": page})
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+@login_required
+def audit_detail(request, entry_id: int):
+    entry = get_object_or_404(AuditEntry.objects.visible_to(request.user), pk=entry_id)
+    before, after = entry.before or {}, entry.after or {}
+    changed = set(entry.changed_fields)
+    rows = [
+        {
+            "field": name,
+            "before": _shown(before.get(name)) if entry.before is not None else "",
+            "after": _shown(after.get(name)) if entry.after is not None else "",
+            "changed": name in changed,
+        }
+        for name in sorted(set(before) | set(after))
+    ]
+    return render(
+        request,
+        "core/audit_detail.html",
+        {"entry": entry, "rows": rows, "changed": sorted(changed)},
+    )
