@@ -1,0 +1,74 @@
+"""Chromium through Playwright for the browser tests: the system's own Chromium, never a
+downloaded one. Without it the tests skip, except on CI, where they must run."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Records every Content-Security-Policy violation the page sees, whatever the console says.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed; the browser tests need the system Chromium."
+        if os.environ.get("CI"):
+            pytest.fail(reason + " CI must run the browser tests, not skip them.")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+class ConsoleLog:
+    """Errors the page reported: console errors, uncaught exceptions, CSP violations."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def csp_errors(self) -> list[str]:
+        return [e for e in self.errors if "Content Security Policy" in e or "CSP" in e]
+
+    def unexpected(self) -> list[str]:
+        # A 404 page is an expected failed load when a test opens one on purpose.
+        return [e for e in self.errors if "status of 404" not in e]
+
+
+@pytest.fixture
+def console():
+    return ConsoleLog()
+
+
+@pytest.fixture
+def page(browser, console, settings):
+    # The live server speaks plain HTTP; secure-only cookies would not come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    yield page
+    context.close()

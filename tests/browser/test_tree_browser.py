@@ -1,0 +1,95 @@
+"""The tree browser in Chromium: log in, drill down by clicking, stay inside the scope,
+log out, log in as the county admin; no CSP violation; usable on a 360-px phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import COUNTY, GRID, OTHER_VILLAGE, PASSWORD, VILLAGE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT = "/tmp/yiwang-tree-360.png"
+
+
+def _log_in(page, base_url, username):
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    expect(page.locator("h1")).to_have_text("登录")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+
+
+def _log_out(page):
+    page.locator("nav form[action='/logout/'] button").click()
+    expect(page).to_have_url(re.compile(r"/login/$"))
+
+
+def _assert_clean(page, console):
+    assert page.evaluate("window.__cspViolations") == []
+    assert console.csp_errors() == []
+    assert console.unexpected() == []
+
+
+def test_it_browses_the_tree_inside_the_users_scope(
+    live_server, page, console, chief, county_admin, worker
+):
+    base = live_server.url
+
+    # The chief logs in through the form and lands on his village.
+    _log_in(page, base, "chief")
+    expect(page).to_have_url(f"{base}/areas/{VILLAGE}/")
+    expect(page.locator("#area-name")).to_have_text("南门社区居民委员会")
+    children = page.locator("#children .child-name")
+    expect(children).to_have_text(["第一网格", "第二网格"])
+    _assert_clean(page, console)
+
+    # Drilling down by clicking swaps the panel (htmx) and moves the address bar along.
+    page.locator("#children a", has_text="第一网格").click()
+    expect(page).to_have_url(f"{base}/areas/{GRID}/")
+    expect(page.locator("#area-name")).to_have_text("第一网格")
+    expect(page).to_have_title(re.compile("^第一网格"))
+    expect(children).to_have_text(["第1单元", "第2单元"])
+    page.locator("#children a", has_text="第1单元").click()
+    expect(page.locator("#area-name")).to_have_text("第1单元")
+    expect(page.locator("#area-posts")).to_contain_text("worker")
+
+    # Up again through the breadcrumbs, then with the browser's back button.
+    page.locator("#breadcrumbs a", has_text="南门社区居民委员会").click()
+    expect(page).to_have_url(f"{base}/areas/{VILLAGE}/")
+    expect(children).to_have_text(["第一网格", "第二网格"])
+    page.go_back()
+    expect(page).to_have_url(f"{base}/areas/{GRID}001/")
+    expect(page.locator("#area-name")).to_have_text("第1单元")
+    _assert_clean(page, console)
+
+    # A village of another town is "not found", exactly like a code that does not exist.
+    response = page.goto(f"{base}/areas/{OTHER_VILLAGE}/")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("未找到")
+    assert page.evaluate("window.__cspViolations") == []
+
+    _log_out(page)
+
+    # The county admin sees every town of the county.
+    _log_in(page, base, "county")
+    expect(page).to_have_url(f"{base}/areas/{COUNTY}/")
+    expect(page.locator("#area-name")).to_have_text("汶上县")
+    expect(page.locator("#children .list-group-item")).to_have_count(15)
+    expect(page.locator("#children")).to_contain_text("中都街道")
+    expect(page.locator("#children")).to_contain_text("汶上街道")
+    _assert_clean(page, console)
+
+    # On a 360-px phone: nothing wider than the screen, the menu folds behind its button.
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    expect(page.locator("#main-nav")).to_be_hidden()
+    page.locator(".navbar-toggler").click()
+    expect(page.locator("#main-nav")).to_be_visible()
+    page.locator(".navbar-toggler").click()
+    expect(page.locator("#main-nav")).to_be_hidden()
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    _assert_clean(page, console)
