@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -235,7 +236,10 @@ else:
         "huey_class": "huey.SqliteHuey",
         "name": "yiwang",
         "filename": os.environ.get(
-            "HUEY_SQLITE", str(BASE_DIR / ("huey-test.sqlite3" if TESTING else "huey.sqlite3"))
+            "HUEY_SQLITE",
+            os.path.join(tempfile.gettempdir(), f"yiwang-huey-test-{os.getpid()}.sqlite3")
+            if TESTING
+            else str(BASE_DIR / "huey.sqlite3"),
         ),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
