@@ -11,6 +11,7 @@ from conftest import COUNTY, GRID, OTHER_VILLAGE, PASSWORD, VILLAGE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/yiwang-tree-360.png"
+SCREENSHOT_MENU = "/tmp/yiwang-tree-360-menu.png"
 
 
 def _log_in(page, base_url, username):
@@ -46,7 +47,9 @@ def test_it_browses_the_tree_inside_the_users_scope(
     expect(children).to_have_text(["第一网格", "第二网格"])
     _assert_clean(page, console)
 
-    # Drilling down by clicking swaps the panel (htmx) and moves the address bar along.
+    # Drilling down by clicking swaps the panel (htmx) and moves the address bar along;
+    # the page itself is not reloaded, so a mark left on the window stays.
+    page.evaluate("window.__samePage = true")
     page.locator("#children a", has_text="第一网格").click()
     expect(page).to_have_url(f"{base}/areas/{GRID}/")
     expect(page.locator("#area-name")).to_have_text("第一网格")
@@ -55,6 +58,14 @@ def test_it_browses_the_tree_inside_the_users_scope(
     page.locator("#children a", has_text="第1单元").click()
     expect(page.locator("#area-name")).to_have_text("第1单元")
     expect(page.locator("#area-posts")).to_contain_text("worker")
+    assert page.evaluate("window.__samePage") is True
+
+    # The language switch brings the user back to the area opened by the drill-down.
+    page.get_by_role("button", name="English").click()
+    expect(page).to_have_url(f"{base}/areas/{GRID}001/")
+    expect(page.locator("#posts-heading")).to_have_text("Posts and people")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("#posts-heading")).to_have_text("岗位与人员")
 
     # Up again through the breadcrumbs, then with the browser's back button.
     page.locator("#breadcrumbs a", has_text="南门社区居民委员会").click()
@@ -87,9 +98,13 @@ def test_it_browses_the_tree_inside_the_users_scope(
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     expect(page.locator("#main-nav")).to_be_hidden()
+    menu = page.locator("#main-nav")
     page.locator(".navbar-toggler").click()
-    expect(page.locator("#main-nav")).to_be_visible()
+    # Bootstrap ignores a click while the menu is still sliding.
+    expect(menu).to_have_class(re.compile(r"\bcollapse show\b"))
+    expect(menu.get_by_role("link", name="区域树")).to_be_visible()
+    page.screenshot(path=SCREENSHOT_MENU)
     page.locator(".navbar-toggler").click()
-    expect(page.locator("#main-nav")).to_be_hidden()
+    expect(menu).to_be_hidden()
     page.screenshot(path=SCREENSHOT, full_page=True)
     _assert_clean(page, console)

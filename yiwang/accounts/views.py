@@ -25,7 +25,11 @@ PAGE_SIZE = 50
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """Axes' answer once a username has failed to log in too often from one address."""
+    """Axes' answer once a username has failed to log in too often from one address.
+
+    Axes calls this with (request, original_response, credentials) or, in older versions,
+    (request, credentials); neither is needed here.
+    """
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else 15
     if request.path.startswith("/api/"):

@@ -213,7 +213,9 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
         try:
             code = codes.normalize(raw_code)
         except codes.CodeError as exc:
-            report.errors.append(RowError(row, f"{_('malformed code')} {raw_code!r}: {exc}", str(raw_code)))
+            report.errors.append(
+                RowError(row, _("malformed code %(code)r: %(reason)s") % {"code": raw_code, "reason": exc}, str(raw_code))
+            )
             continue
         name = (raw_name or "").strip()
         if not name:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -67,10 +68,12 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
         .order_by("role", "user__full_name", "id"),
         "form": form,
         "can_manage_posts": scope.can_manage_posts(user),
+        # After a refused create the address is the POST-only create URL.
+        "language_next": reverse("areas:detail", args=[area.code]),
     }
     # A drill-down by htmx gets the panel alone; a reload or a history restore the page.
     partial = request.htmx and not request.htmx.history_restore_request
-    template = "areas/_area_panel.html" if partial else "areas/area_detail.html"
+    template = "areas/area_panel_htmx.html" if partial else "areas/area_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+
 # Codes are digit strings and a subtree is every code that starts with its root's code:
 # the half-open range [root, next) where `next` is the root with its last digit raised
 # (370830001 → 370830002; 3708300019 → 370830002). That is the same set as a prefix

@@ -19,6 +19,8 @@ def audit_list(request):
     filterset = AuditEntryFilterSet(
         request.GET, queryset=AuditEntry.objects.visible_to(request.user).order_by("-at", "-id")
     )
+    for name in ("since", "until"):  # the browser's date picker
+        filterset.form.fields[name].widget.input_type = "date"
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"filterset": filterset, "page_obj": page})
 

@@ -64,7 +64,9 @@ def test_it_answers_a_locked_out_api_client_with_json_in_chinese():
     response = locked_out(request, None, {"username": "chief"})
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {"detail": "登录失败次数过多，账号已被锁定，请 15 分钟后再试。"}
+    assert json.loads(response.content) == {
+        "detail": "登录失败次数过多，账号已被锁定，请 15 分钟后再试。"
+    }
 
 
 def test_it_logs_out_with_post_only(client, chief):

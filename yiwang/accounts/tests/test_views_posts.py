@@ -138,7 +138,12 @@ def test_it_does_not_find_a_person_outside_the_scope(client, chief, outsider):
     client.force_login(chief)
     response = client.post(
         GIVE,
-        {"username": "outsider", "role": "grid_worker", "area_code": UNIT, "starts_on": "2026-01-01"},
+        {
+            "username": "outsider",
+            "role": "grid_worker",
+            "area_code": UNIT,
+            "starts_on": "2026-01-01",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["username"] == [

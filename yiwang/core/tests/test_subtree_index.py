@@ -21,7 +21,7 @@ def test_the_area_subtree_query_uses_the_code_index(tree):
 
     # SQLite: "SEARCH areas_area USING … INDEX … (code>? AND code<?)";
     # PostgreSQL: "Index Only Scan … Index Cond: ((code >= '370830001') AND (code < '370830002'))".
-    assert "code>? and code<?" in plan or "index cond: ((code >= '370830001'::text)" in plan
+    assert "code>? and code<?" in plan or ("index cond:" in plan and "'370830002'" in plan)
     assert "like" not in str(Area.objects.under(TOWN).query).lower()
 
 
@@ -32,7 +32,7 @@ def test_the_scoped_rows_subtree_query_uses_the_area_code_index(chief):
             cursor.execute("SET enable_seqscan = off")
     plan = _plan(Post.objects.under(TOWN).values("id"))
 
-    assert "area_code>? and area_code<?" in plan or "index cond: (((area_code)::text >=" in plan
+    assert "area_code>? and area_code<?" in plan or ("index cond:" in plan and "'370830002'" in plan)
 
 
 def test_the_range_is_exactly_the_prefix_match():

@@ -21,9 +21,10 @@ def test_it_shows_only_the_entries_in_the_users_scope(client, chief, outsider):
     assert entries
     assert all(e.area_code.startswith(VILLAGE) for e in entries)
     assert not any(e.area_code.startswith(OTHER_GRID[:12]) for e in entries)
-    assert response.context["page_obj"].paginator.count == AuditEntry.objects.filter(
-        area_code__startswith=VILLAGE
-    ).count()
+    assert (
+        response.context["page_obj"].paginator.count
+        == AuditEntry.objects.filter(area_code__startswith=VILLAGE).count()
+    )
 
 
 def test_it_lists_the_newest_first(client, county_admin):
