@@ -33,6 +33,13 @@ OTHER_GRID = "370830002002001"
 OTHER_UNIT = "370830002002001001"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 costs a fifth of a second a hash by design; tests make hundreds of users.
+    `test_passwords_are_hashed_with_argon2` checks the production setting."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tree(db):
     from yiwang.areas.importers import division_rows

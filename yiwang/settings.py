@@ -120,7 +120,9 @@ TEMPLATES = [
 DEFAULT_SQLITE = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE, conn_max_age=envint("CONN_MAX_AGE", 60)
+        os.environ.get("DATABASE_URL") or DEFAULT_SQLITE,
+        # Tests start threads (live server, queue consumer) whose connections must close.
+        conn_max_age=0 if TESTING else envint("CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -37,7 +37,16 @@ class PostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "user", "role", "area_code", "area_name", "starts_on", "ends_on", "is_current"]
+        fields = [
+            "id",
+            "user",
+            "role",
+            "area_code",
+            "area_name",
+            "starts_on",
+            "ends_on",
+            "is_current",
+        ]
         read_only_fields = fields
 
 
@@ -89,7 +98,9 @@ class PostViewSet(
         values = dict(data.validated_data)
         user = User.objects.visible_to(request.user).filter(username=values.pop("username")).first()
         if user is None:
-            raise serializers.ValidationError({"username": [_("There is no such user in your scope.")]})
+            raise serializers.ValidationError(
+                {"username": [_("There is no such user in your scope.")]}
+            )
         post = services.grant_post(actor=request.user, user=user, **values)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
@@ -99,7 +110,9 @@ class PostViewSet(
         """Ends the post (today, or on the given date)."""
         data = PostEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.end_post(actor=request.user, post_id=self.get_object().pk, on=data.validated_data["on"])
+        post = services.end_post(
+            actor=request.user, post_id=self.get_object().pk, on=data.validated_data["on"]
+        )
         return Response(PostSerializer(post).data)
 
 
@@ -111,7 +124,10 @@ class TokenView(APIView):
     throttle_classes = []
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request):

@@ -105,9 +105,7 @@ class User(AbstractUser):
 class PostQuerySet(ScopedQuerySet):
     def current(self, on: datetime.date | None = None) -> PostQuerySet:
         on = on or timezone.localdate()
-        return self.filter(
-            Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gt=on)
-        )
+        return self.filter(Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gt=on))
 
 
 class Post(ScopedModel):

@@ -27,7 +27,9 @@ def create_user(
     if not username:
         raise ValidationError({"username": _("The username cannot be empty.")})
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("The username %(u)s is already taken.") % {"u": username}})
+        raise ValidationError(
+            {"username": _("The username %(u)s is already taken.") % {"u": username}}
+        )
     user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
     try:
         validate_password(password, user)
@@ -56,19 +58,29 @@ def grant_post(
         scope.require_in_scope(actor, area_code)
     area = Area.objects.select_for_update().filter(code=area_code).first()
     if area is None:
-        raise ValidationError({"area": _("There is no area with the code %(code)s.") % {"code": area_code}})
+        raise ValidationError(
+            {"area": _("There is no area with the code %(code)s.") % {"code": area_code}}
+        )
     if actor is not None and role not in scope.grantable_roles(actor, area.code):
         raise PermissionDenied(_("Your posts do not allow giving this post."))
     if area.level not in ROLE_LEVELS[role]:
         raise ValidationError(
-            {"role": _("A %(role)s post is held on a %(levels)s, not on a %(level)s.") % {
-                "role": Role(role).label,
-                "levels": "/".join(str(Level(lv).label) for lv in ROLE_LEVELS[role]),
-                "level": area.get_level_display(),
-            }}
+            {
+                "role": _("A %(role)s post is held on a %(levels)s, not on a %(level)s.")
+                % {
+                    "role": Role(role).label,
+                    "levels": "/".join(str(Level(lv).label) for lv in ROLE_LEVELS[role]),
+                    "level": area.get_level_display(),
+                }
+            }
         )
     if not area.is_open:
-        raise ValidationError({"area": _("The area %(name)s is closed; no post can be held on it.") % {"name": area.name}})
+        raise ValidationError(
+            {
+                "area": _("The area %(name)s is closed; no post can be held on it.")
+                % {"name": area.name}
+            }
+        )
     starts_on = starts_on or timezone.localdate()
     if ends_on is not None and ends_on <= starts_on:
         raise ValidationError({"ends_on": _("A post must end after it starts.")})
@@ -107,7 +119,9 @@ def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
     post.ends_on = on
     post.save(update_fields=["ends_on", "updated_at"])
     scope.forget(post.user)
-    audit.record(actor=actor, action="post.end", obj=post, before=before, after=audit.snapshot(post))
+    audit.record(
+        actor=actor, action="post.end", obj=post, before=before, after=audit.snapshot(post)
+    )
     return post
 
 
@@ -118,5 +132,11 @@ def issue_token(*, user: User):
 
     token, created = Token.objects.get_or_create(user=user)
     if created:
-        audit.record(actor=user, action="token.issue", object_type="authtoken.token", object_id=str(user.pk), object_repr=str(user))
+        audit.record(
+            actor=user,
+            action="token.issue",
+            object_type="authtoken.token",
+            object_id=str(user.pk),
+            object_repr=str(user),
+        )
     return token

@@ -92,9 +92,13 @@ class AreaViewSet(
         data = AreaUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if "name" in data.validated_data:
-            area = services.update_area(actor=request.user, code=area.code, name=data.validated_data["name"])
+            area = services.update_area(
+                actor=request.user, code=area.code, name=data.validated_data["name"]
+            )
         if "boundary" in data.validated_data:
-            area = services.set_boundary(actor=request.user, code=area.code, boundary=data.validated_data["boundary"])
+            area = services.set_boundary(
+                actor=request.user, code=area.code, boundary=data.validated_data["boundary"]
+            )
         return Response(AreaDetailSerializer(area).data)
 
     @extend_schema(request=None, responses=AreaDetailSerializer)
@@ -130,7 +134,10 @@ class AreaViewSet(
             OpenApiParameter("lng", OpenApiTypes.DOUBLE, required=True),
             OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
         ],
-        responses={200: AreaSerializer, 400: inline_serializer("LocateError", {"lng": serializers.ListField()})},
+        responses={
+            200: AreaSerializer,
+            400: inline_serializer("LocateError", {"lng": serializers.ListField()}),
+        },
     )
     @action(detail=False, methods=["get"])
     def locate(self, request):

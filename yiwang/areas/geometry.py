@@ -23,9 +23,7 @@ def parse_boundary(geojson) -> shapely.Geometry:
     if geojson.get("type") == "Feature":
         geojson = geojson.get("geometry") or {}
     if geojson.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ValidationError(
-            {"boundary": _("The boundary must be a Polygon or a MultiPolygon.")}
-        )
+        raise ValidationError({"boundary": _("The boundary must be a Polygon or a MultiPolygon.")})
     try:
         geometry = shape(geojson)
     except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
@@ -37,7 +35,12 @@ def parse_boundary(geojson) -> shapely.Geometry:
     if not geometry.is_valid:
         reason = shapely.is_valid_reason(geometry)
         raise ValidationError(
-            {"boundary": _("The boundary is not a valid polygon (%(reason)s), for example it crosses itself.") % {"reason": reason}}
+            {
+                "boundary": _(
+                    "The boundary is not a valid polygon (%(reason)s), for example it crosses itself."
+                )
+                % {"reason": reason}
+            }
         )
     minx, miny, maxx, maxy = geometry.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:

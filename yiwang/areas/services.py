@@ -40,9 +40,7 @@ def _locked_area(actor, code: str) -> Area:
 
 
 def _next_child_code(parent: Area) -> str:
-    taken = set(
-        Area.objects.filter(parent=parent).values_list("code", flat=True)
-    )
+    taken = set(Area.objects.filter(parent=parent).values_list("code", flat=True))
     for n in range(1, 1000):
         candidate = f"{parent.code}{n:03d}"
         if candidate not in taken:
@@ -62,10 +60,17 @@ def _child_code(parent: Area, code: str) -> str:
     except codes.CodeError as exc:
         raise ValidationError({"code": str(exc)}) from None
     if parent.code.startswith(code):
-        raise ValidationError({"code": _("An area cannot be placed under itself or under one of its own sub-areas.")})
+        raise ValidationError(
+            {"code": _("An area cannot be placed under itself or under one of its own sub-areas.")}
+        )
     if codes.parent_code(code) != parent.code:
         raise ValidationError(
-            {"code": _("The code %(code)s does not lie under %(parent)s: it must be the parent's code followed by three digits.") % {"code": code, "parent": parent.code}}
+            {
+                "code": _(
+                    "The code %(code)s does not lie under %(parent)s: it must be the parent's code followed by three digits."
+                )
+                % {"code": code, "parent": parent.code}
+            }
         )
     if code.endswith("000"):
         raise ValidationError({"code": _("The last three digits of a code cannot be 000.")})
@@ -91,12 +96,20 @@ def create_area(
         raise ValidationError({"parent": _("The parent area is closed.")})
     level = level or parent.child_level
     if level not in CREATABLE_LEVELS:
-        raise ValidationError({"level": _("Only grids and units can be created here; counties, towns and villages come from the official division codes.")})
+        raise ValidationError(
+            {
+                "level": _(
+                    "Only grids and units can be created here; counties, towns and villages come from the official division codes."
+                )
+            }
+        )
     if parent.level != CREATABLE_LEVELS[level]:
         raise ValidationError({"parent": _PLACEMENT_ERRORS[level]})
     full_code = _child_code(parent, code)
     if Area.objects.filter(code=full_code).exists():
-        raise ValidationError({"code": _("The code %(code)s is already taken.") % {"code": full_code}})
+        raise ValidationError(
+            {"code": _("The code %(code)s is already taken.") % {"code": full_code}}
+        )
     area = Area(code=full_code, name=name, level=level, parent=parent)
     if boundary is not None:
         geometry = parse_boundary(boundary)
@@ -118,7 +131,9 @@ def update_area(*, actor, code: str, name: str | None = None) -> Area:
             raise ValidationError({"name": _("The name cannot be empty.")})
         area.name = name
     area.save()
-    audit.record(actor=actor, action="area.update", obj=area, before=before, after=audit.snapshot(area))
+    audit.record(
+        actor=actor, action="area.update", obj=area, before=before, after=audit.snapshot(area)
+    )
     return area
 
 
@@ -142,7 +157,9 @@ def set_boundary(*, actor, code: str, boundary: dict | None) -> Area:
     area.boundary = boundary
     area.boundary_since = now if boundary is not None else None
     area.save(update_fields=["boundary", "boundary_since", "updated_at"])
-    audit.record(actor=actor, action="area.set_boundary", obj=area, before=before, after=audit.snapshot(area))
+    audit.record(
+        actor=actor, action="area.set_boundary", obj=area, before=before, after=audit.snapshot(area)
+    )
     return area
 
 
@@ -164,7 +181,9 @@ def close_area(*, actor, code: str, on: datetime.date | None = None) -> Area:
     before = audit.snapshot(area)
     area.closed_on = on
     area.save(update_fields=["closed_on", "updated_at"])
-    audit.record(actor=actor, action="area.close", obj=area, before=before, after=audit.snapshot(area))
+    audit.record(
+        actor=actor, action="area.close", obj=area, before=before, after=audit.snapshot(area)
+    )
     return area
 
 
@@ -214,7 +233,11 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
             code = codes.normalize(raw_code)
         except codes.CodeError as exc:
             report.errors.append(
-                RowError(row, _("malformed code %(code)r: %(reason)s") % {"code": raw_code, "reason": exc}, str(raw_code))
+                RowError(
+                    row,
+                    _("malformed code %(code)r: %(reason)s") % {"code": raw_code, "reason": exc},
+                    str(raw_code),
+                )
             )
             continue
         name = (raw_name or "").strip()
@@ -225,7 +248,14 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
             first_row, first_name = wanted[code]
             if first_name != name:
                 report.errors.append(
-                    RowError(row, _("the code %(code)s is given twice with different names (row %(first)d: %(a)s; here: %(b)s)") % {"code": code, "first": first_row, "a": first_name, "b": name}, code)
+                    RowError(
+                        row,
+                        _(
+                            "the code %(code)s is given twice with different names (row %(first)d: %(a)s; here: %(b)s)"
+                        )
+                        % {"code": code, "first": first_row, "a": first_name, "b": name},
+                        code,
+                    )
                 )
             continue
         problem = _check_import_scope(actor, code)
@@ -236,15 +266,20 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
 
     existing = {
         a.code: a
-        for a in Area.objects.select_for_update().filter(code__in=list(wanted) + [
-            p for p in (codes.parent_code(c) for c in wanted) if p
-        ])
+        for a in Area.objects.select_for_update().filter(
+            code__in=list(wanted) + [p for p in (codes.parent_code(c) for c in wanted) if p]
+        )
     }
     for code, (row, _name) in wanted.items():
         parent = codes.parent_code(code)
         if parent and parent not in wanted and parent not in existing:
             report.errors.append(
-                RowError(row, _("its parent %(parent)s is neither in the file nor in the database") % {"parent": parent}, code)
+                RowError(
+                    row,
+                    _("its parent %(parent)s is neither in the file nor in the database")
+                    % {"parent": parent},
+                    code,
+                )
             )
     if report.errors:
         report.errors.sort(key=lambda e: e.row)
@@ -274,7 +309,15 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
             area.name = name
             area.updated_at = now
             renamed.append(area)
-            entries.append(audit.build_entry(actor=actor, action="area.rename", obj=area, before=before, after=audit.snapshot(area)))
+            entries.append(
+                audit.build_entry(
+                    actor=actor,
+                    action="area.rename",
+                    obj=area,
+                    before=before,
+                    after=audit.snapshot(area),
+                )
+            )
             report.renamed += 1
         else:
             report.unchanged += 1
@@ -289,7 +332,8 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
     if renamed:
         Area.objects.bulk_update(renamed, ["name", "updated_at"], batch_size=1000)
     entries.extend(
-        audit.build_entry(actor=actor, action="area.create", obj=a, after=audit.snapshot(a)) for a in new
+        audit.build_entry(actor=actor, action="area.create", obj=a, after=audit.snapshot(a))
+        for a in new
     )
     audit.record_many(entries)
     return report

@@ -11,8 +11,17 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEntry
         fields = [
-            "id", "at", "actor_username", "source", "action", "object_type", "object_id",
-            "object_repr", "area_code", "before", "after",
+            "id",
+            "at",
+            "actor_username",
+            "source",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "area_code",
+            "before",
+            "after",
         ]
         read_only_fields = fields
 

@@ -19,7 +19,16 @@ class AuditEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["action", "source", "object_type", "object_id", "actor", "under", "since", "until"]
+        fields = [
+            "action",
+            "source",
+            "object_type",
+            "object_id",
+            "actor",
+            "under",
+            "since",
+            "until",
+        ]
 
     def filter_under(self, queryset, name, value):
         return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset

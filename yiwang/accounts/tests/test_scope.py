@@ -29,7 +29,9 @@ def test_each_persona_sees_the_subtree_of_its_post(personas):
 
     assert len(visible(personas["county"])) == Area.objects.count()
     assert all(c.startswith(TOWN) for c in visible(personas["town"]))
-    assert visible(personas["chief"]) == set(Area.objects.under(VILLAGE).values_list("code", flat=True))
+    assert visible(personas["chief"]) == set(
+        Area.objects.under(VILLAGE).values_list("code", flat=True)
+    )
     assert visible(personas["worker"]) == {UNIT}
     assert visible(personas["outsider"]) == {OTHER_UNIT}
 
@@ -37,11 +39,15 @@ def test_each_persona_sees_the_subtree_of_its_post(personas):
 def test_an_ended_or_future_post_gives_no_scope(chief):
     post = Post.objects.get(user=chief)
     today = timezone.localdate()
-    Post.objects.filter(pk=post.pk).update(starts_on=today - datetime.timedelta(days=10), ends_on=today)
+    Post.objects.filter(pk=post.pk).update(
+        starts_on=today - datetime.timedelta(days=10), ends_on=today
+    )
     chief = User.objects.get(pk=chief.pk)
     assert scope.scope_codes(chief) == ()
 
-    Post.objects.filter(pk=post.pk).update(starts_on=today + datetime.timedelta(days=1), ends_on=None)
+    Post.objects.filter(pk=post.pk).update(
+        starts_on=today + datetime.timedelta(days=1), ends_on=None
+    )
     chief = User.objects.get(pk=chief.pk)
     assert not Area.objects.visible_to(chief).exists()
 
@@ -97,7 +103,10 @@ def test_ending_a_post_removes_the_scope_at_once(town_admin, worker):
 
     assert not scope.in_scope(User.objects.get(pk=worker.pk), UNIT)
     entry = AuditEntry.objects.get(action="post.end")
-    assert entry.before["ends_on"] is None and entry.after["ends_on"] == timezone.localdate().isoformat()
+    assert (
+        entry.before["ends_on"] is None
+        and entry.after["ends_on"] == timezone.localdate().isoformat()
+    )
 
 
 def test_ending_a_post_outside_the_scope_is_not_found(town_admin, outsider):

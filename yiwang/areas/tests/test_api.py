@@ -17,7 +17,9 @@ def api():
 
 
 def as_user(api, user):
-    response = api.post("/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200, response.content
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return api
@@ -81,7 +83,11 @@ def test_the_rollup_counts_grids_units_and_workers_per_child(api, county_admin, 
 
     assert len(rows) == 15
     assert (rows[TOWN]["grids"], rows[TOWN]["units"], rows[TOWN]["workers"]) == (2, 4, 1)
-    assert (rows[OTHER_TOWN]["grids"], rows[OTHER_TOWN]["units"], rows[OTHER_TOWN]["workers"]) == (1, 2, 1)
+    assert (rows[OTHER_TOWN]["grids"], rows[OTHER_TOWN]["units"], rows[OTHER_TOWN]["workers"]) == (
+        1,
+        2,
+        1,
+    )
 
 
 def test_locate_answers_the_unit_in_scope_and_404_outside(api, chief, outsider):
@@ -115,10 +121,19 @@ def test_bad_input_gets_the_field_and_reason_in_json_and_changes_nothing(api, co
     as_user(api, county_admin)
     count = Area.objects.count()
 
-    unit_under_town = api.post("/api/v1/areas/", {"parent_code": TOWN, "name": "x", "level": "unit"}, format="json")
+    unit_under_town = api.post(
+        "/api/v1/areas/", {"parent_code": TOWN, "name": "x", "level": "unit"}, format="json"
+    )
     crossing = api.post(
         "/api/v1/areas/",
-        {"parent_code": VILLAGE, "name": "x", "boundary": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}},
+        {
+            "parent_code": VILLAGE,
+            "name": "x",
+            "boundary": {
+                "type": "Polygon",
+                "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+            },
+        },
         format="json",
     )
     no_name = api.post("/api/v1/areas/", {"parent_code": VILLAGE}, format="json")
@@ -133,7 +148,9 @@ def test_bad_input_gets_the_field_and_reason_in_json_and_changes_nothing(api, co
 def test_a_write_to_another_towns_area_is_not_found(api, chief):
     as_user(api, chief)
 
-    response = api.post("/api/v1/areas/", {"parent_code": OTHER_VILLAGE, "name": "x"}, format="json")
+    response = api.post(
+        "/api/v1/areas/", {"parent_code": OTHER_VILLAGE, "name": "x"}, format="json"
+    )
     patch = api.patch(f"/api/v1/areas/{OTHER_VILLAGE}/", {"name": "x"}, format="json")
 
     assert response.status_code == 404 and patch.status_code == 404

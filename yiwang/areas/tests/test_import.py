@@ -79,7 +79,11 @@ def test_it_accepts_the_published_three_column_form_with_padded_codes():
     )
 
     assert report.ok and report.created == 3
-    assert set(Area.objects.values_list("code", flat=True)) == {"370830", "370830001", "370830001001"}
+    assert set(Area.objects.values_list("code", flat=True)) == {
+        "370830",
+        "370830001",
+        "370830001001",
+    }
 
 
 @pytest.mark.django_db
@@ -154,9 +158,7 @@ def test_it_reads_gbk_encoded_csv_as_saved_by_excel():
 
 @pytest.mark.django_db
 def test_it_creates_grids_and_units_in_bulk_under_existing_villages(tree):
-    report = _import(
-        "code,name\n370830001002001,坝口第一网格\n370830001002001001,坝口第1单元\n"
-    )
+    report = _import("code,name\n370830001002001,坝口第一网格\n370830001002001001,坝口第1单元\n")
 
     assert report.ok and report.created == 2
     unit = Area.objects.get(code="370830001002001001")

@@ -106,7 +106,10 @@ def test_a_grid_worker_may_not_change_the_tree(worker):
     [
         ({"type": "Point", "coordinates": [116.3, 35.4]}, "Polygon or a MultiPolygon"),
         ("not json", "GeoJSON geometry"),
-        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "crosses itself"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+            "crosses itself",
+        ),
         ({"type": "Polygon", "coordinates": [[[0, 0]]]}, "malformed"),
         (box(200, 0, 201, 1), "longitude/latitude"),
     ],
@@ -123,10 +126,14 @@ def test_it_rejects_a_boundary_outside_the_parents(chief):
     set_boundary(actor=chief, code=VILLAGE, boundary=box(116.0, 35.0, 116.1, 35.1))
 
     with pytest.raises(ValidationError) as exc:
-        create_area(actor=chief, parent_code=VILLAGE, name="x", boundary=box(116.05, 35.05, 116.2, 35.2))
+        create_area(
+            actor=chief, parent_code=VILLAGE, name="x", boundary=box(116.05, 35.05, 116.2, 35.2)
+        )
 
     assert "inside the boundary of the parent" in _error(exc, "boundary")
-    grid = create_area(actor=chief, parent_code=VILLAGE, name="y", boundary=box(116.0, 35.0, 116.05, 35.05))
+    grid = create_area(
+        actor=chief, parent_code=VILLAGE, name="y", boundary=box(116.0, 35.0, 116.05, 35.05)
+    )
     assert grid.boundary["type"] == "Polygon"
 
 

@@ -93,7 +93,9 @@ def foreign_area_state(w):
 
 
 def foreign_post_state(w):
-    return list(Post.objects.filter(area_code__startswith=OTHER_VILLAGE).values_list("id", "ends_on"))
+    return list(
+        Post.objects.filter(area_code__startswith=OTHER_VILLAGE).values_list("id", "ends_on")
+    )
 
 
 def locate(w):
@@ -111,13 +113,21 @@ JSON = "application/json"
 CHECKS = {
     "areas:home": home,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
-    "areas:create": write("areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state),
+    "areas:create": write(
+        "areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state
+    ),
     "accounts:posts": listing("accounts:posts"),
-    "accounts:post-end": write("accounts:post-end", lambda w: [w["foreign_post"].pk], {"confirm": "1"}, foreign_post_state),
+    "accounts:post-end": write(
+        "accounts:post-end", lambda w: [w["foreign_post"].pk], {"confirm": "1"}, foreign_post_state
+    ),
     "accounts:users": listing("accounts:users"),
-    "accounts:user-detail": detail("accounts:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk),
+    "accounts:user-detail": detail(
+        "accounts:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk
+    ),
     "core:audit": listing("core:audit"),
-    "core:audit-detail": detail("core:audit-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk),
+    "core:audit-detail": detail(
+        "core:audit-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk
+    ),
     "api:area-list": listing("api:area-list", "?limit=1000"),
     "api:area-detail": detail("api:area-detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "api:area-children": detail("api:area-children", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
@@ -126,12 +136,20 @@ CHECKS = {
     "api:area-close": write("api:area-close", lambda w: [OTHER_UNIT], {}, foreign_area_state, JSON),
     "api:area-locate": locate,
     "api:post-list": listing("api:post-list"),
-    "api:post-detail": detail("api:post-detail", lambda w: w["own_post"].pk, lambda w: w["foreign_post"].pk),
-    "api:post-end": write("api:post-end", lambda w: [w["foreign_post"].pk], {}, foreign_post_state, JSON),
+    "api:post-detail": detail(
+        "api:post-detail", lambda w: w["own_post"].pk, lambda w: w["foreign_post"].pk
+    ),
+    "api:post-end": write(
+        "api:post-end", lambda w: [w["foreign_post"].pk], {}, foreign_post_state, JSON
+    ),
     "api:user-list": listing("api:user-list"),
-    "api:user-detail": detail("api:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk),
+    "api:user-detail": detail(
+        "api:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk
+    ),
     "api:auditentry-list": listing("api:auditentry-list", "?limit=1000"),
-    "api:auditentry-detail": detail("api:auditentry-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk),
+    "api:auditentry-detail": detail(
+        "api:auditentry-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk
+    ),
 }
 
 

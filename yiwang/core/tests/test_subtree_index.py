@@ -32,7 +32,9 @@ def test_the_scoped_rows_subtree_query_uses_the_area_code_index(chief):
             cursor.execute("SET enable_seqscan = off")
     plan = _plan(Post.objects.under(TOWN).values("id"))
 
-    assert "area_code>? and area_code<?" in plan or ("index cond:" in plan and "'370830002'" in plan)
+    assert "area_code>? and area_code<?" in plan or (
+        "index cond:" in plan and "'370830002'" in plan
+    )
 
 
 def test_the_range_is_exactly_the_prefix_match():

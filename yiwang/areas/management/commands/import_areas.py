@@ -39,7 +39,6 @@ class Command(AuditedCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.created} created, {report.renamed} renamed, "
-                f"{report.unchanged} unchanged."
+                f"{report.created} created, {report.renamed} renamed, {report.unchanged} unchanged."
             )
         )
