@@ -108,3 +108,33 @@ def test_it_browses_the_tree_inside_the_users_scope(
     expect(menu).to_be_hidden()
     page.screenshot(path=SCREENSHOT, full_page=True)
     _assert_clean(page, console)
+
+
+def _box(x0, y0, x1, y1):
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+def test_the_map_draws_the_area_and_its_children_and_opens_a_child(
+    live_server, page, console, chief
+):
+    from yiwang.areas.services import set_boundary
+
+    set_boundary(actor=None, code=VILLAGE, boundary=_box(116.30, 35.40, 116.40, 35.45))
+    set_boundary(actor=None, code=GRID, boundary=_box(116.30, 35.40, 116.35, 35.45))
+    set_boundary(actor=None, code=VILLAGE + "002", boundary=_box(116.35, 35.40, 116.40, 35.45))
+    base = live_server.url
+
+    _log_in(page, base, "chief")
+    expect(page).to_have_url(f"{base}/areas/{VILLAGE}/")
+
+    # The village outline and its two grids, drawn from the page's own GeoJSON, no tiles.
+    shapes = page.locator("#area-map path.leaflet-interactive")
+    expect(shapes).to_have_count(2)
+    expect(page.locator("#area-map path")).to_have_count(3)
+    _assert_clean(page, console)
+    page.locator("#area-map").screenshot(path="/tmp/yiwang-map.png")
+
+    shapes.first.click()
+    expect(page).to_have_url(f"{base}/areas/{GRID}/")
+    expect(page.locator("#area-name")).to_have_text("第一网格")
+    _assert_clean(page, console)

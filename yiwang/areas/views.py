@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -83,6 +84,33 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
 def area_detail(request, code: str):
     area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
     return _render_detail(request, area)
+
+
+@login_required
+def area_map(request, code: str):
+    """The area's boundary and its children's, as GeoJSON, for the map on its page."""
+    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    rows = [("self", area.code, area.name, area.boundary)] if area.boundary else []
+    rows += [
+        ("child", c, name, boundary)
+        for c, name, boundary in Area.objects.visible_to(request.user)
+        .filter(parent=area, boundary__isnull=False)
+        .values_list("code", "name", "boundary")
+    ]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": boundary,
+            "properties": {
+                "code": c,
+                "name": name,
+                "role": role,
+                "url": reverse("areas:detail", args=[c]),
+            },
+        }
+        for role, c, name, boundary in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 @require_POST

@@ -228,3 +228,23 @@ def test_it_answers_404_to_a_create_outside_the_scope(client, outsider, chief):
 def test_it_rejects_get_on_the_create_url(client, chief):
     client.force_login(chief)
     assert client.get(_create(VILLAGE)).status_code == 405
+
+
+def test_the_map_data_holds_the_area_and_its_children_with_boundaries(client, chief):
+    from yiwang.areas.services import set_boundary
+
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    half = {"type": "Polygon", "coordinates": [[[0, 0], [0.5, 0], [0.5, 1], [0, 1], [0, 0]]]}
+    set_boundary(actor=None, code=VILLAGE, boundary=square)
+    set_boundary(actor=None, code=GRID, boundary=half)
+    client.force_login(chief)
+
+    data = client.get(f"/areas/{VILLAGE}/map.geojson").json()
+    page = client.get(f"/areas/{VILLAGE}/").content.decode()
+
+    assert [(f["properties"]["code"], f["properties"]["role"]) for f in data["features"]] == [
+        (VILLAGE, "self"),
+        (GRID, "child"),
+    ]
+    assert data["features"][1]["properties"]["url"] == f"/areas/{GRID}/"
+    assert f'data-src="/areas/{VILLAGE}/map.geojson"' in page

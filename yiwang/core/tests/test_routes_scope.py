@@ -113,6 +113,7 @@ JSON = "application/json"
 CHECKS = {
     "areas:home": home,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "areas:map": detail("areas:map", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "areas:create": write(
         "areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state
     ),

@@ -11,4 +11,45 @@
       heading.focus();
     }
   });
+
+  // The area map: the area's boundary and its children's, drawn with Leaflet from the
+  // page's own GeoJSON; clicking a child opens its page.
+  function drawMaps(root) {
+    if (typeof L === "undefined") {
+      return;
+    }
+    var nodes = (root || document).querySelectorAll(".area-map:not([data-drawn])");
+    nodes.forEach(function (node) {
+      node.setAttribute("data-drawn", "1");
+      fetch(node.getAttribute("data-src"), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (collection) {
+          var map = L.map(node, { attributionControl: false, zoomSnap: 0.25 });
+          function part(role) {
+            return collection.features.filter(function (f) { return f.properties.role === role; });
+          }
+          // The area's own outline only frames the map; its children are the links.
+          var outline = L.geoJSON(part("self"), {
+            interactive: false,
+            style: { color: "#0d6efd", weight: 3, fill: false },
+          }).addTo(map);
+          var children = L.geoJSON(part("child"), {
+            style: { color: "#198754", weight: 1, fillOpacity: 0.15 },
+            onEachFeature: function (feature, shape) {
+              shape.bindTooltip(feature.properties.name);
+              shape.on("click", function () {
+                window.location.href = feature.properties.url;
+              });
+            },
+          }).addTo(map);
+          var bounds = outline.getLayers().length ? outline.getBounds() : children.getBounds();
+          if (bounds.isValid()) {
+            map.fitBounds(bounds, { padding: [8, 8] });
+          }
+        });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawMaps(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawMaps(event.target); });
 })();
