@@ -33,6 +33,22 @@ OTHER_GRID = "370830002002001"
 OTHER_UNIT = "370830002002001001"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the sessions that server threads (the live
+    server of the browser tests, a queue consumer) may still hold on PostgreSQL."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 costs a fifth of a second a hash by design; tests make hundreds of users.
