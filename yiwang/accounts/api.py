@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from yiwang.accounts import services
 from yiwang.accounts.filters import PostFilterSet, UserFilterSet
 from yiwang.accounts.models import Post, Role, User
-from yiwang.core.api import ScopedViewSetMixin
+from yiwang.core.api import ScopedViewSet
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -62,12 +62,7 @@ class PostEndSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class UserViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class UserViewSet(ScopedViewSet):
     queryset = User.objects.order_by("username")
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
@@ -80,12 +75,7 @@ class UserViewSet(
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class PostViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class PostViewSet(ScopedViewSet):
     queryset = Post.objects.select_related("user", "area")
     serializer_class = PostSerializer
     filterset_class = PostFilterSet

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,7 +14,7 @@ from yiwang.areas.filters import AreaFilterSet
 from yiwang.areas.geometry import unit_locator
 from yiwang.areas.models import Area, Level
 from yiwang.areas.selectors import rollup
-from yiwang.core.api import ScopedViewSetMixin
+from yiwang.core.api import ScopedViewSet
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -54,12 +54,7 @@ class RollupSerializer(serializers.Serializer):
     workers = serializers.IntegerField()
 
 
-class AreaViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class AreaViewSet(ScopedViewSet):
     queryset = Area.objects.select_related("parent")
     serializer_class = AreaSerializer
     filterset_class = AreaFilterSet

@@ -24,5 +24,6 @@ class ScopedViewSetMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+class ScopedViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """List and detail within the scope. Writes are explicit actions that call services,
+    never the generic model mixins, so that each is validated, re-scoped and audited."""

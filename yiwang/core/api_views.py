@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from yiwang.core.api import ScopedReadOnlyViewSet
+from yiwang.core.api import ScopedViewSet
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.models import AuditEntry
 
@@ -26,7 +26,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AuditEntryViewSet(ScopedReadOnlyViewSet):
+class AuditEntryViewSet(ScopedViewSet):
     queryset = AuditEntry.objects.all()
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilterSet
