@@ -8,3 +8,7 @@ class AreasConfig(AppConfig):
     name = "yiwang.areas"
     label = "areas"
     verbose_name = _("Areas")
+
+    def ready(self):
+        # Registers the "areas" importer for background import jobs.
+        from yiwang.areas import importers  # noqa: F401

@@ -16,3 +16,14 @@ class AreaCreateForm(forms.Form):
     )
     # The level of the new area; the service refuses one that cannot go under the parent.
     level = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AreaImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or Excel with the columns code,name (or code,urban-rural class,name). "
+            "Grids and units can be created in bulk the same way. A file with any bad row "
+            "changes nothing."
+        ),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from yiwang.core.imports import importer
 from yiwang.core.tables import read_rows
 
 
@@ -26,3 +27,17 @@ def division_rows(data: bytes, filename: str) -> list[tuple[int, str, str]]:
         else:
             result.append((number, cells[0], cells[1] if len(cells) > 1 else ""))
     return result
+
+
+@importer("areas")
+def import_division_file(job, progress) -> tuple[dict, list[str]]:
+    """An uploaded division-code table, into the subtree of the area it was uploaded on."""
+    from yiwang.areas.services import import_areas
+
+    try:
+        rows = division_rows(bytes(job.data), job.filename)
+    except ValidationError as exc:
+        return {}, list(exc.messages)
+    report = import_areas(actor=job.created_by, rows=rows, within=job.area_code, progress=progress)
+    result = {"created": report.created, "renamed": report.renamed, "unchanged": report.unchanged}
+    return result, [str(e) for e in report.errors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -209,7 +210,12 @@ class ImportReport:
         return not self.errors
 
 
-def _check_import_scope(actor, code: str) -> str | None:
+def _check_import_scope(actor, code: str, within: str) -> str | None:
+    if within and not code.startswith(within):
+        return _("the code %(code)s does not lie under %(within)s") % {
+            "code": code,
+            "within": within,
+        }
     if actor is None:  # a management command run by the operator
         return None
     from yiwang.accounts.scope import can_manage_area, in_scope
@@ -219,16 +225,29 @@ def _check_import_scope(actor, code: str) -> str | None:
     return None
 
 
+# How often a long import reports its progress, in rows.
+PROGRESS_EVERY = 200
+
+
 @transaction.atomic
-def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
+def import_areas(
+    *,
+    actor,
+    rows: list[tuple[int, str, str]],
+    within: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
     """Imports (row number, code, name) rows: new areas are created, renamed ones updated.
 
     Every row is checked before anything is written; a file with a bad row changes
-    nothing. Importing the same rows again changes nothing.
+    nothing. Importing the same rows again changes nothing. `within` restricts the rows to
+    one subtree; `progress(done, total)` hears of the checking every PROGRESS_EVERY rows.
     """
     report = ImportReport()
     wanted: dict[str, tuple[int, str]] = {}
-    for row, raw_code, raw_name in rows:
+    for done, (row, raw_code, raw_name) in enumerate(rows, start=1):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         try:
             code = codes.normalize(raw_code)
         except codes.CodeError as exc:
@@ -258,7 +277,7 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
                     )
                 )
             continue
-        problem = _check_import_scope(actor, code)
+        problem = _check_import_scope(actor, code, within)
         if problem:
             report.errors.append(RowError(row, problem, code))
             continue
@@ -336,4 +355,6 @@ def import_areas(*, actor, rows: list[tuple[int, str, str]]) -> ImportReport:
         for a in new
     )
     audit.record_many(entries)
+    if progress:
+        progress(len(rows), len(rows))
     return report

@@ -10,4 +10,5 @@ urlpatterns = [
     path("areas/<str:code>/", views.area_detail, name="detail"),
     path("areas/<str:code>/children/", views.area_create, name="create"),
     path("areas/<str:code>/map.geojson", views.area_map, name="map"),
+    path("areas/<str:code>/import/", views.area_import, name="import"),
 ]

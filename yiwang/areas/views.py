@@ -10,15 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import Post
 from yiwang.areas import services
-from yiwang.areas.forms import AreaCreateForm
+from yiwang.areas.forms import AreaCreateForm, AreaImportForm
 from yiwang.areas.models import Area, Level
 from yiwang.areas.selectors import rollup
 from yiwang.core.forms import add_service_error
+from yiwang.core.services import start_import
 
 # The figures worth showing for children of each level: a grid has no grids under it.
 _SHOWN_COUNTS = {
@@ -69,6 +70,8 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
         .order_by("role", "user__full_name", "id"),
         "form": form,
         "can_manage_posts": scope.can_manage_posts(user),
+        "can_import": area.level in (Level.COUNTY, Level.TOWN, Level.VILLAGE)
+        and scope.can_manage_area(user, area.code),
         # After a refused create the address is the POST-only create URL.
         "language_next": reverse("areas:detail", args=[area.code]),
     }
@@ -84,6 +87,30 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
 def area_detail(request, code: str):
     area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
     return _render_detail(request, area)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_import(request, code: str):
+    """Upload of a division-code table into this area's subtree, run in the background."""
+    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    scope.require_area_manager(request.user, area.code)
+    form = AreaImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = start_import(
+                actor=request.user,
+                kind="areas",
+                filename=upload.name,
+                data=upload.read(),
+                area_code=area.code,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("core:import-detail", job_id=job.pk)
+    return render(request, "areas/area_import.html", {"area": area, "form": form})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Pages of the core module: the audit log."""
+"""Pages of the core module: the audit log, background imports."""
 
 from django.urls import path
 
@@ -8,4 +8,5 @@ app_name = "core"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("audit/<int:entry_id>/", views.audit_detail, name="audit-detail"),
+    path("imports/<int:job_id>/", views.import_detail, name="import-detail"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the core module: the audit log."""
+"""Pages of the core module: the audit log, background imports."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from yiwang.core.filters import AuditEntryFilterSet
-from yiwang.core.models import AuditEntry
+from yiwang.core.imports import get_progress
+from yiwang.core.models import AuditEntry, ImportJob
 
 PAGE_SIZE = 50
 
@@ -52,3 +53,17 @@ def audit_detail(request, entry_id: int):
         "core/audit_detail.html",
         {"entry": entry, "rows": rows, "changed": sorted(changed)},
     )
+
+
+@login_required
+def import_detail(request, job_id: int):
+    """An import's state; while it runs, htmx polls this page for the status block alone."""
+    job = get_object_or_404(
+        ImportJob.objects.visible_to(request.user).defer("data").select_related("created_by"),
+        pk=job_id,
+    )
+    done, total = get_progress(job.pk) or (0, 0)
+    context = {"job": job, "done": done, "total": total}
+    if request.htmx:
+        return render(request, "core/_import_status.html", context)
+    return render(request, "core/import_detail.html", context)

@@ -14,7 +14,7 @@ from conftest import GRID, OTHER_GRID, OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.accounts.models import Post
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
-from yiwang.core.models import AuditEntry
+from yiwang.core.models import AuditEntry, ImportJob
 
 
 def route_names(patterns=None, namespace=""):
@@ -48,6 +48,12 @@ def world(chief, worker, outsider):
         "foreign_user": outsider,
         "own_entry": AuditEntry.objects.filter(area_code=GRID).first(),
         "foreign_entry": AuditEntry.objects.filter(area_code=OTHER_GRID).first(),
+        "own_job": ImportJob.objects.create(
+            kind="areas", filename="a.csv", data=b"", created_by=chief, area_code=VILLAGE
+        ),
+        "foreign_job": ImportJob.objects.create(
+            kind="areas", filename="b.csv", data=b"", created_by=outsider, area_code=OTHER_VILLAGE
+        ),
     }
 
 
@@ -113,6 +119,12 @@ JSON = "application/json"
 CHECKS = {
     "areas:home": home,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "areas:import": write(
+        "areas:import", lambda w: [OTHER_VILLAGE], {"file": ""}, foreign_area_state
+    ),
+    "core:import-detail": detail(
+        "core:import-detail", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk
+    ),
     "areas:map": detail("areas:map", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "areas:create": write(
         "areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state

@@ -1,0 +1,74 @@
+"""Background imports: a registry of importers by kind, the job runner, and progress.
+
+A module registers an importer with `@importer("kind")`: a function that takes the job
+and a progress callback and returns `(result, errors)` — counts as a dict, and row errors
+as strings; any error means that nothing was changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import HUEY
+
+from yiwang.core.audit import audit_source
+from yiwang.core.models import AuditSource, ImportJob
+
+logger = logging.getLogger(__name__)
+
+Importer = Callable[[ImportJob, Callable[[int, int], None]], tuple[dict, list[str]]]
+_IMPORTERS: dict[str, Importer] = {}
+
+
+def importer(kind: str):
+    def register(function: Importer) -> Importer:
+        _IMPORTERS[kind] = function
+        return function
+
+    return register
+
+
+def is_registered(kind: str) -> bool:
+    return kind in _IMPORTERS
+
+
+def _progress_key(job_id: int) -> str:
+    return f"yiwang:import-progress:{job_id}"
+
+
+def set_progress(job_id: int, done: int, total: int) -> None:
+    HUEY.put(_progress_key(job_id), (done, total))
+
+
+def get_progress(job_id: int) -> tuple[int, int] | None:
+    value = HUEY.get(_progress_key(job_id), peek=True)
+    return tuple(value) if value else None
+
+
+def run_job(job_id: int) -> None:
+    """Runs a queued job once: a conditional UPDATE claims it, so that of several
+    consumers given the same job only one runs it."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    try:
+        with audit_source(AuditSource.IMPORT):
+            result, errors = _IMPORTERS[job.kind](
+                job, lambda done, total: set_progress(job_id, done, total)
+            )
+        status = ImportJob.Status.REJECTED if errors else ImportJob.Status.DONE
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        result = {}
+        errors = [_("The import stopped on an unexpected error; nothing was changed.")]
+        status = ImportJob.Status.FAILED
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status, result=result, errors=errors, finished_at=timezone.now()
+    )
+    HUEY.get(_progress_key(job_id))  # reading without peek removes it
