@@ -28,6 +28,9 @@ class UserCreateSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True)
     full_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    area_code = serializers.CharField(
+        max_length=18, help_text="The area the account belongs to, where you may give posts."
+    )
 
 
 class PostSerializer(serializers.ModelSerializer):

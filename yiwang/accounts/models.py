@@ -59,23 +59,22 @@ POST_GRANTS: dict[str, tuple[str, ...]] = {
 
 class UserQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        """Users who hold a current post under the viewer's scope, and the viewer.
-
-        Those who manage posts also see the accounts that hold no current post at all
-        (new or retired), so that they can give them one.
-        """
-        from yiwang.accounts.scope import can_manage_posts, scope_codes
+        """The viewer; users who hold a current post under the viewer's scope; and users
+        who hold no current post but whose home area lies in the scope (a new account, or
+        one whose posts ended), so that they can be given a post there."""
+        from yiwang.accounts.scope import scope_codes
 
         codes = scope_codes(user)
         if codes is None:
             return self.all()
         current = Post.objects.current()
-        visible = Q(pk=user.pk) | Q(
-            pk__in=current.filter(any_subtree_q("area_code", codes)).values("user_id")
+        in_scope = current.filter(any_subtree_q("area_code", codes)).values("user_id")
+        placed = current.values("user_id")
+        return self.filter(
+            Q(pk=user.pk)
+            | Q(pk__in=in_scope)
+            | (any_subtree_q("area_code", codes) & ~Q(pk__in=placed))
         )
-        if can_manage_posts(user):
-            visible |= ~Q(pk__in=current.values("user_id"))
-        return self.filter(visible)
 
 
 class YiwangUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -85,6 +84,9 @@ class YiwangUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The area the account belongs to: where it was created, then where its latest post
+    # was given. Scopes the account while it holds no current post, and its audit entries.
+    area_code = models.CharField(_("home area"), max_length=18, blank=True, db_index=True)
 
     objects = YiwangUserManager()
 

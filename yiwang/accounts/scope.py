@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.models import AREA_MANAGER_ROLES, POST_GRANTS, SCOPING_ROLES, Post, Role
@@ -12,17 +14,24 @@ from yiwang.core.scoping import minimal_prefixes
 _CACHE_ATTR = "_yiwang_scope"
 
 
+def _read_posts(user, lock: bool = False) -> list[tuple[str, str]]:
+    today = timezone.localdate()
+    posts = Post.objects.current(today).filter(
+        Q(area__closed_on__isnull=True) | Q(area__closed_on__gt=today), user_id=user.pk
+    )
+    if lock:
+        posts = posts.select_for_update(of=("self",))
+    return list(posts.values_list("role", "area_code"))
+
+
 def current_posts(user) -> list[tuple[str, str]]:
-    """(role, area code) of the user's current posts on open areas; cached on the user."""
+    """(role, area code) of the user's current posts on open areas; cached on the user
+    for the rest of the request."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            Post.objects.current()
-            .filter(user_id=user.pk, area__closed_on__isnull=True)
-            .values_list("role", "area_code")
-        )
+        cached = _read_posts(user)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -31,6 +40,13 @@ def forget(user) -> None:
     """Drops the cached posts, after the user's posts changed."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+def recheck(actor) -> None:
+    """Re-reads the actor's posts inside the caller's transaction and locks them, so that
+    a write is checked against the posts as they are now, and they cannot end under it."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        setattr(actor, _CACHE_ATTR, _read_posts(actor, lock=True))
 
 
 def scope_codes(user) -> tuple[str, ...] | None:

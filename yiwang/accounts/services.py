@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,20 @@ from yiwang.core import audit
 
 @transaction.atomic
 def create_user(
-    *, actor, username: str, password: str, full_name: str = "", phone: str = ""
+    *,
+    actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    phone: str = "",
+    area_code: str = "",
 ) -> User:
-    if actor is not None and not scope.can_manage_posts(actor):
-        raise PermissionDenied(_("Your posts do not allow creating accounts."))
+    """A new account belonging to `area_code`, where the actor may give posts."""
+    if actor is not None:
+        scope.recheck(actor)
+        scope.require_in_scope(actor, area_code)
+        if not scope.grantable_roles(actor, area_code):
+            raise PermissionDenied(_("Your posts do not allow creating accounts."))
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": _("The username cannot be empty.")})
@@ -30,7 +41,12 @@ def create_user(
         raise ValidationError(
             {"username": _("The username %(u)s is already taken.") % {"u": username}}
         )
-    user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
+    user = User(
+        username=username,
+        full_name=(full_name or "").strip(),
+        phone=(phone or "").strip(),
+        area_code=area_code,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -55,7 +71,10 @@ def grant_post(
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
     if actor is not None:
+        scope.recheck(actor)
         scope.require_in_scope(actor, area_code)
+        if not User.objects.visible_to(actor).filter(pk=user.pk).exists():
+            raise Http404(_("Not found."))
     area = Area.objects.select_for_update().filter(code=area_code).first()
     if area is None:
         raise ValidationError(
@@ -84,14 +103,20 @@ def grant_post(
     starts_on = starts_on or timezone.localdate()
     if ends_on is not None and ends_on <= starts_on:
         raise ValidationError({"ends_on": _("A post must end after it starts.")})
+    # [starts_on, ends_on) meets an existing post's [starts_on, ends_on).
     overlapping = Post.objects.filter(user=user, role=role, area=area).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=starts_on)
     )
+    if ends_on is not None:
+        overlapping = overlapping.filter(starts_on__lt=ends_on)
     if overlapping.exists():
         raise ValidationError({"role": _("%(user)s already holds this post.") % {"user": user}})
     post = Post.objects.create(
         user=user, role=role, area=area, area_code=area.code, starts_on=starts_on, ends_on=ends_on
     )
+    if user.area_code != area.code:
+        User.objects.filter(pk=user.pk).update(area_code=area.code)
+        user.area_code = area.code
     scope.forget(user)
     audit.record(actor=actor, action="post.grant", obj=post, after=audit.snapshot(post))
     return post
@@ -100,13 +125,12 @@ def grant_post(
 @transaction.atomic
 def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
     """Ends a post: from `on` (today by default) it no longer holds."""
-    queryset = Post.objects.select_for_update().select_related("user", "area")
+    queryset = Post.objects.select_for_update(of=("self",)).select_related("user", "area")
     if actor is not None:
+        scope.recheck(actor)
         queryset = queryset.visible_to(actor)
     post = queryset.filter(pk=post_id).first()
     if post is None:
-        from django.http import Http404
-
         raise Http404(_("Not found."))
     if actor is not None and post.role not in scope.grantable_roles(actor, post.area_code):
         raise PermissionDenied(_("Your posts do not allow ending this post."))
@@ -138,5 +162,6 @@ def issue_token(*, user: User):
             object_type="authtoken.token",
             object_id=str(user.pk),
             object_repr=str(user),
+            area_code=user.area_code,
         )
     return token

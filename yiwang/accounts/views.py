@@ -79,6 +79,7 @@ def post_give(request):
                     password=data["password"],
                     full_name=data["full_name"],
                     phone=data["phone"],
+                    area_code=data["area_code"],
                 )
                 post = services.grant_post(
                     actor=request.user,

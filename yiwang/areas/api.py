@@ -86,14 +86,12 @@ class AreaViewSet(ScopedViewSet):
         area = self.get_object()
         data = AreaUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if "name" in data.validated_data:
-            area = services.update_area(
-                actor=request.user, code=area.code, name=data.validated_data["name"]
-            )
-        if "boundary" in data.validated_data:
-            area = services.set_boundary(
-                actor=request.user, code=area.code, boundary=data.validated_data["boundary"]
-            )
+        area = services.update_area(
+            actor=request.user,
+            code=area.code,
+            name=data.validated_data.get("name"),
+            boundary=data.validated_data.get("boundary", services.UNCHANGED),
+        )
         return Response(AreaDetailSerializer(area).data)
 
     @extend_schema(request=None, responses=AreaDetailSerializer)

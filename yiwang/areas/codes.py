@@ -17,6 +17,8 @@ CHILD_LEVEL = {"county": "town", "town": "village", "village": "grid", "grid": "
 PARENT_LEVEL = {child: parent for parent, child in CHILD_LEVEL.items()}
 SUFFIX_DIGITS = 3
 _DIGITS = re.compile(r"^\d+$")
+# 3.70830001001001e+17: a long code that a spreadsheet kept as a number, its digits lost.
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$")
 
 
 class CodeError(ValueError):
@@ -31,6 +33,13 @@ def normalize(raw: str) -> str:
     code = (raw or "").strip()
     if code.endswith(".0"):  # a code that went through a spreadsheet as a number
         code = code[:-2]
+    if _SCIENTIFIC.match(code):
+        raise CodeError(
+            _(
+                "The code was stored as a number in Excel and lost digits: format the code "
+                "column as text."
+            )
+        )
     if not _DIGITS.match(code):
         raise CodeError(_("The code must be digits only."))
     if len(code) == 12 and code.endswith("000000"):

@@ -159,9 +159,10 @@ class _People:
         self.password = make_password(DEMO_PASSWORD)
         self.now = timezone.now()
 
-    def user(self, username: str) -> User:
+    def user(self, username: str, area_code: str) -> User:
         return User(
             username=username,
+            area_code=area_code,
             password=self.password,
             full_name=self.fake.name(),
             phone=self.fake.phone_number(),
@@ -275,7 +276,7 @@ def build_demo(scale: str = "town", *, seed: int = 2026) -> dict:
             _("The demo cannot be built: these usernames are already taken: %(names)s.")
             % {"names": ", ".join(sorted(taken)[:10])}
         )
-    users = _bulk(User, [people.user(name) for _r, _a, name in seats])
+    users = _bulk(User, [people.user(name, a.code) for _r, a, name in seats])
     posts = _bulk(
         Post,
         [

@@ -8,24 +8,37 @@ from django.utils.translation import gettext as _
 from yiwang.core.imports import importer
 from yiwang.core.tables import read_rows
 
+# What the first cell of a header row says, in the published tables and in our own template.
+HEADER_CODE_LABELS = {"code", "代码", "统计用区划代码", "区划代码", "行政区划代码"}
+
+
+def _width(cells: list[str]) -> int:
+    """The number of columns up to the last non-empty cell."""
+    return max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
+
 
 def division_rows(data: bytes, filename: str) -> list[tuple[int, str, str]]:
     """(row number, code, name) from `code,name` or the published `code,class,name` form.
 
-    A first row whose first cell is not a number is a header and is skipped.
+    Only a first row that is recognisably a header (its first cell says "code") is
+    skipped; any other first row is data, and a bad one is reported, never dropped. The
+    form is the header's width, or without a header the widest row's: with three columns
+    the name is always the third cell, even when it is empty.
     """
     rows = read_rows(data, filename)
     if not rows:
         raise ValidationError(_("The file is empty."))
-    if not rows[0][1][0].strip().isdigit():
+    header = rows[0][1]
+    if header[0].strip().lower() in HEADER_CODE_LABELS:
         rows = rows[1:]
+        width = _width(header)
+    else:
+        width = max(_width(cells) for _number, cells in rows)
+    name_column = 2 if width >= 3 else 1  # 370830001001,111,南门社区居民委员会
     result = []
     for number, cells in rows:
-        if len(cells) >= 3 and cells[2]:
-            # 370830001001,111,南门社区居民委员会: code, urban-rural class, name
-            result.append((number, cells[0], cells[2]))
-        else:
-            result.append((number, cells[0], cells[1] if len(cells) > 1 else ""))
+        name = cells[name_column] if len(cells) > name_column else ""
+        result.append((number, cells[0], name))
     return result
 
 

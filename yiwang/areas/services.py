@@ -13,11 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiwang.accounts.scope import require_area_manager
+from yiwang.accounts import scope
 from yiwang.areas import codes
 from yiwang.areas.geometry import check_inside, parse_boundary
 from yiwang.areas.models import Area, BoundaryVersion, Level
 from yiwang.core import audit
+
+NAME_MAX_LENGTH = Area._meta.get_field("name").max_length
+_NAME_TOO_LONG = gettext_lazy("The name is longer than %(n)d characters.")
 
 # Which parent level each level the pages and API may create goes under.
 CREATABLE_LEVELS = {Level.GRID: Level.VILLAGE, Level.UNIT: Level.GRID}
@@ -33,7 +36,8 @@ def _locked_area(actor, code: str) -> Area:
     `actor=None` is the operator at the command line (imports, the demo), who may do all.
     """
     if actor is not None:
-        require_area_manager(actor, code)
+        scope.recheck(actor)
+        scope.require_area_manager(actor, code)
     area = Area.objects.select_for_update().filter(code=code).first()
     if area is None:
         raise Http404(_("Not found."))
@@ -89,9 +93,7 @@ def create_area(
     boundary: dict | None = None,
 ) -> Area:
     """Creates a grid under a village or a unit under a grid."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": _("The name cannot be empty.")})
+    name = _clean_name(name)
     parent = _locked_area(actor, parent_code)
     if not parent.is_open:
         raise ValidationError({"parent": _("The parent area is closed.")})
@@ -122,46 +124,70 @@ def create_area(
     return area
 
 
+# Tells update_area that the boundary is to stay as it is (None removes it).
+UNCHANGED = object()
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("The name cannot be empty.")})
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": _NAME_TOO_LONG % {"n": NAME_MAX_LENGTH}})
+    return name
+
+
+def _check_boundary(area: Area, boundary: dict) -> None:
+    """Valid, inside the parent's boundary, and holding the children that have one."""
+    geometry = parse_boundary(boundary)
+    if area.parent_id:
+        check_inside(geometry, area.parent.boundary)
+    for child_code, child_boundary in (
+        Area.objects.open()
+        .filter(parent=area, boundary__isnull=False)
+        .values_list("code", "boundary")
+    ):
+        try:
+            check_inside(parse_boundary(child_boundary), boundary)
+        except ValidationError:
+            raise ValidationError(
+                {
+                    "boundary": _("The new boundary leaves the sub-area %(code)s outside it.")
+                    % {"code": child_code}
+                }
+            ) from None
+
+
 @transaction.atomic
-def update_area(*, actor, code: str, name: str | None = None) -> Area:
+def update_area(*, actor, code: str, name: str | None = None, boundary=UNCHANGED) -> Area:
+    """Renames an area and/or redraws its boundary: everything is checked before anything
+    is written. A replaced boundary is kept in the boundary history."""
     area = _locked_area(actor, code)
+    new_name = _clean_name(name) if name is not None else area.name
+    if boundary is not UNCHANGED and boundary is not None:
+        _check_boundary(area, boundary)
     before = audit.snapshot(area)
-    if name is not None:
-        name = name.strip()
-        if not name:
-            raise ValidationError({"name": _("The name cannot be empty.")})
-        area.name = name
+    area.name = new_name
+    if boundary is not UNCHANGED and boundary != area.boundary:
+        now = timezone.now()
+        if area.boundary:
+            BoundaryVersion.objects.create(
+                area=area,
+                boundary=area.boundary,
+                valid_from=area.boundary_since or area.created_at,
+                valid_until=now,
+            )
+        area.boundary = boundary
+        area.boundary_since = now if boundary is not None else None
     area.save()
-    audit.record(
-        actor=actor, action="area.update", obj=area, before=before, after=audit.snapshot(area)
-    )
+    action = "area.update" if boundary is UNCHANGED else "area.set_boundary"
+    audit.record(actor=actor, action=action, obj=area, before=before, after=audit.snapshot(area))
     return area
 
 
-@transaction.atomic
 def set_boundary(*, actor, code: str, boundary: dict | None) -> Area:
-    """Redraws a boundary; the one it replaces is kept in the boundary history."""
-    area = _locked_area(actor, code)
-    now = timezone.now()
-    if boundary is not None:
-        geometry = parse_boundary(boundary)
-        if area.parent_id:
-            check_inside(geometry, area.parent.boundary)
-    before = audit.snapshot(area)
-    if area.boundary:
-        BoundaryVersion.objects.create(
-            area=area,
-            boundary=area.boundary,
-            valid_from=area.boundary_since or area.created_at,
-            valid_until=now,
-        )
-    area.boundary = boundary
-    area.boundary_since = now if boundary is not None else None
-    area.save(update_fields=["boundary", "boundary_since", "updated_at"])
-    audit.record(
-        actor=actor, action="area.set_boundary", obj=area, before=before, after=audit.snapshot(area)
-    )
-    return area
+    """Redraws a boundary (None removes it); the one it replaces is kept in the history."""
+    return update_area(actor=actor, code=code, boundary=boundary)
 
 
 @transaction.atomic
@@ -218,9 +244,7 @@ def _check_import_scope(actor, code: str, within: str) -> str | None:
         }
     if actor is None:  # a management command run by the operator
         return None
-    from yiwang.accounts.scope import can_manage_area, in_scope
-
-    if not in_scope(actor, code) or not can_manage_area(actor, code):
+    if not scope.in_scope(actor, code) or not scope.can_manage_area(actor, code):
         return _("Your posts do not allow changing this area.")
     return None
 
@@ -243,6 +267,8 @@ def import_areas(
     nothing. Importing the same rows again changes nothing. `within` restricts the rows to
     one subtree; `progress(done, total)` hears of the checking every PROGRESS_EVERY rows.
     """
+    if actor is not None:
+        scope.recheck(actor)
     report = ImportReport()
     wanted: dict[str, tuple[int, str]] = {}
     for done, (row, raw_code, raw_name) in enumerate(rows, start=1):
@@ -262,6 +288,15 @@ def import_areas(
         name = (raw_name or "").strip()
         if not name:
             report.errors.append(RowError(row, _("the name is empty"), code))
+            continue
+        if len(name) > NAME_MAX_LENGTH:
+            report.errors.append(
+                RowError(
+                    row,
+                    _("the name is longer than %(n)d characters") % {"n": NAME_MAX_LENGTH},
+                    code,
+                )
+            )
             continue
         if code in wanted:
             first_row, first_name = wanted[code]

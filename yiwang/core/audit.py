@@ -10,6 +10,7 @@ import uuid
 
 from django.db import models
 
+from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.core.models import AuditEntry, AuditSource
 
 _source: contextvars.ContextVar[str] = contextvars.ContextVar(
@@ -43,13 +44,22 @@ def _jsonable(value):
     return value
 
 
+# Never in the log: secrets, and bookkeeping that is not a change anyone made.
+_NEVER_LOGGED = {"password", "updated_at", "last_login", "is_superuser", "is_staff"}
+# Personal data goes into the log masked, as everywhere else.
+_MASKED = {"phone": mask_phone, "id_number": mask_id_number}
+
+
 def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> dict:
     """The concrete field values of a model instance, as JSON. Foreign keys by id."""
     data = {}
     for field in obj._meta.concrete_fields:
-        if field.name in exclude or field.name in {"password", "updated_at"}:
+        if field.name in exclude or field.name in _NEVER_LOGGED:
             continue
-        data[field.attname] = _jsonable(field.value_from_object(obj))
+        value = field.value_from_object(obj)
+        if field.name in _MASKED and value:
+            value = _MASKED[field.name](value)
+        data[field.attname] = _jsonable(value)
     return data
 
 

@@ -12,11 +12,22 @@ from django.utils.translation import gettext as _
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
+# Below this every integer is exact in a double (2**53 ≈ 9.007e15), so a number cell this
+# small still holds the digits that were typed.
+EXACT_NUMBER_LIMIT = 10**15
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, int):  # an integer cell (.xls, .ods) is exact
+        return str(value)
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a code stored as a number in Excel
+        if abs(value) < EXACT_NUMBER_LIMIT:
+            return str(int(value))  # a code stored as a number in Excel
+        # Excel keeps numbers as doubles: the last digits of a longer code are gone. Show it
+        # in scientific notation, as Excel does, so that it cannot pass for a good code.
+        return f"{value:.15e}"
     return str(value).strip()
 
 

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import COUNTY, OTHER_UNIT, PASSWORD, TOWN, UNIT, VILLAGE
-from yiwang.accounts.models import Post
+from yiwang.accounts.models import Post, User
 from yiwang.areas.services import close_area, create_area
 from yiwang.core.models import AuditEntry
 
@@ -37,6 +37,7 @@ def test_it_gives_and_ends_a_post_with_audit_entries(town_api, town_admin):
             "password": "Strong-pass-2026",
             "full_name": "张三",
             "phone": "13812345678",
+            "area_code": UNIT,
         },
         format="json",
     )
@@ -96,9 +97,13 @@ def test_a_post_on_a_closed_area_is_refused(town_api, worker):
 
 
 def test_users_in_scope_only_with_masked_phones(town_api, worker, outsider):
-    users = {u["username"] for u in town_api.get("/api/v1/users/").json()["results"]}
+    User.objects.filter(pk=worker.pk).update(phone="13912345678")
 
-    assert users == {"town", "worker"}
+    users = {u["username"]: u for u in town_api.get("/api/v1/users/").json()["results"]}
+
+    assert set(users) == {"town", "worker"}
+    assert users["worker"]["phone"] == "139****5678"
+    assert "13912345678" not in town_api.get(f"/api/v1/users/{worker.pk}/").content.decode()
     assert town_api.get(f"/api/v1/users/{outsider.pk}/").status_code == 404
 
 

@@ -163,3 +163,95 @@ def test_it_creates_grids_and_units_in_bulk_under_existing_villages(tree):
     assert report.ok and report.created == 2
     unit = Area.objects.get(code="370830001002001001")
     assert unit.level == "unit" and unit.parent.level == "grid"
+
+
+@pytest.mark.django_db
+def test_it_reports_a_malformed_first_row_instead_of_dropping_it_as_a_header():
+    with translation.override("en"):
+        report = _import("37083X,坏县\n370830,汶上县\n")
+
+    assert not report.ok
+    assert [e.row for e in report.errors] == [1]
+    assert "malformed code" in report.errors[0].message
+    assert Area.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "header", ["code,name", " Code ,名称", "代码,名称", "区划代码,名称", "行政区划代码,名称"]
+)
+def test_it_skips_a_first_row_only_when_it_is_a_recognisable_header(header):
+    assert division_rows(f"{header}\n370830,汶上县\n".encode(), "f.csv") == [
+        (2, "370830", "汶上县")
+    ]
+
+
+@pytest.mark.django_db
+def test_it_reports_an_empty_name_in_the_three_column_form_instead_of_using_the_class():
+    with translation.override("en"):
+        report = _import(
+            "统计用区划代码,城乡分类代码,名称\n"
+            "370830000000,,汶上县\n"
+            "370830001000,,中都街道\n"
+            "370830001001,111,\n"
+        )
+
+    assert not report.ok
+    assert [e.row for e in report.errors] == [4]
+    assert "the name is empty" in report.errors[0].message
+    assert not Area.objects.filter(name="111").exists()
+
+
+def test_it_takes_the_third_cell_as_the_name_in_a_three_column_file_without_header():
+    rows = division_rows("370830000000,,汶上县\n370830001001,111,\n".encode(), "f.csv")
+
+    assert rows == [(1, "370830000000", "汶上县"), (2, "370830001001", "")]
+
+
+def test_it_keeps_reading_two_column_files_even_with_a_trailing_comma():
+    rows = division_rows("code,name\n370830,汶上县,\n370830001,中都街道\n".encode(), "f.csv")
+
+    assert rows == [(2, "370830", "汶上县"), (3, "370830001", "中都街道")]
+
+
+def _workbook(*rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_reports_an_excel_code_that_lost_digits_as_a_number(tree):
+    data = _workbook(
+        ["code", "name"],
+        [370830001001001, "第一网格"],
+        [370830001001001234, "第1234单元"],
+    )
+
+    with translation.override("en"):
+        report = import_areas(actor=None, rows=division_rows(data, "units.xlsx"))
+
+    assert not report.ok
+    assert [e.row for e in report.errors] == [3]
+    assert "stored as a number in Excel and lost digits" in report.errors[0].message
+    assert not Area.objects.filter(code__startswith="3708300010010012").exists()
+
+
+def test_it_keeps_exact_number_cells_and_integer_cells_as_digits():
+    from yiwang.core.tables import _cell_text
+
+    assert _cell_text(370830001001001.0) == "370830001001001"
+    assert _cell_text(370830001001001234) == "370830001001001234"
+    assert _cell_text(370830.0) == "370830"
+
+
+@pytest.mark.django_db
+def test_it_explains_a_code_that_lost_digits_in_chinese_by_default(tree):
+    data = _workbook(["code", "name"], [370830001001001234, "第1234单元"])
+
+    report = import_areas(actor=None, rows=division_rows(data, "units.xlsx"))
+
+    assert [e.row for e in report.errors] == [2]
+    assert "请将代码列设置为文本格式" in str(report.errors[0])

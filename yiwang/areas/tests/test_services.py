@@ -157,3 +157,31 @@ def test_it_closes_an_empty_area_but_not_one_with_open_children(chief, tree):
     closed = close_area(actor=chief, code=unit.code)
 
     assert closed.closed_on is not None and not Area.objects.open().filter(code=unit.code).exists()
+
+
+def test_a_rename_with_a_bad_boundary_changes_nothing(chief):
+    from yiwang.areas.services import update_area
+
+    crossing = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    with pytest.raises(ValidationError):
+        update_area(actor=chief, code=GRID, name="改名", boundary=crossing)
+
+    assert Area.objects.get(code=GRID).name == "第一网格"
+
+
+def test_a_boundary_may_not_shrink_away_from_its_children(chief):
+    set_boundary(actor=chief, code=GRID, boundary=box(0, 0, 2, 2))
+    set_boundary(actor=chief, code=UNIT, boundary=box(1, 1, 2, 2))
+
+    with pytest.raises(ValidationError) as exc:
+        set_boundary(actor=chief, code=GRID, boundary=box(0, 0, 1, 1))
+
+    assert UNIT in _error(exc, "boundary")
+    assert Area.objects.get(code=GRID).boundary == box(0, 0, 2, 2)
+
+
+def test_it_rejects_a_name_longer_than_the_column(chief):
+    with pytest.raises(ValidationError) as exc:
+        create_area(actor=chief, parent_code=VILLAGE, name="网" * 101)
+
+    assert "100" in _error(exc, "name")

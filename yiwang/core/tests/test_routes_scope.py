@@ -1,6 +1,9 @@
-"""The scope rule on every route: a test per URL name, found by walking the URL patterns.
+"""The scope rule on every route: a check per route, found by walking the URL patterns.
 
-A new route that is in neither PUBLIC nor CHECKS fails `test_every_route_has_a_scope_check`.
+API routes are checked per HTTP method (a viewset's action map says which it answers);
+page routes per name, their check exercising each method the view takes. A new route, or a
+new method on an API route, that is in neither PUBLIC nor CHECKS fails
+`test_every_route_has_a_scope_check`.
 The viewer is the grid chief of 南门社区; the foreign objects belong to the outsider in
 another town. Outside the scope answers 404 (like a missing object) and changes nothing;
 lists leave foreign rows out.
@@ -11,23 +14,51 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import GRID, OTHER_GRID, OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
-from yiwang.accounts.models import Post
+from yiwang.accounts.models import Post, User
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.core.models import AuditEntry, ImportJob
 
 
-def route_names(patterns=None, namespace=""):
+def _methods(callback) -> list[str]:
+    """The HTTP methods a DRF view answers; [] for a plain Django view."""
+    if getattr(callback, "actions", None):  # a viewset route: its action map
+        return sorted(m.upper() for m in callback.actions if m not in {"head", "options"})
+    cls = getattr(callback, "cls", None)
+    if cls is not None:  # an APIView
+        return sorted(
+            m.upper()
+            for m in cls.http_method_names
+            if m not in {"options", "head"} and hasattr(cls, m)
+        )
+    return []
+
+
+def routes(patterns=None, namespace=""):
+    """'name METHOD' for every method of every API route; 'name' for every page route."""
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from route_names(pattern.url_patterns, ns)
+            yield from routes(pattern.url_patterns, ns)
         elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>"
+            name = f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>"
+            methods = _methods(pattern.callback)
+            if not methods:
+                yield name
+            for method in methods:
+                yield f"{name} {method}"
 
 
 # Routes that need no scope: they show nothing that belongs to an area.
-PUBLIC = {"login", "logout", "set_language", "api:token", "api:schema", "api:docs", "api:api-root"}
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "api:token POST",
+    "api:schema GET",
+    "api:docs GET",
+    "api:api-root GET",
+}
 
 
 def box(x0, y0, x1, y1):
@@ -68,26 +99,28 @@ def detail(name, own, foreign):
     return check
 
 
-def listing(name, query=""):
-    """The list answers and shows none of the outsider's town."""
+def listing(name, own, query=""):
+    """The list answers, shows the viewer's own rows and none of the outsider's town."""
 
     def check(w):
         response = w["client"].get(reverse(name) + query)
         assert response.status_code == 200
         body = response.content.decode()
+        assert own in body, f"{name} does not show {own!r}"
         assert OTHER_VILLAGE not in body and "outsider" not in body
         return body
 
     return check
 
 
-def write(name, args, data, unchanged, content_type=None):
+def write(name, args, data, unchanged, content_type=None, method="post"):
     """A write aimed at the foreign object answers 404 and changes nothing."""
 
     def check(w):
         before = unchanged(w)
         kwargs = {"content_type": content_type} if content_type else {}
-        response = w["client"].post(reverse(name, args=args(w)), data, **kwargs)
+        send = getattr(w["client"], method)
+        response = send(reverse(name, args=args(w)), data, **kwargs)
         assert response.status_code == 404, (name, response.status_code, response.content[:300])
         assert unchanged(w) == before
 
@@ -129,38 +162,71 @@ CHECKS = {
     "areas:create": write(
         "areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state
     ),
-    "accounts:posts": listing("accounts:posts"),
+    "accounts:posts": listing("accounts:posts", "worker"),
     "accounts:post-end": write(
         "accounts:post-end", lambda w: [w["foreign_post"].pk], {"confirm": "1"}, foreign_post_state
     ),
-    "accounts:users": listing("accounts:users"),
+    "accounts:users": listing("accounts:users", "worker"),
     "accounts:user-detail": detail(
         "accounts:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk
     ),
-    "core:audit": listing("core:audit"),
+    "core:audit": listing("core:audit", GRID),
     "core:audit-detail": detail(
         "core:audit-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk
     ),
-    "api:area-list": listing("api:area-list", "?limit=1000"),
-    "api:area-detail": detail("api:area-detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
-    "api:area-children": detail("api:area-children", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
-    "api:area-subtree": detail("api:area-subtree", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
-    "api:area-rollup": detail("api:area-rollup", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
-    "api:area-close": write("api:area-close", lambda w: [OTHER_UNIT], {}, foreign_area_state, JSON),
-    "api:area-locate": locate,
-    "api:post-list": listing("api:post-list"),
-    "api:post-detail": detail(
+    "api:area-list GET": listing("api:area-list", GRID, "?limit=500"),
+    "api:area-list POST": write(
+        "api:area-list",
+        lambda w: [],
+        {"parent_code": OTHER_GRID, "name": "x"},
+        foreign_area_state,
+        JSON,
+    ),
+    "api:area-detail PATCH": write(
+        "api:area-detail",
+        lambda w: [OTHER_VILLAGE],
+        {"name": "x"},
+        foreign_area_state,
+        JSON,
+        "patch",
+    ),
+    "api:area-detail GET": detail("api:area-detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "api:area-children GET": detail(
+        "api:area-children", lambda w: VILLAGE, lambda w: OTHER_VILLAGE
+    ),
+    "api:area-subtree GET": detail("api:area-subtree", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "api:area-rollup GET": detail("api:area-rollup", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "api:area-close POST": write(
+        "api:area-close", lambda w: [OTHER_UNIT], {}, foreign_area_state, JSON
+    ),
+    "api:area-locate GET": locate,
+    "api:post-list GET": listing("api:post-list", "worker"),
+    "api:post-list POST": write(
+        "api:post-list",
+        lambda w: [],
+        {"username": "worker", "role": "grid_worker", "area_code": OTHER_UNIT},
+        foreign_post_state,
+        JSON,
+    ),
+    "api:post-detail GET": detail(
         "api:post-detail", lambda w: w["own_post"].pk, lambda w: w["foreign_post"].pk
     ),
-    "api:post-end": write(
+    "api:post-end POST": write(
         "api:post-end", lambda w: [w["foreign_post"].pk], {}, foreign_post_state, JSON
     ),
-    "api:user-list": listing("api:user-list"),
-    "api:user-detail": detail(
+    "api:user-list GET": listing("api:user-list", "worker"),
+    "api:user-list POST": write(
+        "api:user-list",
+        lambda w: [],
+        {"username": "spy", "password": "Strong-pass-2026", "area_code": OTHER_UNIT},
+        lambda w: list(User.objects.filter(username="spy").values_list("id")),
+        JSON,
+    ),
+    "api:user-detail GET": detail(
         "api:user-detail", lambda w: w["own_user"].pk, lambda w: w["foreign_user"].pk
     ),
-    "api:auditentry-list": listing("api:auditentry-list", "?limit=1000"),
-    "api:auditentry-detail": detail(
+    "api:auditentry-list GET": listing("api:auditentry-list", GRID, "?limit=500"),
+    "api:auditentry-detail GET": detail(
         "api:auditentry-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk
     ),
 }
@@ -181,11 +247,12 @@ CHECKS["accounts:post-give"] = post_give
 
 
 def test_every_route_has_a_scope_check():
-    names = set(route_names())
-    unchecked = names - PUBLIC - set(CHECKS)
+    found = set(routes())
+    unchecked = found - PUBLIC - set(CHECKS)
 
     assert not unchecked, f"routes without a scope check in {__name__}: {sorted(unchecked)}"
-    assert not set(CHECKS) - names, "checks for routes that no longer exist"
+    assert not set(CHECKS) - found, "checks for routes that no longer exist"
+    assert {"api:area-list POST", "api:area-detail PATCH"} <= found  # the walk sees methods
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))

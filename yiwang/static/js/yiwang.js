@@ -36,7 +36,10 @@
           var children = L.geoJSON(part("child"), {
             style: { color: "#198754", weight: 1, fillOpacity: 0.15 },
             onEachFeature: function (feature, shape) {
-              shape.bindTooltip(feature.properties.name);
+              // Leaflet renders a string tooltip as HTML: an area name goes in as text.
+              var label = document.createElement("span");
+              label.textContent = feature.properties.name;
+              shape.bindTooltip(label);
               shape.on("click", function () {
                 window.location.href = feature.properties.url;
               });

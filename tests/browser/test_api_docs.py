@@ -1,0 +1,34 @@
+"""The API documentation (Swagger UI, served from the app's own static files) in Chromium:
+it renders the schema with no CSP violation and no console error."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_renders_the_api_docs_without_csp_violations(live_server, page, console, county_admin):
+    base = live_server.url
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "county")
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/areas/370830/$"))
+
+    page.goto(f"{base}/api/v1/docs/")
+
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Yiwang API")
+    # The operations come from the schema the page fetched with the session.
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/areas/")
+    # The page's own inline <style> block applied: it is allowed on this page.
+    assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(250, 250, 250)"
+    page.screenshot(path="/tmp/yiwang-api-docs.png", full_page=False)
+    assert page.evaluate("window.__cspViolations") == []
+    assert console.csp_errors() == []
+    assert console.errors == []
