@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.areas",
     "yiwang.accounts",
+    "yiwang.registry",
 ]
 
 MIDDLEWARE = [

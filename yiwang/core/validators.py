@@ -1,0 +1,415 @@
+"""Cleaning what village staff type or paste from Excel: text, ID numbers, phones, dates, sex.
+
+Each `clean_*` function returns the clean value or raises `ValidationError` with a message
+that names what is wrong and how to fix it. Empty input (None, "", only spaces) is not an
+error here, since whether a field is required is the caller's business:
+
+- `normalize_text`, `clean_id_number`, `clean_phone`, `clean_sex` return "";
+- `clean_date` returns None;
+- `id_number_facts` returns ("", None), the empty sex and the empty date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import math
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from phonenumbers import PhoneNumberType
+from stdnum import numdb
+from stdnum.cn import ric
+
+# --- text -------------------------------------------------------------------------------
+
+# NFKC only where it is wanted: the full-width forms of ASCII (１２３ ＡＢＣ ，：（）), the
+# ideographic space, and the Kangxi radicals that copying from a PDF puts in place of
+# ideographs (⼀ for 一), which look right but never match a search. NFKC over the whole
+# text would also turn ① into 1, ㎡ into m2 and … into ..., which staff typed on purpose.
+_HALF_WIDTH = {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in [*range(0xFF01, 0xFF5F), 0x3000, *range(0x2F00, 0x2FD6)]
+}
+# Zero-width characters come along with text pasted from web pages and chat apps.
+_INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+_TEXT_TABLE = str.maketrans({**_HALF_WIDTH, **_INVISIBLE})
+# \s covers tabs, line breaks (Alt+Enter in a cell), no-break spaces and the other
+# Unicode spaces.
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_text(value: object) -> str:
+    """One line of text as it was meant: full-width ASCII made half-width, zero-width
+    characters removed, every run of spaces (no-break spaces and line breaks too) made one
+    space, and the ends stripped. Chinese characters are kept as they are. None gives ""."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return _WHITESPACE.sub(" ", text.translate(_TEXT_TABLE)).strip()
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float, as a spreadsheet's number cell gives (bool is not one)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _compact(value: object) -> str:
+    """The text of a number cell without any spaces, without the wrappers that keep a long
+    number as text in Excel (a leading apostrophe '3708…, a formula ="3708…"), and without
+    the .0 of a number cell read as a float."""
+    text = normalize_text(value).replace(" ", "")
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    text = text.removeprefix("'")
+    if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():
+        text = text[:-2]
+    return text
+
+
+# --- ID numbers (公民身份号码, GB 11643) --------------------------------------------------
+
+# 3.70829E+17, 3.70829199001011e+17: an ID number that Excel shows as a number.
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?[eE][+-]?\d+$")
+# Excel keeps 15 significant digits (a double holds every integer below 2**53 ≈ 9.007e15),
+# so a number cell of 16 digits or more has already lost some.
+_EXCEL_EXACT_DIGITS = 15
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+def _excel_damage() -> ValidationError:
+    return ValidationError(
+        _(
+            "The ID number was stored as a number in Excel and lost its last digits: format "
+            "the ID column as text and type the number again."
+        ),
+        code="id_number_excel",
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_known_region(code: str) -> bool:
+    # stdnum's own check (in ric.validate and ric.get_birth_place) also demands that the
+    # code existed in the birth year. That rejects everyone in 嘉祥县 (code 370829 since
+    # 1983) born before 1983: the region in an ID number is where the number was first
+    # registered, not where its holder was born. So any code that was ever in use counts.
+    # (ric.get_birth_place also raises KeyError for an unknown county in a known city.)
+    parts = numdb.get("cn/loc").info(code)
+    return any("county" in properties for _part, properties in parts)
+
+
+def clean_id_number(value: object) -> str:
+    """The 18-character ID number with an upper-case X, or "" for empty input.
+
+    Checks the length, the digits, the check digit, the birth date (digits 7–14, a real
+    date not in the future) and the region code (digits 1–6), and recognises a number
+    that Excel stored as a number and so lost its last digits.
+    """
+    if _is_number(value):
+        if len(str(int(abs(value)))) > _EXCEL_EXACT_DIGITS:
+            raise _excel_damage()
+        if value == int(value):
+            value = int(value)  # 15 digits: an old ID number, reported below
+    number = _compact(value).upper()
+    if not number:
+        return ""
+    if _SCIENTIFIC.match(number):
+        raise _excel_damage()
+    if len(number) == 15 and number.isascii() and number.isdigit():
+        raise ValidationError(
+            _(
+                "This is an old 15-digit ID number: enter the 18-digit number from the "
+                "resident's current ID card."
+            ),
+            code="id_number_old",
+        )
+    if len(number) != 18:
+        raise ValidationError(
+            _(
+                "The ID number has %(count)d characters instead of 18: check for missing or "
+                "extra digits."
+            ),
+            code="id_number_length",
+            params={"count": len(number)},
+        )
+    body, check = number[:17], number[17]
+    if not (body.isascii() and body.isdigit() and check in "0123456789X"):
+        raise ValidationError(
+            _(
+                "The ID number may only have digits, and an X as the last character: remove "
+                "the other letters or signs."
+            ),
+            code="id_number_format",
+        )
+    if check != ric.calc_check_digit(number):
+        if number.endswith("000"):
+            raise _excel_damage()  # Excel turned the last three digits into zeros
+        raise ValidationError(
+            _(
+                "The ID number's check digit (the last character) does not match the other "
+                "digits: check the number for a typo."
+            ),
+            code="id_number_checksum",
+        )
+    try:
+        birth_date = ric.get_birth_date(number)
+    except ric.InvalidComponent:
+        raise ValidationError(
+            _(
+                "The birth date in the ID number (digits 7 to 14: %(digits)s) is not a real "
+                "date: check those digits."
+            ),
+            code="id_number_birth_date",
+            params={"digits": number[6:14]},
+        ) from None
+    # timezone.localdate() costs more than all the other checks together, so ask it only
+    # about the rare birth date that the server's own clock puts around today.
+    if birth_date >= datetime.date.today() - _ONE_DAY and birth_date > timezone.localdate():
+        raise ValidationError(
+            _("The birth date in the ID number (%(date)s) is in the future: check digits 7 to 14."),
+            code="id_number_birth_date",
+            params={"date": birth_date.isoformat()},
+        )
+    if not _is_known_region(number[:6]):
+        raise ValidationError(
+            _(
+                "The first 6 digits of the ID number (%(region)s) are not a known region "
+                "code: check them."
+            ),
+            code="id_number_region",
+            params={"region": number[:6]},
+        )
+    return number
+
+
+def id_number_facts(number: object) -> tuple[str, datetime.date | None]:
+    """(sex, birth date) that the ID number states: "male" when its 17th digit is odd,
+    "female" when even; the birth date from digits 7–14.
+
+    The number is cleaned first (so a bad one raises as `clean_id_number` does); an empty
+    one gives ("", None).
+    """
+    number = clean_id_number(number)
+    if not number:
+        return "", None
+    sex = "male" if int(number[16]) % 2 else "female"
+    return sex, ric.get_birth_date(number)
+
+
+# --- phone numbers ----------------------------------------------------------------------
+
+_PHONE_TYPES = {
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+_PHONE_CHARACTERS = re.compile(r"^\+?[\d()\-.]+$")
+# Several numbers in one cell: 13812345678/13912345678, 138-1234-5678、0537-7212345.
+_PHONE_SEPARATORS = re.compile(r"[/,;、|]|或")
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def _invalid_phone() -> ValidationError:
+    return ValidationError(
+        _(
+            "This is not a valid phone number: enter an 11-digit mobile number, or a "
+            "landline number with its area code such as 0537-7212345."
+        ),
+        code="phone_invalid",
+    )
+
+
+def clean_phone(value: object) -> str:
+    """A mainland China phone number in one form, or "" for empty input.
+
+    Mobiles come back as 11 digits (13812345678); landlines as the area code with its
+    leading 0, a hyphen and the local number (0537-7212345, 010-12345678). Spaces,
+    hyphens, brackets and a +86 or 0086 prefix may be typed.
+    """
+    if _is_number(value) and value == int(value):
+        value = int(value)  # a number cell read as a float
+    text = normalize_text(value)
+    if not text:
+        return ""
+    parts = _PHONE_SEPARATORS.split(text)
+    if sum(len(_NOT_DIGITS.sub("", part)) >= 7 for part in parts) > 1:
+        raise ValidationError(
+            _("The cell holds more than one phone number: keep one."), code="phone_several"
+        )
+    digits = _compact(text)
+    if not _PHONE_CHARACTERS.match(digits):
+        raise _invalid_phone()
+    try:
+        phone = phonenumbers.parse(digits, "CN")
+    except phonenumbers.NumberParseException:
+        raise _invalid_phone() from None
+    if phone.country_code != 86:
+        raise ValidationError(
+            _(
+                "This is not a mainland China phone number: enter a mainland mobile or "
+                "landline number."
+            ),
+            code="phone_not_mainland",
+        )
+    national = phonenumbers.national_significant_number(phone)
+    kind = phonenumbers.number_type(phone)
+    if not phonenumbers.is_valid_number(phone) or kind not in _PHONE_TYPES:
+        if national.startswith("1") and len(national) != 11:
+            raise ValidationError(
+                _(
+                    "A mobile number has 11 digits, this one has %(count)d: check for missing "
+                    "or extra digits."
+                ),
+                code="phone_mobile_length",
+                params={"count": len(national)},
+            )
+        if len(national) in (7, 8) and national[0] in "23456789":
+            raise ValidationError(
+                _("The landline number has no area code: add it in front, such as 0537-7212345."),
+                code="phone_no_area_code",
+            )
+        raise _invalid_phone()
+    area = phonenumbers.length_of_geographical_area_code(phone)
+    if kind == PhoneNumberType.MOBILE or not area:
+        return national
+    return f"0{national[:area]}-{national[area:]}"
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_YMD = re.compile(
+    r"^(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"  # 2024-03-05 00:00:00 from an export
+)
+_CHINESE = re.compile(r"^(?P<y>\d{4}) ?年 ?(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]?$")
+_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+_SERIAL = re.compile(r"^\d{1,5}(\.\d+)?$")
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+# Excel counts days from 1900-01-01 = 1 and believes 1900 was a leap year: serial 60 is
+# 1900-02-29, which never was, and from serial 61 on every serial is one day too many.
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_EXCEL_LAST_SERIAL = (datetime.date(LAST_YEAR, 12, 31) - _EXCEL_EPOCH).days
+
+
+def _not_a_date(value: object) -> ValidationError:
+    return ValidationError(
+        _(
+            '"%(value)s" is not a date: enter it as 2024-03-05, 2024/3/5, 2024.3.5, '
+            "2024年3月5日 or 20240305."
+        ),
+        code="date_format",
+        params={"value": value},
+    )
+
+
+def _from_excel_serial(serial: int) -> datetime.date:
+    if serial == 60:
+        raise ValidationError(
+            _(
+                "Excel's date number 60 stands for 29 February 1900, a day that never was: "
+                "enter the real date."
+            ),
+            code="date_impossible",
+        )
+    if serial < 60:
+        return _EXCEL_EPOCH + datetime.timedelta(days=serial + 1)
+    return _EXCEL_EPOCH + datetime.timedelta(days=serial)
+
+
+def _from_number(number: int, value: object) -> datetime.date:
+    if FIRST_YEAR <= number <= LAST_YEAR:
+        raise ValidationError(
+            _('"%(value)s" is only a year: enter the whole date, such as 2024-03-05.'),
+            code="date_year_only",
+            params={"value": value},
+        )
+    if 1 <= number <= _EXCEL_LAST_SERIAL:
+        return _from_excel_serial(number)
+    if 10_000_000 <= number <= 99_999_999:
+        return _from_parts(str(number)[:4], str(number)[4:6], str(number)[6:], value)
+    raise _not_a_date(value)
+
+
+def _from_parts(year: str, month: str, day: str, value: object) -> datetime.date:
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(
+            _('"%(value)s" is not a real date: check the month and the day.'),
+            code="date_impossible",
+            params={"value": value},
+        ) from None
+
+
+def clean_date(value: object) -> datetime.date | None:
+    """The date that was typed, or None for empty input.
+
+    Accepts 2024-03-05, 2024/3/5, 2024.3.5 (each with an optional time after it),
+    2024年3月5日, 2024年3月5号, 20240305, full-width digits, a date or datetime, and
+    Excel's serial numbers (45356 is 2024-03-05) as a number or as text. A number from
+    1900 to 2099 is a year alone and is rejected. Dates must fall in 1900–2099.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        date = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+    elif isinstance(value, datetime.date):
+        date = value
+    elif _is_number(value):
+        if value < 0:
+            raise _not_a_date(value)
+        date = _from_number(int(value), value)  # a serial's fraction is the time of day
+    else:
+        text = normalize_text(value)
+        if not text:
+            return None
+        match = _YMD.match(text) or _CHINESE.match(text) or _COMPACT.match(text)
+        if match:
+            date = _from_parts(match["y"], match["m"], match["d"], text)
+        elif _SERIAL.match(text):
+            date = _from_number(int(float(text)), text)
+        else:
+            raise _not_a_date(text)
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise ValidationError(
+            _("The date %(date)s is not between 1900 and 2099: check the year."),
+            code="date_range",
+            params={"date": date.isoformat()},
+        )
+    return date
+
+
+# --- sex --------------------------------------------------------------------------------
+
+_SEXES = {
+    "男": "male",
+    "男性": "male",
+    "male": "male",
+    "m": "male",
+    "女": "female",
+    "女性": "female",
+    "female": "female",
+    "f": "female",
+}
+
+
+def clean_sex(value: object) -> str:
+    """ "male" or "female" from 男/女 (or 男性/女性), male/female or M/F in any case, or ""
+    for empty input."""
+    text = normalize_text(value)
+    if not text:
+        return ""
+    try:
+        return _SEXES[text.lower()]
+    except KeyError:
+        raise ValidationError(
+            _('The sex "%(value)s" is not recognised: enter 男 or 女.'),
+            code="sex_invalid",
+            params={"value": text},
+        ) from None

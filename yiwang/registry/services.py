@@ -1,0 +1,508 @@
+"""Every write to the ledger: atomic, checked against the actor's posts, audited."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.accounts import scope
+from yiwang.areas.models import Area, Level
+from yiwang.core import audit, validators
+from yiwang.registry.models import (
+    Household,
+    HouseholdCategory,
+    HouseholdStatus,
+    LifeEvent,
+    LifeEventKind,
+    Relation,
+    Resident,
+    ResidentStatus,
+    ResidentTag,
+    Reveal,
+    Tag,
+)
+from yiwang.registry.search import initials
+
+
+def _check_actor(actor, area_code: str) -> None:
+    """The actor's posts, re-read in this transaction, must cover `area_code`.
+    `actor=None` is the operator at the command line."""
+    if actor is None:
+        return
+    scope.recheck(actor)
+    scope.require_in_scope(actor, area_code)
+
+
+def _open_unit(actor, unit_code: str) -> Area:
+    _check_actor(actor, unit_code)
+    unit = Area.objects.open().filter(code=unit_code).first()
+    if unit is None:
+        raise Http404(_("Not found."))
+    if unit.level != Level.UNIT:
+        raise ValidationError(
+            {
+                "unit": _("Households belong to a unit (单元网格), not to a %(level)s.")
+                % {"level": unit.get_level_display()}
+            }
+        )
+    return unit
+
+
+def _household(actor, household_id: int, lock: bool = True) -> Household:
+    queryset = Household.objects.select_for_update() if lock else Household.objects.all()
+    household = queryset.filter(pk=household_id).first()
+    if household is None:
+        raise Http404(_("Not found."))
+    _check_actor(actor, household.area_code)
+    return household
+
+
+def _resident(actor, resident_id: int) -> Resident:
+    resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+    if resident is None:
+        raise Http404(_("Not found."))
+    _check_actor(actor, resident.area_code)
+    return resident
+
+
+@transaction.atomic
+def create_household(
+    *, actor, unit_code: str, number: str, address: str = "", door_number: str = ""
+) -> Household:
+    unit = _open_unit(actor, unit_code)
+    number = validators.normalize_text(number)
+    if not number:
+        raise ValidationError({"number": _("The household number cannot be empty.")})
+    if Household.objects.filter(unit=unit, number=number).exists():
+        raise ValidationError(
+            {"number": _("The unit already has a household %(n)s.") % {"n": number}}
+        )
+    household = Household.objects.create(
+        unit=unit,
+        area_code=unit.code,
+        number=number,
+        address=validators.normalize_text(address),
+        door_number=validators.normalize_text(door_number),
+    )
+    audit.record(
+        actor=actor, action="household.create", obj=household, after=audit.snapshot(household)
+    )
+    return household
+
+
+def _clean_person(*, name: str, id_number: str, sex: str, birth_date, phone: str) -> dict:
+    """Validated personal fields; sex and birth date follow from the ID number."""
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+
+    def attempt(field, function, *args):
+        try:
+            return function(*args)
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+            return None
+
+    values["name"] = validators.normalize_text(name)
+    if not values["name"]:
+        errors["name"] = [_("The name cannot be empty.")]
+    values["id_number"] = attempt("id_number", validators.clean_id_number, id_number) or ""
+    values["phone"] = attempt("phone", validators.clean_phone, phone) or ""
+    given_sex = attempt("sex", validators.clean_sex, sex) if sex else ""
+    given_birth = attempt("birth_date", validators.clean_date, birth_date) if birth_date else None
+    if values["id_number"]:
+        id_sex, id_birth = validators.id_number_facts(values["id_number"])
+        if given_sex and given_sex != id_sex:
+            errors.setdefault("sex", []).append(_("The sex does not match the ID number."))
+        if given_birth and given_birth != id_birth:
+            errors.setdefault("birth_date", []).append(
+                _("The birth date does not match the ID number.")
+            )
+        values["sex"], values["birth_date"] = id_sex, id_birth
+    else:
+        values["sex"], values["birth_date"] = given_sex or "", given_birth
+    if errors:
+        raise ValidationError(errors)
+    values["name_initials"] = initials(values["name"])
+    return values
+
+
+def recompute_category(household: Household) -> None:
+    """Key when a living member carries a current tag that makes a key household, unless
+    the category was set by hand."""
+    if household.category_override:
+        category = household.category_override
+    else:
+        key = (
+            ResidentTag.objects.current()
+            .filter(
+                resident__household=household,
+                resident__status=ResidentStatus.LIVING,
+                tag__makes_key_household=True,
+            )
+            .exists()
+        )
+        category = HouseholdCategory.KEY if key else HouseholdCategory.ORDINARY
+    if category != household.category:
+        Household.objects.filter(pk=household.pk).update(
+            category=category, updated_at=timezone.now()
+        )
+        household.category = category
+
+
+def _tags(codes: Iterable[str]) -> list[Tag]:
+    codes = list(dict.fromkeys(codes))
+    tags = {t.code: t for t in Tag.objects.filter(code__in=codes, is_active=True)}
+    unknown = [c for c in codes if c not in tags]
+    if unknown:
+        raise ValidationError({"tags": _("Unknown tags: %(tags)s.") % {"tags": "、".join(unknown)}})
+    return [tags[c] for c in codes]
+
+
+@transaction.atomic
+def add_resident(
+    *,
+    actor,
+    household_id: int,
+    name: str,
+    relation: str,
+    id_number: str = "",
+    sex: str = "",
+    birth_date=None,
+    phone: str = "",
+    ethnicity: str = "",
+    is_party_member: bool = False,
+    tags: Iterable[str] = (),
+    event: str = LifeEventKind.MOVE_IN,
+    on: datetime.date | None = None,
+) -> Resident:
+    """A person joins a household (moves in, or is born); the household's category follows."""
+    household = _household(actor, household_id)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError({"household": _("The household is no longer active.")})
+    if relation not in Relation.values:
+        raise ValidationError({"relation": _("Unknown relation to the head.")})
+    person = _clean_person(
+        name=name, id_number=id_number, sex=sex, birth_date=birth_date, phone=phone
+    )
+    if person["id_number"] and Resident.objects.filter(id_number=person["id_number"]).exists():
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "A resident with this ID number is already in the ledger: transfer them instead."
+                )
+            }
+        )
+    living = household.residents.filter(status=ResidentStatus.LIVING)
+    if relation == Relation.HEAD and living.filter(relation=Relation.HEAD).exists():
+        raise ValidationError(
+            {"relation": _("The household already has a head: change the head instead.")}
+        )
+    if relation != Relation.HEAD and not living.filter(relation=Relation.HEAD).exists():
+        raise ValidationError({"relation": _("A household's first member must be its head.")})
+    tag_objects = _tags(tags)
+    on = on or timezone.localdate()
+    resident = Resident.objects.create(
+        household=household,
+        area_code=household.area_code,
+        relation=relation,
+        ethnicity=validators.normalize_text(ethnicity),
+        is_party_member=is_party_member,
+        **person,
+    )
+    ResidentTag.objects.bulk_create(
+        [ResidentTag(resident=resident, tag=t, starts_on=on) for t in tag_objects]
+    )
+    LifeEvent.objects.create(
+        resident=resident,
+        kind=event,
+        on=on,
+        to_household=household,
+        area_code=household.area_code,
+        recorded_by=actor,
+    )
+    recompute_category(household)
+    audit.record(
+        actor=actor,
+        action="resident.create",
+        obj=resident,
+        after={**audit.snapshot(resident), "tags": [t.code for t in tag_objects]},
+    )
+    return resident
+
+
+@transaction.atomic
+def set_tags(
+    *, actor, resident_id: int, tags: Iterable[str], on: datetime.date | None = None
+) -> Resident:
+    """The resident's current tags become `tags`: missing ones end today, new ones start."""
+    resident = _resident(actor, resident_id)
+    wanted = {t.code: t for t in _tags(tags)}
+    on = on or timezone.localdate()
+    current = {rt.tag.code: rt for rt in resident.tags.current(on).select_related("tag")}
+    before = sorted(current)
+    ended = [rt.pk for code, rt in current.items() if code not in wanted]
+    ResidentTag.objects.filter(pk__in=ended).update(ends_on=on)
+    ResidentTag.objects.bulk_create(
+        [
+            ResidentTag(resident=resident, tag=t, starts_on=on)
+            for c, t in wanted.items()
+            if c not in current
+        ]
+    )
+    recompute_category(resident.household)
+    audit.record(
+        actor=actor,
+        action="resident.set_tags",
+        obj=resident,
+        before={"tags": before},
+        after={"tags": sorted(wanted)},
+    )
+    return resident
+
+
+def _promote_new_head(household: Household, leaving: Resident, on: datetime.date, actor) -> None:
+    """When the head leaves, the eldest remaining member becomes head; a household whose
+    last member leaves is closed."""
+    remaining = household.residents.filter(status=ResidentStatus.LIVING).exclude(pk=leaving.pk)
+    successor = remaining.order_by("birth_date", "id").first()
+    if successor is None:
+        household.status = HouseholdStatus.MOVED_OUT
+        household.save(update_fields=["status", "updated_at"])
+        return
+    if leaving.relation == Relation.HEAD:
+        Resident.objects.filter(pk=successor.pk).update(
+            relation=Relation.HEAD, updated_at=timezone.now()
+        )
+        LifeEvent.objects.create(
+            resident=successor,
+            kind=LifeEventKind.HEAD_CHANGE,
+            on=on,
+            to_household=household,
+            area_code=household.area_code,
+            recorded_by=actor,
+            note=_("The head left; the eldest member became head."),
+        )
+
+
+def _leave(resident: Resident, *, status: str, kind: str, on, note: str, actor) -> None:
+    household = resident.household
+    # The leaver's status changes first, so that a successor can take the one head's place.
+    resident.status = status
+    resident.save(update_fields=["status", "updated_at"])
+    _promote_new_head(household, resident, on, actor)
+    LifeEvent.objects.create(
+        resident=resident,
+        kind=kind,
+        on=on,
+        from_household=household,
+        area_code=household.area_code,
+        note=note,
+        recorded_by=actor,
+    )
+    recompute_category(household)
+
+
+@transaction.atomic
+def move_out(
+    *, actor, resident_id: int, on: datetime.date | None = None, note: str = ""
+) -> Resident:
+    resident = _resident(actor, resident_id)
+    if resident.status != ResidentStatus.LIVING:
+        raise ValidationError({"status": _("The resident no longer lives here.")})
+    before = audit.snapshot(resident)
+    _leave(
+        resident,
+        status=ResidentStatus.MOVED_OUT,
+        kind=LifeEventKind.MOVE_OUT,
+        on=on or timezone.localdate(),
+        note=note,
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="resident.move_out",
+        obj=resident,
+        before=before,
+        after=audit.snapshot(resident),
+    )
+    return resident
+
+
+@transaction.atomic
+def record_death(
+    *, actor, resident_id: int, on: datetime.date | None = None, note: str = ""
+) -> Resident:
+    resident = _resident(actor, resident_id)
+    if resident.status != ResidentStatus.LIVING:
+        raise ValidationError({"status": _("The resident no longer lives here.")})
+    before = audit.snapshot(resident)
+    _leave(
+        resident,
+        status=ResidentStatus.DECEASED,
+        kind=LifeEventKind.DEATH,
+        on=on or timezone.localdate(),
+        note=note,
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="resident.death",
+        obj=resident,
+        before=before,
+        after=audit.snapshot(resident),
+    )
+    return resident
+
+
+@transaction.atomic
+def transfer(
+    *, actor, resident_id: int, to_household_id: int, relation: str, on: datetime.date | None = None
+) -> Resident:
+    """The resident moves to a household of another unit or village; the receiving side
+    records it, and both sides keep it in their history."""
+    resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
+    if resident is None:
+        raise Http404(_("Not found."))
+    target = _household(actor, to_household_id)
+    if target.pk == resident.household_id:
+        raise ValidationError({"household": _("The resident already belongs to this household.")})
+    if relation not in Relation.values:
+        raise ValidationError({"relation": _("Unknown relation to the head.")})
+    living = target.residents.filter(status=ResidentStatus.LIVING)
+    if relation == Relation.HEAD and living.filter(relation=Relation.HEAD).exists():
+        raise ValidationError(
+            {"relation": _("The household already has a head: change the head instead.")}
+        )
+    if relation != Relation.HEAD and not living.filter(relation=Relation.HEAD).exists():
+        raise ValidationError({"relation": _("A household's first member must be its head.")})
+    on = on or timezone.localdate()
+    before = audit.snapshot(resident)
+    source = resident.household
+    if resident.status == ResidentStatus.LIVING:
+        # Leave the old household first: a new head there, or it closes.
+        Resident.objects.filter(pk=resident.pk).update(status=ResidentStatus.MOVED_OUT)
+        _promote_new_head(source, resident, on, actor)
+    resident.household = target
+    resident.area_code = target.area_code
+    resident.relation = relation
+    resident.status = ResidentStatus.LIVING
+    resident.save()
+    LifeEvent.objects.create(
+        resident=resident,
+        kind=LifeEventKind.TRANSFER,
+        on=on,
+        from_household=source,
+        to_household=target,
+        from_area_code=source.area_code,
+        area_code=target.area_code,
+        recorded_by=actor,
+    )
+    recompute_category(source)
+    recompute_category(target)
+    audit.record(
+        actor=actor,
+        action="resident.transfer",
+        obj=resident,
+        before=before,
+        after=audit.snapshot(resident),
+    )
+    return resident
+
+
+@transaction.atomic
+def change_head(
+    *, actor, household_id: int, new_head_id: int, former_head_relation: str
+) -> Household:
+    household = _household(actor, household_id)
+    if former_head_relation not in Relation.values or former_head_relation == Relation.HEAD:
+        raise ValidationError(
+            {"former_head_relation": _("Give the former head's new relation to the head.")}
+        )
+    new_head = household.residents.filter(pk=new_head_id, status=ResidentStatus.LIVING).first()
+    if new_head is None:
+        raise ValidationError(
+            {"new_head": _("The new head must be a living member of the household.")}
+        )
+    old = household.residents.filter(relation=Relation.HEAD, status=ResidentStatus.LIVING).first()
+    if old is not None and old.pk == new_head.pk:
+        raise ValidationError({"new_head": _("This member is already the head.")})
+    now = timezone.now()
+    if old is not None:
+        Resident.objects.filter(pk=old.pk).update(relation=former_head_relation, updated_at=now)
+    Resident.objects.filter(pk=new_head.pk).update(relation=Relation.HEAD, updated_at=now)
+    LifeEvent.objects.create(
+        resident=new_head,
+        kind=LifeEventKind.HEAD_CHANGE,
+        to_household=household,
+        area_code=household.area_code,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="household.change_head",
+        obj=household,
+        before={"head": old.pk if old else None},
+        after={"head": new_head.pk},
+    )
+    return household
+
+
+@transaction.atomic
+def set_household_category(
+    *, actor, household_id: int, category: str, reason: str = ""
+) -> Household:
+    """Sets the category by hand (with a reason), or back to derived with category=""."""
+    household = _household(actor, household_id)
+    reason = validators.normalize_text(reason)
+    if category and category not in HouseholdCategory.values:
+        raise ValidationError({"category": _("Unknown household category.")})
+    if category and not reason:
+        raise ValidationError(
+            {"category_reason": _("Give a reason for setting the category by hand.")}
+        )
+    before = audit.snapshot(household)
+    household.category_override = category
+    household.category_reason = reason if category else ""
+    household.save(update_fields=["category_override", "category_reason", "updated_at"])
+    recompute_category(household)
+    audit.record(
+        actor=actor,
+        action="household.set_category",
+        obj=household,
+        before=before,
+        after=audit.snapshot(household),
+    )
+    return household
+
+
+REVEALABLE = {"id_number", "phone"}
+
+
+@transaction.atomic
+def reveal(*, actor, resident_id: int, field: str, reason: str) -> str:
+    """A resident's full ID or phone number, for someone with the permission and a reason;
+    the look is kept on the resident's card and in the audit log."""
+    resident = _resident(actor, resident_id)
+    if not actor.has_perm("registry.reveal_personal_data"):
+        raise PermissionDenied(_("Your account may not reveal personal data."))
+    if field not in REVEALABLE:
+        raise ValidationError({"field": _("Only the ID number and the phone can be revealed.")})
+    reason = validators.normalize_text(reason)
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("Say why you need to see it (at least 4 characters).")})
+    Reveal.objects.create(
+        resident=resident, user=actor, field=field, reason=reason, area_code=resident.area_code
+    )
+    audit.record(
+        actor=actor,
+        action="resident.reveal",
+        obj=resident,
+        after={"field": field, "reason": reason},
+    )
+    return getattr(resident, field)
