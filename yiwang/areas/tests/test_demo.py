@@ -242,7 +242,7 @@ def test_the_status_option_prints_empty_then_built_and_writes_nothing(db):
     assert out.getvalue().strip() == "empty"
     assert _census() == {"areas": 0, "users": 0, "posts": 0, "audit": 0}
 
-    call_command("demo", "--scale", "town", stdout=io.StringIO())
+    call_command("demo", "--scale", "town", "--no-ledger", stdout=io.StringIO())
     out = io.StringIO()
     call_command("demo", "--status", stdout=out)
     assert out.getvalue() == "built\n"
@@ -252,6 +252,8 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
     out = io.StringIO()
     call_command("demo", "--scale", "town", stdout=out)
     assert "1092 units" in out.getvalue()
-    (entry,) = AuditEntry.objects.all()
-    assert (entry.source, entry.action, entry.actor) == ("command", "demo.build", None)
-    assert entry.after["grid_workers"] == SCALES["town"].grid_workers
+    assert "27300 households" in out.getvalue()  # 25 a unit, the ledger built by default
+    build, ledger = AuditEntry.objects.order_by("id")
+    assert (build.source, build.action, build.actor) == ("command", "demo.build", None)
+    assert build.after["grid_workers"] == SCALES["town"].grid_workers
+    assert (ledger.source, ledger.action) == ("command", "demo.ledger")
