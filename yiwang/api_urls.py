@@ -8,6 +8,13 @@ from rest_framework.routers import DefaultRouter
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.core.api_views import AuditEntryViewSet
+from yiwang.registry.api import (
+    HouseholdViewSet,
+    LikelyDuplicateViewSet,
+    MigrantViewSet,
+    ResidentViewSet,
+    TagViewSet,
+)
 
 # Swagger UI styles itself inline (a <style> block, style attributes): allowed on its page
 # only (style-src 'self' 'unsafe-inline'); scripts stay 'self'.
@@ -20,6 +27,11 @@ router.register("areas", AreaViewSet, basename="area")
 router.register("posts", PostViewSet, basename="post")
 router.register("users", UserViewSet, basename="user")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("tags", TagViewSet, basename="tag")
+router.register("migrants", MigrantViewSet, basename="migrant")
+router.register("likely-duplicates", LikelyDuplicateViewSet, basename="likely-duplicate")
 
 app_name = "api"
 urlpatterns = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("yiwang.accounts.urls")),
     path("", include("yiwang.areas.urls")),
     path("", include("yiwang.core.urls")),
+    path("", include("yiwang.registry.urls")),
 ]

@@ -54,9 +54,24 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
     user = request.user
     if form is None and _can_create_under(user, area):
         form = AreaCreateForm(initial={"level": area.child_level})
+    # The ledger's figures for each child ride along with the tree's own.
+    from yiwang.registry.models import Tag
+    from yiwang.registry.selectors import ledger_rollup
+
+    ledger = {row["code"]: row for row in ledger_rollup(area)}
+    tag_names = dict(Tag.objects.filter(is_active=True).values_list("code", "name"))
     children = rollup(area)
     for child in children:
         child["level_label"] = Level(child["level"]).label
+        figures = ledger.get(child["code"], {})
+        child["households"] = figures.get("households", 0)
+        child["key_households"] = figures.get("key_households", 0)
+        child["residents"] = figures.get("residents", 0)
+        child["tag_counts"] = [
+            (tag_names[code], n)
+            for code, n in figures.get("tags", {}).items()
+            if n and code in tag_names
+        ]
     context = {
         "area": area,
         "ancestors": Area.objects.visible_to(user).filter(code__in=area.ancestor_codes()),

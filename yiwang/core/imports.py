@@ -2,7 +2,8 @@
 
 A module registers an importer with `@importer("kind")`: a function that takes the job
 and a progress callback and returns `(result, errors)` — counts as a dict, and row errors
-as strings; any error means that nothing was changed.
+as strings. With errors, nothing was changed unless the result says `"partial": True`
+(the rows without errors went in).
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ def run_job(job_id: int) -> None:
             result, errors = _IMPORTERS[job.kind](
                 job, lambda done, total: set_progress(job_id, done, total)
             )
-        status = ImportJob.Status.REJECTED if errors else ImportJob.Status.DONE
+        if not errors:
+            status = ImportJob.Status.DONE
+        elif result.get("partial"):
+            status = ImportJob.Status.PARTIAL
+        else:
+            status = ImportJob.Status.REJECTED
     except Exception:
         logger.exception("import job %s failed", job_id)
         result = {}

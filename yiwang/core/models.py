@@ -96,6 +96,7 @@ class ImportJob(ScopedModel):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        PARTIAL = "partial", _("Done, with rows rejected")
         REJECTED = "rejected", _("Rejected: nothing was changed")
         FAILED = "failed", _("Failed")
 
@@ -126,4 +127,9 @@ class ImportJob(ScopedModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.REJECTED, self.Status.FAILED}
+        return self.status in {
+            self.Status.DONE,
+            self.Status.PARTIAL,
+            self.Status.REJECTED,
+            self.Status.FAILED,
+        }

@@ -8,3 +8,7 @@ class RegistryConfig(AppConfig):
     name = "yiwang.registry"
     label = "registry"
     verbose_name = _("Ledger")
+
+    def ready(self):
+        # Registers the ledger importer for background import jobs.
+        from yiwang.registry import importers  # noqa: F401

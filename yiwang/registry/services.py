@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
+from yiwang.accounts.models import Role
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, validators
 from yiwang.registry.models import (
@@ -20,12 +24,14 @@ from yiwang.registry.models import (
     HouseholdStatus,
     LifeEvent,
     LifeEventKind,
+    Migrant,
     Relation,
     Resident,
     ResidentStatus,
     ResidentTag,
     Reveal,
     Tag,
+    TagCategory,
 )
 from yiwang.registry.search import initials
 
@@ -506,3 +512,193 @@ def reveal(*, actor, resident_id: int, field: str, reason: str) -> str:
         after={"field": field, "reason": reason},
     )
     return getattr(resident, field)
+
+
+def _county_admin_code(actor) -> str:
+    """The county where the actor holds a county-admin post ("" for the operator at the
+    command line and for a superuser); anyone else may not configure the tag taxonomy."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return ""
+    scope.recheck(actor)
+    counties = sorted(
+        code for role, code in scope.current_posts(actor) if role == Role.COUNTY_ADMIN
+    )
+    if not counties:
+        raise PermissionDenied(_("Only a county admin may configure the tags."))
+    return counties[0]
+
+
+def _recompute_categories_of(tag: Tag) -> None:
+    """After a tag starts or stops making key households: the derived category of every
+    household where a living member carries it now, in two UPDATEs, not one per household."""
+    carriers = (
+        ResidentTag.objects.current()
+        .filter(tag=tag, resident__status=ResidentStatus.LIVING)
+        .values("resident__household_id")
+    )
+    key = Exists(
+        ResidentTag.objects.current().filter(
+            resident__household=OuterRef("pk"),
+            resident__status=ResidentStatus.LIVING,
+            tag__makes_key_household=True,
+        )
+    )
+    derived = Household.objects.filter(pk__in=carriers, category_override="")
+    now = timezone.now()
+    derived.filter(key).exclude(category=HouseholdCategory.KEY).update(
+        category=HouseholdCategory.KEY, updated_at=now
+    )
+    derived.filter(~key).exclude(category=HouseholdCategory.ORDINARY).update(
+        category=HouseholdCategory.ORDINARY, updated_at=now
+    )
+
+
+@transaction.atomic
+def save_tag(
+    *,
+    actor,
+    code: str,
+    name: str,
+    category: str,
+    makes_key_household: bool = False,
+    is_active: bool = True,
+) -> Tag:
+    """Creates the tag `code`, or changes it. Only a county admin (or a superuser) configures
+    the taxonomy; when a tag starts or stops making key households, the households whose
+    members carry it change category with it."""
+    county = _county_admin_code(actor)
+    code = validators.normalize_text(code)
+    name = validators.normalize_text(name)
+    errors: dict[str, str] = {}
+    try:
+        validate_slug(code)
+    except ValidationError:
+        errors["code"] = _("The code must be letters, digits, hyphens or underscores.")
+    if len(code) > 40:
+        errors["code"] = _("The code can have at most 40 characters.")
+    if not name:
+        errors["name"] = _("The name cannot be empty.")
+    elif len(name) > 40:
+        errors["name"] = _("The name can have at most 40 characters.")
+    elif Tag.objects.filter(name=name).exclude(code=code).exists():
+        errors["name"] = _("Another tag is already called %(name)s.") % {"name": name}
+    if category not in TagCategory.values:
+        errors["category"] = _("Unknown tag category.")
+    if errors:
+        raise ValidationError(errors)
+    tag = Tag.objects.select_for_update().filter(code=code).first()
+    before = audit.snapshot(tag) if tag is not None else None
+    key_changed = tag is not None and tag.makes_key_household != makes_key_household
+    if tag is None:
+        tag = Tag(code=code, order=(Tag.objects.aggregate(m=Max("order"))["m"] or 0) + 1)
+    tag.name = name
+    tag.category = category
+    tag.makes_key_household = makes_key_household
+    tag.is_active = is_active
+    tag.save()
+    if key_changed:
+        _recompute_categories_of(tag)
+    audit.record(
+        actor=actor,
+        action="tag.update" if before else "tag.create",
+        obj=tag,
+        area_code=county,
+        before=before,
+        after=audit.snapshot(tag),
+    )
+    return tag
+
+
+@transaction.atomic
+def register_migrant(
+    *,
+    actor,
+    name: str,
+    origin: str,
+    arrived_on,
+    unit_code: str = "",
+    host_household_id: int | None = None,
+    address: str = "",
+    id_number: str = "",
+    phone: str = "",
+    expected_until=None,
+) -> Migrant:
+    """Someone from elsewhere comes to live in a unit, with a host household or at an
+    address; the unit is the host household's when one is given."""
+    host = None
+    if host_household_id is not None:
+        host = _household(actor, host_household_id, lock=False)
+        if host.status != HouseholdStatus.ACTIVE:
+            raise ValidationError({"host_household": _("The household is no longer active.")})
+        if unit_code and unit_code != host.area_code:
+            raise ValidationError({"unit_code": _("The host household belongs to another unit.")})
+        unit_code = host.area_code
+    if not unit_code:
+        raise ValidationError({"unit_code": _("Give the unit or the host household.")})
+    unit = _open_unit(actor, unit_code)
+    errors: dict[str, list[str]] = {}
+    values: dict = {}
+
+    def attempt(field, function, value):
+        try:
+            return function(value)
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+            return None
+
+    for field, value in (("name", name), ("origin", origin), ("address", address)):
+        values[field] = validators.normalize_text(value)
+    if not values["name"]:
+        errors["name"] = [_("The name cannot be empty.")]
+    if not values["origin"]:
+        errors["origin"] = [_("Say where the migrant comes from.")]
+    if host is None and not values["address"]:
+        errors["address"] = [_("Give the host household or the address.")]
+    values["id_number"] = attempt("id_number", validators.clean_id_number, id_number) or ""
+    values["phone"] = attempt("phone", validators.clean_phone, phone) or ""
+    values["arrived_on"] = attempt("arrived_on", validators.clean_date, arrived_on)
+    if values["arrived_on"] is None and "arrived_on" not in errors:
+        errors["arrived_on"] = [_("Give the arrival date.")]
+    values["expected_until"] = attempt("expected_until", validators.clean_date, expected_until)
+    if (
+        values["arrived_on"]
+        and values["expected_until"]
+        and values["expected_until"] < values["arrived_on"]
+    ):
+        errors.setdefault("expected_until", []).append(
+            _("The expected end of the stay is before the arrival.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    migrant = Migrant.objects.create(area_code=unit.code, host_household=host, **values)
+    audit.record(actor=actor, action="migrant.create", obj=migrant, after=audit.snapshot(migrant))
+    return migrant
+
+
+def _export_area_code(actor, filters: dict) -> str:
+    """Where an export's audit entry belongs: the `under` filter when it lies in the actor's
+    scope, else the deepest area that holds all of the actor's scope."""
+    under = str(filters.get("under") or "")
+    if under and scope.in_scope(actor, under):
+        return under
+    roots = scope.scope_codes(actor) or ()
+    common = os.path.commonprefix(list(roots)) if roots else ""
+    # Codes grow by three digits a level from the six-digit county.
+    length = max((n for n in (6, 9, 12, 15, 18) if n <= len(common)), default=0)
+    return common[:length]
+
+
+@transaction.atomic
+def record_export(*, actor, count: int, filters: dict, full: bool = False) -> None:
+    """An export of `count` residents (the filters as given) goes into the audit log; one
+    with ID and phone numbers in full only for those with the permission."""
+    if full and actor is not None and not actor.has_perm("registry.export_personal_data"):
+        raise PermissionDenied(_("Your account may not export ID and phone numbers in full."))
+    audit.record(
+        actor=actor,
+        action="resident.export",
+        object_type=Resident._meta.label_lower,
+        object_repr=_("%(count)d residents") % {"count": count},
+        area_code=_export_area_code(actor, filters) if actor is not None else "",
+        after={"count": count, "filters": filters, "full": full},
+    )

@@ -18,6 +18,21 @@ from yiwang.accounts.models import Post, User
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.registry.models import (
+    Household,
+    LifeEvent,
+    Migrant,
+    Resident,
+    ResidentTag,
+    Reveal,
+    Tag,
+)
+from yiwang.registry.services import (
+    add_resident,
+    create_household,
+    register_migrant,
+)
+from yiwang.registry.tests.conftest import make_id
 
 
 def _methods(callback) -> list[str]:
@@ -65,13 +80,49 @@ def box(x0, y0, x1, y1):
     return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
 
 
+def ledger(actor, unit, number, name, birth, seq):
+    """A household with its head (with an ID number), a likely duplicate of the head (no ID
+    number, same name and birth date) in a second household, and a migrant it hosts."""
+    home = create_household(actor=actor, unit_code=unit, number=number, address=f"{name}家")
+    head = add_resident(
+        actor=actor,
+        household_id=home.pk,
+        name=name,
+        relation="head",
+        id_number=make_id(birth, seq),
+        phone="13812345678",
+    )
+    double = create_household(actor=actor, unit_code=unit, number=f"{number}-2")
+    add_resident(actor=actor, household_id=double.pk, name=name, relation="head", birth_date=birth)
+    migrant = register_migrant(
+        actor=actor,
+        name=f"{name}的租客",
+        origin="济宁",
+        arrived_on="2026-01-05",
+        host_household_id=home.pk,
+    )
+    return home, head, migrant
+
+
 @pytest.fixture
 def world(chief, worker, outsider):
     set_boundary(actor=None, code=UNIT, boundary=box(116.0, 35.0, 116.1, 35.1))
     set_boundary(actor=None, code=OTHER_UNIT, boundary=box(117.0, 36.0, 117.1, 36.1))
+    own_household, own_resident, own_migrant = ledger(
+        worker, UNIT, "001", "张三", "19600302", "011"
+    )
+    foreign_household, foreign_resident, foreign_migrant = ledger(
+        outsider, OTHER_UNIT, "外101", "王五", "19750101", "031"
+    )
     client = Client()
     client.force_login(chief)
     return {
+        "own_household": own_household,
+        "own_resident": own_resident,
+        "own_migrant": own_migrant,
+        "foreign_household": foreign_household,
+        "foreign_resident": foreign_resident,
+        "foreign_migrant": foreign_migrant,
         "client": client,
         "own_post": Post.objects.get(user=worker),
         "foreign_post": Post.objects.get(user=outsider),
@@ -127,6 +178,104 @@ def write(name, args, data, unchanged, content_type=None, method="post"):
     return check
 
 
+def ledger_listing(name, own, query=""):
+    """A ledger list: the viewer's own rows, none of the outsider's (by name or number)."""
+
+    def check(w):
+        body = listing(name, own, query)(w)
+        for foreign in ("王五", w["foreign_resident"].id_number, w["foreign_household"].number):
+            assert foreign not in body, f"{name} shows the foreign {foreign!r}"
+
+    return check
+
+
+def foreign_ledger_state(w):
+    """Every ledger row of the outsider's village, and every reveal; own rows that a write
+    could move into it."""
+    return (
+        list(Household.objects.under(OTHER_VILLAGE).values_list("id", "number", "status")),
+        list(
+            Resident.objects.order_by("id").values_list(
+                "id", "household_id", "relation", "status", "area_code"
+            )
+        ),
+        list(
+            ResidentTag.objects.filter(resident__area_code__startswith=OTHER_VILLAGE)
+            .order_by("id")
+            .values_list("id", "tag_id", "ends_on")
+        ),
+        list(LifeEvent.objects.under(OTHER_VILLAGE).values_list("id", flat=True)),
+        list(Migrant.objects.under(OTHER_VILLAGE).values_list("id", flat=True)),
+        Reveal.objects.count(),
+    )
+
+
+def tag_state(w):
+    return list(Tag.objects.order_by("code").values_list("code", "name", "makes_key_household"))
+
+
+def refused(name, args, data, method="post"):
+    """A write the viewer's posts do not allow (the tag taxonomy is a county admin's):
+    403, and nothing changes."""
+
+    def check(w):
+        before = tag_state(w)
+        send = getattr(w["client"], method)
+        response = send(reverse(name, args=args(w)), data, content_type=JSON)
+        assert response.status_code == 403, (name, response.status_code, response.content[:300])
+        assert tag_state(w) == before
+
+    return check
+
+
+def tags_are_shared(name, args):
+    """The taxonomy belongs to no area: every signed-in user reads it."""
+
+    def check(w):
+        response = w["client"].get(reverse(name, args=args(w)))
+        assert response.status_code == 200 and "dibao" in response.content.decode()
+
+    return check
+
+
+def ledger_rollup(w):
+    c, url = w["client"], reverse("api:household-rollup")
+    own = c.get(url, {"area": VILLAGE})
+    assert own.status_code == 200 and own.json()[0]["households"] == 2
+    assert c.get(url, {"area": OTHER_VILLAGE}).status_code == 404
+    assert c.get(url, {"area": OTHER_UNIT[:9]}).status_code == 404
+
+
+def resident_export(w):
+    """The export holds the viewer's residents and none of the outsider's."""
+    response = w["client"].get(reverse("api:resident-export") + "?format=csv")
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert "张三" in body and "王五" not in body and OTHER_VILLAGE not in body
+    response = w["client"].get(reverse("api:resident-export") + f"?format=csv&under={OTHER_UNIT}")
+    assert "王五" not in response.content.decode("utf-8-sig")
+
+
+def transfer_both_ways(w):
+    """Neither a foreign resident into the viewer's household, nor the viewer's resident
+    into a foreign household."""
+    own, foreign = w["own_resident"], w["foreign_resident"]
+    write(
+        "api:resident-transfer",
+        lambda w: [foreign.pk],
+        {"to_household": w["own_household"].pk, "relation": "child"},
+        foreign_ledger_state,
+        JSON,
+    )(w)
+    write(
+        "api:resident-transfer",
+        lambda w: [own.pk],
+        {"to_household": w["foreign_household"].pk, "relation": "child"},
+        foreign_ledger_state,
+        JSON,
+    )(w)
+
+
 def foreign_area_state(w):
     return list(Area.objects.under(OTHER_VILLAGE).values_list("code", "name", "closed_on"))
 
@@ -148,8 +297,39 @@ def home(w):
     assert response.status_code == 200 and OTHER_VILLAGE not in response.content.decode()
 
 
+def ledger_page_export(w):
+    """The page export holds the viewer's residents and none of the outsider's."""
+    for query in ("?fmt=csv", f"?fmt=csv&under={OTHER_UNIT}"):
+        response = w["client"].get(reverse("registry:export") + query)
+        assert response.status_code == 200
+        body = response.content.decode("utf-8-sig")
+        assert "王五" not in body and OTHER_VILLAGE not in body
+    assert "张三" in w["client"].get(reverse("registry:export") + "?fmt=csv").content.decode(
+        "utf-8-sig"
+    )
+
+
+def resident_card(w):
+    """The card of a foreign resident is not found, and revealing on it changes nothing."""
+    detail("registry:resident", lambda w: w["own_resident"].pk, lambda w: w["foreign_resident"].pk)(
+        w
+    )
+    write(
+        "registry:resident",
+        lambda w: [w["foreign_resident"].pk],
+        {"field": "id_number", "reason": "核实身份信息"},
+        lambda w: list(Reveal.objects.values_list("id")),
+    )(w)
+
+
 JSON = "application/json"
 CHECKS = {
+    "registry:residents": listing("registry:residents", "张三"),
+    "registry:export": ledger_page_export,
+    "registry:household": detail(
+        "registry:household", lambda w: w["own_household"].pk, lambda w: w["foreign_household"].pk
+    ),
+    "registry:resident": resident_card,
     "areas:home": home,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "areas:import": write(
@@ -228,6 +408,83 @@ CHECKS = {
     "api:auditentry-list GET": listing("api:auditentry-list", GRID, "?limit=500"),
     "api:auditentry-detail GET": detail(
         "api:auditentry-detail", lambda w: w["own_entry"].pk, lambda w: w["foreign_entry"].pk
+    ),
+    "api:household-list GET": ledger_listing("api:household-list", "张三家"),
+    "api:household-list POST": write(
+        "api:household-list",
+        lambda w: [],
+        {"unit_code": OTHER_UNIT, "number": "999"},
+        foreign_ledger_state,
+        JSON,
+    ),
+    "api:household-detail GET": detail(
+        "api:household-detail",
+        lambda w: w["own_household"].pk,
+        lambda w: w["foreign_household"].pk,
+    ),
+    "api:household-rollup GET": ledger_rollup,
+    "api:resident-list GET": ledger_listing("api:resident-list", "张三"),
+    "api:resident-list POST": lambda w: write(
+        "api:resident-list",
+        lambda w: [],
+        {"household": w["foreign_household"].pk, "name": "混入", "relation": "child"},
+        foreign_ledger_state,
+        JSON,
+    )(w),
+    "api:resident-detail GET": detail(
+        "api:resident-detail", lambda w: w["own_resident"].pk, lambda w: w["foreign_resident"].pk
+    ),
+    "api:resident-tags POST": write(
+        "api:resident-tags",
+        lambda w: [w["foreign_resident"].pk],
+        {"tags": ["dibao"]},
+        foreign_ledger_state,
+        JSON,
+    ),
+    "api:resident-move-out POST": write(
+        "api:resident-move-out",
+        lambda w: [w["foreign_resident"].pk],
+        {},
+        foreign_ledger_state,
+        JSON,
+    ),
+    "api:resident-death POST": write(
+        "api:resident-death", lambda w: [w["foreign_resident"].pk], {}, foreign_ledger_state, JSON
+    ),
+    "api:resident-transfer POST": transfer_both_ways,
+    "api:resident-reveal POST": write(
+        "api:resident-reveal",
+        lambda w: [w["foreign_resident"].pk],
+        {"field": "id_number", "reason": "核实身份"},
+        foreign_ledger_state,
+        JSON,
+    ),
+    "api:resident-export GET": resident_export,
+    "api:likely-duplicate-list GET": ledger_listing("api:likely-duplicate-list", "张三"),
+    "api:migrant-list GET": ledger_listing("api:migrant-list", "张三的租客"),
+    "api:migrant-list POST": write(
+        "api:migrant-list",
+        lambda w: [],
+        {
+            "unit_code": OTHER_UNIT,
+            "name": "x",
+            "origin": "x",
+            "arrived_on": "2026-01-05",
+            "address": "x",
+        },
+        foreign_ledger_state,
+        JSON,
+    ),
+    "api:migrant-detail GET": detail(
+        "api:migrant-detail", lambda w: w["own_migrant"].pk, lambda w: w["foreign_migrant"].pk
+    ),
+    "api:tag-list GET": tags_are_shared("api:tag-list", lambda w: []),
+    "api:tag-detail GET": tags_are_shared("api:tag-detail", lambda w: ["dibao"]),
+    "api:tag-list POST": refused(
+        "api:tag-list", lambda w: [], {"code": "spy", "name": "x", "category": "other"}
+    ),
+    "api:tag-detail PATCH": refused(
+        "api:tag-detail", lambda w: ["dibao"], {"makes_key_household": False}, "patch"
     ),
 }
 

@@ -1,0 +1,128 @@
+"""Ledger filtersets, shared by the ledger pages and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.scoping import subtree_q
+from yiwang.registry.models import (
+    Household,
+    HouseholdCategory,
+    HouseholdStatus,
+    Migrant,
+    Resident,
+    ResidentStatus,
+    ResidentTag,
+    Tag,
+    TagCategory,
+)
+from yiwang.registry.selectors import search_residents
+
+
+def _under(queryset, name, value):
+    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
+
+
+class ResidentFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        label=_("search"),
+        method="filter_search",
+        help_text=_(
+            "Name, pinyin initials (zs), the last digits of an ID or phone number, or part "
+            "of the address."
+        ),
+    )
+    tag = django_filters.CharFilter(
+        label=_("tag"), method="filter_tag", help_text=_("A tag code the resident carries now.")
+    )
+    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
+    category = django_filters.ChoiceFilter(
+        label=_("household category"),
+        field_name="household__category",
+        choices=HouseholdCategory.choices,
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ResidentStatus.choices)
+
+    class Meta:
+        model = Resident
+        fields = ["search", "tag", "under", "household", "category", "status"]
+
+    def filter_search(self, queryset, name, value):
+        return search_residents(queryset, value)
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        carries = ResidentTag.objects.current().filter(
+            resident=OuterRef("pk"), tag__code=value.strip()
+        )
+        return queryset.filter(Exists(carries))
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    number = django_filters.CharFilter(label=_("household number"))
+    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    category = django_filters.ChoiceFilter(label=_("category"), choices=HouseholdCategory.choices)
+    status = django_filters.ChoiceFilter(label=_("status"), choices=HouseholdStatus.choices)
+    tag = django_filters.CharFilter(
+        label=_("tag"),
+        method="filter_tag",
+        help_text=_("A tag code that a living member carries now."),
+    )
+
+    class Meta:
+        model = Household
+        fields = ["number", "under", "category", "status", "tag"]
+
+    def filter_tag(self, queryset, name, value):
+        if not value:
+            return queryset
+        carries = ResidentTag.objects.current().filter(
+            resident__household=OuterRef("pk"),
+            resident__status=ResidentStatus.LIVING,
+            tag__code=value.strip(),
+        )
+        return queryset.filter(Exists(carries))
+
+
+class TagFilterSet(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(label=_("category"), choices=TagCategory.choices)
+    active = django_filters.BooleanFilter(label=_("active"), field_name="is_active")
+    key = django_filters.BooleanFilter(
+        label=_("makes a key household"), field_name="makes_key_household"
+    )
+
+    class Meta:
+        model = Tag
+        fields = ["category", "active", "key"]
+
+
+class MigrantFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(label=_("search"), method="filter_search")
+    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    host_household = django_filters.NumberFilter(
+        label=_("host household"), field_name="host_household_id"
+    )
+    present = django_filters.BooleanFilter(
+        label=_("still here"), method="filter_present", help_text=_("Not yet left.")
+    )
+
+    class Meta:
+        model = Migrant
+        fields = ["search", "under", "host_household", "present"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__contains=value) | Q(origin__contains=value) | Q(address__contains=value)
+        )
+
+    def filter_present(self, queryset, name, value):
+        if value is None:
+            return queryset
+        here = Q(left_on__isnull=True) | Q(left_on__gt=timezone.localdate())
+        return queryset.filter(here) if value else queryset.exclude(here)

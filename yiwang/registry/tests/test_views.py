@@ -1,0 +1,101 @@
+"""The ledger pages: list and search, cards, reveal, export; masked and scoped."""
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+
+from yiwang.core.models import AuditEntry
+from yiwang.registry.models import Resident, Reveal
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def people(household, other_household):
+    Resident.objects.filter(name="张三").update(phone="13812345678", phone_tail="5678")
+    return Resident.objects.get(name="张三")
+
+
+def test_the_list_shows_the_scope_with_numbers_masked(worker, people):
+    body = _client(worker).get("/ledger/").content.decode()
+
+    assert "张三" in body and "李四" in body and "王五" not in body
+    assert people.id_number not in body and people.masked_id_number in body
+    assert "13812345678" not in body and "138****5678" in body
+
+
+def test_it_searches_by_pinyin_initials(worker, people):
+    body = _client(worker).get("/ledger/?search=zs").content.decode()
+
+    assert "张三" in body and "李四" not in body
+
+
+def test_another_villages_cards_are_not_found(outsider, people):
+    client = _client(outsider)
+
+    assert client.get(f"/ledger/residents/{people.pk}/").status_code == 404
+    assert client.get(f"/ledger/households/{people.household_id}/").status_code == 404
+    table = client.get("/ledger/?search=张三").content.decode().split('id="resident-table"')[1]
+    assert "张三" not in table
+
+
+def test_the_household_card_lists_members_and_history(worker, people):
+    body = _client(worker).get(f"/ledger/households/{people.household_id}/").content.decode()
+
+    assert "张三" in body and "李四" in body and people.id_number not in body
+    assert 'id="history"' in body
+
+
+def test_revealing_on_the_card_takes_the_permission_and_is_shown_as_who_looked(chief, people):
+    client = _client(chief)
+    assert 'id="reveal-form"' not in client.get(f"/ledger/residents/{people.pk}/").content.decode()
+
+    chief.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    response = client.post(
+        f"/ledger/residents/{people.pk}/", {"field": "id_number", "reason": "核实低保申请"}
+    )
+
+    body = response.content.decode()
+    assert people.id_number in body and "核实低保申请" in body
+    assert Reveal.objects.filter(resident=people, user=chief).count() == 1
+
+
+def test_the_export_is_masked_by_default_and_full_only_with_the_permission(chief, people):
+    client = _client(chief)
+
+    masked = client.get("/ledger/export/?fmt=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(masked.content)).active
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert people.masked_id_number in values and people.id_number not in values
+    assert client.get("/ledger/export/?fmt=xlsx&full=1").status_code == 403
+
+    chief.user_permissions.add(Permission.objects.get(codename="export_personal_data"))
+    full = client.get("/ledger/export/?fmt=csv&full=1")
+    assert people.id_number in full.content.decode("utf-8-sig")
+    assert AuditEntry.objects.filter(action="resident.export").count() == 2
+
+
+def test_the_outsiders_export_holds_none_of_another_village(outsider, people):
+    body = _client(outsider).get("/ledger/export/?fmt=csv").content.decode("utf-8-sig")
+
+    assert "王五" in body and "张三" not in body
+
+
+def test_each_tree_node_shows_its_households_residents_and_tags(chief, people):
+    from conftest import GRID, VILLAGE
+    from yiwang.registry.services import set_tags
+
+    set_tags(actor=None, resident_id=people.pk, tags=["dibao"])
+
+    body = _client(chief).get(f"/areas/{VILLAGE}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    grid_row = body.split(f"{GRID}</span>")[1].split("</a>")[0]
+    assert "Households 1" in grid_row and "Key households 1" in grid_row
+    assert "Residents 2" in grid_row and "低保 1" in grid_row
