@@ -744,7 +744,7 @@ def test_it_writes_the_reasons_in_chinese_by_default(tree, tmp_path, write):
             stderr=io.StringIO(),
         )
 
-    assert "is a 二级网格, not a unit" in _read_csv(errors)[1][-1]  # the level, translated
+    assert "是二级网格，不是单元网格" in _read_csv(errors)[1][-1]  # the level, translated
 
 
 def test_it_refuses_an_error_file_of_another_format(tree, tmp_path):
