@@ -114,8 +114,12 @@ class ImportJob(ScopedModel):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # A dry run analyses the file and writes nothing: the preview before the real import.
+    dry_run = models.BooleanField(_("dry run"), default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # The rejected rows as the importer wrote them back (XLSX), for download.
+    error_file = models.BinaryField(_("error file"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

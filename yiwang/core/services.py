@@ -1,4 +1,4 @@
-"""Writes of the core module: starting a background import."""
+"""Writes of the core module: starting a background import, committing a preview."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from yiwang.core import audit, imports
@@ -16,7 +17,9 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 @transaction.atomic
-def start_import(*, actor, kind: str, filename: str, data: bytes, area_code: str) -> ImportJob:
+def start_import(
+    *, actor, kind: str, filename: str, data: bytes, area_code: str, dry_run: bool = False
+) -> ImportJob:
     """Keeps the uploaded file as a job and queues it; the job runs once this commits.
 
     The caller has checked that the actor may import into `area_code`; each importer
@@ -31,6 +34,7 @@ def start_import(*, actor, kind: str, filename: str, data: bytes, area_code: str
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError({"file": _("The file is larger than 20 MB.")})
     job = ImportJob.objects.create(
+        dry_run=dry_run,
         kind=kind,
         filename=Path(filename).name[:200],
         data=data,
@@ -38,9 +42,32 @@ def start_import(*, actor, kind: str, filename: str, data: bytes, area_code: str
         area_code=area_code,
     )
     audit.record(
-        actor=actor, action="import.start", obj=job, after=audit.snapshot(job, exclude=("data",))
+        actor=actor,
+        action="import.start",
+        obj=job,
+        after=audit.snapshot(job, exclude=("data", "error_file")),
     )
     from yiwang.core.tasks import run_import
 
     transaction.on_commit(lambda: run_import(job.pk))
     return job
+
+
+@transaction.atomic
+def commit_preview(*, actor, job_id: int) -> ImportJob:
+    """After a preview (a dry-run job) the same file is imported for real, as a new job."""
+    preview = ImportJob.objects.visible_to(actor).filter(pk=job_id).first()
+    if preview is None:
+        raise Http404(_("Not found."))
+    if not preview.dry_run or preview.status not in {
+        ImportJob.Status.DONE,
+        ImportJob.Status.PARTIAL,
+    }:
+        raise ValidationError(_("Only a finished preview can be imported."))
+    return start_import(
+        actor=actor,
+        kind=preview.kind,
+        filename=preview.filename,
+        data=bytes(preview.data),
+        area_code=preview.area_code,
+    )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.core.services import commit_preview
 
 PAGE_SIZE = 50
 
@@ -67,3 +72,32 @@ def import_detail(request, job_id: int):
     if request.htmx:
         return render(request, "core/_import_status.html", context)
     return render(request, "core/import_detail.html", context)
+
+
+@require_POST
+@login_required
+def import_commit(request, job_id: int):
+    """Imports for real the file of a finished preview."""
+    try:
+        job = commit_preview(actor=request.user, job_id=job_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("core:import-detail", job_id=job_id)
+    return redirect("core:import-detail", job_id=job.pk)
+
+
+@login_required
+def import_errors(request, job_id: int):
+    """The rejected rows, as the importer wrote them back, to fix and upload again."""
+    job = get_object_or_404(
+        ImportJob.objects.visible_to(request.user)
+        .exclude(error_file=None)
+        .only("error_file", "filename"),
+        pk=job_id,
+    )
+    response = HttpResponse(
+        bytes(job.error_file),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
+    return response

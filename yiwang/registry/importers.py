@@ -1400,7 +1400,10 @@ def _row_errors(household: _FileHousehold) -> list[RowError]:
 
 @importer("ledger")
 def import_ledger_file(job, progress) -> tuple[dict, list[str]]:
-    """An uploaded ledger file, into the units under the area it was uploaded on."""
+    """An uploaded ledger file, into the units under the area it was uploaded on. A dry-run
+    job is the preview; the rejected rows are kept with the job as an XLSX error file."""
+    from yiwang.core.models import ImportJob
+
     try:
         ledger = read_ledger(bytes(job.data), job.filename)
     except ValidationError as exc:
@@ -1410,9 +1413,14 @@ def import_ledger_file(job, progress) -> tuple[dict, list[str]]:
         rows=ledger.records(),
         labels=ledger.labels,
         within=job.area_code,
+        dry_run=job.dry_run,
         progress=progress,
     )
+    if report.errors:
+        ImportJob.objects.filter(pk=job.pk).update(
+            error_file=error_file(ledger, report.errors, "xlsx")
+        )
     result = report.counts()
-    # Households with a bad row are rejected whole; the others went in.
+    # Households with a bad row are rejected whole; the others went in (or would).
     result["partial"] = any(result["households"][k] for k in (NEW, UPDATED, UNCHANGED))
     return result, [str(e) for e in report.errors]

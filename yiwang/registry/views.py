@@ -8,16 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yiwang.accounts import scope
+from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error
+from yiwang.core.services import start_import
 from yiwang.registry import services
 from yiwang.registry.exports import export_residents
 from yiwang.registry.filters import ResidentFilterSet
-from yiwang.registry.forms import RevealForm
+from yiwang.registry.forms import LedgerImportForm, RevealForm
 from yiwang.registry.models import Household, LifeEvent, Resident, ResidentTag, Reveal, Tag
 from yiwang.registry.selectors import with_current_tags
 
@@ -130,3 +133,36 @@ def resident_detail(request, resident_id: int):
         "revealed": revealed,
     }
     return render(request, "registry/resident_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request):
+    """Upload of a ledger file into one of the user's areas: a preview first (a dry-run
+    job), then the import when the user confirms on the job's page."""
+    codes = scope.scope_codes(request.user)
+    roots = (
+        Area.objects.filter(parent__isnull=True)
+        if codes is None
+        else Area.objects.filter(code__in=codes)
+    )
+    roots = list(roots.order_by("code"))
+    if not roots:
+        raise PermissionDenied(_("Your posts give you no area to import into."))
+    form = LedgerImportForm(request.POST or None, request.FILES or None, areas=roots)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = start_import(
+                actor=request.user,
+                kind="ledger",
+                filename=upload.name,
+                data=upload.read(),
+                area_code=form.cleaned_data["area"],
+                dry_run=True,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("core:import-detail", job_id=job.pk)
+    return render(request, "registry/ledger_import.html", {"form": form})

@@ -9,6 +9,8 @@ another town. Outside the scope answers 404 (like a missing object) and changes 
 lists leave foreign rows out.
 """
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -322,8 +324,32 @@ def resident_card(w):
     )(w)
 
 
+def job_state(w):
+    return list(ImportJob.objects.order_by("id").values_list("id", "status"))
+
+
+def import_error_file(w):
+    ImportJob.objects.filter(pk__in=[w["own_job"].pk, w["foreign_job"].pk]).update(error_file=b"x")
+    detail("core:import-errors", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk)(w)
+
+
+def ledger_import_elsewhere(w):
+    """The form offers only the viewer's areas: another town's is refused, nothing queued."""
+    before = job_state(w)
+    response = w["client"].post(
+        reverse("registry:import"), {"area": OTHER_VILLAGE, "file": io.BytesIO(b"x")}
+    )
+    assert response.status_code == 200
+    assert job_state(w) == before
+
+
 JSON = "application/json"
 CHECKS = {
+    "registry:import": ledger_import_elsewhere,
+    "core:import-commit": write(
+        "core:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
+    ),
+    "core:import-errors": import_error_file,
     "registry:residents": listing("registry:residents", "张三"),
     "registry:export": ledger_page_export,
     "registry:household": detail(

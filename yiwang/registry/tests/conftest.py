@@ -48,19 +48,3 @@ def other_household(outsider):
     )
     return home
 
-
-@pytest.fixture(autouse=True)
-def default_tags(django_db_blocker, request):
-    """The default tags come from a data migration; a transactional test's flush removes
-    them for the next one, so they are put back (get_or_create: a no-op when present)."""
-    if "transactional_db" not in request.fixturenames and not any(
-        m.kwargs.get("transaction") for m in request.node.iter_markers("django_db")
-    ):
-        return
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("yiwang.registry.migrations.0002_default_tags")
-    with django_db_blocker.unblock():
-        migration.add_default_tags(apps, None)
