@@ -47,4 +47,3 @@ def other_household(outsider):
         id_number=make_id("19750101", "031"),
     )
     return home
-
