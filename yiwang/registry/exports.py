@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
 from yiwang.core.exports import write_table
-from yiwang.registry.models import HouseholdCategory, Relation, Sex
+from yiwang.registry.models import HouseholdCategory, Relation, Sex, Tag
 from yiwang.registry.selectors import with_current_tags
 
 # The import's columns, so that an exported file goes back in as it came out.
@@ -77,3 +78,50 @@ def export_residents(queryset: QuerySet, fmt: str = "xlsx", full: bool = False) 
         title="居民台账",
         widths=WIDTHS,
     )
+
+
+def import_template() -> bytes:
+    """An empty ledger workbook to fill in: the headers, dropdowns for relation, sex, tags
+    and category, and the ID, phone and code columns formatted as text so that Excel keeps
+    every digit. Several tags go in one cell separated by 、; the dropdown offers one."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "台账"
+    sheet.append(list(HEADERS))
+    lists = book.create_sheet("选项")
+    choices = {
+        "与户主关系": list(dict.fromkeys(RELATION_TEXT.values())),
+        "性别": list(SEX_TEXT.values()),
+        "人员标签": list(Tag.objects.filter(is_active=True).values_list("name", flat=True)),
+        "户类别": list(CATEGORY_TEXT.values()),
+    }
+    rows = 5000
+    for column, (header, values) in enumerate(choices.items(), start=1):
+        letter = lists.cell(row=1, column=column).column_letter
+        lists.cell(row=1, column=column, value=header)
+        for row, value in enumerate(values, start=2):
+            lists.cell(row=row, column=column, value=value)
+        target = sheet.cell(row=1, column=HEADERS.index(header) + 1).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"=选项!${letter}$2:${letter}${len(values) + 1}",
+            # Tags may be several in one cell: a warning, not a refusal.
+            errorStyle="warning" if header == "人员标签" else "stop",
+            allow_blank=True,
+        )
+        validation.add(f"{target}2:{target}{rows}")
+        sheet.add_data_validation(validation)
+    for header in ("户编号", "单元网格编码", "公民身份号码", "联系电话"):
+        letter = sheet.cell(row=1, column=HEADERS.index(header) + 1).column_letter
+        for row in range(2, rows + 1):
+            sheet[f"{letter}{row}"].number_format = "@"
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    sheet.freeze_panes = "A2"
+    lists.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -18,7 +18,7 @@ from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error
 from yiwang.core.services import start_import
 from yiwang.registry import services
-from yiwang.registry.exports import export_residents
+from yiwang.registry.exports import export_residents, import_template
 from yiwang.registry.filters import ResidentFilterSet
 from yiwang.registry.forms import LedgerImportForm, RevealForm
 from yiwang.registry.models import Household, LifeEvent, Resident, ResidentTag, Reveal, Tag
@@ -166,3 +166,11 @@ def ledger_import(request):
         else:
             return redirect("core:import-detail", job_id=job.pk)
     return render(request, "registry/ledger_import.html", {"form": form})
+
+
+@login_required
+def ledger_template(request):
+    """The empty workbook to fill in for an import."""
+    response = HttpResponse(import_template(), content_type=EXPORT_TYPES["xlsx"])
+    response["Content-Disposition"] = 'attachment; filename="ledger-template.xlsx"'
+    return response

@@ -68,6 +68,7 @@ def routes(patterns=None, namespace=""):
 
 # Routes that need no scope: they show nothing that belongs to an area.
 PUBLIC = {
+    "registry:template",  # the empty import workbook: headers and the tag names
     "login",
     "logout",
     "set_language",

@@ -99,3 +99,36 @@ def test_each_tree_node_shows_its_households_residents_and_tags(chief, people):
     grid_row = body.split(f"{GRID}</span>")[1].split("</a>")[0]
     assert "Households 1" in grid_row and "Key households 1" in grid_row
     assert "Residents 2" in grid_row and "低保 1" in grid_row
+
+
+def test_the_import_template_has_text_columns_and_dropdowns_and_imports_back(chief, tree):
+    from conftest import UNIT
+    from yiwang.registry.importers import import_ledger, read_ledger
+
+    from .conftest import make_id
+
+    response = _client(chief).get("/ledger/template.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["台账"]
+
+    assert [c.value for c in sheet[1]][:5] == [
+        "户编号",
+        "单元网格编码",
+        "姓名",
+        "公民身份号码",
+        "与户主关系",
+    ]
+    assert sheet["D2"].number_format == "@" and sheet["H2"].number_format == "@"
+    ranges = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert "E2:E5000" in ranges and "J2:J5000" in ranges and "K2:K5000" in ranges
+    assert "低保" in [c.value for c in book["选项"]["C"]]
+
+    sheet.append(
+        ["301", UNIT, "冯一", make_id("19700707", "019"), "户主", "", "", "", "", "低保", ""]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    ledger = read_ledger(buffer.getvalue(), "filled.xlsx")
+    report = import_ledger(actor=None, rows=ledger.records(), labels=ledger.labels)
+    assert report.ok, report.errors
+    assert Resident.objects.get(name="冯一").household.category == "key"
