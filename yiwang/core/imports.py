@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
@@ -59,7 +60,8 @@ def run_job(job_id: int) -> None:
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
-        with audit_source(AuditSource.IMPORT):
+        # The job speaks the county's language, whatever the worker thread last spoke.
+        with audit_source(AuditSource.IMPORT), translation.override(settings.LANGUAGE_CODE):
             result, errors = _IMPORTERS[job.kind](
                 job, lambda done, total: set_progress(job_id, done, total)
             )
@@ -72,7 +74,13 @@ def run_job(job_id: int) -> None:
     except Exception:
         logger.exception("import job %s failed", job_id)
         result = {}
-        errors = [_("The import stopped on an unexpected error; nothing was changed.")]
+        with translation.override(settings.LANGUAGE_CODE):
+            errors = [
+                _(
+                    "The import stopped on an unexpected error. Upload the same file again: "
+                    "what went in stays, and nothing is doubled."
+                )
+            ]
         status = ImportJob.Status.FAILED
     ImportJob.objects.filter(pk=job_id).update(
         status=status, result=result, errors=errors, finished_at=timezone.now()

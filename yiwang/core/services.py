@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yiwang.core import audit, imports
 from yiwang.core.models import ImportJob
 
-ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".xls"}
+ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import iterparse
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+# Older or other spreadsheet formats: asked to be saved again as .xlsx (their readers give
+# no way to bound the memory a hostile file makes them take).
+OTHER_SPREADSHEETS = {".xls", ".ods", ".et", ".numbers"}
+
+# Bounds on what a workbook may unpack to, checked before it is read: a small file can
+# declare a sheet of billions of cells, or unzip to gigabytes.
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_SHEET_ROWS = 1_100_000
+MAX_SHEET_COLUMNS = 100
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 
 
 # Below this every integer is exact in a double (2**53 ≈ 9.007e15), so a number cell this
@@ -31,11 +45,72 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_workbook(data: bytes) -> None:
+    """Refuses a workbook that would unpack to more than the server should hold: checked
+    on the zip's own directory and by streaming the sheets' cell references, before the
+    reader allocates anything."""
+    unreadable = ValidationError(_("The file is not a readable Excel workbook."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise unreadable from None
+    with archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or any(
+            m.file_size > 1024 * 1024
+            and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1)
+            for m in members
+        ):
+            raise ValidationError(
+                _(
+                    "The workbook unpacks to far more data than it holds: save it again as a plain .xlsx."
+                )
+            )
+        for member in members:
+            if not (
+                member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
+            ):
+                continue
+            rows = columns = 0
+            try:
+                with archive.open(member) as sheet:
+                    for _event, element in iterparse(sheet):
+                        tag = element.tag.rsplit("}", 1)[-1]
+                        if tag in ("c", "dimension"):
+                            ref = element.get("r") or element.get("ref", "").split(":")[-1]
+                            found = _CELL_REF.match(ref or "")
+                            if found:
+                                columns = max(columns, _column_number(found.group(1)))
+                                rows = max(rows, int(found.group(2)))
+                        if tag == "c" or tag == "row":
+                            element.clear()
+            except Exception:  # a damaged sheet: the reader would fail on it too
+                raise unreadable from None
+            if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+                raise ValidationError(
+                    _(
+                        "The sheet reaches row %(rows)d, column %(columns)d: delete the empty rows and columns beyond the data and save it again."
+                    )
+                    % {"rows": rows, "columns": columns}
+                )
+
+
 def read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     """(row number as a spreadsheet shows it, cells) for every non-empty row, header included."""
     suffix = Path(filename).suffix.lower()
+    if suffix in OTHER_SPREADSHEETS:
+        raise ValidationError(_("Save the file as .xlsx (or .csv) and upload it again."))
     if suffix in EXCEL_SUFFIXES:
         from python_calamine import CalamineError, CalamineWorkbook
+
+        _check_workbook(data)
 
         try:
             sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)

@@ -6,10 +6,11 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yiwang.core.filters import AuditEntryFilterSet
@@ -88,13 +89,18 @@ def import_commit(request, job_id: int):
 
 @login_required
 def import_errors(request, job_id: int):
-    """The rejected rows, as the importer wrote them back, to fix and upload again."""
+    """The rejected rows, as the importer wrote them back, to fix and upload again. They
+    hold the file's own numbers in full: for the uploader, or who may export them."""
     job = get_object_or_404(
         ImportJob.objects.visible_to(request.user)
         .exclude(error_file=None)
-        .only("error_file", "filename"),
+        .only("error_file", "filename", "created_by_id"),
         pk=job_id,
     )
+    if job.created_by_id != request.user.pk and not request.user.has_perm(
+        "registry.export_personal_data"
+    ):
+        raise PermissionDenied(_("The rejected rows are for the person who uploaded the file."))
     response = HttpResponse(
         bytes(job.error_file),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -748,7 +749,14 @@ _RESIDENT_FIELDS = (
     "status",
     "updated_at",
 )
-_HOUSEHOLD_FIELDS = ("address", "category", "category_override", "category_reason", "updated_at")
+_HOUSEHOLD_FIELDS = (
+    "address",
+    "status",
+    "category",
+    "category_override",
+    "category_reason",
+    "updated_at",
+)
 
 
 @dataclasses.dataclass(eq=False)
@@ -789,11 +797,17 @@ class _HouseholdPlan:
 
 
 class _Planner:
-    def __init__(self, units: dict[str, Area], tags: dict[str, Tag], labels, today):
+    def __init__(self, units: dict[str, Area], tags: dict[str, Tag], labels, today, actor=None):
         self.units = units
         self.tags = tags  # by code
         self.labels = labels
         self.today = today
+        self.actor = actor  # None: the operator at the command line, who may reach anyone
+
+    def reachable(self, resident: Resident) -> bool:
+        """Whether the importer may take the resident from where they are now: only from
+        the areas of their posts (wherever `within` limits the households to)."""
+        return self.actor is None or scope.in_scope(self.actor, resident.area_code)
 
     def label(self, column: str, message: str) -> str:
         return _("%(column)s: %(message)s") % {"column": self.labels[column], "message": message}
@@ -810,27 +824,68 @@ class _Planner:
             if not member.id_number:
                 unclaimed_without_id.setdefault((member.name, member.birth_date), []).append(member)
         claimed: set[int] = set()
-        residents = []
+        found: dict[int, Resident | None] = {}
         for row in fh.rows:
-            resident = state.by_id.get(row.id_number) if row.id_number else None
+            if not row.id_number:
+                continue
+            resident = state.by_id.get(row.id_number)
             if resident is None:
-                # Without an ID number in the ledger (or in the file), a person is known by
-                # their household, name and birth date.
+                # An ID number the ledger does not know may complete a member the ledger
+                # has without one: the same household, name and birth date.
                 candidates = unclaimed_without_id.get((row.name, row.birth_date), [])
                 resident = next((m for m in candidates if m.pk not in claimed), None)
+            elif not self.reachable(resident):
+                # One message whatever the ledger holds about them elsewhere (living,
+                # moved out, deceased): the import tells no one outside their posts.
+                row.errors.append(self.label("id_number", self._unreachable()))
+                continue
             if resident is not None:
-                if resident.status == ResidentStatus.DECEASED:
-                    row.errors.append(
-                        self.label(
-                            "id_number",
-                            _(
-                                "The ledger records this person as deceased: check the ID "
-                                "number, or correct the record on the resident's page first."
-                            ),
-                        )
-                    )
-                    continue
                 claimed.add(resident.pk)
+            found[row.number] = resident
+        # A row without an ID number is a member of the household by the same name (and
+        # birth date, when the row gives one), unless the file lists that member elsewhere.
+        without_id = [r for r in fh.rows if not r.id_number]
+        for row in sorted(without_id, key=lambda r: r.birth_date is None):
+            candidates = [
+                m
+                for m in members
+                if m.pk not in claimed
+                and m.name == row.name
+                and (row.birth_date is None or m.birth_date == row.birth_date)
+                and not (m.id_number and m.id_number in listed)
+            ]
+            if len(candidates) > 1:
+                row.errors.append(
+                    self.label(
+                        "id_number",
+                        _(
+                            "Household %(number)s has several members named %(name)s: give "
+                            "the ID number of the one this row is about."
+                        )
+                        % {"number": fh.number, "name": row.name},
+                    )
+                )
+                continue
+            resident = candidates[0] if candidates else None
+            if resident is not None:
+                claimed.add(resident.pk)
+            found[row.number] = resident
+        residents = []
+        for row in fh.rows:
+            if row.number not in found:
+                continue
+            resident = found[row.number]
+            if resident is not None and resident.status == ResidentStatus.DECEASED:
+                row.errors.append(
+                    self.label(
+                        "id_number",
+                        _(
+                            "The ledger records this person as deceased: check the ID "
+                            "number, or correct the record on the resident's page first."
+                        ),
+                    )
+                )
+                continue
             residents.append(self._resident(row, resident, household, state))
         if fh.rejected:
             return None
@@ -885,6 +940,12 @@ class _Planner:
             linked=linked,
         )
 
+    def _unreachable(self) -> str:
+        return _(
+            "This ID number cannot be used here: if the person moved from another village, "
+            "ask that village or the town to record the move."
+        )
+
     def _resident(
         self, row: _Row, resident: Resident | None, household: Household | None, state: _State
     ) -> _ResidentPlan:
@@ -898,7 +959,9 @@ class _Planner:
         }
         if row.id_number:
             wanted["id_number"] = row.id_number
-        for column in ("sex", "birth_date", "phone"):
+        # A member matched by name keeps the sex and birth date their ID number states.
+        stated = () if resident.id_number and not row.id_number else ("sex", "birth_date")
+        for column in (*stated, "phone"):
             if getattr(row, column) is not None:
                 wanted[column] = getattr(row, column)
         changes = {f: v for f, v in wanted.items() if getattr(resident, f) != v}
@@ -959,6 +1022,9 @@ class _Planner:
             override, reason = ("", "") if given == derived else (given, CATEGORY_REASON)
         return {
             "address": address,
+            # The file gives the household living members: it is active again, if it had
+            # moved out.
+            "status": HouseholdStatus.ACTIVE,
             "category": override or derived,
             "category_override": override,
             "category_reason": reason,
@@ -1143,7 +1209,8 @@ def _settle(household: Household, actor, today: datetime.date) -> None:
         household.status = HouseholdStatus.MOVED_OUT
         household.save(update_fields=["status", "updated_at"])
     elif not living.filter(relation=Relation.HEAD).exists():
-        successor = living.order_by("birth_date", "id").first()
+        # The eldest known: a member without a birth date does not come first.
+        successor = living.order_by(F("birth_date").asc(nulls_last=True), "id").first()
         Resident.objects.filter(pk=successor.pk).update(
             relation=Relation.HEAD, updated_at=timezone.now()
         )
@@ -1283,7 +1350,7 @@ def import_ledger(
     households = _group(cleaner.clean(number, cells) for number, cells in rows)
     _check_within_file(households, labels)
     units = _check_units(households, actor, within, labels)
-    planner = _Planner(units, tags_by_code, labels, today)
+    planner = _Planner(units, tags_by_code, labels, today, actor)
 
     # The analysis: what each household would change, with the ledger as it is now.
     accepted = [h for h in households if not h.rejected]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from yiwang.accounts import scope
 from yiwang.accounts.models import Role
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, validators
+from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -276,7 +278,7 @@ def _promote_new_head(household: Household, leaving: Resident, on: datetime.date
     """When the head leaves, the eldest remaining member becomes head; a household whose
     last member leaves is closed."""
     remaining = household.residents.filter(status=ResidentStatus.LIVING).exclude(pk=leaving.pk)
-    successor = remaining.order_by("birth_date", "id").first()
+    successor = remaining.order_by(F("birth_date").asc(nulls_last=True), "id").first()
     if successor is None:
         household.status = HouseholdStatus.MOVED_OUT
         household.save(update_fields=["status", "updated_at"])
@@ -372,10 +374,12 @@ def transfer(
 ) -> Resident:
     """The resident moves to a household of another unit or village; the receiving side
     records it, and both sides keep it in their history."""
-    resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
-    if resident is None:
-        raise Http404(_("Not found."))
+    resident = _resident(actor, resident_id)  # the side the resident leaves is checked too
+    if resident.status == ResidentStatus.DECEASED:
+        raise ValidationError({"status": _("The resident is recorded as deceased.")})
     target = _household(actor, to_household_id)
+    if target.status != HouseholdStatus.ACTIVE:
+        raise ValidationError({"household": _("The household is no longer active.")})
     if target.pk == resident.household_id:
         raise ValidationError({"household": _("The resident already belongs to this household.")})
     if relation not in Relation.values:
@@ -541,6 +545,7 @@ def _recompute_categories_of(tag: Tag) -> None:
             resident__household=OuterRef("pk"),
             resident__status=ResidentStatus.LIVING,
             tag__makes_key_household=True,
+            tag__is_active=True,
         )
     )
     derived = Household.objects.filter(pk__in=carriers, category_override="")
@@ -588,7 +593,12 @@ def save_tag(
         raise ValidationError(errors)
     tag = Tag.objects.select_for_update().filter(code=code).first()
     before = audit.snapshot(tag) if tag is not None else None
-    key_changed = tag is not None and tag.makes_key_household != makes_key_household
+    # A tag that starts or stops making key households, or is switched on or off while it
+    # does, changes the derived category of the households that carry it.
+    key_changed = tag is not None and (
+        tag.makes_key_household != makes_key_household
+        or (tag.is_active != is_active and (tag.makes_key_household or makes_key_household))
+    )
     if tag is None:
         tag = Tag(code=code, order=(Tag.objects.aggregate(m=Max("order"))["m"] or 0) + 1)
     tag.name = name
@@ -689,6 +699,16 @@ def _export_area_code(actor, filters: dict) -> str:
 
 
 @transaction.atomic
+def _masked_filters(filters: dict) -> dict:
+    """A search for (part of) an ID or phone number goes into the log masked, as numbers do;
+    area codes and the other filters stay as given."""
+    masked = dict(filters)
+    search = str(masked.get("search", ""))
+    if len(re.sub(r"\D", "", search)) >= 7:
+        masked["search"] = mask_id_number(search) if len(search) > 11 else mask_phone(search)
+    return masked
+
+
 def record_export(*, actor, count: int, filters: dict, full: bool = False) -> None:
     """An export of `count` residents (the filters as given) goes into the audit log; one
     with ID and phone numbers in full only for those with the permission."""
@@ -700,5 +720,5 @@ def record_export(*, actor, count: int, filters: dict, full: bool = False) -> No
         object_type=Resident._meta.label_lower,
         object_repr=_("%(count)d residents") % {"count": count},
         area_code=_export_area_code(actor, filters) if actor is not None else "",
-        after={"count": count, "filters": filters, "full": full},
+        after={"count": count, "filters": _masked_filters(filters), "full": full},
     )

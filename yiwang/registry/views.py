@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error
-from yiwang.core.services import start_import
+from yiwang.core.services import MAX_IMPORT_BYTES, start_import
 from yiwang.registry import services
 from yiwang.registry.exports import export_residents, import_template
 from yiwang.registry.filters import ResidentFilterSet
@@ -62,7 +63,7 @@ def resident_export(request):
         raise PermissionDenied(_("Your account may not export full ID and phone numbers."))
     filterset = _filterset(request)
     queryset = filterset.qs
-    filters = {k: v for k, v in request.GET.items() if k not in {"fmt", "full", "page"} and v}
+    filters = {k: v for k, v in request.GET.items() if k in ResidentFilterSet.base_filters and v}
     services.record_export(actor=request.user, count=queryset.count(), filters=filters, full=full)
     response = HttpResponse(
         export_residents(queryset, fmt, full=full), content_type=EXPORT_TYPES[fmt]
@@ -86,8 +87,9 @@ def household_detail(request, household_id: int):
             r.birth_date or timezone.localdate(),
         ),
     )
+    # The household's own history: who came and who left, wherever they are now.
     events = (
-        LifeEvent.objects.filter(resident__household=household)
+        LifeEvent.objects.filter(Q(from_household=household) | Q(to_household=household))
         .select_related("resident")
         .order_by("-on", "-id")[:50]
     )
@@ -152,6 +154,9 @@ def ledger_import(request):
     form = LedgerImportForm(request.POST or None, request.FILES or None, areas=roots)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", _("The file is larger than 20 MB."))
+            return render(request, "registry/ledger_import.html", {"form": form})
         try:
             job = start_import(
                 actor=request.user,

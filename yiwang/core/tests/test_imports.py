@@ -132,7 +132,7 @@ def test_an_importer_that_crashes_marks_the_job_failed(county_admin, monkeypatch
     )
 
     job.refresh_from_db()
-    assert job.status == "failed" and "未作任何更改" in job.errors[0]
+    assert job.status == "failed" and "重新上传同一文件" in job.errors[0]
 
 
 @pytest.mark.parametrize("user_fixture", ["outsider", "worker"])

@@ -18,7 +18,7 @@ from yiwang.core.imports import run_job
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.registry import importers
 from yiwang.registry.importers import import_ledger, read_ledger
-from yiwang.registry.models import Household, LifeEvent, Resident, ResidentTag
+from yiwang.registry.models import Household, LifeEvent, Resident, ResidentTag, Tag
 from yiwang.registry.services import record_death, set_household_category
 
 from .conftest import make_id
@@ -467,6 +467,160 @@ def test_it_keeps_a_head_whose_new_household_is_rejected_and_rejects_the_one_he_
     }
 
 
+def test_it_makes_the_eldest_known_member_head_not_one_without_a_birth_date(tree):
+    zhang, li = make_id("19600302", "011"), make_id("19621105", "022")
+    _import(
+        f"{HEADER}\n001,{UNIT},张三,{zhang},户主,,,,,,\n001,{UNIT},小明,,其他,,,,,,\n"
+        f"001,{UNIT},李四,{li},配偶,,,,,,\n"
+    )
+
+    report = _import(f"{HEADER}\n101,{OTHER_UNIT},张三,{zhang},户主,,,,,,\n")
+
+    assert report.ok, report.errors
+    assert dict(
+        Resident.objects.filter(household__number="001").values_list("name", "relation")
+    ) == {
+        "小明": "other",
+        "李四": "head",
+    }
+
+
+# Whatever the ledger holds about a person outside the importer's posts.
+UNREACHABLE = (
+    "公民身份号码: This ID number cannot be used here: if the person moved from another "
+    "village, ask that village or the town to record the move."
+)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_it_does_not_move_or_reveal_a_person_from_outside_the_importers_posts(
+    worker, other_household, dry_run
+):
+    wang = Resident.objects.get(name="王五")
+    file = f"{HEADER}\n009,{UNIT},王五,{wang.id_number},户主,,,,,,\n"
+
+    report = _import(file, actor=worker, dry_run=dry_run)
+    record_death(actor=None, resident_id=wang.pk)
+    after_death = _import(file, actor=worker, dry_run=dry_run)
+
+    assert [e.message for e in report.errors] == [UNREACHABLE]
+    assert [e.message for e in after_death.errors] == [UNREACHABLE]
+    wang.refresh_from_db()
+    assert (wang.household_id, wang.area_code) == (other_household.pk, OTHER_UNIT)
+    assert not Household.objects.filter(number="009").exists()
+
+
+def test_it_moves_a_person_from_outside_the_area_it_is_limited_to_but_inside_the_posts(
+    county_admin, other_household
+):
+    wang = Resident.objects.get(name="王五")
+
+    report = _import(
+        f"{HEADER}\n009,{UNIT},王五,{wang.id_number},户主,,,,,,\n",
+        actor=county_admin,
+        within=TOWN,
+    )
+
+    assert report.ok, report.errors
+    assert report.counts()["residents"]["transferred"] == 1
+    wang.refresh_from_db()
+    assert (wang.household.number, wang.area_code) == ("009", UNIT)
+
+
+def test_it_checks_again_at_commit_where_the_person_lives_now(
+    worker, household, other_household, monkeypatch
+):
+    li = Resident.objects.get(name="李四")
+    real = importers._load
+
+    def moved_away_meanwhile(*args, lock, **kwargs):
+        if lock:
+            Resident.objects.filter(pk=li.pk).update(
+                household=other_household, area_code=OTHER_UNIT, relation="spouse"
+            )
+        return real(*args, lock=lock, **kwargs)
+
+    monkeypatch.setattr(importers, "_load", moved_away_meanwhile)
+
+    report = _import(f"{HEADER}\n002,{UNIT},李四,{li.id_number},户主,,,,,,\n", actor=worker)
+
+    assert [e.message for e in report.errors] == [UNREACHABLE]
+    li.refresh_from_db()
+    assert (li.household_id, li.area_code) == (other_household.pk, OTHER_UNIT)
+    assert not Household.objects.filter(number="002").exists()
+
+
+def test_it_makes_a_moved_out_household_active_again_when_it_gets_living_members(tree):
+    zhang, wang = make_id("19600302", "011"), make_id("19900101", "051")
+    _import(f"{HEADER}\n001,{UNIT},张三,{zhang},户主,,,,,,\n")
+    _import(f"{HEADER}\n101,{OTHER_UNIT},张三,{zhang},户主,,,,,,\n")
+    household = Household.objects.get(area_code=UNIT, number="001")
+    assert household.status == "moved_out"
+
+    report = _import(f"{HEADER}\n001,{UNIT},王二,{wang},户主,,,,,,\n")
+
+    assert report.ok, report.errors
+    household.refresh_from_db()
+    assert household.status == "active"
+    entry = AuditEntry.objects.get(action="household.update", object_id=str(household.pk))
+    assert (entry.before["status"], entry.after["status"]) == ("moved_out", "active")
+
+
+def test_it_matches_a_row_without_an_id_number_to_the_member_of_that_name(household):
+    zhang = Resident.objects.get(name="张三")
+
+    report = _import(
+        f"{HEADER}\n001,{UNIT},张三,{zhang.id_number},户主,,,,,,\n001,{UNIT},李四,,配偶,,,,,,\n"
+    )
+    with_birth = _import(
+        f"{HEADER}\n001,{UNIT},张三,{zhang.id_number},户主,,,,,,\n"
+        f"001,{UNIT},李四,,配偶,女,1962-11-05,,,,\n"
+    )
+
+    assert report.ok and with_birth.ok, (report.errors, with_birth.errors)
+    assert report.counts()["residents"]["unchanged"] == 2
+    assert with_birth.counts()["residents"]["unchanged"] == 2
+    assert Resident.objects.filter(name="李四").count() == 1
+
+
+def test_it_asks_for_the_id_number_when_several_members_have_the_name(household):
+    zhang = Resident.objects.get(name="张三")
+    _import(
+        f"{HEADER}\n001,{UNIT},张三,{zhang.id_number},户主,,,,,,\n"
+        f"001,{UNIT},李四,{Resident.objects.get(name='李四').id_number},配偶,,,,,,\n"
+        f"001,{UNIT},李四,,子女,男,2010-05-06,,,,\n"
+    )
+    counts = _counts()
+
+    report = _import(
+        f"{HEADER}\n001,{UNIT},张三,{zhang.id_number},户主,,,,,,\n001,{UNIT},李四,,配偶,,,,,,\n"
+    )
+
+    assert [str(e) for e in report.errors] == [
+        "Row 2: Not imported because other rows of household 001 have errors (row 3): fix "
+        "them, and import the file again.",
+        "Row 3: 公民身份号码: Household 001 has several members named 李四: give the ID number "
+        "of the one this row is about.",
+    ]
+    assert _counts() == counts
+
+
+def test_it_counts_only_active_tags_for_the_category(tree):
+    text = f"户编号,单元网格编码,姓名,公民身份号码,与户主关系\n001,{UNIT},张三,{make_id()},户主\n"
+    _import(f"{HEADER}\n001,{UNIT},张三,{make_id()},户主,,,,,低保,\n")
+    household = Household.objects.get()
+    assert household.category == "key"
+    Tag.objects.filter(code="dibao").update(is_active=False)
+
+    first = _import(text)
+    again = _import(text)
+
+    assert first.counts()["households"]["updated"] == 1
+    assert again.counts()["households"]["unchanged"] == 1
+    household.refresh_from_db()
+    assert household.category == "ordinary"
+
+
 # --- a killed import --------------------------------------------------------------------
 
 
@@ -559,6 +713,27 @@ def test_it_exits_2_when_the_file_cannot_be_read(tree, tmp_path, name, data, mes
 
     assert code == 2 and message in err and out == ""
     assert _counts()[:2] == (0, 0)
+
+
+def test_it_exits_2_with_one_message_for_a_folder(tree, tmp_path):
+    code, out, err = _command(tmp_path)
+
+    assert (code, out) == (2, "")
+    assert err == f"Cannot read {tmp_path}: Is a directory."
+
+
+def test_it_exits_2_with_one_message_for_a_file_it_may_not_read(tree, write, monkeypatch):
+    path = write(f"{HEADER}\n001,{UNIT},张三,{make_id()},户主,,,,,,\n")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(type(path), "read_bytes", denied)
+
+    code, out, err = _command(path)
+
+    assert (code, out, err) == (2, "", f"Cannot read {path}: Permission denied.")
+    assert not Household.objects.exists()
 
 
 def test_it_reports_missing_required_columns_in_one_message_and_changes_nothing(tree, write):

@@ -90,3 +90,16 @@ def test_an_area_outside_the_scope_cannot_be_chosen(chief):
     response = client.post("/ledger/import/", {"area": "370830002", "file": _file()})
 
     assert response.status_code == 200 and not ImportJob.objects.exists()
+
+
+def test_the_rejected_rows_are_for_the_uploader(chief, town_admin):
+    client = Client()
+    client.force_login(chief)
+    client.post("/ledger/import/", {"area": VILLAGE, "file": _file()})
+    preview = ImportJob.objects.get()
+
+    other = Client()
+    other.force_login(town_admin)  # sees the job, but did not upload the file
+
+    assert other.get(f"/imports/{preview.pk}/errors.xlsx").status_code == 403
+    assert client.get(f"/imports/{preview.pk}/errors.xlsx").status_code == 200

@@ -127,12 +127,22 @@ def test_a_household_whose_last_member_leaves_is_closed(worker):
 
 
 def test_a_transfer_to_another_village_is_kept_in_both_histories(
-    worker, outsider, household, other_household
+    worker, outsider, county_admin, household, other_household
 ):
     spouse = Resident.objects.get(name="李四")
+    with pytest.raises(Http404):  # the receiving village alone cannot pull someone in
+        transfer(
+            actor=outsider,
+            resident_id=spouse.pk,
+            to_household_id=other_household.pk,
+            relation="spouse",
+        )
 
     transfer(
-        actor=outsider, resident_id=spouse.pk, to_household_id=other_household.pk, relation="spouse"
+        actor=county_admin,
+        resident_id=spouse.pk,
+        to_household_id=other_household.pk,
+        relation="spouse",
     )
 
     spouse.refresh_from_db()
@@ -212,3 +222,63 @@ def test_an_outsider_cannot_reveal_another_villages_resident(outsider, household
             field="phone",
             reason="想看看号码",
         )
+
+
+def test_a_deceased_resident_cannot_be_transferred(county_admin, household, other_household):
+    head = Resident.objects.get(name="张三")
+    record_death(actor=county_admin, resident_id=head.pk)
+
+    with pytest.raises(ValidationError) as exc:
+        transfer(
+            actor=county_admin,
+            resident_id=head.pk,
+            to_household_id=other_household.pk,
+            relation="child",
+        )
+
+    assert "deceased" in exc.value.message_dict["status"][0]
+    assert Resident.objects.get(pk=head.pk).status == "deceased"
+
+
+def test_no_one_is_transferred_into_a_household_that_moved_out(county_admin, worker, household):
+    empty = create_household(actor=worker, unit_code=UNIT, number="050")
+    alone = add_resident(actor=worker, household_id=empty.pk, name="孤身", relation="head")
+    move_out(actor=worker, resident_id=alone.pk)
+
+    with pytest.raises(ValidationError):
+        transfer(
+            actor=county_admin,
+            resident_id=Resident.objects.get(name="李四").pk,
+            to_household_id=empty.pk,
+            relation="head",
+        )
+
+
+def test_the_eldest_known_member_succeeds_not_one_without_a_birth_date(worker, household):
+    add_resident(actor=worker, household_id=household.pk, name="无生日孙", relation="grandchild")
+    head = Resident.objects.get(name="张三")
+
+    move_out(actor=worker, resident_id=head.pk)
+
+    assert Resident.objects.get(name="李四").relation == "head"
+    assert Resident.objects.get(name="无生日孙").relation == "grandchild"
+
+
+def test_switching_off_a_key_tag_recategorises_its_households(county_admin, worker, household):
+    from yiwang.registry.models import Tag
+    from yiwang.registry.services import save_tag
+
+    set_tags(actor=worker, resident_id=Resident.objects.get(name="张三").pk, tags=["dibao"])
+    assert Household.objects.get(pk=household.pk).category == "key"
+    dibao = Tag.objects.get(code="dibao")
+
+    save_tag(
+        actor=county_admin,
+        code="dibao",
+        name=dibao.name,
+        category=dibao.category,
+        makes_key_household=True,
+        is_active=False,
+    )
+
+    assert Household.objects.get(pk=household.pk).category == "ordinary"

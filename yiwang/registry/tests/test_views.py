@@ -132,3 +132,27 @@ def test_the_import_template_has_text_columns_and_dropdowns_and_imports_back(chi
     report = import_ledger(actor=None, rows=ledger.records(), labels=ledger.labels)
     assert report.ok, report.errors
     assert Resident.objects.get(name="冯一").household.category == "key"
+
+
+def test_the_household_history_keeps_who_left_and_who_came(
+    county_admin, worker, people, other_household
+):
+    from yiwang.registry.services import transfer
+
+    spouse = Resident.objects.get(name="李四")
+    transfer(
+        actor=county_admin,
+        resident_id=spouse.pk,
+        to_household_id=other_household.pk,
+        relation="spouse",
+    )
+
+    history = _client(worker).get(f"/ledger/households/{people.household_id}/").content.decode()
+    assert "李四" in history.split('id="history"')[1]
+
+
+def test_a_search_for_a_number_is_logged_masked(chief, people):
+    _client(chief).get(f"/ledger/export/?fmt=csv&search={people.id_number}&junk=1")
+
+    entry = AuditEntry.objects.get(action="resident.export")
+    assert entry.after["filters"] == {"search": people.masked_id_number}

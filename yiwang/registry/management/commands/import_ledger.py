@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from yiwang.areas.models import Area
 from yiwang.core.commands import AuditedCommand
@@ -62,11 +63,19 @@ class Command(AuditedCommand):
             self._import(Path(file), errors, dry_run, options["unit_scope"].strip())
 
     def _import(self, file: Path, errors: Path | None, dry_run: bool, unit_scope: str):
-        if not file.is_file():
+        if not file.exists():
             raise CommandError(f"No such file: {file}", returncode=UNREADABLE)
         try:
+            data = file.read_bytes()
+        except OSError as exc:  # a folder, no permission to read it, a disk error …
+            raise CommandError(
+                _("Cannot read %(path)s: %(reason)s.")
+                % {"path": file, "reason": exc.strerror or exc},
+                returncode=UNREADABLE,
+            ) from None
+        try:
             fmt = error_file_format(errors) if errors else None
-            ledger = read_ledger(file.read_bytes(), file.name)
+            ledger = read_ledger(data, file.name)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages), returncode=UNREADABLE) from None
         if unit_scope and not Area.objects.filter(code=unit_scope).exists():
