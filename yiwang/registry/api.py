@@ -86,6 +86,11 @@ class MemberSerializer(serializers.ModelSerializer):
     """A member as the household card lists them: masked, with their current tags."""
 
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    birth_date = serializers.CharField(
+        source="masked_birth_date",
+        read_only=True,
+        help_text="Masked when there is an ID number: 1960-**-**.",
+    )
     tags = CurrentTagSerializer(source="current_tags", many=True, read_only=True)
 
     class Meta:
@@ -129,6 +134,11 @@ class ResidentSerializer(serializers.ModelSerializer):
     )
     phone = serializers.CharField(
         source="masked_phone", read_only=True, help_text="Masked: 138****5678."
+    )
+    birth_date = serializers.CharField(
+        source="masked_birth_date",
+        read_only=True,
+        help_text="Masked when there is an ID number: 1960-**-**.",
     )
     tags = CurrentTagSerializer(source="current_tags", many=True, read_only=True)
 
@@ -283,6 +293,11 @@ class MigrantCreateSerializer(serializers.Serializer):
 class DuplicateMatchSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.number", read_only=True)
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    birth_date = serializers.CharField(
+        source="masked_birth_date",
+        read_only=True,
+        help_text="Masked when there is an ID number: 1960-**-**.",
+    )
 
     class Meta:
         model = Resident

@@ -59,7 +59,9 @@ def resident_rows(queryset: QuerySet, *, full: bool = False) -> Iterator[list[st
             resident.id_number if full else resident.masked_id_number,
             RELATION_TEXT.get(resident.relation, resident.relation),
             SEX_TEXT.get(resident.sex, ""),
-            resident.birth_date.isoformat() if resident.birth_date else "",
+            (resident.birth_date.isoformat() if resident.birth_date else "")
+            if full
+            else resident.masked_birth_date,
             resident.phone if full else resident.masked_phone,
             household.address,
             TAG_SEPARATOR.join(rt.tag.name for rt in resident.current_tags),

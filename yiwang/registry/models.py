@@ -189,6 +189,16 @@ class Resident(ScopedModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def masked_birth_date(self) -> str:
+        """The year only for someone with an ID number: the full date is eight of the ID's
+        masked digits. Without an ID number the date gives nothing away."""
+        if self.birth_date is None:
+            return ""
+        if self.id_number:
+            return f"{self.birth_date:%Y}-**-**"
+        return self.birth_date.isoformat()
+
 
 class ResidentTagQuerySet(models.QuerySet):
     def current(self, on=None):

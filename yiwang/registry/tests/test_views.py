@@ -156,3 +156,9 @@ def test_a_search_for_a_number_is_logged_masked(chief, people):
 
     entry = AuditEntry.objects.get(action="resident.export")
     assert entry.after["filters"] == {"search": people.masked_id_number}
+
+
+def test_the_card_shows_only_the_birth_year_of_someone_with_an_id_number(worker, people):
+    body = _client(worker).get(f"/ledger/residents/{people.pk}/").content.decode()
+
+    assert "1960-**-**" in body and "1960-03-02" not in body
