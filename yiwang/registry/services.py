@@ -298,8 +298,15 @@ def _promote_new_head(household: Household, leaving: Resident, on: datetime.date
         )
 
 
-def _leave(resident: Resident, *, status: str, kind: str, on, note: str, actor) -> None:
+def _leave(actor, resident_id: int, *, status: str, kind: str, action: str, on, note: str):
+    """A living resident leaves (moves out, dies): the household keeps a head or closes,
+    the event is kept, the category follows."""
+    resident = _resident(actor, resident_id)
+    if resident.status != ResidentStatus.LIVING:
+        raise ValidationError({"status": _("The resident no longer lives here.")})
+    before = audit.snapshot(resident)
     household = resident.household
+    on = on or timezone.localdate()
     # The leaver's status changes first, so that a successor can take the one head's place.
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
@@ -314,58 +321,40 @@ def _leave(resident: Resident, *, status: str, kind: str, on, note: str, actor) 
         recorded_by=actor,
     )
     recompute_category(household)
+    audit.record(
+        actor=actor, action=action, obj=resident, before=before, after=audit.snapshot(resident)
+    )
+    return resident
 
 
 @transaction.atomic
 def move_out(
     *, actor, resident_id: int, on: datetime.date | None = None, note: str = ""
 ) -> Resident:
-    resident = _resident(actor, resident_id)
-    if resident.status != ResidentStatus.LIVING:
-        raise ValidationError({"status": _("The resident no longer lives here.")})
-    before = audit.snapshot(resident)
-    _leave(
-        resident,
+    return _leave(
+        actor,
+        resident_id,
         status=ResidentStatus.MOVED_OUT,
         kind=LifeEventKind.MOVE_OUT,
-        on=on or timezone.localdate(),
-        note=note,
-        actor=actor,
-    )
-    audit.record(
-        actor=actor,
         action="resident.move_out",
-        obj=resident,
-        before=before,
-        after=audit.snapshot(resident),
+        on=on,
+        note=note,
     )
-    return resident
 
 
 @transaction.atomic
 def record_death(
     *, actor, resident_id: int, on: datetime.date | None = None, note: str = ""
 ) -> Resident:
-    resident = _resident(actor, resident_id)
-    if resident.status != ResidentStatus.LIVING:
-        raise ValidationError({"status": _("The resident no longer lives here.")})
-    before = audit.snapshot(resident)
-    _leave(
-        resident,
+    return _leave(
+        actor,
+        resident_id,
         status=ResidentStatus.DECEASED,
         kind=LifeEventKind.DEATH,
-        on=on or timezone.localdate(),
-        note=note,
-        actor=actor,
-    )
-    audit.record(
-        actor=actor,
         action="resident.death",
-        obj=resident,
-        before=before,
-        after=audit.snapshot(resident),
+        on=on,
+        note=note,
     )
-    return resident
 
 
 @transaction.atomic
