@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
-from yiwang.core.api_views import AuditEntryViewSet
+from yiwang.core.api_views import AuditEntryViewSet, ImportJobViewSet
 from yiwang.registry.api import (
     HouseholdViewSet,
     LikelyDuplicateViewSet,
@@ -27,6 +27,7 @@ router.register("areas", AreaViewSet, basename="area")
 router.register("posts", PostViewSet, basename="post")
 router.register("users", UserViewSet, basename="user")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
+router.register("imports", ImportJobViewSet, basename="import")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("tags", TagViewSet, basename="tag")

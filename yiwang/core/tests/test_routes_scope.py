@@ -12,6 +12,7 @@ lists leave foreign rows out.
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -329,9 +330,24 @@ def job_state(w):
     return list(ImportJob.objects.order_by("id").values_list("id", "status"))
 
 
-def import_error_file(w):
-    ImportJob.objects.filter(pk__in=[w["own_job"].pk, w["foreign_job"].pk]).update(error_file=b"x")
-    detail("core:import-errors", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk)(w)
+def error_file_of(name):
+    def check(w):
+        jobs = [w["own_job"].pk, w["foreign_job"].pk]
+        ImportJob.objects.filter(pk__in=jobs).update(error_file=b"x")
+        detail(name, lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk)(w)
+
+    return check
+
+
+def import_upload_elsewhere(w):
+    """An upload into another town's area: 404, nothing queued."""
+    before = job_state(w)
+    upload = SimpleUploadedFile("l.csv", b"x")
+    response = w["client"].post(
+        reverse("api:import-list"), {"kind": "ledger", "area_code": OTHER_VILLAGE, "file": upload}
+    )
+    assert response.status_code == 404, response.content[:300]
+    assert job_state(w) == before
 
 
 def ledger_import_elsewhere(w):
@@ -350,7 +366,16 @@ CHECKS = {
     "core:import-commit": write(
         "core:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
     ),
-    "core:import-errors": import_error_file,
+    "core:import-errors": error_file_of("core:import-errors"),
+    "api:import-list GET": listing("api:import-list", "a.csv"),
+    "api:import-list POST": import_upload_elsewhere,
+    "api:import-detail GET": detail(
+        "api:import-detail", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk
+    ),
+    "api:import-commit POST": write(
+        "api:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
+    ),
+    "api:import-error-file GET": error_file_of("api:import-error-file"),
     "registry:residents": listing("registry:residents", "张三"),
     "registry:export": ledger_page_export,
     "registry:household": detail(
