@@ -8,6 +8,7 @@ as strings. With errors, nothing was changed unless the result says `"partial": 
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -86,3 +87,21 @@ def run_job(job_id: int) -> None:
         status=status, result=result, errors=errors, finished_at=timezone.now()
     )
     HUEY.get(_progress_key(job_id))  # reading without peek removes it
+
+
+# A job still running after this long lost its worker (a crash, a kill, a restart).
+STALE_AFTER = datetime.timedelta(hours=2)
+
+
+def fail_stale_jobs(now: datetime.datetime | None = None) -> int:
+    """Marks as failed the jobs whose worker died; one conditional UPDATE, so any number of
+    consumers may run it at once. Their file can be uploaded again: what went in stays."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The import stopped on an unexpected error. Upload the same file again: "
+            "what went in stays, and nothing is doubled."
+        )
+    return ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
+    ).update(status=ImportJob.Status.FAILED, errors=[message], finished_at=now)
