@@ -451,6 +451,15 @@ class ResidentViewSet(ScopedViewSet):
     def _answer(self, resident_id: int) -> Response:
         return Response(ResidentSerializer(self.get_queryset().get(pk=resident_id)).data)
 
+    def _act(self, request, serializer_class, service) -> Response:
+        """One life-event action: validate the body, call the service on this resident."""
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        resident = service(
+            actor=request.user, resident_id=self.get_object().pk, **data.validated_data
+        )
+        return self._answer(resident.pk)
+
     @extend_schema(request=ResidentCreateSerializer, responses={201: ResidentSerializer})
     def create(self, request):
         """Adds a resident to a household in your scope (moved in, or born); the first
@@ -470,34 +479,19 @@ class ResidentViewSet(ScopedViewSet):
     def tags(self, request, pk=None):
         """Sets the resident's current tags: missing ones end, new ones start (today or
         `on`); the household's category follows."""
-        data = SetTagsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        resident = services.set_tags(
-            actor=request.user, resident_id=self.get_object().pk, **data.validated_data
-        )
-        return self._answer(resident.pk)
+        return self._act(request, SetTagsSerializer, services.set_tags)
 
     @extend_schema(request=LeaveSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"], url_path="move-out")
     def move_out(self, request, pk=None):
         """The resident moves away; when the head leaves, the eldest member becomes head."""
-        data = LeaveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        resident = services.move_out(
-            actor=request.user, resident_id=self.get_object().pk, **data.validated_data
-        )
-        return self._answer(resident.pk)
+        return self._act(request, LeaveSerializer, services.move_out)
 
     @extend_schema(request=LeaveSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
     def death(self, request, pk=None):
         """Records the resident's death."""
-        data = LeaveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        resident = services.record_death(
-            actor=request.user, resident_id=self.get_object().pk, **data.validated_data
-        )
-        return self._answer(resident.pk)
+        return self._act(request, LeaveSerializer, services.record_death)
 
     @extend_schema(request=TransferSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
