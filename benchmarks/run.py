@@ -8,10 +8,17 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
   rollup  units, grids and workers of every town in one API request (target p95 ≤ 50 ms)
   locate  10,000 random points among the 7,849 unit boundaries (target ≤ 0.2 ms a point);
           on SQLite only, since the locator works in memory whatever the database
+  search  resident search over >= 1,000,000 residents (the demo ledger, 43 households a
+          unit, unless an earlier group left them): full names, 2-character name prefixes,
+          2-3 letter initials, 4-digit ID tails, 100 seeded texts each, as the county admin;
+          the list page's work and the API request (target p95 ≤ 100 ms for every kind)
+  tagrollup  households, residents and tag counts of the 16 towns: ledger_rollup of the
+          county and its API request (target median and p95 ≤ 100 ms)
 
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
-else postgres://postgres@127.0.0.1:5432. Only the database `yiwang_bench` on it is touched.
+else postgres://postgres@127.0.0.1:5432. Only the database `yiwang_bench` on it is touched
+(or the one BENCH_DB names, so that two runs on one server keep apart).
 
 Results: benchmarks/results/<group>-<database>.json, and a summary printed at the end.
 """
@@ -32,13 +39,18 @@ from urllib.parse import urlsplit, urlunsplit
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
-BENCH_DB = "yiwang_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "yiwang_bench")
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 # Groups after the build, which they need; and the databases each one runs on.
 GROUPS = {
     "build": ("sqlite", "postgresql"),
     "rollup": ("sqlite", "postgresql"),
     "locate": ("sqlite",),
+    # Before the groups that read the ledger: it leaves 1.1 million residents behind.
+    "import": ("sqlite", "postgresql"),
+    # Read the ledger of >= 1,000,000 residents: the import's, else the demo ledger's.
+    "search": ("sqlite", "postgresql"),
+    "tagrollup": ("sqlite", "postgresql"),
 }
 
 
@@ -113,6 +125,12 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.naive_points),
         "--rounds",
         str(args.rounds),
+        "--import-residents",
+        str(args.import_residents),
+        "--xlsx-rows",
+        str(args.xlsx_rows),
+        "--queries",
+        str(args.queries),
     ]
     print(f"[{label}] {group} …", flush=True)
     started = time.perf_counter()
@@ -159,6 +177,25 @@ def summary(results: list[dict]) -> bool:
                 f"µs/point, naive {figures.get('naive_ms_per_point')} ms/point "
                 f"(×{figures.get('speedup_vs_naive')})"
             ),
+            "import": (
+                f"{figures.get('residents')} residents in {figures.get('seconds')} s, baseline "
+                f"{figures.get('baseline_seconds')} s (×{figures.get('ratio')}), peak "
+                f"{figures.get('peak_mib')} MiB; XLSX {figures.get('xlsx_rows')} rows in "
+                f"{figures.get('xlsx_seconds')} s"
+            ),
+            "search": "max p95 {} ms (API {} ms); median/p95 {}".format(
+                figures.get("max_p95_ms"),
+                figures.get("api_max_p95_ms"),
+                ", ".join(
+                    f"{kind} {k['median_ms']}/{k['p95_ms']}"
+                    for kind, k in figures.get("kinds", {}).items()
+                ),
+            ),
+            "tagrollup": (
+                f"median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms; API "
+                f"median {figures.get('api_median_ms')} ms, p95 {figures.get('api_p95_ms')} ms "
+                f"(from the rows: {figures.get('from_rows_ms')} ms)"
+            ),
         }[result["group"]]
         verdicts = []
         for key, target in result.get("targets", {}).items():
@@ -180,6 +217,11 @@ def main() -> int:
     parser.add_argument("--points", type=int, default=10_000, help="points to locate")
     parser.add_argument("--naive-points", type=int, default=200, help="points for the baseline")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the locate timing")
+    parser.add_argument(
+        "--import-residents", type=int, default=1_000_000, help="residents in the import file"
+    )
+    parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX import")
+    parser.add_argument("--queries", type=int, default=100, help="timed search texts of each kind")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
     args = parser.parse_args()
     groups = args.only or list(GROUPS)

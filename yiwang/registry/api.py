@@ -418,8 +418,9 @@ class HouseholdViewSet(ScopedViewSet):
 
 
 class ResidentViewSet(ScopedViewSet):
-    """Residents of the units in your scope. `?search=` finds by name, pinyin initials
-    (zs → 张三), the last digits of an ID or phone number, or the address."""
+    """Residents of the units in your scope. `?search=` finds by the start of the name
+    (张, 张三), pinyin initials (zs → 张三), or the last digits of an ID or phone number;
+    `?address=` by part of the household's address."""
 
     queryset = with_current_tags(Resident.objects.select_related("household"))
     serializer_class = ResidentSerializer

@@ -199,9 +199,9 @@ def build_demo_ledger(*, seed: int = 2026, per_unit: int = HOUSEHOLDS_PER_UNIT) 
                     tagged_people.append((number, tagged))
         insert_rows(Resident, RESIDENT_FIELDS, rows)
         resident_ids = dict(
-            Resident.objects.filter(id_number__in=[n for n, _t in tagged_people]).values_list(
-                "id_number", "id"
-            )
+            Resident.objects.filter(id_number__in=[n for n, _t in tagged_people])
+            .exclude(id_number="")
+            .values_list("id_number", "id")
         )
         start_date = db_value(ResidentTag, "starts_on", today)
         tag_rows = [

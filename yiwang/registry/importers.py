@@ -1,24 +1,31 @@
 """Importing a ledger file (one row per resident): reading it, checking every row, writing
 the households that are whole and right, and handing back the rows that are not.
 
-The analysis comes first and writes nothing (the dry run stops there); the commit then
-writes households in batches, each batch in one transaction, so that a crash leaves no
-half household and running the import again finishes the job: the ID number is the key
-of a person, and a row that matches the ledger changes nothing.
+The file is read twice and never held whole: a first pass notes where each household's
+rows end and where each ID number is listed; the second checks the rows and decides each
+household as soon as its last row is read, in batches, each batch in one transaction (a
+dry run decides and writes nothing). A crash leaves no half household, and running the
+import again finishes the job: the ID number is the key of a person, and a row that
+matches the ledger changes nothing. Households that the ledger does not know yet, the bulk
+of a first import, are written with multi-row INSERTs (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
 
+import array
+import contextlib
 import csv
 import dataclasses
 import datetime
+import itertools
 import re
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +33,11 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, exports, validators
+from yiwang.core.bulk import db_value, insert_rows
 from yiwang.core.imports import importer
-from yiwang.core.tables import read_rows
+from yiwang.core.masking import mask_id_number, mask_phone
+from yiwang.core.models import AuditEntry
+from yiwang.core.tables import iter_rows
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -103,26 +113,51 @@ HEADER_SEARCH_ROWS = 5
 
 @dataclasses.dataclass
 class LedgerFile:
-    """The header row, which column holds what, and the data rows (row number, cells)."""
+    """The header row, which column holds what, and where the data rows are: they are read
+    from the file again each time they are asked for, never all held at once."""
 
     header: list[str]
     columns: dict[str, int]
-    rows: list[tuple[int, list[str]]]
+    data: bytes
+    filename: str
+    header_row: int  # the header's row number; the data rows follow it
 
     @property
     def labels(self) -> dict[str, str]:
         """Each column's header as the file writes it, to name the field in messages."""
         return {column: self.header[index] for column, index in self.columns.items()}
 
-    def records(self) -> list[tuple[int, dict[str, str]]]:
-        """(row number, {column: cell}) with only the columns the file has."""
-        return [
-            (
-                number,
-                {c: cells[i] if i < len(cells) else "" for c, i in self.columns.items()},
-            )
-            for number, cells in self.rows
-        ]
+    @property
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) of the data rows, read from the file."""
+        try:
+            for number, cells in iter_rows(self.data, self.filename):
+                if number > self.header_row:
+                    yield number, cells
+        except csv.Error:
+            raise _not_csv() from None
+
+    def records(self) -> _Records:
+        """(row number, {column: cell}) with only the columns the file has; iterable more
+        than once, each time reading the file again."""
+        return _Records(self)
+
+
+class _Records:
+    def __init__(self, ledger: LedgerFile):
+        self.ledger = ledger
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        columns = list(self.ledger.columns.items())
+        for number, cells in self.ledger.rows:
+            width = len(cells)
+            yield number, {c: cells[i] if i < width else "" for c, i in columns}
+
+
+def _not_csv() -> ValidationError:
+    return ValidationError(
+        _("The file is not readable CSV text: save the ledger as .xlsx or .csv again.")
+    )
 
 
 def _column_list(columns: Iterable[str]) -> str:
@@ -141,11 +176,9 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
             % {"name": Path(filename).name}
         )
     try:
-        rows = read_rows(data, filename)
+        rows = list(itertools.islice(iter_rows(data, filename), HEADER_SEARCH_ROWS + 1))
     except csv.Error:
-        raise ValidationError(
-            _("The file is not readable CSV text: save the ledger as .xlsx or .csv again.")
-        ) from None
+        raise _not_csv() from None
     if not rows:
         raise ValidationError(
             _("The file is empty: its first row must name the columns, one resident a row below.")
@@ -193,7 +226,9 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
         raise ValidationError(
             _("The file names the columns but has no rows: add one row for each resident.")
         )
-    return LedgerFile(header=header, columns=columns, rows=rows[start + 1 :])
+    return LedgerFile(
+        header=header, columns=columns, data=data, filename=filename, header_row=rows[start][0]
+    )
 
 
 def error_file_format(path: Path) -> str:
@@ -210,12 +245,12 @@ def error_file(ledger: LedgerFile, errors: Iterable[RowError], fmt: str) -> byte
     """The rejected rows as they were in the file, each with its row number and its reason:
     fix them there, and import the error file itself again."""
     reasons = {e.row: e.message for e in errors}
-    width = max([len(ledger.header), *(len(cells) for _n, cells in ledger.rows)])
+    rejected = [(n, cells) for n, cells in ledger.rows if n in reasons]
+    width = max([len(ledger.header), *(len(cells) for _n, cells in rejected)])
     headers = [*ledger.header, *[""] * (width - len(ledger.header))]
     rows = (
         [*cells, *[""] * (width - len(cells)), number, reasons[number]]
-        for number, cells in ledger.rows
-        if number in reasons
+        for number, cells in rejected
     )
     return exports.write_table(fmt, [*headers, ROW_NUMBER_HEADER, REASON_HEADER], rows)
 
@@ -326,12 +361,9 @@ class _Cleaner:
             return None
 
     def clean(self, number: int, cells: dict[str, str]) -> _Row:
-        text = {c: validators.normalize_text(v) for c, v in cells.items()}
-        row = _Row(
-            number=number,
-            unit_code=text["unit_code"].replace(" ", ""),
-            household_number=text["household_number"],
-        )
+        text = {c: exports.unescape_cell(validators.normalize_text(v)) for c, v in cells.items()}
+        unit_code, household_number = _household_key(text["unit_code"], text["household_number"])
+        row = _Row(number=number, unit_code=unit_code, household_number=household_number)
         self._household(row)
         self._person(row, text)
         relation = text["relation"]
@@ -433,7 +465,8 @@ class _Cleaner:
             row.phone = self.attempt(row, "phone", validators.clean_phone, text["phone"])
         if row.id_number:
             # The ID number states the sex and birth date; the columns may only agree with it.
-            id_sex, id_birth = validators.id_number_facts(row.id_number)
+            id_sex = validators.sex_of(row.id_number)
+            id_birth = validators.birth_date_of(row.id_number)
             if sex and sex != id_sex:
                 self.fail(
                     row,
@@ -513,109 +546,109 @@ class _FileHousehold:
             self.errors.append(message)
 
 
-def _group(rows: Iterable[_Row]) -> list[_FileHousehold]:
-    households: dict[tuple[str, str], _FileHousehold] = {}
-    for row in rows:
-        key = (row.unit_code, row.household_number)
-        if key not in households:
-            households[key] = _FileHousehold(row.unit_code, row.household_number)
-        households[key].rows.append(row)
-    return list(households.values())
-
-
-def _check_within_file(households: list[_FileHousehold], labels: dict[str, str]) -> None:
+def _check_household(
+    household: _FileHousehold, labels: dict[str, str], duplicates: dict[str, list[int]]
+) -> None:
     """What only the whole file shows: one head a household, one category a household, a
-    person once in the file."""
+    person once in the file (`duplicates`: the rows of each ID number found more than once)."""
 
     def label(column: str, message: str) -> str:
         return _("%(column)s: %(message)s") % {"column": labels[column], "message": message}
 
-    first_row_of: dict[str, _Row] = {}
-    for household in households:
-        heads = [r for r in household.rows if r.relation == Relation.HEAD]
-        if not heads and all(r.relation for r in household.rows):
-            household.reject(
-                label(
-                    "relation",
-                    _("Household %(number)s has no head: write 户主 on its head's row.")
-                    % {"number": household.number},
-                )
+    heads = [r for r in household.rows if r.relation == Relation.HEAD]
+    if not heads and all(r.relation for r in household.rows):
+        household.reject(
+            label(
+                "relation",
+                _("Household %(number)s has no head: write 户主 on its head's row.")
+                % {"number": household.number},
             )
-        elif len(heads) > 1:
-            household.reject(
-                label(
-                    "relation",
-                    _(
-                        "Rows %(rows)s of household %(number)s all say 户主, but a household has "
-                        "one head: write the others' relation to the head."
-                    )
-                    % {
-                        "rows": "、".join(str(r.number) for r in heads),
-                        "number": household.number,
-                    },
+        )
+    elif len(heads) > 1:
+        household.reject(
+            label(
+                "relation",
+                _(
+                    "Rows %(rows)s of household %(number)s all say 户主, but a household has "
+                    "one head: write the others' relation to the head."
                 )
+                % {
+                    "rows": "、".join(str(r.number) for r in heads),
+                    "number": household.number,
+                },
             )
-        categories = {r.category for r in household.rows if r.category}
-        if len(categories) > 1:
-            household.reject(
-                label(
-                    "category",
-                    _(
-                        "The rows of household %(number)s give different categories: give one, "
-                        "on the head's row."
-                    )
-                    % {"number": household.number},
+        )
+    categories = {r.category for r in household.rows if r.category}
+    if len(categories) > 1:
+        household.reject(
+            label(
+                "category",
+                _(
+                    "The rows of household %(number)s give different categories: give one, "
+                    "on the head's row."
                 )
+                % {"number": household.number},
             )
-        seen_without_id: dict[tuple[str, datetime.date | None], _Row] = {}
-        for row in household.rows:
-            if row.id_number:
-                first = first_row_of.setdefault(row.id_number, row)
-                if first is not row:
-                    for one, other in ((row, first), (first, row)):
-                        one.errors.append(
-                            label(
-                                "id_number",
-                                _(
-                                    "Row %(row)d has the same ID number: a person is in the "
-                                    "ledger once, so remove one of the rows or correct the number."
-                                )
-                                % {"row": other.number},
-                            )
-                        )
-            elif row.name:
-                key = (row.name, row.birth_date)
-                first = seen_without_id.setdefault(key, row)
-                if first is not row:
+        )
+    seen_without_id: dict[tuple[str, datetime.date | None], _Row] = {}
+    for row in household.rows:
+        if row.id_number:
+            for other in duplicates.get(row.id_number, ()):
+                if other != row.number:
                     row.errors.append(
                         label(
-                            "name",
+                            "id_number",
                             _(
-                                "Row %(row)d already lists %(name)s, with the same birth date "
-                                "and no ID number: remove this row, or give their ID numbers."
+                                "Row %(row)d has the same ID number: a person is in the "
+                                "ledger once, so remove one of the rows or correct the number."
                             )
-                            % {"row": first.number, "name": row.name},
+                            % {"row": other},
                         )
                     )
+        elif row.name:
+            key = (row.name, row.birth_date)
+            first = seen_without_id.setdefault(key, row)
+            if first is not row:
+                row.errors.append(
+                    label(
+                        "name",
+                        _(
+                            "Row %(row)d already lists %(name)s, with the same birth date "
+                            "and no ID number: remove this row, or give their ID numbers."
+                        )
+                        % {"row": first.number, "name": row.name},
+                    )
+                )
 
 
-def _check_units(
-    households: list[_FileHousehold], actor, within: str, labels: dict[str, str]
-) -> dict[str, Area]:
-    """The units of the file, looked up once; a household in a code that is not an open
-    unit in the importer's area is rejected."""
-    codes = sorted({h.unit_code for h in households if _ALL_DIGITS.match(h.unit_code)})
-    areas: dict[str, Area] = {}
-    for chunk in _chunks(codes):
-        areas.update((a.code, a) for a in Area.objects.filter(code__in=chunk))
-    roots = scope.scope_codes(actor) if actor is not None else None
-    for household in households:
-        problem = _unit_problem(household.unit_code, areas, roots, within)
-        if problem:
-            household.reject(
-                _("%(column)s: %(message)s") % {"column": labels["unit_code"], "message": problem}
-            )
-    return {code: a for code, a in areas.items() if a.level == Level.UNIT}
+class _Units:
+    """The units the file names, looked up once each; a household in a code that is not
+    an open unit in the importer's area is rejected."""
+
+    def __init__(self, actor, within: str, labels: dict[str, str]):
+        self.roots = scope.scope_codes(actor) if actor is not None else None
+        self.within = within
+        self.labels = labels
+        self.areas: dict[str, Area | None] = {}
+        self.units: dict[str, Area] = {}  # the open units among them, by code
+
+    def check(self, households: list[_FileHousehold]) -> None:
+        wanted = sorted(
+            {h.unit_code for h in households if _ALL_DIGITS.match(h.unit_code)} - set(self.areas)
+        )
+        for chunk in _chunks(wanted):
+            found = {a.code: a for a in Area.objects.filter(code__in=chunk)}
+            for code in chunk:
+                area = self.areas[code] = found.get(code)
+                if area is not None and area.level == Level.UNIT:
+                    self.units[code] = area
+        for household in households:
+            problem = _unit_problem(household.unit_code, self.areas, self.roots, self.within)
+            if problem:
+                household.reject(
+                    _("%(column)s: %(message)s")
+                    % {"column": self.labels["unit_code"], "message": problem}
+                )
 
 
 def _unit_problem(code: str, areas: dict[str, Area], roots, within: str) -> str:
@@ -693,7 +726,9 @@ def _load(
     residents: dict[int, Resident] = {}
     ids = [r.id_number for h in batch for r in h.rows if r.id_number]
     for chunk in _chunks(ids):
-        residents.update((r.pk, r) for r in residents_qs.filter(id_number__in=chunk))
+        # The exclude lets SQLite use the unique index, which holds non-empty numbers only.
+        found = residents_qs.filter(id_number__in=chunk).exclude(id_number="")
+        residents.update((r.pk, r) for r in found)
     for chunk in _chunks([h.pk for h in households.values()]):
         for resident in residents_qs.filter(household_id__in=chunk):
             residents.setdefault(resident.pk, resident)
@@ -786,6 +821,7 @@ class _HouseholdPlan:
     # transaction with this one, so that neither is ever seen half moved.
     linked: set[tuple[str, str]]
     created: bool = False
+    household_id: int | None = None
 
     @property
     def kind(self) -> str:
@@ -1034,9 +1070,187 @@ class _Planner:
 # --- writing ----------------------------------------------------------------------------
 
 
+_FRESH_HOUSEHOLD_FIELDS = (
+    "unit",
+    "area_code",
+    "number",
+    "address",
+    "door_number",
+    "category",
+    "category_override",
+    "category_reason",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_FRESH_RESIDENT_FIELDS = (
+    "household",
+    "area_code",
+    "name",
+    "name_initials",
+    "id_number",
+    "id_tail",
+    "sex",
+    "birth_date",
+    "phone",
+    "phone_tail",
+    "relation",
+    "ethnicity",
+    "is_party_member",
+    "status",
+    "created_at",
+    "updated_at",
+)
+_AUDIT_FIELDS = (
+    "at",
+    "actor",
+    "actor_username",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_code",
+    "after",
+)
+
+
+def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today, now) -> None:
+    """Writes households the ledger does not know, all of whose members are new to it:
+    the bulk of a first import, as a few multi-row INSERTs with no model instances.
+
+    Registering a household that already lives here is not a move: no life events. Each
+    household gets one audit entry, its members (personal data masked) listed in it.
+    """
+    stamp = db_value(Household, "created_at", now)
+    insert_rows(
+        Household,
+        _FRESH_HOUSEHOLD_FIELDS,
+        (
+            (
+                p.unit.pk,
+                p.unit.code,
+                p.file.number,
+                p.values["address"],
+                "",
+                p.values["category"],
+                p.values["category_override"],
+                p.values["category_reason"],
+                p.values["status"],
+                stamp,
+                stamp,
+            )
+            for p in plans
+        ),
+    )
+    ids: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(plans, 500):
+        ids.update(
+            ((unit_id, number), pk)
+            for unit_id, number, pk in Household.objects.filter(
+                unit_id__in={p.unit.pk for p in chunk}, number__in={p.file.number for p in chunk}
+            ).values_list("unit_id", "number", "pk")
+        )
+    adapt_date = connection.ops.adapt_datefield_value
+    members = []
+    for plan in plans:
+        household_id = ids[(plan.unit.pk, plan.file.number)]
+        plan.created = True
+        plan.household_id = household_id
+        for r in plan.residents:
+            row = r.row
+            phone = row.phone or ""
+            members.append(
+                (
+                    household_id,
+                    plan.unit.code,
+                    row.name,
+                    row.name_initials,
+                    row.id_number,
+                    row.id_number[-4:],
+                    row.sex or "",
+                    adapt_date(row.birth_date),
+                    phone,
+                    phone[-4:],
+                    row.relation,
+                    "",
+                    False,
+                    ResidentStatus.LIVING,
+                    stamp,
+                    stamp,
+                )
+            )
+    insert_rows(Resident, _FRESH_RESIDENT_FIELDS, members)
+    # Residents get their ids in the order they were inserted, household by household.
+    resident_ids: dict[int, list[int]] = {}
+    for chunk in _chunks([p.household_id for p in plans], 500):
+        for household_id, pk in (
+            Resident.objects.filter(household_id__in=chunk)
+            .order_by("household_id", "pk")
+            .values_list("household_id", "pk")
+        ):
+            resident_ids.setdefault(household_id, []).append(pk)
+    starts = adapt_date(today)
+    tag_rows = []
+    entries = []
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    actor_id = actor.pk if authenticated else None
+    username = actor.get_username() if authenticated else ""
+    source = audit.current_source()
+    for plan in plans:
+        pks = resident_ids[plan.household_id]
+        listed = []
+        for pk, r in zip(pks, plan.residents, strict=True):
+            row = r.row
+            tag_rows.extend((pk, tags[code].pk, starts) for code in r.add_tags)
+            listed.append(
+                {
+                    "id": pk,
+                    "name": row.name,
+                    "id_number": mask_id_number(row.id_number),
+                    "sex": row.sex or "",
+                    "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+                    "phone": mask_phone(row.phone or ""),
+                    "relation": row.relation,
+                    "tags": list(r.add_tags),
+                }
+            )
+        after = {
+            "id": plan.household_id,
+            "unit_id": plan.unit.pk,
+            "area_code": plan.unit.code,
+            "number": plan.file.number,
+            **{f: plan.values[f] for f in ("address", "category", "category_override", "status")},
+            "category_reason": plan.values["category_reason"],
+            "members": listed,
+        }
+        entries.append(
+            (
+                stamp,
+                actor_id,
+                username,
+                source,
+                "household.create",
+                "registry.household",
+                str(plan.household_id),
+                f"{plan.unit.code}-{plan.file.number}",
+                plan.unit.code,
+                db_value(AuditEntry, "after", after),
+            )
+        )
+    insert_rows(ResidentTag, ("resident", "tag", "starts_on"), tag_rows)
+    insert_rows(AuditEntry, _AUDIT_FIELDS, entries)
+
+
 def _write(plans: list[_HouseholdPlan], state: _State, tags: dict[str, Tag], actor, today):
     """Writes a batch of planned households; the caller holds the transaction."""
     now = timezone.now()
+    fresh = [
+        p for p in plans if p.household is None and all(r.resident is None for r in p.residents)
+    ]
+    if fresh:
+        _write_fresh(fresh, tags, actor, today, now)
+        plans = [p for p in plans if not p.created]
     entries = []
     new_households = []
     for plan in plans:
@@ -1230,7 +1444,7 @@ def _settle(household: Household, actor, today: datetime.date) -> None:
 
 # Households are analysed, and written, in batches of about this many rows: each batch is
 # a few queries, and one transaction when written.
-BATCH_ROWS = 1000
+BATCH_ROWS = 5000
 # How often the import reports its progress, in rows.
 PROGRESS_EVERY = 500
 
@@ -1272,25 +1486,84 @@ class LedgerReport:
         return f"households: {households}; residents: {residents}"
 
 
-def _batches(households: list[_FileHousehold], groups=None):
-    """Runs of households of about BATCH_ROWS rows; households linked by a move between
-    them (`groups`: household key → the keys of its group) stay in one run."""
-    batch: list[_FileHousehold] = []
-    rows = 0
-    done: set[tuple[str, str]] = set()
-    by_key = {h.key: h for h in households}
-    for household in households:
-        if household.key in done:
-            continue
-        group = [by_key[k] for k in (groups or {}).get(household.key, [household.key])]
-        done.update(h.key for h in group)
-        batch.extend(group)
-        rows += sum(len(h.rows) for h in group)
-        if rows >= BATCH_ROWS:
-            yield batch
-            batch, rows = [], 0
-    if batch:
-        yield batch
+class _Listing:
+    """Where the file lists each ID number, and where each household's rows end: read in a
+    first pass over the file, so that the second can write each household as soon as its
+    last row is read, and still know which members the rest of the file moves elsewhere."""
+
+    def __init__(self):
+        self.keys: list[tuple[str, str]] = []
+        self.index: dict[tuple[str, str], int] = {}
+        self.last_row: array.array = array.array("q")  # by household index
+        self.household_of_row: array.array = array.array("l")  # by row number, -1 for none
+        self.row_of: dict[str, int] = {}  # ID number → its first row
+        self.duplicates: dict[str, list[int]] = {}  # ID number → its rows, when several
+        self.rejected: set[int] = set()  # household indexes
+        self.rows = 0
+
+    def add(self, number: int, key: tuple[str, str], id_number: str) -> None:
+        index = self.index.get(key)
+        if index is None:
+            index = self.index[key] = len(self.keys)
+            self.keys.append(key)
+            self.last_row.append(number)
+        else:
+            self.last_row[index] = number
+        gap = number + 1 - len(self.household_of_row)
+        if gap > 0:
+            self.household_of_row.extend(itertools.repeat(-1, gap))
+        self.household_of_row[number] = index
+        self.rows += 1
+        if id_number:
+            first = self.row_of.setdefault(id_number, number)
+            if first != number:
+                self.duplicates.setdefault(id_number, [first]).append(number)
+
+    def get(self, id_number: str, default=None) -> tuple[str, str] | None:
+        """The household that the file lists `id_number` in, unless it was rejected."""
+        row = self.row_of.get(id_number)
+        if row is None:
+            return default
+        index = self.household_of_row[row]
+        return default if index in self.rejected else self.keys[index]
+
+    def __contains__(self, id_number: str) -> bool:
+        return self.get(id_number) is not None
+
+    def reject(self, key: tuple[str, str]) -> None:
+        if key in self.index:
+            self.rejected.add(self.index[key])
+
+    def complete(self, key: tuple[str, str], row: int) -> bool:
+        """Whether every row of the household is at or before `row` (a household the first
+        pass did not see, if the file changed in between, waits for the end)."""
+        index = self.index.get(key)
+        return index is not None and self.last_row[index] <= row
+
+
+def _household_key(unit_code: str, household_number: str) -> tuple[str, str]:
+    """(unit code, 户编号) of a row from its normalised cells, the same in both passes."""
+    return validators.unwrap(unit_code.replace(" ", "")), validators.unwrap(household_number)
+
+
+def _keys(rows) -> Iterator[tuple[int, str, str, str]]:
+    """(row number, unit code, 户编号, ID number) cells of each row, for the first pass;
+    from a file's rows straight, without making a record of each."""
+    if isinstance(rows, _Records):
+        columns = rows.ledger.columns
+        unit, number, id_number = (
+            columns["unit_code"],
+            columns["household_number"],
+            columns["id_number"],
+        )
+        last = max(unit, number, id_number)
+        for row, cells in rows.ledger.rows:
+            if len(cells) <= last:
+                cells = [*cells, *[""] * (last + 1 - len(cells))]
+            yield row, cells[unit], cells[number], cells[id_number]
+    else:
+        for row, cells in rows:
+            yield row, cells["unit_code"], cells["household_number"], cells["id_number"]
 
 
 def _groups(links: dict[tuple[str, str], set]) -> dict:
@@ -1316,7 +1589,7 @@ def _groups(links: dict[tuple[str, str], set]) -> dict:
 def import_ledger(
     *,
     actor,
-    rows: Sequence[tuple[int, dict[str, str]]],
+    rows: Iterable[tuple[int, dict[str, str]]],
     labels: dict[str, str] | None = None,
     within: str = "",
     dry_run: bool = False,
@@ -1330,119 +1603,209 @@ def import_ledger(
     household moves (a transfer, kept in both histories). `actor=None` is the operator at
     the command line; `within` limits the units to one subtree. `labels` names the columns
     as the file does, for the messages. A dry run analyses and writes nothing.
+
+    `rows` is read twice (a list, or `LedgerFile.records()`, which reads the file again):
+    first for where each household's rows end and where each ID number is listed, then
+    to check and write the households in batches of about BATCH_ROWS rows, each in one
+    transaction, as soon as their last row is read. Only the batch is held in memory.
     """
-    labels = {**HEADERS, **(labels or {})}
-    today = timezone.localdate()
-    active = list(Tag.objects.filter(is_active=True))
-    tags_by_code = {t.code: t for t in active}
-    lookup = {**{t.code.lower(): t for t in active}, **{t.name: t for t in active}}
-    tags_by_pk = {t.pk: t for t in Tag.objects.all()}
-    total = len(rows) * (1 if dry_run else 2)
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        before, done = done, done + count
-        if progress and (done // PROGRESS_EVERY > before // PROGRESS_EVERY or done == total):
-            progress(done, total)
-
-    cleaner = _Cleaner(labels, lookup)
-    households = _group(cleaner.clean(number, cells) for number, cells in rows)
-    _check_within_file(households, labels)
-    units = _check_units(households, actor, within, labels)
-    planner = _Planner(units, tags_by_code, labels, today, actor)
-
-    # The analysis: what each household would change, with the ledger as it is now.
-    accepted = [h for h in households if not h.rejected]
-    plans: dict[tuple[str, str], _HouseholdPlan] = {}
-    pending = accepted
-    while pending:
-        listed = {r.id_number: h.key for h in accepted for r in h.rows if r.id_number}
-        for batch in _batches(pending):
-            state = _load(batch, units, tags_by_pk, today, lock=False)
-            for household in batch:
-                plan = planner.plan(household, state, listed)
-                if plan is None:
-                    plans.pop(household.key, None)
-                else:
-                    plans[household.key] = plan
-            advance(sum(len(h.rows) for h in batch) if pending is accepted else 0)
-        # A household rejected on what the ledger holds keeps its members where they are,
-        # which the households they were to leave must be analysed again with.
-        refused = {h.key for h in accepted if h.rejected}
-        accepted = [h for h in accepted if not h.rejected]
-        pending = [h for h in accepted if plans[h.key].linked & refused]
-
-    report = LedgerReport(dry_run=dry_run)
-    if not dry_run:
-        groups = _groups({key: plan.linked for key, plan in plans.items()})
-        for batch in _batches(accepted, groups):
-            if all(plans[h.key].kind == UNCHANGED for h in batch):
-                advance(sum(len(h.rows) for h in batch))
-                continue  # the file and the ledger agree: nothing to write, nothing to lock
-            written = _commit(batch, units, tags_by_pk, planner, actor, today)
-            for plan in written:
-                plans[plan.file.key] = plan
-            advance(sum(len(h.rows) for h in batch))
-        accepted = [h for h in accepted if not h.rejected]
-    for household in accepted:
-        plan = plans[household.key]
-        report.households[plan.kind] += 1
-        for r in plan.residents:
-            report.residents[r.kind] += 1
-    for household in households:
-        if household.rejected:
-            report.households[REJECTED] += 1
-            report.residents[REJECTED] += len(household.rows)
-            report.errors.extend(_row_errors(household))
-    report.errors.sort(key=lambda e: e.row)
+    run = _Import(actor, labels, within, dry_run, progress)
+    for number, unit_code, household_number, id_number in _keys(rows):
+        run.listing.add(
+            number,
+            _household_key(
+                exports.unescape_cell(validators.normalize_text(unit_code)),
+                exports.unescape_cell(validators.normalize_text(household_number)),
+            ),
+            validators.compact(id_number).upper(),
+        )
     if progress:
-        progress(total, total)
-    return report
+        progress(0, run.listing.rows)
+    with _page_cache():
+        for number, cells in rows:
+            run.read(number, cells)
+        run.finish()
+    written = sum(run.report.residents[k] for k in (NEW, UPDATED, TRANSFERRED))
+    if not dry_run and written >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # PostgreSQL plans the ledger's searches by its statistics, which a large load
+        # leaves out of date until autovacuum (if it runs at all) gets to the tables.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE registry_household, registry_resident, registry_residenttag, "
+                "registry_ledgertally"
+            )
+    return run.report
 
 
-def _commit(batch, units, tags_by_pk, planner: _Planner, actor, today) -> list[_HouseholdPlan]:
-    """Writes a batch in one transaction, planned again on the ledger as it is now, under
-    lock: a household that can no longer go in is rejected with the ones linked to it."""
-    with transaction.atomic():
-        if actor is not None:
-            scope.recheck(actor)
-            for household in batch:
-                if not scope.in_scope(actor, household.unit_code):
-                    household.reject(
-                        planner.label(
-                            "unit_code",
-                            _(
-                                "The unit %(code)s is outside the areas of your posts: remove "
-                                "these rows, or have someone with a post there import them."
-                            )
-                            % {"code": household.unit_code},
-                        )
-                    )
+# After an import that wrote this many residents, PostgreSQL's statistics are refreshed.
+ANALYZE_AFTER_ROWS = 50_000
+
+
+# SQLite while an import writes: a page cache that keeps the indexes of a large ledger in
+# memory instead of reading them back for every batch (the default is 2 MB), and a write-
+# ahead log copied into the database every 100,000 pages (≈400 MB) instead of every 1,000,
+# so that the index pages each batch touches again are copied once, not after every batch.
+IMPORT_PRAGMAS = {"cache_size": -192 * 1024, "wal_autocheckpoint": 100_000}
+
+
+@contextlib.contextmanager
+def _page_cache():
+    if connection.vendor != "sqlite":
+        yield
+        return
+    before = {}
+    with connection.cursor() as cursor:
+        for pragma, value in IMPORT_PRAGMAS.items():
+            cursor.execute(f"PRAGMA {pragma}")
+            before[pragma] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {pragma} = {int(value)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for pragma, value in before.items():
+                cursor.execute(f"PRAGMA {pragma} = {value}")
+
+
+class _Import:
+    def __init__(self, actor, labels, within: str, dry_run: bool, progress):
+        self.actor = actor
+        self.labels = {**HEADERS, **(labels or {})}
+        self.dry_run = dry_run
+        self.progress = progress
+        self.today = timezone.localdate()
+        active = list(Tag.objects.filter(is_active=True))
+        self.tags_by_pk = {t.pk: t for t in Tag.objects.all()}
+        lookup = {**{t.code.lower(): t for t in active}, **{t.name: t for t in active}}
+        self.cleaner = _Cleaner(self.labels, lookup)
+        self.units = _Units(actor, within, self.labels)
+        self.planner = _Planner(
+            self.units.units, {t.code: t for t in active}, self.labels, self.today, actor
+        )
+        self.listing = _Listing()
+        self.report = LedgerReport(dry_run=dry_run)
+        self.open: dict[tuple[str, str], _FileHousehold] = {}
+        self.ready: list[_FileHousehold] = []
+        self.ready_rows = 0
+        # Households that wait for another household of the file that a member moves
+        # between them and that is not read whole yet: the two are written together.
+        self.waiting: list[_FileHousehold] = []
+        self.position = 0  # the last row read
+        self.done = 0  # rows decided
+
+    def read(self, number: int, cells: dict[str, str]) -> None:
+        self.position = number
+        row = self.cleaner.clean(number, cells)
+        key = (row.unit_code, row.household_number)
+        household = self.open.get(key)
+        if household is None:
+            household = self.open[key] = _FileHousehold(row.unit_code, row.household_number)
+        household.rows.append(row)
+        if self.listing.complete(key, number):
+            del self.open[key]
+            self.ready.append(household)
+            self.ready_rows += len(household.rows)
+            if self.ready_rows >= BATCH_ROWS:
+                self.flush()
+
+    def finish(self) -> None:
+        self.position = sys.maxsize
+        self.ready.extend(self.open.values())  # none, unless the file changed under us
+        self.open.clear()
+        self.flush()
+        self.report.errors.sort(key=lambda e: e.row)
+        if self.progress:
+            self.progress(self.listing.rows, self.listing.rows)
+
+    def flush(self) -> None:
+        batch, self.ready, self.ready_rows = [*self.waiting, *self.ready], [], 0
+        self.waiting = []
+        if batch:
+            self.waiting = self._process(batch)
+        rows = sum(len(h.rows) for h in batch) - sum(len(h.rows) for h in self.waiting)
+        before, self.done = self.done, self.done + rows
+        if self.progress and self.done // PROGRESS_EVERY > before // PROGRESS_EVERY:
+            self.progress(self.done, self.listing.rows)
+
+    def _reject(self, household: _FileHousehold) -> None:
+        self.listing.reject(household.key)
+        self.report.households[REJECTED] += 1
+        self.report.residents[REJECTED] += len(household.rows)
+        self.report.errors.extend(_row_errors(household))
+
+    def _process(self, batch: list[_FileHousehold]) -> list[_FileHousehold]:
+        """Decides, and unless it is a dry run writes, a batch of whole households in one
+        transaction; gives back the households that must wait for a later one."""
+        for household in batch:
+            _check_household(household, self.labels, self.listing.duplicates)
+        self.units.check([h for h in batch if not h.rejected])
+        for household in batch:
+            if household.rejected:
+                self._reject(household)
         batch = [h for h in batch if not h.rejected]
         if not batch:
             return []
-        state = _load(batch, units, tags_by_pk, today, lock=True)
-        listed = {r.id_number: h.key for h in batch for r in h.rows if r.id_number}
-        plans = {h.key: planner.plan(h, state, listed) for h in batch}
-        refused = {h.key for h in batch if h.rejected}
-        if refused:
-            # Rare: the ledger changed since the analysis. Households linked by a move to a
-            # refused one wait with it.
-            groups = _groups({k: p.linked if p else set() for k, p in plans.items()})
-            for household in batch:
-                others = [k for k in groups[household.key] if k in refused and k != household.key]
-                if others and not household.rejected:
-                    household.reject(
-                        _(
-                            "Not imported: a member moves between this household and household "
-                            "%(number)s, which was rejected. Fix that household first."
+        with contextlib.nullcontext() if self.dry_run else transaction.atomic():
+            if self.actor is not None and not self.dry_run:
+                # The posts may have ended since the import began: checked again, locked.
+                scope.recheck(self.actor)
+                for household in batch:
+                    if not scope.in_scope(self.actor, household.unit_code):
+                        household.reject(
+                            self.planner.label(
+                                "unit_code",
+                                _(
+                                    "The unit %(code)s is outside the areas of your posts: "
+                                    "remove these rows, or have someone with a post there "
+                                    "import them."
+                                )
+                                % {"code": household.unit_code},
+                            )
                         )
-                        % {"number": others[0][1]}
-                    )
-        written = [p for p in plans.values() if p is not None and not p.file.rejected]
-        _write(written, state, planner.tags, actor, today)
-    return written
+            live = [h for h in batch if not h.rejected]
+            state = _load(
+                live, self.units.units, self.tags_by_pk, self.today, lock=not self.dry_run
+            )
+            plans: dict[tuple[str, str], _HouseholdPlan] = {}
+            todo = live
+            while todo:
+                for household in todo:
+                    plan = self.planner.plan(household, state, self.listing)
+                    if plan is None:
+                        plans.pop(household.key, None)
+                        self.listing.reject(household.key)
+                    else:
+                        plans[household.key] = plan
+                # A household rejected on what the ledger holds keeps its members where
+                # they are, which the households they were to leave are planned again with.
+                refused = {h.key for h in live if h.rejected}
+                todo = [h for h in live if not h.rejected and plans[h.key].linked & refused]
+            waiting = self._waiting(live, plans)
+            written = [plans[h.key] for h in live if not h.rejected and h.key not in waiting]
+            if not self.dry_run and any(p.kind != UNCHANGED for p in written):
+                _write(written, state, self.planner.tags, self.actor, self.today)
+        for household in batch:
+            if household.rejected:
+                self._reject(household)
+        for plan in written:
+            self.report.households[plan.kind] += 1
+            for r in plan.residents:
+                self.report.residents[r.kind] += 1
+        return [h for h in live if h.key in waiting]
+
+    def _waiting(self, live, plans) -> set[tuple[str, str]]:
+        """The households linked, by a member who moves between them, to a household of
+        the file that is not read whole yet; and those linked to them."""
+        groups = _groups({h.key: plans[h.key].linked for h in live if not h.rejected})
+        waiting = set()
+        for key, group in groups.items():
+            if any(
+                other in self.listing.index and not self.listing.complete(other, self.position)
+                for member in group
+                for other in plans[member].linked
+            ):
+                waiting.add(key)
+        return waiting
 
 
 def _row_errors(household: _FileHousehold) -> list[RowError]:
@@ -1473,16 +1836,16 @@ def import_ledger_file(job, progress) -> tuple[dict, list[str]]:
 
     try:
         ledger = read_ledger(bytes(job.data), job.filename)
-    except ValidationError as exc:
+        report = import_ledger(
+            actor=job.created_by,
+            rows=ledger.records(),
+            labels=ledger.labels,
+            within=job.area_code,
+            dry_run=job.dry_run,
+            progress=progress,
+        )
+    except ValidationError as exc:  # the file, or a row far down in it, cannot be read
         return {}, list(exc.messages)
-    report = import_ledger(
-        actor=job.created_by,
-        rows=ledger.records(),
-        labels=ledger.labels,
-        within=job.area_code,
-        dry_run=job.dry_run,
-        progress=progress,
-    )
     if report.errors:
         ImportJob.objects.filter(pk=job.pk).update(
             error_file=error_file(ledger, report.errors, "xlsx")

@@ -132,7 +132,7 @@ class Resident(ScopedModel):
     )
     name = models.CharField(_("name"), max_length=50)
     # Pinyin initials of the name (张三 → zs), for search as staff type it.
-    name_initials = models.CharField(_("name initials"), max_length=50, blank=True, db_index=True)
+    name_initials = models.CharField(_("name initials"), max_length=50, blank=True)
     # The 18-character citizen ID number (公民身份号码), empty when unknown.
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     # The last four characters of the ID number, for search by tail on an index.
@@ -170,7 +170,19 @@ class Resident(ScopedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["name"], name="resident_name_idx"),
+            # Search by the start of the name (yiwang.registry.selectors.search_q), and
+            # likely duplicates (same name in a unit). The area code is in the index so
+            # that a count of the matches within a scope reads the index alone.
+            # PostgreSQL: `varchar_pattern_ops` serves LIKE '张%' whatever the database's
+            # collation, and equality too; SQLite ignores opclasses (plain B-tree, which
+            # serves the range the selector uses there).
+            models.Index(
+                fields=["name", "area_code"],
+                name="resident_name_area_idx",
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+            ),
+            # Search by the start of the pinyin initials (a range on plain comparisons).
+            models.Index(fields=["name_initials", "area_code"], name="resident_initials_area_idx"),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +227,11 @@ class ResidentTag(models.Model):
     tag = models.ForeignKey(Tag, verbose_name=_("tag"), on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # Copies of the resident's unit code and of whether they live there now, so that the
+    # roll-up counts tags without reading the residents. Kept by database triggers
+    # (migration 0004), whatever writes the rows: never set them in code.
+    area_code = models.CharField(max_length=18, blank=True, db_default="", editable=False)
+    resident_living = models.BooleanField(db_default=False, editable=False)
 
     objects = ResidentTagQuerySet.as_manager()
 
@@ -227,10 +244,41 @@ class ResidentTag(models.Model):
                 name="resident_tag_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["tag", "ends_on"], name="resident_tag_current_idx")]
+        indexes = [
+            models.Index(fields=["tag", "ends_on"], name="resident_tag_current_idx"),
+            # The roll-up of current tags by area (yiwang.registry.selectors.ledger_rollup),
+            # read from the index alone.
+            models.Index(
+                fields=["tag", "area_code", "resident", "starts_on", "ends_on"],
+                condition=Q(resident_living=True),
+                name="resident_tag_rollup_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident} · {self.tag}"
+
+
+class LedgerTally(models.Model):
+    """Per unit: its active households, active key households and living residents.
+
+    A summary kept by database triggers (migration 0004) on every insert, update and
+    delete of households and residents — by the services, the importer, the demo or
+    anything else — so that a roll-up of a county sums one row per unit instead of
+    reading every household and resident. Never written by code.
+    """
+
+    area_code = models.CharField(_("area code"), max_length=18, primary_key=True)
+    households = models.IntegerField(_("active households"), db_default=0)
+    key_households = models.IntegerField(_("key households"), db_default=0)
+    residents = models.IntegerField(_("living residents"), db_default=0)
+
+    class Meta:
+        verbose_name = _("ledger tally")
+        verbose_name_plural = _("ledger tallies")
+
+    def __str__(self) -> str:
+        return self.area_code
 
 
 class LifeEventKind(models.TextChoices):

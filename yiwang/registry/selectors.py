@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from yiwang.areas import codes
@@ -13,16 +14,16 @@ from yiwang.areas.models import Area
 from yiwang.core import validators
 from yiwang.core.scoping import subtree_q
 from yiwang.registry.models import (
-    Household,
-    HouseholdCategory,
-    HouseholdStatus,
+    LedgerTally,
     Resident,
-    ResidentStatus,
     ResidentTag,
     Tag,
 )
 
 TAIL = 4  # Resident.id_tail and phone_tail hold the last four characters
+# Texts at most this long match thousands of residents in a county (one Chinese character:
+# a surname; one or two letters of initials): see `search_q`.
+BROAD_NAME, BROAD_INITIALS = 1, 2
 _LETTERS = re.compile(r"[A-Za-z]+")
 # The end of an ID number or a phone number: digits, an ID's check character X last.
 _DIGITS_TAIL = re.compile(r"\d+X?|X")
@@ -43,36 +44,123 @@ def _initials_q(prefix: str) -> Q:
     """Initials that start with `prefix` (lower-case letters), as a range that a B-tree
     index serves on SQLite and PostgreSQL alike, where LIKE 'zs%' is served by neither
     (see yiwang.core.scoping). The bound raises the last letter that is not a z, so that it
-    stays a letter: a "{" bound would sort anywhere under a linguistic collation."""
+    stays a letter: a "{" bound would sort anywhere under a linguistic collation.
+
+    Only z's (z, zz): nothing made of letters and digits sorts after them, so the lower
+    bound alone is exact; SQLite (byte order, where "{" follows "z") gets the upper bound
+    as well, without which its planner takes the range for a large part of the table.
+    """
     stripped = prefix.rstrip("z")
     if not stripped:
+        if connection.vendor == "sqlite":
+            return Q(name_initials__gte=prefix, name_initials__lt=_after_prefix(prefix))
         return Q(name_initials__gte=prefix)
     upper = stripped[:-1] + chr(ord(stripped[-1]) + 1)
     return Q(name_initials__gte=prefix, name_initials__lt=upper)
 
 
-def search_q(text: str) -> Q | None:
-    """What `text` finds, decided by its shape; None for empty input.
+def _after_prefix(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix`, in code point order:
+    the prefix with its last character raised (张 → 弡); None when there is none."""
+    while prefix:
+        code = ord(prefix[-1]) + 1
+        if 0xD800 <= code <= 0xDFFF:  # surrogates are no characters: skip over them
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:-1] + chr(code)
+        prefix = prefix[:-1]
+    return None
 
-    - ASCII letters: the start of the pinyin initials (zs → 张三), or a name written in
-      letters exactly as typed. Both are index lookups; a "contains" on the name here
-      would turn the commonest search of all into a scan of every resident.
+
+def _name_prefix_q(prefix: str) -> Q:
+    """Names that start with `prefix`, in the form the name index serves on each database
+    (a vendor branch, on purpose):
+
+    - PostgreSQL: LIKE '张%' (`startswith`), which the index on name with
+      `varchar_pattern_ops` serves whatever the collation. A range would not be safe there:
+      under a linguistic collation (zh_CN, en_US) names do not sort by code point.
+    - SQLite: the range [张, 弡). SQLite compares text with memcmp (BINARY collation, the
+      default) and UTF-8 byte order is code point order, so the range is exactly the names
+      that start with the prefix, and the index serves it; SQLite's LIKE is
+      case-insensitive and served by no index.
+    """
+    if connection.vendor != "sqlite":
+        return Q(name__startswith=prefix)
+    upper = _after_prefix(prefix)
+    if upper is None:
+        return Q(name__gte=prefix)
+    return Q(name__gte=prefix, name__lt=upper)
+
+
+class _Among(Lookup):
+    """`lhs` is one of the values the subquery `rhs` returns, the subquery run first.
+
+    PostgreSQL: `id = ANY(ARRAY(SELECT …))`, an InitPlan: the planner must read the
+    matches through their own index, then fetch them by primary key; a plain `IN (SELECT
+    …)` becomes a semi-join that the planner may turn into a walk along the list's order
+    (the area code index) in the hope of finding 50 matches early. SQLite: `IN (SELECT …)`,
+    which it runs first into a list and probes by rowid.
+    """
+
+    lookup_name = "among"  # used as an expression, never registered
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def _looked_up_first(q: Q) -> Q:
+    """The residents `q` finds, looked up through the index of `q` before anything else.
+
+    For a text that finds few people (a full name, three letters of initials, an ID tail):
+    the list that searches it is scoped (an area code range) and ordered by area code
+    with a LIMIT, and with `q` beside them both databases may walk the area code index in
+    order and test `q` on each row until 50 match — through most of a county when only a
+    dozen do. Looking the matches up first costs a few lookups a match, whatever the scope.
+    """
+    return Q(_Among(F("pk"), Resident.objects.filter(q).order_by().values("pk")))
+
+
+def search_q(text: str) -> Q | None:
+    """What `text` finds, decided by its shape; None for empty input. Every kind is served
+    by an index; none is a "contains", which would scan every resident of the scope.
+
+    - ASCII letters: the start of the pinyin initials (zs → 张三); from three letters on,
+      also a name written in letters, from its start (Anna → Anna Li).
     - digits, maybe with a final X: the end of an ID number or of a phone number;
-    - anything else (Chinese): part of the name or of the household's address.
+    - anything else (Chinese): the start of the name, surname first (张 → 张三, 张小明;
+      三 finds nobody). The address is a filter of its own (`ResidentFilterSet.address`).
+
+    Broad texts (one Chinese character, one or two letters) match thousands of people in a
+    county: the list walks its scope in its own order and stops at a page, and a count
+    reads the index alone. Narrower texts are looked up first (`_looked_up_first`).
     """
     text = validators.normalize_text(text)  # full-width ＺＳ and １２３４ typed on a phone
     compact = re.sub(r"\s+", "", text)
     if not compact:
         return None
     if _LETTERS.fullmatch(compact):
-        return _initials_q(compact.lower()) | Q(name=text)
+        initials = _initials_q(compact.lower())
+        if len(compact) <= BROAD_INITIALS:
+            return initials
+        return _looked_up_first(initials | _name_prefix_q(text))
     if _DIGITS_TAIL.fullmatch(compact.upper()):
         digits = compact.upper()
         q = _tail_q("id_number", "id_tail", digits)
         if digits.isdigit():
             q |= _tail_q("phone", "phone_tail", digits)
-        return q
-    return Q(name__contains=text) | Q(household__address__contains=text)
+        # Fewer than four digits match the end of the tail columns, which no index serves:
+        # within the scope, as before.
+        return _looked_up_first(q) if len(digits) >= TAIL else q
+    q = _name_prefix_q(text)
+    return q if len(text) <= BROAD_NAME else _looked_up_first(q)
 
 
 def search_residents(queryset: QuerySet, text: str) -> QuerySet:
@@ -143,9 +231,12 @@ def ledger_rollup(area: Area) -> list[dict]:
     """For each child of `area`: its active households, key households, living residents
     and the living residents who carry each active tag now.
 
-    A handful of queries whatever the size of the tree: the children, the active tags, and
-    one GROUP BY on the child's code prefix each for households, residents and tags — never
-    a query per node. The caller checks that `area` is in the user's scope.
+    Four queries whatever the size of the tree: the children, the active tags, one GROUP
+    BY on the child's code prefix over the per-unit tallies (`LedgerTally`: 7,849 rows for
+    a county, not 337,000 households and a million residents), and one over the current
+    tags, which carry their resident's unit and status (`ResidentTag.area_code`,
+    `.resident_living`); both kept by database triggers. Never a query per node. The
+    caller checks that `area` is in the user's scope.
     """
     children = list(
         Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
@@ -153,48 +244,39 @@ def ledger_rollup(area: Area) -> list[dict]:
     if not children:
         return []
     prefix_length = len(area.code) + codes.SUFFIX_DIGITS
-    tags = list(Tag.objects.filter(is_active=True).values_list("code", flat=True))
+    tags = dict(Tag.objects.filter(is_active=True).values_list("id", "code"))
     counts = {
         child["code"]: {
             "households": 0,
             "key_households": 0,
             "residents": 0,
-            "tags": dict.fromkeys(tags, 0),
+            "tags": dict.fromkeys(tags.values(), 0),
         }
         for child in children
     }
-    households = (
-        Household.objects.filter(subtree_q("area_code", area.code), status=HouseholdStatus.ACTIVE)
-        .values("category", prefix=Substr("area_code", 1, prefix_length))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in households:
-        if row["prefix"] in counts:
-            counts[row["prefix"]]["households"] += row["n"]
-            if row["category"] == HouseholdCategory.KEY:
-                counts[row["prefix"]]["key_households"] += row["n"]
-    residents = (
-        Resident.objects.filter(subtree_q("area_code", area.code), status=ResidentStatus.LIVING)
+    tallies = (
+        LedgerTally.objects.filter(subtree_q("area_code", area.code))
         .values(prefix=Substr("area_code", 1, prefix_length))
-        .annotate(n=Count("pk"))
+        .annotate(
+            households=Sum("households"),
+            key_households=Sum("key_households"),
+            residents=Sum("residents"),
+        )
         .order_by()
     )
-    for row in residents:
+    for row in tallies:
         if row["prefix"] in counts:
-            counts[row["prefix"]]["residents"] = row["n"]
+            for key in ("households", "key_households", "residents"):
+                counts[row["prefix"]][key] = row[key]
+    # The active tags by id, not through a join: the GROUP BY sorts integers, not names.
     tagged = (
         ResidentTag.objects.current()
-        .filter(
-            subtree_q("resident__area_code", area.code),
-            resident__status=ResidentStatus.LIVING,
-            tag__is_active=True,
-        )
-        .values("tag__code", prefix=Substr("resident__area_code", 1, prefix_length))
+        .filter(subtree_q("area_code", area.code), resident_living=True, tag_id__in=list(tags))
+        .values("tag_id", prefix=Substr("area_code", 1, prefix_length))
         .annotate(n=Count("resident_id", distinct=True))
         .order_by()
     )
     for row in tagged:
         if row["prefix"] in counts:
-            counts[row["prefix"]]["tags"][row["tag__code"]] = row["n"]
+            counts[row["prefix"]]["tags"][tags[row["tag_id"]]] = row["n"]
     return [{**child, **counts[child["code"]]} for child in children]

@@ -104,6 +104,41 @@ def create_household(
     return household
 
 
+@transaction.atomic
+def update_household(
+    *, actor, household_id: int, address: str | None = None, door_number: str | None = None
+) -> Household:
+    """Corrects a household's address and door number; a value left None stays as it is.
+    Nothing is written (or logged) when nothing changes."""
+    household = _household(actor, household_id)
+    values = {}
+    errors: dict[str, str] = {}
+    for field, value, limit in (("address", address, 200), ("door_number", door_number, 30)):
+        if value is None:
+            continue
+        value = validators.normalize_text(value)
+        if len(value) > limit:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": limit}
+        values[field] = value
+    if errors:
+        raise ValidationError(errors)
+    changed = [f for f, v in values.items() if getattr(household, f) != v]
+    if not changed:
+        return household
+    before = audit.snapshot(household)
+    for field in changed:
+        setattr(household, field, values[field])
+    household.save(update_fields=[*changed, "updated_at"])
+    audit.record(
+        actor=actor,
+        action="household.update",
+        obj=household,
+        before=before,
+        after=audit.snapshot(household),
+    )
+    return household
+
+
 def _clean_person(*, name: str, id_number: str, sex: str, birth_date, phone: str) -> dict:
     """Validated personal fields; sex and birth date follow from the ID number."""
     errors: dict[str, list[str]] = {}
@@ -198,7 +233,11 @@ def add_resident(
     person = _clean_person(
         name=name, id_number=id_number, sex=sex, birth_date=birth_date, phone=phone
     )
-    if person["id_number"] and Resident.objects.filter(id_number=person["id_number"]).exists():
+    # The unique index holds non-empty numbers only: the exclude lets SQLite use it.
+    if (
+        person["id_number"]
+        and Resident.objects.filter(id_number=person["id_number"]).exclude(id_number="").exists()
+    ):
         raise ValidationError(
             {
                 "id_number": _(
@@ -240,6 +279,95 @@ def add_resident(
         action="resident.create",
         obj=resident,
         after={**audit.snapshot(resident), "tags": [t.code for t in tag_objects]},
+    )
+    return resident
+
+
+@transaction.atomic
+def update_resident(
+    *,
+    actor,
+    resident_id: int,
+    name: str | None = None,
+    id_number: str | None = None,
+    sex: str | None = None,
+    birth_date=None,
+    phone: str | None = None,
+    ethnicity: str | None = None,
+    is_party_member: bool | None = None,
+    relation: str | None = None,
+) -> Resident:
+    """Corrects a resident's own fields; a value left None stays as it is ("" clears a
+    phone, a sex, a birth date). Sex and birth date follow from the ID number when there is
+    one. The head's relation changes only through `change_head`, and life events through
+    their own services. Nothing is written (or logged) when nothing changes."""
+    resident = _resident(actor, resident_id)
+    new_id = resident.id_number if id_number is None else id_number
+    # With an ID number, sex and birth date come from it, unless given to be checked.
+    if sex is None:
+        sex = "" if validators.normalize_text(new_id) else resident.sex
+    if birth_date is None:
+        birth_date = None if validators.normalize_text(new_id) else resident.birth_date
+    errors: dict[str, list[str]] = {}
+    try:
+        person = _clean_person(
+            name=resident.name if name is None else name,
+            id_number=new_id,
+            sex=sex,
+            birth_date=birth_date,
+            phone=resident.phone if phone is None else phone,
+        )
+    except ValidationError as exc:
+        # Reported together with the checks below, so that one try shows every bad field.
+        errors.update(exc.message_dict)
+        person = {"name": "", "id_number": ""}
+    if len(person["name"]) > 50:
+        errors["name"] = [_("The name can have at most 50 characters.")]
+    if (
+        person["id_number"]
+        and person["id_number"] != resident.id_number
+        and Resident.objects.filter(id_number=person["id_number"])
+        .exclude(id_number="")
+        .exclude(pk=resident.pk)
+        .exists()
+    ):
+        errors["id_number"] = [
+            _(
+                "Another resident of the ledger has this ID number: check the number, or "
+                "record the move as a transfer of that resident."
+            )
+        ]
+    if ethnicity is not None:
+        person["ethnicity"] = validators.normalize_text(ethnicity)
+        if len(person["ethnicity"]) > 20:
+            errors["ethnicity"] = [_("The ethnicity can have at most 20 characters.")]
+    if is_party_member is not None:
+        person["is_party_member"] = bool(is_party_member)
+    if relation is not None and relation != resident.relation:
+        if relation not in Relation.values:
+            errors["relation"] = [_("Unknown relation to the head.")]
+        elif Relation.HEAD in (relation, resident.relation):
+            errors["relation"] = [
+                _("The head changes through “make head of household”, not by editing.")
+            ]
+        else:
+            person["relation"] = relation
+    if errors:
+        raise ValidationError(errors)
+    changed = [f for f, v in person.items() if getattr(resident, f) != v]
+    if not changed:
+        return resident
+    before = audit.snapshot(resident)
+    for field in changed:
+        setattr(resident, field, person[field])
+    # save() derives the searchable tails of the ID and phone numbers.
+    resident.save(update_fields=[*changed, "id_tail", "phone_tail", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="resident.update",
+        obj=resident,
+        before=before,
+        after=audit.snapshot(resident),
     )
     return resident
 
@@ -674,6 +802,39 @@ def register_migrant(
     return migrant
 
 
+@transaction.atomic
+def migrant_left(*, actor, migrant_id: int, on=None) -> Migrant:
+    """A migrant has left (today, or on `on`); they stay in the register with the date."""
+    migrant = Migrant.objects.select_for_update().filter(pk=migrant_id).first()
+    if migrant is None:
+        raise Http404(_("Not found."))
+    _check_actor(actor, migrant.area_code)
+    if migrant.left_on is not None:
+        raise ValidationError(
+            {
+                "left_on": _("The migrant is already recorded as left on %(date)s.")
+                % {"date": migrant.left_on.isoformat()}
+            }
+        )
+    try:
+        on = validators.clean_date(on) or timezone.localdate()
+    except ValidationError as exc:
+        raise ValidationError({"left_on": exc.messages}) from None
+    if on < migrant.arrived_on:
+        raise ValidationError({"left_on": _("The migrant cannot leave before arriving.")})
+    before = audit.snapshot(migrant)
+    migrant.left_on = on
+    migrant.save(update_fields=["left_on", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="migrant.left",
+        obj=migrant,
+        before=before,
+        after=audit.snapshot(migrant),
+    )
+    return migrant
+
+
 def _export_area_code(actor, filters: dict) -> str:
     """Where an export's audit entry belongs: the `under` filter when it lies in the actor's
     scope, else the deepest area that holds all of the actor's scope."""
@@ -687,7 +848,6 @@ def _export_area_code(actor, filters: dict) -> str:
     return common[:length]
 
 
-@transaction.atomic
 def _masked_filters(filters: dict) -> dict:
     """A search for (part of) an ID or phone number goes into the log masked, as numbers do;
     area codes and the other filters stay as given."""
@@ -698,6 +858,7 @@ def _masked_filters(filters: dict) -> dict:
     return masked
 
 
+@transaction.atomic
 def record_export(*, actor, count: int, filters: dict, full: bool = False) -> None:
     """An export of `count` residents (the filters as given) goes into the audit log; one
     with ID and phone numbers in full only for those with the permission."""

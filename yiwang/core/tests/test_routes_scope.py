@@ -360,6 +360,104 @@ def ledger_import_elsewhere(w):
     assert job_state(w) == before
 
 
+def foreign_household_state(w):
+    """The outsider's households as a page could change them."""
+    return list(
+        Household.objects.under(OTHER_VILLAGE)
+        .order_by("id")
+        .values_list("id", "address", "door_number", "category_override", "category_reason")
+    )
+
+
+def foreign_person_state(w):
+    return list(
+        Resident.objects.under(OTHER_VILLAGE)
+        .order_by("id")
+        .values_list("id", "name", "phone", "ethnicity", "is_party_member", "relation")
+    )
+
+
+def foreign_migrant_state(w):
+    return list(Migrant.objects.under(OTHER_VILLAGE).order_by("id").values_list("id", "left_on"))
+
+
+def page(name, own, foreign, data, state):
+    """A page of one ledger object: the viewer's own opens, the foreign one is not found,
+    and a POST to it answers 404 and changes nothing."""
+
+    def check(w):
+        detail(name, own, foreign)(w)
+        write(name, lambda w: [foreign(w)], data, state)(w)
+
+    return check
+
+
+def household_page(name, data, state=foreign_ledger_state):
+    return page(
+        name, lambda w: w["own_household"].pk, lambda w: w["foreign_household"].pk, data, state
+    )
+
+
+def resident_page(name, data, state=foreign_ledger_state):
+    return page(
+        name, lambda w: w["own_resident"].pk, lambda w: w["foreign_resident"].pk, data, state
+    )
+
+
+def form_refuses(name, data, state=foreign_ledger_state):
+    """A form aimed at a foreign area or household: the page opens, the POST comes back
+    with a form error (or 404), and nothing changes."""
+
+    def check(w):
+        assert w["client"].get(reverse(name)).status_code == 200
+        before = state(w)
+        response = w["client"].post(reverse(name), data)
+        assert response.status_code in (200, 404), (name, response.status_code)
+        assert state(w) == before
+
+    return check
+
+
+def page_transfer_both_ways(w):
+    """Neither a foreign resident into the viewer's household (404), nor the viewer's
+    resident into a foreign household (not found in the scope); the search for a target
+    household shows none of the outsider's."""
+    resident_page(
+        "registry:resident-transfer",
+        {"unit_code": UNIT, "number": "001-2", "relation": "child", "on": "2026-01-10"},
+    )(w)
+    url = reverse("registry:resident-transfer", args=[w["own_resident"].pk])
+    before = foreign_ledger_state(w)
+    for confirm in ("", "1"):
+        response = w["client"].post(
+            url,
+            {
+                "unit_code": OTHER_UNIT,
+                "number": w["foreign_household"].number,
+                "relation": "child",
+                "on": "2026-01-10",
+                "confirm": confirm,
+            },
+        )
+        assert response.status_code == 200 and not response.context["review"]
+    assert foreign_ledger_state(w) == before
+    hits = w["client"].get(url + "?q=王五").content.decode().split('id="household-hits"')[1]
+    assert "王五" not in hits and OTHER_UNIT not in hits
+
+
+def tag_page_refused(name, args, data):
+    """The tag configuration is a county admin's: 403 to the grid chief, nothing changes."""
+
+    def check(w):
+        before = tag_state(w)
+        url = reverse(name, args=args)
+        assert w["client"].get(url).status_code == 403
+        assert w["client"].post(url, data).status_code == 403
+        assert tag_state(w) == before
+
+    return check
+
+
 JSON = "application/json"
 CHECKS = {
     "registry:import": ledger_import_elsewhere,
@@ -382,6 +480,65 @@ CHECKS = {
         "registry:household", lambda w: w["own_household"].pk, lambda w: w["foreign_household"].pk
     ),
     "registry:resident": resident_card,
+    "registry:household-create": form_refuses(
+        "registry:household-create", {"unit_code": OTHER_UNIT, "number": "999"}
+    ),
+    "registry:household-edit": household_page(
+        "registry:household-edit", {"address": "x"}, foreign_household_state
+    ),
+    "registry:household-category": household_page(
+        "registry:household-category",
+        {"category": "key", "reason": "村委会认定"},
+        foreign_household_state,
+    ),
+    "registry:resident-add": household_page(
+        "registry:resident-add",
+        {"name": "混入", "relation": "child", "event": "move_in", "on": "2026-01-05"},
+    ),
+    "registry:resident-edit": resident_page(
+        "registry:resident-edit", {"name": "x", "phone": "13912345678"}, foreign_person_state
+    ),
+    "registry:resident-tags": resident_page(
+        "registry:resident-tags", {"tags": ["dibao"], "on": "2026-01-05"}
+    ),
+    "registry:resident-move-out": resident_page("registry:resident-move-out", {"on": "2026-01-05"}),
+    "registry:resident-death": resident_page("registry:resident-death", {"on": "2026-01-05"}),
+    "registry:resident-transfer": page_transfer_both_ways,
+    "registry:resident-make-head": resident_page(
+        "registry:resident-make-head", {"former_head_relation": "child"}
+    ),
+    "registry:duplicates": ledger_listing("registry:duplicates", "张三"),
+    "registry:migrants": ledger_listing("registry:migrants", "张三的租客"),
+    "registry:migrant-create": lambda w: (
+        form_refuses(
+            "registry:migrant-create",
+            {"name": "x", "origin": "x", "unit_code": OTHER_UNIT, "arrived_on": "2026-01-05"},
+        )(w),
+        form_refuses(
+            "registry:migrant-create",
+            {
+                "name": "x",
+                "origin": "x",
+                "unit_code": OTHER_UNIT,
+                "host_number": w["foreign_household"].number,
+                "arrived_on": "2026-01-05",
+            },
+        )(w),
+    ),
+    "registry:migrant-left": page(
+        "registry:migrant-left",
+        lambda w: w["own_migrant"].pk,
+        lambda w: w["foreign_migrant"].pk,
+        {"left_on": "2026-02-01"},
+        foreign_migrant_state,
+    ),
+    "registry:tags": tag_page_refused("registry:tags", [], {}),
+    "registry:tag-create": tag_page_refused(
+        "registry:tag-create", [], {"code": "spy", "name": "x", "category": "other"}
+    ),
+    "registry:tag-edit": tag_page_refused(
+        "registry:tag-edit", ["dibao"], {"name": "x", "category": "other"}
+    ),
     "areas:home": home,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "areas:import": write(

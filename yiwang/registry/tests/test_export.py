@@ -13,6 +13,7 @@ from conftest import OTHER_UNIT, UNIT
 from yiwang.core.exports import escape_cell, write_csv, write_xlsx
 from yiwang.core.models import AuditEntry
 from yiwang.registry.exports import HEADERS, export_residents
+from yiwang.registry.importers import import_ledger, read_ledger
 from yiwang.registry.models import Resident
 from yiwang.registry.services import add_resident, create_household, set_tags
 
@@ -167,7 +168,46 @@ def test_numbers_are_masked_by_default_and_full_on_request(ledger):
 def test_the_csv_has_the_same_rows_as_the_xlsx(ledger):
     _sheet, rows = read_xlsx(export_residents(ledger))
 
-    assert read_csv(export_residents(ledger, fmt="csv")) == [[v or "" for v in row] for row in rows]
+    def shown(cell):  # what Excel shows for ="001"
+        return cell[2:-1] if cell.startswith('="') else cell
+
+    in_csv = [[shown(v) for v in row] for row in read_csv(export_residents(ledger, fmt="csv"))]
+    assert in_csv == [[v or "" for v in row] for row in rows]
+
+
+def test_the_csv_keeps_codes_and_numbers_as_text_for_excel(ledger):
+    rows = read_csv(export_residents(ledger, fmt="csv", full=True))
+    zhang_row = next(r for r in rows if r[2] == "张三")
+
+    # Excel would read 001 as 1 and an 18-digit code as 3.70829E+17: kept as ="…".
+    assert zhang_row[0] == '="001"'
+    assert zhang_row[1] == f'="{zhang().area_code}"'
+    assert zhang_row[3] == "37082919600302011X"  # ends in X: Excel keeps it as text
+    numbers = [r[3] for r in rows[1:] if r[3]]
+    assert numbers and all(n.endswith("X") or n.startswith('="') for n in numbers)
+    assert any(n.startswith('="') for n in numbers)
+    assert escape_cell("001") == "001"  # the XLSX keeps it in a text cell instead
+
+
+def test_a_full_csv_export_imports_back_unchanged(ledger):
+    data = export_residents(ledger, fmt="csv", full=True)
+    exported = len(read_csv(data)) - 1
+    before = list(Resident.objects.order_by("pk").values())
+
+    ledger_file = read_ledger(data, "导出.csv")
+    report = import_ledger(actor=None, rows=ledger_file.records(), labels=ledger_file.labels)
+
+    assert report.ok, report.errors
+    assert exported == ledger.count() >= 5
+    # Codes, 户编号, ID numbers and the names a formula escape protected come back as they were.
+    assert report.counts()["residents"] == {
+        "new": 0,
+        "updated": 0,
+        "transferred": 0,
+        "unchanged": exported,
+        "rejected": 0,
+    }
+    assert list(Resident.objects.order_by("pk").values()) == before
 
 
 def test_an_export_takes_a_fixed_number_of_queries(ledger, django_assert_num_queries):
@@ -234,7 +274,7 @@ def test_the_outsider_exports_none_of_another_village(outsider, ledger):
     response = api_as(outsider).get("/api/v1/residents/export/?format=csv")
 
     rows = read_csv(response.content)
-    assert [r[2] for r in rows[1:]] == ["王五"] and rows[1][1] == OTHER_UNIT
+    assert [r[2] for r in rows[1:]] == ["王五"] and rows[1][1] == f'="{OTHER_UNIT}"'
     assert AuditEntry.objects.get(action="resident.export").after["count"] == 1
 
 

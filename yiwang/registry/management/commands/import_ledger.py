@@ -82,13 +82,17 @@ class Command(AuditedCommand):
             raise CommandError(
                 f"--unit-scope: no area has the code {unit_scope}.", returncode=UNREADABLE
             )
-        report = import_ledger(
-            actor=None,
-            rows=ledger.records(),
-            labels=ledger.labels,
-            within=unit_scope,
-            dry_run=dry_run,
-        )
+        try:
+            # A file that breaks off further down is found in the first pass, before any write.
+            report = import_ledger(
+                actor=None,
+                rows=ledger.records(),
+                labels=ledger.labels,
+                within=unit_scope,
+                dry_run=dry_run,
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=UNREADABLE) from None
         if errors:
             errors.write_bytes(error_file(ledger, report.errors, fmt))
         for error in report.errors[:SHOWN_ERRORS]:
