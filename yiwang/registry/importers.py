@@ -37,7 +37,7 @@ from yiwang.core.bulk import db_value, insert_rows
 from yiwang.core.imports import importer
 from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.core.models import AuditEntry
-from yiwang.core.tables import iter_rows
+from yiwang.core.tables import EXCEL_SUFFIXES, iter_rows
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -121,6 +121,9 @@ class LedgerFile:
     data: bytes
     filename: str
     header_row: int  # the header's row number; the data rows follow it
+    # A workbook's rows, read once: the reader unpacks the whole sheet anyway, and reading
+    # it again for each pass would unpack it again. A CSV is read as a stream instead.
+    parsed: list[tuple[int, list[str]]] | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -130,6 +133,9 @@ class LedgerFile:
     @property
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) of the data rows, read from the file."""
+        if self.parsed is not None:
+            yield from (row for row in self.parsed if row[0] > self.header_row)
+            return
         try:
             for number, cells in iter_rows(self.data, self.filename):
                 if number > self.header_row:
@@ -175,8 +181,12 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
             )
             % {"name": Path(filename).name}
         )
+    parsed = None
     try:
-        rows = list(itertools.islice(iter_rows(data, filename), HEADER_SEARCH_ROWS + 1))
+        if Path(filename).suffix.lower() in EXCEL_SUFFIXES:
+            rows = parsed = list(iter_rows(data, filename))
+        else:
+            rows = list(itertools.islice(iter_rows(data, filename), HEADER_SEARCH_ROWS + 1))
     except csv.Error:
         raise _not_csv() from None
     if not rows:
@@ -227,7 +237,12 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
             _("The file names the columns but has no rows: add one row for each resident.")
         )
     return LedgerFile(
-        header=header, columns=columns, data=data, filename=filename, header_row=rows[start][0]
+        header=header,
+        columns=columns,
+        data=data,
+        filename=filename,
+        header_row=rows[start][0],
+        parsed=parsed,
     )
 
 
