@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint migrate demo messages clean
+.PHONY: install run test bench lint migrate demo messages clean vendor-echarts
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,19 @@ messages: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3* huey.sqlite3*
+
+# ECharts is vendored (committed) from its npm package: `make vendor-echarts` fetches the
+# pinned version again with npm and checks it against the recorded sha256 before copying.
+# To upgrade, change the version and the hashes here and in the README beside the files.
+ECHARTS_VERSION := 5.6.0
+ECHARTS_DIR := yiwang/static/vendor/echarts
+ECHARTS_SHA256 := bf4a223524e40b77c304bec67e1222cf551f14880cf42c69dc046558e11c07b1  package/dist/echarts.min.js\n634293835b43a6dd2094fa39182a3d9a6b9ca43b7fdb9ac354e8037af2a3093a  package/LICENSE\nfa99ac3af859d0e13166906dc53a73ad34a08898da7e8ae83407275496e9e30c  package/NOTICE
+
+vendor-echarts:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null && \
+	 tar xzf echarts-$(ECHARTS_VERSION).tgz package/dist/echarts.min.js package/LICENSE package/NOTICE && \
+	 printf '$(ECHARTS_SHA256)\n' | sha256sum --check --strict); \
+	mkdir -p $(ECHARTS_DIR); \
+	cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" $(ECHARTS_DIR)/; \
+	echo "ECharts $(ECHARTS_VERSION) in $(ECHARTS_DIR)"

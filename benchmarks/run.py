@@ -18,6 +18,12 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           the list page's work and the API request (target p95 ≤ 100 ms for every kind)
   tagrollup  households, residents and tag counts of the 16 towns: ledger_rollup of the
           county and its API request (target median and p95 ≤ 100 ms)
+  sweep   1,000,000 cases of which 1% are overdue, then the escalation sweep (target ≤ 2 s)
+  rates   the three rates of the county over those cases by town, department, category and
+          month, and the API request (target p95 ≤ 200 ms over 30 runs each)
+  caseapi POST /api/v1/cases/ under gunicorn (2 workers) against a bare Django view in the
+          same run (targets: throughput ratio ≥ 0.5, p99 ≤ 150 ms, no errors); PostgreSQL
+          only, the deployment gunicorn serves
 
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
@@ -55,6 +61,10 @@ GROUPS = {
     # Read the ledger of >= 1,000,000 residents: the import's, else the demo ledger's.
     "search": ("sqlite", "postgresql"),
     "tagrollup": ("sqlite", "postgresql"),
+    # Fill a million cases (sweep, then rates reads them); the API's cases go on top.
+    "sweep": ("sqlite", "postgresql"),
+    "rates": ("sqlite", "postgresql"),
+    "caseapi": ("postgresql",),
 }
 
 
@@ -135,6 +145,14 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.xlsx_rows),
         "--queries",
         str(args.queries),
+        "--cases",
+        str(args.cases),
+        "--rates-runs",
+        str(args.rates_runs),
+        "--api-requests",
+        str(args.api_requests),
+        "--concurrency",
+        str(args.concurrency),
     ]
     print(f"[{label}] {group} …", flush=True)
     started = time.perf_counter()
@@ -208,10 +226,26 @@ def summary(results: list[dict]) -> bool:
                 f"median {figures.get('api_median_ms')} ms, p95 {figures.get('api_p95_ms')} ms "
                 f"(from the rows: {figures.get('from_rows_ms')} ms)"
             ),
+            "sweep": (
+                f"{figures.get('escalated')} escalated in {figures.get('seconds')} s; again "
+                f"{figures.get('second_run_seconds')} s"
+            ),
+            "rates": (
+                f"worst grouping median {figures.get('median_ms')} ms, p95 "
+                f"{figures.get('p95_ms')} ms; API p95 {figures.get('api_p95_ms')} ms"
+            ),
+            "caseapi": (
+                f"{figures.get('cases_per_second')} cases/s vs bare "
+                f"{figures.get('bare_per_second')}/s (×{figures.get('ratio')}), p99 "
+                f"{figures.get('p99_ms')} ms, {figures.get('errors')} errors"
+            ),
         }[result["group"]]
         verdicts = []
         for key, target in result.get("targets", {}).items():
-            verdicts.append(f"{key} ≤ {target['target']}: {'met' if target['met'] else 'MISSED'}")
+            sign = "≥" if target.get("at_least") else "≤"
+            verdicts.append(
+                f"{key} {sign} {target['target']}: {'met' if target['met'] else 'MISSED'}"
+            )
             ok = ok and target["met"]
         print(f"  {name:22} {shown}  [{'; '.join(verdicts)}]  ({db['engine']} {db['version']})")
     return ok
@@ -234,6 +268,14 @@ def main() -> int:
     )
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX import")
     parser.add_argument("--queries", type=int, default=100, help="timed search texts of each kind")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases for sweep and rates")
+    parser.add_argument("--rates-runs", type=int, default=30, help="timed runs of each rate")
+    parser.add_argument(
+        "--api-requests", type=int, default=2000, help="case POSTs (and bare GETs) of caseapi"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="caseapi's client threads (gunicorn has 2×2)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
     args = parser.parse_args()
     groups = args.only or list(GROUPS)

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
+from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet
 from yiwang.core.api_views import AuditEntryViewSet, ImportJobViewSet
 from yiwang.registry.api import (
     HouseholdViewSet,
@@ -33,6 +34,9 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("tags", TagViewSet, basename="tag")
 router.register("migrants", MigrantViewSet, basename="migrant")
 router.register("likely-duplicates", LikelyDuplicateViewSet, basename="likely-duplicate")
+router.register("cases", CaseViewSet, basename="case")
+router.register("case-categories", CategoryViewSet, basename="case-category")
+router.register("case-departments", DepartmentViewSet, basename="case-department")
 
 app_name = "api"
 urlpatterns = [

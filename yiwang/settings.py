@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "yiwang.areas",
     "yiwang.accounts",
     "yiwang.registry",
+    "yiwang.cases",
 ]
 
 MIDDLEWARE = [
@@ -218,7 +219,13 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", str(bootstrap_wrapper.get_bootstrap_dir())),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads (case photos) go under MEDIA_ROOT, never served from a media URL: scoped
+    # views read them. Tests keep theirs in memory.
+    "default": {
+        "BACKEND": "django.core.files.storage.InMemoryStorage"
+        if TESTING
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Front-end libraries come from pinned Python packages and are served by the app itself,
@@ -253,6 +260,23 @@ else:
         ),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
+    }
+
+# The cache holds the public pages' rate limits and one-time challenge nonces, so it must
+# be shared by every web worker: Redis in production, files on a laptop (several gunicorn
+# workers), memory in tests (each test starts with empty counters).
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache")),
+        }
     }
 
 REST_FRAMEWORK = {

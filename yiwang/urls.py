@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from yiwang.cases import public_urls
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("yiwang.api_urls")),
@@ -9,4 +11,7 @@ urlpatterns = [
     path("", include("yiwang.areas.urls")),
     path("", include("yiwang.core.urls")),
     path("", include("yiwang.registry.urls")),
+    path("", include("yiwang.cases.urls")),
+    path("public/", include(public_urls.pages)),
+    path("open311/v2/", include(public_urls.georeport)),
 ]

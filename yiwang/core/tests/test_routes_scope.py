@@ -20,6 +20,7 @@ from conftest import GRID, OTHER_GRID, OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.accounts.models import Post, User
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
+from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.registry.models import (
     Household,
@@ -710,6 +711,9 @@ def post_give(w):
 
 
 CHECKS["accounts:post-give"] = post_give
+# The checks of the case routes live with the cases app.
+CHECKS.update(CASE_CHECKS)
+PUBLIC |= CASE_PUBLIC
 
 
 def test_every_route_has_a_scope_check():

@@ -1,6 +1,7 @@
 """python manage.py demo: builds the demo county (Jiaxiang, 370829) on an empty database.
 
-Unless --no-ledger is given, every unit then gets about 25 households of about 3 residents.
+Unless --no-ledger is given, every unit then gets about 25 households of about 3 residents;
+unless --no-cases is given, the county gets a year of cases (yiwang.cases.demo).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -36,12 +37,19 @@ class Command(AuditedCommand):
             help="Build the areas, accounts and posts only, without households and residents.",
         )
         parser.add_argument(
+            "--no-cases",
+            action="store_true",
+            help="Build no cases (by default a year of residents' requests and patrol reports).",
+        )
+        parser.add_argument(
             "--status",
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
         )
 
-    def handle(self, *args, scale: str, seed: int, status: bool, no_ledger: bool, **options):
+    def handle(
+        self, *args, scale: str, seed: int, status: bool, no_ledger: bool, no_cases: bool, **options
+    ):
         if status:
             self.stdout.write(demo_status())
             return
@@ -68,6 +76,19 @@ class Command(AuditedCommand):
                     f"Built the demo ledger in {time.perf_counter() - started:.1f} s: "
                     f"{ledger['households']} households ({ledger['key_households']} key), "
                     f"{ledger['residents']} residents, {ledger['tags']} tags."
+                )
+            )
+        if not no_cases:
+            from yiwang.cases.demo import build_demo_cases
+
+            started = time.perf_counter()
+            cases = build_demo_cases(seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built the demo cases in {time.perf_counter() - started:.1f} s: "
+                    f"{cases['cases']} cases ({cases['requests']} residents' requests, "
+                    f"{cases['patrol_reports']} patrol reports), {cases['open']} open, "
+                    f"{cases['overdue']} overdue, {cases['events']} timeline entries."
                 )
             )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}.")

@@ -1,0 +1,188 @@
+"""Forms of the case pages: the staff intake form and one form per action. What is
+allowed and what the text may be is the services' business; these only take the input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.cases.models import (
+    NOTE_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    Category,
+    Department,
+    Satisfaction,
+    Source,
+)
+
+
+def _textarea(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _note(label=None, required: bool = False):
+    return forms.CharField(
+        label=label or _("Note"), required=required, max_length=NOTE_MAX, widget=_textarea(2)
+    )
+
+
+def category_choices():
+    """Active categories, grouped by kind (patrol reports, residents' requests)."""
+    groups: dict[str, list] = {}
+    labels = {}
+    for category in Category.objects.filter(is_active=True).select_related("parent"):
+        labels[category.kind] = category.get_kind_display()
+        groups.setdefault(category.kind, []).append((category.code, str(category)))
+    return [("", "—")] + [(labels[kind], choices) for kind, choices in groups.items()]
+
+
+class CaseCreateForm(forms.Form):
+    """A case entered by staff: a grid worker's patrol report or a hotline call."""
+
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[(Source.PATROL, _("My patrol report")), (Source.HOTLINE, _("A hotline call"))],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial=Source.PATROL,
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=TITLE_MAX,
+        help_text=_("Left empty, the start of the text is the title."),
+    )
+    text = forms.CharField(label=_("What happened"), max_length=TEXT_MAX, widget=_textarea(5))
+    unit_code = forms.CharField(
+        label=_("Unit code"),
+        required=False,
+        max_length=18,
+        help_text=_("Not needed with a point inside a unit, or a household."),
+    )
+    village_code = forms.CharField(
+        label=_("Village code"),
+        required=False,
+        max_length=12,
+        help_text=_("For a call when the unit is not known."),
+    )
+    lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=12, decimal_places=8)
+    lng = forms.DecimalField(label=_("Longitude"), required=False, max_digits=12, decimal_places=8)
+    address = forms.CharField(label=_("Address or place"), required=False, max_length=200)
+    household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Caller's name"), required=False, max_length=50)
+    phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        for name in ("unit_code", "village_code"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        for name in ("lat", "lng"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+
+
+class ActionForm(forms.Form):
+    """The base of every action's form: the version of the case the user saw, so that an
+    action on a case that changed meanwhile is refused instead of applied to the new state."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def service_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class NoteForm(ActionForm):
+    note = _note()
+
+
+class ReasonForm(ActionForm):
+    reason = _note(_("Reason"), required=True)
+
+
+class MergeForm(ActionForm):
+    into_number = forms.CharField(
+        label=_("Number of the case it duplicates"),
+        max_length=20,
+        help_text=_("An open case of your area, e.g. 20260301-000042."),
+    )
+    note = _note()
+
+
+class DispatchForm(ActionForm):
+    area_code = forms.CharField(
+        label=_("To the area"),
+        required=False,
+        max_length=18,
+        help_text=_(
+            "A unit, village or town code where the case lies; empty for the category's "
+            "handling level."
+        ),
+    )
+    department = forms.ChoiceField(label=_("Or to the department"), required=False)
+    note = _note()
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area_code"].widget.attrs["inputmode"] = "numeric"
+        departments = Department.objects.filter(is_active=True)
+        if case is not None:
+            prefixes = {case.area_code[:n] for n in (6, 9)}
+            departments = departments.filter(area_code__in=prefixes)
+        self.fields["department"].choices = [("", "—")] + [(d.code, d.name) for d in departments]
+
+
+class ResolveForm(ActionForm):
+    result = forms.CharField(label=_("What was done"), max_length=TEXT_MAX, widget=_textarea(4))
+
+
+class ExtendForm(ActionForm):
+    hours = forms.IntegerField(label=_("More hours"), min_value=1)
+    reason = _note(_("Reason"), required=True)
+
+
+class ApproveExtensionForm(ActionForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Grant the time asked for")), ("0", _("Refuse"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="1",
+    )
+    note = _note()
+
+
+class ParkForm(ActionForm):
+    review_on = forms.DateField(
+        label=_("Review on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = _note(_("Reason"), required=True)
+
+
+class FollowUpForm(ActionForm):
+    satisfaction = forms.ChoiceField(
+        label=_("The reporter is"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    note = _note()
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "accept": NoteForm,
+    "reject": ReasonForm,
+    "merge": MergeForm,
+    "dispatch": DispatchForm,
+    "start": NoteForm,
+    "return": ReasonForm,
+    "resolve": ResolveForm,
+    "extend": ExtendForm,
+    "approve_extension": ApproveExtensionForm,
+    "supervise": NoteForm,
+    "park": ParkForm,
+    "unpark": NoteForm,
+    "follow_up": FollowUpForm,
+    "reopen": ReasonForm,
+    "close": NoteForm,
+}

@@ -1,0 +1,581 @@
+"""Cases: their categories, the departments they can go to, the cases and their timeline."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.masking import mask_phone
+from yiwang.core.models import ScopedModel, TimeStampedModel
+from yiwang.core.scoping import ScopedQuerySet, any_subtree_q
+
+# Limits on what people type; the services check them with a message naming the field.
+TITLE_MAX = 100
+TEXT_MAX = 2000
+NOTE_MAX = 500
+NAME_MAX = 50
+
+
+class CaseKind(models.TextChoices):
+    PATROL = "patrol", _("Patrol report")  # 巡查八必报
+    REQUEST = "request", _("Resident request")  # 群众诉求
+
+
+class HandlingLevel(models.TextChoices):
+    """Who handles a case of a category by default, once it is dispatched."""
+
+    UNIT = "unit", _("Unit")
+    VILLAGE = "village", _("Village")
+    TOWN = "town", _("Town")
+    DEPARTMENT = "department", _("Department")
+
+
+class Department(TimeStampedModel):
+    """A county (or town) department a case can be dispatched to, and its staff.
+
+    Its staff hold a department-staff post (accounts) and are listed as members here; they
+    see and handle the cases dispatched to the department, wherever those lie.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # The county's code, or a town's for a town's own office.
+    area_code = models.CharField(_("area code"), max_length=18, db_index=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["area_code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(TimeStampedModel):
+    """A kind of case, configured by the county: a two-level tree (parent null at the top).
+
+    Time limits are stored in minutes; the admin enters hours, or minutes for an urgent
+    category.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
+    handling_level = models.CharField(
+        _("handling level"), max_length=10, choices=HandlingLevel.choices
+    )
+    # The department that handles it by default, when the handling level is a department.
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    accept_minutes = models.PositiveIntegerField(_("time to accept (minutes)"))
+    dispatch_minutes = models.PositiveIntegerField(_("time to dispatch (minutes)"))
+    resolve_minutes = models.PositiveIntegerField(_("time to resolve (minutes)"))
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["kind", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accept_minutes__gt=0)
+                & Q(dispatch_minutes__gt=0)
+                & Q(resolve_minutes__gt=0),
+                name="case_category_limits_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class Source(models.TextChoices):
+    PATROL = "patrol", _("Grid worker's patrol")
+    PUBLIC = "public", _("Public request page")
+    HOTLINE = "hotline", _("Hotline call")
+    API = "api", _("Another system (API)")
+    OPEN311 = "open311", _("Open311")
+
+
+class Status(models.TextChoices):
+    """The stages of a case; the transitions between them are in yiwang.cases.states."""
+
+    REPORTED = "reported", _("Reported")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CLOSED = "closed", _("Closed")
+
+
+class AssigneeLevel(models.TextChoices):
+    UNIT = "unit", _("Unit")
+    GRID = "grid", _("Grid")
+    VILLAGE = "village", _("Village")
+    TOWN = "town", _("Town")
+    COUNTY = "county", _("County")
+    DEPARTMENT = "department", _("Department")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    BASICALLY = "basically", _("Basically satisfied")  # 基本满意
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")  # 不满意
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        """The subtrees of the user's posts, and the cases sent to a department the user
+        works in (with a current department-staff post)."""
+        from yiwang.accounts.scope import scope_codes
+        from yiwang.cases.states import department_ids
+
+        codes = scope_codes(user)
+        if codes is None:
+            return self.all()
+        q = any_subtree_q(self.scope_field, codes)
+        departments = department_ids(user)
+        if departments:
+            q |= Q(assignee_department_id__in=departments)
+        return self.filter(q)
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status__in=[Status.REJECTED, Status.MERGED, Status.CLOSED])
+
+
+class Case(ScopedModel):
+    """A patrol report or a resident's request. `area_code` is the deepest area known: the
+    unit when known (from the point, the household or the dispatch), else the village."""
+
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    text = models.TextField(_("text"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=NAME_MAX, blank=True)
+    # Named `phone` so that the audit log masks it as it masks every phone number.
+    phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    unit = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REPORTED
+    )
+    # The level that accepts, dispatches and follows up: the case's village, or higher
+    # once escalated. Returned cases come back here.
+    dispatcher_area_code = models.CharField(_("dispatching area"), max_length=18)
+    # Who handles it: the dispatching level until dispatched (and after a return), then
+    # the handler (an area, or a department), who stays on record once it is resolved.
+    assignee_level = models.CharField(
+        _("assignee level"), max_length=10, choices=AssigneeLevel.choices
+    )
+    assignee_area_code = models.CharField(_("assignee area"), max_length=18, blank=True)
+    assignee_department = models.ForeignKey(
+        Department,
+        verbose_name=_("assignee department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    # 0 at the level it started on; each overdue stage moves it up a level (unit → village
+    # → town → county). Kept by the escalation sweep.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    # The due time the assignee was last reminded of: one reminder per due time, however
+    # often the sweep runs.
+    reminded_due_at = models.DateTimeField(_("reminded of the due time"), null=True, blank=True)
+    supervised = models.BooleanField(_("supervised by the county"), default=False)
+    parked = models.BooleanField(_("parked as a long-term matter"), default=False)
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    # A handler's pending request for more time, until the level above decides.
+    extension_until = models.DateTimeField(_("extension requested until"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # What the public uses to follow the case: long and random, never the id.
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True)
+    result = models.TextField(_("result"), blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set when the stage ends, against the stage's due time (extensions included), so that
+    # the response and on-time rates are a count, whatever the limits later become.
+    responded_on_time = models.BooleanField(_("responded on time"), null=True, blank=True)
+    resolved_on_time = models.BooleanField(_("resolved on time"), null=True, blank=True)
+
+    # Raised by every transition; a transition writes only if it is unchanged since read.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="case_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status="merged"),
+                name="case_merged_has_status",
+            ),
+        ]
+        indexes = [
+            # The inbox and the escalation sweep: open cases of a stage by due time.
+            models.Index(fields=["status", "due_at"], name="case_status_due_idx"),
+            # The inboxes: what waits at one dispatching area (to accept, dispatch, follow
+            # up) and at one handling area (to handle).
+            models.Index(fields=["dispatcher_area_code", "status"], name="case_dispatcher_idx"),
+            models.Index(fields=["assignee_area_code", "status"], name="case_assignee_idx"),
+            # The rates by area and month: a range on the code, then on the time.
+            models.Index(fields=["area_code", "reported_at"], name="case_area_month_idx"),
+            # The rates by category and month.
+            models.Index(fields=["category", "reported_at"], name="case_category_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.REJECTED, Status.MERGED, Status.CLOSED)
+
+    def time_left(self, now: datetime.datetime | None = None) -> datetime.timedelta | None:
+        """Until the current stage is due; negative when overdue."""
+        if self.due_at is None:
+            return None
+        return self.due_at - (now or timezone.now())
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
+
+
+class EventKind(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged into another case")
+    CASE_MERGED_IN = "merged_in", _("Another case was merged into this one")
+    DISPATCHED = "dispatched", _("Dispatched")
+    STARTED = "started", _("Handling started")
+    RETURNED = "returned", _("Returned to the dispatcher")
+    RESOLVED = "resolved", _("Resolved")
+    EXTENSION_REQUESTED = "extension_requested", _("More time requested")
+    EXTENSION_APPROVED = "extension_approved", _("More time granted")
+    EXTENSION_REFUSED = "extension_refused", _("More time refused")
+    SUPERVISED = "supervised", _("Supervised by the county")
+    PARKED = "parked", _("Parked as a long-term matter")
+    UNPARKED = "unparked", _("Taken up again")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    # Written by the escalation sweep and the reminders (yiwang.cases.tasks).
+    ESCALATED = "escalated", _("Escalated")
+    REMINDED = "reminded", _("Reminder sent")
+    ATTACHED = "attached", _("Photos added")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline: what was done, by whom, from which stage to which."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=12, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text, so that the timeline still names who acted if the account goes.
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "at", "id"]
+        indexes = [
+            # A case's timeline, in order.
+            models.Index(fields=["case", "at"], name="case_event_timeline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class NoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("Due soon")
+    ESCALATED = "escalated", _("Escalated to you")
+    OVERDUE = "overdue", _("Overdue: escalated to the level above")
+    MERGED = "merged", _("Merged into another case")
+    MERGED_IN = "merged_in", _("Another report of the same matter")
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_user(self, user) -> NoticeQuerySet:
+        """The notices addressed to the user: to the areas of their current posts (the area
+        itself, not those below it), to their departments, or to them by name."""
+        from yiwang.accounts import scope
+        from yiwang.cases.states import department_ids
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = Q(recipient=user)
+        codes = sorted({code for _role, code in scope.current_posts(user)})
+        if codes:
+            q |= Q(area_code__in=codes)
+        departments = department_ids(user)
+        if departments:
+            q |= Q(department_id__in=departments)
+        return self.filter(q)
+
+    def unread(self) -> NoticeQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """A message about a case for an inbox badge: a reminder before a stage is due, an
+    escalation (to the level that let it lapse and to the level above), a merge (to both
+    reporters). Addressed to an area (whoever holds a post there), a department, a user, or
+    the case's reporter; never sent by e-mail or SMS."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    area_code = models.CharField(_("to the area"), max_length=18, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=AssigneeLevel.choices, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("to the department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to the user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # For whoever reported the case: a user (also `recipient`) or a resident without an
+    # account, who sees it on the tracking page.
+    to_reporter = models.BooleanField(_("to the reporter"), default=False)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case notice")
+        verbose_name_plural = _("case notices")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(area_code="")
+                | Q(department__isnull=False)
+                | Q(recipient__isnull=False)
+                | Q(to_reporter=True),
+                name="case_notice_has_recipient",
+            ),
+        ]
+        indexes = [
+            # The badge of the areas a user holds posts on: their unread notices.
+            models.Index(fields=["area_code", "read_at"], name="case_notice_area_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class AttachmentStage(models.TextChoices):
+    REPORT = "report", _("Report")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The name is ours (random), never the uploader's.
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A photo of a case: the report's or the resolution's. What is stored is a re-encoded
+    copy with no EXIF or other metadata (no GPS), in the format the bytes showed (JPEG, PNG
+    or WebP), with a JPEG thumbnail. Served only through scoped views, never a media URL."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    # The timeline entry it came with (the report, the resolution, or photos added later).
+    event = models.ForeignKey(
+        CaseEvent,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=AttachmentStage.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=20)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_stage_display()} {self.pk}"
+
+
+class CaseTally(models.Model):
+    """Counts of the cases reported in a month: reported, answered (in time), resolved (in
+    time), rated (satisfied or basically satisfied). Two kinds of rows: per town, month,
+    category and department (0: none); per village and month, with category and
+    department 0 (all). The three rates of a county or a town sum these rows (some 10,000
+    a year for a county) instead of reading every case (a million); below a town they read
+    the cases.
+
+    A summary kept by database triggers (migration 0004) on every insert, update and delete
+    of a case — by the services, the sweep, the demo's bulk inserts or anything else — like
+    the ledger's LedgerTally. Never written by code. `month` is the first day of the month,
+    in TIME_ZONE, that the cases were reported in.
+    """
+
+    area_code = models.CharField(_("town or village code"), max_length=18)
+    month = models.DateField(_("month reported"))
+    category_pk = models.BigIntegerField(_("category id"))
+    department_pk = models.BigIntegerField(_("department id"))
+    cases = models.IntegerField(_("cases"), db_default=0)
+    responded = models.IntegerField(_("answered"), db_default=0)
+    responded_on_time = models.IntegerField(_("answered in time"), db_default=0)
+    resolved = models.IntegerField(_("resolved"), db_default=0)
+    resolved_on_time = models.IntegerField(_("resolved in time"), db_default=0)
+    rated = models.IntegerField(_("rated"), db_default=0)
+    satisfied = models.IntegerField(_("satisfied or basically satisfied"), db_default=0)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        constraints = [
+            # The triggers' upsert key; its index serves the rates: a range on the code (a
+            # county's or a town's subtree), then the months.
+            models.UniqueConstraint(
+                fields=["area_code", "month", "category_pk", "department_pk"],
+                name="case_tally_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month:%Y-%m}"

@@ -1,0 +1,503 @@
+"""The three rates of cases — response, on-time resolution, satisfaction — by area (the
+children of an area), by department, by category or by month, and the overdue list.
+
+- response rate: cases answered in time / cases answered (accepted, rejected or merged:
+  the first answer sets `responded_on_time` against the acceptance due time);
+- on-time resolution rate: cases resolved in time / cases resolved;
+- satisfaction rate: cases rated satisfied or basically satisfied / cases rated.
+
+Each counts the cases reported in a period of whole months (in TIME_ZONE), in the subtree
+of an area; the caller checks that the area is in the user's scope. For a county or a
+town the figures come from `CaseTally` (per town, month, category and department, and per
+village and month; kept by triggers): one query, whatever the number of cases. For a
+village and below they come from the cases themselves, a few thousand a year: one query
+too. Never a query per node.
+
+Every row says which cases lie behind it as filters of the case list (`CaseFilterSet`), so
+that each figure opens the cases it counts: the row's filters, the period's, and the
+figure's own (`FIGURE_FILTERS`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yiwang.accounts import scope
+from yiwang.areas import codes
+from yiwang.areas.models import Area, Level
+from yiwang.cases import states
+from yiwang.cases.models import Case, CaseTally, Category, Department, Satisfaction
+from yiwang.core.scoping import subtree_q
+
+GROUP_BY = {
+    "area": gettext_lazy("Area"),
+    "department": gettext_lazy("Department"),
+    "category": gettext_lazy("Category"),
+    "month": gettext_lazy("Month"),
+}
+COUNTS = (
+    "cases",
+    "responded",
+    "responded_on_time",
+    "resolved",
+    "resolved_on_time",
+    "rated",
+    "satisfied",
+)
+SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+OPEN_STAGES = sorted(states.OPEN)
+# The tally holds towns and villages: the rates of an area of this code length or shorter
+# are read from it.
+TOWN_LENGTH = codes.LENGTH_BY_LEVEL["town"]
+DEFAULT_MONTHS = 12
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
+
+# The case-list filters of each figure (added to its row's and the period's).
+FIGURE_FILTERS: dict[str, dict[str, str | list[str]]] = {
+    "cases": {},
+    "responded": {"response": "any"},
+    "responded_on_time": {"response": "on_time"},
+    "resolved": {"resolution": "any"},
+    "resolved_on_time": {"resolution": "on_time"},
+    "rated": {"rated": "true"},
+    "satisfied": {"satisfaction": list(SATISFIED)},
+}
+
+
+# --- the period -----------------------------------------------------------------------
+
+
+def _add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months, from the month of `first` to the month of `last` (first days)."""
+
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def start(self) -> datetime.datetime:
+        """When the period starts: local midnight of its first day, as an aware time."""
+        return timezone.make_aware(datetime.datetime.combine(self.first, datetime.time()))
+
+    @property
+    def end(self) -> datetime.datetime:
+        """When it ends (excluded): local midnight of the first day after it."""
+        after = _add_months(self.last, 1)
+        return timezone.make_aware(datetime.datetime.combine(after, datetime.time()))
+
+    @property
+    def last_day(self) -> datetime.date:
+        return _add_months(self.last, 1) - datetime.timedelta(days=1)
+
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = _add_months(month, 1)
+        return months
+
+    def filters(self) -> dict[str, str]:
+        """The case-list filters of the period: the days it spans."""
+        return {
+            "reported_after": self.first.isoformat(),
+            "reported_before": self.last_day.isoformat(),
+        }
+
+    @classmethod
+    def month(cls, month: datetime.date) -> Period:
+        return cls(month, month)
+
+
+def default_period(today: datetime.date | None = None) -> Period:
+    """The last DEFAULT_MONTHS months, this one included."""
+    this = (today or timezone.localdate()).replace(day=1)
+    return Period(_add_months(this, 1 - DEFAULT_MONTHS), this)
+
+
+def parse_month(text: str) -> datetime.date:
+    """A month from YYYY-MM (a date YYYY-MM-DD stands for its month). ValueError with a
+    message for the user otherwise."""
+    found = _MONTH.match(text or "")
+    try:
+        if not found:
+            raise ValueError
+        day = int(found.group(3) or 1)
+        return datetime.date(int(found.group(1)), int(found.group(2)), day).replace(day=1)
+    except ValueError:
+        raise ValueError(_("Give a month as YYYY-MM, for example 2026-03.")) from None
+
+
+def parse_period(first: str, last: str, today: datetime.date | None = None) -> Period:
+    """The period between two months given as text. Without the last, it ends this month
+    (or with the first, if that is later); without the first, it is the twelve months up
+    to the last. ValueError({field: message}) when a month cannot be read or they are the
+    wrong way round."""
+    default = default_period(today)
+    errors: dict[str, str] = {}
+    months: dict[str, datetime.date | None] = {}
+    for name, text in (("from", first), ("to", last)):
+        months[name] = None
+        if (text or "").strip():
+            try:
+                months[name] = parse_month(text)
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise ValueError(errors)
+    start, end = months["from"], months["to"]
+    if end is None:
+        end = max(default.last, start) if start else default.last
+    if start is None:
+        start = _add_months(end, 1 - DEFAULT_MONTHS)
+    if start > end:
+        raise ValueError({"to": _("The last month comes before the first.")})
+    return Period(start, end)
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> Fraction | None:
+    return Fraction(part, whole) if whole else None
+
+
+@dataclass
+class Figures:
+    """The counts of some cases, and the three rates they make (None: nothing to rate)."""
+
+    cases: int = 0
+    responded: int = 0
+    responded_on_time: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+    def add(self, values) -> None:
+        """Adds counts read from a row (a dict with the names of COUNTS)."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + int(values[name] or 0))
+
+    @property
+    def response_rate(self) -> Fraction | None:
+        return _rate(self.responded_on_time, self.responded)
+
+    @property
+    def on_time_rate(self) -> Fraction | None:
+        return _rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def satisfaction_rate(self) -> Fraction | None:
+        return _rate(self.satisfied, self.rated)
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNTS}
+
+
+@dataclass
+class Row:
+    """One line of the rates: an area, a department, a category or a month."""
+
+    key: str
+    label: str
+    figures: Figures = field(default_factory=Figures)
+    # The case-list filters that select the cases behind the row (period included).
+    filters: dict[str, str] = field(default_factory=dict)
+    # For an area: its code, when it has areas below it to drill into.
+    drill: str = ""
+
+
+@dataclass
+class Rates:
+    area: Area
+    group_by: str
+    period: Period
+    total: Figures
+    rows: list[Row]
+    # Where the counts came from: "tally" (CaseTally) or "cases".
+    source: str
+
+
+def cases_query(filters: dict, figure: str = "cases") -> str:
+    """The query string of the case list that shows the cases behind a figure."""
+    return urlencode({**filters, **FIGURE_FILTERS[figure]}, doseq=True)
+
+
+def _tally_sums() -> dict:
+    return {name: Sum(name) for name in COUNTS}
+
+
+def _case_counts() -> dict:
+    return {
+        "cases": Count("pk"),
+        "responded": Count("responded_on_time"),
+        "responded_on_time": Count("pk", filter=Q(responded_on_time=True)),
+        "resolved": Count("resolved_on_time"),
+        "resolved_on_time": Count("pk", filter=Q(resolved_on_time=True)),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "satisfied": Count("pk", filter=Q(satisfaction__in=SATISFIED)),
+    }
+
+
+def _from_tally(area: Area) -> bool:
+    """Whether the tally can answer: for a county or a town (its rows are per town, and
+    per village), not below."""
+    return len(area.code) <= TOWN_LENGTH
+
+
+def _grouped(area: Area, group_by: str, period: Period, tally: bool) -> Iterable[dict]:
+    """One query: the counts of the area's subtree in the period, per `key` — a town or a
+    village of the tally, or the child's code, for "area"; else the department's id (0 or
+    None: none), the category's id, or the month."""
+    if tally:
+        queryset = CaseTally.objects.filter(
+            subtree_q("area_code", area.code), month__gte=period.first, month__lte=period.last
+        )
+        if group_by == "area" and len(area.code) == TOWN_LENGTH:
+            queryset = queryset.filter(category_pk=0)  # the villages' rows
+        else:
+            queryset = queryset.filter(category_pk__gt=0)  # the towns' rows
+        key = {
+            "area": "area_code",  # towns or villages, summed into the children here
+            "department": "department_pk",
+            "category": "category_pk",
+            "month": "month",
+        }[group_by]
+        return queryset.values(key=F(key)).annotate(**_tally_sums()).order_by()
+    queryset = Case.objects.filter(
+        subtree_q("area_code", area.code),
+        reported_at__gte=period.start,
+        reported_at__lt=period.end,
+    )
+    key = {
+        "area": Substr("area_code", 1, len(area.code) + codes.SUFFIX_DIGITS),
+        "department": F("assignee_department_id"),
+        "category": F("category_id"),
+        "month": TruncMonth("reported_at"),
+    }[group_by]
+    return queryset.values(key=key).annotate(**_case_counts()).order_by()
+
+
+def _month_of(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date().replace(day=1)
+    if isinstance(value, str):  # SQLite may answer a date as text
+        return datetime.date.fromisoformat(value[:10]).replace(day=1)
+    return value.replace(day=1)
+
+
+def _area_rows(area: Area, grouped: Iterable[dict], period: Period) -> tuple[list[Row], Figures]:
+    children = list(
+        Area.objects.filter(parent=area).order_by("code").values("code", "name", "closed_on")
+    )
+    with_children = set(
+        Area.objects.filter(parent__parent=area).values_list("parent__code", flat=True).distinct()
+    )
+    n = len(area.code) + codes.SUFFIX_DIGITS
+    rows = {
+        child["code"]: Row(
+            key=child["code"],
+            label=child["name"],
+            filters={"under": child["code"], **period.filters()},
+            drill=child["code"] if child["code"] in with_children else "",
+        )
+        for child in children
+    }
+    own = Row(
+        key=area.code,
+        label=_("Directly at %(name)s") % {"name": area.name},
+        filters={"area_code": area.code, **period.filters()},
+    )
+    total = Figures()
+    for values in grouped:
+        code = values["key"][:n]
+        row = rows.get(code)
+        if row is None:
+            if len(code) < n:  # lies on the area itself, not below it
+                row = own
+            else:  # below a child that is not in the tree (any more): still counted
+                row = rows[code] = Row(
+                    key=code, label=code, filters={"under": code, **period.filters()}
+                )
+        row.figures.add(values)
+        total.add(values)
+    closed = {c["code"] for c in children if c["closed_on"] is not None}
+    result = [
+        row
+        for code, row in sorted(rows.items())
+        if code not in closed or row.figures.cases  # a closed area only if it had cases
+    ]
+    if own.figures.cases:
+        result.append(own)
+    return result, total
+
+
+def _department_rows(area, grouped, period) -> tuple[list[Row], Figures]:
+    """Per department the cases are with: those of the area's county or town (and of the
+    towns below it), and any other that has cases here. The total is every case."""
+    departments = {
+        d["id"]: d
+        for d in Department.objects.order_by("area_code", "name").values(
+            "id", "code", "name", "area_code", "is_active"
+        )
+    }
+
+    def row(d) -> Row:
+        filters = {"under": area.code, "department": d["code"], **period.filters()}
+        return Row(key=d["code"], label=d["name"], filters=filters)
+
+    rows = {
+        pk: row(d)
+        for pk, d in departments.items()
+        if d["is_active"]
+        and (area.code.startswith(d["area_code"]) or d["area_code"].startswith(area.code))
+    }
+    total = Figures()
+    for values in grouped:
+        pk = values["key"] or 0
+        total.add(values)
+        if pk:
+            if pk not in rows:
+                rows[pk] = row(departments.get(pk, {"code": str(pk), "name": str(pk)}))
+            rows[pk].figures.add(values)
+    order = {pk: i for i, pk in enumerate(departments)}
+    return [rows[pk] for pk in sorted(rows, key=lambda pk: order.get(pk, len(order)))], total
+
+
+def _category_rows(area, grouped, period) -> tuple[list[Row], Figures]:
+    """Per top-level category, its sub-categories' cases included (as the case list's
+    category filter takes them)."""
+    categories = list(
+        Category.objects.order_by("kind", "order", "code").values(
+            "id", "code", "name", "parent_id", "is_active"
+        )
+    )
+    top_of = {c["id"]: c["parent_id"] or c["id"] for c in categories}
+    rows = {
+        c["id"]: Row(
+            key=c["code"],
+            label=c["name"],
+            filters={"under": area.code, "category": c["code"], **period.filters()},
+        )
+        for c in categories
+        if c["parent_id"] is None
+    }
+    active = {c["id"] for c in categories if c["is_active"]}
+    total = Figures()
+    for values in grouped:
+        top = top_of.get(values["key"], values["key"])
+        if top in rows:
+            rows[top].figures.add(values)
+        total.add(values)
+    return [row for pk, row in rows.items() if pk in active or row.figures.cases], total
+
+
+def _month_rows(area, grouped, period) -> tuple[list[Row], Figures]:
+    rows = {
+        month: Row(
+            key=f"{month:%Y-%m}",
+            label=f"{month:%Y-%m}",
+            filters={"under": area.code, **Period.month(month).filters()},
+        )
+        for month in period.months()
+    }
+    total = Figures()
+    for values in grouped:
+        month = _month_of(values["key"])
+        if month in rows:
+            rows[month].figures.add(values)
+            total.add(values)
+    return list(rows.values()), total
+
+
+_ROWS = {
+    "area": _area_rows,
+    "department": _department_rows,
+    "category": _category_rows,
+    "month": _month_rows,
+}
+
+
+def case_rates(area: Area, group_by: str = "area", period: Period | None = None) -> Rates:
+    """The three rates of the cases reported in `period` (the last twelve months by
+    default) in the subtree of `area`, per child area, department, category or month,
+    and in total. The caller checks that the area is in the user's scope."""
+    if group_by not in GROUP_BY:
+        raise ValueError(f"unknown grouping {group_by!r}")
+    period = period or default_period()
+    tally = _from_tally(area)
+    rows, total = _ROWS[group_by](area, _grouped(area, group_by, period, tally), period)
+    return Rates(
+        area=area,
+        group_by=group_by,
+        period=period,
+        total=total,
+        rows=rows,
+        source="tally" if tally else "cases",
+    )
+
+
+def rates_from_cases(area: Area, group_by: str, period: Period) -> Rates:
+    """The same figures counted from the cases, whatever the area: the check of the
+    tally (tests, the benchmark), and the baseline it is measured against."""
+    rows, total = _ROWS[group_by](area, _grouped(area, group_by, period, False), period)
+    return Rates(area, group_by, period, total, rows, "cases")
+
+
+# --- the area ---------------------------------------------------------------------------
+
+
+def default_area(user) -> Area | None:
+    """The area a user's rates open on: the one their posts cover (the first, when they
+    hold posts on several), the county for a superuser; None without any."""
+    roots = scope.scope_codes(user)
+    if roots is None:
+        return Area.objects.filter(level=Level.COUNTY).order_by("code").first()
+    return Area.objects.filter(code__in=roots).order_by("code").first()
+
+
+def area_in_scope(user, code: str) -> Area:
+    """The area with this code if the user sees it; 404 like a missing one otherwise."""
+    area = Area.objects.visible_to(user).filter(code=code.strip()).first()
+    if area is None:
+        raise Http404(_("Not found."))
+    return area
+
+
+# --- the overdue list -----------------------------------------------------------------
+
+
+def overdue(user, area_code: str = "", now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """Open cases of the user's scope (and departments) whose current stage is past its
+    due time, the most overdue first; parked cases, whose deadlines stop, are left out.
+    `area_code` narrows it to a subtree."""
+    queryset = (
+        Case.objects.visible_to(user)
+        # The open stages by name, not "not finished": the (status, due_at) index then
+        # reads the overdue ones only, a few thousand among a million.
+        .filter(status__in=OPEN_STAGES, due_at__lt=now or timezone.now(), parked=False)
+        .select_related("category", "assignee_department")
+        .order_by("due_at", "id")
+    )
+    if area_code:
+        queryset = queryset.filter(subtree_q("area_code", area_code))
+    return queryset
