@@ -72,3 +72,7 @@ def page(browser, console, settings):
     page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
     yield page
     context.close()
+
+
+# The default case categories, put back after a transactional test's flush.
+from yiwang.cases.tests.conftest import default_categories  # noqa: E402, F401
