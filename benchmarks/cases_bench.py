@@ -9,7 +9,8 @@ area tree and its 12,312 accounts):
   caseapi  POST /api/v1/cases/ under gunicorn (2 workers) on PostgreSQL, against a bare
            Django view returning a small JSON body, served by the same gunicorn in the same
            run (benchmarks/cases_bench_settings.py adds it): throughput of both and their
-           ratio, p99 latency, errors
+           ratio, p99 latency, errors; and against the floor, the same rows written by a
+           hand-made view with nothing checked (benchmarks/cases_bench_urls.py)
 
 `fill_cases()` writes the million cases: generated in Python, written with
 yiwang.core.bulk.insert_rows (COPY on PostgreSQL, one prepared INSERT on SQLite), no model
@@ -559,6 +560,7 @@ def bench_rates(args) -> dict:
 
 GUNICORN_WORKERS = 2
 GUNICORN_THREADS = 2  # as docs/ARCHITECTURE.md deploys it: --threads 2
+FLOOR = "/bench/floor/"  # the writes alone, by hand (benchmarks/cases_bench_urls.py)
 CASE_CATEGORIES = ("sanitation", "facility_damage", "safety_hazard", "dispute", "patrol_other")
 
 
@@ -683,7 +685,7 @@ def bench_caseapi(args) -> dict:
     tokens = [(issue_token(user=post.user).key, post.area_code) for post in workers]
     connection.close()  # the server's workers are the ones to talk to the database now
 
-    def creates(n: int, offset: int) -> list:
+    def creates(n: int, offset: int, path: str = "/api/v1/cases/") -> list:
         requests = []
         for i in range(n):
             key, unit = tokens[(offset + i) % len(tokens)]
@@ -698,7 +700,7 @@ def bench_caseapi(args) -> dict:
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             }
-            requests.append(("POST", "/api/v1/cases/", json.dumps(body).encode(), headers))
+            requests.append(("POST", path, json.dumps(body).encode(), headers))
         return requests
 
     bare = [("GET", "/bench/bare/", None, {"Accept": "application/json"})]
@@ -710,8 +712,12 @@ def bench_caseapi(args) -> dict:
         warm = args.warmup * 10
         _drive(port, bare * warm, args.concurrency)
         _drive(port, creates(warm, 0), args.concurrency)
+        _drive(port, creates(warm, 0, FLOOR), args.concurrency)
         runs = {
             "bare_before": _load(*_drive(port, bare * args.api_requests, args.concurrency)),
+            "floor": _load(
+                *_drive(port, creates(args.api_requests, warm, FLOOR), args.concurrency)
+            ),
         }
         seconds, latencies, errors = _drive(
             port, creates(args.api_requests, warm), args.concurrency
@@ -727,7 +733,8 @@ def bench_caseapi(args) -> dict:
     if errors:
         print(f"  errors: {errors[:3]}")
     created = Case.objects.count() - found
-    expected = args.api_requests + args.warmup * 10
+    floor_errors = runs["floor"]["errors"]
+    expected = (args.api_requests + args.warmup * 10) * 2 - floor_errors
     if created != expected - len(errors):
         raise SystemExit(f"{created} cases were created, not {expected - len(errors)}")
     bare_per_second = (runs["bare_before"]["per_second"] + runs["bare_after"]["per_second"]) / 2
@@ -736,6 +743,10 @@ def bench_caseapi(args) -> dict:
         "cases_per_second": cases["per_second"],
         "bare_per_second": round(bare_per_second, 1),
         "ratio": round(cases["per_second"] / bare_per_second, 3),
+        # The floor: the same rows written by hand, nothing checked (cases_bench_urls.py).
+        "floor_per_second": runs["floor"]["per_second"],
+        "floor_ratio": round(runs["floor"]["per_second"] / bare_per_second, 3),
+        "ratio_to_floor": round(cases["per_second"] / runs["floor"]["per_second"], 3),
         "p99_ms": cases["p99_ms"],
         "p95_ms": cases["p95_ms"],
         "median_ms": cases["median_ms"],
@@ -752,7 +763,8 @@ def bench_caseapi(args) -> dict:
         )
     print(
         f"  cases {figures['cases_per_second']}/s against bare {figures['bare_per_second']}/s: "
-        f"ratio {figures['ratio']}"
+        f"ratio {figures['ratio']}; the floor {figures['floor_per_second']}/s "
+        f"(ratio {figures['floor_ratio']}), cases at {figures['ratio_to_floor']} of it"
     )
     for path in logdir.iterdir():
         path.unlink()

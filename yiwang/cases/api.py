@@ -40,7 +40,7 @@ from yiwang.cases.models import (
     Source,
     Status,
 )
-from yiwang.core.api import ScopedViewSet
+from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
 
 
 class PhotoRenderer(renderers.BaseRenderer):
@@ -89,7 +89,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     kind = serializers.CharField(source="category.kind", read_only=True)
@@ -143,7 +143,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return None if left is None else int(left.total_seconds())
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True)
     # Plain strings in the schema: the case's `status` names the same set of values.
     from_status = serializers.CharField(read_only=True, help_text="A case status, or empty.")
@@ -157,7 +157,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     image = serializers.SerializerMethodField(help_text="The photo (no metadata): GET it.")
     thumbnail = serializers.SerializerMethodField(help_text="A JPEG of at most 320 px.")
 
@@ -204,21 +204,53 @@ class DuplicateSerializer(serializers.Serializer):
     same_unit = serializers.BooleanField()
 
 
-class CaseDetailSerializer(CaseSerializer):
+class CaseCreatedSerializer(CaseSerializer):
+    """The answer to a new case, made from the case in hand without reading it back: the
+    case, the actions you may take and the likely duplicates. The timeline and the photos
+    are in the detail, /api/v1/cases/{id}/."""
+
     phone = serializers.CharField(
         source="masked_phone", read_only=True, help_text="Masked: 138****5678."
     )
-    events = CaseEventSerializer(many=True, read_only=True, help_text="The timeline, oldest first.")
     actions = serializers.SerializerMethodField(
         help_text="The actions you may take now: POST /api/v1/cases/{id}/{action}/ "
         "(with - for _ in the name)."
     )
-    attachments = AttachmentSerializer(many=True, read_only=True, help_text="The photos.")
     duplicates = serializers.SerializerMethodField(
         help_text="While the case is reported: open cases of your scope that may report the "
         "same matter (same category, within 50 m or in the same unit, within 7 days, a "
         "similar text), to merge it into."
     )
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "text",
+            "address",
+            "reporter_name",
+            "phone",
+            "lat",
+            "lng",
+            "tracking_code",
+            "actions",
+            "duplicates",
+        ]
+        read_only_fields = fields
+
+    def get_actions(self, case) -> list[str]:
+        return states.allowed_actions(self.context["request"].user, case)
+
+    @extend_schema_field(DuplicateSerializer(many=True))
+    def get_duplicates(self, case) -> list[dict]:
+        if case.status != Status.REPORTED:
+            return []
+        found = selectors.likely_duplicates(case, self.context["request"].user)
+        return DuplicateSerializer(found, many=True).data
+
+
+class CaseDetailSerializer(CaseCreatedSerializer):
+    events = CaseEventSerializer(many=True, read_only=True, help_text="The timeline, oldest first.")
+    attachments = AttachmentSerializer(many=True, read_only=True, help_text="The photos.")
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -237,16 +269,6 @@ class CaseDetailSerializer(CaseSerializer):
             "duplicates",
         ]
         read_only_fields = fields
-
-    def get_actions(self, case) -> list[str]:
-        return states.allowed_actions(self.context["request"].user, case)
-
-    @extend_schema_field(DuplicateSerializer(many=True))
-    def get_duplicates(self, case) -> list[dict]:
-        if case.status != Status.REPORTED:
-            return []
-        found = selectors.likely_duplicates(case, self.context["request"].user)
-        return DuplicateSerializer(found, many=True).data
 
 
 class InboxSerializer(CaseSerializer):
@@ -445,7 +467,7 @@ class CaseViewSet(ScopedViewSet):
         services.ACTIONS[name](actor=request.user, case_id=case.pk, **data.validated_data)
         return self._detail(case.pk)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseCreatedSerializer})
     def create(self, request):
         """Takes in a case: a grid worker's patrol report (the unit from the point, a
         household of the ledger linked), a hotline call, or a request from another system."""
@@ -462,7 +484,8 @@ class CaseViewSet(ScopedViewSet):
             case = services.record_hotline_call(
                 actor=request.user, source=source, household_id=household, **values
             )
-        return self._detail(case.pk, status.HTTP_201_CREATED)
+        answer = CaseCreatedSerializer(case, context=self.get_serializer_context())
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=InboxSerializer(many=True))
     @action(detail=False, methods=["get"])

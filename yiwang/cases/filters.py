@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.cases.models import (
     Case,
@@ -169,7 +170,7 @@ class CategoryFilterSet(django_filters.FilterSet):
     )
     active = django_filters.BooleanFilter(label=_("active"), field_name="is_active")
     parent = django_filters.CharFilter(
-        label=_("parent"),
+        label=pgettext_lazy("case category", "parent"),
         method="filter_parent",
         help_text=_("A category code; empty for the top level."),
     )

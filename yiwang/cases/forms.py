@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.cases.models import (
     NOTE_MAX,
@@ -25,6 +26,31 @@ def _note(label=None, required: bool = False):
     return forms.CharField(
         label=label or _("Note"), required=required, max_length=NOTE_MAX, widget=_textarea(2)
     )
+
+
+class PhotosInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to 9 photos chosen at once (or taken with the phone's camera). The field only
+    collects the files: the views read them with attachments.read_photos once the rest of
+    the form is valid, and put its refusals back on this field."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Photos"))
+        kwargs.setdefault("required", False)
+        # Read by their bytes and refused with a message naming the file, an empty one too.
+        kwargs.setdefault("allow_empty_file", True)
+        kwargs.setdefault("help_text", _("JPEG, PNG or WebP, at most 9, 10 MB each."))
+        kwargs.setdefault(
+            "widget", PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        return [one(f, initial) for f in (data if isinstance(data, list | tuple) else [data]) if f]
 
 
 def category_choices():
@@ -72,6 +98,7 @@ class CaseCreateForm(forms.Form):
     household = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Caller's name"), required=False, max_length=50)
     phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
+    photos = PhotosField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +125,7 @@ class NoteForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = _note(_("Reason"), required=True)
+    reason = _note(pgettext_lazy("case action", "Reason"), required=True)
 
 
 class MergeForm(ActionForm):
@@ -139,7 +166,7 @@ class ResolveForm(ActionForm):
 
 class ExtendForm(ActionForm):
     hours = forms.IntegerField(label=_("More hours"), min_value=1)
-    reason = _note(_("Reason"), required=True)
+    reason = _note(pgettext_lazy("case action", "Reason"), required=True)
 
 
 class ApproveExtensionForm(ActionForm):
@@ -157,7 +184,7 @@ class ParkForm(ActionForm):
     review_on = forms.DateField(
         label=_("Review on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    reason = _note(_("Reason"), required=True)
+    reason = _note(pgettext_lazy("case action", "Reason"), required=True)
 
 
 class FollowUpForm(ActionForm):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.core.masking import mask_phone
 from yiwang.core.models import ScopedModel, TimeStampedModel
@@ -22,17 +23,17 @@ NAME_MAX = 50
 
 
 class CaseKind(models.TextChoices):
-    PATROL = "patrol", _("Patrol report")  # 巡查八必报
-    REQUEST = "request", _("Resident request")  # 群众诉求
+    PATROL = "patrol", pgettext_lazy("case kind", "Patrol report")  # 巡查八必报
+    REQUEST = "request", pgettext_lazy("case kind", "Resident request")  # 群众诉求
 
 
 class HandlingLevel(models.TextChoices):
     """Who handles a case of a category by default, once it is dispatched."""
 
-    UNIT = "unit", _("Unit")
-    VILLAGE = "village", _("Village")
-    TOWN = "town", _("Town")
-    DEPARTMENT = "department", _("Department")
+    UNIT = "unit", pgettext_lazy("case level", "Unit")
+    VILLAGE = "village", pgettext_lazy("case level", "Village")
+    TOWN = "town", pgettext_lazy("case level", "Town")
+    DEPARTMENT = "department", pgettext_lazy("case level", "Department")
 
 
 class Department(TimeStampedModel):
@@ -69,7 +70,7 @@ class Category(TimeStampedModel):
 
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent"),
+        verbose_name=pgettext_lazy("case category", "parent"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -115,40 +116,40 @@ class Category(TimeStampedModel):
 
 
 class Source(models.TextChoices):
-    PATROL = "patrol", _("Grid worker's patrol")
-    PUBLIC = "public", _("Public request page")
-    HOTLINE = "hotline", _("Hotline call")
-    API = "api", _("Another system (API)")
-    OPEN311 = "open311", _("Open311")
+    PATROL = "patrol", pgettext_lazy("case source", "Grid worker's patrol")
+    PUBLIC = "public", pgettext_lazy("case source", "Public request page")
+    HOTLINE = "hotline", pgettext_lazy("case source", "Hotline call")
+    API = "api", pgettext_lazy("case source", "Another system (API)")
+    OPEN311 = "open311", pgettext_lazy("case source", "Open311")
 
 
 class Status(models.TextChoices):
     """The stages of a case; the transitions between them are in yiwang.cases.states."""
 
-    REPORTED = "reported", _("Reported")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    MERGED = "merged", _("Merged")
-    DISPATCHED = "dispatched", _("Dispatched")
-    IN_PROGRESS = "in_progress", _("In progress")
-    RESOLVED = "resolved", _("Resolved")
-    FOLLOWED_UP = "followed_up", _("Followed up")
-    CLOSED = "closed", _("Closed")
+    REPORTED = "reported", pgettext_lazy("case status", "Reported")
+    ACCEPTED = "accepted", pgettext_lazy("case status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("case status", "Rejected")
+    MERGED = "merged", pgettext_lazy("case status", "Merged")
+    DISPATCHED = "dispatched", pgettext_lazy("case status", "Dispatched")
+    IN_PROGRESS = "in_progress", pgettext_lazy("case status", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+    FOLLOWED_UP = "followed_up", pgettext_lazy("case status", "Followed up")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class AssigneeLevel(models.TextChoices):
-    UNIT = "unit", _("Unit")
-    GRID = "grid", _("Grid")
-    VILLAGE = "village", _("Village")
-    TOWN = "town", _("Town")
-    COUNTY = "county", _("County")
-    DEPARTMENT = "department", _("Department")
+    UNIT = "unit", pgettext_lazy("case level", "Unit")
+    GRID = "grid", pgettext_lazy("case level", "Grid")
+    VILLAGE = "village", pgettext_lazy("case level", "Village")
+    TOWN = "town", pgettext_lazy("case level", "Town")
+    COUNTY = "county", pgettext_lazy("case level", "County")
+    DEPARTMENT = "department", pgettext_lazy("case level", "Department")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Satisfied")  # 满意
-    BASICALLY = "basically", _("Basically satisfied")  # 基本满意
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")  # 不满意
+    SATISFIED = "satisfied", pgettext_lazy("case satisfaction", "Satisfied")  # 满意
+    BASICALLY = "basically", pgettext_lazy("case satisfaction", "Basically satisfied")  # 基本满意
+    DISSATISFIED = "dissatisfied", pgettext_lazy("case satisfaction", "Dissatisfied")  # 不满意
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -175,14 +176,22 @@ class Case(ScopedModel):
     """A patrol report or a resident's request. `area_code` is the deepest area known: the
     unit when known (from the point, the household or the dispatch), else the village."""
 
+    # Every index of this table is written by every transition and every escalation: the
+    # area code is served by (area_code, reported_at) below, the category by (category,
+    # reported_at), so neither has one of its own.
+    area_code = models.CharField(_("area code"), max_length=18)
     number = models.CharField(_("number"), max_length=20, blank=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     text = models.TextField(_("text"))
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("case", "address"), max_length=200, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reporter"),
@@ -219,6 +228,7 @@ class Case(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,  # a partial index below: few cases name a household
     )
 
     status = models.CharField(
@@ -261,11 +271,12 @@ class Case(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_cases",
+        db_index=False,  # a partial index below
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # What the public uses to follow the case: long and random, never the id.
-    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True)
-    result = models.TextField(_("result"), blank=True)
+    tracking_code = models.CharField(_("tracking code"), max_length=32)
+    result = models.TextField(pgettext_lazy("case", "result"), blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
     )
@@ -280,6 +291,13 @@ class Case(ScopedModel):
     # the response and on-time rates are a count, whatever the limits later become.
     responded_on_time = models.BooleanField(_("responded on time"), null=True, blank=True)
     resolved_on_time = models.BooleanField(_("resolved on time"), null=True, blank=True)
+    # Set by the sweep when a stage lapsed and the case went up a level: the level above
+    # gets a fresh due time to act in, but the answer or the resolution was late all the
+    # same. A reopened case starts its resolution afresh.
+    response_lapsed = models.BooleanField(_("answer overdue"), default=False, db_default=False)
+    resolution_lapsed = models.BooleanField(
+        _("resolution overdue"), default=False, db_default=False
+    )
 
     # Raised by every transition; a transition writes only if it is unchanged since read.
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -294,6 +312,9 @@ class Case(ScopedModel):
             models.UniqueConstraint(
                 fields=["number"], condition=~Q(number=""), name="case_unique_number"
             ),
+            # A constraint, not unique=True: that would add a second, pattern index on
+            # PostgreSQL, and the code is only ever looked up whole.
+            models.UniqueConstraint(fields=["tracking_code"], name="case_unique_tracking_code"),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | Q(status="merged"),
                 name="case_merged_has_status",
@@ -310,6 +331,17 @@ class Case(ScopedModel):
             models.Index(fields=["area_code", "reported_at"], name="case_area_month_idx"),
             # The rates by category and month.
             models.Index(fields=["category", "reported_at"], name="case_category_month_idx"),
+            # A household's cases, and the cases merged into one: few rows have either.
+            models.Index(
+                fields=["household"],
+                condition=Q(household__isnull=False),
+                name="case_household_idx",
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="case_merged_into_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,28 +367,31 @@ class Case(ScopedModel):
 
 
 class EventKind(models.TextChoices):
-    REPORTED = "reported", _("Reported")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    MERGED = "merged", _("Merged into another case")
-    CASE_MERGED_IN = "merged_in", _("Another case was merged into this one")
-    DISPATCHED = "dispatched", _("Dispatched")
-    STARTED = "started", _("Handling started")
-    RETURNED = "returned", _("Returned to the dispatcher")
-    RESOLVED = "resolved", _("Resolved")
-    EXTENSION_REQUESTED = "extension_requested", _("More time requested")
-    EXTENSION_APPROVED = "extension_approved", _("More time granted")
-    EXTENSION_REFUSED = "extension_refused", _("More time refused")
-    SUPERVISED = "supervised", _("Supervised by the county")
-    PARKED = "parked", _("Parked as a long-term matter")
-    UNPARKED = "unparked", _("Taken up again")
-    FOLLOWED_UP = "followed_up", _("Followed up")
-    REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
+    REPORTED = "reported", pgettext_lazy("case event", "Reported")
+    ACCEPTED = "accepted", pgettext_lazy("case event", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("case event", "Rejected")
+    MERGED = "merged", pgettext_lazy("case event", "Merged into another case")
+    CASE_MERGED_IN = (
+        "merged_in",
+        pgettext_lazy("case event", "Another case was merged into this one"),
+    )
+    DISPATCHED = "dispatched", pgettext_lazy("case event", "Dispatched")
+    STARTED = "started", pgettext_lazy("case event", "Handling started")
+    RETURNED = "returned", pgettext_lazy("case event", "Returned to the dispatcher")
+    RESOLVED = "resolved", pgettext_lazy("case event", "Resolved")
+    EXTENSION_REQUESTED = "extension_requested", pgettext_lazy("case event", "More time requested")
+    EXTENSION_APPROVED = "extension_approved", pgettext_lazy("case event", "More time granted")
+    EXTENSION_REFUSED = "extension_refused", pgettext_lazy("case event", "More time refused")
+    SUPERVISED = "supervised", pgettext_lazy("case event", "Supervised by the county")
+    PARKED = "parked", pgettext_lazy("case event", "Parked as a long-term matter")
+    UNPARKED = "unparked", pgettext_lazy("case event", "Taken up again")
+    FOLLOWED_UP = "followed_up", pgettext_lazy("case event", "Followed up")
+    REOPENED = "reopened", pgettext_lazy("case event", "Reopened")
+    CLOSED = "closed", pgettext_lazy("case event", "Closed")
     # Written by the escalation sweep and the reminders (yiwang.cases.tasks).
-    ESCALATED = "escalated", _("Escalated")
-    REMINDED = "reminded", _("Reminder sent")
-    ATTACHED = "attached", _("Photos added")
+    ESCALATED = "escalated", pgettext_lazy("case event", "Escalated")
+    REMINDED = "reminded", pgettext_lazy("case event", "Reminder sent")
+    ATTACHED = "attached", pgettext_lazy("case event", "Photos added")
 
 
 class CaseEvent(models.Model):
@@ -365,7 +400,9 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("case event", "event"), max_length=24, choices=EventKind.choices
+    )
     from_status = models.CharField(
         _("from status"), max_length=12, choices=Status.choices, blank=True
     )
@@ -507,7 +544,7 @@ class Attachment(models.Model):
     # The timeline entry it came with (the report, the resolution, or photos added later).
     event = models.ForeignKey(
         CaseEvent,
-        verbose_name=_("event"),
+        verbose_name=pgettext_lazy("case attachment", "event"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.areas.models import Area, Level
-from yiwang.cases import services
+from yiwang.cases import attachments, services
 from yiwang.cases.models import (
     Case,
     CaseEvent,
@@ -263,16 +263,25 @@ def request_page(request):
         form = PublicRequestForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                case = services.submit_request(**form.service_values())
+                # Read only past the challenge, and before the transaction: decoding takes
+                # a while. Every piece of metadata goes, the GPS position with it.
+                photos = attachments.read_photos(form.cleaned_data["photos"])
+                case = services.submit_request(**form.service_values(), photos=photos)
             except ValidationError as exc:
-                add_service_error(form, exc, {"location": None, "village_code": "village"})
+                add_service_error(
+                    form, exc, {"location": None, "village_code": "village", "files": "photos"}
+                )
             else:
                 REQUESTS.count(client)
-                # Photos: the attachments of the form are saved to `case` here.
                 context = {"case": case, "code": grouped_code(case.tracking_code)}
                 return render(request, "cases/public_request_done.html", context)
     # Every page gets a fresh question: one that was answered (or seen by a script) is spent.
-    context = {"form": form, "challenge": issue_challenge()}
+    context = {
+        "form": form,
+        "challenge": issue_challenge(),
+        # A page that comes back cannot keep the chosen files: the resident picks them again.
+        "photos_dropped": bool(request.method == "POST" and request.FILES.getlist("photos")),
+    }
     return render(request, "cases/public_request.html", context)
 
 

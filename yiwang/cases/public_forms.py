@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from yiwang.areas.models import Area, Level
+from yiwang.cases.forms import PhotosField
 from yiwang.cases.models import NAME_MAX, NOTE_MAX, TEXT_MAX, CaseKind, Category, Satisfaction
 from yiwang.core.validators import normalize_text
 
@@ -150,6 +151,7 @@ class PublicRequestForm(forms.Form):
         max_length=200,
         help_text=_("A street, a house number, a landmark."),
     )
+    photos = PhotosField()
     name = forms.CharField(label=_("Your name"), required=False, max_length=NAME_MAX)
     phone = forms.CharField(
         label=_("Your phone number"),
@@ -213,7 +215,8 @@ class PublicRequestForm(forms.Form):
             )
 
     def service_values(self) -> dict:
-        """The arguments of services.submit_request."""
+        """The arguments of services.submit_request, but for the photos (the page reads
+        them once the form is valid)."""
         data = self.cleaned_data
         return {
             "category": data["category"],

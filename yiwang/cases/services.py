@@ -8,6 +8,7 @@ written with a conditional UPDATE, audited, and shown in the case's timeline.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import json
@@ -285,6 +286,8 @@ def _create(
     reporter_name,
     phone,
     phone_required: bool,
+    photos=(),
+    stored: list[str] | None = None,
 ) -> Case:
     if actor is not None:
         scope.recheck(actor)
@@ -347,7 +350,7 @@ def _create(
     # The number shows the day and the row: readable on the phone, unique without a lock.
     case.number = f"{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=EventKind.REPORTED,
         to_status=Status.REPORTED,
@@ -357,10 +360,18 @@ def _create(
         data={"source": source},
     )
     audit.record(actor=actor, action="case.create", obj=case, after=audit.snapshot(case))
+    _store_photos(
+        actor=actor,
+        case=case,
+        event=event,
+        stage=AttachmentStage.REPORT,
+        photos=photos,
+        now=now,
+        stored=stored,
+    )
     return case
 
 
-@transaction.atomic
 def report_case(
     *,
     actor,
@@ -372,28 +383,32 @@ def report_case(
     unit_code: str = "",
     household_id: int | None = None,
     address: str = "",
+    photos=(),
 ) -> Case:
     """A grid worker's patrol report: the unit comes from the point (or the household, or
-    the unit given); a household of the ledger in the worker's scope may be linked."""
-    return _create(
-        actor=actor,
-        source=Source.PATROL,
-        category=category,
-        text=text,
-        title=title,
-        lat=lat,
-        lng=lng,
-        unit_code=unit_code,
-        village_code="",
-        household_id=household_id,
-        address=address,
-        reporter_name=_actor_name(actor)[:NAME_MAX],
-        phone="",
-        phone_required=False,
-    )
+    the unit given); a household of the ledger in the worker's scope may be linked.
+    `photos`, read by attachments.read_photos before, go with the report's timeline entry."""
+    with _removed_on_failure() as stored, transaction.atomic():
+        return _create(
+            actor=actor,
+            source=Source.PATROL,
+            category=category,
+            text=text,
+            title=title,
+            lat=lat,
+            lng=lng,
+            unit_code=unit_code,
+            village_code="",
+            household_id=household_id,
+            address=address,
+            reporter_name=_actor_name(actor)[:NAME_MAX],
+            phone="",
+            phone_required=False,
+            photos=photos,
+            stored=stored,
+        )
 
 
-@transaction.atomic
 def submit_request(
     *,
     category: str,
@@ -405,29 +420,33 @@ def submit_request(
     lng=None,
     village_code: str = "",
     address: str = "",
+    photos=(),
 ) -> Case:
     """A resident's request with no account (the public page): a point on the map or a
-    village, a phone number to follow up. The case's tracking code goes back to them.
-    Flood protection (rate limit, challenge) is the page's business."""
-    return _create(
-        actor=None,
-        source=Source.PUBLIC,
-        category=category,
-        text=text,
-        title=title,
-        lat=lat,
-        lng=lng,
-        unit_code="",
-        village_code=village_code,
-        household_id=None,
-        address=address,
-        reporter_name=name,
-        phone=phone,
-        phone_required=True,
-    )
+    village, a phone number to follow up, photos if they like (read by
+    attachments.read_photos, which drops their GPS position). The case's tracking code goes
+    back to them. Flood protection (rate limit, challenge) is the page's business."""
+    with _removed_on_failure() as stored, transaction.atomic():
+        return _create(
+            actor=None,
+            source=Source.PUBLIC,
+            category=category,
+            text=text,
+            title=title,
+            lat=lat,
+            lng=lng,
+            unit_code="",
+            village_code=village_code,
+            household_id=None,
+            address=address,
+            reporter_name=name,
+            phone=phone,
+            phone_required=True,
+            photos=photos,
+            stored=stored,
+        )
 
 
-@transaction.atomic
 def record_hotline_call(
     *,
     actor,
@@ -443,27 +462,32 @@ def record_hotline_call(
     household_id: int | None = None,
     address: str = "",
     source: str = Source.HOTLINE,
+    photos=(),
 ) -> Case:
     """A request taken by staff: a hotline call, or (with `source`) one that another
-    system sends through the API. The caller needs no account."""
+    system sends through the API. The caller needs no account. `photos` as for
+    report_case."""
     if source not in (Source.HOTLINE, Source.API, Source.OPEN311):
         raise ValidationError({"source": [_("Unknown source.")]})
-    return _create(
-        actor=actor,
-        source=source,
-        category=category,
-        text=text,
-        title=title,
-        lat=lat,
-        lng=lng,
-        unit_code=unit_code,
-        village_code=village_code,
-        household_id=household_id,
-        address=address,
-        reporter_name=name,
-        phone=phone,
-        phone_required=False,
-    )
+    with _removed_on_failure() as stored, transaction.atomic():
+        return _create(
+            actor=actor,
+            source=source,
+            category=category,
+            text=text,
+            title=title,
+            lat=lat,
+            lng=lng,
+            unit_code=unit_code,
+            village_code=village_code,
+            household_id=household_id,
+            address=address,
+            reporter_name=name,
+            phone=phone,
+            phone_required=False,
+            photos=photos,
+            stored=stored,
+        )
 
 
 # --- transitions: the common steps ------------------------------------------------------
@@ -573,7 +597,7 @@ def accept(*, actor, case_id: int, note: str = "", version: int | None = None) -
         version=version,
         changes={
             "accepted_at": now,
-            "responded_on_time": states.on_time(case, now),
+            "responded_on_time": states.responded_in_time(case, now),
             "due_at": states.stage_due(case, Status.ACCEPTED, now),
         },
     )
@@ -594,7 +618,7 @@ def reject(*, actor, case_id: int, reason: str, version: int | None = None) -> C
         now=now,
         note=reason,
         version=version,
-        changes={"responded_on_time": states.on_time(case, now), "due_at": None},
+        changes={"responded_on_time": states.responded_in_time(case, now), "due_at": None},
     )
 
 
@@ -645,7 +669,7 @@ def merge(
         data={"into": target.pk, "into_number": target.number},
         changes={
             "merged_into_id": target.pk,
-            "responded_on_time": states.on_time(case, now),
+            "responded_on_time": states.responded_in_time(case, now),
             "due_at": None,
         },
     )
@@ -819,7 +843,7 @@ def resolve(*, actor, case_id: int, result: str, version: int | None = None) -> 
         changes={
             "result": result,
             "resolved_at": now,
-            "resolved_on_time": states.on_time(case, now),
+            "resolved_on_time": states.resolved_in_time(case, now),
             "due_at": states.stage_due(case, Status.RESOLVED, now),
             "extension_until": None,
             "parked": False,
@@ -957,6 +981,7 @@ def _reopening(case: Case, now: datetime.datetime) -> dict:
     return {
         "reopen_count": case.reopen_count + 1,
         "due_at": states.stage_due(case, Status.DISPATCHED, now),
+        "resolution_lapsed": False,
     }
 
 
@@ -1091,6 +1116,8 @@ class Swept:
     reminded_due_at: datetime.datetime | None
     escalation_level: int
     extension_until: datetime.datetime | None
+    response_lapsed: bool
+    resolution_lapsed: bool
 
     @property
     def pk(self) -> int:
@@ -1167,6 +1194,11 @@ def party_above(case: Case) -> Party | None:
 
 def _escalation_changes(case: Case, above: Party, category: Category, now) -> dict:
     changes = {"due_at": now + datetime.timedelta(minutes=_stage_minutes(category, case.status))}
+    # The lapse stays on the case: whoever answers or resolves it now does so late.
+    if case.status == Status.REPORTED:
+        changes["response_lapsed"] = True
+    elif case.status == Status.ACCEPTED or case.status in HANDLER_DUE:
+        changes["resolution_lapsed"] = True
     if case.status in DISPATCHER_DUE:
         changes["dispatcher_area_code"] = above.area_code
         if case.status == Status.RESOLVED:
@@ -1619,6 +1651,73 @@ def _check_attaching(actor, case: Case, stage: str) -> None:
         raise PermissionDenied(_("Only the case's handler adds photos of the resolution."))
 
 
+@contextlib.contextmanager
+def _removed_on_failure():
+    """The list of the files a write stores, deleted again when the write fails: the
+    database rolls back, the storage does not. Put it around the transaction, so that a
+    failed commit is caught too."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _store_photos(
+    *, actor, case: Case, event: CaseEvent, stage: str, photos, now, stored, already: int = 0
+) -> list[Attachment]:
+    """Stores `photos` (attachments.Photo, read before the transaction) as attachments of
+    `case` with the timeline entry `event`, at most 9 of a stage with the `already`
+    stored, and audits them; the names of the files go into `stored` (see
+    _removed_on_failure). Nothing to do without photos."""
+    if not photos:
+        return []
+    # Photos read already pass as they are; here they are counted.
+    photos = attachment_files.read_photos(photos, already=already)
+    uploader = actor if actor is not None and actor.is_authenticated else None
+    created = []
+    for photo in photos:
+        attachment = Attachment(
+            case=case,
+            event=event,
+            stage=stage,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+            uploaded_by=uploader,
+            created_at=now,
+        )
+        name = secrets.token_hex(16)
+        attachment.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
+        stored.append(attachment.file.name)
+        attachment.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        stored.append(attachment.thumbnail.name)
+        attachment.save()
+        created.append(attachment)
+    audit.record(
+        actor=actor,
+        action="case.attach",
+        obj=case,
+        after={
+            "stage": stage,
+            "attachments": [
+                {
+                    "id": a.pk,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "width": a.width,
+                    "height": a.height,
+                }
+                for a in created
+            ],
+        },
+    )
+    return created
+
+
 def add_attachments(
     *, actor, case_id: int, files, stage: str = AttachmentStage.REPORT, event_id=None
 ) -> list[Attachment]:
@@ -1635,85 +1734,36 @@ def add_attachments(
     photos = attachment_files.read_photos(files)
     if not photos:
         raise ValidationError({"files": [_("Choose at least one photo.")]})
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            case = _load(actor, case_id)
-            # Locked, so that two uploads at once cannot pass the limit together.
-            list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
-            _check_attaching(actor, case, stage)
-            already = Attachment.objects.filter(case=case, stage=stage).count()
-            if already + len(photos) > attachment_files.MAX_FILES:
-                raise ValidationError(
-                    {
-                        "files": [
-                            _("At most %(max)d photos; this would make %(n)d.")
-                            % {"max": attachment_files.MAX_FILES, "n": already + len(photos)}
-                        ]
-                    }
-                )
-            now = timezone.now()
-            uploader = actor if actor is not None and actor.is_authenticated else None
-            if event_id is not None:
-                event = CaseEvent.objects.filter(pk=event_id, case=case).first()
-                if event is None:
-                    raise ValidationError({"event": [_("No such entry in this case's timeline.")]})
-            else:
-                event = CaseEvent.objects.create(
-                    case=case,
-                    kind=EventKind.ATTACHED,
-                    actor=uploader,
-                    actor_name=_actor_name(actor),
-                    at=now,
-                    data={"stage": stage, "count": len(photos)},
-                )
-            created = []
-            for photo in photos:
-                attachment = Attachment(
-                    case=case,
-                    event=event,
-                    stage=stage,
-                    content_type=photo.content_type,
-                    size=len(photo.content),
-                    width=photo.width,
-                    height=photo.height,
-                    uploaded_by=uploader,
-                    created_at=now,
-                )
-                name = secrets.token_hex(16)
-                attachment.file.save(
-                    f"{name}.{photo.extension}", ContentFile(photo.content), save=False
-                )
-                stored.append(attachment.file.name)
-                attachment.thumbnail.save(
-                    f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False
-                )
-                stored.append(attachment.thumbnail.name)
-                attachment.save()
-                created.append(attachment)
-            audit.record(
-                actor=actor,
-                action="case.attach",
-                obj=case,
-                after={
-                    "stage": stage,
-                    "attachments": [
-                        {
-                            "id": a.pk,
-                            "content_type": a.content_type,
-                            "size": a.size,
-                            "width": a.width,
-                            "height": a.height,
-                        }
-                        for a in created
-                    ],
-                },
+    with _removed_on_failure() as stored, transaction.atomic():
+        case = _load(actor, case_id)
+        # Locked, so that two uploads at once cannot pass the limit together.
+        list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+        _check_attaching(actor, case, stage)
+        already = Attachment.objects.filter(case=case, stage=stage).count()
+        now = timezone.now()
+        if event_id is not None:
+            event = CaseEvent.objects.filter(pk=event_id, case=case).first()
+            if event is None:
+                raise ValidationError({"event": [_("No such entry in this case's timeline.")]})
+        else:
+            event = CaseEvent.objects.create(
+                case=case,
+                kind=EventKind.ATTACHED,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+                actor_name=_actor_name(actor),
+                at=now,
+                data={"stage": stage, "count": len(photos)},
             )
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-    return created
+        return _store_photos(
+            actor=actor,
+            case=case,
+            event=event,
+            stage=stage,
+            photos=photos,
+            now=now,
+            stored=stored,
+            already=already,
+        )
 
 
 # --- departments ------------------------------------------------------------------------

@@ -221,3 +221,15 @@ def on_time(case: Case, now: datetime.datetime | None = None) -> bool | None:
     if case.due_at is None:
         return None
     return (now or timezone.now()) <= case.due_at
+
+
+def responded_in_time(case: Case, now: datetime.datetime | None = None) -> bool | None:
+    """Answered (accepted, rejected, merged) within the acceptance time: not if the stage
+    lapsed and went up a level, even when the level above answered within its own."""
+    return False if case.response_lapsed else on_time(case, now)
+
+
+def resolved_in_time(case: Case, now: datetime.datetime | None = None) -> bool | None:
+    """Resolved within the time for it: not if dispatching or handling it lapsed and it
+    went up a level on the way."""
+    return False if case.resolution_lapsed else on_time(case, now)

@@ -245,8 +245,11 @@ def case_create(request):
             Household.objects.visible_to(request.user), pk=int(household_id)
         )
     initial = {"household": household.pk} if household else {}
-    form = CaseCreateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    bound = request.method == "POST"
+    form = CaseCreateForm(
+        request.POST if bound else None, request.FILES if bound else None, initial=initial
+    )
+    if bound and form.is_valid():
         data = dict(form.cleaned_data)
         common = {
             "actor": request.user,
@@ -260,6 +263,8 @@ def case_create(request):
             "address": data["address"],
         }
         try:
+            # Read before the transaction (decoding takes a while); refused, nothing is made.
+            common["photos"] = attachment_files.read_photos(data["photos"])
             if data["source"] == Source.PATROL:
                 case = services.report_case(**common)
             else:
@@ -271,7 +276,14 @@ def case_create(request):
                 )
         except ValidationError as exc:
             add_service_error(
-                form, exc, {"location": "lat", "village": "village_code", "unit": "unit_code"}
+                form,
+                exc,
+                {
+                    "location": "lat",
+                    "village": "village_code",
+                    "unit": "unit_code",
+                    "files": "photos",
+                },
             )
         else:
             if case.source == Source.HOTLINE:
@@ -283,4 +295,10 @@ def case_create(request):
                 done = _("Case %(number)s was reported.") % {"number": case.number}
             messages.success(request, done)
             return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/case_form.html", {"form": form, "household": household})
+    context = {
+        "form": form,
+        "household": household,
+        # A page that comes back cannot keep the chosen files: the user picks them again.
+        "photos_dropped": bool(bound and request.FILES.getlist("photos")),
+    }
+    return render(request, "cases/case_form.html", context)

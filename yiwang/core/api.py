@@ -1,4 +1,7 @@
-"""What every module's API shares: the error format and the scoped viewset base."""
+"""What every module's API shares: the error format, the scoped viewset base and the
+serializer mixin that builds a model serializer's fields once."""
+
+import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, viewsets
@@ -27,3 +30,18 @@ class ScopedViewSetMixin:
 class ScopedViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and detail within the scope. Writes are explicit actions that call services,
     never the generic model mixins, so that each is validated, re-scoped and audited."""
+
+
+class BuiltOnceFieldsMixin:
+    """A ModelSerializer rebuilds its fields from the model for every instance it makes;
+    this builds them once for the class and hands each instance a deep copy (DRF's fields
+    copy cheaply from their constructor arguments). Only for serializers whose fields do
+    not depend on the request or the instance: the same fields, built once."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built
+        return copy.deepcopy(built)

@@ -334,3 +334,32 @@ def test_two_consumers_at_once_escalate_each_case_once(tree, monkeypatch):
         assert len(events(case, "escalated")) == 1
         assert Notice.objects.filter(case=case).count() == 2
     assert AuditEntry.objects.filter(action="case.escalate").count() == 5
+
+
+def test_a_stage_that_lapsed_counts_as_late_though_the_level_above_is_in_time(tree, clock):
+    """The level above gets a fresh due time to act in; the rates still count the answer
+    and the resolution as late, and a reopened case is judged afresh."""
+    case = new_case()  # due to be accepted by 13:00
+    assert sweep(4.1)["escalated"] == 1  # up to the town, due again 4 hours on
+
+    clock.move_to(at(4.5))
+    case = services.accept(actor=None, case_id=case.pk)
+    assert case.responded_on_time is False  # 4.5 hours after the report: late
+
+    clock.move_to(at(4.6))
+    fresh = new_case()  # never lapsed
+    assert services.accept(actor=None, case_id=fresh.pk).responded_on_time is True
+
+    handled = new_case(stage="in_progress")  # due to be resolved 72 hours on
+    sweep(4.6 + 72.5)  # the two accepted ones lapse too: not dispatched in time
+    assert Case.objects.get(pk=handled.pk).resolution_lapsed is True
+    clock.move_to(at(4.6 + 73))
+    handled = services.resolve(actor=None, case_id=handled.pk, result="已清理")
+    assert handled.resolved_on_time is False
+
+    # Dissatisfied: back to the handler, whose second resolution is in time.
+    handled = services.follow_up(actor=None, case_id=handled.pk, satisfaction="dissatisfied")
+    assert handled.status == Status.DISPATCHED and handled.resolution_lapsed is False
+    services.start(actor=None, case_id=handled.pk)
+    handled = services.resolve(actor=None, case_id=handled.pk, result="已彻底清理")
+    assert handled.resolved_on_time is True
