@@ -327,6 +327,9 @@ class Case(ScopedModel):
             # up) and at one handling area (to handle).
             models.Index(fields=["dispatcher_area_code", "status"], name="case_dispatcher_idx"),
             models.Index(fields=["assignee_area_code", "status"], name="case_assignee_idx"),
+            # The newest first, whatever the area: the county's lists and Open311's
+            # requests.json read it backwards and stop at a page.
+            models.Index(fields=["reported_at", "id"], name="case_reported_idx"),
             # The rates by area and month: a range on the code, then on the time.
             models.Index(fields=["area_code", "reported_at"], name="case_area_month_idx"),
             # The rates by category and month.
