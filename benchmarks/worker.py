@@ -490,60 +490,6 @@ def bench_search(args) -> dict:
     }
 
 
-def _rollup_from_rows(area) -> list[dict]:
-    """The ledger roll-up straight from the rows, as it was computed before the per-unit
-    tallies (a GROUP BY over every household, resident and current tag): the check of
-    the tallies at full scale, and the baseline."""
-    from django.db.models import Count
-    from django.db.models.functions import Substr
-
-    from yiwang.areas import codes
-    from yiwang.areas.models import Area
-    from yiwang.core.scoping import subtree_q
-    from yiwang.registry.models import Household, Resident, ResidentTag, Tag
-
-    children = Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
-    n = len(area.code) + codes.SUFFIX_DIGITS
-    tags = list(Tag.objects.filter(is_active=True).values_list("code", flat=True))
-    rows = {
-        c["code"]: {**c, "households": 0, "key_households": 0, "residents": 0}
-        | {"tags": dict.fromkeys(tags, 0)}
-        for c in children
-    }
-    for row in (
-        Household.objects.filter(subtree_q("area_code", area.code), status="active")
-        .values("category", prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["households"] += row["n"]
-            if row["category"] == "key":
-                rows[row["prefix"]]["key_households"] += row["n"]
-    for row in (
-        Resident.objects.filter(subtree_q("area_code", area.code), status="living")
-        .values(prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["residents"] = row["n"]
-    for row in (
-        ResidentTag.objects.current()
-        .filter(
-            subtree_q("resident__area_code", area.code),
-            resident__status="living",
-            tag__is_active=True,
-        )
-        .values("tag__code", prefix=Substr("resident__area_code", 1, n))
-        .annotate(n=Count("resident_id", distinct=True))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["tags"][row["tag__code"]] = row["n"]
-    return list(rows.values())
-
-
 def bench_tagrollup(args) -> dict:
     """Households, key households, residents and every tag's count for each of the 16
     towns: yiwang.registry.selectors.ledger_rollup on the county, and the API request
@@ -553,7 +499,7 @@ def bench_tagrollup(args) -> dict:
 
     from yiwang.accounts.models import User
     from yiwang.areas.models import Area
-    from yiwang.registry.selectors import ledger_rollup
+    from yiwang.registry.selectors import ledger_rollup, ledger_rollup_from_rows
 
     ledger = ensure_ledger(args)
     county = Area.objects.get(code=COUNTY)
@@ -563,7 +509,7 @@ def bench_tagrollup(args) -> dict:
     ):
         rows = ledger_rollup(county)
     started = time.perf_counter()
-    expected = _rollup_from_rows(county)
+    expected = ledger_rollup_from_rows(county)
     baseline_ms = (time.perf_counter() - started) * 1000
     if rows != expected:
         raise SystemExit("the roll-up differs from a count of the rows")

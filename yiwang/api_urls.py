@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet
+from yiwang.cases.api_notices import NoticeViewSet
 from yiwang.core.api_views import AuditEntryViewSet, ImportJobViewSet
 from yiwang.registry.api import (
     HouseholdViewSet,
@@ -37,6 +38,7 @@ router.register("likely-duplicates", LikelyDuplicateViewSet, basename="likely-du
 router.register("cases", CaseViewSet, basename="case")
 router.register("case-categories", CategoryViewSet, basename="case-category")
 router.register("case-departments", DepartmentViewSet, basename="case-department")
+router.register("notices", NoticeViewSet, basename="notice")
 
 app_name = "api"
 urlpatterns = [

@@ -485,7 +485,11 @@ class CaseViewSet(ScopedViewSet):
                 actor=request.user, source=source, household_id=household, **values
             )
         answer = CaseCreatedSerializer(case, context=self.get_serializer_context())
-        return Response(answer.data, status=status.HTTP_201_CREATED)
+        return Response(
+            answer.data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:case-detail", args=[case.pk])},
+        )
 
     @extend_schema(responses=InboxSerializer(many=True))
     @action(detail=False, methods=["get"])

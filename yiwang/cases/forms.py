@@ -1,18 +1,24 @@
-"""Forms of the case pages: the staff intake form and one form per action. What is
-allowed and what the text may be is the services' business; these only take the input."""
+"""Forms of the case pages: the staff intake form, one form per action, and the county
+admin's forms of the categories and departments. What is allowed and what the text may be
+is the services' business; these only take the input."""
 
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiwang.accounts.models import Post, Role, User
+from yiwang.areas.models import Area, Level
 from yiwang.cases.models import (
     NOTE_MAX,
     TEXT_MAX,
     TITLE_MAX,
+    CaseKind,
     Category,
     Department,
+    HandlingLevel,
     Satisfaction,
     Source,
 )
@@ -213,3 +219,154 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reopen": ReasonForm,
     "close": NoteForm,
 }
+
+
+# --- the county's configuration: categories and departments ---------------------------
+
+# The largest time limit a form takes (hours, or minutes for an urgent category).
+LIMIT_MAX = 99999
+CODE_HELP = _("Letters, digits, hyphens or underscores; it cannot change later.")
+
+
+def _limit(label):
+    return forms.IntegerField(
+        label=label,
+        max_value=LIMIT_MAX,
+        help_text=_("In hours, or in minutes for an urgent category."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def _fixed_code(form: forms.Form, code: str) -> None:
+    """Editing keeps the code: a disabled field takes its value from the initial data,
+    never from the POST."""
+    form.fields["code"].disabled = True
+    form.initial["code"] = code
+
+
+class CategoryForm(forms.Form):
+    """A case category; its fields are save_category's arguments."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=CODE_HELP)
+    name = forms.CharField(label=_("Name"), max_length=40)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
+    parent = forms.ChoiceField(
+        label=_("Parent category"),
+        required=False,
+        help_text=_("Empty for a top-level category; a sub-category has its parent's kind."),
+    )
+    handling_level = forms.ChoiceField(label=_("Handled by"), choices=HandlingLevel.choices)
+    department = forms.ChoiceField(
+        label=_("Department"),
+        required=False,
+        help_text=_("Needed when a department handles it."),
+    )
+    is_urgent = forms.BooleanField(
+        label=_("Urgent"),
+        required=False,
+        help_text=_("The time limits of an urgent category are in minutes."),
+    )
+    accept = _limit(_("Time to accept"))
+    dispatch = _limit(_("Time to dispatch"))
+    resolve = _limit(_("Time to resolve"))
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=0,
+        max_value=32767,
+        initial=0,
+        help_text=_("Smaller numbers come first."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, category: Category | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        parents: dict[str, list] = {}
+        for top in Category.objects.filter(parent__isnull=True).exclude(
+            pk=getattr(category, "pk", None)
+        ):
+            parents.setdefault(top.get_kind_display(), []).append((top.code, top.name))
+        self.fields["parent"].choices = [("", "—"), *parents.items()]
+        self.fields["department"].choices = [("", "—")] + [
+            (d.code, d.name) for d in Department.objects.filter(is_active=True)
+        ]
+        if category is not None:
+            _fixed_code(self, category.code)
+            if not self.is_bound:
+                unit = 1 if category.is_urgent else 60
+                self.initial.update(
+                    name=category.name,
+                    kind=category.kind,
+                    parent=category.parent.code if category.parent_id else "",
+                    handling_level=category.handling_level,
+                    department=category.department.code if category.department_id else "",
+                    is_urgent=category.is_urgent,
+                    accept=category.accept_minutes // unit,
+                    dispatch=category.dispatch_minutes // unit,
+                    resolve=category.resolve_minutes // unit,
+                    order=category.order,
+                    is_active=category.is_active,
+                )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if self.category is None and Category.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("A category with this code already exists."))
+        return code
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        return f"{user.full_name} · {user.username}" if user.full_name else user.username
+
+
+class DepartmentForm(forms.Form):
+    """A department and its staff; its fields are save_department's arguments."""
+
+    code = forms.SlugField(label=_("Code"), max_length=40, help_text=CODE_HELP)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    area_code = forms.ChoiceField(
+        label=_("Belongs to"),
+        help_text=_("The county, or a town for a town's own office."),
+    )
+    members = MemberChoiceField(
+        label=_("Staff"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("People with a department-staff post; they handle the cases sent here."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, user, department: Department | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+        # The open county and towns of the user's scope; the department's own area too.
+        areas = Area.objects.visible_to(user).filter(level__in=[Level.COUNTY, Level.TOWN])
+        shown = Q(pk__in=areas.open().values("pk"))
+        if department is not None:
+            shown |= Q(code=department.area_code)
+        self.fields["area_code"].choices = [
+            (area.code, f"{area.name} · {area.code}")
+            for area in areas.filter(shown).order_by("code")
+        ]
+        staff = Post.objects.visible_to(user).current().filter(role=Role.DEPARTMENT_STAFF)
+        members = Q(pk__in=staff.values("user_id"), is_active=True)
+        if department is not None:
+            members |= Q(pk__in=department.members.values("pk"))
+        self.fields["members"].queryset = User.objects.filter(members).order_by("username")
+        if department is not None:
+            _fixed_code(self, department.code)
+            if not self.is_bound:
+                self.initial.update(
+                    name=department.name,
+                    area_code=department.area_code,
+                    members=list(department.members.values_list("pk", flat=True)),
+                    is_active=department.is_active,
+                )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if self.department is None and Department.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("A department with this code already exists."))
+        return code

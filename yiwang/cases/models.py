@@ -400,8 +400,14 @@ class EventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One entry of a case's timeline: what was done, by whom, from which stage to which."""
 
+    # The sweep writes a timeline row for every escalation: (case, at) below serves the
+    # case, and the actor has a partial index (the sweep's rows have none).
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField(
         pgettext_lazy("case event", "event"), max_length=24, choices=EventKind.choices
@@ -417,6 +423,7 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     # Kept as text, so that the timeline still names who acted if the account goes.
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
@@ -431,6 +438,9 @@ class CaseEvent(models.Model):
         indexes = [
             # A case's timeline, in order.
             models.Index(fields=["case", "at"], name="case_event_timeline_idx"),
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="case_event_actor_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -447,15 +457,18 @@ class NoticeKind(models.TextChoices):
 
 class NoticeQuerySet(models.QuerySet):
     def for_user(self, user) -> NoticeQuerySet:
-        """The notices addressed to the user: to the areas of their current posts (the area
-        itself, not those below it), to their departments, or to them by name."""
+        """The notices addressed to the user: to the areas of their current posts that see
+        the area's cases (the area itself, not those below it; a department's staff see
+        their department's notices, not the county's), to their departments, or to them
+        by name."""
         from yiwang.accounts import scope
+        from yiwang.accounts.models import SCOPING_ROLES
         from yiwang.cases.states import department_ids
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
         q = Q(recipient=user)
-        codes = sorted({code for _role, code in scope.current_posts(user)})
+        codes = sorted({code for role, code in scope.current_posts(user) if role in SCOPING_ROLES})
         if codes:
             q |= Q(area_code__in=codes)
         departments = department_ids(user)
@@ -486,6 +499,7 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial indexes below: most notices go to an area
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -494,6 +508,7 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     # For whoever reported the case: a user (also `recipient`) or a resident without an
     # account, who sees it on the tracking page.
@@ -520,6 +535,16 @@ class Notice(models.Model):
         indexes = [
             # The badge of the areas a user holds posts on: their unread notices.
             models.Index(fields=["area_code", "read_at"], name="case_notice_area_idx"),
+            models.Index(
+                fields=["department", "read_at"],
+                condition=Q(department__isnull=False),
+                name="case_notice_department_idx",
+            ),
+            models.Index(
+                fields=["recipient", "read_at"],
+                condition=Q(recipient__isnull=False),
+                name="case_notice_recipient_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,7 +54,7 @@ from yiwang.cases.models import (
     Status,
 )
 from yiwang.core import audit, validators
-from yiwang.core.bulk import db_value, insert_rows
+from yiwang.core.bulk import bulk_writing, db_value, insert_rows
 from yiwang.core.models import AuditEntry
 from yiwang.registry.models import Household
 
@@ -1175,7 +1175,7 @@ def remind_lead(category: Category, status: str) -> datetime.timedelta:
 def due_party(case: Case) -> Party:
     if case.status in DISPATCHER_DUE:
         return Party(_level_of(case.dispatcher_area_code), case.dispatcher_area_code)
-    if case.assignee_department_id:
+    if case.assignee_level == AssigneeLevel.DEPARTMENT:
         return Party(AssigneeLevel.DEPARTMENT, department_id=case.assignee_department_id)
     return Party(_level_of(case.assignee_area_code), case.assignee_area_code)
 
@@ -1183,7 +1183,7 @@ def due_party(case: Case) -> Party:
 def party_above(case: Case) -> Party | None:
     """The level a lapsed stage goes up to; None at the county, the top. A department's
     case goes to its county."""
-    if case.status in HANDLER_DUE and case.assignee_department_id:
+    if case.status in HANDLER_DUE and case.assignee_level == AssigneeLevel.DEPARTMENT:
         return Party(AssigneeLevel.COUNTY, case.area_code[:6])
     party = due_party(case)
     up = _UP.get(len(party.area_code))
@@ -1203,9 +1203,9 @@ def _escalation_changes(case: Case, above: Party, category: Category, now) -> di
         changes["dispatcher_area_code"] = above.area_code
         if case.status == Status.RESOLVED:
             return changes  # the handler who resolved it stays on record
-    changes.update(
-        assignee_level=above.level, assignee_area_code=above.area_code, assignee_department_id=None
-    )
+    # A department's case keeps its department: the department still does the work (and
+    # its rates count the lapse), with the county now the level the case waits on.
+    changes.update(assignee_level=above.level, assignee_area_code=above.area_code)
     return changes
 
 
@@ -1556,7 +1556,11 @@ def escalate_overdue(now: datetime.datetime | None = None, limit: int | None = N
     Idempotent, and safe to run on many consumers at once (see the claim above). `limit`
     bounds the cases read by each pass, escalation then reminders; when escalation uses it
     up, the reminders wait for the next run. Answers the counts."""
-    now = now or timezone.now()
+    with bulk_writing():  # SQLite: a large page cache, no checkpoint at every chunk
+        return _escalate_overdue(now or timezone.now(), limit)
+
+
+def _escalate_overdue(now: datetime.datetime, limit: int | None) -> dict:
     budget = limit if limit is not None else 1 << 62
     categories = {category.pk: category for category in Category.objects.all()}
     counts = {"escalated": 0, "reminded": 0}
@@ -1569,9 +1573,7 @@ def escalate_overdue(now: datetime.datetime | None = None, limit: int | None = N
         if status in DISPATCHER_DUE:
             overdue = overdue.alias(length=Length("dispatcher_area_code")).exclude(length=6)
         else:
-            overdue = overdue.exclude(
-                assignee_level=AssigneeLevel.COUNTY, assignee_department__isnull=True
-            )
+            overdue = overdue.exclude(assignee_level=AssigneeLevel.COUNTY)
         read, done = _sweep(overdue, status, _escalate_chunk, categories, now, budget)
         budget -= read
         counts["escalated"] += done
@@ -1944,3 +1946,50 @@ def rate_by_resident(*, tracking_code: str, satisfaction: str, comment: str = ""
     event.data = {**event.data, "by": RATED_BY_RESIDENT}
     event.save(update_fields=["data"])
     return case
+
+
+# --- the notices of a user ---------------------------------------------------------------
+
+
+def _notice_ids(values) -> list[int]:
+    """The ids as numbers; anything that cannot be an id is passed over."""
+    ids = set()
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < number < 1 << 63:
+            ids.add(number)
+    return sorted(ids)
+
+
+def mark_notices_read(*, actor, notice_ids=None) -> int:
+    """Marks the actor's unread notices as read: those of `notice_ids`, or all of them when
+    it is None. Only notices addressed to the actor count (Notice.objects.for_user, against
+    their posts as they are now): any other id is passed over exactly like one that does not
+    exist. One UPDATE, and one audit entry with the count when anything was marked; answers
+    the count. A notice to an area or a department is one row for whoever holds a post
+    there: read by one of them, it is read for all."""
+    ids = None if notice_ids is None else _notice_ids(notice_ids)
+    if ids == []:
+        return 0
+    with transaction.atomic():
+        scope.recheck(actor)
+        states.forget_departments(actor)
+        notices = Notice.objects.for_user(actor).unread()
+        if ids is not None:
+            notices = notices.filter(pk__in=ids)
+        count = notices.update(read_at=timezone.now())
+        if count:
+            audit.record(
+                actor=actor,
+                action="case.notices_read",
+                object_type=Notice._meta.label_lower,
+                object_repr=str(actor),
+                area_code=getattr(actor, "area_code", ""),
+                after={"count": count, "notice_ids": ids},
+            )
+    return count

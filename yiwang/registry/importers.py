@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, exports, validators
-from yiwang.core.bulk import db_value, insert_rows
+from yiwang.core.bulk import bulk_writing, db_value, insert_rows
 from yiwang.core.imports import importer
 from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.core.models import AuditEntry
@@ -1636,7 +1636,7 @@ def import_ledger(
         )
     if progress:
         progress(0, run.listing.rows)
-    with _page_cache():
+    with bulk_writing():
         for number, cells in rows:
             run.read(number, cells)
         run.finish()
@@ -1654,32 +1654,6 @@ def import_ledger(
 
 # After an import that wrote this many residents, PostgreSQL's statistics are refreshed.
 ANALYZE_AFTER_ROWS = 50_000
-
-
-# SQLite while an import writes: a page cache that keeps the indexes of a large ledger in
-# memory instead of reading them back for every batch (the default is 2 MB), and a write-
-# ahead log copied into the database every 100,000 pages (≈400 MB) instead of every 1,000,
-# so that the index pages each batch touches again are copied once, not after every batch.
-IMPORT_PRAGMAS = {"cache_size": -192 * 1024, "wal_autocheckpoint": 100_000}
-
-
-@contextlib.contextmanager
-def _page_cache():
-    if connection.vendor != "sqlite":
-        yield
-        return
-    before = {}
-    with connection.cursor() as cursor:
-        for pragma, value in IMPORT_PRAGMAS.items():
-            cursor.execute(f"PRAGMA {pragma}")
-            before[pragma] = int(cursor.fetchone()[0])
-            cursor.execute(f"PRAGMA {pragma} = {int(value)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for pragma, value in before.items():
-                cursor.execute(f"PRAGMA {pragma} = {value}")
 
 
 class _Import:

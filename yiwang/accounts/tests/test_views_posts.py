@@ -67,12 +67,13 @@ def test_it_paginates_the_list_in_a_few_queries(
         Post(user=user, role="grid_worker", area=unit, area_code=UNIT) for user in users
     )
     client.force_login(county_admin)
-    # Session, user, the viewer's posts, the count, the page with users and areas.
-    with django_assert_max_num_queries(6):
+    # Session, user, the viewer's posts, the count, the page with users and areas; the
+    # count of unread case notices on the menu.
+    with django_assert_max_num_queries(7):
         response = client.get(POSTS)
     assert len(response.context["page_obj"]) == 50
     assert response.context["page_obj"].paginator.count == 61
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(POSTS, {"page": 2})
     assert len(response.context["page_obj"]) == 11
 

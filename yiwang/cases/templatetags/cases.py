@@ -2,6 +2,7 @@
 
 from django import template
 
+from yiwang.cases import states
 from yiwang.cases.models import Status
 
 register = template.Library()
@@ -20,3 +21,9 @@ _STATUS_CLASSES = {
 def status_class(status: str) -> str:
     """The Bootstrap badge class of a status: finished ones grey."""
     return _STATUS_CLASSES.get(status, "text-bg-secondary")
+
+
+@register.filter
+def can_configure_cases(user) -> bool:
+    """A county admin (or a superuser): the categories and departments are theirs to set."""
+    return states.can_configure(user)

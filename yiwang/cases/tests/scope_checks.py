@@ -16,7 +16,7 @@ from conftest import COUNTY, OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.accounts.models import User
 from yiwang.accounts.services import issue_token
 from yiwang.cases import services
-from yiwang.cases.models import Case, CaseEvent, Department
+from yiwang.cases.models import Case, CaseEvent, Category, Department
 from yiwang.cases.rates import GROUP_BY
 
 from .conftest import new_case
@@ -430,5 +430,154 @@ CASE_CHECKS.update(
         "cases:overdue": _overdue("cases:overdue"),
         "api:case-rates GET": _rates("api:case-rates"),
         "api:case-overdue GET": _overdue("api:case-overdue"),
+    }
+)
+
+
+# --- the county admin's configuration (views_config.py) --------------------------------
+
+
+def _config_state():
+    return (
+        list(
+            Category.objects.order_by("code").values_list(
+                "code", "name", "parent_id", "accept_minutes", "resolve_minutes", "is_active"
+            )
+        ),
+        list(
+            Department.objects.order_by("code").values_list(
+                "code", "name", "area_code", "is_active"
+            )
+        ),
+    )
+
+
+def _config_refused(name, args, data):
+    """The categories and departments are the county's, configured by a county admin: the
+    grid chief is refused (403) by GET and POST, and nothing changes."""
+
+    def check(w):
+        Department.objects.get_or_create(
+            code="roads", defaults={"name": "县交通运输局", "area_code": COUNTY}
+        )
+        before = _config_state()
+        url = reverse(name, args=args)
+        assert w["client"].get(url).status_code == 403
+        assert w["client"].post(url, data).status_code == 403
+        assert _config_state() == before
+
+    return check
+
+
+_CATEGORY = {
+    "name": "x",
+    "kind": "patrol",
+    "handling_level": "village",
+    "accept": 1,
+    "dispatch": 1,
+    "resolve": 1,
+    "order": 0,
+}
+_DEPARTMENT = {"name": "x", "area_code": COUNTY}
+
+CASE_CHECKS.update(
+    {
+        "cases:categories": _config_refused("cases:categories", [], {}),
+        "cases:category-create": _config_refused(
+            "cases:category-create", [], {"code": "spy", **_CATEGORY}
+        ),
+        "cases:category-edit": _config_refused("cases:category-edit", ["dispute"], _CATEGORY),
+        "cases:departments": _config_refused("cases:departments", [], {}),
+        "cases:department-create": _config_refused(
+            "cases:department-create", [], {"code": "spy", **_DEPARTMENT}
+        ),
+        "cases:department-edit": _config_refused("cases:department-edit", ["roads"], _DEPARTMENT),
+    }
+)
+
+
+# --- the notices (views_notices.py, api_notices.py) ------------------------------------
+
+
+def _notice_pair():
+    """An unread notice to the viewer's village about an own case; unread notices about a
+    foreign case to the outsider's village and to the outsider by name."""
+    from yiwang.cases.models import Notice
+
+    own, foreign = _case(UNIT, "reported"), _case(OTHER_UNIT, "reported")
+    mine = Notice.objects.create(
+        case=own, kind="overdue", area_code=VILLAGE, level="village", text=f"本村 {own.number}"
+    )
+    theirs = [
+        Notice.objects.create(
+            case=foreign,
+            kind="escalated",
+            area_code=OTHER_VILLAGE,
+            level="village",
+            text=f"外村 {foreign.number}",
+        ),
+        Notice.objects.create(
+            case=foreign,
+            kind="merged",
+            recipient=User.objects.get(username="outsider"),
+            to_reporter=True,
+            text=f"外人 {foreign.number}",
+        ),
+    ]
+    return mine, foreign, theirs
+
+
+def _read_state(notices) -> list:
+    from yiwang.cases.models import Notice
+
+    return list(
+        Notice.objects.filter(pk__in=[n.pk for n in notices]).order_by("id").values_list("read_at")
+    )
+
+
+def _page_notices(w):
+    """The viewer's notices, none of the outsider's; marking the outsider's notices read, by
+    their ids or with "all", leaves them unread."""
+    mine, foreign, theirs = _notice_pair()
+    url = reverse("cases:notices")
+    response = w["client"].get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert mine.text in body
+    assert foreign.number not in body and OTHER_VILLAGE not in body and "outsider" not in body
+    before = _read_state(theirs)
+    for data in ({"notice": [n.pk for n in theirs]}, {"all": "1"}):
+        assert w["client"].post(url, data).status_code == 302
+        assert _read_state(theirs) == before
+    assert _read_state([mine]) != [(None,)]
+
+
+def _api_notices(w):
+    mine, foreign, _theirs = _notice_pair()
+    for query in ("", "?unread=true"):
+        response = w["client"].get(reverse("api:notice-list") + query)
+        assert response.status_code == 200
+        assert [n["id"] for n in response.json()["results"]] == [mine.pk]
+        assert foreign.number not in response.content.decode()
+
+
+def _api_notices_read(w):
+    """The outsider's ids are passed over (marked 0, as for ids that do not exist); the
+    viewer's own are marked."""
+    mine, _foreign, theirs = _notice_pair()
+    url = reverse("api:notice-read")
+    before = _read_state(theirs)
+    for body, marked in (({"ids": [n.pk for n in theirs]}, 0), ({}, 1)):
+        response = w["client"].post(url, body, content_type=JSON)
+        assert response.status_code == 200 and response.json() == {"marked": marked}
+        assert _read_state(theirs) == before
+    assert _read_state([mine]) != [(None,)]
+
+
+CASE_CHECKS.update(
+    {
+        "cases:notices": _page_notices,
+        "api:notice-list GET": _api_notices,
+        "api:notice-read POST": _api_notices_read,
     }
 )

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import OTHER_UNIT, UNIT, VILLAGE
-from yiwang.cases import services
+from yiwang.cases import services, states
 from yiwang.cases.models import Case, CaseEvent, Status
 from yiwang.core.models import AuditEntry
 
@@ -73,6 +73,10 @@ def test_a_worker_reports_through_the_api(worker, boundaries):
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["area_code"], body["source"], body["status"]) == (UNIT, "patrol", "reported")
+    assert response["Location"] == f"/api/v1/cases/{body['id']}/"
+    assert body["number"] == Case.objects.get(pk=body["id"]).number
+    case = Case.objects.get(pk=body["id"])
+    assert body["actions"] == states.allowed_actions(worker, case)
     entry = AuditEntry.objects.get(action="case.create")
     assert entry.source == "api" and entry.actor_username == "worker"
 
@@ -250,3 +254,21 @@ def test_case_lists_take_a_fixed_number_of_queries(chief, tree, url, django_asse
         response = api.get(url)
 
     assert response.status_code == 200 and response.json()["count"] > 10
+
+
+def test_a_report_through_the_api_is_answered_without_reading_the_case_back(
+    worker, tree, django_assert_max_num_queries
+):
+    """The answer is made from the case in hand: the posts (locked), the category, the unit,
+    the case, its number, its timeline entry, its audit entry and the likely duplicates."""
+    api = api_as(worker)
+    body = {"category": "sanitation", "text": "路口垃圾堆放", "unit_code": UNIT}
+    assert api.post("/api/v1/cases/", body, format="json").status_code == 201
+
+    with django_assert_max_num_queries(10):
+        response = api.post("/api/v1/cases/", body, format="json")
+
+    assert response.status_code == 201
+    assert [d["id"] for d in response.json()["duplicates"]] == [
+        Case.objects.order_by("id").first().pk
+    ]

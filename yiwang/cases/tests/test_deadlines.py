@@ -15,7 +15,8 @@ import time_machine
 from django.db import connection
 
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
-from yiwang.cases import selectors, services, tasks
+from yiwang.areas.models import Area
+from yiwang.cases import rates, selectors, services, tasks
 from yiwang.cases.models import Case, CaseEvent, Department, Notice, Status
 from yiwang.core.models import AuditEntry
 
@@ -172,7 +173,9 @@ def test_a_department_that_lets_it_lapse_passes_it_to_its_county(tree, clock):
     assert sweep(72.5)["escalated"] == 1
 
     case.refresh_from_db()
-    assert case.assignee_department_id is None
+    # The department still does the work and its rates count the lapse; the county is
+    # the level the case now waits on, and the top: it goes no higher.
+    assert case.assignee_department_id == roads.pk
     assert (case.assignee_level, case.assignee_area_code) == ("county", COUNTY)
     assert sorted(
         Notice.objects.filter(case=case).values_list("kind", "department", "area_code")
@@ -181,6 +184,17 @@ def test_a_department_that_lets_it_lapse_passes_it_to_its_county(tree, clock):
         ("overdue", roads.pk, ""),
     ]
     assert "交通运输局" in events(case, "escalated")[0].note
+    assert sweep(72.5 + 73)["escalated"] == 0
+
+    clock.move_to(at(72.5 + 74))
+    services.start(actor=None, case_id=case.pk)
+    case = services.resolve(actor=None, case_id=case.pk, result="已修复路面")
+    assert case.resolved_on_time is False
+    by_department = rates.case_rates(
+        Area.objects.get(code=COUNTY), "department", rates.parse_period("", "")
+    )
+    [row] = [r for r in by_department.rows if r.key == "roads"]
+    assert (row.figures.resolved, row.figures.resolved_on_time) == (1, 0)
 
 
 def test_a_late_follow_up_goes_up_and_the_handler_stays_on_record(tree, clock):

@@ -8,14 +8,11 @@ import importlib
 import pytest
 from django.db import connection
 from django.db.models import Count
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from conftest import GRID, OTHER_UNIT, TOWN, UNIT, VILLAGE
-from yiwang.areas import codes
 from yiwang.areas.models import Area
 from yiwang.core.bulk import db_value, insert_rows
-from yiwang.core.scoping import subtree_q
 from yiwang.registry.demo import RESIDENT_FIELDS
 from yiwang.registry.models import (
     Household,
@@ -27,7 +24,12 @@ from yiwang.registry.models import (
     ResidentTag,
     Tag,
 )
-from yiwang.registry.selectors import _after_prefix, ledger_rollup, search_residents
+from yiwang.registry.selectors import (
+    _after_prefix,
+    ledger_rollup,
+    ledger_rollup_from_rows,
+    search_residents,
+)
 from yiwang.registry.services import (
     add_resident,
     change_head,
@@ -218,58 +220,12 @@ def _wrong_copies() -> list:
     ]
 
 
-def _reference_rollup(area: Area) -> list[dict]:
-    """The roll-up as it was computed before the summaries: straight from the rows."""
-    children = list(
-        Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
-    )
-    n = len(area.code) + codes.SUFFIX_DIGITS
-    tags = list(Tag.objects.filter(is_active=True).values_list("code", flat=True))
-    rows = {
-        c["code"]: {**c, "households": 0, "key_households": 0, "residents": 0}
-        | {"tags": dict.fromkeys(tags, 0)}
-        for c in children
-    }
-    for row in (
-        Household.objects.filter(subtree_q("area_code", area.code), status="active")
-        .values("category", prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["households"] += row["n"]
-            if row["category"] == "key":
-                rows[row["prefix"]]["key_households"] += row["n"]
-    for row in (
-        Resident.objects.filter(subtree_q("area_code", area.code), status="living")
-        .values(prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["residents"] = row["n"]
-    for row in (
-        ResidentTag.objects.current()
-        .filter(
-            subtree_q("resident__area_code", area.code),
-            resident__status="living",
-            tag__is_active=True,
-        )
-        .values("tag__code", prefix=Substr("resident__area_code", 1, n))
-        .annotate(n=Count("resident_id", distinct=True))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["tags"][row["tag__code"]] = row["n"]
-    return list(rows.values())
-
-
 def _assert_summaries_right():
     assert _tallies() == _recount()
     assert _wrong_copies() == []
     for code in (VILLAGE[:6], TOWN, VILLAGE, GRID):
         area = Area.objects.get(code=code)
-        assert ledger_rollup(area) == _reference_rollup(area), code
+        assert ledger_rollup(area) == ledger_rollup_from_rows(area), code
 
 
 @pytest.fixture

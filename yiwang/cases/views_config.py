@@ -1,0 +1,137 @@
+"""The county admin's configuration pages of the cases: the categories (a two-level tree,
+with their handling level and time limits) and the departments with their staff.
+
+Only a county admin (or a superuser) reaches them; anyone else is refused (403), as on the
+ledger's tag pages. Each save goes through its service (save_category, save_department),
+whose ValidationError goes back onto the form's fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from yiwang.areas.models import Area
+from yiwang.cases import services, states
+from yiwang.cases.forms import CategoryForm, DepartmentForm
+from yiwang.cases.models import Category, Department
+from yiwang.core.forms import add_service_error
+
+
+def _require_category_admin(user) -> None:
+    if not states.can_configure(user):
+        raise PermissionDenied(_("Only a county admin may configure case categories."))
+
+
+def _require_department_admin(user) -> None:
+    if not states.can_configure(user):
+        raise PermissionDenied(_("Only a county admin may configure departments."))
+
+
+def _limit(minutes: int, urgent: bool) -> str:
+    """A time limit as it is entered: in minutes for an urgent category, else in hours."""
+    if not urgent and minutes % 60 == 0:
+        return ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _tree() -> list[tuple[Category, int, list[str]]]:
+    """(category, depth, its three limits) with each top-level category followed by its
+    sub-categories, in the configured order."""
+    categories = list(Category.objects.select_related("department"))
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    rows = []
+    for top in (c for c in categories if not c.parent_id):
+        for category in [top, *children.get(top.pk, [])]:
+            limits = [
+                _limit(minutes, category.is_urgent)
+                for minutes in (
+                    category.accept_minutes,
+                    category.dispatch_minutes,
+                    category.resolve_minutes,
+                )
+            ]
+            rows.append((category, 0 if category is top else 1, limits))
+    return rows
+
+
+@login_required
+def category_list(request):
+    _require_category_admin(request.user)
+    return render(request, "cases/category_list.html", {"rows": _tree()})
+
+
+def _category_page(request, category: Category | None):
+    _require_category_admin(request.user)
+    form = CategoryForm(request.POST or None, category=category)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_category(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The category %(name)s was saved.") % {"name": saved.name})
+            return redirect("cases:categories")
+    return render(request, "cases/category_form.html", {"form": form, "category": category})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_create(request):
+    return _category_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request, code: str):
+    _require_category_admin(request.user)
+    return _category_page(request, get_object_or_404(Category, code=code))
+
+
+@login_required
+def department_list(request):
+    _require_department_admin(request.user)
+    departments = list(Department.objects.prefetch_related("members"))
+    areas = dict(
+        Area.objects.filter(code__in={d.area_code for d in departments}).values_list("code", "name")
+    )
+    rows = [(d, areas.get(d.area_code, d.area_code), list(d.members.all())) for d in departments]
+    return render(request, "cases/department_list.html", {"rows": rows})
+
+
+def _department_page(request, department: Department | None):
+    _require_department_admin(request.user)
+    form = DepartmentForm(request.POST or None, user=request.user, department=department)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_department(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("The department %(name)s was saved.") % {"name": saved.name}
+            )
+            return redirect("cases:departments")
+    context = {"form": form, "department": department}
+    return render(request, "cases/department_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_create(request):
+    return _department_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request, code: str):
+    _require_department_admin(request.user)
+    return _department_page(request, get_object_or_404(Department, code=code))
