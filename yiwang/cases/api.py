@@ -252,22 +252,8 @@ class CaseDetailSerializer(CaseCreatedSerializer):
     events = CaseEventSerializer(many=True, read_only=True, help_text="The timeline, oldest first.")
     attachments = AttachmentSerializer(many=True, read_only=True, help_text="The photos.")
 
-    class Meta(CaseSerializer.Meta):
-        fields = [
-            *CaseSerializer.Meta.fields,
-            "text",
-            "address",
-            "reporter_name",
-            "phone",
-            "lat",
-            "lng",
-            "result",
-            "tracking_code",
-            "events",
-            "actions",
-            "attachments",
-            "duplicates",
-        ]
+    class Meta(CaseCreatedSerializer.Meta):
+        fields = [*CaseCreatedSerializer.Meta.fields, "result", "events", "attachments"]
         read_only_fields = fields
 
 
