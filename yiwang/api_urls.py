@@ -10,6 +10,7 @@ from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet
 from yiwang.cases.api_notices import NoticeViewSet
 from yiwang.core.api_views import AuditEntryViewSet, ImportJobViewSet
+from yiwang.outreach import api as outreach_api
 from yiwang.registry.api import (
     HouseholdViewSet,
     LikelyDuplicateViewSet,
@@ -39,6 +40,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("case-categories", CategoryViewSet, basename="case-category")
 router.register("case-departments", DepartmentViewSet, basename="case-department")
 router.register("notices", NoticeViewSet, basename="notice")
+outreach_api.register(router)
 
 app_name = "api"
 urlpatterns = [

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.registry",
     "yiwang.cases",
+    "yiwang.outreach",
 ]
 
 MIDDLEWARE = [

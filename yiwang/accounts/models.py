@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     GROUP_LEADER = "group_leader", _("Group leader")
     GRID_WORKER = "grid_worker", _("Grid worker")
     DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    # A town's or a village's cadre (干部): sees the area's subtree; sponsors key
+    # households in the pairing programmes.
+    CADRE = "cadre", _("Cadre")
 
 
 # The level of area each role is held on.
@@ -31,6 +34,7 @@ ROLE_LEVELS: dict[str, tuple[str, ...]] = {
     Role.GROUP_LEADER: ("grid",),
     Role.GRID_WORKER: ("unit",),
     Role.DEPARTMENT_STAFF: ("county", "town"),
+    Role.CADRE: ("town", "village"),
 }
 # Roles that see the subtree of their area. Department staff will see the cases sent to
 # their department (the cases module), not a part of the tree.
@@ -40,6 +44,7 @@ SCOPING_ROLES = (
     Role.GRID_CHIEF,
     Role.GROUP_LEADER,
     Role.GRID_WORKER,
+    Role.CADRE,
 )
 # Roles that may change the tree (grids, units, boundaries) under their area.
 AREA_MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.TOWN_ADMIN, Role.GRID_CHIEF)
@@ -52,6 +57,7 @@ POST_GRANTS: dict[str, tuple[str, ...]] = {
         Role.GROUP_LEADER,
         Role.GRID_WORKER,
         Role.DEPARTMENT_STAFF,
+        Role.CADRE,
     ),
     Role.GRID_CHIEF: (Role.GROUP_LEADER, Role.GRID_WORKER),
 }

@@ -1,0 +1,5 @@
+"""API v1 of outreach: visits."""
+
+
+def register(router) -> None:
+    """Adds this module's viewsets to the API's router."""

@@ -1,0 +1,10 @@
+"""Outreach (结对与走访): pairings, visit rules, visits, must-attend events, routines."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachConfig(AppConfig):
+    name = "yiwang.outreach"
+    label = "outreach"
+    verbose_name = _("Outreach")

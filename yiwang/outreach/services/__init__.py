@@ -1,0 +1,1 @@
+"""Every write of outreach, a module a part: enterprises, pairings, visits, routines."""

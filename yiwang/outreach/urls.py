@@ -1,0 +1,11 @@
+"""Pages of outreach."""
+
+from yiwang.outreach.views import enterprises, pairings, routines, visits
+
+app_name = "outreach"
+urlpatterns = [
+    *visits.urlpatterns,
+    *pairings.urlpatterns,
+    *enterprises.urlpatterns,
+    *routines.urlpatterns,
+]

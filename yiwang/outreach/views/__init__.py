@@ -1,0 +1,1 @@
+"""Pages of outreach, a module a part: enterprises, pairings, visits, routines."""

@@ -1,0 +1,3 @@
+"""Pages of outreach: routines."""
+
+urlpatterns: list = []

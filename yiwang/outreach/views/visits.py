@@ -1,0 +1,3 @@
+"""Pages of outreach: visits."""
+
+urlpatterns: list = []
