@@ -1087,7 +1087,10 @@ ACTIONS = {
 # those the handler keeps.
 DISPATCHER_DUE = (Status.REPORTED, Status.ACCEPTED, Status.RESOLVED)
 HANDLER_DUE = (Status.DISPATCHED, Status.IN_PROGRESS)
-SWEEP_CHUNK = 1000
+# Cases a sweep transaction claims and writes: on PostgreSQL small chunks, which several
+# consumers share out; on SQLite, one writer at a time, larger ones (fewer commits; other
+# writers wait meanwhile, well inside the busy timeout of the settings).
+SWEEP_CHUNK = {"postgresql": 1000, "sqlite": 5000}
 # A reminder goes out when a quarter of the stage's time is left, at most a day ahead.
 REMIND_FRACTION = 4
 REMIND_AT_MOST = datetime.timedelta(days=1)
@@ -1236,11 +1239,21 @@ def _claim_source(connection, cases: list[Case], names: list[str], per_case) -> 
         )
         return f"json_to_recordset(%s) AS claim ({columns})", [document]
     marks = f"({', '.join(['%s'] * (2 + len(names)))})"
+    # A chunk's new values are few (a due time per category and stage, a few codes): each
+    # is prepared for the database once.
+    prepared: dict = {}
+
+    def prepare(field, value):
+        key = (field.name, value)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        return prepared[key]
+
     params = []
     for case in cases:
         params += [case.pk, case.version]
         params += [
-            field.get_db_prep_save(per_case[case.pk][name], connection)
+            prepare(field, per_case[case.pk][name])
             for name, field in zip(names, fields, strict=True)
         ]
     columns = ", ".join(["claim_id", "claim_version", *(f"value_{i}" for i in range(len(names)))])
@@ -1355,9 +1368,14 @@ AUDIT_FIELDS = (
 )
 
 
+# One encoder for the sweep's thousands of documents: json.dumps with options builds a
+# new one at every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=lambda v: v.isoformat())
+
+
 def _json(value) -> str:
     """JSON as the database takes it for a JSON column, from text, on both databases."""
-    return json.dumps(value, ensure_ascii=False, default=lambda v: v.isoformat())
+    return _ENCODER.encode(value)
 
 
 def _event_row(case: Case, kind: str, at, note: str, data: dict, from_status: str = "") -> tuple:
@@ -1533,8 +1551,9 @@ def _sweep(queryset, status: str, handle, categories, now, budget: int) -> tuple
     """Hands the cases of `queryset` to `handle` a chunk at a time: (read, done)."""
     read = done = 0
     after = None
+    chunk = SWEEP_CHUNK.get(connections[Case.objects.db].vendor, 1000)
     while read < budget:
-        size = min(SWEEP_CHUNK, budget - read)
+        size = min(chunk, budget - read)
         cases = _chunk(queryset, after, size)
         if not cases:
             break
