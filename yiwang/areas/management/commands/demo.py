@@ -1,7 +1,8 @@
 """python manage.py demo: builds the demo county (Jiaxiang, 370829) on an empty database.
 
 Unless --no-ledger is given, every unit then gets about 25 households of about 3 residents;
-unless --no-cases is given, the county gets a year of cases (yiwang.cases.demo).
+unless --no-cases is given, the county gets a year of cases (yiwang.cases.demo); unless
+--no-outreach is given, cadres, pairings and three months of visits (yiwang.outreach.demo).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -42,13 +43,27 @@ class Command(AuditedCommand):
             help="Build no cases (by default a year of residents' requests and patrol reports).",
         )
         parser.add_argument(
+            "--no-outreach",
+            action="store_true",
+            help="Build no pairings and visits (by default the county's pairings and three "
+            "months of visits).",
+        )
+        parser.add_argument(
             "--status",
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
         )
 
     def handle(
-        self, *args, scale: str, seed: int, status: bool, no_ledger: bool, no_cases: bool, **options
+        self,
+        *args,
+        scale: str,
+        seed: int,
+        status: bool,
+        no_ledger: bool,
+        no_cases: bool,
+        no_outreach: bool,
+        **options,
     ):
         if status:
             self.stdout.write(demo_status())
@@ -89,6 +104,20 @@ class Command(AuditedCommand):
                     f"{cases['cases']} cases ({cases['requests']} residents' requests, "
                     f"{cases['patrol_reports']} patrol reports), {cases['open']} open, "
                     f"{cases['overdue']} overdue, {cases['events']} timeline entries."
+                )
+            )
+        if not no_ledger and not no_outreach:
+            from yiwang.outreach.demo import build_demo_outreach
+
+            started = time.perf_counter()
+            outreach = build_demo_outreach(seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built the demo outreach in {time.perf_counter() - started:.1f} s: "
+                    f"{outreach['cadres']} cadres, {outreach['pairings']} pairings "
+                    f"({outreach['key_paired']} key households), {outreach['enterprises']} "
+                    f"enterprises, {outreach['visits']} visits, {outreach['scheduled']} visits "
+                    f"scheduled ({outreach['overdue']} overdue)."
                 )
             )
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}.")
