@@ -9,10 +9,12 @@ scope answers 404; bad input 400 with `{field: [reason]}`. Phone numbers are mas
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -296,6 +298,13 @@ class CaseCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The caller's phone."
     )
+    uuid = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Made by the client (a patrol report from a phone): sending the same report "
+        "again answers 200 with the case already stored, and stores nothing.",
+    )
 
 
 def _version():
@@ -462,7 +471,20 @@ class CaseViewSet(ScopedViewSet):
         values = dict(data.validated_data)
         source = values.pop("source")
         household = values.pop("household")
-        if source == Source.PATROL:
+        client_uuid = values.pop("uuid")
+        created = True
+        if client_uuid is not None and source != Source.PATROL:
+            raise ValidationError({"uuid": [_("Only a patrol report carries a UUID.")]})
+        if client_uuid is not None:
+            for field in ("village_code", "name", "phone"):
+                values.pop(field)
+            case = services.stored_report(actor=request.user, client_uuid=client_uuid)
+            created = case is None
+            if created:
+                case, created = services.report_case_once(
+                    actor=request.user, client_uuid=client_uuid, household_id=household, **values
+                )
+        elif source == Source.PATROL:
             for field in ("village_code", "name", "phone"):
                 values.pop(field)
             case = services.report_case(actor=request.user, household_id=household, **values)
@@ -470,6 +492,8 @@ class CaseViewSet(ScopedViewSet):
             case = services.record_hotline_call(
                 actor=request.user, source=source, household_id=household, **values
             )
+        if not created:  # the same report sent again: as stored, nothing new
+            return self._detail(case.pk)
         answer = CaseCreatedSerializer(case, context=self.get_serializer_context())
         return Response(
             answer.data,

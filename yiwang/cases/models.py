@@ -292,6 +292,9 @@ class Case(ScopedModel):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # What the public uses to follow the case: long and random, never the id.
     tracking_code = models.CharField(_("tracking code"), max_length=32)
+    # Made by the client that reported it (a phone, also offline): sending the same report
+    # again answers the case already stored.
+    client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, editable=False)
     result = models.TextField(pgettext_lazy("case", "result"), blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True
@@ -331,6 +334,11 @@ class Case(ScopedModel):
             # A constraint, not unique=True: that would add a second, pattern index on
             # PostgreSQL, and the code is only ever looked up whole.
             models.UniqueConstraint(fields=["tracking_code"], name="case_unique_tracking_code"),
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="case_unique_client_uuid",
+            ),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | Q(status="merged"),
                 name="case_merged_has_status",

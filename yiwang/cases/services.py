@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.http import Http404
@@ -288,6 +288,7 @@ def _create(
     phone_required: bool,
     photos=(),
     stored: list[str] | None = None,
+    client_uuid=None,
 ) -> Case:
     if actor is not None:
         scope.recheck(actor)
@@ -344,6 +345,7 @@ def _create(
         is_urgent=found.is_urgent,
         reported_at=now,
         tracking_code=_tracking_code(),
+        client_uuid=client_uuid,
     )
     case.due_at = states.stage_due(case, Status.REPORTED, now)
     case.save()
@@ -384,10 +386,12 @@ def report_case(
     household_id: int | None = None,
     address: str = "",
     photos=(),
+    client_uuid=None,
 ) -> Case:
     """A grid worker's patrol report: the unit comes from the point (or the household, or
     the unit given); a household of the ledger in the worker's scope may be linked.
-    `photos`, read by attachments.read_photos before, go with the report's timeline entry."""
+    `photos`, read by attachments.read_photos before, go with the report's timeline entry.
+    `client_uuid`, made by the phone, is stored with it (see report_case_once)."""
     with _removed_on_failure() as stored, transaction.atomic():
         return _create(
             actor=actor,
@@ -406,7 +410,37 @@ def report_case(
             phone_required=False,
             photos=photos,
             stored=stored,
+            client_uuid=client_uuid,
         )
+
+
+def report_case_once(*, actor, client_uuid, **fields) -> tuple[Case, bool]:
+    """report_case, idempotent on the client's UUID: the report a phone sends again (its
+    answer lost, or queued offline and sent twice) answers the case already stored, and
+    (case, False); else (the new case, True). Two sendings at once store one case: the
+    unique constraint refuses the second, which then reads the first. A UUID another
+    user's report carries is refused."""
+    try:
+        with transaction.atomic():
+            return report_case(actor=actor, client_uuid=client_uuid, **fields), True
+    except IntegrityError:
+        stored = Case.objects.filter(client_uuid=client_uuid).first()
+        if stored is None:
+            raise
+    return _same_reporter(actor, stored), False
+
+
+def stored_report(*, actor, client_uuid) -> Case | None:
+    """The case reported with this client UUID, or None: checked before anything is
+    validated, so that a report sent again is answered as it was the first time."""
+    stored = Case.objects.filter(client_uuid=client_uuid).first()
+    return None if stored is None else _same_reporter(actor, stored)
+
+
+def _same_reporter(actor, case: Case) -> Case:
+    if case.reporter_id != getattr(actor, "pk", None):
+        raise ValidationError({"uuid": [_("This UUID belongs to another report.")]})
+    return case
 
 
 def submit_request(
