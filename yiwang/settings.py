@@ -316,3 +316,7 @@ LOGGING = {
 }
 
 MESSAGE_TAGS = {40: "danger"}
+
+# Outreach: how many days back a visit may be recorded or edited (a phone offline for a
+# few days still sends its visits; older ones are refused with a message).
+OUTREACH_BACKDATE_DAYS = envint("OUTREACH_BACKDATE_DAYS", 7)

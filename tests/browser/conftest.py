@@ -74,5 +74,7 @@ def page(browser, console, settings):
     context.close()
 
 
-# The default case categories, put back after a transactional test's flush.
+# The default case categories, visit rules and programmes, put back after a transactional
+# test's flush.
 from yiwang.cases.tests.conftest import default_categories  # noqa: E402, F401
+from yiwang.outreach.tests.conftest import default_outreach_settings  # noqa: E402, F401

@@ -8,3 +8,8 @@ class OutreachConfig(AppConfig):
     name = "yiwang.outreach"
     label = "outreach"
     verbose_name = _("Outreach")
+
+    def ready(self):
+        # The enterprise import registers its kind with the background imports: a queue
+        # consumer that never loads the pages must know it too.
+        from yiwang.outreach import importers  # noqa: F401

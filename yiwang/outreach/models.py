@@ -60,9 +60,9 @@ class Enterprise(ScopedModel):
 class SubjectKind(models.TextChoices):
     """What a programme pairs its sponsors with."""
 
-    HOUSEHOLD = "household", _("Households")
-    RESIDENT = "resident", _("Residents")
-    ENTERPRISE = "enterprise", _("Enterprises")
+    HOUSEHOLD = "household", pgettext_lazy("paired with", "Households")
+    RESIDENT = "resident", pgettext_lazy("paired with", "Residents")
+    ENTERPRISE = "enterprise", pgettext_lazy("paired with", "Enterprises")
 
 
 class Programme(TimeStampedModel):
@@ -303,7 +303,12 @@ class VisitRule(TimeStampedModel):
             # and a time to visit.
             models.CheckConstraint(
                 condition=(
-                    Q(kind="periodic", every_days__gte=1, trigger__isnull=True)
+                    Q(
+                        kind="periodic",
+                        every_days__isnull=False,
+                        every_days__gte=1,
+                        trigger__isnull=True,
+                    )
                     | Q(kind="triggered", trigger__isnull=False, within_days__isnull=False)
                 ),
                 name="visit_rule_rhythm",
@@ -436,6 +441,8 @@ class Visit(ScopedModel):
         indexes = [
             models.Index(fields=["household", "-visited_at"], name="visit_household_idx"),
             models.Index(fields=["visitor", "-visited_at"], name="visit_visitor_idx"),
+            # The households visited in a period, by area, read from the index alone.
+            models.Index(fields=["visited_at", "area_code", "household"], name="visit_period_idx"),
         ]
 
     def __str__(self) -> str:
@@ -580,6 +587,12 @@ class ScheduledVisit(ScopedModel):
             models.Index(fields=["household", "status"], name="scheduled_household_idx"),
             # Compliance rolled up the tree: rows by status and due date, by area.
             models.Index(fields=["area_code", "due_on", "status"], name="scheduled_area_idx"),
+            # The county's compliance: a period's rows of each status, and the overdue ones,
+            # as ranges read from the index alone.
+            models.Index(
+                fields=["status", "due_on", "area_code", "household"],
+                name="scheduled_status_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

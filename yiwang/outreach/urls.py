@@ -1,6 +1,6 @@
 """Pages of outreach."""
 
-from yiwang.outreach.views import enterprises, pairings, routines, visits
+from yiwang.outreach.views import compliance, enterprises, pairings, routines, visits
 
 app_name = "outreach"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *pairings.urlpatterns,
     *enterprises.urlpatterns,
     *routines.urlpatterns,
+    *compliance.urlpatterns,
 ]

@@ -22,6 +22,7 @@ from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.registry.models import (
     Household,
     LifeEvent,
@@ -78,6 +79,9 @@ PUBLIC = {
     "api:schema GET",
     "api:docs GET",
     "api:api-root GET",
+    # The service worker script (/sw.js): the same code for everyone, registered before
+    # signing in too; it names static files and page addresses, no row of any area.
+    "core:service-worker",
 }
 
 
@@ -714,6 +718,9 @@ CHECKS["accounts:post-give"] = post_give
 # The checks of the case routes live with the cases app.
 CHECKS.update(CASE_CHECKS)
 PUBLIC |= CASE_PUBLIC
+# The checks of the outreach routes live with the outreach app.
+CHECKS.update(OUTREACH_CHECKS)
+PUBLIC |= OUTREACH_PUBLIC
 
 
 def test_every_route_has_a_scope_check():

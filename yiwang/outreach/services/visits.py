@@ -1,1 +1,832 @@
-"""Every write of outreach's visits: atomic, checked against the actor's posts, audited."""
+"""Every write of outreach's visits: atomic, checked against the actor's posts, audited.
+
+The visit rules and triggers (the county admin's), the occurrences of a trigger, the
+visits themselves (idempotent on the client's UUID), their edits, and skipping a
+scheduled visit. The schedule they feed is yiwang.outreach.schedule.
+
+`actor=None` is the operator at the command line or a background task, who may do all.
+A household is reachable by an actor when it lies in the subtrees of their posts or when
+they are its current pairing's sponsor (a sponsor may pair across the tree); anything
+else answers 404, as missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import math
+import secrets
+import uuid as uuid_module
+
+import shapely
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from shapely.geometry import shape
+
+from yiwang.accounts import scope
+from yiwang.cases import attachments as photo_files
+from yiwang.cases.services import clean_line, clean_text
+from yiwang.core import audit, validators
+from yiwang.core.scoping import any_subtree_q
+from yiwang.outreach import access, schedule
+from yiwang.outreach.models import (
+    NOTE_MAX,
+    REASON_MAX,
+    Enterprise,
+    Occurrence,
+    Outcome,
+    Pairing,
+    RuleKind,
+    ScheduledVisit,
+    ScheduleStatus,
+    Trigger,
+    Visit,
+    VisitPhoto,
+    VisitRule,
+    VisitSource,
+)
+from yiwang.registry.models import Household, HouseholdCategory, HouseholdStatus, Tag
+
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+# A point farther than this from the household's unit is flagged (never refused).
+FAR_METRES = 500
+# An occurrence may be recorded this long after it happened.
+OCCURRENCE_BACKDATE_DAYS = 365
+_METRES_PER_DEGREE = 111_320
+
+
+def backdate_days() -> int:
+    """How many days back a visit may be recorded or edited: settings.OUTREACH_BACKDATE_DAYS
+    (7 by default)."""
+    return settings.OUTREACH_BACKDATE_DAYS
+
+
+# --- input ----------------------------------------------------------------------------
+
+
+def _uuid(value) -> uuid_module.UUID:
+    if isinstance(value, uuid_module.UUID):
+        return value
+    try:
+        return uuid_module.UUID(str(value or "").strip())
+    except ValueError:
+        raise ValidationError(
+            {
+                "uuid": [
+                    _(
+                        "Not a UUID: the app makes one for each visit, e.g. with crypto.randomUUID()."
+                    )
+                ]
+            }
+        ) from None
+
+
+def _moment(value, errors: dict) -> datetime.datetime | None:
+    moment = value
+    if isinstance(value, str):
+        moment = parse_datetime(value.strip()) if value.strip() else None
+    if not isinstance(moment, datetime.datetime):
+        errors.setdefault("visited_at", []).append(
+            _("Give the date and time of the visit, e.g. 2026-03-01T09:30.")
+        )
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def check_visit_time(moment: datetime.datetime, errors: dict, now=None) -> None:
+    """Not in the future (a few minutes' skew allowed), not further back than the limit."""
+    now = now or timezone.now()
+    days = backdate_days()
+    if moment > now + CLOCK_SKEW:
+        errors.setdefault("visited_at", []).append(
+            _("The visit cannot be in the future: check the date and time, and the phone's clock.")
+        )
+    elif moment < now - datetime.timedelta(days=days):
+        errors.setdefault("visited_at", []).append(
+            _(
+                "A visit can be recorded or changed up to %(days)d days after it took place; "
+                "this one is older. Ask your grid chief to note it."
+            )
+            % {"days": days}
+        )
+
+
+def _coordinate(value, *, field: str, low: float, high: float, errors: dict) -> float | None:
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or not low <= number <= high:
+        errors.setdefault(field, []).append(
+            _("Not a number of degrees between %(low)d and %(high)d (WGS 84).")
+            % {"low": low, "high": high}
+        )
+        return None
+    return number
+
+
+def _point(latitude, longitude, errors: dict) -> tuple[float | None, float | None]:
+    given = [v not in (None, "") for v in (latitude, longitude)]
+    if not any(given):
+        return None, None
+    if not all(given):
+        field = "longitude" if given[0] else "latitude"
+        errors.setdefault(field, []).append(
+            _("Give both latitude and longitude, as decimal degrees (WGS 84).")
+        )
+        return None, None
+    lat = _coordinate(latitude, field="latitude", low=-90, high=90, errors=errors)
+    lng = _coordinate(longitude, field="longitude", low=-180, high=180, errors=errors)
+    return lat, lng
+
+
+def is_far(boundary, lat: float | None, lng: float | None) -> bool:
+    """Whether the point lies farther than FAR_METRES outside the boundary (GeoJSON). No
+    point or no boundary: not flagged. Distances on a plane scaled to metres at the
+    point's latitude: a few metres off at 500 m, which is all a flag needs."""
+    if lat is None or lng is None or not boundary:
+        return False
+    try:
+        area = shape(boundary)
+    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+        return False
+    point = shapely.Point(lng, lat)
+    if area.covers(point):
+        return False
+    scale = math.cos(math.radians(lat))
+
+    def metres(coords):
+        return coords * [_METRES_PER_DEGREE * scale, _METRES_PER_DEGREE]
+
+    return shapely.transform(area, metres).distance(shapely.transform(point, metres)) > FAR_METRES
+
+
+@contextlib.contextmanager
+def _removed_on_failure():
+    """The files a write stores, deleted again when it fails: the database rolls back, the
+    storage does not. Put it around the transaction, so that a failed commit counts too."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+# --- who reaches what -------------------------------------------------------------------
+
+
+def _sponsored(actor, field: str):
+    return (
+        Pairing.objects.current()
+        .filter(sponsor_id=actor.pk, **{f"{field}__isnull": False})
+        .values(field)
+        .order_by()
+    )
+
+
+def reachable(queryset, actor, field: str):
+    """Households (field "household_id") or enterprises ("enterprise_id") of the actor's
+    scope, or whose current pairing the actor sponsors."""
+    if actor is None:
+        return queryset
+    codes = scope.scope_codes(actor)
+    if codes is None:
+        return queryset
+    return queryset.filter(any_subtree_q("area_code", codes) | Q(pk__in=_sponsored(actor, field)))
+
+
+def _subject(actor, household_id, enterprise_id):
+    """(household, enterprise): exactly one, reachable by the actor, else 404."""
+    if (household_id in (None, "")) == (enterprise_id in (None, "")):
+        raise ValidationError(
+            {"household": [_("Say which household (or which enterprise) was visited.")]}
+        )
+    if household_id not in (None, ""):
+        found = None
+        if str(household_id).strip().isdigit():
+            found = (
+                reachable(Household.objects.select_related("unit"), actor, "household_id")
+                .filter(pk=int(household_id))
+                .first()
+            )
+        if found is None:
+            raise Http404(_("Not found."))
+        if found.status != HouseholdStatus.ACTIVE:
+            raise ValidationError({"household": [_("The household is no longer active.")]})
+        return found, None
+    found = None
+    if str(enterprise_id).strip().isdigit():
+        found = (
+            reachable(Enterprise.objects.select_related("area"), actor, "enterprise_id")
+            .filter(pk=int(enterprise_id))
+            .first()
+        )
+    if found is None:
+        raise Http404(_("Not found."))
+    return None, found
+
+
+def visits_visible_to(user):
+    """Visits a user may read: those of their scope, and their own."""
+    codes = scope.scope_codes(user)
+    if codes is None:
+        return Visit.objects.all()
+    return Visit.objects.filter(any_subtree_q("area_code", codes) | Q(visitor_id=user.pk))
+
+
+def scheduled_visible_to(user):
+    """Scheduled visits a user may read and skip: those of their scope and of their
+    current pairings."""
+    return ScheduledVisit.objects.filter(schedule.open_rows_q(user))
+
+
+# --- visits -----------------------------------------------------------------------------
+
+
+def _raise_case(actor, *, visit: Visit, household, enterprise, category, notes, lat, lng, photos):
+    """The case a visit raises, reported by the visitor from the visit (report_case): the
+    household and its unit, its address, the notes as the text."""
+    from yiwang.cases import services as case_services
+
+    place = {"household_id": household.pk, "address": household.address} if household else {}
+    if enterprise is not None:
+        place = {"address": enterprise.address or enterprise.name}
+        if len(enterprise.area_code) == 18 and lat is None:
+            place["unit_code"] = enterprise.area_code
+    try:
+        case = case_services.report_case(
+            actor=actor, category=category, text=notes, lat=lat, lng=lng, photos=photos, **place
+        )
+    except ValidationError as exc:
+        renamed = {"category": "case_category", "text": "notes", "location": "latitude"}
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {renamed.get(f, f): msgs for f, msgs in exc.message_dict.items()}
+        ) from None
+    visit.case = case
+    Visit.objects.filter(pk=visit.pk).update(case=case)
+    return case
+
+
+def _store_photos(visit: Visit, photos, stored: list[str], now) -> list[VisitPhoto]:
+    made = []
+    for photo in photos:
+        row = VisitPhoto(
+            visit=visit,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+            created_at=now,
+        )
+        name = secrets.token_hex(16)
+        row.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
+        stored.append(row.file.name)
+        row.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        stored.append(row.thumbnail.name)
+        made.append(row)
+    VisitPhoto.objects.bulk_create(made)
+    return made
+
+
+def _key(row: ScheduledVisit) -> tuple:
+    return (row.rule_id, row.occurrence_id, row.pairing_id)
+
+
+def _fulfil(visit: Visit, on: datetime.date) -> list[int]:
+    """Every open scheduled visit of the visit's household (or enterprise), rule or pairing,
+    due any time (early counts): done by this visit; then the next one of each periodic
+    rule and pairing. Not done by it: a row scheduled after the visit's day (a visit sent
+    late does not do what a newer one scheduled), and the next row of a rule or pairing
+    that a visit did on that same day (two visits in a day count once). Locked, so that
+    two visits at once close each row once."""
+    subject = (
+        {"household_id": visit.household_id}
+        if visit.household_id
+        else {"enterprise_id": visit.enterprise_id}
+    )
+    rows = list(
+        ScheduledVisit.objects.select_for_update(of=("self",))
+        .select_related("rule", "pairing__programme")
+        .filter(
+            Q(status=ScheduleStatus.SCHEDULED) | Q(status=ScheduleStatus.DONE, closed_on=on),
+            **subject,
+        )
+    )
+    done_that_day = {_key(row) for row in rows if row.status == ScheduleStatus.DONE}
+    rows = [
+        row
+        for row in rows
+        if row.status == ScheduleStatus.SCHEDULED
+        and timezone.localdate(row.created_at) <= on
+        and _key(row) not in done_that_day
+    ]
+    if not rows:
+        return []
+    ids = [row.pk for row in rows]
+    ScheduledVisit.objects.filter(pk__in=ids).update(
+        status=ScheduleStatus.DONE, visit=visit, closed_on=on, updated_at=timezone.now()
+    )
+    schedule.schedule_next(rows, on)
+    return ids
+
+
+def record_visit(
+    *,
+    actor,
+    uuid,
+    household_id=None,
+    enterprise_id=None,
+    visited_at,
+    outcome: str,
+    notes: str = "",
+    latitude=None,
+    longitude=None,
+    photos=None,
+    source: str = VisitSource.WEB,
+    case_category: str = "",
+) -> tuple[Visit, bool]:
+    """Records a visit to a household (or an enterprise) once: the same `uuid` again
+    answers the stored visit with created=False and stores nothing, also when both arrive
+    at once (the unique constraint decides). It fulfils the household's open scheduled
+    visits and schedules the next ones; with outcome "case" it raises a case of
+    `case_category` from the notes (yiwang.cases.services.report_case) and links it.
+
+    `photos`: uploads or attachments.Photo, read here before the transaction. A GPS point
+    far from the household's unit is flagged (`far_from_area`), never refused."""
+    if actor is None:
+        raise ValueError("A visit is made by someone: record_visit needs an actor.")
+    key = _uuid(uuid)
+    stored_visit = _stored(key)
+    if stored_visit is not None:
+        return _replayed(actor, stored_visit), False
+    errors: dict = {}
+    moment = _moment(visited_at, errors)
+    if moment is not None:
+        check_visit_time(moment, errors)
+    if outcome not in Outcome.values:
+        errors.setdefault("outcome", []).append(_("Choose one of the outcomes of a visit."))
+    if source not in VisitSource.values:
+        errors.setdefault("source", []).append(_("Unknown source."))
+    notes = clean_text(
+        notes, field="notes", limit=NOTE_MAX, required=outcome == Outcome.CASE_RAISED, errors=errors
+    )
+    if outcome == Outcome.CASE_RAISED and not str(case_category or "").strip():
+        errors.setdefault("case_category", []).append(
+            _("Choose the category of the case the visit raises.")
+        )
+    lat, lng = _point(latitude, longitude, errors)
+    if errors:
+        raise ValidationError(errors)
+    # Decoding a large photo takes a while: before the transaction. Refused, nothing is made.
+    try:
+        photos = photo_files.read_photos(photos or [])
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from None
+
+    with _removed_on_failure() as stored, transaction.atomic():
+        scope.recheck(actor)
+        household, enterprise = _subject(actor, household_id, enterprise_id)
+        subject = household or enterprise
+        boundary = household.unit.boundary if household else enterprise.area.boundary
+        now = timezone.now()
+        visit = Visit(
+            uuid=key,
+            household=household,
+            enterprise=enterprise,
+            visitor=actor,
+            visited_at=moment,
+            outcome=outcome,
+            notes=notes,
+            latitude=lat,
+            longitude=lng,
+            far_from_area=is_far(boundary, lat, lng),
+            source=source,
+            area_code=subject.area_code,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction.atomic():
+                visit.save(force_insert=True)
+        except IntegrityError:
+            # The same visit, sent twice at once: the other one was stored first.
+            stored_visit = _stored(key)
+            if stored_visit is None:
+                raise
+            return _replayed(actor, stored_visit), False
+        on = timezone.localdate(moment)
+        fulfilled = _fulfil(visit, on)
+        if outcome == Outcome.CASE_RAISED:
+            _raise_case(
+                actor,
+                visit=visit,
+                household=household,
+                enterprise=enterprise,
+                category=str(case_category).strip(),
+                notes=notes,
+                lat=lat,
+                lng=lng,
+                photos=photos,
+            )
+        saved_photos = _store_photos(visit, photos, stored, now)
+        audit.record(
+            actor=actor,
+            action="visit.create",
+            obj=visit,
+            after={
+                **audit.snapshot(visit),
+                "fulfilled": fulfilled,
+                "photos": len(saved_photos),
+            },
+        )
+    return visit, True
+
+
+def _stored(key: uuid_module.UUID) -> Visit | None:
+    return Visit.objects.filter(uuid=key).order_by().first()
+
+
+def _replayed(actor, visit: Visit) -> Visit:
+    """The stored visit a repeated UUID answers: the sender's own only (a UUID is not a
+    way into someone else's visit)."""
+    if visit.visitor_id != actor.pk:
+        raise ValidationError(
+            {"uuid": [_("This UUID belongs to another visit: make a new one for this visit.")]}
+        )
+    return visit
+
+
+@transaction.atomic
+def update_visit(
+    *,
+    actor,
+    visit_id: int,
+    notes: str | None = None,
+    outcome: str | None = None,
+    case_category: str = "",
+) -> Visit:
+    """The visitor changes the notes or the outcome of their visit, while it is within
+    the back-dating limit; audited with before and after. Changing the outcome to "case"
+    raises the case then (once)."""
+    if actor is not None:
+        scope.recheck(actor)
+    queryset = visits_visible_to(actor) if actor is not None else Visit.objects.all()
+    visit = (
+        queryset.select_for_update(of=("self",))
+        .select_related("household", "enterprise")
+        .filter(pk=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404(_("Not found."))
+    if actor is not None and visit.visitor_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("Only the person who made a visit changes it."))
+    errors: dict = {}
+    check_visit_time(visit.visited_at, errors)
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    if notes is not None:
+        changes["notes"] = clean_text(
+            notes, field="notes", limit=NOTE_MAX, required=False, errors=errors
+        )
+    if outcome is not None:
+        if outcome not in Outcome.values:
+            errors.setdefault("outcome", []).append(_("Choose one of the outcomes of a visit."))
+        changes["outcome"] = outcome
+    raising = changes.get("outcome") == Outcome.CASE_RAISED and visit.case_id is None
+    if raising:
+        if not str(case_category or "").strip():
+            errors.setdefault("case_category", []).append(
+                _("Choose the category of the case the visit raises.")
+            )
+        if not changes.get("notes", visit.notes):
+            errors.setdefault("notes", []).append(_("This field cannot be empty."))
+    if errors:
+        raise ValidationError(errors)
+    changes = {k: v for k, v in changes.items() if getattr(visit, k) != v}
+    if not changes:
+        return visit
+    before = {name: getattr(visit, name) for name in changes}
+    for name, value in changes.items():
+        setattr(visit, name, value)
+    visit.save(update_fields=[*changes, "updated_at"])
+    if raising:
+        _raise_case(
+            actor,
+            visit=visit,
+            household=visit.household,
+            enterprise=visit.enterprise,
+            category=str(case_category).strip(),
+            notes=visit.notes,
+            lat=visit.latitude,
+            lng=visit.longitude,
+            photos=[],
+        )
+        changes["case"] = visit.case_id
+    audit.record(actor=actor, action="visit.update", obj=visit, before=before, after=changes)
+    return visit
+
+
+@transaction.atomic
+def skip_scheduled(*, actor, scheduled_id: int, reason: str) -> ScheduledVisit:
+    """A scheduled visit that will not take place (the household is away for months, in
+    hospital elsewhere …), with the reason; the next one of its rule or pairing is
+    scheduled from today."""
+    if actor is not None:
+        scope.recheck(actor)
+    queryset = ScheduledVisit.objects.select_related("rule", "pairing__programme")
+    if actor is not None:
+        queryset = queryset.filter(schedule.open_rows_q(actor))
+    row = queryset.filter(pk=scheduled_id).first()
+    if row is None:
+        raise Http404(_("Not found."))
+    errors: dict = {}
+    reason = clean_line(reason, field="reason", limit=REASON_MAX, required=True, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    updated = ScheduledVisit.objects.filter(pk=row.pk, status=ScheduleStatus.SCHEDULED).update(
+        status=ScheduleStatus.SKIPPED,
+        skip_reason=reason,
+        closed_on=today,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError(
+            {"status": [_("This scheduled visit is already done or skipped: reload the page.")]}
+        )
+    row.status, row.skip_reason, row.closed_on = ScheduleStatus.SKIPPED, reason, today
+    schedule.schedule_next([row], today)
+    audit.record(
+        actor=actor,
+        action="scheduled_visit.skip",
+        obj=row,
+        before={"status": ScheduleStatus.SCHEDULED},
+        after={"status": ScheduleStatus.SKIPPED, "skip_reason": reason},
+    )
+    return row
+
+
+# --- occurrences ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_occurrence(
+    *, actor, household_id: int, trigger_code: str, occurred_on, note: str = ""
+) -> Occurrence:
+    """A trigger happened to a household (a hospital stay, a bereavement …): recorded, and
+    each active rule of the trigger schedules its visit, due `occurred_on` + its
+    `within_days`."""
+    if actor is not None:
+        scope.recheck(actor)
+    household = (
+        reachable(Household.objects.all(), actor, "household_id").filter(pk=household_id).first()
+        if str(household_id).strip().isdigit()
+        else None
+    )
+    if household is None:
+        raise Http404(_("Not found."))
+    errors: dict = {}
+    trigger = Trigger.objects.filter(code=str(trigger_code or "").strip(), is_active=True).first()
+    if trigger is None:
+        errors.setdefault("trigger", []).append(_("Choose one of the triggers of the list."))
+    day = occurred_on
+    if isinstance(day, str):
+        day = parse_date(day.strip()) if day.strip() else None
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
+    today = timezone.localdate()
+    if not isinstance(day, datetime.date):
+        errors.setdefault("occurred_on", []).append(_("Give the date, e.g. 2026-03-01."))
+    elif day > today:
+        errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
+    elif day < today - datetime.timedelta(days=OCCURRENCE_BACKDATE_DAYS):
+        errors.setdefault("occurred_on", []).append(_("The date is more than a year ago."))
+    note = clean_line(note, field="note", limit=REASON_MAX, required=False, errors=errors)
+    if household.status != HouseholdStatus.ACTIVE:
+        errors.setdefault("household", []).append(_("The household is no longer active."))
+    if errors:
+        raise ValidationError(errors)
+    occurrence = Occurrence.objects.create(
+        trigger=trigger,
+        household=household,
+        occurred_on=day,
+        note=note,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        area_code=household.area_code,
+    )
+    now = timezone.now()
+    rows = [
+        ScheduledVisit(
+            rule=rule,
+            occurrence=occurrence,
+            household=household,
+            area_code=household.area_code,
+            due_on=day + datetime.timedelta(days=rule.within_days),
+            created_at=now,
+            updated_at=now,
+        )
+        for rule in VisitRule.objects.filter(
+            kind=RuleKind.TRIGGERED, trigger=trigger, is_active=True
+        )
+    ]
+    ScheduledVisit.objects.bulk_create(rows)
+    audit.record(
+        actor=actor,
+        action="occurrence.create",
+        obj=occurrence,
+        after={**audit.snapshot(occurrence), "scheduled": [r.due_on for r in rows]},
+    )
+    return occurrence
+
+
+# --- the county's settings: visit rules and triggers -------------------------------------
+
+
+def _county_code(actor) -> str:
+    """The county the settings are audited under: the admin's county post, else none."""
+    if actor is None:
+        return ""
+    for role, code in scope.current_posts(actor):
+        if role == "county_admin":
+            return code
+    return ""
+
+
+def _code_and_name(code, name, *, model, errors: dict) -> tuple[str, str]:
+    code = validators.normalize_text(str(code or ""))
+    name = validators.normalize_text(str(name or ""))
+    try:
+        validate_slug(code)
+    except ValidationError:
+        errors.setdefault("code", []).append(
+            _("The code must be letters, digits, hyphens or underscores.")
+        )
+    if len(code) > 40:
+        errors.setdefault("code", []).append(_("The code can have at most 40 characters."))
+    limit = model._meta.get_field("name").max_length
+    if not name:
+        errors.setdefault("name", []).append(_("The name cannot be empty."))
+    elif len(name) > limit:
+        errors.setdefault("name", []).append(
+            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(name)}
+        )
+    elif model.objects.filter(name=name).exclude(code=code).exists():
+        errors.setdefault("name", []).append(
+            _("Another one is already called %(name)s.") % {"name": name}
+        )
+    return code, name
+
+
+def _days(value, *, field: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 3660:
+        errors.setdefault(field, []).append(_("A number of days from 1 to 3660."))
+        return None
+    return days
+
+
+@transaction.atomic
+def save_rule(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    household_category: str = "",
+    tag: str = "",
+    every_days=None,
+    trigger: str = "",
+    within_days=None,
+    is_active: bool = True,
+) -> VisitRule:
+    """Creates the visit rule `code`, or changes it (the county admin). Periodic: the
+    households of a category and/or with a resident of a tag, every `every_days`.
+    Triggered: a visit within `within_days` of an occurrence of `trigger`. A rule always
+    has its rhythm: one without is refused here, before the database's constraint."""
+    access.require_configure(actor)
+    errors: dict = {}
+    code, name = _code_and_name(code, name, model=VisitRule, errors=errors)
+    if kind not in RuleKind.values:
+        errors.setdefault("kind", []).append(_("Choose periodic or triggered."))
+    values = {"name": name, "kind": kind, "is_active": bool(is_active)}
+    if kind == RuleKind.PERIODIC:
+        every = _days(every_days, field="every_days", errors=errors)
+        if every is None and "every_days" not in errors:
+            errors["every_days"] = [
+                _("A periodic rule needs its rhythm: a visit every how many days (1 or more).")
+            ]
+        if household_category and household_category not in HouseholdCategory.values:
+            errors.setdefault("household_category", []).append(_("Unknown household category."))
+        found_tag = None
+        if tag:
+            found_tag = Tag.objects.filter(code=str(tag).strip()).first()
+            if found_tag is None:
+                errors.setdefault("tag", []).append(_("Unknown tag."))
+        elif not household_category:
+            errors.setdefault("household_category", []).append(
+                _("Say which households the rule is for: a category, a tag, or both.")
+            )
+        values.update(
+            household_category=household_category or "",
+            tag=found_tag,
+            every_days=every,
+            trigger=None,
+            within_days=None,
+        )
+    elif kind == RuleKind.TRIGGERED:
+        found_trigger = (
+            Trigger.objects.filter(code=str(trigger).strip()).first() if trigger else None
+        )
+        if found_trigger is None:
+            errors.setdefault("trigger", []).append(
+                _("A triggered rule needs its trigger: choose one of the list.")
+            )
+        within = _days(within_days, field="within_days", errors=errors)
+        if within is None and "within_days" not in errors:
+            errors["within_days"] = [
+                _("A triggered rule needs its rhythm: a visit within how many days (1 or more).")
+            ]
+        values.update(
+            household_category="",
+            tag=None,
+            every_days=None,
+            trigger=found_trigger,
+            within_days=within,
+        )
+    if errors:
+        raise ValidationError(errors)
+    rule = VisitRule.objects.select_for_update().filter(code=code).first()
+    before = audit.snapshot(rule) if rule is not None else None
+    if rule is None:
+        rule = VisitRule(
+            code=code, order=(VisitRule.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+        )
+    for name_, value in values.items():
+        setattr(rule, name_, value)
+    rule.save()
+    audit.record(
+        actor=actor,
+        action="visit_rule.update" if before else "visit_rule.create",
+        obj=rule,
+        area_code=_county_code(actor),
+        before=before,
+        after=audit.snapshot(rule),
+    )
+    return rule
+
+
+@transaction.atomic
+def save_trigger(*, actor, code: str, name: str, is_active: bool = True) -> Trigger:
+    """Creates the trigger `code`, or changes it (the county admin)."""
+    access.require_configure(actor)
+    errors: dict = {}
+    code, name = _code_and_name(code, name, model=Trigger, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    trigger = Trigger.objects.select_for_update().filter(code=code).first()
+    before = audit.snapshot(trigger) if trigger is not None else None
+    if trigger is None:
+        trigger = Trigger(
+            code=code, order=(Trigger.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+        )
+    trigger.name = name
+    trigger.is_active = bool(is_active)
+    trigger.save()
+    audit.record(
+        actor=actor,
+        action="visit_trigger.update" if before else "visit_trigger.create",
+        obj=trigger,
+        area_code=_county_code(actor),
+        before=before,
+        after=audit.snapshot(trigger),
+    )
+    return trigger
+
+
+# The engine's entry points, also reachable from here for the other parts' services.
+schedule_rules = schedule.schedule_rules
+schedule_pairings = schedule.schedule_pairings
+cancel_pairing_schedule = schedule.cancel_pairing_schedule

@@ -19,3 +19,14 @@ def default_outreach_settings(django_db_blocker, request):
 
     with django_db_blocker.unblock():
         migration.add_defaults(apps, None)
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, for tests that read them: the services' (gettext in this
+    thread) and the pages' and API's (LocaleMiddleware falls back to LANGUAGE_CODE)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -53,8 +53,9 @@ SAMPLE_ERRORS = {
     "and import the file again.",
     24: "Not imported because other rows of household 006 have errors (row 25): fix them, "
     "and import the file again.",
+    # The default tags: the ledger's, and the outreach's residents starting a business.
     25: "人员标签: Unknown tag(s) 贫困户: write the ledger's tags (独居老人、低保、五保、大病、"
-    "残疾、信访、留守儿童、困境儿童、外来人员), separated by 、.",
+    "残疾、信访、留守儿童、困境儿童、外来人员、创业群众), separated by 、.",
     32: "与户主关系: Rows 32、33 of household 003 all say 户主, but a household has one head: "
     "write the others' relation to the head.",
     33: "与户主关系: Rows 32、33 of household 003 all say 户主, but a household has one head: "
