@@ -114,16 +114,17 @@ def ensure_departments() -> dict[str, int]:
     return ids
 
 
-def _column_defaults(fields: list[str]) -> dict[str, object]:
-    """The value of every other concrete column of Case: its default (so that a column
-    added later, with a default, does not break the fill)."""
+def _column_defaults(fields: list[str], model=None) -> dict[str, object]:
+    """The value of every other concrete column of Case (or of `model`): its default (so
+    that a column added later, with a default, does not break the fill)."""
     from django.db.models import NOT_PROVIDED
 
     from yiwang.cases.models import Case
     from yiwang.core.bulk import db_value
 
+    model = model or Case
     defaults = {}
-    for field in Case._meta.concrete_fields:
+    for field in model._meta.concrete_fields:
         if field.primary_key or field.name in fields:
             continue
         if field.default is not NOT_PROVIDED:
@@ -133,8 +134,8 @@ def _column_defaults(fields: list[str]) -> dict[str, object]:
         elif field.blank:
             value = ""
         else:
-            raise SystemExit(f"Case.{field.name} has no default: fill_cases must set it")
-        defaults[field.name] = db_value(Case, field.name, value) if value is not None else None
+            raise SystemExit(f"{model.__name__}.{field.name} has no default: the fill must set it")
+        defaults[field.name] = db_value(model, field.name, value) if value is not None else None
     return defaults
 
 
@@ -334,16 +335,21 @@ def fill_cases(total: int = CASES, *, seed: int = 2026, now: datetime.datetime |
 
 
 def _vacuum(tables: tuple[str, ...]) -> float | None:
-    """VACUUM ANALYZE on PostgreSQL: what autovacuum does within minutes of a bulk load
-    (the planner's statistics, the visibility map); this server may run without it."""
+    """The state a database is in some minutes after a bulk load, not the instant after
+    it. PostgreSQL: VACUUM ANALYZE, what autovacuum does (the planner's statistics, the
+    visibility map; this server may run without it). SQLite: the write-ahead log copied
+    into the database (a checkpoint, what the next writes' automatic checkpoints do): the
+    fill writes with checkpoints held back, and a WAL of hundreds of megabytes makes every
+    page read look through its index first."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return None
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"VACUUM ANALYZE {table}")
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        else:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return round(time.perf_counter() - started, 1)
 
 
@@ -690,6 +696,14 @@ def _wait_ready(port: int, server: subprocess.Popen, logdir: Path) -> None:
     raise SystemExit("gunicorn did not answer within 60 s")
 
 
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _drive(port: int, requests: list[tuple[str, str, bytes | None, dict]], concurrency: int):
     """Sends the requests from `concurrency` threads, each on a kept-alive connection, as
     fast as answers come. Answers (seconds, latencies in ms, errors, bodies of the first
@@ -803,11 +817,7 @@ def bench_caseapi(args) -> dict:
         runs["cases"] = _load(seconds, latencies, errors)
         runs["bare_after"] = _load(*_drive(port, bare * args.api_requests, args.concurrency))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
     if errors:
         print(f"  errors: {errors[:3]}")
     created = Case.objects.count() - found

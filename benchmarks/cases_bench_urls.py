@@ -7,7 +7,10 @@ production URLs never have it.
   token looked up, then in one transaction the case row, its timeline row and its audit
   row inserted with prepared SQL; no checks of any kind, no scope, no serializer. What the
   API can reach at best on the same machine, with the same schema (its indexes and the
-  tally's triggers)."""
+  tally's triggers).
+- `bench/visit-floor/`: the same for a visit (the `visitapi` benchmark): the token looked
+  up, then in one transaction the visit row inserted, the household's scheduled visits
+  marked done, and the audit row inserted."""
 
 import json
 import secrets
@@ -166,8 +169,54 @@ def floor(request):
     return JsonResponse({"id": case_id, "status": "reported"}, status=201)
 
 
+@csrf_exempt  # token-authenticated, as the API is
+def visit_floor(request):
+    """The writes of a visit and nothing else (see the module's docstring)."""
+    key = request.headers.get("Authorization", "").removeprefix("Token ")
+    body = json.loads(request.body)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT user_id FROM authtoken_token WHERE key = %s", [key])
+        row = cursor.fetchone()
+        if row is None:
+            return JsonResponse({"detail": "no such token"}, status=401)
+        user_id = row[0]
+        with transaction.atomic():
+            cursor.execute(
+                "INSERT INTO outreach_visit (uuid, household_id, visitor_id, visited_at,"
+                " outcome, notes, far_from_area, source, area_code, created_at, updated_at)"
+                " SELECT %s, id, %s, %s, %s, %s, false, 'api', area_code, %s, %s"
+                " FROM registry_household WHERE id = %s RETURNING id, area_code",
+                [
+                    body["uuid"],
+                    user_id,
+                    body["visited_at"],
+                    body["outcome"],
+                    body["notes"],
+                    now,
+                    now,
+                    body["household"],
+                ],
+            )
+            visit_id, area_code = cursor.fetchone()
+            cursor.execute(
+                "UPDATE outreach_scheduledvisit SET status = 'done', visit_id = %s,"
+                " closed_on = %s, updated_at = %s"
+                " WHERE household_id = %s AND status = 'scheduled'",
+                [visit_id, now.date(), now, body["household"]],
+            )
+            cursor.execute(
+                "INSERT INTO core_auditentry (at, actor_id, actor_username, source, action,"
+                " object_type, object_id, object_repr, area_code)"
+                " VALUES (%s, %s, '', 'api', 'visit.record', 'outreach.visit', %s, '', %s)",
+                [now, user_id, str(visit_id), area_code],
+            )
+    return JsonResponse({"id": visit_id}, status=201)
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
     path("bench/floor/", floor, name="bench-floor"),
+    path("bench/visit-floor/", visit_floor, name="bench-visit-floor"),
     *app_urlpatterns,
 ]

@@ -24,6 +24,13 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
   caseapi POST /api/v1/cases/ under gunicorn (2 workers) against a bare Django view in the
           same run (targets: throughput ratio ≥ 0.5, p99 ≤ 150 ms, no errors); PostgreSQL
           only, the deployment gunicorn serves
+  compliance  compliance of the county (due/done, overdue, coverage, pairings by town) over
+          196,000 households and 2,000,000 visits over six months with their scheduled
+          visits, and the API request (target p95 ≤ 500 ms over 30 runs each)
+  today   a grid worker's today list, 20 workers in turn (target median and p95 ≤ 50 ms)
+  visitapi  POST /api/v1/visits/ under gunicorn (2 workers) against the bare view in the
+          same run, and against the floor: the same writes by hand (targets: ratio ≥ 0.5,
+          no errors; p99 reported); PostgreSQL only
 
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
@@ -65,6 +72,11 @@ GROUPS = {
     "sweep": ("sqlite", "postgresql"),
     "rates": ("sqlite", "postgresql"),
     "caseapi": ("postgresql",),
+    # Fill households (unless the ledger is there), pairings, 2,000,000 visits and their
+    # schedule (compliance); today and visitapi read them.
+    "compliance": ("sqlite", "postgresql"),
+    "today": ("sqlite", "postgresql"),
+    "visitapi": ("postgresql",),
 }
 
 
@@ -153,6 +165,12 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.api_requests),
         "--concurrency",
         str(args.concurrency),
+        "--outreach-households",
+        str(args.outreach_households),
+        "--visits",
+        str(args.visits),
+        "--compliance-runs",
+        str(args.compliance_runs),
     ]
     print(f"[{label}] {group} …", flush=True)
     started = time.perf_counter()
@@ -239,6 +257,17 @@ def summary(results: list[dict]) -> bool:
                 f"{figures.get('bare_per_second')}/s (×{figures.get('ratio')}), p99 "
                 f"{figures.get('p99_ms')} ms, {figures.get('errors')} errors"
             ),
+            "compliance": (
+                f"median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms; API "
+                f"median {figures.get('api_median_ms')} ms, p95 {figures.get('api_p95_ms')} ms"
+            ),
+            "today": f"median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms",
+            "visitapi": (
+                f"{figures.get('visits_per_second')} visits/s vs bare "
+                f"{figures.get('bare_per_second')}/s (×{figures.get('ratio')}; the writes "
+                f"alone by hand ×{figures.get('floor_ratio')}), p99 "
+                f"{figures.get('p99_ms')} ms, {figures.get('errors')} errors"
+            ),
         }[result["group"]]
         verdicts = []
         for key, target in result.get("targets", {}).items():
@@ -275,6 +304,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--concurrency", type=int, default=4, help="caseapi's client threads (gunicorn has 2×2)"
+    )
+    parser.add_argument(
+        "--outreach-households",
+        type=int,
+        default=196_000,
+        help="households of compliance (unless an earlier group left more)",
+    )
+    parser.add_argument("--visits", type=int, default=2_000_000, help="visits of compliance")
+    parser.add_argument(
+        "--compliance-runs", type=int, default=30, help="timed runs of compliance and its API"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
     args = parser.parse_args()
