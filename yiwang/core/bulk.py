@@ -6,9 +6,49 @@ settings of a connection while it writes much (`bulk_writing`)."""
 from __future__ import annotations
 
 import contextlib
+import datetime
+import decimal
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+
+# COPY's text format: these characters of a value are written escaped, None as \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Values written as text here; any other (an adapter object, bytes) goes through psycopg.
+_COPY_PLAIN = {str, int, float, bool, type(None), datetime.datetime, datetime.date, decimal.Decimal}
+_COPY_BATCH = 2000
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy(copy, rows: Iterable[Sequence]) -> None:
+    """Writes `rows` into a COPY in its text format, a batch of lines at a time: psycopg's
+    write_row adapts every value of every row on its own, which costs the deadline sweep
+    a fifth of its time. A row with a value of another type goes through write_row."""
+    lines: list[str] = []
+    for row in rows:
+        if all(type(value) in _COPY_PLAIN for value in row):
+            lines.append("\t".join(map(_copy_text, row)))
+            if len(lines) >= _COPY_BATCH:
+                copy.write("\n".join(lines) + "\n")
+                lines.clear()
+        else:
+            if lines:
+                copy.write("\n".join(lines) + "\n")
+                lines.clear()
+            copy.write_row(row)
+    if lines:
+        copy.write("\n".join(lines) + "\n")
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -21,8 +61,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         if connection.vendor == "postgresql":
             # COPY: PostgreSQL's own bulk path, several times faster than INSERTs.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                _copy(copy, rows)
             return
         marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(rows))
