@@ -162,6 +162,7 @@ def fill_outreach(args) -> dict:
 
     from yiwang.accounts.models import Post, Role
     from yiwang.core.bulk import db_value, insert_rows
+    from yiwang.outreach import tally
     from yiwang.outreach.models import Pairing, Programme, ScheduledVisit, Visit
     from yiwang.registry.models import Household
 
@@ -246,6 +247,8 @@ def fill_outreach(args) -> dict:
     if found < args.visits * 0.9:
         started = time.perf_counter()
         counts.update(_fill_visits(args.visits - found, households, rng, now, today, adapt))
+        with transaction.atomic():
+            tally.rebuild()  # the visits went around record_visit
         counts["visits_seconds"] = round(time.perf_counter() - started, 1)
 
     # VACUUM ANALYZE, or SQLite's checkpoint: the state some minutes after a bulk load.

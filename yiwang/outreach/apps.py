@@ -10,6 +10,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self):
-        # The enterprise import registers its kind with the background imports: a queue
-        # consumer that never loads the pages must know it too.
-        from yiwang.outreach import importers  # noqa: F401
+        # The enterprise import registers its kind with the background imports (a queue
+        # consumer that never loads the pages must know it too); the tally counts the
+        # month's visited households as each visit is saved.
+        from yiwang.outreach import importers, tally  # noqa: F401

@@ -25,6 +25,7 @@ from yiwang.accounts.models import Post, Role, User
 from yiwang.areas.demo import DEMO_PASSWORD
 from yiwang.areas.models import Area, Level
 from yiwang.core.bulk import db_value, insert_rows
+from yiwang.outreach import tally
 from yiwang.outreach.models import (
     Enterprise,
     Outcome,
@@ -443,6 +444,7 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
             counts["overdue"] += due[i] < today
     insert_rows(Visit, VISIT_FIELDS, visits)
     insert_rows(ScheduledVisit, SCHEDULE_FIELDS, schedule)
+    tally.rebuild()  # the visits went around record_visit
     if connection.vendor == "postgresql" and visits:
         with connection.cursor() as cursor:
             cursor.execute(

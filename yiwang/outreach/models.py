@@ -449,6 +449,64 @@ class Visit(ScopedModel):
         return f"{self.household or self.enterprise} · {self.visited_at:%Y-%m-%d}"
 
 
+class HouseholdVisitMonth(models.Model):
+    """A household visited in a month: one row per household and month it had a visit,
+    whatever the number of visits (`month`: the first day of the month, in TIME_ZONE,
+    of `visited_at`; `area_code`: the first counted visit's). The marker that makes
+    `VisitTally` count a household once a month.
+
+    Written by `yiwang.outreach.tally` (`count_visit` in record_visit; `rebuild` after the
+    demo's and the benchmark's bulk inserts and in migration 0004)."""
+
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (household, month) below
+    )
+    month = models.DateField(_("month visited"))
+    area_code = models.CharField(_("area code"), max_length=18)
+
+    class Meta:
+        verbose_name = _("household visited in a month")
+        verbose_name_plural = _("households visited in a month")
+        constraints = [
+            # The marker's key (the INSERT … ON CONFLICT DO NOTHING of `count_visit`).
+            models.UniqueConstraint(fields=["household", "month"], name="visit_month_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.month:%Y-%m}"
+
+
+class VisitTally(models.Model):
+    """Per unit and month: the households visited in that month (`month`: its first day,
+    in TIME_ZONE). The compliance of a whole month sums these rows (some 90,000 a year for
+    a county) instead of counting distinct households over its visits (330,000 a month).
+
+    Kept by `yiwang.outreach.tally` with the `HouseholdVisitMonth` markers: an upsert
+    when a marker is new (`count_visit`, in record_visit's transaction); `rebuild`
+    recounts both from the visits. Visits written around the service must be followed by
+    a rebuild (the demo and the benchmark do)."""
+
+    area_code = models.CharField(_("unit code"), max_length=18)
+    month = models.DateField(_("month visited"))
+    households = models.IntegerField(_("households visited"), db_default=0)
+
+    class Meta:
+        verbose_name = _("visit tally")
+        verbose_name_plural = _("visit tallies")
+        constraints = [
+            # The upsert key; its index serves compliance: a range on the code (a subtree),
+            # then the month.
+            models.UniqueConstraint(fields=["area_code", "month"], name="visit_tally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month:%Y-%m}"
+
+
 class VisitPhoto(models.Model):
     """A photo of a visit, stored without its metadata, with a thumbnail (read as the
     cases' photos are: yiwang.cases.attachments)."""

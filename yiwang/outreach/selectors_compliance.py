@@ -10,7 +10,10 @@ total:
 - overdue: scheduled visits still open whose due date is before `today` (whenever they
   were due: never stored, computed here); overdue households: the households they concern;
 - visited: households visited in the period (any visit recorded once counts); coverage:
-  visited / households;
+  visited / households. For a calendar month (`Period.is_month`) read from the per-unit
+  monthly tally (`VisitTally`, kept by yiwang.outreach.tally: a household counts once a
+  month); any other period counts distinct households over its visits (a monthly tally
+  cannot say whether households of two months are the same ones);
 - paired: households with a current pairing.
 
 Each figure is one GROUP BY on the child's code prefix (`substr(area_code, 1, n)`) over an
@@ -37,7 +40,14 @@ from yiwang.accounts.models import Post, Role, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area, Level
 from yiwang.core.scoping import subtree_q
-from yiwang.outreach.models import Pairing, ScheduledVisit, ScheduleStatus, Visit
+from yiwang.outreach import tally  # noqa: F401 — keeps VisitTally counted
+from yiwang.outreach.models import (
+    Pairing,
+    ScheduledVisit,
+    ScheduleStatus,
+    Visit,
+    VisitTally,
+)
 from yiwang.registry.models import Household, HouseholdStatus, LedgerTally
 
 COUNTS = (
@@ -300,28 +310,32 @@ def compliance(area: Area, period: Period, today: datetime.date | None = None) -
         total.overdue_households += households
 
     # A household lies in one unit, so that distinct households of the children add up.
-    for name, queryset in (
-        (
-            "visited",
+    # A calendar month reads the tally: one row per unit visited, not the month's visits.
+    if period.is_month:
+        visited = (
+            VisitTally.objects.filter(subtree_q("area_code", area.code), month=period.first)
+            .values(prefix=prefix)
+            .annotate(n=Sum("households"))
+        )
+    else:
+        visited = (
             Visit.objects.filter(
                 subtree_q("area_code", area.code),
                 visited_at__gte=period.start,
                 visited_at__lt=period.end,
                 household__isnull=False,
-            ),
-        ),
-        (
-            "paired",
-            Pairing.objects.current(today).filter(
-                subtree_q("area_code", area.code), household__isnull=False
-            ),
-        ),
-    ):
-        for r in (
-            queryset.values(prefix=prefix)
+            )
+            .values(prefix=prefix)
             .annotate(n=Count("household_id", distinct=True))
-            .order_by()
-        ):
+        )
+    paired = (
+        Pairing.objects.current(today)
+        .filter(subtree_q("area_code", area.code), household__isnull=False)
+        .values(prefix=prefix)
+        .annotate(n=Count("household_id", distinct=True))
+    )
+    for name, queryset in (("visited", visited), ("paired", paired)):
+        for r in queryset.order_by():
             figures = row(r["prefix"])
             setattr(figures, name, getattr(figures, name) + r["n"])
             setattr(total, name, getattr(total, name) + r["n"])

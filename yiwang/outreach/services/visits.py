@@ -37,7 +37,7 @@ from yiwang.cases import attachments as photo_files
 from yiwang.cases.services import clean_line, clean_text
 from yiwang.core import audit, validators
 from yiwang.core.scoping import any_subtree_q
-from yiwang.outreach import access, schedule
+from yiwang.outreach import access, schedule, tally  # noqa: F401 — its post_save counts visits
 from yiwang.outreach.models import (
     NOTE_MAX,
     REASON_MAX,
@@ -423,6 +423,7 @@ def record_visit(
         )
         try:
             with transaction.atomic():
+                # Also counts the household in its month's tally (yiwang.outreach.tally).
                 visit.save(force_insert=True)
         except IntegrityError:
             # The same visit, sent twice at once: the other one was stored first.
