@@ -14,8 +14,9 @@ from django.db import connection, models
 
 # COPY's text format: these characters of a value are written escaped, None as \N.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-# Values written as text here; any other (an adapter object, bytes) goes through psycopg.
-_COPY_PLAIN = {str, int, float, bool, type(None), datetime.datetime, datetime.date, decimal.Decimal}
+# Values written as text here (a choice is a str or an int); any other (an adapter
+# object, bytes) goes through psycopg.
+_COPY_PLAIN = (str, int, float, type(None), datetime.date, decimal.Decimal)
 _COPY_BATCH = 2000
 
 
@@ -37,7 +38,7 @@ def _copy(copy, rows: Iterable[Sequence]) -> None:
     a fifth of its time. A row with a value of another type goes through write_row."""
     lines: list[str] = []
     for row in rows:
-        if all(type(value) in _COPY_PLAIN for value in row):
+        if all(isinstance(value, _COPY_PLAIN) for value in row):
             lines.append("\t".join(map(_copy_text, row)))
             if len(lines) >= _COPY_BATCH:
                 copy.write("\n".join(lines) + "\n")

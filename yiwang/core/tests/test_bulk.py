@@ -43,7 +43,7 @@ def test_rows_go_in_as_they_are_whatever_their_characters():
     from django.utils import timezone
 
     from yiwang.core.bulk import db_value, insert_rows
-    from yiwang.core.models import AuditEntry
+    from yiwang.core.models import AuditEntry, AuditSource
 
     at = timezone.now().replace(microsecond=123456)
     tricky = "a\tb\nc\r\\N \\. 路口\\x00垃圾 ' \" ,;"
@@ -51,7 +51,20 @@ def test_rows_go_in_as_they_are_whatever_their_characters():
     fields = ("at", "actor", "actor_username", "source", "action", "object_type", "object_id")
     fields += ("object_repr", "area_code", "before", "after")
     rows = [
-        (at, None, tricky, "task", "x.one", "t", "1", "", "370830", json.dumps(document), None),
+        # A choice (a str subclass) is written as its value.
+        (
+            at,
+            None,
+            tricky,
+            AuditSource.TASK,
+            "x.one",
+            "t",
+            "1",
+            "",
+            "370830",
+            json.dumps(document),
+            None,
+        ),
         (at, None, "", "task", "x.two", "t", "2", tricky, "", None, json.dumps([1, "二"])),
         # A value as Django prepares it for the column, whatever its type on this database.
         (
@@ -78,3 +91,4 @@ def test_rows_go_in_as_they_are_whatever_their_characters():
     assert stored["x.three"].before == {}
     assert {e.at for e in stored.values()} == {at}
     assert isinstance(stored["x.one"].at, datetime.datetime)
+    assert stored["x.one"].source == "task"
