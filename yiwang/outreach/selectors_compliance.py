@@ -40,7 +40,6 @@ from yiwang.accounts.models import Post, Role, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area, Level
 from yiwang.core.scoping import subtree_q
-from yiwang.outreach import tally  # noqa: F401 — keeps VisitTally counted
 from yiwang.outreach.models import (
     Pairing,
     ScheduledVisit,

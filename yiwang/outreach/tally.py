@@ -7,7 +7,7 @@ or `save()`): it inserts the household's marker for the month of the visit (`INS
 CONFLICT DO NOTHING`) and, only when the marker is new, adds one to the tally of the
 marker's unit and month (an upsert). Two visits of a household in a month count once; a
 replayed UUID stores no visit and counts nothing. The receiver is connected when this
-module is imported (by the app's ready(), and the modules that use it).
+module is imported (by the app's ready()).
 
 Visits are never deleted, moved or re-dated (update_visit changes notes and outcome
 only); writers that bypass `save()` (bulk inserts, `QuerySet.update()`, raw SQL) must

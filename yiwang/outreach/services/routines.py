@@ -225,19 +225,13 @@ def save_event_type(
             _("Another event type is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    event_type = EventType.objects.select_for_update().filter(code=code).first()
-    before = audit.snapshot(event_type) if event_type is not None else None
-    event_type = event_type or EventType(code=code)
-    event_type.name, event_type.is_active, event_type.order = name, bool(is_active), order
-    event_type.save()
-    audit.record(
+    return access.save_setting(
+        EventType,
         actor=actor,
-        action="outreach_event_type.save",
-        obj=event_type,
-        before=before,
-        after=audit.snapshot(event_type),
+        code=code,
+        values={"name": name, "is_active": bool(is_active), "order": order},
+        actions=("outreach_event_type.save", "outreach_event_type.save"),
     )
-    return event_type
 
 
 @transaction.atomic
@@ -277,20 +271,19 @@ def save_routine(
             _("Another routine is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    routine = Routine.objects.select_for_update().filter(code=code).first()
-    before = audit.snapshot(routine) if routine is not None else None
-    routine = routine or Routine(code=code)
-    routine.name, routine.rhythm, routine.times = name, rhythm, times
-    routine.is_active, routine.order = bool(is_active), order
-    routine.save()
-    audit.record(
+    return access.save_setting(
+        Routine,
         actor=actor,
-        action="outreach_routine.save",
-        obj=routine,
-        before=before,
-        after=audit.snapshot(routine),
+        code=code,
+        values={
+            "name": name,
+            "rhythm": rhythm,
+            "times": times,
+            "is_active": bool(is_active),
+            "order": order,
+        },
+        actions=("outreach_routine.save", "outreach_routine.save"),
     )
-    return routine
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -37,7 +37,7 @@ from yiwang.cases import attachments as photo_files
 from yiwang.cases.services import clean_line, clean_text
 from yiwang.core import audit, validators
 from yiwang.core.scoping import any_subtree_q
-from yiwang.outreach import access, schedule, tally  # noqa: F401 — its post_save counts visits
+from yiwang.outreach import access, schedule
 from yiwang.outreach.models import (
     NOTE_MAX,
     REASON_MAX,
@@ -661,16 +661,6 @@ def record_occurrence(
 # --- the county's settings: visit rules and triggers -------------------------------------
 
 
-def _county_code(actor) -> str:
-    """The county the settings are audited under: the admin's county post, else none."""
-    if actor is None:
-        return ""
-    for role, code in scope.current_posts(actor):
-        if role == "county_admin":
-            return code
-    return ""
-
-
 def _code_and_name(code, name, *, model, errors: dict) -> tuple[str, str]:
     code = validators.normalize_text(str(code or ""))
     name = validators.normalize_text(str(name or ""))
@@ -779,24 +769,13 @@ def save_rule(
         )
     if errors:
         raise ValidationError(errors)
-    rule = VisitRule.objects.select_for_update().filter(code=code).first()
-    before = audit.snapshot(rule) if rule is not None else None
-    if rule is None:
-        rule = VisitRule(
-            code=code, order=(VisitRule.objects.aggregate(m=Max("order"))["m"] or 0) + 1
-        )
-    for name_, value in values.items():
-        setattr(rule, name_, value)
-    rule.save()
-    audit.record(
+    return access.save_setting(
+        VisitRule,
         actor=actor,
-        action="visit_rule.update" if before else "visit_rule.create",
-        obj=rule,
-        area_code=_county_code(actor),
-        before=before,
-        after=audit.snapshot(rule),
+        code=code,
+        values=values,
+        actions=("visit_rule.create", "visit_rule.update"),
     )
-    return rule
 
 
 @transaction.atomic
@@ -807,24 +786,13 @@ def save_trigger(*, actor, code: str, name: str, is_active: bool = True) -> Trig
     code, name = _code_and_name(code, name, model=Trigger, errors=errors)
     if errors:
         raise ValidationError(errors)
-    trigger = Trigger.objects.select_for_update().filter(code=code).first()
-    before = audit.snapshot(trigger) if trigger is not None else None
-    if trigger is None:
-        trigger = Trigger(
-            code=code, order=(Trigger.objects.aggregate(m=Max("order"))["m"] or 0) + 1
-        )
-    trigger.name = name
-    trigger.is_active = bool(is_active)
-    trigger.save()
-    audit.record(
+    return access.save_setting(
+        Trigger,
         actor=actor,
-        action="visit_trigger.update" if before else "visit_trigger.create",
-        obj=trigger,
-        area_code=_county_code(actor),
-        before=before,
-        after=audit.snapshot(trigger),
+        code=code,
+        values={"name": name, "is_active": bool(is_active)},
+        actions=("visit_trigger.create", "visit_trigger.update"),
     )
-    return trigger
 
 
 # The engine's entry points, also reachable from here for the other parts' services.
