@@ -12,7 +12,8 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import translation
 
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
@@ -256,10 +257,9 @@ def test_the_periodic_task_sweeps_as_a_background_task(tree, clock):
     assert AuditEntry.objects.get(action="case.escalate", object_id=str(case.pk)).source == "task"
 
 
-def test_a_person_acting_first_wins_over_the_sweep(tree, clock, monkeypatch):
-    """The sweep read the case overdue; the dispatcher accepts it before the sweep writes:
-    the conditional UPDATE finds the case moved on and does nothing to it."""
-    case = new_case()
+def _someone_accepts_between_read_and_claim(monkeypatch, case):
+    """SQLite's sweep reads a chunk, then claims it: the dispatcher accepts the case in
+    between."""
     read = services._chunk
 
     def read_then_someone_accepts(*args):
@@ -269,9 +269,53 @@ def test_a_person_acting_first_wins_over_the_sweep(tree, clock, monkeypatch):
         return rows
 
     monkeypatch.setattr(services, "_chunk", read_then_someone_accepts)
+    return sweep(4.5)
 
-    assert sweep(4.5) == NOTHING
 
+def _someone_accepts_while_the_sweep_runs(case):
+    """PostgreSQL's sweep locks and writes in one statement: the dispatcher's acceptance
+    holds the case (its transaction still open) while the sweep runs, then commits."""
+    accepting, swept = threading.Event(), threading.Event()
+    failures = []
+
+    def accept():
+        try:
+            with transaction.atomic():
+                services.accept(actor=None, case_id=case.pk)
+                accepting.set()
+                # The sweep does not wait for the case: it is left to the dispatcher.
+                if not swept.wait(timeout=20):
+                    failures.append("the sweep waited for the locked case")
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(repr(exc))
+        finally:
+            accepting.set()
+            connection.close()
+
+    dispatcher = threading.Thread(target=accept)
+    dispatcher.start()
+    assert accepting.wait(timeout=20)
+    try:
+        result = sweep(4.5)
+    finally:
+        swept.set()
+        dispatcher.join(timeout=60)
+    assert not failures, failures
+    return result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_acting_first_wins_over_the_sweep(tree, clock, monkeypatch):
+    """The dispatcher accepts the overdue case as the sweep runs: the sweep does nothing
+    to it, however the two interleave."""
+    case = new_case()
+
+    if connection.vendor == "postgresql":
+        result = _someone_accepts_while_the_sweep_runs(case)
+    else:
+        result = _someone_accepts_between_read_and_claim(monkeypatch, case)
+
+    assert result == NOTHING
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and case.escalation_level == 0
     assert not events(case, "escalated") and not Notice.objects.filter(case=case).exists()
@@ -280,31 +324,36 @@ def test_a_person_acting_first_wins_over_the_sweep(tree, clock, monkeypatch):
 # --- two consumers at once ---------------------------------------------------------------
 
 
-def _two_consumers_in_threads(monkeypatch, now):
-    """Each reads the overdue cases; both wait until both have read; then both claim."""
-    both_read = threading.Barrier(2, timeout=20)
-    read = services._chunk
-    waited = threading.local()
-
-    def read_then_wait(*args):
-        rows = read(*args)
-        if rows and not getattr(waited, "done", False):
-            waited.done = True
-            both_read.wait()
-        return rows
-
-    monkeypatch.setattr(services, "_chunk", read_then_wait)
+def _two_consumers_in_threads(now):
+    """PostgreSQL: the first consumer escalates and keeps its transaction open until the
+    second has run through."""
+    first_swept, second_done = threading.Event(), threading.Event()
     results = [None, None]
 
-    def run(i):
+    def first():
         try:
-            results[i] = services.escalate_overdue(now=now)
+            with transaction.atomic():
+                results[0] = services.escalate_overdue(now=now)
+                first_swept.set()
+                if not second_done.wait(timeout=20):
+                    results[0] = "the second consumer waited for the first one's cases"
         except BaseException as exc:  # reported below, not lost in the thread
-            results[i] = repr(exc)
+            results[0] = repr(exc)
         finally:
+            first_swept.set()
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    def second():
+        try:
+            first_swept.wait(timeout=20)
+            results[1] = services.escalate_overdue(now=now)
+        except BaseException as exc:
+            results[1] = repr(exc)
+        finally:
+            second_done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -336,7 +385,7 @@ def test_two_consumers_at_once_escalate_each_case_once(tree, monkeypatch):
     now = at(4.5)
 
     if connection.vendor == "postgresql":
-        results = _two_consumers_in_threads(monkeypatch, now)
+        results = _two_consumers_in_threads(now)
     else:
         results = _two_consumers_in_sequence(monkeypatch, now)
 
@@ -377,3 +426,139 @@ def test_a_stage_that_lapsed_counts_as_late_though_the_level_above_is_in_time(tr
     services.start(actor=None, case_id=handled.pk)
     handled = services.resolve(actor=None, case_id=handled.pk, result="已彻底清理")
     assert handled.resolved_on_time is True
+
+
+# --- what an escalation writes -------------------------------------------------------------
+
+
+def _times(document: dict) -> dict:
+    """The document with its ISO 8601 times read back, to compare instants."""
+    return {
+        key: datetime.datetime.fromisoformat(value)
+        if key in ("due_at", "was_due", "extension_until") and value
+        else value
+        for key, value in document.items()
+    }
+
+
+def test_what_an_escalation_writes_word_for_word(tree, clock):
+    """The timeline entry, both notices and the audit entry of an escalation from a
+    village, from a department and of a late follow-up, field by field."""
+    roads = Department.objects.create(code="roads", name="交通运输局", area_code=COUNTY)
+    reported = new_case()  # to be accepted by the village by 13:00
+    by_department = new_case(stage="dispatched", department="roads")  # 72 hours
+    resolved = new_case(stage="resolved")  # to be followed up within 72 hours
+    cases = {c.pk: Case.objects.get(pk=c.pk) for c in (reported, by_department, resolved)}
+    name = {
+        code: f"{Area.objects.get(code=code).name} ({code})" for code in (COUNTY, TOWN, VILLAGE)
+    }
+    now = at(72.5)
+
+    with translation.override("en"):
+        assert services.escalate_overdue(now=now) == {"escalated": 3, "reminded": 0}
+
+    def written(case):
+        [event] = events(case, "escalated")
+        notices = list(
+            Notice.objects.filter(case=case)
+            .order_by("id")
+            .values_list("kind", "area_code", "level", "department", "to_reporter", "text")
+        )
+        [entry] = AuditEntry.objects.filter(action="case.escalate", object_id=str(case.pk))
+        assert event.at == now and entry.at == now and entry.actor is None
+        assert entry.object_repr == f"{case.number} {case.title}"
+        return event, notices, entry
+
+    village = {"level": "village", "area_code": VILLAGE, "department": None}
+    town = {"level": "town", "area_code": TOWN, "department": None}
+    county = {"level": "county", "area_code": COUNTY, "department": None}
+
+    case = cases[reported.pk]
+    event, sent, entry = written(case)
+    assert event.note == f"Not done in time by {name[VILLAGE]}; now with {name[TOWN]}."
+    assert event.from_status == "reported" and event.to_status == ""
+    assert _times(event.data) == {
+        "from": village,
+        "to": town,
+        "was_due": at(4),
+        "due_at": now + datetime.timedelta(hours=4),
+        "escalation_level": 1,
+    }
+    assert sent == [
+        ("overdue", VILLAGE, "village", None, False,
+         f"Case {case.number} was overdue and has gone up to {name[TOWN]}: {case.title}"),
+        ("escalated", TOWN, "town", None, False,
+         f"Case {case.number} was late at {name[VILLAGE]} and is now yours: {case.title}"),
+    ]  # fmt: skip
+    assert _times(entry.before) == {
+        "due_at": at(4),
+        "response_lapsed": False,
+        "dispatcher_area_code": VILLAGE,
+        "assignee_level": case.assignee_level,
+        "assignee_area_code": case.assignee_area_code,
+        "version": case.version,
+        "escalation_level": 0,
+        "extension_until": None,
+    }
+    assert _times(entry.after) == {
+        "due_at": now + datetime.timedelta(hours=4),
+        "response_lapsed": True,
+        "dispatcher_area_code": TOWN,
+        "assignee_level": "town",
+        "assignee_area_code": TOWN,
+        "version": case.version + 1,
+        "escalation_level": 1,
+        "extension_until": None,
+    }
+
+    case = cases[by_department.pk]
+    event, sent, entry = written(case)
+    assert event.note == f"Not done in time by 交通运输局; now with {name[COUNTY]}."
+    assert _times(event.data) == {
+        "from": {"level": "department", "area_code": "", "department": roads.pk},
+        "to": county,
+        "was_due": case.due_at,
+        "due_at": now + datetime.timedelta(hours=72),
+        "escalation_level": 1,
+    }
+    assert [row[:4] for row in sent] == [
+        ("overdue", "", "department", roads.pk),
+        ("escalated", COUNTY, "county", None),
+    ]
+    assert sent[1][5] == f"Case {case.number} was late at 交通运输局 and is now yours: {case.title}"
+    assert _times(entry.before) == {
+        "due_at": case.due_at,
+        "resolution_lapsed": False,
+        "assignee_level": "department",
+        "assignee_area_code": case.assignee_area_code,
+        "version": case.version,
+        "escalation_level": 0,
+        "extension_until": None,
+    }
+    assert entry.after["assignee_level"] == "county"
+    assert entry.after["assignee_area_code"] == COUNTY
+    assert entry.after["resolution_lapsed"] is True
+
+    case = cases[resolved.pk]
+    event, sent, entry = written(case)
+    assert event.from_status == "resolved"
+    assert (event.data["from"], event.data["to"]) == (village, town)
+    assert [row[:3] for row in sent] == [
+        ("overdue", VILLAGE, "village"),
+        ("escalated", TOWN, "town"),
+    ]
+    # The handler who resolved it stays on record: nothing of the assignee changes.
+    assert _times(entry.before) == {
+        "due_at": case.due_at,
+        "dispatcher_area_code": VILLAGE,
+        "version": case.version,
+        "escalation_level": 0,
+        "extension_until": None,
+    }
+    assert _times(entry.after) == {
+        "due_at": now + datetime.timedelta(hours=72),
+        "dispatcher_area_code": TOWN,
+        "version": case.version + 1,
+        "escalation_level": 1,
+        "extension_until": None,
+    }
