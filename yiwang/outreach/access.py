@@ -20,13 +20,18 @@ def can_configure(user) -> bool:
     return any(role == Role.COUNTY_ADMIN for role, _code in scope.current_posts(user))
 
 
+def check_configure(user) -> None:
+    """A settings page: refused (403) to anyone but a county admin."""
+    if not can_configure(user):
+        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
+
+
 def require_configure(user) -> None:
     """In a service, inside its transaction: the actor's posts re-read, then checked."""
     if user is None:  # the operator at the command line
         return
     scope.recheck(user)
-    if not can_configure(user):
-        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
+    check_configure(user)
 
 
 def county_code(actor) -> str:

@@ -33,6 +33,7 @@ from yiwang.outreach.selectors_pairings import (
     sponsor_rows,
 )
 from yiwang.outreach.services import pairings as services
+from yiwang.outreach.views.settings import settings_form_page
 from yiwang.registry.models import Household, Resident
 
 PAGE_SIZE = 50
@@ -42,33 +43,25 @@ SPONSORS_SHOWN = 200
 # --- programmes (settings) --------------------------------------------------------------
 
 
-def _require_configure(user) -> None:
-    if not access.can_configure(user):
-        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
-
-
 @login_required
 def programme_list(request):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     programmes = Programme.objects.select_related("tag").prefetch_related("chosen_sponsors")
     return render(request, "outreach/programme_list.html", {"programmes": programmes})
 
 
 def _programme_page(request, programme: Programme | None):
-    _require_configure(request.user)
-    form = ProgrammeForm(request.POST or None, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if programme is not None:
-            data["code"] = programme.code
-        try:
-            saved = services.save_programme(actor=request.user, **data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The programme %(name)s was saved.") % {"name": saved.name})
-            return redirect("outreach:programmes")
-    return render(request, "outreach/programme_form.html", {"form": form, "programme": programme})
+    access.check_configure(request.user)
+    return settings_form_page(
+        request,
+        ProgrammeForm(request.POST or None, programme=programme),
+        services.save_programme,
+        _("The programme %(name)s was saved."),
+        "outreach:programmes",
+        "outreach/programme_form.html",
+        {"programme": programme},
+        fixed={"code": programme.code} if programme is not None else None,
+    )
 
 
 @login_required
@@ -80,7 +73,7 @@ def programme_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request, code: str):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     return _programme_page(request, get_object_or_404(Programme, code=code))
 
 

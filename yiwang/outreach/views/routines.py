@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -32,6 +32,7 @@ from yiwang.outreach.forms_routines import (
 )
 from yiwang.outreach.models import Event, EventType, Meeting, Routine
 from yiwang.outreach.services import routines as services
+from yiwang.outreach.views.settings import settings_form_page, toggle_setting
 
 PAGE_SIZE = 50
 EVENT_FIELDS = {
@@ -43,11 +44,6 @@ MEETING_FIELDS = {"routine": "routine_code", "attendees": "attendee_ids", "area"
 CASE_FIELDS = {"category": "category_code", "unit": "unit_code"}
 
 
-def _require_configure(user) -> None:
-    if not access.can_configure(user):
-        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
-
-
 def _area_names(codes) -> dict[str, str]:
     return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
@@ -57,26 +53,22 @@ def _area_names(codes) -> dict[str, str]:
 
 @login_required
 def event_type_list(request):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     rows = EventType.objects.all()
     return render(request, "outreach/event_type_list.html", {"rows": rows})
 
 
 def _event_type_page(request, event_type: EventType | None):
-    _require_configure(request.user)
-    form = EventTypeForm(request.POST or None, event_type=event_type)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_event_type(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("The event type %(name)s was saved.") % {"name": saved.name}
-            )
-            return redirect("outreach:event-types")
-    context = {"form": form, "event_type": event_type}
-    return render(request, "outreach/event_type_form.html", context)
+    access.check_configure(request.user)
+    return settings_form_page(
+        request,
+        EventTypeForm(request.POST or None, event_type=event_type),
+        services.save_event_type,
+        _("The event type %(name)s was saved."),
+        "outreach:event-types",
+        "outreach/event_type_form.html",
+        {"event_type": event_type},
+    )
 
 
 @login_required
@@ -88,7 +80,7 @@ def event_type_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_type_edit(request, code: str):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     return _event_type_page(request, get_object_or_404(EventType, code=code))
 
 
@@ -96,34 +88,28 @@ def event_type_edit(request, code: str):
 @require_POST
 def event_type_toggle(request, code: str):
     """Retires an active event type, or takes a retired one back."""
-    _require_configure(request.user)
-    found = get_object_or_404(EventType, code=code)
-    saved = services.set_event_type_active(
-        actor=request.user, code=code, is_active=not found.is_active
+    return toggle_setting(
+        request, EventType, code, services.set_event_type_active, "outreach:event-types"
     )
-    message = _("%(name)s is active again.") if saved.is_active else _("%(name)s was retired.")
-    messages.success(request, message % {"name": saved.name})
-    return redirect("outreach:event-types")
 
 
 @login_required
 def routine_list(request):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     return render(request, "outreach/routine_list.html", {"rows": Routine.objects.all()})
 
 
 def _routine_page(request, routine: Routine | None):
-    _require_configure(request.user)
-    form = RoutineForm(request.POST or None, routine=routine)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_routine(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The routine %(name)s was saved.") % {"name": saved.name})
-            return redirect("outreach:routines")
-    return render(request, "outreach/routine_form.html", {"form": form, "routine": routine})
+    access.check_configure(request.user)
+    return settings_form_page(
+        request,
+        RoutineForm(request.POST or None, routine=routine),
+        services.save_routine,
+        _("The routine %(name)s was saved."),
+        "outreach:routines",
+        "outreach/routine_form.html",
+        {"routine": routine},
+    )
 
 
 @login_required
@@ -135,7 +121,7 @@ def routine_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def routine_edit(request, code: str):
-    _require_configure(request.user)
+    access.check_configure(request.user)
     return _routine_page(request, get_object_or_404(Routine, code=code))
 
 
@@ -143,14 +129,7 @@ def routine_edit(request, code: str):
 @require_POST
 def routine_toggle(request, code: str):
     """Retires an active routine, or takes a retired one back."""
-    _require_configure(request.user)
-    found = get_object_or_404(Routine, code=code)
-    saved = services.set_routine_active(
-        actor=request.user, code=code, is_active=not found.is_active
-    )
-    message = _("%(name)s is active again.") if saved.is_active else _("%(name)s was retired.")
-    messages.success(request, message % {"name": saved.name})
-    return redirect("outreach:routines")
+    return toggle_setting(request, Routine, code, services.set_routine_active, "outreach:routines")
 
 
 # --- events -------------------------------------------------------------------------------

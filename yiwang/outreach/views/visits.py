@@ -46,6 +46,7 @@ from yiwang.outreach.models import (
     VisitSource,
 )
 from yiwang.outreach.services import visits as services
+from yiwang.outreach.views.settings import settings_form_page
 from yiwang.registry.models import Household
 
 PAGE_SIZE = 50
@@ -319,31 +320,25 @@ def occurrence_list(request):
 # --- the county admin's settings ----------------------------------------------------------
 
 
-def _require_admin(user) -> None:
-    if not access.can_configure(user):
-        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
-
-
 @login_required
 @require_GET
 def rule_list(request):
-    _require_admin(request.user)
+    access.check_configure(request.user)
     rules = VisitRule.objects.select_related("tag", "trigger")
     return render(request, "outreach/rule_list.html", {"rules": rules})
 
 
 def _rule_page(request, rule: VisitRule | None):
-    _require_admin(request.user)
-    form = RuleForm(request.POST or None, rule=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_rule(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Visit rule “%(name)s” saved.") % {"name": saved.name})
-            return redirect("outreach:rules")
-    return render(request, "outreach/rule_form.html", {"form": form, "rule": rule})
+    access.check_configure(request.user)
+    return settings_form_page(
+        request,
+        RuleForm(request.POST or None, rule=rule),
+        services.save_rule,
+        _("Visit rule “%(name)s” saved."),
+        "outreach:rules",
+        "outreach/rule_form.html",
+        {"rule": rule},
+    )
 
 
 @login_required
@@ -355,29 +350,28 @@ def rule_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
-    _require_admin(request.user)
+    access.check_configure(request.user)
     return _rule_page(request, get_object_or_404(VisitRule, code=code))
 
 
 @login_required
 @require_GET
 def trigger_list(request):
-    _require_admin(request.user)
+    access.check_configure(request.user)
     return render(request, "outreach/trigger_list.html", {"triggers": Trigger.objects.all()})
 
 
 def _trigger_page(request, trigger: Trigger | None):
-    _require_admin(request.user)
-    form = TriggerForm(request.POST or None, trigger=trigger)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_trigger(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Trigger “%(name)s” saved.") % {"name": saved.name})
-            return redirect("outreach:triggers")
-    return render(request, "outreach/trigger_form.html", {"form": form, "trigger": trigger})
+    access.check_configure(request.user)
+    return settings_form_page(
+        request,
+        TriggerForm(request.POST or None, trigger=trigger),
+        services.save_trigger,
+        _("Trigger “%(name)s” saved."),
+        "outreach:triggers",
+        "outreach/trigger_form.html",
+        {"trigger": trigger},
+    )
 
 
 @login_required
@@ -389,7 +383,7 @@ def trigger_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def trigger_edit(request, code: str):
-    _require_admin(request.user)
+    access.check_configure(request.user)
     return _trigger_page(request, get_object_or_404(Trigger, code=code))
 
 
