@@ -8,10 +8,9 @@ whose ValidationError goes back onto the form's fields.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -20,7 +19,7 @@ from yiwang.areas.models import Area
 from yiwang.cases import services, states
 from yiwang.cases.forms import CategoryForm, DepartmentForm
 from yiwang.cases.models import Category, Department
-from yiwang.core.forms import add_service_error
+from yiwang.core.forms import service_form_page
 
 
 def _require_category_admin(user) -> None:
@@ -71,16 +70,15 @@ def category_list(request):
 
 def _category_page(request, category: Category | None):
     _require_category_admin(request.user)
-    form = CategoryForm(request.POST or None, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_category(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The category %(name)s was saved.") % {"name": saved.name})
-            return redirect("cases:categories")
-    return render(request, "cases/category_form.html", {"form": form, "category": category})
+    return service_form_page(
+        request,
+        CategoryForm(request.POST or None, category=category),
+        services.save_category,
+        _("The category %(name)s was saved."),
+        "cases:categories",
+        "cases/category_form.html",
+        {"category": category},
+    )
 
 
 @login_required
@@ -109,19 +107,15 @@ def department_list(request):
 
 def _department_page(request, department: Department | None):
     _require_department_admin(request.user)
-    form = DepartmentForm(request.POST or None, user=request.user, department=department)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_department(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request, _("The department %(name)s was saved.") % {"name": saved.name}
-            )
-            return redirect("cases:departments")
-    context = {"form": form, "department": department}
-    return render(request, "cases/department_form.html", context)
+    return service_form_page(
+        request,
+        DepartmentForm(request.POST or None, user=request.user, department=department),
+        services.save_department,
+        _("The department %(name)s was saved."),
+        "cases:departments",
+        "cases/department_form.html",
+        {"department": department},
+    )
 
 
 @login_required

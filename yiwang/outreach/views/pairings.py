@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
-from yiwang.core.forms import add_service_error
+from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access
 from yiwang.outreach.forms_pairings import (
     AssignForm,
@@ -33,7 +33,6 @@ from yiwang.outreach.selectors_pairings import (
     sponsor_rows,
 )
 from yiwang.outreach.services import pairings as services
-from yiwang.outreach.views.settings import settings_form_page
 from yiwang.registry.models import Household, Resident
 
 PAGE_SIZE = 50
@@ -52,7 +51,7 @@ def programme_list(request):
 
 def _programme_page(request, programme: Programme | None):
     access.check_configure(request.user)
-    return settings_form_page(
+    return service_form_page(
         request,
         ProgrammeForm(request.POST or None, programme=programme),
         services.save_programme,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.areas.models import Area
-from yiwang.core.forms import add_service_error
+from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access
 from yiwang.outreach import selectors_routines as selectors
 from yiwang.outreach.forms_routines import (
@@ -32,7 +32,7 @@ from yiwang.outreach.forms_routines import (
 )
 from yiwang.outreach.models import Event, EventType, Meeting, Routine
 from yiwang.outreach.services import routines as services
-from yiwang.outreach.views.settings import settings_form_page, toggle_setting
+from yiwang.outreach.views.settings import toggle_setting
 
 PAGE_SIZE = 50
 EVENT_FIELDS = {
@@ -60,7 +60,7 @@ def event_type_list(request):
 
 def _event_type_page(request, event_type: EventType | None):
     access.check_configure(request.user)
-    return settings_form_page(
+    return service_form_page(
         request,
         EventTypeForm(request.POST or None, event_type=event_type),
         services.save_event_type,
@@ -101,7 +101,7 @@ def routine_list(request):
 
 def _routine_page(request, routine: Routine | None):
     access.check_configure(request.user)
-    return settings_form_page(
+    return service_form_page(
         request,
         RoutineForm(request.POST or None, routine=routine),
         services.save_routine,

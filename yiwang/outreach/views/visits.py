@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.core.forms import add_service_error
+from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access, selectors_visits
 from yiwang.outreach.forms_visits import (
     OccurrenceFilterSet,
@@ -46,7 +46,6 @@ from yiwang.outreach.models import (
     VisitSource,
 )
 from yiwang.outreach.services import visits as services
-from yiwang.outreach.views.settings import settings_form_page
 from yiwang.registry.models import Household
 
 PAGE_SIZE = 50
@@ -330,7 +329,7 @@ def rule_list(request):
 
 def _rule_page(request, rule: VisitRule | None):
     access.check_configure(request.user)
-    return settings_form_page(
+    return service_form_page(
         request,
         RuleForm(request.POST or None, rule=rule),
         services.save_rule,
@@ -363,7 +362,7 @@ def trigger_list(request):
 
 def _trigger_page(request, trigger: Trigger | None):
     access.check_configure(request.user)
-    return settings_form_page(
+    return service_form_page(
         request,
         TriggerForm(request.POST or None, trigger=trigger),
         services.save_trigger,
