@@ -10,14 +10,46 @@ Personas, all with the password PASSWORD:
   outsider      grid worker of a unit in 汶上街道 (another town)
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.snapshots import SharedRows
+
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
 # beside it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# TEST_CLOCK_DAYS=400 runs the whole session with the clock that many days ahead (ticking),
+# from before the test modules are imported: a test that only passes on the day it was
+# written (a fixed date next to fixtures made "today") fails in CI, not months later.
+# CI's PostgreSQL pass sets it.
+CLOCK_DAYS = int(os.environ.get("TEST_CLOCK_DAYS") or 0)
+_clock = None
+
+
+def pytest_configure(config):
+    global _clock
+    if CLOCK_DAYS:
+        import time_machine
+
+        ahead = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_DAYS)
+        _clock = time_machine.travel(ahead, tick=True)
+        _clock.start()
+
+
+def pytest_unconfigure(config):
+    if _clock is not None:
+        _clock.stop()
+
+
+def pytest_report_header(config):
+    if CLOCK_DAYS:
+        return f"clock: {CLOCK_DAYS} days ahead, {datetime.date.today()}"
+    return None
+
 
 DATA = Path(__file__).parent / "tests" / "data"
 PASSWORD = "Yiwang-test-2026"
@@ -56,8 +88,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def tree(db):
+# The tree and the personas are built once a session and restored for each test that asks
+# (tests/snapshots.py): the same rows, keys included, as the services would write.
+SHARED = SharedRows()
+
+
+def _build_tree():
     from yiwang.areas.importers import division_rows
     from yiwang.areas.services import create_area, import_areas
 
@@ -80,12 +116,28 @@ def tree(db):
     return areas
 
 
-def _persona(username, role, code):
-    from yiwang.accounts.services import create_user, grant_post
+def _reload_tree(areas):
+    from yiwang.areas.models import Area
 
-    user = create_user(actor=None, username=username, password=PASSWORD, full_name=username)
-    grant_post(actor=None, user=user, role=role, area_code=code)
-    return user
+    return Area.objects.in_bulk(list(areas), field_name="code")
+
+
+@pytest.fixture
+def tree(db):
+    return SHARED.build_or_restore("tree", _build_tree, _reload_tree)
+
+
+def _persona(username, role, code):
+    from yiwang.accounts.models import User
+
+    def build():
+        from yiwang.accounts.services import create_user, grant_post
+
+        user = create_user(actor=None, username=username, password=PASSWORD, full_name=username)
+        grant_post(actor=None, user=user, role=role, area_code=code)
+        return user.pk
+
+    return User.objects.get(pk=SHARED.build_or_restore(username, build, lambda pk: pk))
 
 
 @pytest.fixture

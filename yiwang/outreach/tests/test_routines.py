@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from conftest import GRID, TOWN, UNIT, VILLAGE
 from yiwang.core.models import AuditEntry
@@ -23,6 +24,26 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 def at(*args):
     return datetime.datetime(*args, tzinfo=SHANGHAI)
+
+
+# The week under test is the current ISO week, seen on the Wednesday after it: dated from
+# today, so that the personas' posts and the grids (which start today) are held and open
+# on every day the tests look at, whatever the date of the run.
+MONDAY = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+
+
+def day(days, hour, minute=0):
+    """A time in Beijing, `days` after this week's Monday."""
+    date = MONDAY + datetime.timedelta(days=days)
+    return at(date.year, date.month, date.day, hour, minute)
+
+
+def week(days=0, sep="-W"):
+    year, number, _ = (MONDAY + datetime.timedelta(days=days)).isocalendar()
+    return f"{year}{sep}{number:02d}"
+
+
+SEEN = day(9, 10)
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -107,8 +128,8 @@ def test_the_county_admin_adds_and_retires_an_event_type(county_admin):
 
 
 @pytest.fixture
-def week48(tree, county_admin, chief, worker):
-    """Week 2026-W48 (Mon 23 – Sun 29 November), seen on 2 December. Grid 1 holds its
+def a_week(tree, county_admin, chief, worker):
+    """This week (Monday to Sunday), seen on the Wednesday after it. Grid 1 holds its
     weekly meeting (at 07:00 on Monday: still Sunday in UTC); grid 2 holds one the Sunday
     before and one just after midnight ending the week, so none in the week. Grid 1's
     workers visit on three days (twice on Tuesday), and it keeps a twice-daily check-in
@@ -120,7 +141,7 @@ def week48(tree, county_admin, chief, worker):
     services.save_routine(
         actor=county_admin, code="checkin", name="每日两报", rhythm="daily", times=2, order=20
     )
-    with time_machine.travel(at(2026, 12, 2, 10), tick=False):
+    with time_machine.travel(SEEN, tick=False):
 
         def meeting(routine, area, when):
             services.record_meeting(
@@ -131,20 +152,20 @@ def week48(tree, county_admin, chief, worker):
                 attendee_ids=[chief.pk],
             )
 
-        meeting("weekly_meeting", GRID, at(2026, 11, 23, 7))
-        meeting("weekly_meeting", grid2, at(2026, 11, 22, 23, 30))
-        meeting("weekly_meeting", unit2, at(2026, 11, 30, 0, 30))
-        meeting("monthly_analysis", grid2, at(2026, 11, 25, 9))
+        meeting("weekly_meeting", GRID, day(0, 7))
+        meeting("weekly_meeting", grid2, day(-1, 23, 30))
+        meeting("weekly_meeting", unit2, day(7, 0, 30))
+        meeting("monthly_analysis", grid2, day(2, 9))
         for hour in (8, 12, 18):
-            meeting("checkin", UNIT, at(2026, 11, 23, hour))
-        meeting("checkin", GRID, at(2026, 11, 24, 8))
+            meeting("checkin", UNIT, day(0, hour))
+        meeting("checkin", GRID, day(1, 8))
         household = create_household(actor=None, unit_code=UNIT, number="001")
         for when in (
-            at(2026, 11, 24, 9),
-            at(2026, 11, 24, 15),
-            at(2026, 11, 26, 10),
-            at(2026, 11, 29, 23, 50),
-            at(2026, 11, 30, 0, 10),  # the next week
+            day(1, 9),
+            day(1, 15),
+            day(3, 10),
+            day(6, 23, 50),
+            day(7, 0, 10),  # the next week
         ):
             Visit.objects.create(
                 household=household, visitor=worker, visited_at=when, area_code=UNIT
@@ -161,13 +182,13 @@ def _table(result):
     }
 
 
-def test_compliance_per_grid_per_week(chief, week48):
-    result = selectors.routine_compliance(chief, area_code=VILLAGE, week="2026-W48")
+def test_compliance_per_grid_per_week(chief, a_week):
+    result = selectors.routine_compliance(chief, area_code=VILLAGE, week=week())
 
     assert (result.week, result.starts_on, result.ends_on) == (
-        "2026-W48",
-        datetime.date(2026, 11, 23),
-        datetime.date(2026, 11, 29),
+        week(),
+        MONDAY,
+        MONDAY + datetime.timedelta(days=6),
     )
     # Monthly and quarterly routines are judged over their month or quarter.
     assert [r.code for r in result.routines] == [
@@ -178,14 +199,14 @@ def test_compliance_per_grid_per_week(chief, week48):
         "checkin",
     ]
     assert _table(result) == {
-        week48["grid1"]: {
+        a_week["grid1"]: {
             "daily_visits": (3, 7, False),  # Tuesday, Thursday, Sunday
             "daily_patrol": (0, 7, False),
             "weekly_meeting": (1, 1, True),
             "weekly_report": (0, 1, False),
             "checkin": (3, 14, False),  # min(3, 2) on Monday + 1 on Tuesday
         },
-        week48["grid2"]: {
+        a_week["grid2"]: {
             "daily_visits": (0, 7, False),
             "daily_patrol": (0, 7, False),
             "weekly_meeting": (0, 1, False),
@@ -202,17 +223,17 @@ def test_compliance_per_grid_per_week(chief, week48):
     )
 
 
-def test_a_weekly_routine_kept_in_every_grid(chief, county_admin, week48):
-    with time_machine.travel(at(2026, 12, 2, 10), tick=False):
+def test_a_weekly_routine_kept_in_every_grid(chief, county_admin, a_week):
+    with time_machine.travel(SEEN, tick=False):
         services.record_meeting(
             actor=chief,
             routine_code="weekly_meeting",
-            area_code=week48["grid2"],
-            held_at=at(2026, 11, 29, 20),
+            area_code=a_week["grid2"],
+            held_at=day(6, 20),
             attendee_ids=[chief.pk],
         )
 
-    result = selectors.routine_compliance(county_admin, area_code=TOWN, week="2026W48")
+    result = selectors.routine_compliance(county_admin, area_code=TOWN, week=week(sep="W"))
 
     assert [(r.code, r.grids, r.met["weekly_meeting"]) for r in result.rollup] == [
         (TOWN, 2, 2),
@@ -220,20 +241,20 @@ def test_a_weekly_routine_kept_in_every_grid(chief, county_admin, week48):
     ]
 
 
-def test_the_next_week_counts_its_own(chief, week48):
-    result = selectors.routine_compliance(chief, area_code=VILLAGE, week="2026-W49")
+def test_the_next_week_counts_its_own(chief, a_week):
+    result = selectors.routine_compliance(chief, area_code=VILLAGE, week=week(7))
 
     table = _table(result)
-    assert table[week48["grid2"]]["weekly_meeting"] == (1, 1, True)
-    assert table[week48["grid1"]]["daily_visits"] == (1, 7, False)
+    assert table[a_week["grid2"]]["weekly_meeting"] == (1, 1, True)
+    assert table[a_week["grid1"]]["daily_visits"] == (1, 7, False)
 
 
-def test_compliance_reads_a_fixed_number_of_queries(county_admin, week48):
-    selectors.routine_compliance(county_admin, area_code=VILLAGE, week="2026-W48")
+def test_compliance_reads_a_fixed_number_of_queries(county_admin, a_week):
+    selectors.routine_compliance(county_admin, area_code=VILLAGE, week=week())
     counts = []
     for code in (VILLAGE, TOWN, TOWN[:6]):
         with CaptureQueriesContext(connection) as queries:
-            selectors.routine_compliance(county_admin, area_code=code, week="2026-W48")
+            selectors.routine_compliance(county_admin, area_code=code, week=week())
         counts.append(len(queries))
 
     assert counts[0] == counts[1] == counts[2]
@@ -241,10 +262,10 @@ def test_compliance_reads_a_fixed_number_of_queries(county_admin, week48):
 
 def test_compliance_outside_the_scope_is_not_found_and_a_bad_week_refused(outsider, chief):
     with pytest.raises(Http404):
-        selectors.routine_compliance(outsider, area_code=VILLAGE, week="2026-W48")
-    for week in ("2026-W54", "48", "2026-11-23"):
+        selectors.routine_compliance(outsider, area_code=VILLAGE, week=week())
+    for bad in ("2026-W54", "48", "2026-11-23"):
         with pytest.raises(ValidationError) as excinfo:
-            selectors.routine_compliance(chief, area_code=VILLAGE, week=week)
+            selectors.routine_compliance(chief, area_code=VILLAGE, week=bad)
         assert list(excinfo.value.message_dict) == ["week"]
 
 
@@ -314,16 +335,16 @@ def test_the_county_admin_adds_an_event_type_on_its_page(client, county_admin):
     assert set(duplicate.context["form"].errors) == {"code"}
 
 
-def test_the_compliance_page(client, chief, outsider, week48):
+def test_the_compliance_page(client, chief, outsider, a_week):
     client.force_login(chief)
 
-    response = client.get("/outreach/routines/compliance/", {"week": "2026-W48", "area": VILLAGE})
+    response = client.get("/outreach/routines/compliance/", {"week": week(), "area": VILLAGE})
     bad_week = client.get("/outreach/routines/compliance/", {"week": "2026-W60"})
     default = client.get("/outreach/routines/compliance/")
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'id="grid-{week48["grid1"]}"' in html and "1 / 1" in html
+    assert f'id="grid-{a_week["grid1"]}"' in html and "1 / 1" in html
     assert bad_week.status_code == 200 and "week" in bad_week.context["form"].errors
     assert default.context["result"].area.code == VILLAGE
     client.force_login(outsider)

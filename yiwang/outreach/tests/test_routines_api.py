@@ -26,6 +26,15 @@ def _ago(hours=2):
     return timezone.now() - datetime.timedelta(hours=hours)
 
 
+def _due(days=20):
+    return str(timezone.localdate() + datetime.timedelta(days=days))
+
+
+def _this_week():
+    year, week, _ = timezone.localdate().isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 @pytest.fixture
 def world(personas):
     """An event and a meeting (with a task of the worker's) in the worker's grid, and an
@@ -54,7 +63,7 @@ def world(personas):
         held_at=_ago(),
         attendee_ids=[chief.pk, worker.pk],
         decisions=[
-            {"text": "修路", "owner_id": worker.pk, "due_on": "2026-12-31"},
+            {"text": "修路", "owner_id": worker.pk, "due_on": _due()},
             {"text": "路灯损坏"},
         ],
     )
@@ -175,7 +184,7 @@ def test_a_chief_records_a_meeting_with_decisions(world):
         "held_at": _ago().isoformat(),
         "minutes": "例会",
         "attendees": [world["chief"].pk],
-        "decisions": [{"text": "修桥", "owner": world["worker"].pk, "due_on": "2026-12-20"}],
+        "decisions": [{"text": "修桥", "owner": world["worker"].pk, "due_on": _due()}],
     }
 
     response = api.post("/api/v1/meetings/", body, format="json")
@@ -261,7 +270,7 @@ def test_a_routine_without_rhythm_is_refused(county_admin):
 )
 def test_compliance_within_the_scope(world, persona, area, answer):
     response = api_as(world[persona]).get(
-        "/api/v1/routines/compliance/", {"area": area, "week": "2026-W48"}
+        "/api/v1/routines/compliance/", {"area": area, "week": _this_week()}
     )
 
     assert response.status_code == answer, response.content
@@ -305,7 +314,7 @@ def test_the_lists_read_a_fixed_number_of_queries(world):
             area_code=GRID,
             held_at=_ago(),
             attendee_ids=[chief.pk, world["worker"].pk],
-            decisions=[{"text": "a"}, {"text": "b", "owner_id": chief.pk, "due_on": "2026-12-30"}],
+            decisions=[{"text": "a"}, {"text": "b", "owner_id": chief.pk, "due_on": _due()}],
         )
 
     assert counts() == before
