@@ -26,7 +26,6 @@ from yiwang.areas.models import Area
 from yiwang.core.api import ScopedViewSet, ScopedViewSetMixin
 from yiwang.core.exports import CONTENT_TYPES, CSV, XLSX
 from yiwang.registry import services
-from yiwang.registry.exports import export_residents
 from yiwang.registry.filters import (
     HouseholdFilterSet,
     MigrantFilterSet,
@@ -46,6 +45,7 @@ from yiwang.registry.models import (
 )
 from yiwang.registry.selectors import (
     duplicate_matches,
+    export_residents,
     ledger_rollup,
     likely_duplicates,
     with_current_tags,

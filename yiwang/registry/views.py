@@ -22,7 +22,6 @@ from yiwang.core import validators
 from yiwang.core.forms import add_service_error
 from yiwang.core.services import MAX_IMPORT_BYTES, start_import
 from yiwang.registry import services
-from yiwang.registry.exports import export_residents, import_template
 from yiwang.registry.filters import MigrantFilterSet, ResidentFilterSet
 from yiwang.registry.forms import (
     HouseholdCategoryForm,
@@ -52,7 +51,13 @@ from yiwang.registry.models import (
     Reveal,
     Tag,
 )
-from yiwang.registry.selectors import duplicate_matches, likely_duplicates, with_current_tags
+from yiwang.registry.selectors import (
+    duplicate_matches,
+    export_residents,
+    import_template,
+    likely_duplicates,
+    with_current_tags,
+)
 
 PAGE_SIZE = 50
 EXPORT_TYPES = {
