@@ -413,7 +413,7 @@ def bench_search(args) -> dict:
 
     from yiwang.accounts import scope
     from yiwang.accounts.models import User
-    from yiwang.registry import views
+    from yiwang.registry.views import ledger as views
 
     ledger = ensure_ledger(args)
     user = User.objects.get(username="county")

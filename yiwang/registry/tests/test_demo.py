@@ -7,7 +7,7 @@ from yiwang.core.models import AuditEntry
 from yiwang.core.validators import clean_id_number, id_number_facts
 from yiwang.registry.demo import build_demo_ledger
 from yiwang.registry.models import Household, Resident, ResidentTag
-from yiwang.registry.search import initials
+from yiwang.registry.selectors import initials
 
 
 def test_it_fills_every_unit_with_households_of_one_head_each(tree):

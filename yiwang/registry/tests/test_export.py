@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 from conftest import OTHER_UNIT, UNIT
 from yiwang.core.exports import escape_cell, write_csv, write_xlsx
 from yiwang.core.models import AuditEntry
-from yiwang.registry.exports import HEADERS, export_residents
 from yiwang.registry.importers import import_ledger, read_ledger
 from yiwang.registry.models import Resident
+from yiwang.registry.selectors.exports import HEADERS, export_residents
 from yiwang.registry.services import add_resident, create_household, set_tags
 
 from .conftest import make_id

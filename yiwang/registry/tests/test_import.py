@@ -433,12 +433,12 @@ def test_it_makes_the_eldest_member_head_when_the_head_moves_away(tree):
 
 # Households are written in batches as soon as their last row is read; one a batch, a
 # household linked by a move to a later one must wait for it and go in with it.
-one_household_a_batch = pytest.mark.parametrize("batch_rows", [importers.BATCH_ROWS, 1])
+one_household_a_batch = pytest.mark.parametrize("batch_rows", [importers.ledger.BATCH_ROWS, 1])
 
 
 @one_household_a_batch
 def test_it_moves_heads_between_two_households_of_the_same_file(tree, batch_rows, monkeypatch):
-    monkeypatch.setattr(importers, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(importers.ledger, "BATCH_ROWS", batch_rows)
     a, b, c = make_id("19600302", "011"), make_id("19621105", "022"), make_id("19700101", "031")
     _import(
         f"{HEADER}\n001,{UNIT},甲,{a},户主,,,,,,\n001,{UNIT},乙,{b},配偶,,,,,,\n002,{UNIT},丙,{c},户主,,,,,,\n"
@@ -462,7 +462,7 @@ def test_it_moves_heads_between_two_households_of_the_same_file(tree, batch_rows
 def test_it_keeps_a_head_whose_new_household_is_rejected_and_rejects_the_one_he_leaves(
     tree, batch_rows, monkeypatch
 ):
-    monkeypatch.setattr(importers, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(importers.ledger, "BATCH_ROWS", batch_rows)
     a, b, d = make_id("19600302", "011"), make_id("19621105", "022"), make_id("19300101", "031")
     _import(
         f"{HEADER}\n001,{UNIT},甲,{a},户主,,,,,,\n001,{UNIT},乙,{b},配偶,,,,,,\n"
@@ -556,7 +556,7 @@ def test_it_checks_again_at_commit_where_the_person_lives_now(
     worker, household, other_household, monkeypatch
 ):
     li = Resident.objects.get(name="李四")
-    real = importers._load
+    real = importers.ledger._load
 
     def moved_away_meanwhile(*args, lock, **kwargs):
         if lock:
@@ -565,7 +565,7 @@ def test_it_checks_again_at_commit_where_the_person_lives_now(
             )
         return real(*args, lock=lock, **kwargs)
 
-    monkeypatch.setattr(importers, "_load", moved_away_meanwhile)
+    monkeypatch.setattr(importers.ledger, "_load", moved_away_meanwhile)
 
     report = _import(f"{HEADER}\n002,{UNIT},李四,{li.id_number},户主,,,,,,\n", actor=worker)
 
@@ -663,8 +663,8 @@ def test_the_id_number_lookups_use_the_unique_index():
 
 
 def test_it_leaves_no_half_household_when_killed_and_a_rerun_finishes_the_job(tree, monkeypatch):
-    monkeypatch.setattr(importers, "BATCH_ROWS", 1)  # one household a transaction
-    real = importers.insert_rows
+    monkeypatch.setattr(importers.ledger, "BATCH_ROWS", 1)  # one household a transaction
+    real = importers.bulk.insert_rows
     calls = []
 
     def crash_on_the_fourth_household(model, fields, rows):
@@ -675,7 +675,7 @@ def test_it_leaves_no_half_household_when_killed_and_a_rerun_finishes_the_job(tr
                 raise RuntimeError("killed")
         real(model, fields, rows)
 
-    monkeypatch.setattr(importers, "insert_rows", crash_on_the_fourth_household)
+    monkeypatch.setattr(importers.bulk, "insert_rows", crash_on_the_fourth_household)
     with pytest.raises(RuntimeError):
         _command(SAMPLE, unit_scope=TOWN)
 
@@ -684,7 +684,7 @@ def test_it_leaves_no_half_household_when_killed_and_a_rerun_finishes_the_job(tr
     assert Household.objects.count() == 3  # nor an empty fourth household
     assert AuditEntry.objects.filter(action="household.create").count() == 3
 
-    monkeypatch.setattr(importers, "insert_rows", real)
+    monkeypatch.setattr(importers.bulk, "insert_rows", real)
     code, out, _err = _command(SAMPLE, unit_scope=TOWN)
 
     assert code == 1

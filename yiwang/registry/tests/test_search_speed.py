@@ -25,11 +25,11 @@ from yiwang.registry.models import (
     Tag,
 )
 from yiwang.registry.selectors import (
-    _after_prefix,
     ledger_rollup,
     ledger_rollup_from_rows,
     search_residents,
 )
+from yiwang.registry.selectors.search import _after_prefix
 from yiwang.registry.services import (
     add_resident,
     change_head,

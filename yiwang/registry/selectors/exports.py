@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from yiwang.core.exports import write_table
 from yiwang.registry.models import HouseholdCategory, Relation, Sex, Tag
-from yiwang.registry.selectors import with_current_tags
+from yiwang.registry.selectors.residents import with_current_tags
 
 # The import's columns, so that an exported file goes back in as it came out.
 HEADERS = (

@@ -1,25 +1,45 @@
-"""Reads of the ledger that are more than a filter: search, likely duplicates, roll-ups."""
+"""Search of the ledger: what a text typed in the search box finds, each kind through an
+index, and the pinyin initials of names that it matches."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import F, Lookup, Q, QuerySet
+from pypinyin import Style, lazy_pinyin
 
-from yiwang.areas import codes
-from yiwang.areas.models import Area
 from yiwang.core import validators
-from yiwang.core.scoping import subtree_q
-from yiwang.registry.models import (
-    Household,
-    LedgerTally,
-    Resident,
-    ResidentTag,
-    Tag,
-)
+from yiwang.registry.models import Resident
+
+# A word in letters or digits, or any other single character.
+_TOKEN = re.compile(r"[A-Za-z0-9]+|[^A-Za-z0-9]")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@functools.cache
+def _initial(char: str) -> str:
+    """The initial of one character's commonest reading (张 → z); "" for a sign (·)."""
+    return "".join(
+        word[0]
+        for part in lazy_pinyin(char, style=Style.FIRST_LETTER)
+        for word in _WORD.findall(part)
+    )
+
+
+def initials(name: str) -> str:
+    """张三 → zs, 阿卜杜·热合曼 → abdrhm, John Smith → js: a Han character gives its
+    initial, a word in letters or digits its first character; the rest is dropped.
+
+    Character by character, each in its commonest reading, as staff read a name out
+    letter by letter; the characters are few (a few thousand in names), so each is looked
+    up once and an import of a million names does not run pypinyin a million times."""
+    return "".join(
+        (token[0] if token[0].isalnum() else "") if token.isascii() else _initial(token)
+        for token in _TOKEN.findall(name)
+    ).lower()
+
 
 TAIL = 4  # Resident.id_tail and phone_tail hold the last four characters
 # Texts at most this long match thousands of residents in a county (one Chinese character:
@@ -168,163 +188,3 @@ def search_residents(queryset: QuerySet, text: str) -> QuerySet:
     """The residents of `queryset` that `text` finds (see `search_q`), in one query."""
     q = search_q(text)
     return queryset if q is None else queryset.filter(q)
-
-
-def with_current_tags(queryset: QuerySet) -> QuerySet:
-    """Residents with `current_tags`: their current tags, one query for a whole page."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "tags",
-            queryset=ResidentTag.objects.current()
-            .select_related("tag")
-            .order_by("tag__order", "tag__code"),
-            to_attr="current_tags",
-        )
-    )
-
-
-def likely_duplicates(queryset: QuerySet) -> QuerySet:
-    """Residents of `queryset` without an ID number who share name, birth date and unit with
-    another resident (with an ID number or without): for review, never merged.
-
-    Two unknown birth dates count as the same: a row imported twice without an ID number
-    or a birth date is the duplicate most worth catching. Ordered so that the residents
-    who share a key come together.
-    """
-    others = Resident.objects.filter(
-        name=OuterRef("name"), area_code=OuterRef("area_code")
-    ).exclude(pk=OuterRef("pk"))
-    same_birth = others.filter(birth_date=OuterRef("birth_date"))
-    both_unknown = others.filter(birth_date__isnull=True)
-    return (
-        queryset.filter(id_number="")
-        .filter(
-            (Q(birth_date__isnull=False) & Exists(same_birth))
-            | (Q(birth_date__isnull=True) & Exists(both_unknown))
-        )
-        .order_by("area_code", "name", "birth_date", "id")
-    )
-
-
-def duplicate_matches(residents) -> dict[int, list[Resident]]:
-    """For each of `residents` (likely duplicates), the other residents who share its
-    name, birth date and unit: one query for a whole page."""
-    residents = list(residents)
-    if not residents:
-        return {}
-    candidates = (
-        Resident.objects.filter(
-            area_code__in={r.area_code for r in residents}, name__in={r.name for r in residents}
-        )
-        .select_related("household")
-        .order_by("id")
-    )
-    by_key = defaultdict(list)
-    for candidate in candidates:
-        by_key[(candidate.area_code, candidate.name, candidate.birth_date)].append(candidate)
-    return {
-        r.pk: [m for m in by_key[(r.area_code, r.name, r.birth_date)] if m.pk != r.pk]
-        for r in residents
-    }
-
-
-def ledger_rollup(area: Area) -> list[dict]:
-    """For each child of `area`: its active households, key households, living residents
-    and the living residents who carry each active tag now.
-
-    Four queries whatever the size of the tree: the children, the active tags, one GROUP
-    BY on the child's code prefix over the per-unit tallies (`LedgerTally`: 7,849 rows for
-    a county, not 337,000 households and a million residents), and one over the current
-    tags, which carry their resident's unit and status (`ResidentTag.area_code`,
-    `.resident_living`); both kept by database triggers. Never a query per node. The
-    caller checks that `area` is in the user's scope.
-    """
-    children = list(
-        Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
-    )
-    if not children:
-        return []
-    prefix_length = len(area.code) + codes.SUFFIX_DIGITS
-    tags = dict(Tag.objects.filter(is_active=True).values_list("id", "code"))
-    counts = {
-        child["code"]: {
-            "households": 0,
-            "key_households": 0,
-            "residents": 0,
-            "tags": dict.fromkeys(tags.values(), 0),
-        }
-        for child in children
-    }
-    tallies = (
-        LedgerTally.objects.filter(subtree_q("area_code", area.code))
-        .values(prefix=Substr("area_code", 1, prefix_length))
-        .annotate(
-            households=Sum("households"),
-            key_households=Sum("key_households"),
-            residents=Sum("residents"),
-        )
-        .order_by()
-    )
-    for row in tallies:
-        if row["prefix"] in counts:
-            for key in ("households", "key_households", "residents"):
-                counts[row["prefix"]][key] = row[key]
-    # The active tags by id, not through a join: the GROUP BY sorts integers, not names.
-    tagged = (
-        ResidentTag.objects.current()
-        .filter(subtree_q("area_code", area.code), resident_living=True, tag_id__in=list(tags))
-        .values("tag_id", prefix=Substr("area_code", 1, prefix_length))
-        .annotate(n=Count("resident_id", distinct=True))
-        .order_by()
-    )
-    for row in tagged:
-        if row["prefix"] in counts:
-            counts[row["prefix"]]["tags"][tags[row["tag_id"]]] = row["n"]
-    return [{**child, **counts[child["code"]]} for child in children]
-
-
-def ledger_rollup_from_rows(area: Area) -> list[dict]:
-    """`ledger_rollup` counted straight from the rows, as it was before the tallies: a
-    GROUP BY over every active household, living resident and current tag under `area`.
-    Seconds at county scale: the reference that tests and benchmarks check the tallies
-    against, and the benchmark's baseline; pages never call it."""
-    children = Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
-    n = len(area.code) + codes.SUFFIX_DIGITS
-    tags = list(Tag.objects.filter(is_active=True).values_list("code", flat=True))
-    rows = {
-        c["code"]: {**c, "households": 0, "key_households": 0, "residents": 0}
-        | {"tags": dict.fromkeys(tags, 0)}
-        for c in children
-    }
-    for row in (
-        Household.objects.filter(subtree_q("area_code", area.code), status="active")
-        .values("category", prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["households"] += row["n"]
-            if row["category"] == "key":
-                rows[row["prefix"]]["key_households"] += row["n"]
-    for row in (
-        Resident.objects.filter(subtree_q("area_code", area.code), status="living")
-        .values(prefix=Substr("area_code", 1, n))
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["residents"] = row["n"]
-    for row in (
-        ResidentTag.objects.current()
-        .filter(
-            subtree_q("resident__area_code", area.code),
-            resident__status="living",
-            tag__is_active=True,
-        )
-        .values("tag__code", prefix=Substr("resident__area_code", 1, n))
-        .annotate(n=Count("resident_id", distinct=True))
-        .order_by()
-    ):
-        if row["prefix"] in rows:
-            rows[row["prefix"]]["tags"][row["tag__code"]] = row["n"]
-    return list(rows.values())

@@ -1,0 +1,70 @@
+"""What an import's moves leave behind: the life events of a resident who comes, returns,
+moves between households or becomes head, and the households that members left."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.registry.importers.planning import NEW, _ResidentPlan, _State
+from yiwang.registry.models import (
+    Household,
+    HouseholdStatus,
+    LifeEvent,
+    LifeEventKind,
+    Relation,
+    Resident,
+    ResidentStatus,
+)
+from yiwang.registry.services import recompute_category
+
+
+def _events(r: _ResidentPlan, household: Household, state: _State, actor, today):
+    def event(kind, **fields):
+        return LifeEvent(
+            resident=r.resident,
+            kind=kind,
+            on=today,
+            to_household=household,
+            area_code=household.area_code,
+            recorded_by=actor,
+            **fields,
+        )
+
+    if r.kind == NEW or r.returning:
+        yield event(LifeEventKind.MOVE_IN)
+    if r.source_id is not None:
+        source = state.by_pk[r.source_id]
+        yield event(LifeEventKind.TRANSFER, from_household=source, from_area_code=source.area_code)
+    if r.becomes_head and r.kind != NEW:
+        yield event(LifeEventKind.HEAD_CHANGE)
+
+
+def _settle(household: Household, actor, today: datetime.date) -> None:
+    """A household that members left by transfer: the eldest remaining member becomes head
+    if the head left, it closes when no one remains, and its category follows."""
+    living = household.residents.filter(status=ResidentStatus.LIVING)
+    if not living.exists():
+        if household.status == HouseholdStatus.MOVED_OUT:
+            return
+        household.status = HouseholdStatus.MOVED_OUT
+        household.save(update_fields=["status", "updated_at"])
+    elif not living.filter(relation=Relation.HEAD).exists():
+        # The eldest known: a member without a birth date does not come first.
+        successor = living.order_by(F("birth_date").asc(nulls_last=True), "id").first()
+        Resident.objects.filter(pk=successor.pk).update(
+            relation=Relation.HEAD, updated_at=timezone.now()
+        )
+        LifeEvent.objects.create(
+            resident=successor,
+            kind=LifeEventKind.HEAD_CHANGE,
+            on=today,
+            to_household=household,
+            area_code=household.area_code,
+            recorded_by=actor,
+            note=_("The head left; the eldest member became head."),
+        )
+    recompute_category(household)
