@@ -118,8 +118,8 @@ class HouseholdVisitMonth(models.Model):
     of `visited_at`; `area_code`: the first counted visit's). The marker that makes
     `VisitTally` count a household once a month.
 
-    Written by `yiwang.outreach.tally` (`count_visit` in record_visit; `rebuild` after the
-    demo's and the benchmark's bulk inserts and in migration 0004)."""
+    Written by `yiwang.outreach.services.tally` (`count_visit` in record_visit; `rebuild`
+    after the demo's and the benchmark's bulk inserts and in migration 0004)."""
 
     household = models.ForeignKey(
         "registry.Household",
@@ -148,7 +148,7 @@ class VisitTally(models.Model):
     in TIME_ZONE). The compliance of a whole month sums these rows (some 90,000 a year for
     a county) instead of counting distinct households over its visits (330,000 a month).
 
-    Kept by `yiwang.outreach.tally` with the `HouseholdVisitMonth` markers: an upsert
+    Kept by `yiwang.outreach.services.tally` with the `HouseholdVisitMonth` markers: an upsert
     when a marker is new (`count_visit`, in record_visit's transaction); `rebuild`
     recounts both from the visits. Visits written around the service must be followed by
     a rebuild (the demo and the benchmark do)."""
