@@ -2,10 +2,10 @@
 area tree: 7,849 units, 11,000 grid workers):
 
   compliance  compliance of the whole county for the current month
-              (`yiwang.outreach.selectors_compliance.compliance`) over 196,000 households,
+              (`yiwang.outreach.selectors.compliance.compliance`) over 196,000 households,
               2,000,000 visits over six months and their scheduled visits, and the API
               request GET /api/v1/compliance/?area=370829, checked against counts of the rows
-  today       a grid worker's "today" list (`yiwang.outreach.selectors_visits.today_lines`)
+  today       a grid worker's "today" list (`yiwang.outreach.selectors.visits.today_lines`)
               on the same rows, for several workers
   visitapi    POST /api/v1/visits/ under gunicorn (2 workers) on PostgreSQL, against the bare
               Django view in the same run (the machinery of cases_bench.bench_caseapi); a
@@ -162,8 +162,8 @@ def fill_outreach(args) -> dict:
 
     from yiwang.accounts.models import Post, Role
     from yiwang.core.bulk import db_value, insert_rows
-    from yiwang.outreach import tally
     from yiwang.outreach.models import Pairing, Programme, ScheduledVisit, Visit
+    from yiwang.outreach.services import tally
     from yiwang.registry.models import Household
 
     rng = random.Random(args.seed)
@@ -417,8 +417,8 @@ def bench_compliance(args) -> dict:
 
     from yiwang.accounts.models import User
     from yiwang.areas.models import Area
-    from yiwang.outreach import selectors_compliance as selectors
     from yiwang.outreach.models import ScheduledVisit, Visit
+    from yiwang.outreach.selectors import compliance as selectors
     from yiwang.registry.models import LedgerTally
 
     filled = ensure_outreach(args)
@@ -534,7 +534,7 @@ def _plans(queries: list[tuple]) -> list[str]:
 
 
 def bench_today(args) -> dict:
-    """The "today" list (`selectors_visits.today_lines`) of TODAY_WORKERS grid workers spread
+    """The "today" list (`selectors.visits.today_lines`) of TODAY_WORKERS grid workers spread
     over the county, N runs in turn, each reading the worker's posts again as a request
     does."""
     from django.utils import timezone
@@ -543,9 +543,9 @@ def bench_today(args) -> dict:
     from yiwang.accounts.models import Post, Role
 
     try:
-        from yiwang.outreach.selectors_visits import today_lines
+        from yiwang.outreach.selectors import today_lines
     except ImportError as exc:
-        return {"unavailable": f"selectors_visits.today_lines is not there yet ({exc})"}
+        return {"unavailable": f"selectors.visits.today_lines is not there yet ({exc})"}
 
     filled = ensure_outreach(args)
     posts = list(

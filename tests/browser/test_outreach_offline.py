@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from conftest import PASSWORD, UNIT
 from yiwang.cases.models import Case
 from yiwang.core.validators import normalize_text
-from yiwang.outreach import schedule
 from yiwang.outreach.models import ScheduledVisit, Visit
+from yiwang.outreach.services import schedule
 from yiwang.outreach.tests.test_visits import make_household
 
 from .conftest import CSP_LISTENER

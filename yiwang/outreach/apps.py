@@ -13,4 +13,5 @@ class OutreachConfig(AppConfig):
         # The enterprise import registers its kind with the background imports (a queue
         # consumer that never loads the pages must know it too); the tally counts the
         # month's visited households as each visit is saved.
-        from yiwang.outreach import importers, tally  # noqa: F401
+        from yiwang.outreach import importers  # noqa: F401
+        from yiwang.outreach.services import tally  # noqa: F401

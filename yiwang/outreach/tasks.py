@@ -7,7 +7,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
-from yiwang.outreach.schedule import schedule_all_pairings, schedule_rules
+from yiwang.outreach.services.schedule import schedule_all_pairings, schedule_rules
 
 
 @db_periodic_task(crontab(minute="10", hour="1"))

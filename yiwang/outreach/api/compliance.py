@@ -1,7 +1,7 @@
 """API v1 of outreach: compliance, `GET /api/v1/compliance/?area=&month=` (or `from=&to=`).
 
 The figures of each child of the area and their total (yiwang.outreach.
-selectors_compliance): households, due, done, skipped, done_rate, overdue,
+selectors.compliance): households, due, done, skipped, done_rate, overdue,
 overdue_households, visited, coverage, paired. Rates are fractions rounded to four places
 (null when there is nothing to rate) beside the counts they come from. `by=worker` adds each
 worker's visits, households visited and overdue rows. Scoped: an area outside the user's
@@ -17,7 +17,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from yiwang.outreach import selectors_compliance as selectors
+from yiwang.outreach.selectors import compliance as selectors
 
 
 def _rate(value) -> float | None:

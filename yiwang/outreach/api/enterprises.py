@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.outreach.filters import EnterpriseFilterSet
 from yiwang.outreach.models import Enterprise
-from yiwang.outreach.selectors_pairings import EnterpriseFilterSet
 from yiwang.outreach.services import enterprises as services
 
 

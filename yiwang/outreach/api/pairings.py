@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from yiwang.accounts.models import Role
 from yiwang.areas.models import Area
 from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.outreach.filters import PairingFilterSet
 from yiwang.outreach.models import Pairing, Programme, SubjectKind
-from yiwang.outreach.selectors_pairings import PairingFilterSet, coverage
+from yiwang.outreach.selectors import coverage
 from yiwang.outreach.services import pairings as services
 from yiwang.registry.models import HouseholdCategory
 

@@ -17,8 +17,9 @@ from rest_framework.response import Response
 from yiwang.accounts.models import User
 from yiwang.cases.api import CaseSerializer
 from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
-from yiwang.outreach import selectors_routines as selectors
+from yiwang.outreach.filters import DecisionFilterSet, EventFilterSet, MeetingFilterSet
 from yiwang.outreach.models import Decision, Event, EventType, Meeting, Rhythm, Routine
+from yiwang.outreach.selectors import routines as selectors
 from yiwang.outreach.services import routines as services
 
 CODE = r"[-a-zA-Z0-9_]+"
@@ -330,7 +331,7 @@ class EventViewSet(ScopedViewSet):
 
     queryset = Event.objects.select_related("event_type").prefetch_related(_ATTENDEE_IDS)
     serializer_class = EventSerializer
-    filterset_class = selectors.EventFilterSet
+    filterset_class = EventFilterSet
 
     @extend_schema(request=EventCreateSerializer, responses={201: EventSerializer})
     def create(self, request):
@@ -355,7 +356,7 @@ class MeetingViewSet(ScopedViewSet):
 
     queryset = Meeting.objects.select_related("routine").prefetch_related("attendees", "decisions")
     serializer_class = MeetingSerializer
-    filterset_class = selectors.MeetingFilterSet
+    filterset_class = MeetingFilterSet
 
     @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer})
     def create(self, request):
@@ -385,7 +386,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     is your open tasks."""
 
     serializer_class = DecisionSerializer
-    filterset_class = selectors.DecisionFilterSet
+    filterset_class = DecisionFilterSet
 
     def get_queryset(self):
         return selectors.decisions_visible_to(self.request.user).order_by("-meeting_id", "id")

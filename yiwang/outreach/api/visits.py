@@ -15,8 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
-from yiwang.outreach import schedule
-from yiwang.outreach.forms_visits import OccurrenceFilterSet, ScheduleFilterSet, VisitFilterSet
+from yiwang.outreach.filters import OccurrenceFilterSet, ScheduleFilterSet, VisitFilterSet
 from yiwang.outreach.models import (
     Occurrence,
     Outcome,
@@ -28,6 +27,8 @@ from yiwang.outreach.models import (
     VisitRule,
     VisitSource,
 )
+from yiwang.outreach.services import rules as rule_services
+from yiwang.outreach.services import schedule
 from yiwang.outreach.services import visits as services
 
 # --- serializers ------------------------------------------------------------------------
@@ -339,7 +340,7 @@ class VisitRuleViewSet(_ConfigViewSet):
     queryset = VisitRule.objects.select_related("tag", "trigger")
     serializer_class = VisitRuleSerializer
     write_serializer = VisitRuleWriteSerializer
-    save_service = staticmethod(services.save_rule)
+    save_service = staticmethod(rule_services.save_rule)
 
     @extend_schema(request=VisitRuleWriteSerializer, responses={201: VisitRuleSerializer})
     def create(self, request):
@@ -359,7 +360,7 @@ class TriggerViewSet(_ConfigViewSet):
     queryset = Trigger.objects.all()
     serializer_class = TriggerSerializer
     write_serializer = TriggerWriteSerializer
-    save_service = staticmethod(services.save_trigger)
+    save_service = staticmethod(rule_services.save_trigger)
 
     @extend_schema(request=TriggerWriteSerializer, responses={201: TriggerSerializer})
     def create(self, request):

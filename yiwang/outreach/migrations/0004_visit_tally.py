@@ -1,6 +1,6 @@
 """The households visited per unit and month (`VisitTally`) and the markers that count a
 household once a month (`HouseholdVisitMonth`), filled from the visits already stored
-(yiwang.outreach.tally.rebuild: one INSERT … SELECT per table). Backwards the tables are
+(yiwang.outreach.services.tally.rebuild: one INSERT … SELECT per table). Backwards the tables are
 dropped."""
 
 import django.db.models.deletion
@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from yiwang.outreach import tally
+    from yiwang.outreach.services import tally
 
     tally.rebuild(connection=schema_editor.connection)
 

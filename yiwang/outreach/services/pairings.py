@@ -3,8 +3,8 @@
 The county admin configures the programmes (`save_programme`). Area managers (a county or
 town admin, a village's grid chief) pair a sponsor with a household, a resident or an
 enterprise of their scope by hand (`assign`), end and transfer pairings, and pair a whole
-area at once (`auto_assign`). Whenever pairings start or end, the visits module is told
-(`schedule_pairings`, `cancel_pairing_schedule`), when it offers those hooks.
+area at once (`auto_assign`). Whenever pairings start or end, the schedule engine is told
+(services/schedule.py: `schedule_pairings`, `cancel_pairing_schedule`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area
 from yiwang.core import audit, validators
-from yiwang.outreach import access, schedule
+from yiwang.outreach import access
 from yiwang.outreach.models import (
     NAME_MAX,
     REASON_MAX,
@@ -34,11 +34,12 @@ from yiwang.outreach.models import (
     Programme,
     SubjectKind,
 )
-from yiwang.outreach.selectors_pairings import (
+from yiwang.outreach.selectors import (
     eligible_subjects,
     sponsor_locations,
     subject_matches,
 )
+from yiwang.outreach.services import schedule
 from yiwang.registry.models import Household, HouseholdCategory, Resident, Tag
 
 # --- programmes -------------------------------------------------------------------------

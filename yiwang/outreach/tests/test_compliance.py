@@ -1,4 +1,4 @@
-"""Compliance (selectors_compliance, its page, the households behind a figure and the API):
+"""Compliance (selectors/compliance.py, its page, the households behind a figure and the API):
 a hand-computed example checked at every level of the tree, with frozen dates.
 
 The example, with today 2026-11-20 and the period November 2026:
@@ -30,8 +30,8 @@ from django.utils import timezone
 from conftest import COUNTY, GRID, OTHER_TOWN, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.accounts.models import Post
 from yiwang.areas.models import Area
-from yiwang.outreach import selectors_compliance as selectors
 from yiwang.outreach.models import Pairing, Programme, ScheduledVisit, Visit, VisitRule
+from yiwang.outreach.selectors import compliance as selectors
 from yiwang.registry.models import Household, Resident
 
 TODAY = datetime.date(2026, 11, 20)

@@ -5,7 +5,7 @@ import pytest
 from conftest import COUNTY, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.outreach.models import Programme
-from yiwang.outreach.selectors_pairings import coverage
+from yiwang.outreach.selectors import coverage
 from yiwang.outreach.services import pairings as services
 from yiwang.outreach.tests.test_pairings import (
     GRID,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from conftest import GRID, OTHER_UNIT, UNIT, VILLAGE
 from yiwang.cases.models import Case, Source
 from yiwang.core.models import AuditEntry
-from yiwang.outreach import selectors_routines as selectors
 from yiwang.outreach.models import Decision, Meeting, Routine
+from yiwang.outreach.selectors import routines as selectors
 from yiwang.outreach.services import routines as services
 
 pytestmark = pytest.mark.usefixtures("english")  # the tests read the messages

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from conftest import GRID, TOWN, UNIT, VILLAGE
 from yiwang.core.models import AuditEntry
-from yiwang.outreach import selectors_routines as selectors
 from yiwang.outreach.models import EventType, Routine, Visit
+from yiwang.outreach.selectors import routines as selectors
 from yiwang.outreach.services import routines as services
 from yiwang.registry.services import create_household
 

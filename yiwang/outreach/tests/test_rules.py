@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from yiwang.core.models import AuditEntry
 from yiwang.outreach.models import Occurrence, ScheduledVisit, Trigger, VisitRule
-from yiwang.outreach.services import visits as services
+from yiwang.outreach.services import rules as services
+from yiwang.outreach.services import visits as visit_services
 
 from .test_visits import make_household
 
@@ -134,7 +135,7 @@ def test_an_occurrence_schedules_every_active_rule_of_its_trigger(county_admin, 
     )
     household = make_household()
     day = timezone.localdate() - datetime.timedelta(days=1)
-    occurrence = services.record_occurrence(
+    occurrence = visit_services.record_occurrence(
         actor=worker, household_id=household.pk, trigger_code="hospital_stay", occurred_on=day
     )
     due = dict(
@@ -151,7 +152,7 @@ def test_an_occurrence_schedules_every_active_rule_of_its_trigger(county_admin, 
 def test_an_occurrence_is_checked(worker):
     household = make_household()
     with pytest.raises(ValidationError) as raised:
-        services.record_occurrence(
+        visit_services.record_occurrence(
             actor=worker,
             household_id=household.pk,
             trigger_code="nothing",
@@ -159,7 +160,7 @@ def test_an_occurrence_is_checked(worker):
         )
     assert set(raised.value.message_dict) == {"trigger", "occurred_on"}
     with pytest.raises(ValidationError) as raised:
-        services.record_occurrence(
+        visit_services.record_occurrence(
             actor=worker, household_id=household.pk, trigger_code="dispute", occurred_on="soon"
         )
     assert "occurred_on" in raised.value.message_dict
@@ -169,7 +170,7 @@ def test_an_occurrence_is_checked(worker):
 def test_an_outsider_records_no_occurrence(outsider):
     household = make_household()
     with pytest.raises(Http404):
-        services.record_occurrence(
+        visit_services.record_occurrence(
             actor=outsider,
             household_id=household.pk,
             trigger_code="dispute",
@@ -180,7 +181,7 @@ def test_an_outsider_records_no_occurrence(outsider):
 def test_an_inactive_trigger_is_refused(county_admin, worker):
     services.save_trigger(actor=county_admin, code="wedding", name="婚嫁喜事", is_active=False)
     with pytest.raises(ValidationError):
-        services.record_occurrence(
+        visit_services.record_occurrence(
             actor=worker,
             household_id=make_household().pk,
             trigger_code="wedding",

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from yiwang.outreach import schedule
 from yiwang.outreach.models import ScheduledVisit, Visit
+from yiwang.outreach.services import schedule
 from yiwang.outreach.services import visits as services
 from yiwang.outreach.tasks import schedule_visits
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import OTHER_UNIT
-from yiwang.outreach import schedule
 from yiwang.outreach.models import ScheduledVisit, Visit
-from yiwang.outreach.selectors_visits import mask_name
+from yiwang.outreach.selectors import mask_name
+from yiwang.outreach.services import schedule
 
 from .test_visits import make_household, pair, png_upload
 

@@ -1,4 +1,4 @@
-"""The households visited per unit and month (yiwang.outreach.tally): counted by every
+"""The households visited per unit and month (services/tally.py): counted by every
 recorded visit as `rebuild` recounts them from the visits, once a household and local
 month, and read by the compliance of a calendar month with the same figures as the
 visits give."""
@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from conftest import COUNTY, OTHER_UNIT, UNIT, VILLAGE
 from yiwang.areas.models import Area
-from yiwang.outreach import selectors_compliance as selectors
-from yiwang.outreach import tally
 from yiwang.outreach.models import HouseholdVisitMonth, Visit, VisitTally
+from yiwang.outreach.selectors import compliance as selectors
+from yiwang.outreach.services import tally
 from yiwang.outreach.services import visits as services
 from yiwang.outreach.tests.test_visits import make_household
 

@@ -16,7 +16,6 @@ from PIL import Image
 from conftest import OTHER_UNIT, UNIT
 from yiwang.cases.models import Case
 from yiwang.core.models import AuditEntry
-from yiwang.outreach import schedule
 from yiwang.outreach.models import (
     Pairing,
     Programme,
@@ -25,6 +24,7 @@ from yiwang.outreach.models import (
     VisitPhoto,
     VisitRule,
 )
+from yiwang.outreach.services import schedule
 from yiwang.outreach.services import visits as services
 
 # A point inside UNIT (see `boundaries`), one about 220 m north of it, one 11 km away.

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from conftest import OTHER_UNIT
 from yiwang.core.models import AuditEntry
-from yiwang.outreach import schedule
 from yiwang.outreach.models import Occurrence, ScheduledVisit, Trigger, Visit, VisitRule
+from yiwang.outreach.services import schedule
 
 from .test_visits import make_household, pair
 
@@ -98,7 +98,7 @@ def test_a_household_outside_the_scope_answers_404(outsider, household):
 
 def test_the_post_takes_a_fixed_number_of_queries(worker, household):
     """The lean path: the posts re-read, the household, the insert, the month's visited
-    household and its tally (yiwang.outreach.tally), the household's open rows, one UPDATE
+    household and its tally (services/tally.py), the household's open rows, one UPDATE
     closing them all, one INSERT of the next ones, the audit entry; no query per scheduled
     row, no read-back."""
     other = make_household(number="002", tags=["elderly_alone"])

@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from yiwang.core.models import AuditEntry
-from yiwang.outreach import schedule
 from yiwang.outreach.models import ScheduledVisit, Visit
+from yiwang.outreach.services import schedule
 from yiwang.outreach.services import visits as services
 
 from .test_visits import make_household

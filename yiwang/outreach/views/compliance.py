@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from yiwang.areas.models import Area
-from yiwang.outreach import selectors_compliance as selectors
+from yiwang.outreach.selectors import compliance as selectors
 from yiwang.registry.models import Household, Relation, Resident, ResidentStatus
 
 PAGE_SIZE = 50

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.core.forms import add_service_error
 from yiwang.core.services import MAX_IMPORT_BYTES, start_import
 from yiwang.outreach import importers  # noqa: F401  (registers the "enterprises" import)
-from yiwang.outreach.forms_pairings import EnterpriseForm, EnterpriseImportForm
+from yiwang.outreach.filters import EnterpriseFilterSet
+from yiwang.outreach.forms import EnterpriseForm, EnterpriseImportForm
 from yiwang.outreach.models import Enterprise
-from yiwang.outreach.selectors_pairings import EnterpriseFilterSet
 from yiwang.outreach.services import enterprises as services
 from yiwang.outreach.services.pairings import can_pair
 

@@ -18,7 +18,8 @@ from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access
-from yiwang.outreach.forms_pairings import (
+from yiwang.outreach.filters import PairingFilterSet
+from yiwang.outreach.forms import (
     AssignForm,
     CoverageForm,
     EndForm,
@@ -26,8 +27,7 @@ from yiwang.outreach.forms_pairings import (
     TransferForm,
 )
 from yiwang.outreach.models import Enterprise, Pairing, Programme, SubjectKind
-from yiwang.outreach.selectors_pairings import (
-    PairingFilterSet,
+from yiwang.outreach.selectors import (
     coverage,
     eligible_subjects,
     sponsor_rows,

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access
-from yiwang.outreach import selectors_routines as selectors
-from yiwang.outreach.forms_routines import (
+from yiwang.outreach.filters import EventFilterSet, MeetingFilterSet
+from yiwang.outreach.forms import (
     ComplianceForm,
     EventForm,
     EventTypeForm,
@@ -31,6 +31,7 @@ from yiwang.outreach.forms_routines import (
     ToCaseForm,
 )
 from yiwang.outreach.models import Event, EventType, Meeting, Routine
+from yiwang.outreach.selectors import routines as selectors
 from yiwang.outreach.services import routines as services
 from yiwang.outreach.views.settings import toggle_setting
 
@@ -138,7 +139,7 @@ def routine_toggle(request, code: str):
 @login_required
 def event_list(request):
     queryset = Event.objects.visible_to(request.user).select_related("event_type")
-    filterset = selectors.EventFilterSet(request.GET, queryset=queryset)
+    filterset = EventFilterSet(request.GET, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     names = _area_names(e.area_code for e in page.object_list)
     context = {
@@ -193,7 +194,7 @@ def event_create(request):
 def meeting_list(request):
     """The meetings of the scope, and the user's own open tasks above them."""
     queryset = Meeting.objects.visible_to(request.user).select_related("routine")
-    filterset = selectors.MeetingFilterSet(request.GET, queryset=queryset)
+    filterset = MeetingFilterSet(request.GET, queryset=queryset)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     names = _area_names(m.area_code for m in page.object_list)
     context = {

@@ -24,15 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access, selectors_visits
-from yiwang.outreach.forms_visits import (
-    OccurrenceFilterSet,
+from yiwang.outreach import access
+from yiwang.outreach.filters import OccurrenceFilterSet, VisitFilterSet
+from yiwang.outreach.forms import (
     OccurrenceForm,
     RuleForm,
     SkipForm,
     TriggerForm,
     VisitEditForm,
-    VisitFilterSet,
     VisitForm,
 )
 from yiwang.outreach.models import (
@@ -45,6 +44,8 @@ from yiwang.outreach.models import (
     VisitRule,
     VisitSource,
 )
+from yiwang.outreach.selectors import visits as selectors
+from yiwang.outreach.services import rules as rule_services
 from yiwang.outreach.services import visits as services
 from yiwang.registry.models import Household
 
@@ -56,7 +57,7 @@ PAGE_SIZE = 50
 def today(request):
     """What is due for the user within a week and what is overdue, the nearest first: one
     line a household, which opens the visit form."""
-    lines, cut = selectors_visits.today_lines(request.user)
+    lines, cut = selectors.today_lines(request.user)
     return render(
         request,
         "outreach/today.html",
@@ -64,8 +65,8 @@ def today(request):
             "lines": lines,
             "cut": cut,
             "overdue": sum(1 for line in lines if line.overdue),
-            "horizon": selectors_visits.HORIZON_DAYS,
-            "limit": selectors_visits.TODAY_LIMIT,
+            "horizon": selectors.HORIZON_DAYS,
+            "limit": selectors.TODAY_LIMIT,
         },
     )
 
@@ -128,9 +129,7 @@ def _visit_page(request, *, household=None, enterprise=None):
         "form": form,
         "household": household,
         "enterprise": enterprise,
-        "head": selectors_visits.mask_name(getattr(household.head, "name", ""))
-        if household
-        else "",
+        "head": selectors.mask_name(getattr(household.head, "name", "")) if household else "",
         "photos_dropped": bool(bound and request.FILES.getlist("photos")),
     }
     return render(request, "outreach/visit_form.html", context)
@@ -171,17 +170,17 @@ def visit_list(request):
 def household_visits(request, household_id: int):
     """A household's visits and its open scheduled visits."""
     household = _household(request, household_id)
-    page = Paginator(
-        selectors_visits.household_visits(request.user, household.pk), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.household_visits(request.user, household.pk), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "outreach/visit_history.html",
         {
             "household": household,
-            "head": selectors_visits.mask_name(getattr(household.head, "name", "")),
+            "head": selectors.mask_name(getattr(household.head, "name", "")),
             "page_obj": page,
-            "scheduled": selectors_visits.household_schedule(request.user, household.pk),
+            "scheduled": selectors.household_schedule(request.user, household.pk),
             "occurrences": Occurrence.objects.filter(household=household).select_related("trigger")[
                 :10
             ],
@@ -191,7 +190,7 @@ def household_visits(request, household_id: int):
 
 
 def _visit_or_404(request, visit_id: int):
-    visit = selectors_visits.visit_detail(request.user, visit_id)
+    visit = selectors.visit_detail(request.user, visit_id)
     if visit is None:
         raise Http404(_("Not found."))
     return visit
@@ -332,7 +331,7 @@ def _rule_page(request, rule: VisitRule | None):
     return service_form_page(
         request,
         RuleForm(request.POST or None, rule=rule),
-        services.save_rule,
+        rule_services.save_rule,
         _("Visit rule “%(name)s” saved."),
         "outreach:rules",
         "outreach/rule_form.html",
@@ -365,7 +364,7 @@ def _trigger_page(request, trigger: Trigger | None):
     return service_form_page(
         request,
         TriggerForm(request.POST or None, trigger=trigger),
-        services.save_trigger,
+        rule_services.save_trigger,
         _("Trigger “%(name)s” saved."),
         "outreach:triggers",
         "outreach/trigger_form.html",

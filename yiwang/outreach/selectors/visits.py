@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from yiwang.outreach import schedule
 from yiwang.outreach.models import ScheduledVisit, ScheduleStatus, Visit
+from yiwang.outreach.services import schedule
 from yiwang.outreach.services.visits import scheduled_visible_to, visits_visible_to
 from yiwang.registry.models import Relation, Resident, ResidentStatus
 

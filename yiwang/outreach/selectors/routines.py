@@ -1,5 +1,6 @@
-"""Reads of outreach's routines: the filtersets of events and meetings (pages and API), the
-decisions a user sees and their open tasks, and routine compliance per grid per week.
+"""Reads of outreach's routines: the decisions a user sees and their open tasks, and
+routine compliance per grid per week (the filtersets of events, meetings and decisions
+are in filters.py).
 
 Compliance of a week (ISO week, Monday to Sunday, in the county's local dates): for each
 grid under the chosen area and each active daily or weekly routine, how many times it
@@ -23,120 +24,25 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Substr, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.cases.models import Case, Source
-from yiwang.core.scoping import any_subtree_q, subtree_q
-from yiwang.outreach.models import Decision, Event, EventType, Meeting, Rhythm, Routine, Visit
+from yiwang.core.scoping import any_subtree_q
+from yiwang.outreach.models import Decision, EventType, Meeting, Rhythm, Routine, Visit
 
 GRID_CODE_LENGTH = 15
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-def month_bounds(value: str) -> tuple[datetime.datetime, datetime.datetime] | None:
-    """The local start of a month "2026-11" and of the next one; None if it is not one."""
-    match = _MONTH.match(str(value or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    year, month = int(match[1]), int(match[2])
-    first = datetime.date(year, month, 1)
-    after = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return _midnight(first), _midnight(after)
-
-
-def _month_filter(field_name: str):
-    def apply(self, queryset, name, value):
-        bounds = month_bounds(value)
-        if bounds is None:
-            return queryset.none()
-        return queryset.filter(**{f"{field_name}__gte": bounds[0], f"{field_name}__lt": bounds[1]})
-
-    return apply
-
-
-def _under(self, queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
-
-
-class EventFilterSet(django_filters.FilterSet):
-    type = django_filters.CharFilter(
-        label=gettext_lazy("type"), field_name="event_type__code", help_text="An event type code."
-    )
-    under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text="An area code."
-    )
-    month = django_filters.CharFilter(
-        label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."
-    )
-
-    class Meta:
-        model = Event
-        fields = ["type", "under", "month"]
-
-    filter_under = _under
-    filter_month = _month_filter("happened_at")
-
-
-class MeetingFilterSet(django_filters.FilterSet):
-    routine = django_filters.CharFilter(
-        label=gettext_lazy("routine"), field_name="routine__code", help_text="A routine code."
-    )
-    under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text="An area code."
-    )
-    month = django_filters.CharFilter(
-        label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."
-    )
-
-    class Meta:
-        model = Meeting
-        fields = ["routine", "under", "month"]
-
-    filter_under = _under
-    filter_month = _month_filter("held_at")
-
-
-class DecisionFilterSet(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(
-        label=gettext_lazy("mine"), method="filter_mine", help_text="Only the ones you own."
-    )
-    open = django_filters.BooleanFilter(
-        label=gettext_lazy("open tasks"),
-        method="filter_open",
-        help_text="true: tasks (owner and due date) not done yet.",
-    )
-    meeting = django_filters.NumberFilter(label=gettext_lazy("meeting"), field_name="meeting_id")
-
-    class Meta:
-        model = Decision
-        fields = ["mine", "open", "meeting"]
-
-    def filter_mine(self, queryset, name, value):
-        if value is None:
-            return queryset
-        user = self.request.user if self.request is not None else None
-        mine = Q(owner_id=getattr(user, "pk", None))
-        return queryset.filter(mine) if value else queryset.exclude(mine)
-
-    def filter_open(self, queryset, name, value):
-        if value is None:
-            return queryset
-        open_task = Q(owner__isnull=False, due_on__isnull=False, done_on__isnull=True)
-        return queryset.filter(open_task) if value else queryset.exclude(open_task)
 
 
 # --- what a user sees ------------------------------------------------------------------

@@ -1,30 +1,23 @@
-"""Forms and filtersets of outreach's visits, shared by the pages and the API: the visit
+"""Forms of outreach's visits (their filtersets are in filters.py): the visit
 form (three taps for a routine visit), editing a visit, skipping a scheduled visit, an
 occurrence of a trigger, and the county admin's visit rules and triggers. What is allowed
 is the services' business; these only take the input."""
 
 from __future__ import annotations
 
-import datetime
 import uuid
 
-import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases.forms import PhotosField, category_choices
-from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
     NOTE_MAX,
     REASON_MAX,
-    Occurrence,
     Outcome,
     RuleKind,
-    ScheduledVisit,
-    ScheduleStatus,
     Trigger,
-    Visit,
 )
 from yiwang.registry.models import HouseholdCategory, Tag
 
@@ -190,84 +183,3 @@ class TriggerForm(forms.Form):
         super().__init__(*args, **kwargs)
         if trigger is not None:
             self.fields["code"].disabled = True
-
-
-# --- filtersets ---------------------------------------------------------------------------
-
-
-def _under(queryset, name, value):
-    value = (value or "").strip()
-    return queryset.filter(subtree_q("area_code", value)) if value.isdigit() else queryset
-
-
-class VisitFilterSet(django_filters.FilterSet):
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    visitor = django_filters.NumberFilter(label=_("visited by"), field_name="visitor_id")
-    outcome = django_filters.ChoiceFilter(label=_("outcome"), choices=Outcome.choices)
-    since = django_filters.DateFilter(
-        label=_("since"), method="filter_since", help_text=_("Visits on or after this day.")
-    )
-    until = django_filters.DateFilter(
-        label=_("until"), method="filter_until", help_text=_("Visits on or before this day.")
-    )
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under, help_text=_("An area code.")
-    )
-    far = django_filters.BooleanFilter(
-        label=_("far from the household"), field_name="far_from_area"
-    )
-
-    class Meta:
-        model = Visit
-        fields = []
-
-    def filter_since(self, queryset, name, value):
-        return queryset.filter(visited_at__gte=_midnight(value))
-
-    def filter_until(self, queryset, name, value):
-        return queryset.filter(visited_at__lt=_midnight(value + datetime.timedelta(days=1)))
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-class ScheduleFilterSet(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(
-        label=_("overdue"),
-        method="filter_overdue",
-        help_text=_("true: due before today; false: due today or later."),
-    )
-    due_before = django_filters.DateFilter(
-        label=_("due on or before"), field_name="due_on", lookup_expr="lte"
-    )
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under, help_text=_("An area code.")
-    )
-
-    class Meta:
-        model = ScheduledVisit
-        fields = []
-
-    def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        if value is True:
-            return queryset.filter(due_on__lt=today, status=ScheduleStatus.SCHEDULED)
-        if value is False:
-            return queryset.filter(due_on__gte=today)
-        return queryset
-
-
-class OccurrenceFilterSet(django_filters.FilterSet):
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    trigger = django_filters.CharFilter(label=_("trigger"), field_name="trigger__code")
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under, help_text=_("An area code.")
-    )
-
-    class Meta:
-        model = Occurrence
-        fields = []

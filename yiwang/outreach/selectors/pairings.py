@@ -1,22 +1,19 @@
 """Reads of outreach's pairings that are more than a filter: a programme's subjects and
-sponsors, and its coverage rolled up the tree; and the filtersets of enterprises and
-pairings, shared by the pages and the API."""
+sponsors, and its coverage rolled up the tree. The filtersets of enterprises and pairings
+are in filters.py."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
 
-import django_filters
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import Post, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area
-from yiwang.core import validators
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import Enterprise, Pairing, Programme, SubjectKind
 from yiwang.registry.models import (
@@ -285,57 +282,3 @@ def _programme_load(programme: Programme) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .values_list("sponsor_id", "n")
     )
-
-
-# --- filtersets -------------------------------------------------------------------------
-
-
-def _under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
-
-
-class EnterpriseFilterSet(django_filters.FilterSet):
-    search = django_filters.CharFilter(
-        label=_("search"),
-        method="filter_search",
-        help_text=_("Part of the name, or the start of the unified social credit code."),
-    )
-    under = django_filters.CharFilter(label=_("under code"), method=_under)
-    industry = django_filters.CharFilter(label=_("industry"))
-    is_active = django_filters.BooleanFilter(label=_("active"))
-
-    class Meta:
-        model = Enterprise
-        fields = ["search", "under", "industry", "is_active"]
-
-    def filter_search(self, queryset, name, value):
-        value = validators.normalize_text(value)
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__contains=value) | Q(credit_code__startswith=value.upper()))
-
-
-class PairingFilterSet(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(label=_("programme"), field_name="programme_id")
-    sponsor = django_filters.NumberFilter(label=_("sponsor"), field_name="sponsor_id")
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    resident = django_filters.NumberFilter(label=_("resident"), field_name="resident_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    area = django_filters.CharFilter(
-        label=_("area"), method=_under, help_text=_("The code of an area: pairings under it.")
-    )
-    current = django_filters.BooleanFilter(
-        label=_("current"),
-        method="filter_current",
-        help_text=_("true: the pairings in force today; false: those ended or not yet begun."),
-    )
-
-    class Meta:
-        model = Pairing
-        fields = ["programme", "sponsor", "household", "resident", "enterprise", "area", "current"]
-
-    def filter_current(self, queryset, name, value):
-        if value is None:
-            return queryset
-        current = queryset.current()
-        return current if value else queryset.exclude(pk__in=current.values("pk"))

@@ -11,8 +11,8 @@ total:
   were due: never stored, computed here); overdue households: the households they concern;
 - visited: households visited in the period (any visit recorded once counts); coverage:
   visited / households. For a calendar month (`Period.is_month`) read from the per-unit
-  monthly tally (`VisitTally`, kept by yiwang.outreach.tally: a household counts once a
-  month); any other period counts distinct households over its visits (a monthly tally
+  monthly tally (`VisitTally`, kept by yiwang.outreach.services.tally: a household counts
+  once a month); any other period counts distinct households over its visits (a monthly tally
   cannot say whether households of two months are the same ones);
 - paired: households with a current pairing.
 
