@@ -17,8 +17,9 @@ from django.utils import translation
 
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
-from yiwang.cases import rates, selectors, services, tasks
+from yiwang.cases import selectors, services, tasks
 from yiwang.cases.models import Case, CaseEvent, Department, Notice, Status
+from yiwang.cases.selectors import rates
 from yiwang.cases.services import escalation
 from yiwang.core.models import AuditEntry
 
