@@ -4,7 +4,7 @@ area tree and its 12,312 accounts):
   sweep    1,000,000 cases of which 1% are past their due time, then the escalation sweep
            (`yiwang.cases.services.escalate_overdue`), once, and once more with nothing to do
   rates    the three rates of the whole county over 1,000,000 cases, by town, department,
-           category and month (`yiwang.cases.rates.case_rates`), and the API request,
+           category and month (`yiwang.cases.selectors.rates.case_rates`), and the API request,
            checked against a count of the cases themselves
   caseapi  POST /api/v1/cases/ under gunicorn (2 workers) on PostgreSQL, against a bare
            Django view returning a small JSON body, served by the same gunicorn in the same
@@ -550,8 +550,8 @@ def bench_rates(args) -> dict:
 
     from yiwang.accounts.models import User
     from yiwang.areas.models import Area
-    from yiwang.cases import rates
     from yiwang.cases.models import Case, CaseTally
+    from yiwang.cases.selectors import rates
 
     cases = ensure_cases(args)
     county = Area.objects.get(code=COUNTY)

@@ -73,7 +73,7 @@ class CaseFilterSet(django_filters.FilterSet):
     reported_before = django_filters.DateFilter(
         label=_("reported on or before"), method="filter_reported_before"
     )
-    # The cases behind each figure of the rates (yiwang.cases.rates).
+    # The cases behind each figure of the rates (yiwang.cases.selectors.rates).
     area_code = django_filters.CharFilter(
         label=_("exactly at area code"),
         help_text=_("Cases placed on this area itself, not below it."),

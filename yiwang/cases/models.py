@@ -63,6 +63,36 @@ class Department(TimeStampedModel):
         return self.name
 
 
+# Who works in a department: the cases and notices a user sees depend on it (and the state
+# machine's handler, which names these two too).
+_DEPARTMENTS_ATTR = "_yiwang_case_departments"
+
+
+def department_ids(user) -> frozenset[int]:
+    """The departments the user works in: a member, with a current department-staff post.
+    Cached on the user for the request, like the posts (yiwang.accounts.scope)."""
+    from yiwang.accounts import scope
+    from yiwang.accounts.models import Role
+
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, _DEPARTMENTS_ATTR, None)
+    if cached is None:
+        if any(role == Role.DEPARTMENT_STAFF for role, _code in scope.current_posts(user)):
+            cached = frozenset(
+                Department.objects.filter(members=user, is_active=True).values_list("pk", flat=True)
+            )
+        else:
+            cached = frozenset()
+        setattr(user, _DEPARTMENTS_ATTR, cached)
+    return cached
+
+
+def forget_departments(user) -> None:
+    if hasattr(user, _DEPARTMENTS_ATTR):
+        delattr(user, _DEPARTMENTS_ATTR)
+
+
 class Category(TimeStampedModel):
     """A kind of case, configured by the county: a two-level tree (parent null at the top).
 
@@ -170,7 +200,6 @@ class CaseQuerySet(ScopedQuerySet):
         """The subtrees of the user's posts, and the cases sent to a department the user
         works in (with a current department-staff post)."""
         from yiwang.accounts.scope import scope_codes
-        from yiwang.cases.states import department_ids
 
         codes = scope_codes(user)
         if codes is None or _covers_every_county(codes):
@@ -487,7 +516,6 @@ class NoticeQuerySet(models.QuerySet):
         by name."""
         from yiwang.accounts import scope
         from yiwang.accounts.models import SCOPING_ROLES
-        from yiwang.cases.states import department_ids
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -3,7 +3,8 @@ GeoReport v2 under /open311/v2/ (yiwang/urls.py includes each)."""
 
 from django.urls import path
 
-from yiwang.cases import open311, public
+from yiwang.cases.api import open311
+from yiwang.cases.views import public
 
 pages = (
     [

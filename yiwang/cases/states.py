@@ -35,7 +35,8 @@ from django.utils import timezone
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import SCOPING_ROLES, Role
-from yiwang.cases.models import Case, Department, Status
+from yiwang.cases.models import Case, Status, department_ids
+from yiwang.cases.models import forget_departments as forget_departments
 
 DISPATCHER_ROLES = frozenset({Role.GRID_CHIEF, Role.TOWN_ADMIN, Role.COUNTY_ADMIN})
 TOWN_ROLES = frozenset({Role.TOWN_ADMIN, Role.COUNTY_ADMIN})
@@ -64,29 +65,9 @@ _APPROVER_CODE_LENGTH = {18: 12, 15: 12, 12: 9, 9: 6, 6: 6}
 
 # --- who ----------------------------------------------------------------------------------
 
-_DEPARTMENTS_ATTR = "_yiwang_case_departments"
-
-
-def department_ids(user) -> frozenset[int]:
-    """The departments the user works in: a member, with a current department-staff post.
-    Cached on the user for the request, like the posts (yiwang.accounts.scope)."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, _DEPARTMENTS_ATTR, None)
-    if cached is None:
-        if any(role == Role.DEPARTMENT_STAFF for role, _code in scope.current_posts(user)):
-            cached = frozenset(
-                Department.objects.filter(members=user, is_active=True).values_list("pk", flat=True)
-            )
-        else:
-            cached = frozenset()
-        setattr(user, _DEPARTMENTS_ATTR, cached)
-    return cached
-
-
-def forget_departments(user) -> None:
-    if hasattr(user, _DEPARTMENTS_ATTR):
-        delattr(user, _DEPARTMENTS_ATTR)
+# Who works in a department (department_ids, forget_departments, imported above) is read
+# by the models too, for the cases and notices a user sees: it lives there, so that the
+# models never import this module.
 
 
 def _superuser(user) -> bool:

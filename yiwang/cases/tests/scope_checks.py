@@ -17,7 +17,7 @@ from yiwang.accounts.models import User
 from yiwang.accounts.services import issue_token
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseEvent, Category, Department
-from yiwang.cases.rates import GROUP_BY
+from yiwang.cases.selectors.rates import GROUP_BY
 
 from .conftest import new_case
 
@@ -356,7 +356,7 @@ CASE_CHECKS.update(
 )
 
 
-# --- the rates and the overdue list (views_rates.py, api_rates.py) ---------------------
+# --- the rates and the overdue list (views/rates.py, api/rates.py) ---------------------
 
 
 def _overdue_pair() -> tuple[Case, Case]:
@@ -434,7 +434,7 @@ CASE_CHECKS.update(
 )
 
 
-# --- the county admin's configuration (views_config.py) --------------------------------
+# --- the county admin's configuration (views/config.py) --------------------------------
 
 
 def _config_state():
@@ -496,7 +496,7 @@ CASE_CHECKS.update(
 )
 
 
-# --- the notices (views_notices.py, api_notices.py) ------------------------------------
+# --- the notices (views/notices.py, api/notices.py) ------------------------------------
 
 
 def _notice_pair():

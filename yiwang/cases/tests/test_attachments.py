@@ -15,6 +15,7 @@ from PIL import ExifTags, Image
 
 from yiwang.cases import attachments, services
 from yiwang.cases.models import Attachment, Case, CaseEvent
+from yiwang.core import audit
 from yiwang.core.models import AuditEntry
 
 from .conftest import new_case
@@ -234,7 +235,7 @@ def test_a_failed_write_leaves_no_file_behind(tree, monkeypatch):
     folder = f"cases/{case.pk}"
     # The storage is the process's (in memory): a case of an earlier test had this id.
     before = default_storage.listdir(folder) if default_storage.exists(folder) else ([], [])
-    monkeypatch.setattr(services.audit, "record", fail)
+    monkeypatch.setattr(audit, "record", fail)
     with pytest.raises(RuntimeError):
         add(case, upload(image_bytes()), upload(image_bytes()))
 

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseEvent
+from yiwang.cases.services import transitions
 from yiwang.core.models import AuditEntry
 
 from .conftest import new_case
@@ -33,14 +34,14 @@ def _attempt(action, values, user, case_id):
 
 def _race_in_threads(monkeypatch, moves, case_id):
     both_read = threading.Barrier(len(moves), timeout=20)
-    load = services._load
+    load = transitions._load
 
     def load_then_wait(actor, case_id):
         case = load(actor, case_id)
         both_read.wait()
         return case
 
-    monkeypatch.setattr(services, "_load", load_then_wait)
+    monkeypatch.setattr(transitions, "_load", load_then_wait)
     results = [None] * len(moves)
 
     def run(i, action, values, user):
@@ -66,9 +67,9 @@ def _race_in_sequence(monkeypatch, moves, case_id):
     """The second reads first, the first acts, then the second writes on what it read."""
     (first_action, first_values, first_user), (second_action, second_values, second_user) = moves
     with transaction.atomic():
-        stale = services._load(second_user, case_id)
+        stale = transitions._load(second_user, case_id)
     first = _attempt(first_action, first_values, first_user, case_id)
-    monkeypatch.setattr(services, "_load", lambda actor, case_id: stale)
+    monkeypatch.setattr(transitions, "_load", lambda actor, case_id: stale)
     second = _attempt(second_action, second_values, second_user, case_id)
     return [first, second]
 
@@ -106,9 +107,9 @@ def test_two_people_acting_at_once_never_both_succeed(race, chief, town_admin, m
 def test_a_stale_read_cannot_act_on_a_case_that_moved_on(worker, tree, monkeypatch):
     """Load, change the status behind its back, act: the write finds no row to change."""
     case = new_case(stage="dispatched")
-    stale = services._load(worker, case.pk)
+    stale = transitions._load(worker, case.pk)
     services.return_case(actor=None, case_id=case.pk, reason="改派")
-    monkeypatch.setattr(services, "_load", lambda actor, case_id: stale)
+    monkeypatch.setattr(transitions, "_load", lambda actor, case_id: stale)
 
     with pytest.raises(services.Conflict) as raised:
         services.start(actor=worker, case_id=case.pk)

@@ -17,8 +17,10 @@ from django.utils import translation
 
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
-from yiwang.cases import rates, selectors, services, tasks
+from yiwang.cases import selectors, services, tasks
 from yiwang.cases.models import Case, CaseEvent, Department, Notice, Status
+from yiwang.cases.selectors import rates
+from yiwang.cases.services import escalation
 from yiwang.core.models import AuditEntry
 
 from .conftest import new_case
@@ -260,7 +262,7 @@ def test_the_periodic_task_sweeps_as_a_background_task(tree, clock):
 def _someone_accepts_between_read_and_claim(monkeypatch, case):
     """SQLite's sweep reads a chunk, then claims it: the dispatcher accepts the case in
     between."""
-    read = services._chunk
+    read = escalation._chunk
 
     def read_then_someone_accepts(*args):
         rows = read(*args)
@@ -268,7 +270,7 @@ def _someone_accepts_between_read_and_claim(monkeypatch, case):
             services.accept(actor=None, case_id=case.pk)
         return rows
 
-    monkeypatch.setattr(services, "_chunk", read_then_someone_accepts)
+    monkeypatch.setattr(escalation, "_chunk", read_then_someone_accepts)
     return sweep(4.5)
 
 
@@ -364,16 +366,16 @@ def _two_consumers_in_threads(now):
 def _two_consumers_in_sequence(monkeypatch, now):
     """SQLite lets one writer in at a time: the second consumer reads the overdue cases,
     the first runs through, then the second claims what it read."""
-    claim = services._escalate_chunk
+    claim = escalation._escalate_chunk
     first = {}
 
     def first_runs_in_between(*args):
         if not first:
-            monkeypatch.setattr(services, "_escalate_chunk", claim)
+            monkeypatch.setattr(escalation, "_escalate_chunk", claim)
             first.update(services.escalate_overdue(now=now))
         return claim(*args)
 
-    monkeypatch.setattr(services, "_escalate_chunk", first_runs_in_between)
+    monkeypatch.setattr(escalation, "_escalate_chunk", first_runs_in_between)
     second = services.escalate_overdue(now=now)
     return [first, second]
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from yiwang.areas.demo import build_demo
 from yiwang.areas.models import Area
-from yiwang.cases import rates, services, states
+from yiwang.cases import services, states
 from yiwang.cases.demo import build_demo_cases
 from yiwang.cases.models import Case, CaseEvent, CaseTally, EventKind, Status
+from yiwang.cases.selectors import rates
 from yiwang.core.models import AuditEntry
 
 from .test_rates import _recount, _tally

@@ -7,12 +7,14 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from PIL import ExifTags, Image
 
 from conftest import UNIT
 from yiwang.cases import attachments, services
 from yiwang.cases.models import Attachment, Case, CaseEvent, Source
+from yiwang.core import audit
 from yiwang.core.models import AuditEntry
 
 from .test_attachments import gps_jpeg, image_bytes, upload
@@ -181,14 +183,14 @@ def test_a_refused_photo_does_not_spend_a_request_of_the_limit(tree, settings):
 
 
 def test_a_failed_intake_leaves_no_photo_file_behind(worker, media, monkeypatch):
-    record = services.audit.record
+    record = audit.record
 
     def fail_on_attach(**kwargs):
         if kwargs["action"] == "case.attach":
             raise RuntimeError("the disk is full")
         return record(**kwargs)
 
-    monkeypatch.setattr(services.audit, "record", fail_on_attach)
+    monkeypatch.setattr(audit, "record", fail_on_attach)
     photos = attachments.read_photos([upload(image_bytes()), upload(image_bytes("JPEG"))])
     with pytest.raises(RuntimeError):
         services.report_case(
@@ -202,7 +204,7 @@ def test_a_failed_intake_leaves_no_photo_file_behind(worker, media, monkeypatch)
 def test_the_service_counts_the_photos_too(worker, media):
     photos = attachments.read_photos([upload(image_bytes())]) * 10
 
-    with pytest.raises(services.ValidationError) as raised:
+    with pytest.raises(ValidationError) as raised:
         services.report_case(
             actor=worker, category="sanitation", text=TEXT, unit_code=UNIT, photos=photos
         )

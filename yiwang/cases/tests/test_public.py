@@ -15,9 +15,10 @@ from django.urls import reverse
 from conftest import OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.areas.services import close_area, set_boundary
-from yiwang.cases import public_forms, services
+from yiwang.cases import services
+from yiwang.cases.forms import public as public_forms
 from yiwang.cases.models import Case, CaseEvent, Source, Status
-from yiwang.cases.public import client_key
+from yiwang.cases.views.public import client_key
 from yiwang.core.models import AuditEntry
 
 from .conftest import IN_UNIT, box, drive, new_case

@@ -35,9 +35,10 @@ from django.urls import reverse
 
 from conftest import COUNTY, GRID, OTHER_TOWN, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
-from yiwang.cases import rates, services
+from yiwang.cases import services
 from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.models import Case, CaseTally
+from yiwang.cases.selectors import rates
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 U2 = GRID + "002"  # the second unit of grid 1

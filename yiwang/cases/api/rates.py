@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from yiwang.cases import rates
+from yiwang.cases.selectors import rates
 
 
 def _rate(value) -> float | None:

@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 from yiwang.areas.models import Area
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseKind, Category, Source, Status
-from yiwang.cases.public import PLAIN_STATUS
+from yiwang.cases.views.public import PLAIN_STATUS
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
 

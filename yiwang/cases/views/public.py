@@ -6,7 +6,7 @@ answers at most CASES_PUBLIC_POST_LIMIT posts and creates at most
 CASES_PUBLIC_REQUEST_LIMIT cases, the tracking page answers at most
 CASES_PUBLIC_LOOKUP_LIMIT look-ups and CASES_PUBLIC_MISS_LIMIT unknown codes; past a
 limit the answer is 429 with a page saying when to try again, and nothing is done. The
-form's challenge is in yiwang.cases.public_forms.
+form's challenge is in yiwang.cases.forms.public.
 
 What the public sees of a case is chosen here: its category, its stage in plain words, a
 timeline without names, notes only where they are meant for the reporter (the reason of
@@ -34,6 +34,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yiwang.areas.models import Area, Level
 from yiwang.cases import attachments, services
+from yiwang.cases.forms.public import (
+    PublicRequestForm,
+    RatingForm,
+    TrackForm,
+    issue_challenge,
+)
 from yiwang.cases.models import (
     Case,
     CaseEvent,
@@ -42,12 +48,6 @@ from yiwang.cases.models import (
     Satisfaction,
     Source,
     Status,
-)
-from yiwang.cases.public_forms import (
-    PublicRequestForm,
-    RatingForm,
-    TrackForm,
-    issue_challenge,
 )
 from yiwang.core.forms import add_service_error
 from yiwang.core.net import client_ip

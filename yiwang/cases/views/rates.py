@@ -3,9 +3,9 @@ list. Both are scoped: an area outside the user's posts is not found (404), and 
 area given the page shows the area of the user's post.
 
 The rates page is a table with a chart: each figure links to the case list filtered to the
-cases it counts (yiwang.cases.rates.FIGURE_FILTERS), each child area to its own rates. The
-chart (ECharts, served from our static files) reads its data from a json_script element:
-the CSP allows no inline script.
+cases it counts (yiwang.cases.selectors.rates.FIGURE_FILTERS), each child area to its own
+rates. The chart (ECharts, served from our static files) reads its data from a json_script
+element: the CSP allows no inline script.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET
 
 from yiwang.accounts.scope import scope_codes
 from yiwang.areas.models import Area
-from yiwang.cases import rates as selectors
 from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.models import Case, Category, Department, Satisfaction, Status
-from yiwang.cases.views import PAGE_SIZE
+from yiwang.cases.selectors import rates as selectors
+from yiwang.cases.views.cases import PAGE_SIZE
 
 # The stages that wait for the dispatching level (the others for the handler).
 DISPATCHER_STAGES = (Status.REPORTED, Status.ACCEPTED, Status.RESOLVED)

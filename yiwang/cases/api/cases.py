@@ -1,6 +1,6 @@
 """API v1 for cases: the list within scope, intake, the detail with its timeline, one POST
-action per transition, the inbox, the photos and the likely duplicates; the categories and
-departments they refer to.
+action per transition, the inbox, the photos and the likely duplicates (the categories and
+departments they refer to: api/categories.py).
 
 A transition that is no longer valid (someone acted first, or the case moved on) answers
 409 with `{"detail": …, "status": <the current status>, "version": …}`; a case outside the
@@ -22,26 +22,26 @@ from drf_spectacular.utils import (
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import renderers, serializers, status, viewsets
+from rest_framework import renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from yiwang.cases import api_rates, rates, selectors, services, states
 from yiwang.cases import attachments as attachment_files
-from yiwang.cases.filters import CaseFilterSet, CategoryFilterSet
+from yiwang.cases import selectors, services, states
+from yiwang.cases.api import rates as api_rates
+from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.models import (
     Attachment,
     AttachmentStage,
     Case,
     CaseEvent,
-    Category,
-    Department,
     Satisfaction,
     Source,
     Status,
 )
+from yiwang.cases.selectors import rates
 from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
 
 
@@ -59,36 +59,6 @@ class PhotoRenderer(renderers.BaseRenderer):
 
 
 # --- serializers ------------------------------------------------------------------------
-
-
-class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Category
-        fields = [
-            "code",
-            "name",
-            "parent",
-            "kind",
-            "handling_level",
-            "department",
-            "is_urgent",
-            "accept_minutes",
-            "dispatch_minutes",
-            "resolve_minutes",
-            "is_active",
-            "order",
-        ]
-        read_only_fields = fields
-
-
-class DepartmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Department
-        fields = ["code", "name", "area_code", "is_active"]
-        read_only_fields = fields
 
 
 class CaseSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
@@ -676,23 +646,3 @@ class CaseViewSet(ScopedViewSet):
         case = self.get_object()
         found = selectors.likely_duplicates(case, request.user)
         return Response(DuplicateSerializer(found, many=True).data)
-
-
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The case categories. They are the county's, not an area's: every signed-in user
-    reads them all (there is no scope to apply)."""
-
-    queryset = Category.objects.select_related("parent", "department")
-    serializer_class = CategorySerializer
-    filterset_class = CategoryFilterSet
-    lookup_field = "code"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
-
-
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """The departments cases can be dispatched to; the county's, read by every user."""
-
-    queryset = Department.objects.filter(is_active=True)
-    serializer_class = DepartmentSerializer
-    lookup_field = "code"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"

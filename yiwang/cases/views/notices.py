@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, Notice
-from yiwang.cases.views import PAGE_SIZE
+from yiwang.cases.views.cases import PAGE_SIZE
 
 
 def _notices(user, unread_only: bool):

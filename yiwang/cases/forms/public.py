@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from yiwang.areas.models import Area, Level
-from yiwang.cases.forms import PhotosField
+from yiwang.cases.forms.cases import PhotosField
 from yiwang.cases.models import NAME_MAX, NOTE_MAX, TEXT_MAX, CaseKind, Category, Satisfaction
 from yiwang.core.validators import normalize_text
 

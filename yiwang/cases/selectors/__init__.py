@@ -1,0 +1,33 @@
+"""Reads of cases that are more than a filter, a module a part: the inbox, the notices of a
+user and the likely duplicates of a case (cases, whose public names are here too), and the
+three rates with the overdue list (rates: `from yiwang.cases.selectors import rates`)."""
+
+from yiwang.cases.selectors.cases import (
+    DUPLICATE_RADIUS_M,
+    DUPLICATE_SIMILARITY,
+    DUPLICATE_WINDOW,
+    DUPLICATES_SHOWN,
+    WAITING_FOR,
+    Duplicate,
+    distance_m,
+    inbox,
+    likely_duplicates,
+    text_similarity,
+    unread_notices,
+    waiting_for,
+)
+
+__all__ = [
+    "DUPLICATE_RADIUS_M",
+    "DUPLICATE_SIMILARITY",
+    "DUPLICATE_WINDOW",
+    "DUPLICATES_SHOWN",
+    "WAITING_FOR",
+    "Duplicate",
+    "distance_m",
+    "inbox",
+    "likely_duplicates",
+    "text_similarity",
+    "unread_notices",
+    "waiting_for",
+]

@@ -1,0 +1,129 @@
+"""Every write to cases: intake from each source, and one service per transition of the
+state machine (yiwang.cases.states). Each is atomic, checked against the actor's posts,
+written with a conditional UPDATE, audited, and shown in the case's timeline.
+
+`actor=None` is the operator at the command line or a background task, who may do all
+(the public request page passes no actor and is limited to `submit_request`).
+
+A module a topic: intake, transitions (with `Conflict`), the deadline sweep (escalation,
+its PostgreSQL statement in escalation_postgres, the rules both follow in deadlines),
+notices, attachments (the photos), config (categories and departments), public (the
+residents' tracking code and rating), and what they share (common). Every public name is
+here too (`services.report_case(...)`); private helpers are imported from their module.
+"""
+
+from yiwang.cases.services.attachments import add_attachments
+from yiwang.cases.services.common import clean_line, clean_text
+from yiwang.cases.services.config import save_category, save_department
+from yiwang.cases.services.deadlines import (
+    DISPATCHER_DUE,
+    HANDLER_DUE,
+    REMIND_AT_MOST,
+    REMIND_FRACTION,
+    Party,
+    due_party,
+    party_above,
+    remind_lead,
+)
+from yiwang.cases.services.escalation import (
+    AUDIT_FIELDS,
+    EVENT_FIELDS,
+    NOTICE_FIELDS,
+    SWEEP_CHUNK,
+    Swept,
+    escalate_overdue,
+)
+from yiwang.cases.services.escalation_postgres import ESCALATION_CHUNK
+from yiwang.cases.services.intake import (
+    ADDRESS_MAX,
+    TRACKING_CODE_LENGTH,
+    record_hotline_call,
+    report_case,
+    report_case_once,
+    stored_report,
+    submit_request,
+)
+from yiwang.cases.services.notices import mark_notices_read
+from yiwang.cases.services.public import (
+    RATED_BY_RESIDENT,
+    clean_tracking_code,
+    rate_by_resident,
+    resident_has_rated,
+)
+from yiwang.cases.services.transitions import (
+    ACTIONS,
+    EXTENSION_MAX_HOURS,
+    Conflict,
+    accept,
+    approve_extension,
+    close,
+    dispatch,
+    follow_up,
+    merge,
+    park,
+    reject,
+    reopen,
+    request_extension,
+    resolve,
+    return_case,
+    start,
+    supervise,
+    unpark,
+)
+
+__all__ = [
+    # intake
+    "ADDRESS_MAX",
+    "TRACKING_CODE_LENGTH",
+    "record_hotline_call",
+    "report_case",
+    "report_case_once",
+    "stored_report",
+    "submit_request",
+    "clean_line",
+    "clean_text",
+    # transitions
+    "ACTIONS",
+    "EXTENSION_MAX_HOURS",
+    "Conflict",
+    "accept",
+    "approve_extension",
+    "close",
+    "dispatch",
+    "follow_up",
+    "merge",
+    "park",
+    "reject",
+    "reopen",
+    "request_extension",
+    "resolve",
+    "return_case",
+    "start",
+    "supervise",
+    "unpark",
+    # deadlines
+    "AUDIT_FIELDS",
+    "DISPATCHER_DUE",
+    "ESCALATION_CHUNK",
+    "EVENT_FIELDS",
+    "HANDLER_DUE",
+    "NOTICE_FIELDS",
+    "REMIND_AT_MOST",
+    "REMIND_FRACTION",
+    "SWEEP_CHUNK",
+    "Party",
+    "Swept",
+    "due_party",
+    "escalate_overdue",
+    "party_above",
+    "remind_lead",
+    # notices, photos, settings, the public
+    "mark_notices_read",
+    "add_attachments",
+    "save_category",
+    "save_department",
+    "RATED_BY_RESIDENT",
+    "clean_tracking_code",
+    "rate_by_resident",
+    "resident_has_rated",
+]
