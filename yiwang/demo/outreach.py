@@ -22,9 +22,9 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from yiwang.accounts.models import Post, Role, User
-from yiwang.areas.demo import DEMO_PASSWORD
 from yiwang.areas.models import Area, Level
 from yiwang.core.bulk import db_value, insert_rows
+from yiwang.demo.areas import DEMO_PASSWORD
 from yiwang.outreach import tally
 from yiwang.outreach.models import (
     Enterprise,
