@@ -86,7 +86,7 @@ def _floor_rows(path: Path) -> tuple[list[tuple], list[tuple]]:
     advance (ids, codes, initials), so that only the writing is timed."""
     from yiwang.areas.models import Area, Level
     from yiwang.registry.importers import RELATIONS
-    from yiwang.registry.search import initials
+    from yiwang.registry.selectors import initials
 
     unit_ids = dict(Area.objects.filter(level=Level.UNIT).values_list("code", "id"))
     now = "2026-11-28 00:00:00"

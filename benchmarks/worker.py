@@ -113,9 +113,9 @@ def database() -> dict:
 def bench_build(args) -> dict:
     from django.core.management import call_command
 
-    from yiwang.areas.demo import build_demo
     from yiwang.core.audit import audit_source
     from yiwang.core.models import AuditSource
+    from yiwang.demo.areas import build_demo
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -341,7 +341,7 @@ def ensure_ledger(args) -> dict:
 
     from yiwang.core.audit import audit_source
     from yiwang.core.models import AuditSource
-    from yiwang.registry.demo import build_demo_ledger
+    from yiwang.demo.registry import build_demo_ledger
     from yiwang.registry.models import Household, Resident
 
     info = {"residents_found": Resident.objects.count()}

@@ -74,12 +74,15 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "axes",
     "csp",
+    # Our apps in their layer order: each imports only from itself and the apps listed
+    # before it (docs/ARCHITECTURE.md, "Imports"; tests/test_import_order.py).
     "yiwang.core",
     "yiwang.areas",
     "yiwang.accounts",
     "yiwang.registry",
     "yiwang.cases",
     "yiwang.outreach",
+    "yiwang.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core import access
 from yiwang.core.models import ScopedModel
 from yiwang.core.scoping import ScopedQuerySet, any_subtree_q
 
@@ -68,9 +69,8 @@ class UserQuerySet(ScopedQuerySet):
         """The viewer; users who hold a current post under the viewer's scope; and users
         who hold no current post but whose home area lies in the scope (a new account, or
         one whose posts ended), so that they can be given a post there."""
-        from yiwang.accounts.scope import scope_codes
-
-        codes = scope_codes(user)
+        # The rule of accounts.scope, through core.access: scope.py imports these models.
+        codes = access.scope_codes(user)
         if codes is None:
             return self.all()
         current = Post.objects.current()

@@ -165,3 +165,10 @@ def issue_token(*, user: User):
             area_code=user.area_code,
         )
     return token
+
+
+def refuse_closing_an_area_with_posts(sender, *, area, on, **kwargs) -> None:
+    """Receives areas' `area_closing` (inside close_area's transaction): an area on which
+    someone holds a current post stays open."""
+    if Post.objects.current().filter(area=area).exists():
+        raise ValidationError({"closed_on": _("End the posts held on this area first.")})

@@ -160,3 +160,17 @@ def user_detail(request, user_id: int):
         .order_by("-starts_on", "-id")
     )
     return render(request, "accounts/user_detail.html", {"person": person, "posts": posts})
+
+
+def area_posts(request, area) -> dict:
+    """The context of the posts section on an area's page (areas.panels): who holds a
+    current post on the area, and whether the viewer may give one there."""
+    user = request.user
+    return {
+        "posts": Post.objects.visible_to(user)
+        .current()
+        .filter(area=area)
+        .select_related("user")
+        .order_by("role", "user__full_name", "id"),
+        "can_manage_posts": scope.can_manage_posts(user),
+    }

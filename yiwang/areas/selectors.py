@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from yiwang.accounts.models import Post, Role
-from yiwang.areas import codes
+from yiwang.areas import codes, panels
 from yiwang.areas.models import Area, Level
 from yiwang.core.scoping import subtree_q
 
@@ -16,7 +15,8 @@ _COUNTED_LEVELS = {Level.GRID: "grids", Level.UNIT: "units"}
 
 def rollup(area: Area) -> list[dict]:
     """For each child of `area` (by code): its open grids and units below it, and the
-    current grid-worker posts in its subtree.
+    figures registered for the roll-up (`panels.ChildFigures` with `in_rollup`: accounts
+    counts the current grid-worker posts in its subtree).
 
     Children are all children, closed ones too, so that the page can still show them; the
     figures count only open areas. A child's own level is not counted (a grid has 0
@@ -33,7 +33,7 @@ def rollup(area: Area) -> list[dict]:
     # Only levels strictly below the children's level.
     levels = [level for level in _COUNTED_LEVELS if codes.LENGTH_BY_LEVEL[level] > prefix_length]
     counts: dict[str, dict[str, int]] = {
-        child["code"]: {"grids": 0, "units": 0, "workers": 0} for child in children
+        child["code"]: {"grids": 0, "units": 0} for child in children
     }
     if levels:
         rows = (
@@ -46,15 +46,8 @@ def rollup(area: Area) -> list[dict]:
         for row in rows:
             if row["prefix"] in counts:
                 counts[row["prefix"]][_COUNTED_LEVELS[row["level"]]] = row["n"]
-    workers = (
-        Post.objects.current()
-        .filter(subtree_q("area_code", area.code), role=Role.GRID_WORKER)
-        .exclude(area_code=area.code)
-        .values(prefix=Substr("area_code", 1, prefix_length))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in workers:
-        if row["prefix"] in counts:
-            counts[row["prefix"]]["workers"] = row["n"]
-    return [{**child, **counts[child["code"]]} for child in children]
+    rows = [{**child, **counts[child["code"]]} for child in children]
+    for figures in panels.child_figures():
+        if figures.in_rollup:
+            figures.add(area, rows)
+    return rows

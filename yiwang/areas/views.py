@@ -12,28 +12,28 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.accounts import scope
-from yiwang.accounts.models import Post
-from yiwang.areas import services
+from yiwang.areas import panels, services
 from yiwang.areas.forms import AreaCreateForm, AreaImportForm
 from yiwang.areas.models import Area, Level
 from yiwang.areas.selectors import rollup
+from yiwang.core import access
 from yiwang.core.forms import add_service_error
 from yiwang.core.services import start_import
 
-# The figures worth showing for children of each level: a grid has no grids under it.
+# The tree's figures worth showing for children of each level: a grid has no grids under
+# it. The figures other apps register (panels.ChildFigures) show on every level.
 _SHOWN_COUNTS = {
-    Level.TOWN: ("grids", "units", "workers"),
-    Level.VILLAGE: ("grids", "units", "workers"),
-    Level.GRID: ("units", "workers"),
-    Level.UNIT: ("workers",),
+    Level.TOWN: ("grids", "units"),
+    Level.VILLAGE: ("grids", "units"),
+    Level.GRID: ("units",),
+    Level.UNIT: (),
 }
 
 
 @login_required
 def home(request):
     """Straight to the user's area when there is one; a list when posts cover several."""
-    codes = scope.scope_codes(request.user)
+    codes = access.scope_codes(request.user)
     roots = Area.objects.visible_to(request.user)
     roots = roots.filter(parent__isnull=True) if codes is None else roots.filter(code__in=codes)
     roots = list(roots)
@@ -46,7 +46,7 @@ def _can_create_under(user, area: Area) -> bool:
     return (
         area.level in (Level.VILLAGE, Level.GRID)
         and area.is_open
-        and scope.can_manage_area(user, area.code)
+        and access.can_manage_area(user, area.code)
     )
 
 
@@ -54,42 +54,31 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
     user = request.user
     if form is None and _can_create_under(user, area):
         form = AreaCreateForm(initial={"level": area.child_level})
-    # The ledger's figures for each child ride along with the tree's own.
-    from yiwang.registry.models import Tag
-    from yiwang.registry.selectors import ledger_rollup
-
-    ledger = {row["code"]: row for row in ledger_rollup(area)}
-    tag_names = dict(Tag.objects.filter(is_active=True).values_list("code", "name"))
     children = rollup(area)
+    # The other apps' figures for each child (the ledger's) ride along with the tree's own.
+    child_figures = panels.child_figures()
+    for figures in child_figures:
+        if children and not figures.in_rollup:
+            figures.add(area, children)
     for child in children:
         child["level_label"] = Level(child["level"]).label
-        figures = ledger.get(child["code"], {})
-        child["households"] = figures.get("households", 0)
-        child["key_households"] = figures.get("key_households", 0)
-        child["residents"] = figures.get("residents", 0)
-        child["tag_counts"] = [
-            (tag_names[code], n)
-            for code, n in figures.get("tags", {}).items()
-            if n and code in tag_names
-        ]
     context = {
         "area": area,
         "ancestors": Area.objects.visible_to(user).filter(code__in=area.ancestor_codes()),
         "children": children,
         "shown_counts": _SHOWN_COUNTS.get(area.child_level, ()),
         "child_level_label": Level(area.child_level).label if area.child_level else "",
-        "posts": Post.objects.visible_to(user)
-        .current()
-        .filter(area=area)
-        .select_related("user")
-        .order_by("role", "user__full_name", "id"),
+        "child_badges": [figures.badges for figures in child_figures],
         "form": form,
-        "can_manage_posts": scope.can_manage_posts(user),
         "can_import": area.level in (Level.COUNTY, Level.TOWN, Level.VILLAGE)
-        and scope.can_manage_area(user, area.code),
+        and access.can_manage_area(user, area.code),
         # After a refused create the address is the POST-only create URL.
         "language_next": reverse("areas:detail", args=[area.code]),
     }
+    sections = panels.sections()
+    for section in sections:
+        context.update(section.context(request, area))
+    context["sections"] = [section.template for section in sections]
     # A drill-down by htmx gets the panel alone; a reload or a history restore the page.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "areas/area_panel_htmx.html" if partial else "areas/area_detail.html"
@@ -109,7 +98,7 @@ def area_detail(request, code: str):
 def area_import(request, code: str):
     """Upload of a division-code table into this area's subtree, run in the background."""
     area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
-    scope.require_area_manager(request.user, area.code)
+    access.require_area_manager(request.user, area.code)
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

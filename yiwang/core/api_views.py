@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from yiwang.accounts.scope import require_area_manager, require_in_scope
+from yiwang.core.access import require_area_manager, require_in_scope
 from yiwang.core.api import ScopedViewSet
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress

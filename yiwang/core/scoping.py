@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from yiwang.core import access
+
 # Codes are digit strings and a subtree is every code that starts with its root's code:
 # the half-open range [root, next) where `next` is the root with its last digit raised
 # (370830001 → 370830002; 3708300019 → 370830002). That is the same set as a prefix
@@ -53,9 +55,7 @@ class ScopedQuerySet(models.QuerySet):
     scope_field = "area_code"
 
     def visible_to(self, user) -> ScopedQuerySet:
-        from yiwang.accounts.scope import scope_codes
-
-        codes = scope_codes(user)
+        codes = access.scope_codes(user)
         if codes is None:  # a platform superuser sees everything
             return self.all()
         return self.filter(any_subtree_q(self.scope_field, codes))

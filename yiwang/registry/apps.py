@@ -11,4 +11,35 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         # Registers the ledger importer for background import jobs.
+        # The ledger's figures for each child on an area's page.
+        from yiwang.areas import panels
         from yiwang.registry import importers  # noqa: F401
+
+        panels.register_child_figures(
+            panels.ChildFigures(
+                key="registry.ledger",
+                add=add_ledger_figures,
+                badges="registry/_area_child_badges.html",
+            )
+        )
+
+
+def add_ledger_figures(area, children: list[dict]) -> None:
+    """Sets on each child row of an area's page (areas.panels) its active households, key
+    households and living residents, and the living residents carrying each active tag
+    (names and counts, the tags with none left out)."""
+    from yiwang.registry.models import Tag
+    from yiwang.registry.selectors import ledger_rollup
+
+    ledger = {row["code"]: row for row in ledger_rollup(area)}
+    tag_names = dict(Tag.objects.filter(is_active=True).values_list("code", "name"))
+    for child in children:
+        figures = ledger.get(child["code"], {})
+        child["households"] = figures.get("households", 0)
+        child["key_households"] = figures.get("key_households", 0)
+        child["residents"] = figures.get("residents", 0)
+        child["tag_counts"] = [
+            (tag_names[code], n)
+            for code, n in figures.get("tags", {}).items()
+            if n and code in tag_names
+        ]

@@ -1,12 +1,8 @@
 """The roll-up of figures under each child of an area."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from conftest import COUNTY, GRID, OTHER_TOWN, TOWN, UNIT, VILLAGE
-from yiwang.accounts.models import Post
 from yiwang.areas.models import Area
 from yiwang.areas.selectors import rollup
 
@@ -80,22 +76,6 @@ def test_it_returns_nothing_for_a_unit(tree, django_assert_num_queries):
     unit = Area.objects.get(code=UNIT)
     with django_assert_num_queries(1):
         assert rollup(unit) == []
-
-
-def test_it_skips_closed_areas_and_ended_posts_but_lists_closed_children(worker):
-    yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    second_grid = VILLAGE + "002"
-    Area.objects.filter(code__in=[second_grid, second_grid + "002"]).update(
-        closed_on=timezone.localdate()
-    )
-    Post.objects.filter(user=worker).update(
-        starts_on=yesterday - datetime.timedelta(days=1), ends_on=yesterday
-    )
-    rows = _by_code(rollup(Area.objects.get(code=VILLAGE)))
-    assert rows[GRID]["units"] == 2
-    assert rows[GRID]["workers"] == 0
-    # The closed grid is still listed; its closed unit is not counted, its open one is.
-    assert rows[second_grid]["units"] == 1
 
 
 def test_it_does_not_count_posts_outside_the_subtree(worker, outsider):

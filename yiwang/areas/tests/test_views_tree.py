@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import COUNTY, GRID, OTHER_VILLAGE, TOWN, UNIT, VILLAGE
+from conftest import COUNTY, GRID, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.core.models import AuditEntry
 
@@ -28,26 +28,6 @@ def test_it_redirects_home_to_the_users_only_root(client, chief):
 def test_it_redirects_a_county_admin_to_the_county(client, county_admin):
     client.force_login(county_admin)
     assert client.get(reverse("areas:home"))["Location"] == _detail(COUNTY)
-
-
-def test_it_lists_the_roots_of_a_user_with_posts_in_two_places(client, worker, outsider):
-    from yiwang.accounts.services import grant_post
-
-    grant_post(actor=None, user=worker, role="grid_worker", area_code=OTHER_VILLAGE + "001001")
-    client.force_login(worker)
-    response = client.get(reverse("areas:home"))
-    assert response.status_code == 200
-    assert [a.code for a in response.context["roots"]] == [UNIT, OTHER_VILLAGE + "001001"]
-
-
-def test_it_tells_a_user_without_posts_that_there_is_nothing_to_show(client, tree):
-    from yiwang.accounts.services import create_user
-
-    nobody = create_user(actor=None, username="nobody", password="Yiwang-test-2026")
-    client.force_login(nobody)
-    response = client.get(reverse("areas:home"))
-    assert response.status_code == 200
-    assert "您在区域树上没有岗位" in response.content.decode()
 
 
 def test_it_shows_the_chief_his_villages_grids(client, chief, worker):

@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from yiwang.accounts import scope
+from yiwang.core import access
 
 register = template.Library()
 
@@ -34,14 +34,14 @@ def is_checkbox(field) -> bool:
 
 @register.filter
 def can_manage_posts(user) -> bool:
-    return scope.can_manage_posts(user)
+    return access.can_manage_posts(user)
 
 
 @register.filter
 def can_manage_area(user, code: str) -> bool:
-    return scope.can_manage_area(user, code)
+    return access.can_manage_area(user, code)
 
 
 @register.filter
 def can_end_post(user, post) -> bool:
-    return post.role in scope.grantable_roles(user, post.area_code)
+    return post.role in access.grantable_roles(user, post.area_code)

@@ -8,15 +8,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from yiwang.areas.demo import build_demo
 from yiwang.areas.models import Area
 from yiwang.cases import services, states
-from yiwang.cases.demo import build_demo_cases
 from yiwang.cases.models import Case, CaseEvent, CaseTally, EventKind, Status
 from yiwang.cases.selectors import rates
+from yiwang.cases.tests.test_rates import _recount, _tally
 from yiwang.core.models import AuditEntry
-
-from .test_rates import _recount, _tally
+from yiwang.demo.areas import build_demo
+from yiwang.demo.cases import build_demo_cases
 
 TERMINAL = {Status.CLOSED, Status.REJECTED, Status.MERGED}
 # What may follow what in a timeline: the state machine's moves, and the reopening of a

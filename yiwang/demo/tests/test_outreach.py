@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from yiwang.accounts.models import Post, Role
-from yiwang.areas.demo import build_demo
-from yiwang.outreach.demo import build_demo_outreach
+from yiwang.demo.areas import build_demo
+from yiwang.demo.outreach import build_demo_outreach
+from yiwang.demo.registry import build_demo_ledger
 from yiwang.outreach.models import Pairing, ScheduledVisit, ScheduleStatus, Visit
-from yiwang.registry.demo import build_demo_ledger
 from yiwang.registry.models import Household
 
 

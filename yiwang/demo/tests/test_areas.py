@@ -18,7 +18,10 @@ from shapely.geometry import shape
 
 from yiwang.accounts.models import Post, Role, User
 from yiwang.accounts.scope import in_scope
-from yiwang.areas.demo import (
+from yiwang.areas.geometry import check_inside, parse_boundary, unit_locator
+from yiwang.areas.models import Area, Level
+from yiwang.core.models import AuditEntry
+from yiwang.demo.areas import (
     COUNTY_CODE,
     DEMO_PASSWORD,
     SCALES,
@@ -27,9 +30,6 @@ from yiwang.areas.demo import (
     spread,
     tile,
 )
-from yiwang.areas.geometry import check_inside, parse_boundary, unit_locator
-from yiwang.areas.models import Area, Level
-from yiwang.core.models import AuditEntry
 
 TOWN = COUNTY_CODE + "001"
 VILLAGE = TOWN + "001"

@@ -22,7 +22,7 @@ from yiwang.registry.models import (
     ResidentTag,
     Tag,
 )
-from yiwang.registry.search import initials
+from yiwang.registry.selectors import initials
 
 HOUSEHOLDS_PER_UNIT = 25
 BATCH_SIZE = 5000

@@ -22,10 +22,9 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from yiwang.accounts.models import Post, Role, User
-from yiwang.areas.demo import DEMO_PASSWORD
 from yiwang.areas.models import Area, Level
 from yiwang.core.bulk import db_value, insert_rows
-from yiwang.outreach import tally
+from yiwang.demo.areas import DEMO_PASSWORD
 from yiwang.outreach.models import (
     Enterprise,
     Outcome,
@@ -37,6 +36,7 @@ from yiwang.outreach.models import (
     VisitRule,
     VisitSource,
 )
+from yiwang.outreach.services import tally
 from yiwang.registry.models import Household, Resident, ResidentTag, Tag
 
 COUNTY_UNITS = 7849

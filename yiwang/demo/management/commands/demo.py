@@ -1,8 +1,8 @@
 """python manage.py demo: builds the demo county (Jiaxiang, 370829) on an empty database.
 
 Unless --no-ledger is given, every unit then gets about 25 households of about 3 residents;
-unless --no-cases is given, the county gets a year of cases (yiwang.cases.demo); unless
---no-outreach is given, cadres, pairings and three months of visits (yiwang.outreach.demo).
+unless --no-cases is given, the county gets a year of cases (yiwang.demo.cases); unless
+--no-outreach is given, cadres, pairings and three months of visits (yiwang.demo.outreach).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -14,8 +14,8 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from yiwang.areas.demo import DEMO_LOGINS, DEMO_PASSWORD, SCALES, build_demo, demo_status
 from yiwang.core.commands import AuditedCommand
+from yiwang.demo.areas import DEMO_LOGINS, DEMO_PASSWORD, SCALES, build_demo, demo_status
 
 
 class Command(AuditedCommand):
@@ -82,7 +82,7 @@ class Command(AuditedCommand):
             )
         )
         if not no_ledger:
-            from yiwang.registry.demo import build_demo_ledger
+            from yiwang.demo.registry import build_demo_ledger
 
             started = time.perf_counter()
             ledger = build_demo_ledger(seed=seed)
@@ -94,7 +94,7 @@ class Command(AuditedCommand):
                 )
             )
         if not no_cases:
-            from yiwang.cases.demo import build_demo_cases
+            from yiwang.demo.cases import build_demo_cases
 
             started = time.perf_counter()
             cases = build_demo_cases(seed=seed)
@@ -107,7 +107,7 @@ class Command(AuditedCommand):
                 )
             )
         if not no_ledger and not no_outreach:
-            from yiwang.outreach.demo import build_demo_outreach
+            from yiwang.demo.outreach import build_demo_outreach
 
             started = time.perf_counter()
             outreach = build_demo_outreach(seed=seed)

@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from yiwang.areas.models import Area
 from yiwang.core.models import AuditEntry
 from yiwang.core.validators import clean_id_number, id_number_facts
-from yiwang.registry.demo import build_demo_ledger
+from yiwang.demo.registry import build_demo_ledger
 from yiwang.registry.models import Household, Resident, ResidentTag
 from yiwang.registry.selectors import initials
 
