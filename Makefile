@@ -19,9 +19,12 @@ run: install
 	PORT=$(PORT) ./bin/run
 
 # DATABASE_URL is cleared so that a test run never touches a configured production database;
-# TEST_DATABASE_URL=postgres://... moves the suite to PostgreSQL.
+# TEST_DATABASE_URL=postgres://... moves the suite to PostgreSQL; TEST_CLOCK_DAYS=400 runs it
+# with the clock that many days ahead. The suite runs on every core (pytest-xdist);
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python benchmarks/run.py $(BENCH_ARGS)

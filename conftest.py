@@ -122,6 +122,11 @@ def _reload_tree(areas):
     return Area.objects.in_bulk(list(areas), field_name="code")
 
 
+@pytest.fixture(autouse=True)
+def _shared_rows():
+    SHARED.begin_test()
+
+
 @pytest.fixture
 def tree(db):
     return SHARED.build_or_restore("tree", _build_tree, _reload_tree)

@@ -11,6 +11,8 @@ changes is rolled back and the next one gets the rows as built.
 A snapshot is only used where it is exactly what the build would make:
 - on the local date it was taken and at a clock no earlier than then (a test that travels
   elsewhere builds afresh, under its own clock);
+- on top of the very snapshots it was built on (personas on the tree whose keys their
+  posts name);
 - on a database where its rows fit: when one of its keys is already taken (a test made
   rows of its own first), the insert is undone and the build runs instead.
 Tables that database triggers keep (the tallies) are never copied: inserting the rows
@@ -31,11 +33,14 @@ from django.utils import timezone
 TRIGGER_KEPT = {"registry.ledgertally", "cases.casetally"}
 
 
-@dataclass
+@dataclass(eq=False)
 class _Snapshot:
     taken_at: datetime.datetime
     rows: list[tuple[type, list]]  # (model, instances) in the order the build wrote them
     result: object
+    # The snapshots the build stood on (the personas on the tree): their rows must be the
+    # very ones in the database, or this one's foreign keys point at nothing.
+    under: dict[str, _Snapshot]
 
 
 def _models():
@@ -88,6 +93,11 @@ class SharedRows:
 
     def __init__(self):
         self._snapshots: dict[str, _Snapshot] = {}
+        self._in_test: dict[str, _Snapshot] = {}
+
+    def begin_test(self):
+        """Forgets which snapshots the previous test's database held."""
+        self._in_test = {}
 
     def build_or_restore(
         self, name: str, build: Callable[[], object], reload: Callable[[object], object]
@@ -97,19 +107,22 @@ class SharedRows:
         now = timezone.now()
         snapshot = self._snapshots.get(name)
         if snapshot is not None and self._fits(snapshot, now) and self._restore(snapshot):
+            self._in_test[name] = snapshot
             return reload(snapshot.result)
         before = _high_water()
         result = build()
         rows = _added_since(before)
         if rows is not None:
-            self._snapshots[name] = _Snapshot(now, rows, result)
+            self._snapshots[name] = self._in_test[name] = _Snapshot(
+                now, rows, result, dict(self._in_test)
+            )
         return result
 
-    @staticmethod
-    def _fits(snapshot: _Snapshot, now: datetime.datetime) -> bool:
+    def _fits(self, snapshot: _Snapshot, now: datetime.datetime) -> bool:
         return (
             timezone.localdate(snapshot.taken_at) == timezone.localdate(now)
             and snapshot.taken_at <= now
+            and all(self._in_test.get(name) is under for name, under in snapshot.under.items())
         )
 
     @staticmethod

@@ -1,6 +1,7 @@
 """Chromium through Playwright for the browser tests: the system's own Chromium, never a
 downloaded one. Without it the tests skip, except on CI, where they must run."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -59,13 +60,25 @@ def console():
     return ConsoleLog()
 
 
+def new_context(browser, **options):
+    """A browser context that records CSP violations and keeps the server's clock: under
+    TEST_CLOCK_DAYS the pages' `Date` runs from the same moved time as the server's, so
+    what a page stamps (an offline visit's time) is what the server expects."""
+    options.setdefault("locale", "zh-CN")
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)
+    context.add_init_script(CSP_LISTENER)
+    if os.environ.get("TEST_CLOCK_DAYS"):
+        context.clock.set_system_time(datetime.datetime.now(datetime.UTC))
+    return context
+
+
 @pytest.fixture
 def page(browser, console, settings):
     # The live server speaks plain HTTP; secure-only cookies would not come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_init_script(CSP_LISTENER)
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))

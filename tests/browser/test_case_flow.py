@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD, TOWN, UNIT, VILLAGE
 from yiwang.core.validators import normalize_text
 
-from .conftest import CSP_LISTENER
+from .conftest import new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,7 @@ def new_page(browser, console, settings):
     contexts = []
 
     def make():
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.add_init_script(CSP_LISTENER)
+        context = new_context(browser)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -16,7 +16,7 @@ from yiwang.outreach.models import ScheduledVisit, Visit
 from yiwang.outreach.services import schedule
 from yiwang.outreach.tests.test_visits import make_household
 
-from .conftest import CSP_LISTENER
+from .conftest import new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,15 +65,14 @@ def test_visits_and_a_report_made_offline_arrive_once(
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     base = live_server.url
-    context = browser.new_context(
-        locale="zh-CN",
+    context = new_context(
+        browser,
         timezone_id="Asia/Shanghai",
         viewport=PHONE,
         is_mobile=True,
         has_touch=True,
         service_workers="allow",
     )
-    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
     offline_noise = []

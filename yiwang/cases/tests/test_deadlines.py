@@ -13,7 +13,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
@@ -26,7 +26,7 @@ from yiwang.core.models import AuditEntry
 from .conftest import new_case
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 NINE = datetime.datetime.combine(TOMORROW, datetime.time(9), tzinfo=SHANGHAI)
 NOTHING = {"escalated": 0, "reminded": 0}
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conftest import COUNTY, OTHER_TOWN, OTHER_UNIT, VILLAGE
@@ -26,7 +27,7 @@ from yiwang.core.models import AuditEntry
 from .conftest import new_case
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 NINE = datetime.datetime.combine(TOMORROW, datetime.time(9), tzinfo=SHANGHAI)
 PAGE = "/cases/notices/"
 API = "/api/v1/notices/"

@@ -32,6 +32,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import COUNTY, GRID, OTHER_TOWN, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
@@ -52,7 +53,7 @@ def _month_after(day: datetime.date, n: int = 1) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-M1 = _month_after(datetime.date.today())
+M1 = _month_after(timezone.localdate())
 M2 = _month_after(M1)
 M3 = _month_after(M2)
 PERIOD = rates.Period(M1, M2)

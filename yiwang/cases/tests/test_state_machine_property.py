@@ -31,7 +31,7 @@ from yiwang.core.models import AuditEntry
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 START = datetime.datetime.combine(
-    datetime.date.today() + datetime.timedelta(days=1), datetime.time(9), tzinfo=SHANGHAI
+    timezone.localdate() + datetime.timedelta(days=1), datetime.time(9), tzinfo=SHANGHAI
 )
 # Those of the village and its unit twice: most cases lie there.
 PERSONAS = ("county", "town", "chief", "chief", "worker", "worker", "outsider")

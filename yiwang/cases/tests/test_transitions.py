@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from conftest import COUNTY, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.cases import selectors, services, states
@@ -17,7 +18,7 @@ from yiwang.core.models import AuditEntry
 from .conftest import new_case
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 # Frozen time lies ahead: the areas of the test tree open today.
 NINE = datetime.datetime.combine(TOMORROW, datetime.time(9), tzinfo=SHANGHAI)
 
@@ -273,9 +274,7 @@ def test_a_review_date_must_lie_ahead(town_admin, tree):
     case = new_case(stage="accepted")
 
     with pytest.raises(ValidationError) as raised:
-        services.park(
-            actor=town_admin, case_id=case.pk, review_on=datetime.date.today(), reason="x"
-        )
+        services.park(actor=town_admin, case_id=case.pk, review_on=timezone.localdate(), reason="x")
     assert "review_on" in raised.value.message_dict
 
 

@@ -5,6 +5,7 @@ residents and tags."""
 import datetime
 
 import pytest
+from django.utils import timezone
 from stdnum.cn import ric
 
 from conftest import GRID, OTHER_UNIT, UNIT, VILLAGE
@@ -321,13 +322,13 @@ def village_ledger(chief):
         name="辛",
         relation="child",
         tags=["petitioner"],
-        on=datetime.date.today() - datetime.timedelta(days=10),
+        on=timezone.localdate() - datetime.timedelta(days=10),
     )
     set_tags(
         actor=chief,
         resident_id=ended.pk,
         tags=[],
-        on=datetime.date.today() - datetime.timedelta(days=1),
+        on=timezone.localdate() - datetime.timedelta(days=1),
     )
 
 

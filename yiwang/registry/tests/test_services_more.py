@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import UNIT
 from yiwang.core.models import AuditEntry
@@ -225,7 +225,7 @@ def test_a_migrant_leaves_today_by_default_and_only_once(worker, migrant):
         migrant_left(actor=worker, migrant_id=migrant.pk, on="2026-03-01")
 
     assert "already recorded as left" in exc.value.message_dict["left_on"][0]
-    assert Migrant.objects.get(pk=migrant.pk).left_on == datetime.date.today()
+    assert Migrant.objects.get(pk=migrant.pk).left_on == timezone.localdate()
     assert AuditEntry.objects.filter(action="migrant.left").count() == 1
 
 
