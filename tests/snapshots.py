@@ -1,12 +1,14 @@
-"""Fixtures built once a session: the rows a build adds are kept and inserted again.
+"""Fixtures built once a session: the rows a build wrote are kept and written again.
 
-Most tests start from the same area tree and the same personas. Building them through the
-services (checks, audit entries, one row at a time) costs a tenth of a second a test;
-inserting the rows they left behind costs a few milliseconds. `SharedRows.build_or_restore`
-runs a build the first time (inside that test's transaction, exactly as before), notes
-every row it added, and from then on inserts those same rows, primary keys included, in
-the tests that ask for it. Each test still runs in its own transaction, so whatever it
-changes is rolled back and the next one gets the rows as built.
+Most tests start from the same area tree and the same personas, and many from the same
+small world on top of them. Building these through the services (checks, audit entries,
+one row at a time) costs a tenth of a second or more a test; writing the rows they left
+behind costs a few milliseconds. `SharedRows.build_or_restore` runs a build the first
+time (inside that test's transaction, exactly as before), notes what it changed in the
+database (rows added, rows changed, rows removed), and from then on makes those same
+changes, primary keys included, in the tests that ask for it. Each test still runs in
+its own transaction, so whatever it changes is rolled back and the next one gets the rows
+as built.
 
 A snapshot is only used where it is exactly what the build would make:
 - on the local date it was taken and at a clock no earlier than then (a test that travels
@@ -14,9 +16,12 @@ A snapshot is only used where it is exactly what the build would make:
 - on top of the very snapshots it was built on (personas on the tree whose keys their
   posts name);
 - on a database where its rows fit: when one of its keys is already taken (a test made
-  rows of its own first), the insert is undone and the build runs instead.
-Tables that database triggers keep (the tallies) are never copied: inserting the rows
-they count makes the triggers write them again.
+  rows of its own first), the writes are undone and the build runs instead.
+Tables that database triggers keep (the tallies) are never copied: writing the rows they
+count makes the triggers write them again. Timestamps kept by `auto_now` take the time of
+the restore, as they would from a build. The rows go in by plain INSERT statements of
+values prepared when the snapshot was taken: Django's per-object machinery would cost
+as much as the build.
 """
 
 from __future__ import annotations
@@ -27,16 +32,65 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
-# Kept by triggers on the tables they count (see registry and cases migrations).
+# Kept by triggers on the tables they count (see the registry and cases migrations).
 TRIGGER_KEPT = {"registry.ledgertally", "cases.casetally"}
+
+
+@dataclass(eq=False)
+class _Changes:
+    """What a build did to one table, as the statements that do it again: rows in the
+    database's own values, prepared once."""
+
+    model: type
+    added: list[tuple]
+    changed: list[tuple]  # the row's values, then its key again
+    removed: list
+
+    def write(self, cursor, now):
+        meta = self.model._meta
+        quote = connection.ops.quote_name
+        fields = meta.concrete_fields
+        columns = [quote(f.column) for f in fields]
+        pk = quote(meta.pk.column)
+        # `auto_now` columns take the time of the restore, as a build's would.
+        stamped = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False)]
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        if self.removed:
+            cursor.execute(
+                f"DELETE FROM {quote(meta.db_table)} WHERE {pk} IN"
+                f" ({', '.join(['%s'] * len(self.removed))})",
+                self.removed,
+            )
+        if self.changed:
+            cursor.executemany(
+                f"UPDATE {quote(meta.db_table)} SET"
+                f" {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s",
+                [_stamped(row, stamped, stamp) for row in self.changed],
+            )
+        if self.added:
+            cursor.executemany(
+                f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"
+                f" VALUES ({', '.join(['%s'] * len(columns))})",
+                [_stamped(row, stamped, stamp) for row in self.added],
+            )
+
+
+def _stamped(row: tuple, at: list[int], stamp) -> tuple:
+    if not at:
+        return row
+    row = list(row)
+    for i in at:
+        row[i] = stamp
+    return tuple(row)
 
 
 @dataclass(eq=False)
 class _Snapshot:
     taken_at: datetime.datetime
-    rows: list[tuple[type, list]]  # (model, instances) in the order the build wrote them
+    changes: list[_Changes]
     result: object
     # The snapshots the build stood on (the personas on the tree): their rows must be the
     # very ones in the database, or this one's foreign keys point at nothing.
@@ -51,41 +105,38 @@ def _models():
         yield model
 
 
-def _integer_key(model) -> bool:
-    return model._meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "IntegerField"}
+def _state() -> dict[type, dict]:
+    """Every row of every table, by key: taken before and after a build (test databases
+    are small)."""
+    state = {}
+    for model in _models():
+        columns = [field.attname for field in model._meta.concrete_fields]
+        at = columns.index(model._meta.pk.attname)
+        state[model] = {row[at]: row for row in model._base_manager.values_list(*columns)}
+    return state
 
 
-def _high_water() -> dict[type, object]:
-    """Each table's highest primary key (its row count where the key is not a number),
-    read in one statement."""
-    models = list(_models())
-    quote = connection.ops.quote_name
-    parts = [
-        f"SELECT {i}, "
-        + (f"MAX({quote(m._meta.pk.column)})" if _integer_key(m) else "COUNT(*)")
-        + f" FROM {quote(m._meta.db_table)}"
-        for i, m in enumerate(models)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        highest = dict(cursor.fetchall())
-    return {model: highest.get(i) for i, model in enumerate(models)}
+def _diff(before: dict[type, dict], after: dict[type, dict]) -> list[_Changes]:
+    changes = []
+    for model, rows in after.items():
+        old = before.get(model, {})
+        fields = model._meta.concrete_fields
 
+        def prepared(row, fields=fields):
+            return tuple(
+                f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)
+            )
 
-def _added_since(before: dict[type, object]) -> list[tuple[type, list]] | None:
-    """The rows added since `before`, or None when a table keyed otherwise than by a
-    number grew (its new rows cannot be told apart)."""
-    rows = []
-    for model, top in _high_water().items():
-        if top is None or top == before.get(model):
-            continue
-        if not _integer_key(model):
-            return None
-        query = model._base_manager.order_by("pk")
-        if before.get(model) is not None:
-            query = query.filter(pk__gt=before[model])
-        rows.append((model, list(query)))
-    return rows
+        added = [prepared(rows[pk]) for pk in sorted(set(rows) - set(old))]
+        changed = [
+            (*prepared(row), model._meta.pk.get_db_prep_save(pk, connection))
+            for pk, row in rows.items()
+            if pk in old and old[pk] != row
+        ]
+        removed = [model._meta.pk.get_db_prep_save(pk, connection) for pk in old if pk not in rows]
+        if added or changed or removed:
+            changes.append(_Changes(model, added, changed, removed))
+    return changes
 
 
 class SharedRows:
@@ -100,22 +151,24 @@ class SharedRows:
         self._in_test = {}
 
     def build_or_restore(
-        self, name: str, build: Callable[[], object], reload: Callable[[object], object]
+        self,
+        name: str,
+        build: Callable[[], object],
+        reload: Callable[[object], object] | None = None,
     ):
         """`build()` makes the rows and returns what the fixture gives; `reload(result)`
-        gives the same from the restored rows (fresh instances, read from the database)."""
+        gives the same from the restored rows. By default `reload` reads every model
+        instance in the result (alone, or in a dict, list or tuple) afresh, a query a
+        model."""
         now = timezone.now()
         snapshot = self._snapshots.get(name)
-        if snapshot is not None and self._fits(snapshot, now) and self._restore(snapshot):
+        if snapshot is not None and self._fits(snapshot, now) and _restore(snapshot):
             self._in_test[name] = snapshot
-            return reload(snapshot.result)
-        before = _high_water()
+            return (reload or _fresh)(snapshot.result)
+        before = _state()
         result = build()
-        rows = _added_since(before)
-        if rows is not None:
-            self._snapshots[name] = self._in_test[name] = _Snapshot(
-                now, rows, result, dict(self._in_test)
-            )
+        snapshot = _Snapshot(now, _diff(before, _state()), result, dict(self._in_test))
+        self._snapshots[name] = self._in_test[name] = snapshot
         return result
 
     def _fits(self, snapshot: _Snapshot, now: datetime.datetime) -> bool:
@@ -125,26 +178,45 @@ class SharedRows:
             and all(self._in_test.get(name) is under for name, under in snapshot.under.items())
         )
 
-    @staticmethod
-    def _restore(snapshot: _Snapshot) -> bool:
-        try:
-            # One savepoint: foreign keys are checked at its end, so the order of the
-            # tables does not matter, and a clash undoes every insert of the snapshot.
-            with transaction.atomic():
-                for model, instances in snapshot.rows:
-                    model._base_manager.bulk_create(
-                        [_copy(instance) for instance in instances], batch_size=500
-                    )
-        except IntegrityError:
-            return False
-        return True
+
+def _restore(snapshot: _Snapshot) -> bool:
+    """Writes the snapshot's changes; False, with nothing written, when they do not fit."""
+    now = timezone.now()
+    try:
+        # One savepoint: foreign keys are checked at the end of the test's transaction,
+        # so the order of the tables does not matter, and a clash undoes every write.
+        with transaction.atomic(), connection.cursor() as cursor:
+            for change in snapshot.changes:
+                change.write(cursor, now)
+    except IntegrityError:
+        return False
+    return True
 
 
-def _copy(instance):
-    clone = type(instance)(**{f.attname: getattr(instance, f.attname) for f in _fields(instance)})
-    clone._state.adding = True
-    return clone
+def _fresh(result):
+    """`result` with each model instance in it read again from the database."""
+    wanted: dict[type, set] = {}
 
+    def note(value):
+        if isinstance(value, Model):
+            wanted.setdefault(type(value), set()).add(value.pk)
+        elif isinstance(value, dict):
+            for item in value.values():
+                note(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                note(item)
 
-def _fields(instance):
-    return instance._meta.concrete_fields
+    note(result)
+    found = {model: model._base_manager.in_bulk(pks) for model, pks in wanted.items()}
+
+    def swap(value):
+        if isinstance(value, Model):
+            return found[type(value)][value.pk]
+        if isinstance(value, dict):
+            return {key: swap(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(swap(item) for item in value)
+        return value
+
+    return swap(result)

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import GRID, OTHER_GRID, OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
+from conftest import GRID, OTHER_GRID, OTHER_UNIT, OTHER_VILLAGE, SHARED, UNIT, VILLAGE
 from yiwang.accounts.models import Post, User
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
@@ -115,36 +115,48 @@ def ledger(actor, unit, number, name, birth, seq):
 
 @pytest.fixture
 def world(chief, worker, outsider):
-    set_boundary(actor=None, code=UNIT, boundary=box(116.0, 35.0, 116.1, 35.1))
-    set_boundary(actor=None, code=OTHER_UNIT, boundary=box(117.0, 36.0, 117.1, 36.1))
-    own_household, own_resident, own_migrant = ledger(
-        worker, UNIT, "001", "张三", "19600302", "011"
-    )
-    foreign_household, foreign_resident, foreign_migrant = ledger(
-        outsider, OTHER_UNIT, "外101", "王五", "19750101", "031"
-    )
+    """The ledger, boundaries and jobs every check reads, built once a session (see
+    tests/snapshots.py); the chief's signed-in client is new for each test."""
+
+    def build():
+        set_boundary(actor=None, code=UNIT, boundary=box(116.0, 35.0, 116.1, 35.1))
+        set_boundary(actor=None, code=OTHER_UNIT, boundary=box(117.0, 36.0, 117.1, 36.1))
+        own_household, own_resident, own_migrant = ledger(
+            worker, UNIT, "001", "张三", "19600302", "011"
+        )
+        foreign_household, foreign_resident, foreign_migrant = ledger(
+            outsider, OTHER_UNIT, "外101", "王五", "19750101", "031"
+        )
+        return {
+            "own_household": own_household,
+            "own_resident": own_resident,
+            "own_migrant": own_migrant,
+            "foreign_household": foreign_household,
+            "foreign_resident": foreign_resident,
+            "foreign_migrant": foreign_migrant,
+            "own_post": Post.objects.get(user=worker),
+            "foreign_post": Post.objects.get(user=outsider),
+            "own_entry": AuditEntry.objects.filter(area_code=GRID).first(),
+            "foreign_entry": AuditEntry.objects.filter(area_code=OTHER_GRID).first(),
+            "own_job": ImportJob.objects.create(
+                kind="areas", filename="a.csv", data=b"", created_by=chief, area_code=VILLAGE
+            ),
+            "foreign_job": ImportJob.objects.create(
+                kind="areas",
+                filename="b.csv",
+                data=b"",
+                created_by=outsider,
+                area_code=OTHER_VILLAGE,
+            ),
+        }
+
     client = Client()
     client.force_login(chief)
     return {
-        "own_household": own_household,
-        "own_resident": own_resident,
-        "own_migrant": own_migrant,
-        "foreign_household": foreign_household,
-        "foreign_resident": foreign_resident,
-        "foreign_migrant": foreign_migrant,
+        **SHARED.build_or_restore("routes-world", build),
         "client": client,
-        "own_post": Post.objects.get(user=worker),
-        "foreign_post": Post.objects.get(user=outsider),
         "own_user": worker,
         "foreign_user": outsider,
-        "own_entry": AuditEntry.objects.filter(area_code=GRID).first(),
-        "foreign_entry": AuditEntry.objects.filter(area_code=OTHER_GRID).first(),
-        "own_job": ImportJob.objects.create(
-            kind="areas", filename="a.csv", data=b"", created_by=chief, area_code=VILLAGE
-        ),
-        "foreign_job": ImportJob.objects.create(
-            kind="areas", filename="b.csv", data=b"", created_by=outsider, area_code=OTHER_VILLAGE
-        ),
     }
 
 
