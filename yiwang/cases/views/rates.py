@@ -113,7 +113,7 @@ def _cells(figures, filters: dict, list_url: str) -> dict:
 
 
 def _chart(result, rows: list[dict]) -> dict:
-    """What rates.js draws: one series a rate (percentages, null when nothing to rate),
+    """What charts.js draws: one series a rate (percentages, null when nothing to rate),
     the labels, and where a click on a label goes."""
     return {
         "kind": "line" if result.group_by == "month" else "bar",
