@@ -35,8 +35,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-# Kept by triggers on the tables they count (see the registry and cases migrations).
-TRIGGER_KEPT = {"registry.ledgertally", "cases.casetally"}
+from yiwang.core import tallies
+
+
+def _trigger_kept() -> set[str]:
+    """The tallies kept by triggers on the tables they count (yiwang.core.tallies)."""
+    return {t.model.lower() for t in tallies.registered() if t.kept_by == "triggers"}
 
 
 @dataclass(eq=False)
@@ -98,9 +102,10 @@ class _Snapshot:
 
 
 def _models():
+    trigger_kept = _trigger_kept()
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.proxy or not meta.managed or meta.label_lower in TRIGGER_KEPT:
+        if meta.proxy or not meta.managed or meta.label_lower in trigger_kept:
             continue
         yield model
 

@@ -1,12 +1,17 @@
-"""Reads of the area tree that are more than a filter: figures rolled up the tree."""
+"""Reads of the area tree that are more than a filter: figures rolled up the tree, and
+what every module's report by child area reads of it (the children, the area a user's
+figures open on, the areas above it)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
 from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from yiwang.areas import codes, panels
 from yiwang.areas.models import Area, Level
+from yiwang.core import access
 from yiwang.core.scoping import subtree_q
 
 # The levels a roll-up counts, with the key each count goes under.
@@ -51,3 +56,51 @@ def rollup(area: Area) -> list[dict]:
         if figures.in_rollup:
             figures.add(area, rows)
     return rows
+
+
+# --- reports by child area (yiwang.core.reporting) -------------------------------------
+
+
+def child_length(area: Area) -> int:
+    """The length of the codes of the area's children."""
+    return len(area.code) + codes.SUFFIX_DIGITS
+
+
+def children(area: Area) -> list[dict]:
+    """The children of `area` by code, closed ones too: code, name, level, closed_on, and
+    has_children (whether there are areas below it to drill into). Two queries."""
+    rows = list(
+        Area.objects.filter(parent=area)
+        .order_by("code")
+        .values("code", "name", "level", "closed_on")
+    )
+    with_children = set(
+        Area.objects.filter(parent__parent=area).values_list("parent__code", flat=True).distinct()
+    )
+    for row in rows:
+        row["has_children"] = row["code"] in with_children
+    return rows
+
+
+def default_area(user) -> Area | None:
+    """The area a user's figures open on: the first of their posts' areas (by code), the
+    county for a superuser; None without any."""
+    roots = access.scope_codes(user)
+    if roots is None:
+        return Area.objects.filter(level=Level.COUNTY).order_by("code").first()
+    return Area.objects.filter(code__in=roots).order_by("code").first()
+
+
+def area_in_scope(user, code: str) -> Area:
+    """The area with this code if the user sees it; 404 like a missing one otherwise."""
+    area = Area.objects.visible_to(user).filter(code=code.strip()).first()
+    if area is None:
+        raise Http404(_("Not found."))
+    return area
+
+
+def crumbs(user, area: Area) -> list[Area]:
+    """The area and the areas above it that the user sees, from the top."""
+    top = codes.LENGTH_BY_LEVEL["county"]
+    above = [area.code[:n] for n in range(top, len(area.code), codes.SUFFIX_DIGITS)]
+    return [*Area.objects.visible_to(user).filter(code__in=above).order_by("code"), area]

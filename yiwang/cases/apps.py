@@ -8,3 +8,10 @@ class CasesConfig(AppConfig):
     name = "yiwang.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        # The case tally, checked and rebuilt by core.
+        from yiwang.cases.services import tally
+        from yiwang.core import tallies
+
+        tallies.register(tally.REGISTRATION)

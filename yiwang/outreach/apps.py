@@ -12,6 +12,10 @@ class OutreachConfig(AppConfig):
     def ready(self):
         # The enterprise import registers its kind with the background imports (a queue
         # consumer that never loads the pages must know it too); the tally counts the
-        # month's visited households as each visit is saved.
+        # month's visited households as each visit is saved, and core checks and
+        # rebuilds it.
+        from yiwang.core import tallies
         from yiwang.outreach import importers  # noqa: F401
-        from yiwang.outreach.services import tally  # noqa: F401
+        from yiwang.outreach.services import tally
+
+        tallies.register(tally.REGISTRATION)

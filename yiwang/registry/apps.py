@@ -12,8 +12,13 @@ class RegistryConfig(AppConfig):
     def ready(self):
         # Registers the ledger importer for background import jobs.
         # The ledger's figures for each child on an area's page.
+        # The ledger's tally, checked and rebuilt by core.
         from yiwang.areas import panels
+        from yiwang.core import tallies
         from yiwang.registry import importers  # noqa: F401
+        from yiwang.registry.services import tally
+
+        tallies.register(tally.REGISTRATION)
 
         panels.register_child_figures(
             panels.ChildFigures(

@@ -1,8 +1,11 @@
-"""The roll-up of figures under each child of an area."""
+"""The roll-up of figures under each child of an area, and what reports by child area read."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.http import Http404
 
 from conftest import COUNTY, GRID, OTHER_TOWN, TOWN, UNIT, VILLAGE
+from yiwang.areas import selectors
 from yiwang.areas.models import Area
 from yiwang.areas.selectors import rollup
 
@@ -81,3 +84,34 @@ def test_it_returns_nothing_for_a_unit(tree, django_assert_num_queries):
 def test_it_does_not_count_posts_outside_the_subtree(worker, outsider):
     rows = _by_code(rollup(Area.objects.get(code=TOWN)))
     assert sum(row["workers"] for row in rows.values()) == 1
+
+
+# --- what reports by child area read (yiwang.core.reporting) ----------------------------
+
+
+def test_it_lists_the_children_with_whether_they_have_areas_below(tree, django_assert_num_queries):
+    village = Area.objects.get(code=VILLAGE)
+    with django_assert_num_queries(2):
+        children = selectors.children(village)
+
+    assert [c["code"] for c in children] == sorted(c["code"] for c in children)
+    assert {c["level"] for c in children} == {"grid"}
+    assert next(c for c in children if c["code"] == GRID)["has_children"] is True
+    assert selectors.child_length(village) == len(VILLAGE) + 3
+    assert selectors.children(Area.objects.get(code=UNIT)) == []
+
+
+def test_the_figures_open_on_the_users_area_and_404_outside_it(county_admin, chief, worker):
+    assert selectors.default_area(chief).code == VILLAGE
+    assert selectors.default_area(county_admin).code == COUNTY
+    root = get_user_model().objects.create_superuser("root", password="x")
+    assert selectors.default_area(root).level == "county"
+    assert selectors.area_in_scope(chief, f" {GRID} ").code == GRID
+    with pytest.raises(Http404):
+        selectors.area_in_scope(worker, VILLAGE)  # above the worker's unit
+    assert [a.code for a in selectors.crumbs(worker, Area.objects.get(code=UNIT))] == [UNIT]
+    assert [a.code for a in selectors.crumbs(chief, Area.objects.get(code=UNIT))] == [
+        VILLAGE,
+        GRID,
+        UNIT,
+    ]

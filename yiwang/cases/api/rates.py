@@ -17,11 +17,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from yiwang.areas import selectors as areas
 from yiwang.cases.selectors import rates
-
-
-def _rate(value) -> float | None:
-    return None if value is None else round(float(value), 4)
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -43,12 +40,7 @@ class FiguresSerializer(serializers.Serializer):
     )
 
     def to_representation(self, figures):
-        return {
-            **figures.as_dict(),
-            "response_rate": _rate(figures.response_rate),
-            "on_time_rate": _rate(figures.on_time_rate),
-            "satisfaction_rate": _rate(figures.satisfaction_rate),
-        }
+        return figures.as_data()
 
 
 class RateRowSerializer(serializers.Serializer):
@@ -128,7 +120,7 @@ def rates_response(request) -> Response:
     except ValueError as exc:
         raise ValidationError({name: [message] for name, message in exc.args[0].items()}) from None
     code = query.get("area", "").strip()
-    area = rates.area_in_scope(request.user, code) if code else rates.default_area(request.user)
+    area = areas.area_in_scope(request.user, code) if code else areas.default_area(request.user)
     if area is None:
         raise ValidationError({"area": [_("Your posts cover no area: give the code of an area.")]})
     return Response(RatesSerializer(rates.case_rates(area, group_by, period)).data)

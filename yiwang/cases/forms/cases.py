@@ -40,7 +40,7 @@ class PhotosInput(forms.ClearableFileInput):
 
 class PhotosField(forms.FileField):
     """Up to 9 photos chosen at once (or taken with the phone's camera). The field only
-    collects the files: the views read them with attachments.read_photos once the rest of
+    collects the files: the views read them with core.photos.read_photos once the rest of
     the form is valid, and put its refusals back on this field."""
 
     def __init__(self, **kwargs):

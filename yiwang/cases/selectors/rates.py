@@ -21,24 +21,23 @@ figure's own (`FIGURE_FILTERS`).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr, TruncMonth
-from django.http import Http404
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiwang.accounts import scope
 from yiwang.areas import codes
-from yiwang.areas.models import Area, Level
+from yiwang.areas import selectors as areas
+from yiwang.areas.models import Area
 from yiwang.cases import states
 from yiwang.cases.models import Case, CaseTally, Category, Department, Satisfaction
+from yiwang.core import reporting
+from yiwang.core.reporting import Ratio
 from yiwang.core.scoping import subtree_q
 
 GROUP_BY = {
@@ -47,22 +46,12 @@ GROUP_BY = {
     "category": gettext_lazy("Category"),
     "month": gettext_lazy("Month"),
 }
-COUNTS = (
-    "cases",
-    "responded",
-    "responded_on_time",
-    "resolved",
-    "resolved_on_time",
-    "rated",
-    "satisfied",
-)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 OPEN_STAGES = sorted(states.OPEN)
 # The tally holds towns and villages: the rates of an area of this code length or shorter
 # are read from it.
 TOWN_LENGTH = codes.LENGTH_BY_LEVEL["town"]
 DEFAULT_MONTHS = 12
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 
 # The case-list filters of each figure (added to its row's and the period's).
 FIGURE_FILTERS: dict[str, dict[str, str | list[str]]] = {
@@ -79,39 +68,9 @@ FIGURE_FILTERS: dict[str, dict[str, str | list[str]]] = {
 # --- the period -----------------------------------------------------------------------
 
 
-def _add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
-class Period:
+class Period(reporting.MonthPeriod):
     """Whole months, from the month of `first` to the month of `last` (first days)."""
-
-    first: datetime.date
-    last: datetime.date
-
-    @property
-    def start(self) -> datetime.datetime:
-        """When the period starts: local midnight of its first day, as an aware time."""
-        return timezone.make_aware(datetime.datetime.combine(self.first, datetime.time()))
-
-    @property
-    def end(self) -> datetime.datetime:
-        """When it ends (excluded): local midnight of the first day after it."""
-        after = _add_months(self.last, 1)
-        return timezone.make_aware(datetime.datetime.combine(after, datetime.time()))
-
-    @property
-    def last_day(self) -> datetime.date:
-        return _add_months(self.last, 1) - datetime.timedelta(days=1)
-
-    def months(self) -> list[datetime.date]:
-        months, month = [], self.first
-        while month <= self.last:
-            months.append(month)
-            month = _add_months(month, 1)
-        return months
 
     def filters(self) -> dict[str, str]:
         """The case-list filters of the period: the days it spans."""
@@ -120,66 +79,24 @@ class Period:
             "reported_before": self.last_day.isoformat(),
         }
 
-    @classmethod
-    def month(cls, month: datetime.date) -> Period:
-        return cls(month, month)
-
 
 def default_period(today: datetime.date | None = None) -> Period:
     """The last DEFAULT_MONTHS months, this one included."""
-    this = (today or timezone.localdate()).replace(day=1)
-    return Period(_add_months(this, 1 - DEFAULT_MONTHS), this)
-
-
-def parse_month(text: str) -> datetime.date:
-    """A month from YYYY-MM (a date YYYY-MM-DD stands for its month). ValueError with a
-    message for the user otherwise."""
-    found = _MONTH.match(text or "")
-    try:
-        if not found:
-            raise ValueError
-        day = int(found.group(3) or 1)
-        return datetime.date(int(found.group(1)), int(found.group(2)), day).replace(day=1)
-    except ValueError:
-        raise ValueError(_("Give a month as YYYY-MM, for example 2026-03.")) from None
+    return reporting.last_months(DEFAULT_MONTHS, today, cls=Period)
 
 
 def parse_period(first: str, last: str, today: datetime.date | None = None) -> Period:
-    """The period between two months given as text. Without the last, it ends this month
-    (or with the first, if that is later); without the first, it is the twelve months up
-    to the last. ValueError({field: message}) when a month cannot be read or they are the
-    wrong way round."""
-    default = default_period(today)
-    errors: dict[str, str] = {}
-    months: dict[str, datetime.date | None] = {}
-    for name, text in (("from", first), ("to", last)):
-        months[name] = None
-        if (text or "").strip():
-            try:
-                months[name] = parse_month(text)
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if errors:
-        raise ValueError(errors)
-    start, end = months["from"], months["to"]
-    if end is None:
-        end = max(default.last, start) if start else default.last
-    if start is None:
-        start = _add_months(end, 1 - DEFAULT_MONTHS)
-    if start > end:
-        raise ValueError({"to": _("The last month comes before the first.")})
-    return Period(start, end)
+    """The period between two months given as text (`reporting.parse_months`): by default
+    the twelve months up to this one. ValueError({field: message}) when a month cannot be
+    read or they are the wrong way round."""
+    return reporting.parse_months(first, last, today, months=DEFAULT_MONTHS, cls=Period)
 
 
 # --- the figures ----------------------------------------------------------------------
 
 
-def _rate(part: int, whole: int) -> Fraction | None:
-    return Fraction(part, whole) if whole else None
-
-
 @dataclass
-class Figures:
+class Figures(reporting.Figures):
     """The counts of some cases, and the three rates they make (None: nothing to rate)."""
 
     cases: int = 0
@@ -190,25 +107,12 @@ class Figures:
     rated: int = 0
     satisfied: int = 0
 
-    def add(self, values) -> None:
-        """Adds counts read from a row (a dict with the names of COUNTS)."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + int(values[name] or 0))
+    response_rate = Ratio("responded_on_time", "responded")
+    on_time_rate = Ratio("resolved_on_time", "resolved")
+    satisfaction_rate = Ratio("satisfied", "rated")
 
-    @property
-    def response_rate(self) -> Fraction | None:
-        return _rate(self.responded_on_time, self.responded)
 
-    @property
-    def on_time_rate(self) -> Fraction | None:
-        return _rate(self.resolved_on_time, self.resolved)
-
-    @property
-    def satisfaction_rate(self) -> Fraction | None:
-        return _rate(self.satisfied, self.rated)
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in COUNTS}
+COUNTS = Figures.counts()
 
 
 @dataclass
@@ -287,7 +191,7 @@ def _grouped(area: Area, group_by: str, period: Period, tally: bool) -> Iterable
         reported_at__lt=period.end,
     )
     key = {
-        "area": Substr("area_code", 1, len(area.code) + codes.SUFFIX_DIGITS),
+        "area": reporting.child_prefix("area_code", areas.child_length(area)),
         "department": F("assignee_department_id"),
         "category": F("category_id"),
         "month": TruncMonth("reported_at"),
@@ -295,60 +199,39 @@ def _grouped(area: Area, group_by: str, period: Period, tally: bool) -> Iterable
     return queryset.values(key=key).annotate(**_case_counts()).order_by()
 
 
-def _month_of(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.date().replace(day=1)
-    if isinstance(value, str):  # SQLite may answer a date as text
-        return datetime.date.fromisoformat(value[:10]).replace(day=1)
-    return value.replace(day=1)
-
-
 def _area_rows(area: Area, grouped: Iterable[dict], period: Period) -> tuple[list[Row], Figures]:
-    children = list(
-        Area.objects.filter(parent=area).order_by("code").values("code", "name", "closed_on")
-    )
-    with_children = set(
-        Area.objects.filter(parent__parent=area).values_list("parent__code", flat=True).distinct()
-    )
-    n = len(area.code) + codes.SUFFIX_DIGITS
-    rows = {
-        child["code"]: Row(
-            key=child["code"],
-            label=child["name"],
-            filters={"under": child["code"], **period.filters()},
-            drill=child["code"] if child["code"] in with_children else "",
-        )
-        for child in children
-    }
+    children = areas.children(area)
+
+    def row(code: str, label: str, drill: str = "") -> Row:
+        return Row(key=code, label=label, filters={"under": code, **period.filters()}, drill=drill)
+
     own = Row(
         key=area.code,
         label=_("Directly at %(name)s") % {"name": area.name},
         filters={"area_code": area.code, **period.filters()},
     )
-    total = Figures()
+    by_child = reporting.ByChild(
+        areas.child_length(area),
+        rows={
+            c["code"]: row(c["code"], c["name"], c["code"] if c["has_children"] else "")
+            for c in children
+        },
+        # Below a child that is not in the tree (any more): still counted.
+        new_row=lambda code: row(code, code),
+        total=Figures(),
+        own=own,  # lies on the area itself, not below it
+    )
     for values in grouped:
-        code = values["key"][:n]
-        row = rows.get(code)
-        if row is None:
-            if len(code) < n:  # lies on the area itself, not below it
-                row = own
-            else:  # below a child that is not in the tree (any more): still counted
-                row = rows[code] = Row(
-                    key=code, label=code, filters={"under": code, **period.filters()}
-                )
-        row.figures.add(values)
-        total.add(values)
+        by_child.add(values["key"], values)
     closed = {c["code"] for c in children if c["closed_on"] is not None}
     result = [
-        row
-        for code, row in sorted(rows.items())
-        if code not in closed or row.figures.cases  # a closed area only if it had cases
+        child
+        for child in by_child.sorted()
+        if child.key not in closed or child.figures.cases  # a closed area only if it had cases
     ]
     if own.figures.cases:
         result.append(own)
-    return result, total
+    return result, by_child.total
 
 
 def _department_rows(area, grouped, period) -> tuple[list[Row], Figures]:
@@ -422,7 +305,7 @@ def _month_rows(area, grouped, period) -> tuple[list[Row], Figures]:
     }
     total = Figures()
     for values in grouped:
-        month = _month_of(values["key"])
+        month = reporting.month_of(values["key"])
         if month in rows:
             rows[month].figures.add(values)
             total.add(values)
@@ -461,26 +344,6 @@ def rates_from_cases(area: Area, group_by: str, period: Period) -> Rates:
     tally (tests, the benchmark), and the baseline it is measured against."""
     rows, total = _ROWS[group_by](area, _grouped(area, group_by, period, False), period)
     return Rates(area, group_by, period, total, rows, "cases")
-
-
-# --- the area ---------------------------------------------------------------------------
-
-
-def default_area(user) -> Area | None:
-    """The area a user's rates open on: the one their posts cover (the first, when they
-    hold posts on several), the county for a superuser; None without any."""
-    roots = scope.scope_codes(user)
-    if roots is None:
-        return Area.objects.filter(level=Level.COUNTY).order_by("code").first()
-    return Area.objects.filter(code__in=roots).order_by("code").first()
-
-
-def area_in_scope(user, code: str) -> Area:
-    """The area with this code if the user sees it; 404 like a missing one otherwise."""
-    area = Area.objects.visible_to(user).filter(code=code.strip()).first()
-    if area is None:
-        raise Http404(_("Not found."))
-    return area
 
 
 # --- the overdue list -----------------------------------------------------------------

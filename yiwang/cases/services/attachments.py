@@ -1,25 +1,20 @@
 """Photos added to a case, the report's or the resolution's: stored with their timeline
 entry and audited, the files deleted again when the write fails (the photos themselves
-are read by yiwang.cases.attachments)."""
+are read and stored by yiwang.core.photos)."""
 
 from __future__ import annotations
 
-import contextlib
-import secrets
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.cases import attachments as attachment_files
 from yiwang.cases import states
 from yiwang.cases.models import Attachment, AttachmentStage, Case, CaseEvent, EventKind, Status
 from yiwang.cases.services.common import _actor_name
 from yiwang.cases.services.transitions import Conflict, _load
 from yiwang.core import audit
+from yiwang.core import photos as photo_files
 
 # --- attachments ------------------------------------------------------------------------
 
@@ -44,31 +39,17 @@ def _check_attaching(actor, case: Case, stage: str) -> None:
         raise PermissionDenied(_("Only the case's handler adds photos of the resolution."))
 
 
-@contextlib.contextmanager
-def _removed_on_failure():
-    """The list of the files a write stores, deleted again when the write fails: the
-    database rolls back, the storage does not. Put it around the transaction, so that a
-    failed commit is caught too."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-
-
 def _store_photos(
     *, actor, case: Case, event: CaseEvent, stage: str, photos, now, stored, already: int = 0
 ) -> list[Attachment]:
-    """Stores `photos` (attachments.Photo, read before the transaction) as attachments of
+    """Stores `photos` (core.photos.Photo, read before the transaction) as attachments of
     `case` with the timeline entry `event`, at most 9 of a stage with the `already`
     stored, and audits them; the names of the files go into `stored` (see
-    _removed_on_failure). Nothing to do without photos."""
+    core.photos.removed_on_failure). Nothing to do without photos."""
     if not photos:
         return []
     # Photos read already pass as they are; here they are counted.
-    photos = attachment_files.read_photos(photos, already=already)
+    photos = photo_files.read_photos(photos, already=already)
     uploader = actor if actor is not None and actor.is_authenticated else None
     created = []
     for photo in photos:
@@ -76,18 +57,11 @@ def _store_photos(
             case=case,
             event=event,
             stage=stage,
-            content_type=photo.content_type,
-            size=len(photo.content),
-            width=photo.width,
-            height=photo.height,
             uploaded_by=uploader,
             created_at=now,
+            **photo_files.row_values(photo),
         )
-        name = secrets.token_hex(16)
-        attachment.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-        stored.append(attachment.file.name)
-        attachment.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
-        stored.append(attachment.thumbnail.name)
+        photo_files.store(attachment, photo, stored)
         attachment.save()
         created.append(attachment)
     audit.record(
@@ -116,7 +90,7 @@ def add_attachments(
 ) -> list[Attachment]:
     """Adds photos to a case, the report's or the resolution's: at most 9 of each, JPEG,
     PNG or WebP of at most 10 MB each, told apart by their bytes, stored without any
-    metadata (no GPS) with a thumbnail (yiwang.cases.attachments). They go with the
+    metadata (no GPS) with a thumbnail (yiwang.core.photos). They go with the
     timeline entry `event_id` (the report, the resolution), or with one of their own.
 
     The photos are read before the transaction (decoding takes a while); the rows, the
@@ -124,10 +98,10 @@ def add_attachments(
     deleted again when it fails."""
     if stage not in AttachmentStage.values:
         raise ValidationError({"stage": [_("Choose report or resolution.")]})
-    photos = attachment_files.read_photos(files)
+    photos = photo_files.read_photos(files)
     if not photos:
         raise ValidationError({"files": [_("Choose at least one photo.")]})
-    with _removed_on_failure() as stored, transaction.atomic():
+    with photo_files.removed_on_failure() as stored, transaction.atomic():
         case = _load(actor, case_id)
         # Locked, so that two uploads at once cannot pass the limit together.
         list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))

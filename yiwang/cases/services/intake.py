@@ -30,9 +30,10 @@ from yiwang.cases.models import (
     Source,
     Status,
 )
-from yiwang.cases.services.attachments import _removed_on_failure, _store_photos
+from yiwang.cases.services.attachments import _store_photos
 from yiwang.cases.services.common import _actor_name, _raise, clean_line, clean_text
 from yiwang.core import audit, validators
+from yiwang.core.photos import removed_on_failure
 from yiwang.registry.models import Household
 
 ADDRESS_MAX = 200
@@ -291,9 +292,9 @@ def report_case(
 ) -> Case:
     """A grid worker's patrol report: the unit comes from the point (or the household, or
     the unit given); a household of the ledger in the worker's scope may be linked.
-    `photos`, read by attachments.read_photos before, go with the report's timeline entry.
+    `photos`, read by core.photos.read_photos before, go with the report's timeline entry.
     `client_uuid`, made by the phone, is stored with it (see report_case_once)."""
-    with _removed_on_failure() as stored, transaction.atomic():
+    with removed_on_failure() as stored, transaction.atomic():
         return _create(
             actor=actor,
             source=Source.PATROL,
@@ -359,9 +360,9 @@ def submit_request(
 ) -> Case:
     """A resident's request with no account (the public page): a point on the map or a
     village, a phone number to follow up, photos if they like (read by
-    attachments.read_photos, which drops their GPS position). The case's tracking code goes
+    core.photos.read_photos, which drops their GPS position). The case's tracking code goes
     back to them. Flood protection (rate limit, challenge) is the page's business."""
-    with _removed_on_failure() as stored, transaction.atomic():
+    with removed_on_failure() as stored, transaction.atomic():
         return _create(
             actor=None,
             source=Source.PUBLIC,
@@ -404,7 +405,7 @@ def record_hotline_call(
     report_case."""
     if source not in (Source.HOTLINE, Source.API, Source.OPEN311):
         raise ValidationError({"source": [_("Unknown source.")]})
-    with _removed_on_failure() as stored, transaction.atomic():
+    with removed_on_failure() as stored, transaction.atomic():
         return _create(
             actor=actor,
             source=source,

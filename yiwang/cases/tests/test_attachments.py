@@ -17,6 +17,7 @@ from yiwang.cases import attachments, services
 from yiwang.cases.models import Attachment, Case, CaseEvent
 from yiwang.core import audit
 from yiwang.core.models import AuditEntry
+from yiwang.core.photos import MAX_BYTES
 
 from .conftest import new_case
 from .test_api import api_as
@@ -127,7 +128,7 @@ def test_it_takes_the_type_from_the_bytes_not_the_name(tree, data, content_type,
 
 def test_it_refuses_a_file_over_10_mb(tree):
     case = new_case()
-    big = image_bytes("PNG") + b"\0" * attachments.MAX_BYTES
+    big = image_bytes("PNG") + b"\0" * MAX_BYTES
 
     [message] = refused(case, upload(big, "big.png", "image/png"))
 

@@ -16,6 +16,7 @@ from yiwang.cases import attachments, services
 from yiwang.cases.models import Attachment, Case, CaseEvent, Source
 from yiwang.core import audit
 from yiwang.core.models import AuditEntry
+from yiwang.core.photos import read_photos
 
 from .test_attachments import gps_jpeg, image_bytes, upload
 from .test_public import REQUEST_URL, request_data
@@ -121,7 +122,7 @@ def test_a_resident_sends_a_photo_that_keeps_no_gps_position(tree):
 
 
 def test_a_hotline_call_takes_photos_read_before_the_transaction(tree):
-    photos = attachments.read_photos([upload(gps_jpeg())])
+    photos = read_photos([upload(gps_jpeg())])
 
     case = services.record_hotline_call(
         actor=None, category="complaint", text="噪音", unit_code=UNIT, photos=photos
@@ -191,7 +192,7 @@ def test_a_failed_intake_leaves_no_photo_file_behind(worker, media, monkeypatch)
         return record(**kwargs)
 
     monkeypatch.setattr(audit, "record", fail_on_attach)
-    photos = attachments.read_photos([upload(image_bytes()), upload(image_bytes("JPEG"))])
+    photos = read_photos([upload(image_bytes()), upload(image_bytes("JPEG"))])
     with pytest.raises(RuntimeError):
         services.report_case(
             actor=worker, category="sanitation", text=TEXT, unit_code=UNIT, photos=photos
@@ -202,7 +203,7 @@ def test_a_failed_intake_leaves_no_photo_file_behind(worker, media, monkeypatch)
 
 
 def test_the_service_counts_the_photos_too(worker, media):
-    photos = attachments.read_photos([upload(image_bytes())]) * 10
+    photos = read_photos([upload(image_bytes())]) * 10
 
     with pytest.raises(ValidationError) as raised:
         services.report_case(

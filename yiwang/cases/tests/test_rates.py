@@ -293,7 +293,7 @@ def test_the_rates_page_renders_the_chart_data_as_json_script(example, county_ad
     for tag in re.findall(r"<script[^>]*>", body):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert "/static/vendor/echarts/echarts.min.js" in body
-    assert "/static/cases/rates.js" in body
+    assert "/static/js/charts.js" in body
     assert 'id="total-response_rate">80.0%<' in body
     # The answered-in-time figure of the county opens its cases.
     assert "response=on_time" in body and reverse("cases:rate-cases") in body

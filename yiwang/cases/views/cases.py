@@ -25,6 +25,7 @@ from yiwang.cases import selectors, services, states
 from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.forms import ACTION_FORMS, CaseCreateForm, DispatchForm
 from yiwang.cases.models import Attachment, AttachmentStage, Case, CaseEvent, Source, Status
+from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
 from yiwang.registry.models import Household
 
@@ -264,7 +265,7 @@ def case_create(request):
         }
         try:
             # Read before the transaction (decoding takes a while); refused, nothing is made.
-            common["photos"] = attachment_files.read_photos(data["photos"])
+            common["photos"] = photo_files.read_photos(data["photos"])
             if data["source"] == Source.PATROL:
                 case = services.report_case(**common)
             else:

@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.areas.models import Area, Level
-from yiwang.cases import attachments, services
+from yiwang.cases import services
 from yiwang.cases.forms.public import (
     PublicRequestForm,
     RatingForm,
@@ -49,6 +49,7 @@ from yiwang.cases.models import (
     Source,
     Status,
 )
+from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
 from yiwang.core.net import client_ip
 
@@ -265,7 +266,7 @@ def request_page(request):
             try:
                 # Read only past the challenge, and before the transaction: decoding takes
                 # a while. Every piece of metadata goes, the GPS position with it.
-                photos = attachments.read_photos(form.cleaned_data["photos"])
+                photos = photo_files.read_photos(form.cleaned_data["photos"])
                 case = services.submit_request(**form.service_values(), photos=photos)
             except ValidationError as exc:
                 add_service_error(

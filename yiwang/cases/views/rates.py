@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from yiwang.accounts.scope import scope_codes
+from yiwang.areas import selectors as areas
 from yiwang.areas.models import Area
 from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.models import Case, Category, Department, Satisfaction, Status
 from yiwang.cases.selectors import rates as selectors
 from yiwang.cases.views.cases import PAGE_SIZE
+from yiwang.core import reporting
 
 # The stages that wait for the dispatching level (the others for the handler).
 DISPATCHER_STAGES = (Status.REPORTED, Status.ACCEPTED, Status.RESOLVED)
@@ -88,10 +90,6 @@ class RatesForm(forms.Form):
         return cleaned
 
 
-def _percent(value) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
-
-
 def _cells(figures, filters: dict, list_url: str) -> dict:
     """A row's figures as the table shows them, each with the link to its cases."""
 
@@ -104,7 +102,7 @@ def _cells(figures, filters: dict, list_url: str) -> dict:
             {
                 "name": name,
                 "label": label,
-                "text": _percent(getattr(figures, name)),
+                "text": reporting.percent(getattr(figures, name)),
                 "part": getattr(figures, part),
                 "part_url": link(part),
                 "whole": getattr(figures, whole),
@@ -114,15 +112,8 @@ def _cells(figures, filters: dict, list_url: str) -> dict:
     return cells
 
 
-def _crumbs(user, area: Area) -> list[Area]:
-    """The area and the areas above it that the user sees, from the top."""
-    codes = [area.code[:n] for n in range(6, len(area.code), 3)]
-    above = Area.objects.visible_to(user).filter(code__in=codes).order_by("code")
-    return [*above, area]
-
-
 def _chart(result, rows: list[dict]) -> dict:
-    """What rates.js draws: one series a rate (percentages, null when nothing to rate),
+    """What charts.js draws: one series a rate (percentages, null when nothing to rate),
     the labels, and where a click on a label goes."""
     return {
         "kind": "line" if result.group_by == "month" else "bar",
@@ -131,12 +122,7 @@ def _chart(result, rows: list[dict]) -> dict:
         "series": [
             {
                 "name": str(label),
-                "data": [
-                    None
-                    if getattr(row["figures"], name) is None
-                    else round(float(getattr(row["figures"], name)) * 100, 1)
-                    for row in rows
-                ],
+                "data": [reporting.chart_percent(getattr(row["figures"], name)) for row in rows],
             }
             for name, _part, _whole, label in RATES
         ],
@@ -153,15 +139,11 @@ def rates_page(request):
     form.is_valid()
     data = form.cleaned_data
     code = data.get("area", "")
-    area = (
-        selectors.area_in_scope(request.user, code)
-        if code
-        else selectors.default_area(request.user)
-    )
+    area = areas.area_in_scope(request.user, code) if code else areas.default_area(request.user)
     group_by = data.get("group_by") or "area"
     period = data.get("period") or selectors.default_period()
     if form.is_valid():  # shown with the months it stands for, when they were left out
-        form = RatesForm({"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}"})
+        form = RatesForm(period.query())
     context = {"form": form, "area": area, "group_by": group_by, "period": period}
     if area is None:
         return render(request, "cases/rates.html", context)
@@ -169,7 +151,7 @@ def rates_page(request):
     result = selectors.case_rates(area, group_by, period)
     list_url = reverse("cases:rate-cases")
     page_url = reverse("cases:rates")
-    here = {"from": f"{period.first:%Y-%m}", "to": f"{period.last:%Y-%m}"}
+    here = period.query()
     rows = []
     for row in result.rows:
         drill = ""
@@ -193,7 +175,7 @@ def rates_page(request):
         rows=rows,
         total=_cells(result.total, total_filters, list_url),
         explained=[(label, EXPLAINED[name]) for name, _p, _w, label in RATES],
-        crumbs=_crumbs(request.user, area),
+        crumbs=areas.crumbs(request.user, area),
         tabs=[
             (
                 key,
@@ -222,7 +204,7 @@ def overdue_page(request):
     """Open cases past their due time in the user's scope (or under `?area=`), the most
     overdue first."""
     code = request.GET.get("area", "").strip()
-    area = selectors.area_in_scope(request.user, code) if code else None
+    area = areas.area_in_scope(request.user, code) if code else None
     now = timezone.now()
     queryset = selectors.overdue(request.user, area.code if area else "", now=now)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -17,11 +17,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from yiwang.areas import selectors as areas
 from yiwang.outreach.selectors import compliance as selectors
-
-
-def _rate(value) -> float | None:
-    return None if value is None else round(float(value), 4)
 
 
 class ComplianceFiguresSerializer(serializers.Serializer):
@@ -37,11 +34,7 @@ class ComplianceFiguresSerializer(serializers.Serializer):
     paired = serializers.IntegerField(help_text="Households with a current pairing.")
 
     def to_representation(self, figures):
-        return {
-            **figures.as_dict(),
-            "done_rate": _rate(figures.done_rate),
-            "coverage": _rate(figures.coverage),
-        }
+        return figures.as_data()
 
 
 class ComplianceRowSerializer(serializers.Serializer):
@@ -110,7 +103,7 @@ class ComplianceViewSet(viewsets.ViewSet):
             raise ValidationError({k: [m] for k, m in exc.args[0].items()}) from None
         code = query.get("area", "").strip()
         user = request.user
-        area = selectors.area_in_scope(user, code) if code else selectors.default_area(user)
+        area = areas.area_in_scope(user, code) if code else areas.default_area(user)
         if area is None:
             raise ValidationError(
                 {"area": [_("Your posts cover no area: give the code of an area.")]}

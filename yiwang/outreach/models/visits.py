@@ -171,8 +171,8 @@ class VisitTally(models.Model):
 
 
 class VisitPhoto(models.Model):
-    """A photo of a visit, stored without its metadata, with a thumbnail (read as the
-    cases' photos are: yiwang.cases.attachments)."""
+    """A photo of a visit, stored without its metadata, with a thumbnail (read, stored and
+    served by yiwang.core.photos, as the cases' photos are)."""
 
     visit = models.ForeignKey(
         Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos"

@@ -19,26 +19,25 @@ total:
 Each figure is one GROUP BY on the child's code prefix (`substr(area_code, 1, n)`) over an
 index that holds what the query reads, whatever the size of the tree: never a query per
 node. Overdue rows are grouped by unit, so that the same query serves the workers' rows.
-The caller checks that the area is in the user's scope (`area_in_scope`).
+The caller checks that the area is in the user's scope (`yiwang.areas.selectors.
+area_in_scope`). The period, the figure sets and the rows by child area are the reporting
+layer's (yiwang.core.reporting).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Substr
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from yiwang.accounts import scope
 from yiwang.accounts.models import Post, Role, User
 from yiwang.areas import codes
-from yiwang.areas.models import Area, Level
+from yiwang.areas import selectors as areas
+from yiwang.areas.models import Area
+from yiwang.core import reporting
+from yiwang.core.reporting import Period, Ratio
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
     Pairing,
@@ -49,16 +48,6 @@ from yiwang.outreach.models import (
 )
 from yiwang.registry.models import Household, HouseholdStatus, LedgerTally
 
-COUNTS = (
-    "households",
-    "due",
-    "done",
-    "skipped",
-    "overdue",
-    "overdue_households",
-    "visited",
-    "paired",
-)
 # The lists of households behind the figures (`households_behind`); a worker's visits are
 # "visited" with the worker as `visitor`.
 BEHIND = ("households", "due", "done", "skipped", "overdue", "visited", "not_visited", "paired")
@@ -74,111 +63,19 @@ FIGURE_LIST = {
     "paired": "paired",
 }
 SCHEDULE_STATUSES = [s.value for s in ScheduleStatus]
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
 
 # --- the period -----------------------------------------------------------------------
 
-
-def _month_end(first: datetime.date) -> datetime.date:
-    after = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return after - datetime.timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days from `first` to `last`, both included (in TIME_ZONE)."""
-
-    first: datetime.date
-    last: datetime.date
-
-    @property
-    def start(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(self.first, datetime.time()))
-
-    @property
-    def end(self) -> datetime.datetime:
-        """Local midnight after the last day (excluded)."""
-        after = self.last + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(after, datetime.time()))
-
-    @property
-    def is_month(self) -> bool:
-        return self.first.day == 1 and self.last == _month_end(self.first)
-
-    def query(self) -> dict[str, str]:
-        """The period as the page and the API take it back."""
-        if self.is_month:
-            return {"month": f"{self.first:%Y-%m}"}
-        return {"from": self.first.isoformat(), "to": self.last.isoformat()}
-
-    @classmethod
-    def month_of(cls, day: datetime.date) -> Period:
-        first = day.replace(day=1)
-        return cls(first, _month_end(first))
-
-
-def _parse(text: str, *, end: bool) -> datetime.date:
-    """A day from YYYY-MM-DD, or a month from YYYY-MM (its first day, or its last with
-    `end`). ValueError with the user's message otherwise."""
-    try:
-        found = _DAY.match(text)
-        if found:
-            return datetime.date(*(int(g) for g in found.groups()))
-        found = _MONTH.match(text)
-        if found:
-            first = datetime.date(int(found.group(1)), int(found.group(2)), 1)
-            return _month_end(first) if end else first
-    except ValueError:
-        pass
-    raise ValueError(_("Give a month as YYYY-MM or a day as YYYY-MM-DD, for example 2026-11."))
-
-
-def parse_period(
-    month: str = "", first: str = "", last: str = "", today: datetime.date | None = None
-) -> Period:
-    """The period from the query: `month`, else `from` and `to` (days or months; either
-    may be left out: from the first day of `to`'s month, or to the end of `from`'s month),
-    else the current month. ValueError({field: message}) when it cannot be read."""
-    today = today or timezone.localdate()
-    month, first, last = (month or "").strip(), (first or "").strip(), (last or "").strip()
-    if month:
-        try:
-            if not _MONTH.match(month):
-                raise ValueError
-            return Period.month_of(_parse(month, end=False))
-        except ValueError:
-            raise ValueError(
-                {"month": _("Give a month as YYYY-MM, for example 2026-11.")}
-            ) from None
-    if not first and not last:
-        return Period.month_of(today)
-    errors, days = {}, {}
-    for name, text, end in (("from", first, False), ("to", last, True)):
-        if text:
-            try:
-                days[name] = _parse(text, end=end)
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if errors:
-        raise ValueError(errors)
-    start = days.get("from") or days["to"].replace(day=1)
-    stop = days.get("to") or _month_end(start.replace(day=1))
-    if start > stop:
-        raise ValueError({"to": _("The end comes before the start.")})
-    return Period(start, stop)
+# Whole days (`reporting.Period`), read from the query's `month`, or `from` and `to`.
+parse_period = reporting.parse_days
 
 
 # --- the figures ----------------------------------------------------------------------
 
 
-def _rate(part: int, whole: int) -> Fraction | None:
-    return Fraction(part, whole) if whole else None
-
-
 @dataclass
-class Figures:
+class Figures(reporting.Figures):
     households: int = 0
     due: int = 0
     done: int = 0
@@ -188,22 +85,13 @@ class Figures:
     visited: int = 0
     paired: int = 0
 
-    def add(self, other: Figures) -> None:
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    done_rate = Ratio("done", "due", "Done of due (None when nothing was due).")
+    coverage = Ratio(
+        "visited", "households", "Households visited in the period of the active households."
+    )
 
-    @property
-    def done_rate(self) -> Fraction | None:
-        """Done of due (None when nothing was due)."""
-        return _rate(self.done, self.due)
 
-    @property
-    def coverage(self) -> Fraction | None:
-        """Households visited in the period of the active households."""
-        return _rate(self.visited, self.households)
-
-    def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in COUNTS}
+COUNTS = Figures.counts()
 
 
 @dataclass
@@ -250,38 +138,27 @@ def compliance(area: Area, period: Period, today: datetime.date | None = None) -
     """The figures of each child of `area` and their total (see the module's docstring):
     seven queries whatever the size of the tree."""
     today = today or timezone.localdate()
-    n = len(area.code) + codes.SUFFIX_DIGITS
-    children = list(
-        Area.objects.filter(parent=area).order_by("code").values("code", "name", "level")
+    n = areas.child_length(area)
+    by_child = reporting.ByChild(
+        n,
+        rows={
+            c["code"]: Row(c["code"], c["name"], c["level"], has_children=c["has_children"])
+            for c in areas.children(area)
+        },
+        # A child that is no longer in the tree; a row on the area itself counts in the
+        # total only.
+        new_row=lambda code: Row(code, code, codes.LEVEL_BY_LENGTH.get(n, "")),
+        total=Figures(),
     )
-    with_children = set(
-        Area.objects.filter(parent__parent=area).values_list("parent__code", flat=True).distinct()
-    )
-    rows = {
-        c["code"]: Row(c["code"], c["name"], c["level"], has_children=c["code"] in with_children)
-        for c in children
-    }
-    total = Figures()
 
-    def row(code: str) -> Figures:
-        """The figures of the child whose code starts `code`, made for a child that is no
-        longer in the tree; the total's when the row lies on the area itself."""
-        key = code[:n]
-        if len(key) < n:
-            return Figures()  # counted in the total only
-        if key not in rows:
-            rows[key] = Row(key, key, codes.LEVEL_BY_LENGTH.get(n, ""))
-        return rows[key].figures
-
-    prefix = Substr("area_code", 1, n)
+    prefix = reporting.child_prefix("area_code", n)
     for r in (
         LedgerTally.objects.filter(subtree_q("area_code", area.code))
         .values(prefix=prefix)
         .annotate(households=Sum("households"))
         .order_by()
     ):
-        row(r["prefix"]).households += r["households"] or 0
-        total.households += r["households"] or 0
+        by_child.add(r["prefix"], r, ["households"])
 
     # Status first: the (status, due_on, area_code, household) index reads the period's
     # rows of each status as a range, whatever the number of months before it.
@@ -296,17 +173,11 @@ def compliance(area: Area, period: Period, today: datetime.date | None = None) -
         )
         .order_by()
     ):
-        figures = row(r["prefix"])
-        for name in ("due", "done", "skipped"):
-            setattr(figures, name, getattr(figures, name) + r[name])
-            setattr(total, name, getattr(total, name) + r[name])
+        by_child.add(r["prefix"], r, ["due", "done", "skipped"])
 
     for code, (overdue, households) in overdue_by_unit(area.code, today).items():
-        figures = row(code)
-        figures.overdue += overdue
-        figures.overdue_households += households
-        total.overdue += overdue
-        total.overdue_households += households
+        counts = {"overdue": overdue, "overdue_households": households}
+        by_child.add(code, counts, counts)
 
     # A household lies in one unit, so that distinct households of the children add up.
     # A calendar month reads the tally: one row per unit visited, not the month's visits.
@@ -335,16 +206,14 @@ def compliance(area: Area, period: Period, today: datetime.date | None = None) -
     )
     for name, queryset in (("visited", visited), ("paired", paired)):
         for r in queryset.order_by():
-            figures = row(r["prefix"])
-            setattr(figures, name, getattr(figures, name) + r["n"])
-            setattr(total, name, getattr(total, name) + r["n"])
+            by_child.add(r["prefix"], {name: r["n"]}, [name])
 
     return Compliance(
         area=area,
         period=period,
         today=today,
-        total=total,
-        rows=[rows[code] for code in sorted(rows)],
+        total=by_child.total,
+        rows=by_child.sorted(),
     )
 
 
@@ -451,23 +320,3 @@ def households_behind(
         "paired": Exists(Pairing.objects.current(today).filter(household=OuterRef("pk"))),
     }[figure]
     return queryset.filter(condition).order_by("area_code", "number", "pk")
-
-
-# --- the area -------------------------------------------------------------------------
-
-
-def default_area(user) -> Area | None:
-    """The area the figures open on: the first of the user's posts' areas, the county for
-    a superuser; None without any."""
-    roots = scope.scope_codes(user)
-    if roots is None:
-        return Area.objects.filter(level=Level.COUNTY).order_by("code").first()
-    return Area.objects.filter(code__in=roots).order_by("code").first()
-
-
-def area_in_scope(user, code: str) -> Area:
-    """The area with this code if the user sees it; 404 like a missing one otherwise."""
-    area = Area.objects.visible_to(user).filter(code=code.strip()).first()
-    if area is None:
-        raise Http404(_("Not found."))
-    return area

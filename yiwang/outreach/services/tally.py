@@ -15,12 +15,13 @@ call `rebuild` after them.
 
 `rebuild` recounts both tables from the visits, set-based (one DELETE and one INSERT …
 SELECT per table): after a bulk load that wrote visits around the service (the demo, the
-benchmark's fill), in migration 0004, and in the tests as the reference.
+benchmark's fill), in migration 0004, and in the tests as the reference. The tally is
+registered with yiwang.core.tallies (`REGISTRATION`), which checks and rebuilds it like the
+tallies kept by triggers (docs/ARCHITECTURE.md, "Tallies": why this one is kept here).
 
 The month is the local month of `visited_at` (TIME_ZONE): in Python `timezone.localdate`;
-in SQL, on PostgreSQL `AT TIME ZONE`, on SQLite the `localtime` modifier, which follows
-the TZ environment variable that Django sets from TIME_ZONE (as the cases' tally does:
-yiwang/cases/migrations/0004_case_tally.py).
+in SQL `core.tallies.local_month_sql`, as the cases' tally does
+(yiwang/cases/migrations/0004_case_tally.py).
 
 A household visited in two units in one month (it moved) is counted in one of them only:
 the unit of its first counted visit (`rebuild`: the smaller code), where counting the
@@ -30,13 +31,13 @@ visits of the month would count it under both units' areas.
 from __future__ import annotations
 
 import datetime
-import re
 
-from django.conf import settings
 from django.db import connection as default_connection
 from django.db import connections
 from django.db.models.signals import post_save
 from django.utils import timezone
+
+from yiwang.core import tallies
 
 # Raw SQL on fixed tables, so that migration 0004 can run it whatever the models become.
 VISITS = "outreach_visit"
@@ -74,19 +75,6 @@ def count_visit(visit, connection=None) -> bool:
     return True
 
 
-def _time_zone() -> str:
-    name = settings.TIME_ZONE or "UTC"
-    if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", name):
-        raise ValueError(f"unexpected TIME_ZONE {name!r}")
-    return name
-
-
-def _month_sql(vendor: str) -> str:
-    if vendor == "postgresql":
-        return f"(date_trunc('month', visited_at AT TIME ZONE '{_time_zone()}'))::date"
-    return "date(visited_at, 'localtime', 'start of month')"
-
-
 def _subtree(area_code: str | None) -> tuple[str, list]:
     """A condition on `area_code` for the subtree of a code (all when None)."""
     if not area_code:
@@ -100,7 +88,7 @@ def rebuild(area_code: str | None = None, connection=None) -> None:
     a month lies outside the subtree keeps it there."""
     connection = connection or default_connection
     where, params = _subtree(area_code)
-    month = _month_sql(connection.vendor)
+    month = tallies.local_month_sql("visited_at", connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TALLY} WHERE {where}", params)
         cursor.execute(f"DELETE FROM {MARKERS} WHERE {where}", params)
@@ -119,6 +107,12 @@ def rebuild(area_code: str | None = None, connection=None) -> None:
             " GROUP BY area_code, month",
             params,
         )
+
+
+# Kept here, not by triggers; rebuilt from every visit.
+REGISTRATION = tallies.Tally(
+    model="outreach.visittally", key=("area_code", "month"), rebuild=rebuild
+)
 
 
 def _count_created(sender, instance, created, **kwargs) -> None:

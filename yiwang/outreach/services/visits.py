@@ -13,17 +13,13 @@ else answers 404, as missing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import math
-import secrets
 import uuid as uuid_module
 
 import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -33,9 +29,9 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from yiwang.accounts import scope
-from yiwang.cases import attachments as photo_files
 from yiwang.cases.services import clean_line, clean_text
 from yiwang.core import audit
+from yiwang.core import photos as photo_files
 from yiwang.core.scoping import any_subtree_q
 from yiwang.outreach.models import (
     NOTE_MAX,
@@ -173,19 +169,6 @@ def is_far(boundary, lat: float | None, lng: float | None) -> bool:
     return shapely.transform(area, metres).distance(shapely.transform(point, metres)) > FAR_METRES
 
 
-@contextlib.contextmanager
-def _removed_on_failure():
-    """The files a write stores, deleted again when it fails: the database rolls back, the
-    storage does not. Put it around the transaction, so that a failed commit counts too."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-
-
 # --- who reaches what -------------------------------------------------------------------
 
 
@@ -286,19 +269,8 @@ def _raise_case(actor, *, visit: Visit, household, enterprise, category, notes, 
 def _store_photos(visit: Visit, photos, stored: list[str], now) -> list[VisitPhoto]:
     made = []
     for photo in photos:
-        row = VisitPhoto(
-            visit=visit,
-            content_type=photo.content_type,
-            size=len(photo.content),
-            width=photo.width,
-            height=photo.height,
-            created_at=now,
-        )
-        name = secrets.token_hex(16)
-        row.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-        stored.append(row.file.name)
-        row.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
-        stored.append(row.thumbnail.name)
+        row = VisitPhoto(visit=visit, created_at=now, **photo_files.row_values(photo))
+        photo_files.store(row, photo, stored)
         made.append(row)
     VisitPhoto.objects.bulk_create(made)
     return made
@@ -367,7 +339,7 @@ def record_visit(
     visits and schedules the next ones; with outcome "case" it raises a case of
     `case_category` from the notes (yiwang.cases.services.report_case) and links it.
 
-    `photos`: uploads or attachments.Photo, read here before the transaction. A GPS point
+    `photos`: uploads or core.photos.Photo, read here before the transaction. A GPS point
     far from the household's unit is flagged (`far_from_area`), never refused."""
     if actor is None:
         raise ValueError("A visit is made by someone: record_visit needs an actor.")
@@ -399,7 +371,7 @@ def record_visit(
     except ValidationError as exc:
         raise ValidationError({"photos": exc.messages}) from None
 
-    with _removed_on_failure() as stored, transaction.atomic():
+    with photo_files.removed_on_failure() as stored, transaction.atomic():
         scope.recheck(actor)
         household, enterprise = _subject(actor, household_id, enterprise_id)
         subject = household or enterprise

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from yiwang.areas.models import Area
+from yiwang.areas import selectors as areas
+from yiwang.core import reporting
 from yiwang.outreach.selectors import compliance as selectors
 from yiwang.registry.models import Household, Relation, Resident, ResidentStatus
 
@@ -51,10 +52,6 @@ def _period(request):
         return selectors.Period.month_of(timezone.localdate()), exc.args[0]
 
 
-def _percent(value) -> str:
-    return "—" if value is None else f"{float(value) * 100:.1f}%"
-
-
 def _links(codes: list[str], period, **extra) -> dict[str, str]:
     """The list of households behind each figure of a row."""
     base = reverse("outreach:compliance-households")
@@ -67,11 +64,6 @@ def _links(codes: list[str], period, **extra) -> dict[str, str]:
     return {figure: link(figure) for figure in selectors.BEHIND}
 
 
-def _crumbs(user, area: Area) -> list[Area]:
-    codes = [area.code[:n] for n in range(6, len(area.code), 3)]
-    return [*Area.objects.visible_to(user).filter(code__in=codes).order_by("code"), area]
-
-
 @login_required
 @require_GET
 def compliance_page(request):
@@ -80,7 +72,7 @@ def compliance_page(request):
     period, errors = _period(request)
     code = request.GET.get("area", "").strip()
     user = request.user
-    area = selectors.area_in_scope(user, code) if code else selectors.default_area(user)
+    area = areas.area_in_scope(user, code) if code else areas.default_area(user)
     context = {"area": area, "period": period, "errors": errors}
     if area is None:
         return render(request, "outreach/compliance.html", context)
@@ -95,8 +87,8 @@ def compliance_page(request):
             {
                 "row": row,
                 "f": row.figures,
-                "done_rate": _percent(row.figures.done_rate),
-                "coverage": _percent(row.figures.coverage),
+                "done_rate": reporting.percent(row.figures.done_rate),
+                "coverage": reporting.percent(row.figures.coverage),
                 "links": _links([row.code], period),
                 "drill_url": drill,
             }
@@ -113,11 +105,11 @@ def compliance_page(request):
         "series": [
             {
                 "name": str(_("Done rate")),
-                "data": [_chart_value(r["f"].done_rate) for r in rows],
+                "data": [reporting.chart_percent(r["f"].done_rate) for r in rows],
             },
             {
                 "name": str(_("Visit coverage")),
-                "data": [_chart_value(r["f"].coverage) for r in rows],
+                "data": [reporting.chart_percent(r["f"].coverage) for r in rows],
             },
         ],
         "percent": "%",
@@ -126,20 +118,16 @@ def compliance_page(request):
         result=result,
         total=result.total,
         total_links=_links([area.code], period),
-        total_done_rate=_percent(result.total.done_rate),
-        total_coverage=_percent(result.total.coverage),
+        total_done_rate=reporting.percent(result.total.done_rate),
+        total_coverage=reporting.percent(result.total.coverage),
         rows=rows,
         workers=workers,
         chart=chart,
-        crumbs=_crumbs(user, area),
+        crumbs=areas.crumbs(user, area),
         here=period.query(),
         month=f"{period.first:%Y-%m}" if period.is_month else "",
     )
     return render(request, "outreach/compliance.html", context)
-
-
-def _chart_value(value) -> float | None:
-    return None if value is None else round(float(value) * 100, 1)
 
 
 @login_required
@@ -155,10 +143,10 @@ def compliance_households(request):
     user = request.user
     codes = [code.strip() for code in query.getlist("area") if code.strip()]
     if codes:
-        areas = [selectors.area_in_scope(user, code) for code in codes]
+        chosen = [areas.area_in_scope(user, code) for code in codes]
     else:
-        default = selectors.default_area(user)
-        areas = [default] if default else []
+        default = areas.default_area(user)
+        chosen = [default] if default else []
     visitor = query.get("visitor", "")
     visitor_id = int(visitor) if visitor.isdigit() else None
     heads = Resident.objects.filter(relation=Relation.HEAD, status=ResidentStatus.LIVING).order_by()
@@ -166,21 +154,21 @@ def compliance_households(request):
         Household.objects.visible_to(user)
         .select_related("unit")
         .prefetch_related(Prefetch("residents", queryset=heads, to_attr="heads")),
-        [a.code for a in areas],
+        [a.code for a in chosen],
         figure,
         period,
         visitor_id=visitor_id,
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(query.get("page"))
     back = f"{reverse('outreach:compliance')}?" + urlencode(
-        {"area": areas[0].code if areas else "", **period.query()}
+        {"area": chosen[0].code if chosen else "", **period.query()}
     )
     return render(
         request,
         "outreach/compliance_households.html",
         {
             "page_obj": page,
-            "areas": areas,
+            "areas": chosen,
             "figure": figure,
             "figure_words": FIGURE_WORDS[figure],
             "period": period,

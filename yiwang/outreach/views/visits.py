@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.outreach import access
 from yiwang.outreach.filters import OccurrenceFilterSet, VisitFilterSet
@@ -240,13 +241,7 @@ def visit_photo(request, visit_id: int, photo_id: int, variant: str):
     photo = get_object_or_404(VisitPhoto, pk=photo_id, visit=visit)
     if variant not in ("image", "thumbnail"):
         raise Http404(_("Not found."))
-    if variant == "thumbnail":
-        stored, content_type = photo.thumbnail, "image/jpeg"
-    else:
-        stored, content_type = photo.file, photo.content_type
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return photo_files.file_response(photo, variant)
 
 
 @login_required

@@ -1,21 +1,28 @@
-// The rates page's chart: the three rates of each row of the table, drawn with ECharts
-// (yiwang/static/vendor/echarts) from the page's json_script element, since the CSP
-// forbids inline scripts. Bars for areas, departments and categories; lines for months.
-// A click on a label or a bar opens what the table's first column links to.
+// Charts of figures (the case rates, visit compliance …), drawn with ECharts
+// (yiwang/static/vendor/echarts) from data in the page, since the CSP forbids inline
+// scripts. Every element with `data-chart` gets a chart:
+//
+//   <div class="chart" id="rates-chart" data-chart="rates-chart-data"
+//        data-chart-colors="#0d6efd #198754 #fd7e14" role="img" aria-label="…"></div>
+//   {{ chart|json_script:"rates-chart-data" }}
+//
+// `data-chart` names the json_script element that holds the data: `labels` (one a bar or
+// point), `series` ([{name, data}], a value per label, null for none), `percent` (the
+// unit after each value), `links` (where a click on a label or a bar goes: the row's
+// drill-down) and `kind` ("bar", the default, or "line"). `data-chart-colors` lists the
+// series' colours, separated by spaces.
 (function () {
   "use strict";
 
-  function draw() {
-    var node = document.getElementById("rates-chart");
-    var source = document.getElementById("rates-chart-data");
-    if (!node || !source || typeof echarts === "undefined") {
+  function draw(node) {
+    var source = document.getElementById(node.getAttribute("data-chart"));
+    if (!source) {
       return;
     }
     var data = JSON.parse(source.textContent);
+    var colors = (node.getAttribute("data-chart-colors") || "").split(/\s+/).filter(Boolean);
     var chart = echarts.init(node, null, { renderer: "canvas" });
-    var colors = ["#0d6efd", "#198754", "#fd7e14"];
-    chart.setOption({
-      color: colors,
+    var option = {
       animation: false,
       // Tooltips drawn on the canvas, not as HTML: names stay text, and no inline styles.
       tooltip: {
@@ -42,13 +49,17 @@
       series: data.series.map(function (series) {
         return {
           name: series.name,
-          type: data.kind,
+          type: data.kind || "bar",
           data: series.data,
           connectNulls: false,
           barMaxWidth: 24,
         };
       }),
-    });
+    };
+    if (colors.length) {
+      option.color = colors;
+    }
+    chart.setOption(option);
     chart.on("click", function (params) {
       var index = params.componentType === "xAxis"
         ? data.labels.indexOf(params.value)
@@ -61,5 +72,10 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
-  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof echarts === "undefined") {
+      return;
+    }
+    document.querySelectorAll("[data-chart]").forEach(draw);
+  });
 })();
