@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from shapely.geometry import shape
 
+from conftest import SHARED
 from yiwang.accounts.models import Post, Role, User
 from yiwang.accounts.scope import in_scope
 from yiwang.areas.geometry import check_inside, parse_boundary, unit_locator
@@ -37,7 +38,10 @@ VILLAGE = TOWN + "001"
 
 @pytest.fixture
 def demo(db):
-    return build_demo("town")
+    # Built once a session, restored for each test (tests/snapshots.py).
+    return SHARED.build_or_restore(
+        "demo-areas", lambda: build_demo("town"), reload=lambda counts: counts
+    )
 
 
 def _census() -> dict:

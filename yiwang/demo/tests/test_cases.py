@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from conftest import SHARED
 from yiwang.areas.models import Area
 from yiwang.cases import services, states
 from yiwang.cases.models import Case, CaseEvent, CaseTally, EventKind, Status
@@ -28,14 +29,17 @@ MOVES = {
 } | {(Status.RESOLVED, Status.DISPATCHED)}
 
 
+# Both built once a session, restored for each test (tests/snapshots.py).
 @pytest.fixture
 def town(db):
-    build_demo("town", seed=2026)
+    SHARED.build_or_restore("demo-town-2026", lambda: build_demo("town", seed=2026))
 
 
 @pytest.fixture
 def built(town):
-    return build_demo_cases(seed=2026)
+    return SHARED.build_or_restore(
+        "demo-cases", lambda: build_demo_cases(seed=2026), reload=lambda counts: counts
+    )
 
 
 def test_it_builds_a_year_of_cases_spread_over_the_stages(built):

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.utils import timezone
 
+from conftest import SHARED
 from yiwang.accounts.models import Post, Role
 from yiwang.demo.areas import build_demo
 from yiwang.demo.outreach import build_demo_outreach
@@ -16,9 +17,13 @@ from yiwang.registry.models import Household
 
 @pytest.fixture
 def built(db):
-    build_demo("town", seed=2026)
-    build_demo_ledger(per_unit=5, seed=2026)
-    return build_demo_outreach(seed=2026)
+    def build():
+        build_demo("town", seed=2026)
+        build_demo_ledger(per_unit=5, seed=2026)
+        return build_demo_outreach(seed=2026)
+
+    # Built once a session, restored for each test (tests/snapshots.py).
+    return SHARED.build_or_restore("demo-outreach", build, reload=lambda result: result)
 
 
 def test_cadres_answer_for_every_key_household_of_their_village_evenly(built):
