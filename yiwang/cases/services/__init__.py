@@ -13,7 +13,6 @@ here too (`services.report_case(...)`); private helpers are imported from their 
 """
 
 from yiwang.cases.services.attachments import add_attachments
-from yiwang.cases.services.common import clean_line, clean_text
 from yiwang.cases.services.config import save_category, save_department
 from yiwang.cases.services.deadlines import (
     DISPATCHER_DUE,
@@ -80,8 +79,6 @@ __all__ = [
     "report_case_once",
     "stored_report",
     "submit_request",
-    "clean_line",
-    "clean_text",
     # transitions
     "ACTIONS",
     "EXTENSION_MAX_HOURS",

@@ -11,8 +11,8 @@ from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.cases import states
 from yiwang.cases.models import CaseKind, Category, Department, HandlingLevel
-from yiwang.cases.services.common import _raise, clean_line
-from yiwang.core import audit
+from yiwang.cases.services.common import _raise
+from yiwang.core import audit, validators
 
 # --- departments ------------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ def save_department(
             raise PermissionDenied(_("Only a county admin may configure departments."))
         scope.require_in_scope(actor, area_code)
     errors: dict = {}
-    name = clean_line(name, field="name", limit=100, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=100, required=True, errors=errors)
     if len(str(area_code)) not in (6, 9) or not Area.objects.filter(code=area_code).exists():
         errors.setdefault("area_code", []).append(_("A department belongs to a county or a town."))
     _raise(errors)
@@ -88,7 +88,7 @@ def save_category(
     category of the same kind."""
     _require_county_admin(actor)
     errors: dict = {}
-    name = clean_line(name, field="name", limit=40, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=40, required=True, errors=errors)
     if kind not in CaseKind.values:
         errors.setdefault("kind", []).append(_("Choose patrol report or resident request."))
     if handling_level not in HandlingLevel.values:

@@ -64,29 +64,6 @@ def _raise(errors: dict) -> None:
         raise ValidationError(errors)
 
 
-def _line(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
-    text = validators.normalize_text(value)
-    if required and not text:
-        errors.setdefault(field, []).append(_("This field cannot be empty."))
-    elif len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(text)}
-        )
-    return text
-
-
-def _text(value, *, field: str, limit: int, errors: dict) -> str:
-    """Text as typed, line breaks kept, each line tidied; NUL and other control characters
-    (from pasted text) dropped."""
-    raw = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = "\n".join(validators.normalize_text(line) for line in raw.split("\n")).strip()
-    if len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(text)}
-        )
-    return text
-
-
 def _code(value, errors: dict) -> str:
     code = validators.normalize_text(value)
     try:
@@ -218,7 +195,9 @@ def save_event_type(
     access.require_configure(actor)
     errors: dict = {}
     code = _code(code, errors)
-    name = _line(name, field="name", limit=EVENT_TYPE_NAME_MAX, required=True, errors=errors)
+    name = validators.clean_line(
+        name, field="name", limit=EVENT_TYPE_NAME_MAX, required=True, errors=errors
+    )
     order = _order(order, errors)
     if name and EventType.objects.filter(name=name).exclude(code=code).exists():
         errors.setdefault("name", []).append(
@@ -252,7 +231,7 @@ def save_routine(
     code = _code(code, errors)
     if code in RESERVED_CODES:
         errors.setdefault("code", []).append(_("This code is reserved: choose another."))
-    name = _line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
     if rhythm not in Rhythm.values:
         errors.setdefault("rhythm", []).append(
             _("Choose how often it is kept: daily, weekly, monthly or quarterly.")
@@ -355,9 +334,15 @@ def record_event(
         errors.setdefault("event_type", []).append(
             _("Unknown event type: choose one of the list of must-attend events.")
         )
-    title = _line(title, field="title", limit=NAME_MAX, required=True, errors=errors)
-    place = _line(place, field="place", limit=PLACE_MAX, required=False, errors=errors)
-    notes = _text(notes, field="notes", limit=TEXT_MAX, errors=errors)
+    title = validators.clean_line(
+        title, field="title", limit=NAME_MAX, required=True, errors=errors
+    )
+    place = validators.clean_line(
+        place, field="place", limit=PLACE_MAX, required=False, errors=errors
+    )
+    notes = validators.clean_text(
+        notes, field="notes", limit=TEXT_MAX, required=False, errors=errors
+    )
     when = _past_time(happened_at, field="happened_at", errors=errors)
     household = None
     if household_id not in (None, ""):
@@ -417,7 +402,7 @@ def _decisions(actor, rows, area: Area, errors: dict) -> list[Decision]:
     decisions: list[Decision] = []
     for n, (row, owner_value) in enumerate(zip(rows, values, strict=True), start=1):
         row_errors: dict = {}
-        text = _line(
+        text = validators.clean_line(
             row.get("text"), field="text", limit=DECISION_MAX, required=True, errors=row_errors
         )
         due_on = _date(row.get("due_on"), field="due_on", errors=row_errors)
@@ -465,7 +450,9 @@ def record_meeting(
     if routine is None:
         errors.setdefault("routine", []).append(_("Unknown routine: choose one of the list."))
     when = _past_time(held_at, field="held_at", errors=errors)
-    minutes = _text(minutes, field="minutes", limit=TEXT_MAX, errors=errors)
+    minutes = validators.clean_text(
+        minutes, field="minutes", limit=TEXT_MAX, required=False, errors=errors
+    )
     ids = _ids(attendee_ids, field="attendees", errors=errors)
     if not ids and "attendees" not in errors:
         errors.setdefault("attendees", []).append(_("Name at least one person who attended."))

@@ -34,8 +34,7 @@ from shapely.geometry import shape
 
 from yiwang.accounts import scope
 from yiwang.cases import attachments as photo_files
-from yiwang.cases.services import clean_line, clean_text
-from yiwang.core import audit
+from yiwang.core import audit, validators
 from yiwang.core.scoping import any_subtree_q
 from yiwang.outreach.models import (
     NOTE_MAX,
@@ -383,7 +382,7 @@ def record_visit(
         errors.setdefault("outcome", []).append(_("Choose one of the outcomes of a visit."))
     if source not in VisitSource.values:
         errors.setdefault("source", []).append(_("Unknown source."))
-    notes = clean_text(
+    notes = validators.clean_text(
         notes, field="notes", limit=NOTE_MAX, required=outcome == Outcome.CASE_RAISED, errors=errors
     )
     if outcome == Outcome.CASE_RAISED and not str(case_category or "").strip():
@@ -504,7 +503,7 @@ def update_visit(
         raise ValidationError(errors)
     changes = {}
     if notes is not None:
-        changes["notes"] = clean_text(
+        changes["notes"] = validators.clean_text(
             notes, field="notes", limit=NOTE_MAX, required=False, errors=errors
         )
     if outcome is not None:
@@ -559,7 +558,9 @@ def skip_scheduled(*, actor, scheduled_id: int, reason: str) -> ScheduledVisit:
     if row is None:
         raise Http404(_("Not found."))
     errors: dict = {}
-    reason = clean_line(reason, field="reason", limit=REASON_MAX, required=True, errors=errors)
+    reason = validators.clean_line(
+        reason, field="reason", limit=REASON_MAX, required=True, errors=errors
+    )
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -620,7 +621,9 @@ def record_occurrence(
         errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
     elif day < today - datetime.timedelta(days=OCCURRENCE_BACKDATE_DAYS):
         errors.setdefault("occurred_on", []).append(_("The date is more than a year ago."))
-    note = clean_line(note, field="note", limit=REASON_MAX, required=False, errors=errors)
+    note = validators.clean_line(
+        note, field="note", limit=REASON_MAX, required=False, errors=errors
+    )
     if household.status != HouseholdStatus.ACTIVE:
         errors.setdefault("household", []).append(_("The household is no longer active."))
     if errors:
