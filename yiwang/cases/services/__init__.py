@@ -25,7 +25,6 @@ from yiwang.cases.services.deadlines import (
     remind_lead,
 )
 from yiwang.cases.services.escalation import (
-    AUDIT_FIELDS,
     EVENT_FIELDS,
     NOTICE_FIELDS,
     SWEEP_CHUNK,
@@ -99,7 +98,6 @@ __all__ = [
     "supervise",
     "unpark",
     # deadlines
-    "AUDIT_FIELDS",
     "DISPATCHER_DUE",
     "ESCALATION_CHUNK",
     "EVENT_FIELDS",
