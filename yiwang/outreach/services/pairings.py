@@ -25,7 +25,6 @@ from yiwang.accounts.models import Role, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area
 from yiwang.core import audit, validators
-from yiwang.outreach import access
 from yiwang.outreach.models import (
     NAME_MAX,
     REASON_MAX,
@@ -39,7 +38,7 @@ from yiwang.outreach.selectors import (
     sponsor_locations,
     subject_matches,
 )
-from yiwang.outreach.services import schedule
+from yiwang.outreach.services import schedule, settings
 from yiwang.registry.models import Household, HouseholdCategory, Resident, Tag
 
 # --- programmes -------------------------------------------------------------------------
@@ -68,7 +67,7 @@ def save_programme(
     """Adds or changes a pairing programme (the county admin; the operator). Sponsors are
     the holders of a role, or the people chosen, or both; never neither. `tag` is a tag's
     code, `chosen_sponsors` users or their ids."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict[str, list[str]] = {}
     code = validators.normalize_text(code)
     try:

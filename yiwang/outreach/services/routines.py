@@ -28,7 +28,6 @@ from yiwang.areas.models import Area, Level
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case
 from yiwang.core import audit, validators
-from yiwang.outreach import access
 from yiwang.outreach.models import (
     NAME_MAX,
     Decision,
@@ -38,6 +37,7 @@ from yiwang.outreach.models import (
     Rhythm,
     Routine,
 )
+from yiwang.outreach.services import settings
 from yiwang.registry.models import Household
 
 CODE_MAX = 40
@@ -192,7 +192,7 @@ def save_event_type(
 ) -> EventType:
     """Adds the must-attend event type `code`, or changes it (county admins only). Types
     are retired (`is_active=False`), never deleted: events refer to them."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code = _code(code, errors)
     name = validators.clean_line(
@@ -204,7 +204,7 @@ def save_event_type(
             _("Another event type is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    return access.save_setting(
+    return settings.save_setting(
         EventType,
         actor=actor,
         code=code,
@@ -226,7 +226,7 @@ def save_routine(
 ) -> Routine:
     """Adds the routine `code`, or changes it (county admins only): how often it is kept
     (daily, weekly, monthly, quarterly) and how many times in each period (at least 1)."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code = _code(code, errors)
     if code in RESERVED_CODES:
@@ -250,7 +250,7 @@ def save_routine(
             _("Another routine is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    return access.save_setting(
+    return settings.save_setting(
         Routine,
         actor=actor,
         code=code,
@@ -268,7 +268,7 @@ def save_routine(
 @transaction.atomic
 def set_event_type_active(*, actor, code: str, is_active: bool) -> EventType:
     """Retires an event type (or takes it back): it can no longer be chosen for an event."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     event_type = EventType.objects.select_for_update().filter(code=code).first()
     if event_type is None:
         raise Http404(_("Not found."))
@@ -284,7 +284,7 @@ def set_event_type_active(*, actor, code: str, is_active: bool) -> EventType:
 @transaction.atomic
 def set_routine_active(*, actor, code: str, is_active: bool) -> Routine:
     """Retires a routine (or takes it back): no new meetings, and compliance leaves it out."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     routine = Routine.objects.select_for_update().filter(code=code).first()
     if routine is None:
         raise Http404(_("Not found."))

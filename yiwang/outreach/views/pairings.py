@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access
 from yiwang.outreach.filters import PairingFilterSet
 from yiwang.outreach.forms import (
     AssignForm,
@@ -33,6 +32,7 @@ from yiwang.outreach.selectors import (
     sponsor_rows,
 )
 from yiwang.outreach.services import pairings as services
+from yiwang.outreach.services import settings
 from yiwang.registry.models import Household, Resident
 
 PAGE_SIZE = 50
@@ -44,13 +44,13 @@ SPONSORS_SHOWN = 200
 
 @login_required
 def programme_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     programmes = Programme.objects.select_related("tag").prefetch_related("chosen_sponsors")
     return render(request, "outreach/programme_list.html", {"programmes": programmes})
 
 
 def _programme_page(request, programme: Programme | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         ProgrammeForm(request.POST or None, programme=programme),
@@ -72,7 +72,7 @@ def programme_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _programme_page(request, get_object_or_404(Programme, code=code))
 
 
@@ -93,7 +93,7 @@ def pairing_list(request):
         "filterset": filterset,
         "page_obj": page,
         "programmes": Programme.objects.all(),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/pairing_list.html", context)
 
@@ -254,7 +254,7 @@ def coverage_page(request):
         "sponsors": result.sponsors[:SPONSORS_SHOWN] if result else [],
         "more_sponsors": max(0, len(result.sponsors) - SPONSORS_SHOWN) if result else 0,
         "can_pair": bool(area) and services.can_pair(request.user, area.code),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
         "ancestors": list(
             Area.objects.filter(code__in=area.ancestor_codes()).visible_to(request.user)
         )
@@ -280,7 +280,7 @@ def coverage_unpaired(request):
         "page_obj": page,
         "kind": programme.subject_kind,
         "can_pair": services.can_pair(request.user, area.code),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/coverage_unpaired.html", context)
 

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yiwang.accounts import scope
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access
 from yiwang.outreach.filters import OccurrenceFilterSet, VisitFilterSet
 from yiwang.outreach.forms import (
     OccurrenceForm,
@@ -46,6 +46,7 @@ from yiwang.outreach.models import (
 )
 from yiwang.outreach.selectors import visits as selectors
 from yiwang.outreach.services import rules as rule_services
+from yiwang.outreach.services import settings
 from yiwang.outreach.services import visits as services
 from yiwang.registry.models import Household
 
@@ -321,13 +322,13 @@ def occurrence_list(request):
 @login_required
 @require_GET
 def rule_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     rules = VisitRule.objects.select_related("tag", "trigger")
     return render(request, "outreach/rule_list.html", {"rules": rules})
 
 
 def _rule_page(request, rule: VisitRule | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         RuleForm(request.POST or None, rule=rule),
@@ -348,19 +349,19 @@ def rule_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _rule_page(request, get_object_or_404(VisitRule, code=code))
 
 
 @login_required
 @require_GET
 def trigger_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return render(request, "outreach/trigger_list.html", {"triggers": Trigger.objects.all()})
 
 
 def _trigger_page(request, trigger: Trigger | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         TriggerForm(request.POST or None, trigger=trigger),
@@ -381,7 +382,7 @@ def trigger_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def trigger_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _trigger_page(request, get_object_or_404(Trigger, code=code))
 
 
