@@ -31,6 +31,7 @@ from yiwang.cases.models import (
 from yiwang.cases.services.common import _actor_name, _level_of, _note, _raise
 from yiwang.cases.services.notices import _notify_merge
 from yiwang.core import audit, validators
+from yiwang.core.scoping import get_in_scope
 
 EXTENSION_MAX_HOURS = 30 * 24
 
@@ -55,15 +56,14 @@ class Conflict(Exception):
 def _load(actor, case_id) -> Case:
     """The case within the actor's scope, after re-reading (and locking) their posts.
     Not locked itself: the write is conditional on the state read here."""
-    queryset = Case.objects.select_related("category", "assignee_department")
     if actor is not None:
-        scope.recheck(actor)
-        states.forget_departments(actor)
-        queryset = queryset.visible_to(actor)
-    case = queryset.filter(pk=case_id).first()
-    if case is None:
-        raise Http404(_("Not found."))
-    return case
+        states.forget_departments(actor)  # read again with the posts, like them
+    return get_in_scope(
+        Case.objects.select_related("category", "assignee_department"),
+        actor,
+        recheck=True,
+        pk=case_id,
+    )
 
 
 def _begin(actor, case_id, action: str) -> Case:

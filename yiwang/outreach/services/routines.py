@@ -28,6 +28,7 @@ from yiwang.areas.models import Area, Level
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case
 from yiwang.core import audit, validators
+from yiwang.core.scoping import get_in_scope
 from yiwang.outreach.models import (
     NAME_MAX,
     Decision,
@@ -124,9 +125,9 @@ def _date(value, *, field: str, errors: dict) -> datetime.date | None:
 def _area_in_scope(actor, code, levels=None) -> Area:
     """An open area within the actor's scope; outside it answers 404, like a missing one."""
     code = str(code or "").strip()
-    area = Area.objects.open().filter(code=code).first() if code.isdigit() else None
-    if area is None or (actor is not None and not scope.in_scope(actor, area.code)):
+    if not code.isdigit():
         raise Http404(_("Not found."))
+    area = get_in_scope(Area.objects.open(), actor, code=code)
     if levels is not None and area.level not in levels:
         raise ValidationError(
             {"area": [_("A meeting is held by a village, a grid or a unit: choose one of them.")]}

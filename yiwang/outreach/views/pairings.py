@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
+from yiwang.core.scoping import get_in_scope, get_or_404
 from yiwang.outreach.filters import PairingFilterSet
 from yiwang.outreach.forms import (
     AssignForm,
@@ -99,7 +100,7 @@ def pairing_list(request):
 
 
 def _pairing_or_404(request, pairing_id: int) -> Pairing:
-    return get_object_or_404(_pairings(request.user), pk=pairing_id)
+    return get_or_404(_pairings(request.user), pk=pairing_id)
 
 
 def _sponsor_choices(programme: Programme, area_code: str, exclude=None) -> list[tuple[int, str]]:
@@ -181,7 +182,7 @@ def _subject_from(request, data) -> tuple[str, object] | tuple[None, None]:
     for field, model in _SUBJECT_MODELS.items():
         value = str(data.get(field) or "")
         if value.isdigit():
-            return field, get_object_or_404(model.objects.visible_to(request.user), pk=int(value))
+            return field, get_in_scope(model.objects, request.user, pk=int(value))
     return None, None
 
 
@@ -240,7 +241,7 @@ def _coverage_inputs(request) -> tuple[CoverageForm, Programme | None, Area | No
     form = CoverageForm(data)
     if not form.is_valid():
         return form, None, None
-    area = get_object_or_404(Area.objects.visible_to(request.user), code=form.cleaned_data["area"])
+    area = get_in_scope(Area.objects, request.user, code=form.cleaned_data["area"])
     return form, form.cleaned_data["programme"], area
 
 
@@ -289,9 +290,7 @@ def coverage_unpaired(request):
 @require_POST
 def coverage_auto_assign(request):
     programme = get_object_or_404(Programme, pk=request.POST.get("programme") or 0)
-    area = get_object_or_404(
-        Area.objects.visible_to(request.user), code=request.POST.get("area", "")
-    )
+    area = get_in_scope(Area.objects, request.user, code=request.POST.get("area", ""))
     try:
         counts = services.auto_assign(
             actor=request.user, programme_id=programme.pk, area_code=area.code

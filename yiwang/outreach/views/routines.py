@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
+from yiwang.core.scoping import get_in_scope, get_or_404
 from yiwang.outreach.filters import EventFilterSet, MeetingFilterSet
 from yiwang.outreach.forms import (
     ComplianceForm,
@@ -155,10 +156,9 @@ def event_list(request):
 
 @login_required
 def event_detail(request, event_id: int):
-    event = get_object_or_404(
-        Event.objects.visible_to(request.user).select_related(
-            "event_type", "household", "recorded_by"
-        ),
+    event = get_in_scope(
+        Event.objects.select_related("event_type", "household", "recorded_by"),
+        request.user,
         pk=event_id,
     )
     context = {
@@ -212,9 +212,8 @@ def meeting_list(request):
 
 @login_required
 def meeting_detail(request, meeting_id: int):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("routine", "recorded_by"),
-        pk=meeting_id,
+    meeting = get_in_scope(
+        Meeting.objects.select_related("routine", "recorded_by"), request.user, pk=meeting_id
     )
     context = {
         "meeting": meeting,
@@ -245,7 +244,7 @@ def meeting_create(request):
 
 
 def _decision_or_404(request, decision_id: int):
-    return get_object_or_404(
+    return get_or_404(
         selectors.decisions_visible_to(request.user).select_related("meeting"), pk=decision_id
     )
 
@@ -273,7 +272,7 @@ def decision_complete(request, decision_id: int):
 @require_http_methods(["GET", "POST"])
 def decision_case(request, decision_id: int):
     """Raises a case from a decision of a meeting in the scope."""
-    decision = get_object_or_404(
+    decision = get_or_404(
         selectors.decisions_visible_to(request.user)
         .filter(meeting__in=Meeting.objects.visible_to(request.user))
         .select_related("meeting__routine"),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.accounts import scope
 from yiwang.core.forms import add_service_error, service_form_page
+from yiwang.core.scoping import get_or_404
 from yiwang.outreach.filters import OccurrenceFilterSet, VisitFilterSet
 from yiwang.outreach.forms import (
     OccurrenceForm,
@@ -73,25 +74,13 @@ def today(request):
 
 
 def _household(request, household_id: int) -> Household:
-    found = (
-        services.reachable(Household.objects.all(), request.user, "household_id")
-        .filter(pk=household_id)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("Not found."))
-    return found
+    reached = services.reachable(Household.objects.all(), request.user, "household_id")
+    return get_or_404(reached, pk=household_id)
 
 
 def _enterprise(request, enterprise_id: int) -> Enterprise:
-    found = (
-        services.reachable(Enterprise.objects.all(), request.user, "enterprise_id")
-        .filter(pk=enterprise_id)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("Not found."))
-    return found
+    reached = services.reachable(Enterprise.objects.all(), request.user, "enterprise_id")
+    return get_or_404(reached, pk=enterprise_id)
 
 
 def _visit_page(request, *, household=None, enterprise=None):
@@ -254,7 +243,7 @@ def visit_photo(request, visit_id: int, photo_id: int, variant: str):
 @require_http_methods(["GET", "POST"])
 def schedule_skip(request, scheduled_id: int):
     """A scheduled visit that will not take place, with the reason."""
-    row = get_object_or_404(
+    row = get_or_404(
         services.scheduled_visible_to(request.user).select_related(
             "household", "enterprise", "rule", "pairing__programme"
         ),
