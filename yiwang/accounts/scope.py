@@ -49,9 +49,16 @@ def recheck(actor) -> None:
         setattr(actor, _CACHE_ATTR, _read_posts(actor, lock=True))
 
 
+_recheck = recheck  # require_configure's keyword of the same name hides it
+
+
+def _active_superuser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 def scope_codes(user) -> tuple[str, ...] | None:
     """The roots of the subtrees the user sees; None means everything (a superuser)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if _active_superuser(user):
         return None
     return minimal_prefixes(code for role, code in current_posts(user) if role in SCOPING_ROLES)
 
@@ -98,3 +105,26 @@ def can_manage_posts(user) -> bool:
     return getattr(user, "is_superuser", False) or any(
         role in POST_GRANTS for role, _code in current_posts(user)
     )
+
+
+def can_configure(user) -> bool:
+    """The county's settings (the case categories and departments, the ledger's tags, the
+    outreach programmes, visit rules, event types and routines) are the county admin's: a
+    current county-admin post, or an active platform superuser (an inactive one never
+    passes as a superuser)."""
+    if _active_superuser(user):
+        return True
+    return any(role == Role.COUNTY_ADMIN for role, _code in current_posts(user))
+
+
+def require_configure(user, *, message=None, recheck: bool = False) -> None:
+    """PermissionDenied (403) with `message` unless the user may configure the county's
+    settings. A page calls it as it is; a service passes recheck=True, so that inside its
+    transaction the actor's posts are read again, locked, before they are checked. `None`
+    is the operator at the command line, whom a service lets through."""
+    if user is None:
+        return
+    if recheck:
+        _recheck(user)
+    if not can_configure(user):
+        raise PermissionDenied(_("Your posts do not allow this.") if message is None else message)

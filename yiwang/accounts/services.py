@@ -16,6 +16,7 @@ from yiwang.accounts import scope
 from yiwang.accounts.models import ROLE_LEVELS, Post, Role, User
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit
+from yiwang.core.scoping import get_in_scope
 
 
 @transaction.atomic
@@ -125,13 +126,9 @@ def grant_post(
 @transaction.atomic
 def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
     """Ends a post: from `on` (today by default) it no longer holds."""
-    queryset = Post.objects.select_for_update(of=("self",)).select_related("user", "area")
-    if actor is not None:
-        scope.recheck(actor)
-        queryset = queryset.visible_to(actor)
-    post = queryset.filter(pk=post_id).first()
-    if post is None:
-        raise Http404(_("Not found."))
+    post = get_in_scope(
+        Post.objects.select_related("user", "area"), actor, lock=True, recheck=True, pk=post_id
+    )
     if actor is not None and post.role not in scope.grantable_roles(actor, post.area_code):
         raise PermissionDenied(_("Your posts do not allow ending this post."))
     on = on or timezone.localdate()

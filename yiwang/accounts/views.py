@@ -20,6 +20,7 @@ from yiwang.accounts.filters import PostFilterSet, UserFilterSet
 from yiwang.accounts.forms import EndPostForm, GivePostForm
 from yiwang.accounts.models import Post, User
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 
 PAGE_SIZE = 50
 
@@ -152,7 +153,7 @@ def user_list(request):
 
 @login_required
 def user_detail(request, user_id: int):
-    person = get_object_or_404(User.objects.visible_to(request.user), pk=user_id)
+    person = get_in_scope(User.objects, request.user, pk=user_id)
     posts = (
         Post.objects.visible_to(request.user)
         .filter(user=person)

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.db.models.functions import Substr
-from django.http import Http404
-from django.utils.translation import gettext as _
 
 from yiwang.areas import codes, panels
 from yiwang.areas.models import Area, Level
 from yiwang.core import access
-from yiwang.core.scoping import subtree_q
+from yiwang.core.scoping import get_in_scope, subtree_q
 
 # The levels a roll-up counts, with the key each count goes under.
 _COUNTED_LEVELS = {Level.GRID: "grids", Level.UNIT: "units"}
@@ -93,10 +91,7 @@ def default_area(user) -> Area | None:
 
 def area_in_scope(user, code: str) -> Area:
     """The area with this code if the user sees it; 404 like a missing one otherwise."""
-    area = Area.objects.visible_to(user).filter(code=code.strip()).first()
-    if area is None:
-        raise Http404(_("Not found."))
-    return area
+    return get_in_scope(Area.objects, user, code=code.strip())
 
 
 def crumbs(user, area: Area) -> list[Area]:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from yiwang.areas.models import Area, Level
 from yiwang.areas.selectors import rollup
 from yiwang.core import access
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.core.services import start_import
 
 # The tree's figures worth showing for children of each level: a grid has no grids under
@@ -89,7 +90,7 @@ def _render_detail(request, area: Area, form: AreaCreateForm | None = None):
 
 @login_required
 def area_detail(request, code: str):
-    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    area = get_in_scope(Area.objects, request.user, code=code)
     return _render_detail(request, area)
 
 
@@ -97,7 +98,7 @@ def area_detail(request, code: str):
 @require_http_methods(["GET", "POST"])
 def area_import(request, code: str):
     """Upload of a division-code table into this area's subtree, run in the background."""
-    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    area = get_in_scope(Area.objects, request.user, code=code)
     access.require_area_manager(request.user, area.code)
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,7 @@ def area_import(request, code: str):
 @login_required
 def area_map(request, code: str):
     """The area's boundary and its children's, as GeoJSON, for the map on its page."""
-    area = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    area = get_in_scope(Area.objects, request.user, code=code)
     rows = [("self", area.code, area.name, area.boundary)] if area.boundary else []
     rows += [
         ("child", c, name, boundary)
@@ -148,7 +149,7 @@ def area_map(request, code: str):
 @login_required
 def area_create(request, code: str):
     """A grid under a village or a unit under a grid, from the form on the parent's page."""
-    parent = get_object_or_404(Area.objects.visible_to(request.user), code=code)
+    parent = get_in_scope(Area.objects, request.user, code=code)
     form = AreaCreateForm(request.POST)
     if form.is_valid():
         try:

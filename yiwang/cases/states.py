@@ -114,12 +114,6 @@ def is_county(user, case: Case) -> bool:
     return _superuser(user) or _holds(user, COUNTY_ROLES, case.area_code)
 
 
-def can_configure(user) -> bool:
-    """The categories and the departments are the county's: a county admin (or a superuser)
-    configures them, as the services (save_category, save_department) require."""
-    return _superuser(user) or any(role in COUNTY_ROLES for role, _c in scope.current_posts(user))
-
-
 # --- the table ----------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Writing the audit log. Services call `record()` inside their transaction."""
+"""Writing the audit log. Services call `record()` inside their transaction; a bulk write
+builds its entries with `build_entry` (model instances) or `build_row` (rows for COPY)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import contextvars
 import datetime
 import decimal
+import json
 import uuid
 
 from django.db import models
@@ -50,17 +52,44 @@ _NEVER_LOGGED = {"password", "updated_at", "last_login", "is_superuser", "is_sta
 _MASKED = {"phone": mask_phone, "id_number": mask_id_number}
 
 
+def _masked(name: str, value):
+    return _MASKED[name](value) if name in _MASKED and value else value
+
+
 def snapshot(obj: models.Model, exclude: tuple[str, ...] = ()) -> dict:
     """The concrete field values of a model instance, as JSON. Foreign keys by id."""
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in exclude or field.name in _NEVER_LOGGED:
             continue
-        value = field.value_from_object(obj)
-        if field.name in _MASKED and value:
-            value = _MASKED[field.name](value)
-        data[field.attname] = _jsonable(value)
+        data[field.attname] = _jsonable(_masked(field.name, field.value_from_object(obj)))
     return data
+
+
+def masked(values: dict) -> dict:
+    """`values` with the personal data among them masked as `snapshot` masks a model's
+    fields (a phone or an ID number, by its key): for a document built without a model
+    instance."""
+    return {name: _masked(name, value) for name, value in values.items()}
+
+
+def _described(actor, obj, object_type: str, object_id: str, object_repr: str, area_code: str):
+    """(actor or None, username, object type, id, repr, area code) of an entry: the
+    object's own unless given; the actor only when signed in (else the system)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        area_code = area_code or getattr(obj, "area_code", "") or ""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return (
+        actor if authenticated else None,
+        actor.get_username() if authenticated else "",
+        object_type,
+        object_id,
+        object_repr[:200],
+        area_code,
+    )
 
 
 def build_entry(
@@ -75,20 +104,19 @@ def build_entry(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
-        area_code = area_code or getattr(obj, "area_code", "") or ""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    """The audit entry of a write, not saved yet (`record` saves it; `record_many` saves
+    many in one go)."""
+    actor, username, object_type, object_id, object_repr, area_code = _described(
+        actor, obj, object_type, object_id, object_repr, area_code
+    )
     return AuditEntry(
-        actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else "",
+        actor=actor,
+        actor_username=username,
         source=current_source(),
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_repr=object_repr[:200],
+        object_repr=object_repr,
         area_code=area_code,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
@@ -103,3 +131,69 @@ def record(**kwargs) -> AuditEntry:
 
 def record_many(entries: list[AuditEntry]) -> None:
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+# The columns of an audit entry written in bulk with no model instances
+# (`core.bulk.insert_rows(AuditEntry, ROW_FIELDS, rows)`), in the order `build_row` gives.
+ROW_FIELDS = (
+    "at",
+    "actor",
+    "actor_username",
+    "source",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "area_code",
+    "before",
+    "after",
+)
+
+
+def _json_default(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+# One encoder for the thousands of documents of a bulk write (json.dumps with options
+# builds a new one at every call); it writes what `_jsonable` makes of a document.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)
+
+
+def build_row(
+    *,
+    at,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    area_code: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> tuple:
+    """The entry `build_entry` makes, as a row of ROW_FIELDS for a bulk path that writes
+    no model instances (the deadline sweep, the ledger import's new households): the same
+    values, with `at` as the database takes it (`core.bulk.db_value`, once for many rows),
+    the actor by id and the documents as JSON text, which both databases take for a JSON
+    column."""
+    actor, username, object_type, object_id, object_repr, area_code = _described(
+        actor, obj, object_type, object_id, object_repr, area_code
+    )
+    return (
+        at,
+        actor.pk if actor is not None else None,
+        username,
+        current_source(),
+        action,
+        object_type,
+        object_id,
+        object_repr,
+        area_code,
+        _ENCODER.encode(before) if before is not None else None,
+        _ENCODER.encode(after) if after is not None else None,
+    )

@@ -1,12 +1,14 @@
 """The one scoping mechanism: a row is visible to a user when its area code lies under
 one of the user's current posts. Every list, detail, export and API query goes through
-`visible_to(user)`.
+`visible_to(user)`; a page or a service that needs one row of them asks `get_in_scope`.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from yiwang.core import access
 
@@ -62,3 +64,32 @@ class ScopedQuerySet(models.QuerySet):
 
     def under(self, code: str) -> ScopedQuerySet:
         return self.filter(subtree_q(self.scope_field, code))
+
+
+def get_or_404(queryset, *, lock: bool = False, **lookup):
+    """The row of `queryset` that matches `lookup`, locked for update (its own row, not the
+    rows joined to it) when `lock`, else Http404. The queryset is already narrowed to what
+    the user may see, so a row outside it answers exactly like a missing one: the same
+    404, the same message. For a scope of its own (sponsored households, a meeting's
+    decisions); rows of a scoped model are asked through `get_in_scope`."""
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404(_("Not found."))
+    return found
+
+
+def get_in_scope(queryset, user, *, lock: bool = False, recheck: bool = False, **lookup):
+    """The row of `queryset` (of a scoped model) that matches `lookup` and lies in the
+    user's scope (`visible_to(user)`), locked for update when `lock`; Http404 when it is
+    missing and when it is not the user's alike.
+
+    A page passes request.user as it is. A service passes recheck=True: inside its
+    transaction the actor's posts are read again, locked, before the row is looked up in
+    them. `user=None` is the operator at the command line, who reaches every row."""
+    if user is not None:
+        if recheck:
+            access.recheck(user)
+        queryset = queryset.visible_to(user)
+    return get_or_404(queryset, lock=lock, **lookup)

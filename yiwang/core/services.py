@@ -6,11 +6,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from yiwang.core import audit, imports
 from yiwang.core.models import ImportJob
+from yiwang.core.scoping import get_or_404
 
 ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -56,9 +56,7 @@ def start_import(
 @transaction.atomic
 def commit_preview(*, actor, job_id: int) -> ImportJob:
     """After a preview (a dry-run job) the same file is imported for real, as a new job."""
-    preview = ImportJob.objects.visible_to(actor).filter(pk=job_id).first()
-    if preview is None:
-        raise Http404(_("Not found."))
+    preview = get_or_404(ImportJob.objects.visible_to(actor), pk=job_id)
     if not preview.dry_run or preview.status not in {
         ImportJob.Status.DONE,
         ImportJob.Status.PARTIAL,

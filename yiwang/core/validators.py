@@ -1,8 +1,10 @@
 """Cleaning what village staff type or paste from Excel: text, ID numbers, phones, dates, sex.
 
 Each `clean_*` function returns the clean value or raises `ValidationError` with a message
-that names what is wrong and how to fix it. Empty input (None, "", only spaces) is not an
-error here, since whether a field is required is the caller's business:
+that names what is wrong and how to fix it (`clean_line` and `clean_text`, for what people
+type into a form, add their message to the caller's dict of errors instead). Empty input
+(None, "", only spaces) is not an error here, since whether a field is required is the
+caller's business:
 
 - `normalize_text`, `clean_id_number`, `clean_phone`, `clean_sex` return "";
 - `clean_date` returns None;
@@ -55,6 +57,46 @@ def normalize_text(value: object) -> str:
     if text.isprintable() and "  " not in text:
         return (text if text.isascii() else text.translate(_TEXT_TABLE)).strip()
     return _WHITESPACE.sub(" ", text.translate(_TEXT_TABLE)).strip()
+
+
+# What people type into a form (a case, a visit, a meeting, a setting): one line or several,
+# checked for length, the errors collected per field in `errors` for the caller to raise.
+
+
+def _strip_controls(text: str) -> str:
+    # NUL and the other control characters come from pasted text and break PostgreSQL. The
+    # line breaks (a lone CR too) and the tab stay, for the caller to make spaces or lines of.
+    return "".join(ch for ch in text if ch in "\n\r\t" or unicodedata.category(ch) != "Cc")
+
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
+    """Text as typed, kept as text (never interpreted as HTML): line breaks kept, each
+    line tidied like any one-line field, at most one empty line in a row."""
+    text = _strip_controls(str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(normalize_text(line) for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text).strip()
+    _check_length(text, field=field, limit=limit, required=required, errors=errors)
+    return text
+
+
+def clean_line(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
+    """One line as typed (a name, a title, a reason): control characters dropped, then
+    tidied by `normalize_text`."""
+    text = normalize_text(_strip_controls(str(value or "")))
+    _check_length(text, field=field, limit=limit, required=required, errors=errors)
+    return text
+
+
+def _check_length(text: str, *, field: str, limit: int, required: bool, errors: dict) -> None:
+    if required and not text:
+        errors.setdefault(field, []).append(_("This field cannot be empty."))
+    elif len(text) > limit:
+        errors.setdefault(field, []).append(
+            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(text)}
+        )
 
 
 def _is_number(value: object) -> bool:

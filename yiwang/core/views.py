@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.core.scoping import get_in_scope
 from yiwang.core.services import commit_preview
 
 PAGE_SIZE = 50
@@ -42,7 +43,7 @@ def _shown(value) -> str:
 
 @login_required
 def audit_detail(request, entry_id: int):
-    entry = get_object_or_404(AuditEntry.objects.visible_to(request.user), pk=entry_id)
+    entry = get_in_scope(AuditEntry.objects, request.user, pk=entry_id)
     before, after = entry.before or {}, entry.after or {}
     changed = set(entry.changed_fields)
     rows = [

@@ -13,7 +13,6 @@ here too (`services.report_case(...)`); private helpers are imported from their 
 """
 
 from yiwang.cases.services.attachments import add_attachments
-from yiwang.cases.services.common import clean_line, clean_text
 from yiwang.cases.services.config import save_category, save_department
 from yiwang.cases.services.deadlines import (
     DISPATCHER_DUE,
@@ -26,7 +25,6 @@ from yiwang.cases.services.deadlines import (
     remind_lead,
 )
 from yiwang.cases.services.escalation import (
-    AUDIT_FIELDS,
     EVENT_FIELDS,
     NOTICE_FIELDS,
     SWEEP_CHUNK,
@@ -80,8 +78,6 @@ __all__ = [
     "report_case_once",
     "stored_report",
     "submit_request",
-    "clean_line",
-    "clean_text",
     # transitions
     "ACTIONS",
     "EXTENSION_MAX_HOURS",
@@ -102,7 +98,6 @@ __all__ = [
     "supervise",
     "unpark",
     # deadlines
-    "AUDIT_FIELDS",
     "DISPATCHER_DUE",
     "ESCALATION_CHUNK",
     "EVENT_FIELDS",

@@ -3,16 +3,14 @@ categories."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
-from yiwang.cases import states
 from yiwang.cases.models import CaseKind, Category, Department, HandlingLevel
-from yiwang.cases.services.common import _raise, clean_line
-from yiwang.core import audit
+from yiwang.cases.services.common import _raise
+from yiwang.core import audit, validators
 
 # --- departments ------------------------------------------------------------------------
 
@@ -22,16 +20,13 @@ def save_department(
     *, actor, code: str, name: str, area_code: str, members=(), is_active: bool = True
 ) -> Department:
     """Adds or changes a department and its staff (county admins; the operator)."""
+    scope.require_configure(
+        actor, message=_("Only a county admin may configure departments."), recheck=True
+    )
     if actor is not None:
-        scope.recheck(actor)
-        if not (
-            getattr(actor, "is_superuser", False)
-            or any(role in states.COUNTY_ROLES for role, _c in scope.current_posts(actor))
-        ):
-            raise PermissionDenied(_("Only a county admin may configure departments."))
         scope.require_in_scope(actor, area_code)
     errors: dict = {}
-    name = clean_line(name, field="name", limit=100, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=100, required=True, errors=errors)
     if len(str(area_code)) not in (6, 9) or not Area.objects.filter(code=area_code).exists():
         errors.setdefault("area_code", []).append(_("A department belongs to a county or a town."))
     _raise(errors)
@@ -58,14 +53,6 @@ def save_department(
 # --- categories -------------------------------------------------------------------------
 
 
-def _require_county_admin(actor) -> None:
-    if actor is None or getattr(actor, "is_superuser", False):
-        return
-    scope.recheck(actor)
-    if not any(role in states.COUNTY_ROLES for role, _c in scope.current_posts(actor)):
-        raise PermissionDenied(_("Only a county admin may configure case categories."))
-
-
 @transaction.atomic
 def save_category(
     *,
@@ -86,9 +73,11 @@ def save_category(
     """Adds or changes a category. The limits are entered in hours, or in minutes for an
     urgent category, and stored in minutes. Two levels at most: a parent is a top-level
     category of the same kind."""
-    _require_county_admin(actor)
+    scope.require_configure(
+        actor, message=_("Only a county admin may configure case categories."), recheck=True
+    )
     errors: dict = {}
-    name = clean_line(name, field="name", limit=40, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=40, required=True, errors=errors)
     if kind not in CaseKind.values:
         errors.setdefault("kind", []).append(_("Choose patrol report or resident request."))
     if handling_level not in HandlingLevel.values:

@@ -232,21 +232,6 @@ NOTICE_FIELDS = (
     "text",
     "created_at",
 )
-AUDIT_FIELDS = (
-    "at",
-    "actor",
-    "actor_username",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "area_code",
-    "before",
-    "after",
-)
-
-
 # One encoder for the sweep's thousands of documents: json.dumps with options builds a
 # new one at every call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=lambda v: v.isoformat())
@@ -261,28 +246,24 @@ def _event_row(case: Case, kind: str, at, note: str, data: dict, from_status: st
     return (case.pk, kind, from_status, "", note, at, _json(data), "")
 
 
-def _audit_row(case: Case, action: str, at, before: dict, after: dict) -> tuple:
-    """The row audit.record() would write for the background task (no actor; the values
-    here are codes, times and counts: nothing to mask)."""
-    return (
-        at,
-        None,
-        "",
-        audit.current_source(),
-        action,
-        Case._meta.label_lower,
-        str(case.pk),
-        str(case)[:200],
-        case.area_code,
-        _json(before),
-        _json(after),
+def _audit_row(case: Swept, action: str, at, before: dict, after: dict) -> tuple:
+    """The background task's audit entry of a case read as a `Swept` row, not a model
+    instance (no actor; the values are codes, times and counts: nothing to mask)."""
+    return audit.build_row(
+        at=at,
+        actor=None,
+        action=action,
+        obj=case,
+        object_type=Case._meta.label_lower,
+        before=before,
+        after=after,
     )
 
 
 def _write(events: list, notices: list, entries: list) -> None:
     insert_rows(CaseEvent, EVENT_FIELDS, events)
     insert_rows(Notice, NOTICE_FIELDS, notices)
-    insert_rows(AuditEntry, AUDIT_FIELDS, entries)
+    insert_rows(AuditEntry, audit.ROW_FIELDS, entries)
 
 
 def _escalate_chunk(cases, status, categories, now) -> int:

@@ -135,7 +135,7 @@ def _escalation_statement(status: str, now, size: int) -> tuple[str, dict]:
     fields = _escalated_fields(status)
     sets = ", ".join(f"{name} = {new_values[name]}" for name in fields)
 
-    # The documents of the audit entry, as `_audit_row` writes them: times in ISO 8601.
+    # The documents of the audit entry, as `audit.build_row` writes them: times in ISO 8601.
     times = {"due_at", "extension_until"}
 
     def before_value(name: str) -> str:

@@ -31,7 +31,7 @@ from yiwang.cases.models import (
     Status,
 )
 from yiwang.cases.services.attachments import _store_photos
-from yiwang.cases.services.common import _actor_name, _raise, clean_line, clean_text
+from yiwang.cases.services.common import _actor_name, _raise
 from yiwang.core import audit, validators
 from yiwang.core.photos import removed_on_failure
 from yiwang.registry.models import Household
@@ -196,10 +196,14 @@ def _create(
         scope.recheck(actor)
     errors: dict = {}
     found = _category(category, errors)
-    text = clean_text(text, field="text", limit=TEXT_MAX, required=True, errors=errors)
-    title = clean_line(title, field="title", limit=TITLE_MAX, required=False, errors=errors)
-    address = clean_line(address, field="address", limit=ADDRESS_MAX, required=False, errors=errors)
-    reporter_name = clean_line(
+    text = validators.clean_text(text, field="text", limit=TEXT_MAX, required=True, errors=errors)
+    title = validators.clean_line(
+        title, field="title", limit=TITLE_MAX, required=False, errors=errors
+    )
+    address = validators.clean_line(
+        address, field="address", limit=ADDRESS_MAX, required=False, errors=errors
+    )
+    reporter_name = validators.clean_line(
         reporter_name, field="reporter_name", limit=NAME_MAX, required=False, errors=errors
     )
     try:

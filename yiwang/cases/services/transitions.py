@@ -28,9 +28,10 @@ from yiwang.cases.models import (
     Satisfaction,
     Status,
 )
-from yiwang.cases.services.common import _actor_name, _level_of, _note, _raise, clean_text
+from yiwang.cases.services.common import _actor_name, _level_of, _note, _raise
 from yiwang.cases.services.notices import _notify_merge
 from yiwang.core import audit, validators
+from yiwang.core.scoping import get_in_scope
 
 EXTENSION_MAX_HOURS = 30 * 24
 
@@ -55,15 +56,14 @@ class Conflict(Exception):
 def _load(actor, case_id) -> Case:
     """The case within the actor's scope, after re-reading (and locking) their posts.
     Not locked itself: the write is conditional on the state read here."""
-    queryset = Case.objects.select_related("category", "assignee_department")
     if actor is not None:
-        scope.recheck(actor)
-        states.forget_departments(actor)
-        queryset = queryset.visible_to(actor)
-    case = queryset.filter(pk=case_id).first()
-    if case is None:
-        raise Http404(_("Not found."))
-    return case
+        states.forget_departments(actor)  # read again with the posts, like them
+    return get_in_scope(
+        Case.objects.select_related("category", "assignee_department"),
+        actor,
+        recheck=True,
+        pk=case_id,
+    )
 
 
 def _begin(actor, case_id, action: str) -> Case:
@@ -385,7 +385,9 @@ def resolve(*, actor, case_id: int, result: str, version: int | None = None) -> 
     """Done, with what was done: in progress → resolved; the follow-up is due next."""
     case = _begin(actor, case_id, "resolve")
     errors: dict = {}
-    result = clean_text(result, field="result", limit=TEXT_MAX, required=True, errors=errors)
+    result = validators.clean_text(
+        result, field="result", limit=TEXT_MAX, required=True, errors=errors
+    )
     _raise(errors)
     now = timezone.now()
     return _commit(
@@ -414,7 +416,9 @@ def request_extension(
     """The handler asks the level above for more time (the due time moves once approved)."""
     case = _begin(actor, case_id, "extend")
     errors: dict = {}
-    reason = clean_text(reason, field="reason", limit=NOTE_MAX, required=True, errors=errors)
+    reason = validators.clean_text(
+        reason, field="reason", limit=NOTE_MAX, required=True, errors=errors
+    )
     try:
         hours = int(hours)
     except (TypeError, ValueError):
@@ -485,7 +489,9 @@ def park(*, actor, case_id: int, review_on, reason: str, version: int | None = N
     again; it comes back to the inbox on the review date."""
     case = _begin(actor, case_id, "park")
     errors: dict = {}
-    reason = clean_text(reason, field="reason", limit=NOTE_MAX, required=True, errors=errors)
+    reason = validators.clean_text(
+        reason, field="reason", limit=NOTE_MAX, required=True, errors=errors
+    )
     try:
         review = validators.clean_date(review_on) if review_on else None
     except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from yiwang.cases import states
+from yiwang.accounts import scope
 from yiwang.cases.models import Status
 
 register = template.Library()
@@ -23,7 +23,5 @@ def status_class(status: str) -> str:
     return _STATUS_CLASSES.get(status, "text-bg-secondary")
 
 
-@register.filter
-def can_configure_cases(user) -> bool:
-    """A county admin (or a superuser): the categories and departments are theirs to set."""
-    return states.can_configure(user)
+# A county admin (or an active superuser): the categories and departments are theirs to set.
+register.filter("can_configure_cases", scope.can_configure)

@@ -21,6 +21,7 @@ from yiwang.cases import selectors, services, tasks
 from yiwang.cases.models import Case, CaseEvent, Department, Notice, Status
 from yiwang.cases.selectors import rates
 from yiwang.cases.services import escalation
+from yiwang.core import audit
 from yiwang.core.models import AuditEntry
 
 from .conftest import new_case
@@ -469,6 +470,13 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         [entry] = AuditEntry.objects.filter(action="case.escalate", object_id=str(case.pk))
         assert event.at == now and entry.at == now and entry.actor is None
         assert entry.object_repr == f"{case.number} {case.title}"
+        # Word for word the entry that the Python path's builder makes (PostgreSQL builds
+        # its entries in SQL; the documents are compared below).
+        built = audit.build_entry(
+            actor=None, action="case.escalate", obj=case, before=entry.before, after=entry.after
+        )
+        fields = [f.attname for f in AuditEntry._meta.concrete_fields if f.name not in ("id", "at")]
+        assert {f: getattr(entry, f) for f in fields} == {f: getattr(built, f) for f in fields}
         return event, notices, entry
 
     village = {"level": "village", "area_code": VILLAGE, "department": None}

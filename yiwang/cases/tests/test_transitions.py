@@ -427,3 +427,34 @@ def test_category_limits_are_entered_in_hours_or_minutes_when_urgent(county_admi
             dispatch=1,
             resolve=1,
         )
+
+
+def test_an_inactive_superuser_configures_nothing(tree):
+    """The county's settings are the county admin's (accounts.scope.require_configure): a
+    superuser passes only while active, in the services as on the pages (the services
+    used to let any superuser through)."""
+    from yiwang.accounts.models import User
+
+    inactive = User.objects.create_user("root", password="x", is_superuser=True, is_active=False)
+    active = User.objects.create_user("root2", password="x", is_superuser=True)
+    category = {
+        "code": "fire",
+        "name": "消防隐患",
+        "kind": "patrol",
+        "handling_level": "village",
+        "accept": 1,
+        "dispatch": 1,
+        "resolve": 1,
+    }
+    with pytest.raises(PermissionDenied):
+        services.save_category(actor=inactive, **category)
+    with pytest.raises(PermissionDenied):
+        services.save_department(actor=inactive, code="roads", name="交通运输局", area_code=COUNTY)
+    assert services.save_category(actor=active, **category).code == "fire"
+    assert (
+        services.save_department(
+            actor=active, code="roads", name="交通运输局", area_code=COUNTY
+        ).code
+        == "roads"
+    )
+    assert not Department.objects.exclude(code="roads").filter(name="交通运输局").exists()

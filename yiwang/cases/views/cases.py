@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +27,7 @@ from yiwang.cases.forms import ACTION_FORMS, CaseCreateForm, DispatchForm
 from yiwang.cases.models import Attachment, AttachmentStage, Case, CaseEvent, Source, Status
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry.models import Household
 
 PAGE_SIZE = 50
@@ -98,10 +99,11 @@ def case_list(request):
 
 
 def _case_or_404(request, case_id: int) -> Case:
-    return get_object_or_404(
-        Case.objects.visible_to(request.user).select_related(
+    return get_in_scope(
+        Case.objects.select_related(
             "category", "assignee_department", "unit", "household", "merged_into"
         ),
+        request.user,
         pk=case_id,
     )
 
@@ -242,9 +244,7 @@ def case_create(request):
     household = None
     household_id = request.GET.get("household") or request.POST.get("household") or ""
     if str(household_id).isdigit():
-        household = get_object_or_404(
-            Household.objects.visible_to(request.user), pk=int(household_id)
-        )
+        household = get_in_scope(Household.objects, request.user, pk=int(household_id))
     initial = {"household": household.pk} if household else {}
     bound = request.method == "POST"
     form = CaseCreateForm(

@@ -9,27 +9,25 @@ whose ValidationError goes back onto the form's fields.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from yiwang.accounts import scope
 from yiwang.areas.models import Area
-from yiwang.cases import services, states
+from yiwang.cases import services
 from yiwang.cases.forms import CategoryForm, DepartmentForm
 from yiwang.cases.models import Category, Department
 from yiwang.core.forms import service_form_page
 
 
 def _require_category_admin(user) -> None:
-    if not states.can_configure(user):
-        raise PermissionDenied(_("Only a county admin may configure case categories."))
+    scope.require_configure(user, message=_("Only a county admin may configure case categories."))
 
 
 def _require_department_admin(user) -> None:
-    if not states.can_configure(user):
-        raise PermissionDenied(_("Only a county admin may configure departments."))
+    scope.require_configure(user, message=_("Only a county admin may configure departments."))
 
 
 def _limit(minutes: int, urgent: bool) -> str:

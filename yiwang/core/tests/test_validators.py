@@ -11,8 +11,10 @@ from stdnum.cn import ric
 from yiwang.core.validators import (
     clean_date,
     clean_id_number,
+    clean_line,
     clean_phone,
     clean_sex,
+    clean_text,
     id_number_facts,
     normalize_text,
 )
@@ -114,6 +116,84 @@ def test_it_gives_empty_text_for_none_and_blank_input():
 
 def test_it_gives_the_text_of_a_number():
     assert normalize_text(12) == "12"
+
+
+# --- clean_line and clean_text: what people type into a form ----------------------------
+# One place for the cases' texts, the visits' notes and reasons, and the outreach settings,
+# events and meetings, whose own copies differed on control characters and blank lines.
+
+
+def _line(value, *, limit=20, required=False):
+    errors: dict = {}
+    return clean_line(value, field="f", limit=limit, required=required, errors=errors), errors
+
+
+def _text(value, *, limit=50, required=False):
+    errors: dict = {}
+    return clean_text(value, field="f", limit=limit, required=required, errors=errors), errors
+
+
+def test_a_line_is_tidied_like_a_cell():
+    assert _line("  南门街，３号\u3000（东）\u200b ") == ("南门街,3号 (东)", {})
+    assert _line("两行\r\n\t变一行") == ("两行 变一行", {})
+
+
+def test_a_lone_carriage_return_breaks_a_line_as_any_line_break_does():
+    """The cases' copy dropped a lone CR (old Mac line ends, some API clients) with the
+    control characters, joining two lines into one word; the outreach copy broke the line
+    there. Now a lone CR is a line break everywhere: a space in one line, a new line in a
+    text."""
+    assert _line("第一段\r第二段")[0] == "第一段 第二段"
+    assert _text("第一段\r第二段\r\r\r第三段")[0] == "第一段\n第二段\n\n第三段"
+
+
+def test_a_line_drops_control_characters():
+    """The outreach settings', events' and meetings' copy kept NUL (which PostgreSQL
+    refuses) and the other control characters; every line now drops them, as the cases'
+    and the visits' did."""
+    assert _line("积\x00水\x07\x1b")[0] == "积水"
+    assert _line("a\x1fb")[0] == "ab"
+
+
+def test_a_text_keeps_its_lines_each_tidied():
+    text = '<script>alert("x")</script>\x00 <b>积水</b>\r\n第二段\r第三段 ，  好'
+    assert _text(text) == ('<script>alert("x")</script> <b>积水</b>\n第二段\n第三段 , 好', {})
+
+
+def test_a_text_keeps_at_most_one_empty_line_in_a_row():
+    """The outreach copy (a meeting's notes and minutes, an event's notes) kept every empty
+    line; now at most one in a row, as in the cases and the visits."""
+    assert _text("一\n\n\n\n二\r\n\r\n\r\n三\n \n\u3000\n四")[0] == "一\n\n二\n\n三\n\n四"
+    assert _text("\n\n 一 \n\n")[0] == "一"
+
+
+def test_empty_input_is_empty_text():
+    for value in (None, "", "   ", "\x00", " \u3000\u200b "):
+        assert _line(value) == ("", {})
+        assert _text(value) == ("", {})
+
+
+def test_a_required_field_left_empty_is_named():
+    assert _line(" \u3000 ", required=True) == ("", {"f": ["This field cannot be empty."]})
+    assert _text("\n\n", required=True) == ("", {"f": ["This field cannot be empty."]})
+
+
+def test_the_limit_counts_the_cleaned_text():
+    assert _line("　" * 5 + "x" * 20 + "　" * 5) == ("x" * 20, {})
+    assert _line("x" * 21) == ("x" * 21, {"f": ["At most 20 characters; this has 21."]})
+    assert _text("a\n\n\n\nb", limit=4) == ("a\n\nb", {})
+    assert _text("ab\ncd", limit=4)[1] == {"f": ["At most 4 characters; this has 5."]}
+
+
+def test_errors_add_to_the_callers():
+    errors = {"f": ["earlier"], "g": ["other"]}
+    clean_line("", field="f", limit=5, required=True, errors=errors)
+    clean_text("123456", field="h", limit=5, required=False, errors=errors)
+    assert errors == {
+        "f": ["earlier", "This field cannot be empty."],
+        "g": ["other"],
+        "h": ["At most 5 characters; this has 6."],
+    }
 
 
 # --- clean_id_number ---------------------------------------------------------------------

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
-from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, validators
+from yiwang.core.scoping import get_in_scope
 from yiwang.outreach.models import NAME_MAX, Enterprise
 
 # Where an enterprise is placed: a village (一级网格), or finer when the village knows.
 ENTERPRISE_LEVELS = (Level.VILLAGE, Level.GRID, Level.UNIT)
 _LIMITS = {"industry": 50, "address": 200, "contact_name": 50}
-
-
-def _check_actor(actor, area_code: str) -> None:
-    """The actor's posts, re-read in this transaction, must cover `area_code`.
-    `actor=None` is the operator at the command line."""
-    if actor is None:
-        return
-    scope.recheck(actor)
-    scope.require_in_scope(actor, area_code)
 
 
 def clean_credit_code(value: object) -> str:
@@ -63,10 +53,7 @@ def clean_credit_code(value: object) -> str:
 
 def _open_area(actor, area_code: str) -> Area:
     code = validators.normalize_text(area_code)
-    _check_actor(actor, code)
-    area = Area.objects.open().filter(code=code).first()
-    if area is None:
-        raise Http404(_("Not found."))
+    area = get_in_scope(Area.objects.open(), actor, recheck=True, code=code)
     if area.level not in ENTERPRISE_LEVELS:
         raise ValidationError(
             {
@@ -175,11 +162,7 @@ def _snapshot(enterprise: Enterprise) -> dict:
 
 
 def _enterprise(actor, enterprise_id: int) -> Enterprise:
-    enterprise = Enterprise.objects.select_for_update().filter(pk=enterprise_id).first()
-    if enterprise is None:
-        raise Http404(_("Not found."))
-    _check_actor(actor, enterprise.area_code)
-    return enterprise
+    return get_in_scope(Enterprise.objects, actor, lock=True, recheck=True, pk=enterprise_id)
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.areas import codes
 from yiwang.areas.models import Area
 from yiwang.core import audit, validators
-from yiwang.outreach import access
+from yiwang.core.scoping import get_in_scope
 from yiwang.outreach.models import (
     NAME_MAX,
     REASON_MAX,
@@ -39,7 +39,7 @@ from yiwang.outreach.selectors import (
     sponsor_locations,
     subject_matches,
 )
-from yiwang.outreach.services import schedule
+from yiwang.outreach.services import schedule, settings
 from yiwang.registry.models import Household, HouseholdCategory, Resident, Tag
 
 # --- programmes -------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def save_programme(
     """Adds or changes a pairing programme (the county admin; the operator). Sponsors are
     the holders of a role, or the people chosen, or both; never neither. `tag` is a tag's
     code, `chosen_sponsors` users or their ids."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict[str, list[str]] = {}
     code = validators.normalize_text(code)
     try:
@@ -154,7 +154,13 @@ def _check_manager(actor, area_code: str) -> None:
         return
     scope.recheck(actor)
     scope.require_in_scope(actor, area_code)
-    if not scope.can_manage_area(actor, area_code):
+    _require_manager(actor, area_code)
+
+
+def _require_manager(actor, area_code: str) -> None:
+    """`_check_manager` once the actor's posts are read again and `area_code` is known to
+    lie in them: 403 without a managing role there."""
+    if actor is not None and not scope.can_manage_area(actor, area_code):
         raise PermissionDenied(_("Only a county or town admin or a grid chief sets pairings."))
 
 
@@ -206,10 +212,8 @@ def _subject(actor, programme: Programme, household_id, resident_id, enterprise_
         SubjectKind.ENTERPRISE: Enterprise,
     }[kind]
     subject_id = (household_id, resident_id, enterprise_id)[given.index(True)]
-    subject = model.objects.filter(pk=subject_id).first()
-    if subject is None:
-        raise Http404(_("Not found."))
-    _check_manager(actor, subject.area_code)
+    subject = get_in_scope(model.objects, actor, recheck=True, pk=subject_id)
+    _require_manager(actor, subject.area_code)
     if kind != programme.subject_kind:
         raise ValidationError(
             {
@@ -300,15 +304,14 @@ def assign(
 
 
 def _pairing(actor, pairing_id: int) -> Pairing:
-    pairing = (
-        Pairing.objects.select_for_update(of=("self",))
-        .select_related("programme", "sponsor")
-        .filter(pk=pairing_id)
-        .first()
+    pairing = get_in_scope(
+        Pairing.objects.select_related("programme", "sponsor"),
+        actor,
+        lock=True,
+        recheck=True,
+        pk=pairing_id,
     )
-    if pairing is None:
-        raise Http404(_("Not found."))
-    _check_manager(actor, pairing.area_code)
+    _require_manager(actor, pairing.area_code)
     return pairing
 
 

@@ -28,7 +28,7 @@ from yiwang.areas.models import Area, Level
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case
 from yiwang.core import audit, validators
-from yiwang.outreach import access
+from yiwang.core.scoping import get_in_scope
 from yiwang.outreach.models import (
     NAME_MAX,
     Decision,
@@ -38,6 +38,7 @@ from yiwang.outreach.models import (
     Rhythm,
     Routine,
 )
+from yiwang.outreach.services import settings
 from yiwang.registry.models import Household
 
 CODE_MAX = 40
@@ -62,29 +63,6 @@ MEETING_LEVELS = (Level.VILLAGE, Level.GRID, Level.UNIT)
 def _raise(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _line(value, *, field: str, limit: int, required: bool, errors: dict) -> str:
-    text = validators.normalize_text(value)
-    if required and not text:
-        errors.setdefault(field, []).append(_("This field cannot be empty."))
-    elif len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(text)}
-        )
-    return text
-
-
-def _text(value, *, field: str, limit: int, errors: dict) -> str:
-    """Text as typed, line breaks kept, each line tidied; NUL and other control characters
-    (from pasted text) dropped."""
-    raw = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = "\n".join(validators.normalize_text(line) for line in raw.split("\n")).strip()
-    if len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("At most %(limit)d characters; this has %(n)d.") % {"limit": limit, "n": len(text)}
-        )
-    return text
 
 
 def _code(value, errors: dict) -> str:
@@ -147,9 +125,9 @@ def _date(value, *, field: str, errors: dict) -> datetime.date | None:
 def _area_in_scope(actor, code, levels=None) -> Area:
     """An open area within the actor's scope; outside it answers 404, like a missing one."""
     code = str(code or "").strip()
-    area = Area.objects.open().filter(code=code).first() if code.isdigit() else None
-    if area is None or (actor is not None and not scope.in_scope(actor, area.code)):
+    if not code.isdigit():
         raise Http404(_("Not found."))
+    area = get_in_scope(Area.objects.open(), actor, code=code)
     if levels is not None and area.level not in levels:
         raise ValidationError(
             {"area": [_("A meeting is held by a village, a grid or a unit: choose one of them.")]}
@@ -215,17 +193,19 @@ def save_event_type(
 ) -> EventType:
     """Adds the must-attend event type `code`, or changes it (county admins only). Types
     are retired (`is_active=False`), never deleted: events refer to them."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code = _code(code, errors)
-    name = _line(name, field="name", limit=EVENT_TYPE_NAME_MAX, required=True, errors=errors)
+    name = validators.clean_line(
+        name, field="name", limit=EVENT_TYPE_NAME_MAX, required=True, errors=errors
+    )
     order = _order(order, errors)
     if name and EventType.objects.filter(name=name).exclude(code=code).exists():
         errors.setdefault("name", []).append(
             _("Another event type is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    return access.save_setting(
+    return settings.save_setting(
         EventType,
         actor=actor,
         code=code,
@@ -247,12 +227,12 @@ def save_routine(
 ) -> Routine:
     """Adds the routine `code`, or changes it (county admins only): how often it is kept
     (daily, weekly, monthly, quarterly) and how many times in each period (at least 1)."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code = _code(code, errors)
     if code in RESERVED_CODES:
         errors.setdefault("code", []).append(_("This code is reserved: choose another."))
-    name = _line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
+    name = validators.clean_line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
     if rhythm not in Rhythm.values:
         errors.setdefault("rhythm", []).append(
             _("Choose how often it is kept: daily, weekly, monthly or quarterly.")
@@ -271,7 +251,7 @@ def save_routine(
             _("Another routine is already called %(name)s.") % {"name": name}
         )
     _raise(errors)
-    return access.save_setting(
+    return settings.save_setting(
         Routine,
         actor=actor,
         code=code,
@@ -289,7 +269,7 @@ def save_routine(
 @transaction.atomic
 def set_event_type_active(*, actor, code: str, is_active: bool) -> EventType:
     """Retires an event type (or takes it back): it can no longer be chosen for an event."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     event_type = EventType.objects.select_for_update().filter(code=code).first()
     if event_type is None:
         raise Http404(_("Not found."))
@@ -305,7 +285,7 @@ def set_event_type_active(*, actor, code: str, is_active: bool) -> EventType:
 @transaction.atomic
 def set_routine_active(*, actor, code: str, is_active: bool) -> Routine:
     """Retires a routine (or takes it back): no new meetings, and compliance leaves it out."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     routine = Routine.objects.select_for_update().filter(code=code).first()
     if routine is None:
         raise Http404(_("Not found."))
@@ -355,9 +335,15 @@ def record_event(
         errors.setdefault("event_type", []).append(
             _("Unknown event type: choose one of the list of must-attend events.")
         )
-    title = _line(title, field="title", limit=NAME_MAX, required=True, errors=errors)
-    place = _line(place, field="place", limit=PLACE_MAX, required=False, errors=errors)
-    notes = _text(notes, field="notes", limit=TEXT_MAX, errors=errors)
+    title = validators.clean_line(
+        title, field="title", limit=NAME_MAX, required=True, errors=errors
+    )
+    place = validators.clean_line(
+        place, field="place", limit=PLACE_MAX, required=False, errors=errors
+    )
+    notes = validators.clean_text(
+        notes, field="notes", limit=TEXT_MAX, required=False, errors=errors
+    )
     when = _past_time(happened_at, field="happened_at", errors=errors)
     household = None
     if household_id not in (None, ""):
@@ -417,7 +403,7 @@ def _decisions(actor, rows, area: Area, errors: dict) -> list[Decision]:
     decisions: list[Decision] = []
     for n, (row, owner_value) in enumerate(zip(rows, values, strict=True), start=1):
         row_errors: dict = {}
-        text = _line(
+        text = validators.clean_line(
             row.get("text"), field="text", limit=DECISION_MAX, required=True, errors=row_errors
         )
         due_on = _date(row.get("due_on"), field="due_on", errors=row_errors)
@@ -465,7 +451,9 @@ def record_meeting(
     if routine is None:
         errors.setdefault("routine", []).append(_("Unknown routine: choose one of the list."))
     when = _past_time(held_at, field="held_at", errors=errors)
-    minutes = _text(minutes, field="minutes", limit=TEXT_MAX, errors=errors)
+    minutes = validators.clean_text(
+        minutes, field="minutes", limit=TEXT_MAX, required=False, errors=errors
+    )
     ids = _ids(attendee_ids, field="attendees", errors=errors)
     if not ids and "attendees" not in errors:
         errors.setdefault("attendees", []).append(_("Name at least one person who attended."))

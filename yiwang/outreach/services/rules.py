@@ -8,9 +8,10 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yiwang.accounts import scope
 from yiwang.core import validators
-from yiwang.outreach import access
 from yiwang.outreach.models import RuleKind, Trigger, VisitRule
+from yiwang.outreach.services import settings
 from yiwang.registry.models import HouseholdCategory, Tag
 
 # --- the county's settings: visit rules and triggers -------------------------------------
@@ -72,7 +73,7 @@ def save_rule(
     households of a category and/or with a resident of a tag, every `every_days`.
     Triggered: a visit within `within_days` of an occurrence of `trigger`. A rule always
     has its rhythm: one without is refused here, before the database's constraint."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code, name = _code_and_name(code, name, model=VisitRule, errors=errors)
     if kind not in RuleKind.values:
@@ -124,7 +125,7 @@ def save_rule(
         )
     if errors:
         raise ValidationError(errors)
-    return access.save_setting(
+    return settings.save_setting(
         VisitRule,
         actor=actor,
         code=code,
@@ -136,12 +137,12 @@ def save_rule(
 @transaction.atomic
 def save_trigger(*, actor, code: str, name: str, is_active: bool = True) -> Trigger:
     """Creates the trigger `code`, or changes it (the county admin)."""
-    access.require_configure(actor)
+    scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict = {}
     code, name = _code_and_name(code, name, model=Trigger, errors=errors)
     if errors:
         raise ValidationError(errors)
-    return access.save_setting(
+    return settings.save_setting(
         Trigger,
         actor=actor,
         code=code,

@@ -29,10 +29,9 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from yiwang.accounts import scope
-from yiwang.cases.services import clean_line, clean_text
-from yiwang.core import audit
+from yiwang.core import audit, validators
 from yiwang.core import photos as photo_files
-from yiwang.core.scoping import any_subtree_q
+from yiwang.core.scoping import any_subtree_q, get_or_404
 from yiwang.outreach.models import (
     NOTE_MAX,
     REASON_MAX,
@@ -199,28 +198,20 @@ def _subject(actor, household_id, enterprise_id):
             {"household": [_("Say which household (or which enterprise) was visited.")]}
         )
     if household_id not in (None, ""):
-        found = None
-        if str(household_id).strip().isdigit():
-            found = (
-                reachable(Household.objects.select_related("unit"), actor, "household_id")
-                .filter(pk=int(household_id))
-                .first()
-            )
-        if found is None:
-            raise Http404(_("Not found."))
+        households = Household.objects.select_related("unit")
+        found = _reached(actor, households, "household_id", household_id)
         if found.status != HouseholdStatus.ACTIVE:
             raise ValidationError({"household": [_("The household is no longer active.")]})
         return found, None
-    found = None
-    if str(enterprise_id).strip().isdigit():
-        found = (
-            reachable(Enterprise.objects.select_related("area"), actor, "enterprise_id")
-            .filter(pk=int(enterprise_id))
-            .first()
-        )
-    if found is None:
+    enterprises = Enterprise.objects.select_related("area")
+    return None, _reached(actor, enterprises, "enterprise_id", enterprise_id)
+
+
+def _reached(actor, queryset, field: str, pk):
+    """The household or enterprise `pk` (as typed) that the actor reaches, else 404."""
+    if not str(pk).strip().isdigit():
         raise Http404(_("Not found."))
-    return None, found
+    return get_or_404(reachable(queryset, actor, field), pk=int(pk))
 
 
 def visits_visible_to(user):
@@ -355,7 +346,7 @@ def record_visit(
         errors.setdefault("outcome", []).append(_("Choose one of the outcomes of a visit."))
     if source not in VisitSource.values:
         errors.setdefault("source", []).append(_("Unknown source."))
-    notes = clean_text(
+    notes = validators.clean_text(
         notes, field="notes", limit=NOTE_MAX, required=outcome == Outcome.CASE_RAISED, errors=errors
     )
     if outcome == Outcome.CASE_RAISED and not str(case_category or "").strip():
@@ -460,14 +451,7 @@ def update_visit(
     if actor is not None:
         scope.recheck(actor)
     queryset = visits_visible_to(actor) if actor is not None else Visit.objects.all()
-    visit = (
-        queryset.select_for_update(of=("self",))
-        .select_related("household", "enterprise")
-        .filter(pk=visit_id)
-        .first()
-    )
-    if visit is None:
-        raise Http404(_("Not found."))
+    visit = get_or_404(queryset.select_related("household", "enterprise"), lock=True, pk=visit_id)
     if actor is not None and visit.visitor_id != actor.pk and not actor.is_superuser:
         raise PermissionDenied(_("Only the person who made a visit changes it."))
     errors: dict = {}
@@ -476,7 +460,7 @@ def update_visit(
         raise ValidationError(errors)
     changes = {}
     if notes is not None:
-        changes["notes"] = clean_text(
+        changes["notes"] = validators.clean_text(
             notes, field="notes", limit=NOTE_MAX, required=False, errors=errors
         )
     if outcome is not None:
@@ -527,11 +511,11 @@ def skip_scheduled(*, actor, scheduled_id: int, reason: str) -> ScheduledVisit:
     queryset = ScheduledVisit.objects.select_related("rule", "pairing__programme")
     if actor is not None:
         queryset = queryset.filter(schedule.open_rows_q(actor))
-    row = queryset.filter(pk=scheduled_id).first()
-    if row is None:
-        raise Http404(_("Not found."))
+    row = get_or_404(queryset, pk=scheduled_id)
     errors: dict = {}
-    reason = clean_line(reason, field="reason", limit=REASON_MAX, required=True, errors=errors)
+    reason = validators.clean_line(
+        reason, field="reason", limit=REASON_MAX, required=True, errors=errors
+    )
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -569,13 +553,7 @@ def record_occurrence(
     `within_days`."""
     if actor is not None:
         scope.recheck(actor)
-    household = (
-        reachable(Household.objects.all(), actor, "household_id").filter(pk=household_id).first()
-        if str(household_id).strip().isdigit()
-        else None
-    )
-    if household is None:
-        raise Http404(_("Not found."))
+    household = _reached(actor, Household.objects.all(), "household_id", household_id)
     errors: dict = {}
     trigger = Trigger.objects.filter(code=str(trigger_code or "").strip(), is_active=True).first()
     if trigger is None:
@@ -592,7 +570,9 @@ def record_occurrence(
         errors.setdefault("occurred_on", []).append(_("The date cannot be in the future."))
     elif day < today - datetime.timedelta(days=OCCURRENCE_BACKDATE_DAYS):
         errors.setdefault("occurred_on", []).append(_("The date is more than a year ago."))
-    note = clean_line(note, field="note", limit=REASON_MAX, required=False, errors=errors)
+    note = validators.clean_line(
+        note, field="note", limit=REASON_MAX, required=False, errors=errors
+    )
     if household.status != HouseholdStatus.ACTIVE:
         errors.setdefault("household", []).append(_("The household is no longer active."))
     if errors:

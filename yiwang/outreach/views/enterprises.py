@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.core.services import MAX_IMPORT_BYTES, start_import
 from yiwang.outreach import importers  # noqa: F401  (registers the "enterprises" import)
 from yiwang.outreach.filters import EnterpriseFilterSet
@@ -34,9 +35,7 @@ def enterprise_list(request):
 
 
 def _enterprise_or_404(request, enterprise_id: int) -> Enterprise:
-    return get_object_or_404(
-        Enterprise.objects.visible_to(request.user).select_related("area"), pk=enterprise_id
-    )
+    return get_in_scope(Enterprise.objects.select_related("area"), request.user, pk=enterprise_id)
 
 
 @login_required

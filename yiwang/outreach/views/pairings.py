@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access
+from yiwang.core.scoping import get_in_scope, get_or_404
 from yiwang.outreach.filters import PairingFilterSet
 from yiwang.outreach.forms import (
     AssignForm,
@@ -33,6 +33,7 @@ from yiwang.outreach.selectors import (
     sponsor_rows,
 )
 from yiwang.outreach.services import pairings as services
+from yiwang.outreach.services import settings
 from yiwang.registry.models import Household, Resident
 
 PAGE_SIZE = 50
@@ -44,13 +45,13 @@ SPONSORS_SHOWN = 200
 
 @login_required
 def programme_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     programmes = Programme.objects.select_related("tag").prefetch_related("chosen_sponsors")
     return render(request, "outreach/programme_list.html", {"programmes": programmes})
 
 
 def _programme_page(request, programme: Programme | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         ProgrammeForm(request.POST or None, programme=programme),
@@ -72,7 +73,7 @@ def programme_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _programme_page(request, get_object_or_404(Programme, code=code))
 
 
@@ -93,13 +94,13 @@ def pairing_list(request):
         "filterset": filterset,
         "page_obj": page,
         "programmes": Programme.objects.all(),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/pairing_list.html", context)
 
 
 def _pairing_or_404(request, pairing_id: int) -> Pairing:
-    return get_object_or_404(_pairings(request.user), pk=pairing_id)
+    return get_or_404(_pairings(request.user), pk=pairing_id)
 
 
 def _sponsor_choices(programme: Programme, area_code: str, exclude=None) -> list[tuple[int, str]]:
@@ -181,7 +182,7 @@ def _subject_from(request, data) -> tuple[str, object] | tuple[None, None]:
     for field, model in _SUBJECT_MODELS.items():
         value = str(data.get(field) or "")
         if value.isdigit():
-            return field, get_object_or_404(model.objects.visible_to(request.user), pk=int(value))
+            return field, get_in_scope(model.objects, request.user, pk=int(value))
     return None, None
 
 
@@ -240,7 +241,7 @@ def _coverage_inputs(request) -> tuple[CoverageForm, Programme | None, Area | No
     form = CoverageForm(data)
     if not form.is_valid():
         return form, None, None
-    area = get_object_or_404(Area.objects.visible_to(request.user), code=form.cleaned_data["area"])
+    area = get_in_scope(Area.objects, request.user, code=form.cleaned_data["area"])
     return form, form.cleaned_data["programme"], area
 
 
@@ -254,7 +255,7 @@ def coverage_page(request):
         "sponsors": result.sponsors[:SPONSORS_SHOWN] if result else [],
         "more_sponsors": max(0, len(result.sponsors) - SPONSORS_SHOWN) if result else 0,
         "can_pair": bool(area) and services.can_pair(request.user, area.code),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
         "ancestors": list(
             Area.objects.filter(code__in=area.ancestor_codes()).visible_to(request.user)
         )
@@ -280,7 +281,7 @@ def coverage_unpaired(request):
         "page_obj": page,
         "kind": programme.subject_kind,
         "can_pair": services.can_pair(request.user, area.code),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/coverage_unpaired.html", context)
 
@@ -289,9 +290,7 @@ def coverage_unpaired(request):
 @require_POST
 def coverage_auto_assign(request):
     programme = get_object_or_404(Programme, pk=request.POST.get("programme") or 0)
-    area = get_object_or_404(
-        Area.objects.visible_to(request.user), code=request.POST.get("area", "")
-    )
+    area = get_in_scope(Area.objects, request.user, code=request.POST.get("area", ""))
     try:
         counts = services.auto_assign(
             actor=request.user, programme_id=programme.pk, area_code=area.code

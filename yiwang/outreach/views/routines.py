@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from yiwang.accounts import scope
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access
+from yiwang.core.scoping import get_in_scope, get_or_404
 from yiwang.outreach.filters import EventFilterSet, MeetingFilterSet
 from yiwang.outreach.forms import (
     ComplianceForm,
@@ -33,6 +34,7 @@ from yiwang.outreach.forms import (
 from yiwang.outreach.models import Event, EventType, Meeting, Routine
 from yiwang.outreach.selectors import routines as selectors
 from yiwang.outreach.services import routines as services
+from yiwang.outreach.services import settings
 from yiwang.outreach.views.settings import toggle_setting
 
 PAGE_SIZE = 50
@@ -54,13 +56,13 @@ def _area_names(codes) -> dict[str, str]:
 
 @login_required
 def event_type_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     rows = EventType.objects.all()
     return render(request, "outreach/event_type_list.html", {"rows": rows})
 
 
 def _event_type_page(request, event_type: EventType | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         EventTypeForm(request.POST or None, event_type=event_type),
@@ -81,7 +83,7 @@ def event_type_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_type_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _event_type_page(request, get_object_or_404(EventType, code=code))
 
 
@@ -96,12 +98,12 @@ def event_type_toggle(request, code: str):
 
 @login_required
 def routine_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return render(request, "outreach/routine_list.html", {"rows": Routine.objects.all()})
 
 
 def _routine_page(request, routine: Routine | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         RoutineForm(request.POST or None, routine=routine),
@@ -122,7 +124,7 @@ def routine_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def routine_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _routine_page(request, get_object_or_404(Routine, code=code))
 
 
@@ -147,17 +149,16 @@ def event_list(request):
         "page_obj": page,
         "rows": [(e, names.get(e.area_code, "")) for e in page.object_list],
         "event_types": EventType.objects.all(),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/event_list.html", context)
 
 
 @login_required
 def event_detail(request, event_id: int):
-    event = get_object_or_404(
-        Event.objects.visible_to(request.user).select_related(
-            "event_type", "household", "recorded_by"
-        ),
+    event = get_in_scope(
+        Event.objects.select_related("event_type", "household", "recorded_by"),
+        request.user,
         pk=event_id,
     )
     context = {
@@ -204,16 +205,15 @@ def meeting_list(request):
         "routines": Routine.objects.all(),
         "tasks": selectors.open_tasks(request.user),
         "today": timezone.localdate(),
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/meeting_list.html", context)
 
 
 @login_required
 def meeting_detail(request, meeting_id: int):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(request.user).select_related("routine", "recorded_by"),
-        pk=meeting_id,
+    meeting = get_in_scope(
+        Meeting.objects.select_related("routine", "recorded_by"), request.user, pk=meeting_id
     )
     context = {
         "meeting": meeting,
@@ -244,7 +244,7 @@ def meeting_create(request):
 
 
 def _decision_or_404(request, decision_id: int):
-    return get_object_or_404(
+    return get_or_404(
         selectors.decisions_visible_to(request.user).select_related("meeting"), pk=decision_id
     )
 
@@ -272,7 +272,7 @@ def decision_complete(request, decision_id: int):
 @require_http_methods(["GET", "POST"])
 def decision_case(request, decision_id: int):
     """Raises a case from a decision of a meeting in the scope."""
-    decision = get_object_or_404(
+    decision = get_or_404(
         selectors.decisions_visible_to(request.user)
         .filter(meeting__in=Meeting.objects.visible_to(request.user))
         .select_related("meeting__routine"),
@@ -317,7 +317,7 @@ def routine_compliance(request):
         "form": form,
         "result": result,
         "rows": rows,
-        "can_configure": access.can_configure(request.user),
+        "can_configure": scope.can_configure(request.user),
     }
     return render(request, "outreach/routine_compliance.html", context)
 

@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yiwang.accounts import scope
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error, service_form_page
-from yiwang.outreach import access
+from yiwang.core.scoping import get_or_404
 from yiwang.outreach.filters import OccurrenceFilterSet, VisitFilterSet
 from yiwang.outreach.forms import (
     OccurrenceForm,
@@ -47,6 +48,7 @@ from yiwang.outreach.models import (
 )
 from yiwang.outreach.selectors import visits as selectors
 from yiwang.outreach.services import rules as rule_services
+from yiwang.outreach.services import settings
 from yiwang.outreach.services import visits as services
 from yiwang.registry.models import Household
 
@@ -73,25 +75,13 @@ def today(request):
 
 
 def _household(request, household_id: int) -> Household:
-    found = (
-        services.reachable(Household.objects.all(), request.user, "household_id")
-        .filter(pk=household_id)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("Not found."))
-    return found
+    reached = services.reachable(Household.objects.all(), request.user, "household_id")
+    return get_or_404(reached, pk=household_id)
 
 
 def _enterprise(request, enterprise_id: int) -> Enterprise:
-    found = (
-        services.reachable(Enterprise.objects.all(), request.user, "enterprise_id")
-        .filter(pk=enterprise_id)
-        .first()
-    )
-    if found is None:
-        raise Http404(_("Not found."))
-    return found
+    reached = services.reachable(Enterprise.objects.all(), request.user, "enterprise_id")
+    return get_or_404(reached, pk=enterprise_id)
 
 
 def _visit_page(request, *, household=None, enterprise=None):
@@ -248,7 +238,7 @@ def visit_photo(request, visit_id: int, photo_id: int, variant: str):
 @require_http_methods(["GET", "POST"])
 def schedule_skip(request, scheduled_id: int):
     """A scheduled visit that will not take place, with the reason."""
-    row = get_object_or_404(
+    row = get_or_404(
         services.scheduled_visible_to(request.user).select_related(
             "household", "enterprise", "rule", "pairing__programme"
         ),
@@ -316,13 +306,13 @@ def occurrence_list(request):
 @login_required
 @require_GET
 def rule_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     rules = VisitRule.objects.select_related("tag", "trigger")
     return render(request, "outreach/rule_list.html", {"rules": rules})
 
 
 def _rule_page(request, rule: VisitRule | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         RuleForm(request.POST or None, rule=rule),
@@ -343,19 +333,19 @@ def rule_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _rule_page(request, get_object_or_404(VisitRule, code=code))
 
 
 @login_required
 @require_GET
 def trigger_list(request):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return render(request, "outreach/trigger_list.html", {"triggers": Trigger.objects.all()})
 
 
 def _trigger_page(request, trigger: Trigger | None):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return service_form_page(
         request,
         TriggerForm(request.POST or None, trigger=trigger),
@@ -376,7 +366,7 @@ def trigger_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def trigger_edit(request, code: str):
-    access.check_configure(request.user)
+    scope.require_configure(request.user, message=settings.REFUSED)
     return _trigger_page(request, get_object_or_404(Trigger, code=code))
 
 

@@ -7,7 +7,6 @@ from django.db import connection
 
 from yiwang.core import audit
 from yiwang.core.bulk import db_value, insert_rows
-from yiwang.core.masking import mask_id_number, mask_phone
 from yiwang.core.models import AuditEntry
 from yiwang.registry.importers.households import _chunks
 from yiwang.registry.importers.planning import _HouseholdPlan
@@ -43,18 +42,6 @@ _FRESH_RESIDENT_FIELDS = (
     "status",
     "created_at",
     "updated_at",
-)
-_AUDIT_FIELDS = (
-    "at",
-    "actor",
-    "actor_username",
-    "source",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "area_code",
-    "after",
 )
 
 
@@ -136,10 +123,6 @@ def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today
     starts = adapt_date(today)
     tag_rows = []
     entries = []
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    actor_id = actor.pk if authenticated else None
-    username = actor.get_username() if authenticated else ""
-    source = audit.current_source()
     for plan in plans:
         pks = resident_ids[plan.household_id]
         listed = []
@@ -147,16 +130,18 @@ def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today
             row = r.row
             tag_rows.extend((pk, tags[code].pk, starts) for code in r.add_tags)
             listed.append(
-                {
-                    "id": pk,
-                    "name": row.name,
-                    "id_number": mask_id_number(row.id_number),
-                    "sex": row.sex or "",
-                    "birth_date": row.birth_date.isoformat() if row.birth_date else None,
-                    "phone": mask_phone(row.phone or ""),
-                    "relation": row.relation,
-                    "tags": list(r.add_tags),
-                }
+                audit.masked(
+                    {
+                        "id": pk,
+                        "name": row.name,
+                        "id_number": row.id_number,
+                        "sex": row.sex or "",
+                        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+                        "phone": row.phone or "",
+                        "relation": row.relation,
+                        "tags": list(r.add_tags),
+                    }
+                )
             )
         after = {
             "id": plan.household_id,
@@ -168,18 +153,16 @@ def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today
             "members": listed,
         }
         entries.append(
-            (
-                stamp,
-                actor_id,
-                username,
-                source,
-                "household.create",
-                "registry.household",
-                str(plan.household_id),
-                f"{plan.unit.code}-{plan.file.number}",
-                plan.unit.code,
-                db_value(AuditEntry, "after", after),
+            audit.build_row(
+                at=stamp,
+                actor=actor,
+                action="household.create",
+                object_type=Household._meta.label_lower,
+                object_id=str(plan.household_id),
+                object_repr=f"{plan.unit.code}-{plan.file.number}",
+                area_code=plan.unit.code,
+                after=after,
             )
         )
     insert_rows(ResidentTag, ("resident", "tag", "starts_on"), tag_rows)
-    insert_rows(AuditEntry, _AUDIT_FIELDS, entries)
+    insert_rows(AuditEntry, audit.ROW_FIELDS, entries)

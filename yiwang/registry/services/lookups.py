@@ -4,28 +4,15 @@ again, locked) and locked themselves."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry.models import Household, Resident
 
 
-def _check_actor(actor, area_code: str) -> None:
-    """The actor's posts, re-read in this transaction, must cover `area_code`.
-    `actor=None` is the operator at the command line."""
-    if actor is None:
-        return
-    scope.recheck(actor)
-    scope.require_in_scope(actor, area_code)
-
-
 def _open_unit(actor, unit_code: str) -> Area:
-    _check_actor(actor, unit_code)
-    unit = Area.objects.open().filter(code=unit_code).first()
-    if unit is None:
-        raise Http404(_("Not found."))
+    unit = get_in_scope(Area.objects.open(), actor, recheck=True, code=unit_code)
     if unit.level != Level.UNIT:
         raise ValidationError(
             {
@@ -37,17 +24,8 @@ def _open_unit(actor, unit_code: str) -> Area:
 
 
 def _household(actor, household_id: int, lock: bool = True) -> Household:
-    queryset = Household.objects.select_for_update() if lock else Household.objects.all()
-    household = queryset.filter(pk=household_id).first()
-    if household is None:
-        raise Http404(_("Not found."))
-    _check_actor(actor, household.area_code)
-    return household
+    return get_in_scope(Household.objects, actor, lock=lock, recheck=True, pk=household_id)
 
 
 def _resident(actor, resident_id: int) -> Resident:
-    resident = Resident.objects.select_for_update().filter(pk=resident_id).first()
-    if resident is None:
-        raise Http404(_("Not found."))
-    _check_actor(actor, resident.area_code)
-    return resident
+    return get_in_scope(Resident.objects, actor, lock=True, recheck=True, pk=resident_id)

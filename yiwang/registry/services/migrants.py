@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.core import audit, validators
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry.models import HouseholdStatus, Migrant
-from yiwang.registry.services.lookups import _check_actor, _household, _open_unit
+from yiwang.registry.services.lookups import _household, _open_unit
 
 
 @transaction.atomic
@@ -83,10 +83,7 @@ def register_migrant(
 @transaction.atomic
 def migrant_left(*, actor, migrant_id: int, on=None) -> Migrant:
     """A migrant has left (today, or on `on`); they stay in the register with the date."""
-    migrant = Migrant.objects.select_for_update().filter(pk=migrant_id).first()
-    if migrant is None:
-        raise Http404(_("Not found."))
-    _check_actor(actor, migrant.area_code)
+    migrant = get_in_scope(Migrant.objects, actor, lock=True, recheck=True, pk=migrant_id)
     if migrant.left_on is not None:
         raise ValidationError(
             {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
@@ -70,16 +70,13 @@ def set_tags(
 
 def _county_admin_code(actor) -> str:
     """The county where the actor holds a county-admin post ("" for the operator at the
-    command line and for a superuser); anyone else may not configure the tag taxonomy."""
+    command line and for a superuser): the tag's audit entry is filed under it."""
     if actor is None or getattr(actor, "is_superuser", False):
         return ""
-    scope.recheck(actor)
     counties = sorted(
         code for role, code in scope.current_posts(actor) if role == Role.COUNTY_ADMIN
     )
-    if not counties:
-        raise PermissionDenied(_("Only a county admin may configure the tags."))
-    return counties[0]
+    return counties[0] if counties else ""
 
 
 def _recompute_categories_of(tag: Tag) -> None:
@@ -121,6 +118,9 @@ def save_tag(
     """Creates the tag `code`, or changes it. Only a county admin (or a superuser) configures
     the taxonomy; when a tag starts or stops making key households, the households whose
     members carry it change category with it."""
+    scope.require_configure(
+        actor, message=_("Only a county admin may configure the tags."), recheck=True
+    )
     county = _county_admin_code(actor)
     code = validators.normalize_text(code)
     name = validators.normalize_text(name)

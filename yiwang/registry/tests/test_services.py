@@ -282,3 +282,20 @@ def test_switching_off_a_key_tag_recategorises_its_households(county_admin, work
     )
 
     assert Household.objects.get(pk=household.pk).category == "ordinary"
+
+
+def test_only_an_active_superuser_or_a_county_admin_configures_the_tags(tree, chief):
+    """accounts.scope.require_configure: the tag service used to let an inactive superuser
+    through (and the tag pages too); now a superuser passes only while active."""
+    from yiwang.accounts.models import User
+    from yiwang.registry.services import save_tag
+
+    inactive = User.objects.create_user("root", password="x", is_superuser=True, is_active=False)
+    active = User.objects.create_user("root2", password="x", is_superuser=True)
+    tag = {"code": "veteran", "name": "退役军人", "category": "other"}
+    for refused in (inactive, chief):
+        with pytest.raises(PermissionDenied):
+            save_tag(actor=refused, **tag)
+    saved = save_tag(actor=active, **tag)
+    entry = AuditEntry.objects.get(action="tag.create", object_id=str(saved.pk))
+    assert entry.area_code == ""  # a superuser's settings are filed under no county

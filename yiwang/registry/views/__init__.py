@@ -36,7 +36,7 @@ from yiwang.registry.views.residents import (
     resident_edit,
     resident_tags,
 )
-from yiwang.registry.views.tags import can_configure_tags, tag_create, tag_edit, tag_list
+from yiwang.registry.views.tags import tag_create, tag_edit, tag_list
 
 __all__ = [
     "EXPORT_TYPES",
@@ -44,7 +44,6 @@ __all__ = [
     "PAGE_SIZE",
     "TRANSFER_HITS",
     "UNIT_HINTS",
-    "can_configure_tags",
     "duplicate_list",
     "household_category",
     "household_create",

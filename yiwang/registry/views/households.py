@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yiwang.areas.models import Area, Level
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry import services
 from yiwang.registry.forms import HouseholdCategoryForm, HouseholdCreateForm, HouseholdEditForm
 from yiwang.registry.models import Household, HouseholdStatus, LifeEvent
@@ -21,9 +22,7 @@ from yiwang.registry.selectors import with_current_tags
 
 @login_required
 def household_detail(request, household_id: int):
-    household = get_object_or_404(
-        Household.objects.visible_to(request.user).select_related("unit"), pk=household_id
-    )
+    household = _household_or_404(request, household_id)
     members = with_current_tags(household.residents.order_by("-relation", "birth_date", "id"))
     members = sorted(
         members,
@@ -57,9 +56,7 @@ UNIT_HINTS = 200  # unit codes offered as suggestions under a unit-code field
 
 
 def _household_or_404(request, household_id: int) -> Household:
-    return get_object_or_404(
-        Household.objects.visible_to(request.user).select_related("unit"), pk=household_id
-    )
+    return get_in_scope(Household.objects.select_related("unit"), request.user, pk=household_id)
 
 
 def _unit_hints(user):

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.accounts import scope
 from yiwang.registry import services
 from yiwang.registry.filters import ResidentFilterSet
 from yiwang.registry.models import Resident, Tag
@@ -20,7 +21,6 @@ from yiwang.registry.selectors import (
     likely_duplicates,
     with_current_tags,
 )
-from yiwang.registry.views.tags import can_configure_tags
 
 PAGE_SIZE = 50
 EXPORT_TYPES = {
@@ -45,7 +45,7 @@ def resident_list(request):
         "page_obj": page,
         "tags": Tag.objects.filter(is_active=True),
         "can_export_full": request.user.has_perm("registry.export_personal_data"),
-        "can_configure_tags": can_configure_tags(request.user),
+        "can_configure_tags": scope.can_configure(request.user),
     }
     return render(request, "registry/resident_list.html", context)
 

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry import services
 from yiwang.registry.filters import MigrantFilterSet
 from yiwang.registry.forms import MigrantForm, MigrantLeftForm
@@ -75,8 +76,8 @@ def migrant_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def migrant_left(request, migrant_id: int):
-    migrant = get_object_or_404(
-        Migrant.objects.visible_to(request.user).select_related("host_household"), pk=migrant_id
+    migrant = get_in_scope(
+        Migrant.objects.select_related("host_household"), request.user, pk=migrant_id
     )
     form = MigrantLeftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import get_in_scope
 from yiwang.registry import services
 from yiwang.registry.forms import ResidentAddForm, ResidentEditForm, ResidentTagsForm, RevealForm
 from yiwang.registry.models import (
@@ -27,8 +28,8 @@ from yiwang.registry.views.households import _household_or_404
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_detail(request, resident_id: int):
-    resident = get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("household"), pk=resident_id
+    resident = get_in_scope(
+        Resident.objects.select_related("household"), request.user, pk=resident_id
     )
     can_reveal = request.user.has_perm("registry.reveal_personal_data")
     form = RevealForm(request.POST or None) if can_reveal else None
@@ -65,9 +66,8 @@ def resident_detail(request, resident_id: int):
 
 
 def _resident_or_404(request, resident_id: int) -> Resident:
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("household__unit"),
-        pk=resident_id,
+    return get_in_scope(
+        Resident.objects.select_related("household__unit"), request.user, pk=resident_id
     )
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yiwang.accounts import scope
-from yiwang.accounts.models import Role
 from yiwang.core.forms import add_service_error
 from yiwang.registry import services
 from yiwang.registry.forms import TagForm
@@ -19,18 +18,7 @@ from yiwang.registry.models import Tag
 
 def _require_tag_admin(user) -> None:
     """The tag taxonomy is the county's: a county admin (or a superuser) configures it."""
-    if getattr(user, "is_superuser", False):
-        return
-    if not any(role == Role.COUNTY_ADMIN for role, _code in scope.current_posts(user)):
-        raise PermissionDenied(_("Only a county admin may configure the tags."))
-
-
-def can_configure_tags(user) -> bool:
-    try:
-        _require_tag_admin(user)
-    except PermissionDenied:
-        return False
-    return True
+    scope.require_configure(user, message=_("Only a county admin may configure the tags."))
 
 
 @login_required

@@ -1,37 +1,18 @@
-"""Who may do what in outreach: the county admin configures the programmes, the rules, the
-event types and the routines; everyone else works within the subtrees of their posts."""
+"""The county admin's outreach settings (the programmes, the rules, the event types and
+the routines): who may change them is `yiwang.accounts.scope.require_configure`, with the
+message here; a row of them is saved and audited by `save_setting`."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import Role
 from yiwang.core import audit
 
-
-def can_configure(user) -> bool:
-    """Programmes, visit rules, triggers, event types and routines are the county's: a
-    county admin (or a platform superuser) configures them."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return any(role == Role.COUNTY_ADMIN for role, _code in scope.current_posts(user))
-
-
-def check_configure(user) -> None:
-    """A settings page: refused (403) to anyone but a county admin."""
-    if not can_configure(user):
-        raise PermissionDenied(_("Only a county admin changes the outreach settings."))
-
-
-def require_configure(user) -> None:
-    """In a service, inside its transaction: the actor's posts re-read, then checked."""
-    if user is None:  # the operator at the command line
-        return
-    scope.recheck(user)
-    check_configure(user)
+# What a settings page or service answers (403) to anyone but a county admin.
+REFUSED = gettext_lazy("Only a county admin changes the outreach settings.")
 
 
 def county_code(actor) -> str:
