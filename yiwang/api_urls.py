@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
-from yiwang.core.api_views import AuditEntryViewSet, ImportJobViewSet
+from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.outreach import api as outreach_api
 from yiwang.registry.api import (
     HouseholdViewSet,

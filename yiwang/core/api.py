@@ -1,11 +1,27 @@
-"""What every module's API shares: the error format, the scoped viewset base and the
-serializer mixin that builds a model serializer's fields once."""
+"""What every module's API shares (the error format, the scoped viewset base, the
+serializer mixin that builds a model serializer's fields once), and API v1 for the audit
+log (read-only, within scope) and background imports."""
 
 import copy
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, viewsets
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from yiwang.core.access import require_area_manager, require_in_scope
+from yiwang.core.filters import AuditEntryFilterSet
+from yiwang.core.imports import get_progress
+from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.core.services import MAX_IMPORT_BYTES, commit_preview, start_import
 
 
 def exception_handler(exc, context):
@@ -45,3 +61,140 @@ class BuiltOnceFieldsMixin:
             built = super().get_fields()
             cls._built_fields = built
         return copy.deepcopy(built)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "at",
+            "actor_username",
+            "source",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "area_code",
+            "before",
+            "after",
+        ]
+        read_only_fields = fields
+
+
+class AuditEntryViewSet(ScopedViewSet):
+    queryset = AuditEntry.objects.all()
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilterSet
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField(help_text="[rows checked, rows] while it runs.")
+    has_error_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "area_code",
+            "dry_run",
+            "status",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "result",
+            "errors",
+            "progress",
+            "has_error_file",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, job) -> list[int] | None:
+        return None if job.is_finished else list(get_progress(job.pk) or (0, 0))
+
+    def get_has_error_file(self, job) -> bool:
+        present = getattr(job, "error_file_present", None)
+        return job.error_file is not None if present is None else present
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["ledger", "areas"])
+    area_code = serializers.CharField(max_length=18, help_text="The area the file goes into.")
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(
+        default=True, help_text="A preview first (the default); commit it with POST …/commit/."
+    )
+
+
+class ImportJobViewSet(ScopedViewSet):
+    """Background imports: upload a file (a preview by default), follow its status and
+    progress, commit the preview, download the rejected rows."""
+
+    # The file and the error file stay in the database until asked for.
+    queryset = (
+        ImportJob.objects.defer("data", "error_file")
+        .annotate(
+            error_file_present=ExpressionWrapper(
+                Q(error_file__isnull=False), output_field=BooleanField()
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportUploadSerializer, responses={201: ImportJobSerializer})
+    def create(self, request):
+        data = ImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        code = data.validated_data["area_code"]
+        require_in_scope(request.user, code)
+        if data.validated_data["kind"] == "areas":
+            require_area_manager(request.user, code)
+        if upload.size > MAX_IMPORT_BYTES:
+            raise serializers.ValidationError({"file": [_("The file is larger than 20 MB.")]})
+        job = start_import(
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            filename=upload.name,
+            data=upload.read(),
+            area_code=code,
+            dry_run=data.validated_data["dry_run"],
+        )
+        return Response(
+            ImportJobSerializer(self.get_queryset().get(pk=job.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={201: ImportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def commit(self, request, pk=None):
+        """Imports for real the file of a finished preview, as a new job."""
+        job = commit_preview(actor=request.user, job_id=self.get_object().pk)
+        return Response(
+            ImportJobSerializer(self.get_queryset().get(pk=job.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="error-file")
+    def error_file(self, request, pk=None):
+        """The rejected rows with their row numbers and reasons (XLSX), for the uploader or
+        those who may export personal data."""
+        job = self.get_object()
+        if not job.error_file_present:
+            raise Http404(_("Not found."))
+        if job.created_by_id != request.user.pk and not request.user.has_perm(
+            "registry.export_personal_data"
+        ):
+            raise PermissionDenied(_("The rejected rows are for the person who uploaded the file."))
+        content = ImportJob.objects.values_list("error_file", flat=True).get(pk=job.pk)
+        response = HttpResponse(bytes(content), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
+        return response

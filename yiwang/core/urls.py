@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from yiwang.core import views, views_offline
+from yiwang.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("sw.js", views_offline.service_worker, name="service-worker"),
+    path("sw.js", views.service_worker, name="service-worker"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/<int:entry_id>/", views.audit_detail, name="audit-detail"),
     path("imports/<int:job_id>/", views.import_detail, name="import-detail"),

@@ -1,7 +1,10 @@
-"""Pages of the core module: the audit log, background imports."""
+"""Pages of the core module: the audit log, background imports, and the service worker
+that lets the field pages open with no signal (js/offline.js queues what is typed there),
+served from the site's root so that its scope is the whole site."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.contrib import messages
@@ -10,8 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
@@ -107,4 +113,54 @@ def import_errors(request, job_id: int):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
+    return response
+
+
+# The static files every field page needs, kept by the worker when it installs.
+ASSETS = (
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "django_htmx/htmx-2.min.js",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.js",
+    "css/yiwang.css",
+    "js/yiwang.js",
+    "js/offline.js",
+    "img/favicon.svg",
+)
+# The pages a grid worker opens in the field: kept on each visit online, opened from the
+# kept copy offline.
+FIELD_PAGES = ("outreach:today", "cases:create")
+
+
+def field_pages() -> list[str]:
+    pages = []
+    for name in FIELD_PAGES:
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:  # a module not installed
+            continue
+    return pages
+
+
+@require_GET
+def service_worker(request):
+    assets = [static(path) for path in ASSETS]
+    pages = field_pages()
+    offline_page = render_to_string("core/offline.html", request=request)
+    # A new version whenever what it keeps changes (hashed static names after a deploy).
+    version = hashlib.sha256(json.dumps([assets, pages, offline_page]).encode()).hexdigest()
+    body = render_to_string(
+        "core/sw.js",
+        {
+            "version": version[:16],
+            "assets": json.dumps(assets),
+            "pages": json.dumps(pages),
+            "offline_page": json.dumps(offline_page, ensure_ascii=False),
+        },
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    # The browser checks for a new worker at every navigation; never an old one from a cache.
+    response["Cache-Control"] = "no-cache"
     return response
