@@ -129,6 +129,28 @@ def record(**kwargs) -> AuditEntry:
     return entry
 
 
+def save_changes(
+    *,
+    actor,
+    obj: models.Model,
+    values: dict,
+    action: str,
+    also: tuple[str, ...] = (),
+    snap=snapshot,
+) -> None:
+    """A correction: the `values` that differ from `obj`'s are set, saved (with the fields
+    in `also` that save() derives, and updated_at) and recorded under `action`, before and
+    after as `snap` gives them. Nothing is written (or logged) when nothing changes."""
+    changed = [f for f, v in values.items() if getattr(obj, f) != v]
+    if not changed:
+        return
+    before = snap(obj)
+    for field in changed:
+        setattr(obj, field, values[field])
+    obj.save(update_fields=[*changed, *also, "updated_at"])
+    record(actor=actor, action=action, obj=obj, before=before, after=snap(obj))
+
+
 def record_many(entries: list[AuditEntry]) -> None:
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from yiwang.core import validators
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 # Older or other spreadsheet formats: asked to be saved again as .xlsx (their readers give
 # no way to bound the memory a hostile file makes them take).
@@ -165,3 +167,79 @@ def _numbered(rows: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
     for number, cells in enumerate(rows, start=1):
         if any(cells):
             yield number, cells
+
+
+# A header matches whatever case, spaces, marks of a required column (*) and remarks in
+# brackets it was typed with: "* 公民身份号码（18位）" is the ID number.
+_HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*_\-]")
+
+
+def header_key(cell: str) -> str:
+    return _HEADER_NOISE.sub("", validators.normalize_text(cell)).lower()
+
+
+def column_by_header(
+    headers: dict[str, str], aliases: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Each header's key → the column it names: a column's header and its other names."""
+    return {
+        header_key(name): column
+        for column, chinese in headers.items()
+        for name in (chinese, *aliases[column])
+    }
+
+
+def read_header(
+    rows: list[tuple[int, list[str]]],
+    *,
+    columns_by_key: dict[str, str],
+    headers: dict[str, str],
+    required: tuple[str, ...],
+    search_rows: int,
+) -> tuple[int, list[str], dict[str, int]]:
+    """(index of the header among `rows`, its cells, column → index) of an import file:
+    ValidationError when two cells name one column or a required column is missing."""
+
+    def column_list(columns: Iterable[str]) -> str:
+        return "、".join(headers[c] for c in columns)
+
+    # A workbook often has a title above the header (嘉祥县某某村台账): the header is the
+    # first row that names the required columns.
+    start = next(
+        (
+            i
+            for i, (_number, cells) in enumerate(rows[:search_rows])
+            if {columns_by_key.get(header_key(c)) for c in cells} >= set(required)
+        ),
+        0,
+    )
+    header = [validators.normalize_text(cell) for cell in rows[start][1]]
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        column = columns_by_key.get(header_key(cell))
+        if column is None:
+            continue  # a column the import does not keep, such as 行号 of an error file
+        if column in columns:
+            raise ValidationError(
+                _(
+                    'The columns "%(first)s" and "%(second)s" both hold %(column)s: keep one '
+                    "of them."
+                )
+                % {"first": header[columns[column]], "second": cell, "column": headers[column]}
+            )
+        columns[column] = index
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ValidationError(
+            _(
+                "The file lacks the required column(s) %(missing)s, so nothing was imported. "
+                "Its first row must name the columns: %(required)s are required, "
+                "%(optional)s may be added."
+            )
+            % {
+                "missing": column_list(missing),
+                "required": column_list(required),
+                "optional": column_list(c for c in headers if c not in required),
+            }
+        )
+    return start, header, columns

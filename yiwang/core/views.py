@@ -20,12 +20,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.core.filters import AuditEntryFilterSet
+from yiwang.core.forms import add_service_error
 from yiwang.core.imports import get_progress
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.scoping import get_in_scope
-from yiwang.core.services import commit_preview
+from yiwang.core.services import MAX_IMPORT_BYTES, commit_preview, start_import
 
 PAGE_SIZE = 50
+
+
+def preview_upload(request, form, kind: str):
+    """The upload page of a background import, posted: a valid file becomes a preview (a
+    dry-run job of `kind` into the form's area) and the answer is the job's page; None
+    when the form is to be shown again, with its errors."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_IMPORT_BYTES:
+        form.add_error("file", _("The file is larger than 20 MB."))
+        return None
+    try:
+        job = start_import(
+            actor=request.user,
+            kind=kind,
+            filename=upload.name,
+            data=upload.read(),
+            area_code=form.cleaned_data["area"],
+            dry_run=True,
+        )
+    except ValidationError as exc:
+        add_service_error(form, exc)
+        return None
+    return redirect("core:import-detail", job_id=job.pk)
 
 
 @login_required

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit
 from yiwang.core.bulk import db_value, insert_rows
+from yiwang.registry.importers import FRESH_RESIDENT_FIELDS
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -38,24 +39,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志文斌海燕鹏飞宇浩然欣怡子涵梓轩思雨佳琪俊杰晓东春生秋菊冬梅振华德明淑珍凤英秀兰玉珍"
 ETHNICITY = "汉族"
 REGION = "370829"  # 嘉祥县
-RESIDENT_FIELDS = (
-    "household",
-    "area_code",
-    "name",
-    "name_initials",
-    "id_number",
-    "id_tail",
-    "sex",
-    "birth_date",
-    "phone",
-    "phone_tail",
-    "relation",
-    "ethnicity",
-    "is_party_member",
-    "status",
-    "created_at",
-    "updated_at",
-)
 
 
 class _Ids:
@@ -197,7 +180,7 @@ def build_demo_ledger(*, seed: int = 2026, per_unit: int = HOUSEHOLDS_PER_UNIT) 
                 )
                 if tagged:
                     tagged_people.append((number, tagged))
-        insert_rows(Resident, RESIDENT_FIELDS, rows)
+        insert_rows(Resident, FRESH_RESIDENT_FIELDS, rows)
         resident_ids = dict(
             Resident.objects.filter(id_number__in=[n for n, _t in tagged_people])
             .exclude(id_number="")

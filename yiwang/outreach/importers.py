@@ -6,7 +6,6 @@ actor's scope), so that importing the same file again changes nothing."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from yiwang.areas.models import Area
 from yiwang.core import audit, exports, validators
 from yiwang.core.imports import importer
 from yiwang.core.models import AuditEntry
-from yiwang.core.tables import iter_rows
+from yiwang.core.tables import column_by_header, iter_rows, read_header
 from yiwang.outreach.models import Enterprise
 from yiwang.outreach.services.enterprises import ENTERPRISE_LEVELS, clean_fields
 
@@ -47,22 +46,7 @@ _ALIASES = {
 }
 FILE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 HEADER_SEARCH_ROWS = 5
-_HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*_\-]")
-
-
-def _header_key(cell: str) -> str:
-    return _HEADER_NOISE.sub("", validators.normalize_text(cell)).lower()
-
-
-_COLUMN_BY_HEADER = {
-    _header_key(name): column
-    for column, chinese in HEADERS.items()
-    for name in (chinese, *_ALIASES[column])
-}
-
-
-def _column_list(columns: Iterable[str]) -> str:
-    return "、".join(HEADERS[c] for c in columns)
+_COLUMN_BY_HEADER = column_by_header(HEADERS, _ALIASES)
 
 
 @dataclasses.dataclass
@@ -92,43 +76,13 @@ def read_enterprises(data: bytes, filename: str) -> EnterpriseFile:
     rows = list(iter_rows(data, filename))
     if not rows:
         raise ValidationError(_("The file is empty: its first row must name the columns."))
-    start = next(
-        (
-            i
-            for i, (_n, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
-            if {_COLUMN_BY_HEADER.get(_header_key(c)) for c in cells} >= set(REQUIRED)
-        ),
-        0,
+    start, header, columns = read_header(
+        rows,
+        columns_by_key=_COLUMN_BY_HEADER,
+        headers=HEADERS,
+        required=REQUIRED,
+        search_rows=HEADER_SEARCH_ROWS,
     )
-    header = [validators.normalize_text(cell) for cell in rows[start][1]]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        column = _COLUMN_BY_HEADER.get(_header_key(cell))
-        if column is None:
-            continue
-        if column in columns:
-            raise ValidationError(
-                _(
-                    'The columns "%(first)s" and "%(second)s" both hold %(column)s: keep one '
-                    "of them."
-                )
-                % {"first": header[columns[column]], "second": cell, "column": HEADERS[column]}
-            )
-        columns[column] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ValidationError(
-            _(
-                "The file lacks the required column(s) %(missing)s, so nothing was imported. "
-                "Its first row must name the columns: %(required)s are required, "
-                "%(optional)s may be added."
-            )
-            % {
-                "missing": _column_list(missing),
-                "required": _column_list(REQUIRED),
-                "optional": _column_list(c for c in HEADERS if c not in REQUIRED),
-            }
-        )
     return EnterpriseFile(header=header, columns=columns, rows=rows[start + 1 :])
 
 

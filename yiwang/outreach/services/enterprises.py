@@ -205,19 +205,8 @@ def update_enterprise(
     if errors:
         raise ValidationError(errors)
     values.update(area=area, area_code=area.code)
-    changed = [f for f, v in values.items() if getattr(enterprise, f) != v]
-    if not changed:
-        return enterprise
-    before = _snapshot(enterprise)
-    for field in changed:
-        setattr(enterprise, field, values[field])
-    enterprise.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        actor=actor,
-        action="enterprise.update",
-        obj=enterprise,
-        before=before,
-        after=_snapshot(enterprise),
+    audit.save_changes(
+        actor=actor, obj=enterprise, values=values, action="enterprise.update", snap=_snapshot
     )
     return enterprise
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
-from yiwang.core.services import MAX_IMPORT_BYTES, start_import
+from yiwang.core.views import preview_upload
 from yiwang.outreach import importers  # noqa: F401  (registers the "enterprises" import)
 from yiwang.outreach.filters import EnterpriseFilterSet
 from yiwang.outreach.forms import EnterpriseForm, EnterpriseImportForm
@@ -117,24 +117,8 @@ def enterprise_active(request, enterprise_id: int):
 def enterprise_import(request):
     """Upload a file: it is checked first (a preview), then imported from the import's page."""
     form = EnterpriseImportForm(request.user, request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", _("The file is larger than 20 MB."))
-        else:
-            try:
-                job = start_import(
-                    actor=request.user,
-                    kind="enterprises",
-                    filename=upload.name,
-                    data=upload.read(),
-                    area_code=form.cleaned_data["area"],
-                    dry_run=True,
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                return redirect("core:import-detail", job_id=job.pk)
+    if response := preview_upload(request, form, "enterprises"):
+        return response
     context = {"form": form, "headers": importers.HEADERS, "required": importers.REQUIRED}
     return render(request, "outreach/enterprise_import.html", context)
 

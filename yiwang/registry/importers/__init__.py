@@ -10,6 +10,7 @@ matches the ledger changes nothing. Households that the ledger does not know yet
 of a first import, are written with multi-row INSERTs (COPY on PostgreSQL).
 """
 
+from yiwang.registry.importers.bulk import FRESH_RESIDENT_FIELDS
 from yiwang.registry.importers.errors import (
     ERROR_FILE_FORMATS,
     REASON_HEADER,
@@ -49,6 +50,7 @@ __all__ = [
     "CATEGORIES",
     "CATEGORY_REASON",
     "ERROR_FILE_FORMATS",
+    "FRESH_RESIDENT_FIELDS",
     "FILE_SUFFIXES",
     "HEADERS",
     "HEADER_SEARCH_ROWS",

@@ -25,7 +25,9 @@ _FRESH_HOUSEHOLD_FIELDS = (
     "created_at",
     "updated_at",
 )
-_FRESH_RESIDENT_FIELDS = (
+# The resident fields a multi-row INSERT of new residents writes, in the order of its rows
+# (the demo county's ledger is written with them too).
+FRESH_RESIDENT_FIELDS = (
     "household",
     "area_code",
     "name",
@@ -110,7 +112,7 @@ def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today
                     stamp,
                 )
             )
-    insert_rows(Resident, _FRESH_RESIDENT_FIELDS, members)
+    insert_rows(Resident, FRESH_RESIDENT_FIELDS, members)
     # Residents get their ids in the order they were inserted, household by household.
     resident_ids: dict[int, list[int]] = {}
     for chunk in _chunks([p.household_id for p in plans], 500):

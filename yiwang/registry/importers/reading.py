@@ -8,15 +8,13 @@ import array
 import csv
 import dataclasses
 import itertools
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yiwang.core import validators
-from yiwang.core.tables import EXCEL_SUFFIXES, iter_rows
+from yiwang.core.tables import EXCEL_SUFFIXES, column_by_header, iter_rows, read_header
 
 # The columns, by the names the import uses, with their Chinese headers.
 HEADERS = {
@@ -49,20 +47,7 @@ _ALIASES = {
 }
 FILE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
 
-# A header matches whatever case, spaces, marks of a required column (*) and remarks in
-# brackets it was typed with: "* 公民身份号码（18位）" is the ID number.
-_HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*_\-]")
-
-
-def _header_key(cell: str) -> str:
-    return _HEADER_NOISE.sub("", validators.normalize_text(cell)).lower()
-
-
-_COLUMN_BY_HEADER = {
-    _header_key(name): column
-    for column, chinese in HEADERS.items()
-    for name in (chinese, *_ALIASES[column])
-}
+_COLUMN_BY_HEADER = column_by_header(HEADERS, _ALIASES)
 REQUIRED_KEYS = set(REQUIRED)
 # How far down a title may push the header row.
 HEADER_SEARCH_ROWS = 5
@@ -123,10 +108,6 @@ def _not_csv() -> ValidationError:
     )
 
 
-def _column_list(columns: Iterable[str]) -> str:
-    return "、".join(HEADERS[c] for c in columns)
-
-
 def read_ledger(data: bytes, filename: str) -> LedgerFile:
     """The ledger file's header and rows; ValidationError with one message for a file that
     cannot be imported at all."""
@@ -150,45 +131,13 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
         raise ValidationError(
             _("The file is empty: its first row must name the columns, one resident a row below.")
         )
-    # A workbook often has a title above the header (嘉祥县某某村台账): the header is the
-    # first row that names the required columns.
-    start = next(
-        (
-            i
-            for i, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
-            if {_COLUMN_BY_HEADER.get(_header_key(c)) for c in cells} >= REQUIRED_KEYS
-        ),
-        0,
+    start, header, columns = read_header(
+        rows,
+        columns_by_key=_COLUMN_BY_HEADER,
+        headers=HEADERS,
+        required=REQUIRED,
+        search_rows=HEADER_SEARCH_ROWS,
     )
-    header = [validators.normalize_text(cell) for cell in rows[start][1]]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        column = _COLUMN_BY_HEADER.get(_header_key(cell))
-        if column is None:
-            continue  # a column the ledger does not keep, such as 行号 of an error file
-        if column in columns:
-            raise ValidationError(
-                _(
-                    'The columns "%(first)s" and "%(second)s" both hold %(column)s: keep one '
-                    "of them."
-                )
-                % {"first": header[columns[column]], "second": cell, "column": HEADERS[column]}
-            )
-        columns[column] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ValidationError(
-            _(
-                "The file lacks the required column(s) %(missing)s, so nothing was imported. "
-                "Its first row must name the columns: %(required)s are required, "
-                "%(optional)s may be added."
-            )
-            % {
-                "missing": _column_list(missing),
-                "required": _column_list(REQUIRED),
-                "optional": _column_list(c for c in HEADERS if c not in REQUIRED),
-            }
-        )
     if len(rows) == start + 1:
         raise ValidationError(
             _("The file names the columns but has no rows: add one row for each resident.")

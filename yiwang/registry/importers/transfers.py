@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
 from yiwang.registry.importers.planning import NEW, _ResidentPlan, _State
 from yiwang.registry.models import (
     Household,
@@ -16,10 +12,10 @@ from yiwang.registry.models import (
     LifeEvent,
     LifeEventKind,
     Relation,
-    Resident,
     ResidentStatus,
 )
 from yiwang.registry.services import recompute_category
+from yiwang.registry.services.life_events import _close, _eldest, _succeed_head
 
 
 def _events(r: _ResidentPlan, household: Household, state: _State, actor, today):
@@ -50,21 +46,7 @@ def _settle(household: Household, actor, today: datetime.date) -> None:
     if not living.exists():
         if household.status == HouseholdStatus.MOVED_OUT:
             return
-        household.status = HouseholdStatus.MOVED_OUT
-        household.save(update_fields=["status", "updated_at"])
+        _close(household)
     elif not living.filter(relation=Relation.HEAD).exists():
-        # The eldest known: a member without a birth date does not come first.
-        successor = living.order_by(F("birth_date").asc(nulls_last=True), "id").first()
-        Resident.objects.filter(pk=successor.pk).update(
-            relation=Relation.HEAD, updated_at=timezone.now()
-        )
-        LifeEvent.objects.create(
-            resident=successor,
-            kind=LifeEventKind.HEAD_CHANGE,
-            on=today,
-            to_household=household,
-            area_code=household.area_code,
-            recorded_by=actor,
-            note=_("The head left; the eldest member became head."),
-        )
+        _succeed_head(_eldest(living), household, today, actor)
     recompute_category(household)

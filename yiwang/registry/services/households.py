@@ -65,20 +65,7 @@ def update_household(
         values[field] = value
     if errors:
         raise ValidationError(errors)
-    changed = [f for f, v in values.items() if getattr(household, f) != v]
-    if not changed:
-        return household
-    before = audit.snapshot(household)
-    for field in changed:
-        setattr(household, field, values[field])
-    household.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        actor=actor,
-        action="household.update",
-        obj=household,
-        before=before,
-        after=audit.snapshot(household),
-    )
+    audit.save_changes(actor=actor, obj=household, values=values, action="household.update")
     return household
 
 

@@ -25,28 +25,44 @@ from yiwang.registry.services.households import recompute_category
 from yiwang.registry.services.lookups import _household, _resident
 
 
+def _eldest(members) -> Resident | None:
+    """The eldest of a household's remaining members, who becomes head when the head left:
+    the eldest known, a member without a birth date does not come first."""
+    return members.order_by(F("birth_date").asc(nulls_last=True), "id").first()
+
+
+def _succeed_head(successor: Resident, household: Household, on: datetime.date, actor) -> None:
+    """The head left: `successor` becomes head, and the household's history says so."""
+    Resident.objects.filter(pk=successor.pk).update(
+        relation=Relation.HEAD, updated_at=timezone.now()
+    )
+    LifeEvent.objects.create(
+        resident=successor,
+        kind=LifeEventKind.HEAD_CHANGE,
+        on=on,
+        to_household=household,
+        area_code=household.area_code,
+        recorded_by=actor,
+        note=_("The head left; the eldest member became head."),
+    )
+
+
+def _close(household: Household) -> None:
+    """A household whose last member left: closed, and kept with its history."""
+    household.status = HouseholdStatus.MOVED_OUT
+    household.save(update_fields=["status", "updated_at"])
+
+
 def _promote_new_head(household: Household, leaving: Resident, on: datetime.date, actor) -> None:
     """When the head leaves, the eldest remaining member becomes head; a household whose
     last member leaves is closed."""
     remaining = household.residents.filter(status=ResidentStatus.LIVING).exclude(pk=leaving.pk)
-    successor = remaining.order_by(F("birth_date").asc(nulls_last=True), "id").first()
+    successor = _eldest(remaining)
     if successor is None:
-        household.status = HouseholdStatus.MOVED_OUT
-        household.save(update_fields=["status", "updated_at"])
+        _close(household)
         return
     if leaving.relation == Relation.HEAD:
-        Resident.objects.filter(pk=successor.pk).update(
-            relation=Relation.HEAD, updated_at=timezone.now()
-        )
-        LifeEvent.objects.create(
-            resident=successor,
-            kind=LifeEventKind.HEAD_CHANGE,
-            on=on,
-            to_household=household,
-            area_code=household.area_code,
-            recorded_by=actor,
-            note=_("The head left; the eldest member became head."),
-        )
+        _succeed_head(successor, household, on, actor)
 
 
 def _leave(actor, resident_id: int, *, status: str, kind: str, action: str, on, note: str):

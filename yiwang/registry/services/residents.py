@@ -209,19 +209,12 @@ def update_resident(
             person["relation"] = relation
     if errors:
         raise ValidationError(errors)
-    changed = [f for f, v in person.items() if getattr(resident, f) != v]
-    if not changed:
-        return resident
-    before = audit.snapshot(resident)
-    for field in changed:
-        setattr(resident, field, person[field])
-    # save() derives the searchable tails of the ID and phone numbers.
-    resident.save(update_fields=[*changed, "id_tail", "phone_tail", "updated_at"])
-    audit.record(
+    audit.save_changes(
         actor=actor,
-        action="resident.update",
         obj=resident,
-        before=before,
-        after=audit.snapshot(resident),
+        values=person,
+        action="resident.update",
+        # save() derives the searchable tails of the ID and phone numbers.
+        also=("id_tail", "phone_tail"),
     )
     return resident

@@ -13,7 +13,7 @@ from django.utils import timezone
 from conftest import GRID, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.core.bulk import db_value, insert_rows
-from yiwang.registry.importers.bulk import _FRESH_RESIDENT_FIELDS as RESIDENT_FIELDS
+from yiwang.registry.importers.bulk import FRESH_RESIDENT_FIELDS as RESIDENT_FIELDS
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,

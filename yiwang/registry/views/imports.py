@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
-from yiwang.core.forms import add_service_error
-from yiwang.core.services import MAX_IMPORT_BYTES, start_import
+from yiwang.core.views import preview_upload
 from yiwang.registry.forms import LedgerImportForm
 from yiwang.registry.selectors import import_template
 from yiwang.registry.views.ledger import EXPORT_TYPES
@@ -33,24 +32,8 @@ def ledger_import(request):
     if not roots:
         raise PermissionDenied(_("Your posts give you no area to import into."))
     form = LedgerImportForm(request.POST or None, request.FILES or None, areas=roots)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", _("The file is larger than 20 MB."))
-            return render(request, "registry/ledger_import.html", {"form": form})
-        try:
-            job = start_import(
-                actor=request.user,
-                kind="ledger",
-                filename=upload.name,
-                data=upload.read(),
-                area_code=form.cleaned_data["area"],
-                dry_run=True,
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            return redirect("core:import-detail", job_id=job.pk)
+    if response := preview_upload(request, form, "ledger"):
+        return response
     return render(request, "registry/ledger_import.html", {"form": form})
 
 
