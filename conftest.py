@@ -35,8 +35,10 @@ def pytest_configure(config):
     if CLOCK_DAYS:
         import time_machine
 
-        ahead = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=CLOCK_DAYS)
-        _clock = time_machine.travel(ahead, tick=True)
+        # A timedelta, not an aware datetime: time_machine sets the TZ environment variable
+        # to a destination's zone (UTC for datetime.UTC), which would undo Django's
+        # TZ=TIME_ZONE and put SQLite's 'localtime' (the tallies' triggers) in UTC.
+        _clock = time_machine.travel(datetime.timedelta(days=CLOCK_DAYS), tick=True)
         _clock.start()
 
 

@@ -102,17 +102,24 @@ def test_it_accepts_a_post_that_ends_before_the_same_post_begins(town_admin, wor
 
 
 def test_a_post_ends_at_midnight_in_the_countys_time_zone(worker):
+    # Held tomorrow only (it ends the day after): after the worker's post and the tree are
+    # made, whatever the date.
+    last = timezone.localdate() + datetime.timedelta(days=1)
     post = Post.objects.get(user=worker)
     Post.objects.filter(pk=post.pk).update(
-        starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 2)
+        starts_on=last, ends_on=last + datetime.timedelta(days=1)
     )
 
     with time_machine.travel(
-        datetime.datetime(2026, 3, 1, 23, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+        datetime.datetime.combine(
+            last, datetime.time(23, 59), tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+        )
     ):
         assert scope.scope_codes(User.objects.get(pk=worker.pk)) == (UNIT,)
-    # 16:00 UTC on 1 March is already 2 March in Asia/Shanghai.
-    with time_machine.travel(datetime.datetime(2026, 3, 1, 16, 0, tzinfo=datetime.UTC)):
+    # 16:00 UTC on the last day is already the next day in Asia/Shanghai.
+    with time_machine.travel(
+        datetime.datetime.combine(last, datetime.time(16), tzinfo=datetime.UTC)
+    ):
         assert scope.scope_codes(User.objects.get(pk=worker.pk)) == ()
 
 

@@ -22,7 +22,8 @@ from yiwang.cases.selectors.rates import GROUP_BY
 from .conftest import new_case
 
 JSON = "application/json"
-REVIEW_ON = "2099-01-01"
+# A parked case's review date: ahead whatever the date of the run.
+REVIEW_ON = str(timezone.localdate() + datetime.timedelta(days=365))
 
 
 def _case(unit: str, stage: str) -> Case:

@@ -10,6 +10,7 @@ from yiwang.cases.models import Case, CaseEvent, Status
 from yiwang.core.models import AuditEntry
 
 from .conftest import IN_UNIT, new_case
+from .scope_checks import REVIEW_ON
 
 
 def api_as(user):
@@ -173,7 +174,7 @@ def test_action_input_is_checked(chief, cases):
         ("follow-up", "resolved", {"satisfaction": "dissatisfied"}, "dispatched"),
         ("reopen", "followed_up", {"reason": "复发"}, "dispatched"),
         ("close", "followed_up", {}, "closed"),
-        ("park", "accepted", {"review_on": "2099-01-01", "reason": "长期"}, "accepted"),
+        ("park", "accepted", {"review_on": REVIEW_ON, "reason": "长期"}, "accepted"),
         ("supervise", "reported", {}, "reported"),
     ],
 )
@@ -197,7 +198,7 @@ def test_approve_extension_and_unpark_routes(chief, town_admin, worker, tree):
     assert response.status_code == 200 and response.json()["extension_until"] is None
 
     parked = new_case(stage="accepted")
-    services.park(actor=None, case_id=parked.pk, review_on="2099-01-01", reason="长期")
+    services.park(actor=None, case_id=parked.pk, review_on=REVIEW_ON, reason="长期")
     response = api_as(town_admin).post(f"/api/v1/cases/{parked.pk}/unpark/", {}, format="json")
     assert response.status_code == 200 and response.json()["parked"] is False
 

@@ -3,10 +3,12 @@ reported within 7 days, with a similar text; offered on the case page and in the
 while the case can be merged, and a merge tells both reporters."""
 
 import datetime
+import zoneinfo
 
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from conftest import OTHER_UNIT, UNIT, VILLAGE
 from yiwang.cases import selectors, services
@@ -14,6 +16,7 @@ from yiwang.cases.models import Notice
 
 from .test_api import api_as
 
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 GARBAGE = "南门街路口有垃圾堆放，很臭"
 GARBAGE_AGAIN = "南门街路口垃圾堆了好几天没人清理"
 LAMP = "路灯坏了，晚上很黑"
@@ -75,7 +78,10 @@ def test_it_needs_the_category_the_place_and_the_text(tree, other):
 
 
 def test_it_looks_seven_days_either_side(tree):
-    start = datetime.datetime(2030, 3, 1, 9, tzinfo=datetime.UTC)
+    # From tomorrow: after the tree is made (its areas open today), whatever the date.
+    start = datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=1), datetime.time(9), tzinfo=SHANGHAI
+    )
     with time_machine.travel(start, tick=False) as clock:
         case = report(GARBAGE)
         clock.shift(datetime.timedelta(days=6))

@@ -1,7 +1,8 @@
 """Compliance (selectors/compliance.py, its page, the households behind a figure and the API):
 a hand-computed example checked at every level of the tree, with frozen dates.
 
-The example, with today 2026-11-20 and the period November 2026:
+The example, in the year Y of the next October (after today: see `_example_year`), with
+today Y-11-20 and the period November Y:
 
   unit A (UNIT, grid 1)           unit B (grid 2 of the village)   unit C (OTHER_UNIT)
   h1: due 11-05 done, 11-25 open  h5: due 11-03 done, 11-19 open   h7: due 11-02 open
@@ -35,8 +36,19 @@ from yiwang.outreach.models import Pairing, Programme, ScheduledVisit, Visit, Vi
 from yiwang.outreach.selectors import compliance as selectors
 from yiwang.registry.models import Household, Resident
 
-TODAY = datetime.date(2026, 11, 20)
-PERIOD = selectors.Period(datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+
+def _example_year() -> int:
+    """The first year whose October begins after today: all of the example (10-10 to
+    12-31) comes after the tree and the personas are made, whatever the date of the run,
+    and November has its 30 days, December its 31, in any year."""
+    today = timezone.localdate()
+    return today.year if today < datetime.date(today.year, 10, 1) else today.year + 1
+
+
+Y = _example_year()
+TODAY = datetime.date(Y, 11, 20)
+PERIOD = selectors.Period(datetime.date(Y, 11, 1), datetime.date(Y, 11, 30))
+MONTH = f"{Y}-11"
 GRID_2 = VILLAGE + "002"
 UNIT_B = GRID_2 + "001"
 D = datetime.date
@@ -49,7 +61,7 @@ def at(y, m, d, hh=10, mm=0):
 @pytest.fixture
 def example(personas):
     worker, outsider = personas["worker"], personas["outsider"]
-    Post.objects.update(starts_on=D(2026, 1, 1))  # held before the frozen today
+    Post.objects.update(starts_on=D(Y, 1, 1))  # held before the frozen today
     cadre = get_user_model().objects.create_user(username="cadre", full_name="干部甲")
     units = {a.code: a for a in Area.objects.filter(code__in=[UNIT, UNIT_B, OTHER_UNIT])}
 
@@ -88,27 +100,27 @@ def example(personas):
             skip_reason="不在家" if status == "skipped" else "",
         )
 
-    due(1, r1, D(2026, 11, 5), "done")
-    due(1, r2, D(2026, 11, 25))
-    due(2, r1, D(2026, 11, 10))
-    due(2, r2, D(2026, 10, 10))
-    due(3, r1, D(2026, 11, 12), "skipped")
-    due(5, r1, D(2026, 11, 3), "done")
-    due(5, r2, D(2026, 11, 19))
-    due(6, r1, D(2026, 12, 1))
-    due(6, r2, D(2026, 11, 20))
-    due(7, r1, D(2026, 11, 2))
+    due(1, r1, D(Y, 11, 5), "done")
+    due(1, r2, D(Y, 11, 25))
+    due(2, r1, D(Y, 11, 10))
+    due(2, r2, D(Y, 10, 10))
+    due(3, r1, D(Y, 11, 12), "skipped")
+    due(5, r1, D(Y, 11, 3), "done")
+    due(5, r2, D(Y, 11, 19))
+    due(6, r1, D(Y, 12, 1))
+    due(6, r2, D(Y, 11, 20))
+    due(7, r1, D(Y, 11, 2))
 
     def visit(n, who, when):
         Visit.objects.create(household=h[n], area_code=h[n].area_code, visitor=who, visited_at=when)
 
-    visit(1, worker, at(2026, 11, 4))
-    visit(1, worker, at(2026, 11, 15))
-    visit(2, worker, at(2026, 10, 30))
-    visit(3, worker, at(2026, 11, 30, 23, 30))
-    visit(5, cadre, at(2026, 11, 3))
-    visit(6, worker, at(2026, 12, 1, 0, 0))
-    visit(7, outsider, at(2026, 11, 2))
+    visit(1, worker, at(Y, 11, 4))
+    visit(1, worker, at(Y, 11, 15))
+    visit(2, worker, at(Y, 10, 30))
+    visit(3, worker, at(Y, 11, 30, 23, 30))
+    visit(5, cadre, at(Y, 11, 3))
+    visit(6, worker, at(Y, 12, 1, 0, 0))
+    visit(7, outsider, at(Y, 11, 2))
 
     programme = Programme.objects.create(
         code="t-pair", name="测试结对", subject_kind="household", visit_every_days=30
@@ -124,11 +136,11 @@ def example(personas):
             ends_on=ends,
         )
 
-    pair(1, D(2026, 1, 1))
-    pair(5, D(2026, 1, 1), D(2026, 11, 1))
-    pair(6, D(2026, 1, 1), D(2026, 12, 31))
-    pair(2, D(2026, 12, 1))
-    pair(7, D(2026, 6, 1))
+    pair(1, D(Y, 1, 1))
+    pair(5, D(Y, 1, 1), D(Y, 11, 1))
+    pair(6, D(Y, 1, 1), D(Y, 12, 31))
+    pair(2, D(Y, 12, 1))
+    pair(7, D(Y, 6, 1))
     return {"h": h, "cadre": cadre, **personas}
 
 
@@ -210,12 +222,12 @@ def test_it_counts_a_unit_in_its_total(example):
 @pytest.mark.django_db
 def test_it_computes_overdue_from_today_not_from_the_period(example):
     area = Area.objects.get(code=VILLAGE)
-    later = selectors.compliance(area, PERIOD, today=D(2026, 11, 26))
+    later = selectors.compliance(area, PERIOD, today=D(Y, 11, 26))
     # 11-20 (h6) and 11-25 (h1) have passed too; the period's figures stay.
     assert later.total.overdue == 5
     assert later.total.overdue_households == 4
     assert later.total.due == 7
-    october = selectors.Period(D(2026, 10, 1), D(2026, 10, 31))
+    october = selectors.Period(D(Y, 10, 1), D(Y, 10, 31))
     result = selectors.compliance(area, october, today=TODAY)
     assert (result.total.due, result.total.visited, result.total.overdue) == (1, 1, 3)
 
@@ -282,7 +294,7 @@ def test_it_finds_the_households_a_worker_visited(example):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({}, (D(2026, 11, 1), D(2026, 11, 30))),
+        ({}, (D(Y, 11, 1), D(Y, 11, 30))),  # the month of TODAY
         ({"month": "2026-02"}, (D(2026, 2, 1), D(2026, 2, 28))),
         ({"first": "2026-09-15", "last": "2026-10-03"}, (D(2026, 9, 15), D(2026, 10, 3))),
         ({"first": "2026-09"}, (D(2026, 9, 1), D(2026, 9, 30))),
@@ -314,8 +326,8 @@ def test_it_rejects_a_period_it_cannot_read(query, field):
 
 @pytest.fixture
 def frozen():
-    """The pages and the API count overdue rows as of the real today: 2026-11-20 here."""
-    noon = datetime.datetime(2026, 11, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    """The pages and the API count overdue rows as of the real today: TODAY here."""
+    noon = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(noon, tick=False):
         yield
 
@@ -327,7 +339,7 @@ def _client(client, user):
 
 @pytest.mark.django_db
 def test_it_shows_the_county_admin_the_towns_with_links_to_the_households(client, example, frozen):
-    response = _client(client, example["county"]).get("/outreach/compliance/", {"month": "2026-11"})
+    response = _client(client, example["county"]).get("/outreach/compliance/", {"month": MONTH})
     assert response.status_code == 200
     rows = {row["row"].code: row for row in response.context["rows"]}
     assert rows[TOWN]["f"].due == 7
@@ -363,7 +375,7 @@ def test_it_answers_404_for_an_area_outside_the_scope(client, example, persona, 
 def test_it_lists_the_households_behind_a_figure_with_masked_phones(client, example, frozen):
     response = _client(client, example["town"]).get(
         "/outreach/compliance/households/",
-        {"area": VILLAGE, "figure": "overdue", "month": "2026-11"},
+        {"area": VILLAGE, "figure": "overdue", "month": MONTH},
     )
     assert response.status_code == 200
     assert [h.number for h in response.context["page_obj"]] == ["2", "5"]
@@ -374,7 +386,7 @@ def test_it_lists_the_households_behind_a_figure_with_masked_phones(client, exam
 @pytest.mark.django_db
 def test_it_shows_the_outsider_only_their_own(client, example, frozen):
     client = _client(client, example["outsider"])
-    response = client.get("/api/v1/compliance/", {"month": "2026-11"})
+    response = client.get("/api/v1/compliance/", {"month": MONTH})
     assert response.status_code == 200
     assert response.json()["area"]["code"] == OTHER_UNIT
     response = client.get("/outreach/compliance/households/", {"figure": "visited"})
@@ -384,14 +396,14 @@ def test_it_shows_the_outsider_only_their_own(client, example, frozen):
 @pytest.mark.django_db
 def test_the_api_gives_every_figure_of_each_child(client, example, frozen):
     response = _client(client, example["town"]).get(
-        "/api/v1/compliance/", {"area": VILLAGE, "month": "2026-11", "by": "worker"}
+        "/api/v1/compliance/", {"area": VILLAGE, "month": MONTH, "by": "worker"}
     )
     assert response.status_code == 200
     data = response.json()
     assert (data["area"]["code"], data["from"], data["to"]) == (
         VILLAGE,
-        "2026-11-01",
-        "2026-11-30",
+        str(PERIOD.first),
+        str(PERIOD.last),
     )
     grid = next(row for row in data["rows"] if row["code"] == GRID)
     assert grid["has_children"] is True

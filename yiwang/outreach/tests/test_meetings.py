@@ -17,7 +17,8 @@ from yiwang.outreach.services import routines as services
 
 pytestmark = pytest.mark.usefixtures("english")  # the tests read the messages
 
-DUE = datetime.date(2026, 12, 31)
+# A decision's due date, ahead of every meeting these tests hold (an hour or a few ago).
+DUE = timezone.localdate() + datetime.timedelta(days=30)
 
 
 def _meeting(actor, **changes):
@@ -37,7 +38,7 @@ def test_it_records_a_meeting_with_its_decisions(chief, worker):
         chief,
         attendee_ids=[chief.pk, worker.pk],
         decisions=[
-            {"text": "修缮三组道路", "owner_id": worker.pk, "due_on": "2026-12-31"},
+            {"text": "修缮三组道路", "owner_id": worker.pk, "due_on": DUE.isoformat()},
             {"text": "下周走访独居老人"},
         ],
     )
@@ -227,7 +228,7 @@ def test_the_meeting_form_takes_decision_rows(client, chief, worker):
             "attendee_ids": f"{chief.username} {worker.username}",
             "decision_1_text": "修路",
             "decision_1_owner": worker.username,
-            "decision_1_due_on": "2026-12-31",
+            "decision_1_due_on": DUE.isoformat(),
             "decision_3_text": "宣传",
         },
     )
@@ -248,9 +249,11 @@ def test_the_meeting_form_shows_a_rows_problem(client, chief):
         {
             "routine_code": "weekly_meeting",
             "area_code": GRID,
-            "held_at": "2026-11-01T09:00",
+            "held_at": timezone.localtime(timezone.now() - datetime.timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
             "attendee_ids": chief.username,
-            "decision_2_due_on": "2026-12-31",
+            "decision_2_due_on": DUE.isoformat(),
         },
     )
 

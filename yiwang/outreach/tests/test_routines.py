@@ -26,10 +26,11 @@ def at(*args):
     return datetime.datetime(*args, tzinfo=SHANGHAI)
 
 
-# The week under test is the current ISO week, seen on the Wednesday after it: dated from
-# today, so that the personas' posts and the grids (which start today) are held and open
-# on every day the tests look at, whatever the date of the run.
-MONDAY = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+# The week under test is the ISO week after next, seen on the Wednesday after it: dated
+# from today, so that the personas' posts and the grids (which start today) are held and
+# open on every day the tests look at (from the Sunday before the week, 7 to 13 days
+# ahead), whatever the date of the run.
+MONDAY = timezone.localdate() + datetime.timedelta(days=14 - timezone.localdate().weekday())
 
 
 def day(days, hour, minute=0):

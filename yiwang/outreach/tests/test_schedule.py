@@ -16,8 +16,21 @@ from yiwang.outreach.tasks import schedule_visits
 
 from .test_visits import make_household, pair
 
+
+def _a_monday_weeks_ahead() -> datetime.date:
+    """The Monday of the week four weeks from today: 22 to 28 days ahead, so that the tree
+    and the personas' posts (made today) come before every day these tests travel to,
+    the pairings' start 20 days before START included."""
+    ahead = timezone.localdate() + datetime.timedelta(weeks=4)
+    return ahead - datetime.timedelta(days=ahead.weekday())
+
+
 # A Monday well after the personas' posts start (they start on the real today).
-START = datetime.datetime(2031, 1, 6, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+START = datetime.datetime.combine(
+    _a_monday_weeks_ahead(),
+    datetime.time(9, 30),
+    tzinfo=datetime.timezone(datetime.timedelta(hours=8)),
+)
 
 
 def _open(household, code=None):
@@ -204,7 +217,8 @@ def test_the_nightly_task_runs_the_rules_and_the_pairings_that_started(chief, tr
     assert (result["scheduled"], result["pairings"]) == (2, 0)
     assert _open(household).count() == 2
 
-    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+    # A timedelta: an aware destination in UTC would also set the process's TZ to UTC.
+    with time_machine.travel(datetime.timedelta(days=1)):
         result = schedule_visits.call_local()
     assert (result["scheduled"], result["pairings"]) == (0, 1)
     assert ScheduledVisit.objects.filter(pairing=later, status="scheduled").count() == 1
