@@ -10,6 +10,7 @@ explains how a lower app learns about a higher one.
 """
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def _files():
         yield path, rel[0]
 
 
+@functools.cache
 def _imports(path: Path):
     """(line, module name, function-local) for every import of a yiwang module in the file;
     `from a.b import c` gives a.b.c when that is a module, else a.b."""

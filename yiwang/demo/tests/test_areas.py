@@ -40,7 +40,7 @@ VILLAGE = TOWN + "001"
 def demo(db):
     # Built once a session, restored for each test (tests/snapshots.py).
     return SHARED.build_or_restore(
-        "demo-areas", lambda: build_demo("town"), reload=lambda counts: counts
+        "demo-town", lambda: build_demo("town", seed=2026), reload=lambda counts: counts
     )
 
 

@@ -32,7 +32,7 @@ MOVES = {
 # Both built once a session, restored for each test (tests/snapshots.py).
 @pytest.fixture
 def town(db):
-    SHARED.build_or_restore("demo-town-2026", lambda: build_demo("town", seed=2026))
+    SHARED.build_or_restore("demo-town", lambda: build_demo("town", seed=2026))
 
 
 @pytest.fixture

@@ -18,11 +18,12 @@ from yiwang.registry.models import Household
 @pytest.fixture
 def built(db):
     def build():
-        build_demo("town", seed=2026)
         build_demo_ledger(per_unit=5, seed=2026)
         return build_demo_outreach(seed=2026)
 
-    # Built once a session, restored for each test (tests/snapshots.py).
+    # Built once a session, on the town the other demo tests share, and restored for each
+    # test (tests/snapshots.py).
+    SHARED.build_or_restore("demo-town", lambda: build_demo("town", seed=2026))
     return SHARED.build_or_restore("demo-outreach", build, reload=lambda result: result)
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
-from conftest import OTHER_UNIT, UNIT, VILLAGE
+from conftest import OTHER_UNIT, SHARED, UNIT, VILLAGE
 from yiwang.accounts.services import create_user
 from yiwang.core.models import AuditEntry
 from yiwang.registry.models import Household, LifeEvent, Migrant, Resident, Reveal, Tag
@@ -517,27 +517,36 @@ def test_the_rollup_of_an_area_out_of_scope_is_not_found(worker, ledger):
 @pytest.fixture
 def crowded(worker, chief):
     """Twenty households of three tagged members each, and twenty likely duplicates."""
-    for i in range(20):
-        home = create_household(actor=chief, unit_code=UNIT, number=f"2{i:02d}")
-        add_resident(
-            actor=chief,
-            household_id=home.pk,
-            name=f"户主{i}",
-            relation="head",
-            phone=f"138000{i:05d}",
-            tags=["dibao"],
-        )
-        add_resident(actor=chief, household_id=home.pk, name="重名", relation="spouse")
-        add_resident(
-            actor=chief, household_id=home.pk, name=f"子{i}", relation="child", tags=["disability"]
-        )
-        register_migrant(
-            actor=chief,
-            name=f"外来{i}",
-            origin="济宁",
-            arrived_on="2026-01-01",
-            host_household_id=home.pk,
-        )
+
+    def build():
+        for i in range(20):
+            home = create_household(actor=chief, unit_code=UNIT, number=f"2{i:02d}")
+            add_resident(
+                actor=chief,
+                household_id=home.pk,
+                name=f"户主{i}",
+                relation="head",
+                phone=f"138000{i:05d}",
+                tags=["dibao"],
+            )
+            add_resident(actor=chief, household_id=home.pk, name="重名", relation="spouse")
+            add_resident(
+                actor=chief,
+                household_id=home.pk,
+                name=f"子{i}",
+                relation="child",
+                tags=["disability"],
+            )
+            register_migrant(
+                actor=chief,
+                name=f"外来{i}",
+                origin="济宁",
+                arrived_on="2026-01-01",
+                host_household_id=home.pk,
+            )
+
+    # Built once a session, restored for each test (tests/snapshots.py).
+    SHARED.build_or_restore("registry-crowded", build)
 
 
 # Each list costs: the viewer's posts (scope), the count, the page, and one query per
