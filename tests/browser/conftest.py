@@ -26,8 +26,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser():
+    """One Chromium a test process (each test opens contexts of its own: its own cookies
+    and storage), since starting it costs a second."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is not installed; the browser tests need the system Chromium."
         if os.environ.get("CI"):
