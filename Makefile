@@ -20,11 +20,14 @@ run: install
 
 # DATABASE_URL is cleared so that a test run never touches a configured production database;
 # TEST_DATABASE_URL=postgres://... moves the suite to PostgreSQL; TEST_CLOCK_DAYS=400 runs it
-# with the clock that many days ahead. The suite runs on every core (pytest-xdist);
-# TEST_WORKERS=0 runs it in one process.
+# with the clock that many days ahead. The suite runs on every core (pytest-xdist; a worker
+# that runs out of tests takes half of another's); TEST_WORKERS=0 runs it in one process.
+# Python keeps the compiled test modules (pytest's rewritten asserts) between runs even where
+# the environment says PYTHONDONTWRITEBYTECODE: each worker imports every module again.
 TEST_WORKERS ?= auto
 test: install
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= DATABASE_URL="$(TEST_DATABASE_URL)" \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 bench: install
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python benchmarks/run.py $(BENCH_ARGS)

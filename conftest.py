@@ -69,8 +69,12 @@ OTHER_UNIT = "370830002002001001"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Before the test database is dropped, end the sessions that server threads (the live
-    server of the browser tests, a queue consumer) may still hold on PostgreSQL."""
+    """Notes the rows the data migrations wrote, for the transactional tests to put back
+    (`pytest_runtest_teardown`). Before the test database is dropped, ends the sessions
+    that server threads (the live server of the browser tests, a queue consumer) may still
+    hold on PostgreSQL."""
+    with django_db_blocker.unblock():
+        SHARED.note_migrated()
     yield
     from django.db import connection
 
@@ -183,18 +187,21 @@ def personas(county_admin, town_admin, chief, worker, outsider):
     }
 
 
-@pytest.fixture(autouse=True)
-def default_tags(django_db_blocker, request):
-    """The default tags come from a data migration; a transactional test's flush removes
-    them for the next one, so they are put back (get_or_create: a no-op when present)."""
-    if "transactional_db" not in request.fixturenames and not any(
-        m.kwargs.get("transaction") for m in request.node.iter_markers("django_db")
-    ):
-        return
-    import importlib
+def _transactional(item) -> bool:
+    return "transactional_db" in getattr(item, "fixturenames", ()) or any(
+        m.kwargs.get("transaction") for m in item.iter_markers("django_db")
+    )
 
-    from django.apps import apps
 
-    migration = importlib.import_module("yiwang.registry.migrations.0002_default_tags")
-    with django_db_blocker.unblock():
-        migration.add_default_tags(apps, None)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test's flush empties every table, the data migrations' rows too:
+    they are written back, keys included, once the test's fixtures are torn down, so the
+    tests after it may run in any order (pytest-xdist's work stealing)."""
+    result = yield
+    if _transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            SHARED.after_flush()
+    return result

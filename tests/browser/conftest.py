@@ -87,9 +87,3 @@ def page(browser, console, settings):
     page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
     yield page
     context.close()
-
-
-# The default case categories, visit rules and programmes, put back after a transactional
-# test's flush.
-from yiwang.cases.tests.conftest import default_categories  # noqa: E402, F401
-from yiwang.outreach.tests.conftest import default_outreach_settings  # noqa: E402, F401

@@ -18,6 +18,7 @@ from yiwang.registry.importers import FRESH_RESIDENT_FIELDS
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
+    HouseholdStatus,
     Relation,
     Resident,
     ResidentTag,
@@ -26,6 +27,19 @@ from yiwang.registry.models import (
 from yiwang.registry.selectors import initials
 
 HOUSEHOLDS_PER_UNIT = 25
+HOUSEHOLD_FIELDS = (
+    "created_at",
+    "updated_at",
+    "area_code",
+    "unit",
+    "number",
+    "address",
+    "door_number",
+    "category",
+    "category_override",
+    "category_reason",
+    "status",
+)
 BATCH_SIZE = 5000
 KEY_HOUSEHOLD_RATE = 9300 / 196225
 # Which key tag a key household's member carries, and how often.
@@ -95,20 +109,29 @@ def build_demo_ledger(*, seed: int = 2026, per_unit: int = HOUSEHOLDS_PER_UNIT) 
     counts = {"households": 0, "residents": 0, "key_households": 0, "tags": 0}
     for start in range(0, len(units), BATCH_SIZE // per_unit):
         chunk = units[start : start + BATCH_SIZE // per_unit]
-        households = []
-        for unit_id, code in chunk:
-            for n in range(1, per_unit + 1):
-                households.append(
-                    Household(
-                        unit_id=unit_id,
-                        area_code=code,
-                        number=f"{n:03d}",
-                        address=f"{code[-6:-3]}组{n}号",
-                        door_number=str(n),
-                        created_at=now,
-                    )
+        households = [
+            (unit_id, code, f"{n:03d}") for unit_id, code in chunk for n in range(1, per_unit + 1)
+        ]
+        insert_rows(
+            Household,
+            HOUSEHOLD_FIELDS,
+            [
+                (
+                    created,
+                    created,
+                    code,
+                    unit_id,
+                    number,
+                    f"{code[-6:-3]}组{int(number)}号",
+                    str(int(number)),
+                    HouseholdCategory.ORDINARY,
+                    "",
+                    "",
+                    HouseholdStatus.ACTIVE,
                 )
-        Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
+                for unit_id, code, number in households
+            ],
+        )
         ids_by_key = dict(
             (
                 (unit_id, number),
@@ -119,8 +142,8 @@ def build_demo_ledger(*, seed: int = 2026, per_unit: int = HOUSEHOLDS_PER_UNIT) 
             ).values_list("unit_id", "number", "id")
         )
         rows, tagged_people, key_households = [], [], []
-        for household in households:
-            household_id = ids_by_key[(household.unit_id, household.number)]
+        for unit_id, area_code, house_number in households:
+            household_id = ids_by_key[(unit_id, house_number)]
             size = rng.choices(SIZES, SIZE_WEIGHTS)[0]
             if size == 1:
                 elderly = rng.random() < 0.5
@@ -161,7 +184,7 @@ def build_demo_ledger(*, seed: int = 2026, per_unit: int = HOUSEHOLDS_PER_UNIT) 
                 rows.append(
                     (
                         household_id,
-                        household.area_code,
+                        area_code,
                         name,
                         name_letters,
                         number,

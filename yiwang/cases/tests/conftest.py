@@ -1,8 +1,6 @@
 """Fixtures of the case tests: unit boundaries to locate points in, and cases driven to
 any stage by the operator (actor None), so that a test starts where it means to."""
 
-import importlib
-
 import pytest
 
 from conftest import OTHER_UNIT, UNIT
@@ -17,21 +15,6 @@ NOWHERE = {"lat": "30.0", "lng": "110.0"}
 
 def box(x0, y0, x1, y1):
     return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
-
-
-@pytest.fixture(autouse=True)
-def default_categories(django_db_blocker, request):
-    """The default categories come from a data migration; a transactional test's flush
-    removes them for the next one, so they are put back (a no-op when present)."""
-    if "transactional_db" not in request.fixturenames and not any(
-        m.kwargs.get("transaction") for m in request.node.iter_markers("django_db")
-    ):
-        return
-    migration = importlib.import_module("yiwang.cases.migrations.0002_default_categories")
-    from django.apps import apps
-
-    with django_db_blocker.unblock():
-        migration.add_default_categories(apps, None)
 
 
 @pytest.fixture

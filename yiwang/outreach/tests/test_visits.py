@@ -396,17 +396,7 @@ def test_an_outsider_cannot_skip(outsider, household):
 # --- a case in one step -----------------------------------------------------------------
 
 
-@pytest.fixture
-def case_categories(db):
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("yiwang.cases.migrations.0002_default_categories")
-    migration.add_default_categories(apps, None)
-
-
-def test_a_visit_raises_a_case_in_one_step(worker, household, case_categories):
+def test_a_visit_raises_a_case_in_one_step(worker, household):
     stored, _created = visit(
         worker, household, outcome="case", notes="屋顶漏雨 需要维修", case_category="sanitation"
     )
@@ -420,7 +410,7 @@ def test_a_visit_raises_a_case_in_one_step(worker, household, case_categories):
     assert case.address == household.address and case.source == "patrol"
 
 
-def test_a_case_needs_its_category_and_its_text(worker, household, case_categories):
+def test_a_case_needs_its_category_and_its_text(worker, household):
     with pytest.raises(ValidationError) as raised:
         visit(worker, household, outcome="case")
     assert set(raised.value.message_dict) == {"notes", "case_category"}
