@@ -87,6 +87,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_found_when_asked():
+    """WhiteNoise lists every static file when its middleware is made (30 ms), and the test
+    client makes the middleware anew for each client: in tests it looks a file up when
+    one is asked for instead (its autorefresh mode, as under runserver)."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 costs a fifth of a second a hash by design; tests make hundreds of users.

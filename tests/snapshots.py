@@ -19,9 +19,9 @@ A snapshot is only used where it is exactly what the build would make:
   rows of its own first), the writes are undone and the build runs instead.
 Tables that database triggers keep (the tallies) are never copied: writing the rows they
 count makes the triggers write them again. Timestamps kept by `auto_now` take the time of
-the restore, as they would from a build. The rows go in by plain INSERT statements of
-values prepared when the snapshot was taken: Django's per-object machinery would cost
-as much as the build.
+the restore, as they would from a build. The rows are read and written by plain SQL,
+in the values the database gave when the snapshot was taken: Django's per-object
+machinery would cost as much as the build.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _trigger_kept() -> set[str]:
 @dataclass(eq=False)
 class _Changes:
     """What a build did to one table, as the statements that do it again: rows in the
-    database's own values, prepared once."""
+    database's own values, as it gave them."""
 
     model: type
     added: list[tuple]
@@ -115,34 +115,29 @@ def _ours(model) -> bool:
 
 
 def _state() -> dict[type, dict]:
-    """Every row of every table, by key: taken before and after a build (test databases
-    are small)."""
+    """Every row of every table, by key, as the database gives it (no model machinery:
+    a build reads them twice): taken before and after a build (test databases are
+    small)."""
+    quote = connection.ops.quote_name
     state = {}
-    for model in _models():
-        columns = [field.attname for field in model._meta.concrete_fields]
-        at = columns.index(model._meta.pk.attname)
-        state[model] = {row[at]: row for row in model._base_manager.values_list(*columns)}
+    with connection.cursor() as cursor:
+        for model in _models():
+            meta = model._meta
+            columns = [field.column for field in meta.concrete_fields]
+            at = columns.index(meta.pk.column)
+            cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(meta.db_table)}")
+            state[model] = {row[at]: row for row in cursor.fetchall()}
     return state
 
 
 def _diff(before: dict[type, dict], after: dict[type, dict]) -> list[_Changes]:
+    """The rows as the database gave them are the values to write them again with."""
     changes = []
     for model, rows in after.items():
         old = before.get(model, {})
-        fields = model._meta.concrete_fields
-
-        def prepared(row, fields=fields):
-            return tuple(
-                f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)
-            )
-
-        added = [prepared(rows[pk]) for pk in sorted(set(rows) - set(old))]
-        changed = [
-            (*prepared(row), model._meta.pk.get_db_prep_save(pk, connection))
-            for pk, row in rows.items()
-            if pk in old and old[pk] != row
-        ]
-        removed = [model._meta.pk.get_db_prep_save(pk, connection) for pk in old if pk not in rows]
+        added = [rows[pk] for pk in sorted(set(rows) - set(old))]
+        changed = [(*row, pk) for pk, row in rows.items() if pk in old and old[pk] != row]
+        removed = [pk for pk in old if pk not in rows]
         if added or changed or removed:
             changes.append(_Changes(model, added, changed, removed))
     return changes
