@@ -14,8 +14,9 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           (targets: ≤ 3× the plain table, peak memory ≤ 1 GiB, XLSX ≤ 20 s)
   search  resident search over >= 1,100,000 residents (the demo ledger, 48 households a
           unit, unless an earlier group left them): full names, 2-character name prefixes,
-          2-3 letter initials, 4-digit ID tails, and any part of a name (given names,
-          2-character parts after the surname, 3-character parts), 100 seeded texts each, as
+          2-3 letter initials, 4-digit ID tails, and any part of a name (2-character given
+          names, 2-character parts after the surname, 3-character parts, single characters
+          after the surname), 100 seeded texts each, as
           the county admin; the list page's work and the API request (target p95 ≤ 100 ms
           for every kind)
   tagrollup  households, residents and tag counts of the 16 towns: ledger_rollup of the

@@ -331,13 +331,14 @@ SEARCH_KINDS = {
     "name_prefix": "2-character name prefixes",
     "initials": "2–3 letter pinyin initials",
     "id_tail": "4-digit ID number tails",
-    # Any part of a name. The demo's names are a surname and one or two characters, so a
-    # given name has one or two characters (one character: thousands of matches), the
-    # 2-character parts after the surname are the 2-character given names, and the
-    # 3-character parts are whole names; on the name parts' key all are the same range.
-    "given_name": "given names (the 1–2 characters after the surname)",
+    # Any part of a name. The demo's names are a surname and one or two characters: the
+    # given names of two characters (建国) are its 2-character parts after the surname, and
+    # its 3-character parts are whole names; on the name parts' key every length is the
+    # same range. One character (a 1-character given name, 伟) matches tens of thousands.
+    "given_name": "2-character given names",
     "inner_part": "2-character parts after the surname",
     "part3": "3-character parts",
+    "one_char": "1-character parts after the surname",
 }
 
 
@@ -410,11 +411,12 @@ def _search_texts(args) -> dict[str, list[str]]:
                 "name_prefix": name[:2],
                 "initials": initials[: rng.choice((2, 3))] if len(initials) > 2 else initials,
                 "id_tail": person.id_number[-4:],
-                "given_name": name[1:],
+                "given_name": name[1:] if len(name) == 3 else "",
                 "inner_part": name[start : start + 2],
                 "part3": name[at : at + 3],
+                "one_char": name[rng.randint(1, len(name) - 1)] if len(name) > 1 else "",
             }
-            least = {"given_name": 1, "part3": 3}
+            least = {"part3": 3, "one_char": 1}
             for kind, text in candidates.items():
                 if len(texts[kind]) < wanted and len(text) >= least.get(kind, 2):
                     texts[kind].append(text)
