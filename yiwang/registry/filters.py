@@ -30,8 +30,8 @@ class ResidentFilterSet(django_filters.FilterSet):
         label=_("search"),
         method="filter_search",
         help_text=_(
-            "The start of the name, surname first (张, 张三), pinyin initials (zs), or the "
-            "last digits of an ID or phone number."
+            "Any part of the name (张三, 建国, 国), pinyin initials (zs), or the last digits of "
+            "an ID or phone number."
         ),
     )
     # Not part of `search`: a "contains" on the address is served by no index, so it is

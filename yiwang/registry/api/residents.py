@@ -144,8 +144,8 @@ class RevealResponseSerializer(serializers.Serializer):
 
 
 class ResidentViewSet(ScopedViewSet):
-    """Residents of the units in your scope. `?search=` finds by the start of the name
-    (张, 张三), pinyin initials (zs → 张三), or the last digits of an ID or phone number;
+    """Residents of the units in your scope. `?search=` finds by any part of the name
+    (张三, 建国, 国), pinyin initials (zs → 张三), or the last digits of an ID or phone number;
     `?address=` by part of the household's address."""
 
     queryset = with_current_tags(Resident.objects.select_related("household"))

@@ -15,7 +15,6 @@ from yiwang.registry.selectors.residents import (
 from yiwang.registry.selectors.rollups import ledger_rollup, ledger_rollup_from_rows
 from yiwang.registry.selectors.search import (
     BROAD_INITIALS,
-    BROAD_NAME,
     TAIL,
     initials,
     search_q,
@@ -24,7 +23,6 @@ from yiwang.registry.selectors.search import (
 
 __all__ = [
     "BROAD_INITIALS",
-    "BROAD_NAME",
     "TAIL",
     "duplicate_matches",
     "export_residents",

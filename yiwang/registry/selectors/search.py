@@ -8,6 +8,7 @@ import re
 
 from django.db import connection
 from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from pypinyin import Style, lazy_pinyin
 
 from yiwang.core import validators
@@ -42,9 +43,9 @@ def initials(name: str) -> str:
 
 
 TAIL = 4  # Resident.id_tail and phone_tail hold the last four characters
-# Texts at most this long match thousands of residents in a county (one Chinese character:
-# a surname; one or two letters of initials): see `search_q`.
-BROAD_NAME, BROAD_INITIALS = 1, 2
+# Texts at most this long match thousands of residents in a county (one or two letters of
+# initials): see `search_q`.
+BROAD_INITIALS = 2
 _LETTERS = re.compile(r"[A-Za-z]+")
 # The end of an ID number or a phone number: digits, an ID's check character X last.
 _DIGITS_TAIL = re.compile(r"\d+X?|X")
@@ -93,26 +94,6 @@ def _after_prefix(prefix: str) -> str | None:
     return None
 
 
-def _name_prefix_q(prefix: str) -> Q:
-    """Names that start with `prefix`, in the form the name index serves on each database
-    (a vendor branch, on purpose):
-
-    - PostgreSQL: LIKE '张%' (`startswith`), which the index on name with
-      `varchar_pattern_ops` serves whatever the collation. A range would not be safe there:
-      under a linguistic collation (zh_CN, en_US) names do not sort by code point.
-    - SQLite: the range [张, 弡). SQLite compares text with memcmp (BINARY collation, the
-      default) and UTF-8 byte order is code point order, so the range is exactly the names
-      that start with the prefix, and the index serves it; SQLite's LIKE is
-      case-insensitive and served by no index.
-    """
-    if connection.vendor != "sqlite":
-        return Q(name__startswith=prefix)
-    upper = _after_prefix(prefix)
-    if upper is None:
-        return Q(name__gte=prefix)
-    return Q(name__gte=prefix, name__lt=upper)
-
-
 class _Among(Lookup):
     """`lhs` is one of the values the subquery `rhs` returns, the subquery run first.
 
@@ -149,19 +130,38 @@ def _looked_up_first(q: Q) -> Q:
     return Q(_Among(F("pk"), Resident.objects.filter(q).order_by().values("pk")))
 
 
+NAME_PARTS = "registry_resident_name_part"  # see registry migration 0005
+
+
+def _name_part_q(part: str) -> Q:
+    """Names that contain `part` anywhere (建国 → 张建国, 王建国华; 张 → 张三, 李张), looked
+    up first (`_Among`) in the table of every name's suffixes that database triggers keep
+    (registry migration 0005): a part of a name is the start of one of its suffixes, so
+    the range [part, part with its last character raised) on that table's primary key
+    finds them, one character or fifty. Both databases compare the parts by code point
+    (SQLite's BINARY; COLLATE "C" on PostgreSQL), so the range is exact on both."""
+    upper = _after_prefix(part)
+    where, params = "part >= %s", [part]
+    if upper is not None:
+        where, params = f"{where} AND part < %s", [part, upper]
+    parts = RawSQL(f"SELECT resident_id FROM {NAME_PARTS} WHERE {where}", params)
+    return Q(_Among(F("pk"), parts))
+
+
 def search_q(text: str) -> Q | None:
     """What `text` finds, decided by its shape; None for empty input. Every kind is served
     by an index; none is a "contains", which would scan every resident of the scope.
 
     - ASCII letters: the start of the pinyin initials (zs → 张三); from three letters on,
-      also a name written in letters, from its start (Anna → Anna Li).
+      also a name written in letters, any part of it (Anna → Anna Li, Smith → John Smith).
     - digits, maybe with a final X: the end of an ID number or of a phone number;
-    - anything else (Chinese): the start of the name, surname first (张 → 张三, 张小明;
-      三 finds nobody). The address is a filter of its own (`ResidentFilterSet.address`).
+    - anything else (Chinese): any part of the name, one character or more (张 → 张三,
+      建国 → 张建国, 国 → 张建国, 李国华), through the table of names' suffixes
+      (`_name_part_q`). The address is a filter of its own (`ResidentFilterSet.address`).
 
-    Broad texts (one Chinese character, one or two letters) match thousands of people in a
-    county: the list walks its scope in its own order and stops at a page, and a count
-    reads the index alone. Narrower texts are looked up first (`_looked_up_first`).
+    Broad texts (one or two letters) match thousands of people in a county: the list walks
+    its scope in its own order and stops at a page, and a count reads the index alone.
+    Narrower texts, and every part of a name, are looked up first (`_looked_up_first`).
     """
     text = validators.normalize_text(text)  # full-width ＺＳ and １２３４ typed on a phone
     compact = re.sub(r"\s+", "", text)
@@ -171,7 +171,7 @@ def search_q(text: str) -> Q | None:
         initials = _initials_q(compact.lower())
         if len(compact) <= BROAD_INITIALS:
             return initials
-        return _looked_up_first(initials | _name_prefix_q(text))
+        return _looked_up_first(initials) | _name_part_q(text)
     if _DIGITS_TAIL.fullmatch(compact.upper()):
         digits = compact.upper()
         q = _tail_q("id_number", "id_tail", digits)
@@ -180,8 +180,7 @@ def search_q(text: str) -> Q | None:
         # Fewer than four digits match the end of the tail columns, which no index serves:
         # within the scope, as before.
         return _looked_up_first(q) if len(digits) >= TAIL else q
-    q = _name_prefix_q(text)
-    return q if len(text) <= BROAD_NAME else _looked_up_first(q)
+    return _name_part_q(text)
 
 
 def search_residents(queryset: QuerySet, text: str) -> QuerySet:

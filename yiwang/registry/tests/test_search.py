@@ -1,4 +1,4 @@
-"""Search and lists of the ledger: by the start of the name, pinyin initials, ID or phone
+"""Search and lists of the ledger: by any part of the name, pinyin initials, ID or phone
 tail; the filters (the address among them); likely duplicates; the roll-up of households,
 residents and tags."""
 
@@ -76,10 +76,12 @@ def test_it_finds_by_the_start_of_the_name_surname_first(ledger):
     assert search(" 王小 ") == ["王小明"]
 
 
-def test_a_chinese_text_does_not_match_in_the_middle_of_a_name(ledger):
-    assert search("小明") == []
-    assert search("三") == []
+def test_a_chinese_text_matches_any_part_of_a_name(ledger):
+    assert search("小明") == ["王小明"]
+    assert search("三") == ["张三"]
+    assert search("小") == ["王小明"]
     assert search("王小明明") == []
+    assert search("明王") == []
 
 
 def test_a_name_prefix_is_literal_not_a_pattern(worker, ledger):

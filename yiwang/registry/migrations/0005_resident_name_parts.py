@@ -1,0 +1,170 @@
+"""Search by any part of a name: `registry_resident_name_part`, every suffix of every
+resident's name (张建国 → 张建国, 建国, 国), kept by database triggers.
+
+Any part of a name is the start of one of its suffixes (建国 starts 建国, 国 starts 国), so
+a range on the suffixes' B-tree finds the residents whose name contains a text of any
+length, one character or more (see yiwang.registry.selectors.search and the registry
+section of docs/ARCHITECTURE.md for why not a trigram index). The table holds
+(part, resident_id) as its primary key, clustered on SQLite (WITHOUT ROWID), with an index
+on resident_id for the triggers' deletes.
+
+Django does not know the table nor its triggers: no model, so no migration is generated
+for them, and no foreign key, so that a flush (TRUNCATE on PostgreSQL, DELETE on SQLite)
+of the residents never fails on it; the triggers clear it instead (on PostgreSQL a
+TRUNCATE trigger). Triggers, not code in the services, so that every writer keeps it: the
+services, the importer's bulk inserts and COPY, the demo, `QuerySet.update()`, raw SQL.
+
+On SQLite, a later migration that rebuilds registry_resident (Django copies the table for
+most AlterField, RemoveField and some AddField) drops its triggers with the old table:
+such a migration must end with `migrations.RunPython(parts.create, parts.drop)`, where
+`parts = importlib.import_module("yiwang.registry.migrations.0005_resident_name_parts")`;
+`create` may run again (it refills the table). test_search_any_part checks the triggers.
+"""
+
+from django.db import migrations
+
+TABLE = "registry_resident_name_part"
+# A name has at most 50 characters (Resident.name): its suffixes start at 1 … 50. SQLite
+# allows no common table expression in a trigger, so the offsets are a JSON array.
+_OFFSETS = "json_each('[{}]')".format(",".join(str(k) for k in range(1, 51)))
+
+# --- SQLite: row-level triggers --------------------------------------------------------
+
+_SQLITE_ADD = f"""
+    INSERT INTO {TABLE} (part, resident_id)
+    SELECT substr(NEW.name, k.value), NEW.id FROM {_OFFSETS} AS k
+    WHERE k.value <= length(NEW.name);
+"""
+_SQLITE_REMOVE = f"DELETE FROM {TABLE} WHERE resident_id = OLD.id;"
+
+SQLITE_OBJECTS = {
+    "table": f"""
+        CREATE TABLE IF NOT EXISTS {TABLE} (
+            part TEXT NOT NULL,
+            resident_id INTEGER NOT NULL,
+            PRIMARY KEY (part, resident_id)
+        ) WITHOUT ROWID""",
+    "index": f"""
+        CREATE INDEX IF NOT EXISTS {TABLE}_resident_idx ON {TABLE} (resident_id)""",
+}
+SQLITE_TRIGGERS = {
+    "registry_resident_name_part_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS registry_resident_name_part_insert
+        AFTER INSERT ON registry_resident
+        BEGIN {_SQLITE_ADD} END""",
+    "registry_resident_name_part_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS registry_resident_name_part_delete
+        AFTER DELETE ON registry_resident
+        BEGIN {_SQLITE_REMOVE} END""",
+    "registry_resident_name_part_update": f"""
+        CREATE TRIGGER IF NOT EXISTS registry_resident_name_part_update
+        AFTER UPDATE OF id, name ON registry_resident
+        WHEN OLD.name IS NOT NEW.name OR OLD.id IS NOT NEW.id
+        BEGIN {_SQLITE_REMOVE} {_SQLITE_ADD} END""",
+}
+SQLITE_FILL = f"""
+    INSERT INTO {TABLE} (part, resident_id)
+    SELECT substr(r.name, k.value), r.id FROM registry_resident AS r, {_OFFSETS} AS k
+    WHERE k.value <= length(r.name)"""
+
+# --- PostgreSQL: statement-level triggers with transition tables -----------------------
+
+# COLLATE "C": the parts compare by code point, so that a range [建国, 建图) is exactly the
+# parts that start with 建国 whatever the database's collation, and the B-tree serves it.
+POSTGRES_OBJECTS = {
+    "table": f"""
+        CREATE TABLE IF NOT EXISTS {TABLE} (
+            part text COLLATE "C" NOT NULL,
+            resident_id bigint NOT NULL,
+            PRIMARY KEY (part, resident_id)
+        )""",
+    "index": f"""
+        CREATE INDEX IF NOT EXISTS {TABLE}_resident_idx ON {TABLE} (resident_id)""",
+}
+_POSTGRES_ADD = f"""
+    INSERT INTO {TABLE} (part, resident_id)
+    SELECT substr(a.name, k), a.id FROM added AS a, generate_series(1, length(a.name)) AS k
+"""
+POSTGRES_FUNCTION = f"""
+    CREATE OR REPLACE FUNCTION registry_resident_name_part_statement() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            {_POSTGRES_ADD};
+        ELSIF TG_OP = 'DELETE' THEN
+            DELETE FROM {TABLE} AS p USING removed AS o WHERE p.resident_id = o.id;
+        ELSIF TG_OP = 'UPDATE' THEN
+            -- Only the renamed rows (and a changed id, which nothing does): their parts
+            -- go, then the new name's come, from the renamed rows alone.
+            DELETE FROM {TABLE} AS p USING removed AS o
+            WHERE p.resident_id = o.id AND NOT EXISTS (
+                SELECT 1 FROM added AS n WHERE n.id = o.id AND n.name = o.name);
+            INSERT INTO {TABLE} (part, resident_id)
+            SELECT substr(a.name, k), a.id
+            FROM added AS a, generate_series(1, length(a.name)) AS k
+            WHERE NOT EXISTS (
+                SELECT 1 FROM removed AS o WHERE o.id = a.id AND o.name = a.name);
+        ELSE  -- TRUNCATE
+            TRUNCATE {TABLE};
+        END IF;
+        RETURN NULL;
+    END $$"""
+POSTGRES_TRIGGERS = {
+    "registry_resident_name_part_insert": """
+        CREATE OR REPLACE TRIGGER registry_resident_name_part_insert
+        AFTER INSERT ON registry_resident REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
+    "registry_resident_name_part_update": """
+        CREATE OR REPLACE TRIGGER registry_resident_name_part_update
+        AFTER UPDATE ON registry_resident
+        REFERENCING OLD TABLE AS removed NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
+    "registry_resident_name_part_delete": """
+        CREATE OR REPLACE TRIGGER registry_resident_name_part_delete
+        AFTER DELETE ON registry_resident REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
+    "registry_resident_name_part_truncate": """
+        CREATE OR REPLACE TRIGGER registry_resident_name_part_truncate
+        AFTER TRUNCATE ON registry_resident
+        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
+}
+POSTGRES_FILL = f"""
+    INSERT INTO {TABLE} (part, resident_id)
+    SELECT substr(r.name, k), r.id
+    FROM registry_resident AS r, generate_series(1, length(r.name)) AS k"""
+
+
+def create(apps, schema_editor):
+    """The table, filled from the residents there are, and the triggers; again from the
+    start when run again (the table refilled, the triggers replaced)."""
+    execute = schema_editor.execute
+    postgres = schema_editor.connection.vendor == "postgresql"
+    for sql in (POSTGRES_OBJECTS if postgres else SQLITE_OBJECTS).values():
+        execute(sql)
+    execute(f"DELETE FROM {TABLE}")
+    execute(POSTGRES_FILL if postgres else SQLITE_FILL)
+    if postgres:
+        execute(POSTGRES_FUNCTION)
+        for sql in POSTGRES_TRIGGERS.values():
+            execute(sql)
+    else:
+        for sql in SQLITE_TRIGGERS.values():
+            execute(sql)
+
+
+def drop(apps, schema_editor):
+    execute = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        for name in POSTGRES_TRIGGERS:
+            execute(f"DROP TRIGGER IF EXISTS {name} ON registry_resident")
+        execute("DROP FUNCTION IF EXISTS registry_resident_name_part_statement()")
+    else:
+        for name in SQLITE_TRIGGERS:
+            execute(f"DROP TRIGGER IF EXISTS {name}")
+    execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0004_ledger_tally_triggers")]
+
+    operations = [migrations.RunPython(create, drop)]
