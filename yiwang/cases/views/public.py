@@ -156,6 +156,7 @@ class PublicEvent:
     at: datetime.datetime
     label: str
     note: str = ""
+    kind: str = ""
 
 
 def _agency_names(events) -> tuple[dict, dict]:
@@ -193,8 +194,54 @@ def public_timeline(case: Case) -> list[PublicEvent]:
                 note = _("Not satisfied: the request is handled again.")
         elif event.kind == EventKind.REJECTED:
             note = event.note  # the reason, written for the reporter
-        timeline.append(PublicEvent(at=event.at, label=str(label), note=note))
+        timeline.append(PublicEvent(at=event.at, label=str(label), note=note, kind=event.kind))
     return timeline
+
+
+@dataclasses.dataclass
+class Step:
+    label: str
+    at: datetime.datetime | None  # when it was reached; None while still ahead
+    current: bool = False
+
+
+# The steps a request goes through, as the tracking page lists them: (the event that
+# reaches the step, its label, how far a case at each stage has come).
+_STEPS = [
+    (EventKind.REPORTED, gettext_lazy("Received")),
+    (EventKind.ACCEPTED, gettext_lazy("Accepted")),
+    (EventKind.DISPATCHED, gettext_lazy("Assigned")),
+    (EventKind.STARTED, gettext_lazy("Being handled")),
+    (EventKind.RESOLVED, gettext_lazy("Handled")),
+    (EventKind.CLOSED, gettext_lazy("Finished")),
+]
+_STEPS_DONE = {
+    Status.REPORTED: 1,
+    Status.ACCEPTED: 2,
+    Status.DISPATCHED: 3,
+    Status.IN_PROGRESS: 4,
+    Status.RESOLVED: 5,
+    Status.FOLLOWED_UP: 5,
+    Status.CLOSED: 6,
+}
+
+
+def public_steps(case: Case, timeline: list[PublicEvent]) -> list[Step]:
+    """Each step of the request, reached or still ahead, with the time it was last reached
+    (a request handled again goes through its steps again). A request not accepted, or
+    handled together with another, ends after its first step with that answer."""
+    events = {event.kind: event.at for event in timeline}  # the last of each kind
+    if case.status in (Status.REJECTED, Status.MERGED):
+        last = EventKind.REJECTED if case.status == Status.REJECTED else EventKind.MERGED
+        return [
+            Step(str(_STEPS[0][1]), events.get(EventKind.REPORTED)),
+            Step(str(_PUBLIC_EVENTS[last]), events.get(last), current=True),
+        ]
+    done = _STEPS_DONE[case.status]
+    return [
+        Step(str(label), events.get(kind) if index < done else None, current=index == done - 1)
+        for index, (kind, label) in enumerate(_STEPS)
+    ]
 
 
 def _satisfaction_label(value: str) -> str:
@@ -202,12 +249,14 @@ def _satisfaction_label(value: str) -> str:
 
 
 def grouped_code(code: str) -> str:
-    """ABCD EFGH JKLM NPQR STUV: easier to copy down and read out."""
+    """K7M4 Q9XP (and the older ABCD EFGH JKLM NPQR STUV): easier to copy down and read
+    out."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def _find(raw_code: str) -> Case | None:
-    code = services.clean_tracking_code(raw_code)
+def _find(code: str) -> Case | None:
+    """The case of a clean tracking code (TrackForm's), or None."""
+    code = services.clean_tracking_code(code)
     if not code:
         return None
     return (
@@ -229,12 +278,14 @@ def _track_context(case: Case, rating_form: RatingForm | None = None) -> dict:
     village = Area.objects.filter(code=case.area_code[:12]).values_list("name", flat=True).first()
     shown = case.merged_into if case.status == Status.MERGED and case.merged_into else case
     may_rate = _may_rate(case)
+    timeline = public_timeline(case)
     return {
         "case": case,
         "code": grouped_code(case.tracking_code),
         "plain_status": PLAIN_STATUS[case.status],
         "village": village or "",
-        "timeline": public_timeline(case),
+        "timeline": timeline,
+        "steps": public_steps(case, timeline),
         # A merged request is handled as the other: its stage and result are the answer.
         "merged_status": PLAIN_STATUS[shown.status] if shown is not case else "",
         "result": shown.result
