@@ -17,8 +17,8 @@ from yiwang.areas.models import Area
 from yiwang.areas.services import close_area, set_boundary
 from yiwang.cases import services
 from yiwang.cases.forms import public as public_forms
-from yiwang.cases.services import intake
 from yiwang.cases.models import Case, CaseEvent, Source, Status
+from yiwang.cases.services import intake
 from yiwang.cases.views.public import client_key
 from yiwang.core.models import AuditEntry
 
