@@ -4,6 +4,7 @@ and the resident's rating, once."""
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,8 +12,9 @@ from django.core import signing
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from shapely.geometry import shape
 
-from conftest import OTHER_VILLAGE, UNIT, VILLAGE
+from conftest import OTHER_TOWN, OTHER_VILLAGE, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.areas.services import close_area, set_boundary
 from yiwang.cases import services
@@ -676,16 +678,39 @@ def test_the_rating_service_writes_as_the_web_page_wherever_it_is_called(tree):
 # --- the map ------------------------------------------------------------------------------
 
 
-def test_the_map_shows_the_open_villages_boundaries(closed_village, boundaries):
+def test_the_map_draws_the_towns_then_the_chosen_towns_villages(closed_village, boundaries):
+    """No tile server on a county intranet: the towns' boundaries (their villages' union
+    where a town has none of its own) with their names are the base layer; a town's
+    villages come when it is chosen, and no other town's."""
     set_boundary(actor=None, code=VILLAGE, boundary=box(116.0, 35.0, 116.2, 35.2))
+    set_boundary(actor=None, code=OTHER_VILLAGE, boundary=box(117.0, 36.0, 117.2, 36.2))
     Area.objects.filter(code=CLOSED_VILLAGE).update(boundary=box(118.0, 35.0, 118.1, 35.1))
+    url = reverse("public:villages")
 
-    response = Client().get(reverse("public:villages"))
+    towns = Client().get(url).json()["features"]
+    villages = Client().get(url, {"town": TOWN}).json()["features"]
 
-    assert response.status_code == 200
-    features = response.json()["features"]
-    assert [f["properties"]["code"] for f in features] == [VILLAGE]
-    assert features[0]["properties"]["town"] == "中都街道"
+    assert [(f["properties"]["code"], f["properties"]["level"]) for f in towns] == [
+        (TOWN, "town"),
+        (OTHER_TOWN, "town"),
+    ]
+    assert towns[0]["properties"]["name"] == "中都街道"
+    assert shape(towns[0]["geometry"]).equals(shape(box(116.0, 35.0, 116.2, 35.2)))
+    assert [f["properties"]["code"] for f in villages] == [VILLAGE]  # not the other town's
+    assert villages[0]["properties"]["town"] == "中都街道"
+    assert Client().get(url, {"town": "x"}).status_code == 400
+    assert Client().get(url, {"town": "370830999"}).json()["features"] == []
+
+
+def test_the_map_leaves_the_choice_to_the_resident():
+    """The map's script never sets the town or the village from a tap: a point in
+    another village is suggested, and the lists change only when the resident takes the
+    suggestion (the browser test follows this on the page)."""
+    script = (Path(public_forms.__file__).parents[1] / "static/cases/public.js").read_text()
+    tapped = script[script.index("function tapped") : script.index("load(source).then")]
+    assert "village.value =" not in tapped and "town.value =" not in tapped
+    chosen = script[script.index('hintChoose.addEventListener("click"') :]
+    assert "village.value = suggested.code" in chosen.split("});")[0]
 
 
 # --- the way in -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import datetime
 import ipaddress
 import time
 
+import shapely
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from shapely.geometry import mapping, shape
 
 from yiwang.areas.models import Area, Level
 from yiwang.cases import services
@@ -409,29 +411,62 @@ def rate(request):
 
 @require_GET
 def villages_map(request):
-    """The open villages' boundaries as GeoJSON, for the map of the request form: the
-    county's public geography, kept in the cache until a village boundary changes."""
-    villages = Area.objects.open().filter(level=Level.VILLAGE, boundary__isnull=False)
-    stamp = villages.aggregate(n=Count("id"), changed=Max("updated_at"))
+    """The county's public geography as GeoJSON, the base layer of the request form's map
+    (county intranets have no tile server): the open towns' boundaries with their names,
+    or with ?town=CODE that town's open villages. A town drawn by no boundary of its own
+    is drawn as the union of its villages'. Kept in the cache until a boundary changes."""
+    town = request.GET.get("town", "")
+    if town and not (len(town) == 9 and town.isdigit()):
+        return JsonResponse({"type": "FeatureCollection", "features": []}, status=400)
+    areas = Area.objects.open().filter(level__in=[Level.TOWN, Level.VILLAGE])
+    stamp = areas.aggregate(n=Count("id"), changed=Max("updated_at"))
     changed = stamp["changed"].timestamp() if stamp["changed"] else 0
-    key = f"cases:public:villages:{stamp['n']}:{changed}"
+    key = f"cases:public:map:{town or 'towns'}:{stamp['n']}:{changed}"
     collection = cache.get(key)
     if collection is None:
-        towns = dict(Area.objects.filter(level=Level.TOWN).values_list("code", "name"))
-        collection = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": boundary,
-                    "properties": {"code": code, "name": name, "town": towns.get(code[:9], "")},
-                }
-                for code, name, boundary in villages.order_by("code").values_list(
-                    "code", "name", "boundary"
-                )
-            ],
-        }
+        features = _village_features(areas, town) if town else _town_features(areas)
+        collection = {"type": "FeatureCollection", "features": features}
         cache.set(key, collection, 3600)
     response = JsonResponse(collection)
     response["Cache-Control"] = "public, max-age=600"
     return response
+
+
+def _feature(code: str, name: str, level: str, boundary: dict, **properties) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": boundary,
+        "properties": {"code": code, "name": name, "level": level, **properties},
+    }
+
+
+def _village_features(areas, town: str) -> list[dict]:
+    town_name = areas.filter(code=town, level=Level.TOWN).values_list("name", flat=True).first()
+    if town_name is None:
+        return []
+    villages = areas.filter(level=Level.VILLAGE, code__startswith=town, boundary__isnull=False)
+    return [
+        _feature(code, name, Level.VILLAGE, boundary, town=town_name)
+        for code, name, boundary in villages.order_by("code").values_list(
+            "code", "name", "boundary"
+        )
+    ]
+
+
+def _town_features(areas) -> list[dict]:
+    towns = list(
+        areas.filter(level=Level.TOWN).order_by("code").values_list("code", "name", "boundary")
+    )
+    drawn: dict[str, list] = {}
+    for code, boundary in areas.filter(level=Level.VILLAGE, boundary__isnull=False).values_list(
+        "code", "boundary"
+    ):
+        drawn.setdefault(code[:9], []).append(boundary)
+    features = []
+    for code, name, boundary in towns:
+        if not boundary and drawn.get(code):
+            union = shapely.union_all([shape(b) for b in drawn[code]])
+            boundary = mapping(union.simplify(0.0005))
+        if boundary:
+            features.append(_feature(code, name, Level.TOWN, boundary))
+    return features
