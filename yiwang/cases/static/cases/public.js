@@ -89,6 +89,7 @@
     var villages = null; // the chosen town's villages' layer
     var villageFeatures = {}; // by town code: the GeoJSON features of its villages
     var suggested = null; // the village a tap suggested: {code, name, town}
+    var drawing = 0; // the latest showTown: an earlier one that answers late draws nothing
 
     function load(url) {
       return fetch(url, { credentials: "same-origin" }).then(function (response) {
@@ -150,6 +151,7 @@
 
     // Draws the chosen town's villages (and no other town's), then zooms to the choice.
     function showTown() {
+      var turn = ++drawing;
       if (villages) {
         map.removeLayer(villages);
         villages = null;
@@ -160,8 +162,11 @@
       }
       var code = town.value;
       return villagesOf(code).then(function (features) {
-        if (code !== town.value) {
-          return; // another town was chosen meanwhile
+        if (turn !== drawing || code !== town.value) {
+          return; // chosen again meanwhile: the later call draws
+        }
+        if (villages) {
+          map.removeLayer(villages);
         }
         villages = L.geoJSON({ type: "FeatureCollection", features: features }, {
           onEachFeature: function (feature, shape) {
