@@ -15,7 +15,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.test import Client
 
@@ -36,7 +35,7 @@ def console():
     handler.setFormatter(logging.Formatter(formatter["format"], formatter["datefmt"]))
     handler.addFilter(logs.RequestLines())
     handler.addFilter(logs.QuietPeriodicTasks())
-    names = ["django.request", "django.security.csrf", "huey", "yiwang.cases.tasks"]
+    names = ["django.request", "django.security.csrf", "huey", "yiwang.core.tasks"]
     loggers = [logging.getLogger(name) for name in names]
     saved = [(logger.level, logger.propagate) for logger in loggers]
     for logger in loggers:
@@ -101,7 +100,7 @@ def test_a_server_error_keeps_its_traceback(console):
 def test_every_line_carries_the_time_in_the_settings_zone_with_its_offset(console):
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     before = datetime.datetime.now(zone).replace(second=0, microsecond=0)
-    logging.getLogger("yiwang.cases.tasks").info("Case sweep: %d escalated, %d reminded.", 1, 0)
+    logging.getLogger("yiwang.core.tasks").info("Case sweep: %d escalated, %d reminded.", 1, 0)
     after = datetime.datetime.now(zone)
 
     line = console.getvalue().strip()
@@ -111,11 +110,10 @@ def test_every_line_carries_the_time_in_the_settings_zone_with_its_offset(consol
 
 
 def test_the_periodic_tasks_are_quiet_unless_they_fail(console):
-    from yiwang.cases.tasks import sweep_cases
-    from yiwang.core.tasks import run_import
+    from yiwang.core.tasks import fail_stale_imports, run_import
 
     huey = logging.getLogger("huey")
-    periodic, other = sweep_cases.s(), run_import.s(1)
+    periodic, other = fail_stale_imports.s(), run_import.s(1)
     logging.getLogger("huey.consumer.Scheduler").info("Enqueueing periodic task %s.", periodic)
     huey.info("Executing %s", periodic)
     huey.info("%s executed in %0.3fs", periodic, 0.1)
@@ -127,26 +125,6 @@ def test_the_periodic_tasks_are_quiet_unless_they_fail(console):
     lines = console.getvalue().splitlines()
     assert len(lines) == 3 and all(LINE.match(line) for line in lines)
     assert "run_import" in lines[0]
-
-
-def test_the_sweep_says_what_it_did_and_nothing_when_it_did_nothing(console, tree):
-    from yiwang.cases.tasks import sweep_cases
-    from yiwang.cases.tests.conftest import new_case
-
-    nine = datetime.datetime.combine(
-        datetime.date.today() + datetime.timedelta(days=1),
-        datetime.time(9),
-        tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE),
-    )
-    with time_machine.travel(nine, tick=False) as clock:
-        new_case()  # 4 hours to accept
-        sweep_cases.call_local()
-        assert console.getvalue() == ""  # nothing due yet: no line
-
-        clock.move_to(nine + datetime.timedelta(hours=4, minutes=6))
-        sweep_cases.call_local()
-    [line] = console.getvalue().splitlines()
-    assert line.endswith("INFO yiwang.cases.tasks: Case sweep: 1 escalated, 0 reminded.")
 
 
 def _environment(tmp_path) -> dict:
