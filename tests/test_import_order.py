@@ -33,7 +33,7 @@ LAYERS = [
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 
 # Modules of the package itself, not of an app: they may import anything.
-PROJECT_MODULES = {"__init__", "settings", "urls", "api_urls", "wsgi"}
+PROJECT_MODULES = {"__init__", "settings", "urls", "api_urls", "wsgi", "gunicorn_conf"}
 
 
 def _module_name(path: Path) -> str:

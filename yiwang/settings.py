@@ -9,6 +9,8 @@ import bootstrap_wrapper
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from yiwang.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -310,13 +312,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its
+# offset, 4xx without tracebacks, Huey's lines once; gunicorn reads the same (gunicorn_conf).
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
 
 MESSAGE_TAGS = {40: "danger"}
 

@@ -319,8 +319,9 @@ class Case(ScopedModel):
         db_index=False,  # a partial index below
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    # What the public uses to follow the case: long and random, never the id.
-    tracking_code = models.CharField(_("tracking code"), max_length=32)
+    # What the public uses to follow the case: random, never the id; 8 characters a resident
+    # can read out on the phone (20 for the cases reported before them).
+    tracking_code = models.CharField(_("tracking code"), max_length=20)
     # Made by the client that reported it (a phone, also offline): sending the same report
     # again answers the case already stored.
     client_uuid = models.UUIDField(_("client UUID"), null=True, blank=True, editable=False)

@@ -1,5 +1,7 @@
 """Background work of cases: the deadline sweep, every minute, on any consumer."""
 
+import logging
+
 from django.conf import settings
 from django.utils import translation
 from huey import crontab
@@ -9,6 +11,8 @@ from yiwang.cases.services import escalate_overdue
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
 
+logger = logging.getLogger(__name__)
+
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_cases() -> dict:
@@ -17,4 +21,10 @@ def sweep_cases() -> dict:
     (or twice, late) and still remind and escalate each case once."""
     # The notices speak the county's language, whatever the worker thread last spoke.
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
-        return escalate_overdue()
+        counts = escalate_overdue()
+    # A line only when the sweep did something: the consumer is quiet about a sweep.
+    if any(counts.values()):
+        logger.info(
+            "Case sweep: %d escalated, %d reminded.", counts["escalated"], counts["reminded"]
+        )
+    return counts

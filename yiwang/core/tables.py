@@ -175,7 +175,7 @@ _HEADER_NOISE = re.compile(r"[(（【\[].*?[)）】\]]|[\s*_\-]")
 
 
 def header_key(cell: str) -> str:
-    return _HEADER_NOISE.sub("", validators.normalize_text(cell)).lower()
+    return _HEADER_NOISE.sub("", validators.normalize_code(cell)).lower()
 
 
 def column_by_header(

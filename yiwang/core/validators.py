@@ -6,7 +6,7 @@ type into a form, add their message to the caller's dict of errors instead). Emp
 (None, "", only spaces) is not an error here, since whether a field is required is the
 caller's business:
 
-- `normalize_text`, `clean_id_number`, `clean_phone`, `clean_sex` return "";
+- `normalize_text`, `normalize_code`, `clean_id_number`, `clean_phone`, `clean_sex` return "";
 - `clean_date` returns None;
 - `id_number_facts` returns ("", None), the empty sex and the empty date.
 """
@@ -29,34 +29,56 @@ from stdnum.cn import ric
 
 # --- text -------------------------------------------------------------------------------
 
-# NFKC only where it is wanted: the full-width forms of ASCII (１２３ ＡＢＣ ，：（）), the
-# ideographic space, and the Kangxi radicals that copying from a PDF puts in place of
-# ideographs (⼀ for 一), which look right but never match a search. NFKC over the whole
-# text would also turn ① into 1, ㎡ into m2 and … into ..., which staff typed on purpose.
-_HALF_WIDTH = {
-    code: unicodedata.normalize("NFKC", chr(code))
-    for code in [*range(0xFF01, 0xFF5F), 0x3000, *range(0x2F00, 0x2FD6)]
-}
+# NFKC only where it is wanted. Prose (a description, a note, an address, a name) keeps
+# what was typed but for the full-width forms of the ASCII letters and digits (１２３ ＡＢＣ,
+# so that a search for 3号楼 finds ３号楼), the ideographic space, and the Kangxi radicals
+# that copying from a PDF puts in place of ideographs (⼀ for 一), which look right but
+# never match a search: its Chinese punctuation (，。：；（）！？) stays, as it was written.
+# Codes and numbers (ID numbers, phone numbers, dates, household numbers, codes) also have
+# the full-width signs made ASCII (－ （ ） ／ ．), since only their ASCII forms are read.
+# NFKC over the whole text would also turn ① into 1, ㎡ into m2 and … into ..., which staff
+# typed on purpose.
+_FULL_WIDTH_ALNUM = [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+_KANGXI = [0x3000, *range(0x2F00, 0x2FD6)]
+
+
+def _nfkc(codes) -> dict[int, str]:
+    return {code: unicodedata.normalize("NFKC", chr(code)) for code in codes}
+
+
 # Zero-width characters come along with text pasted from web pages and chat apps.
 _INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
-_TEXT_TABLE = str.maketrans({**_HALF_WIDTH, **_INVISIBLE})
+_TEXT_TABLE = str.maketrans({**_nfkc([*_FULL_WIDTH_ALNUM, *_KANGXI]), **_INVISIBLE})
+_CODE_TABLE = str.maketrans({**_nfkc([*range(0xFF01, 0xFF5F), *_KANGXI]), **_INVISIBLE})
 # \s covers tabs, line breaks (Alt+Enter in a cell), no-break spaces and the other
 # Unicode spaces.
 _WHITESPACE = re.compile(r"\s+")
 
 
-def normalize_text(value: object) -> str:
-    """One line of text as it was meant: full-width ASCII made half-width, zero-width
-    characters removed, every run of spaces (no-break spaces and line breaks too) made one
-    space, and the ends stripped. Chinese characters are kept as they are. None gives ""."""
+def _normalize(value: object, table: dict) -> str:
     if not value:
         return "" if value is None or value == "" else str(value)
     text = value if isinstance(value, str) else str(value)
     # Most cells need nothing but the ends stripped: no Unicode spaces, line breaks or
     # invisible characters (none of them is printable) and no run of spaces.
     if text.isprintable() and "  " not in text:
-        return (text if text.isascii() else text.translate(_TEXT_TABLE)).strip()
-    return _WHITESPACE.sub(" ", text.translate(_TEXT_TABLE)).strip()
+        return (text if text.isascii() else text.translate(table)).strip()
+    return _WHITESPACE.sub(" ", text.translate(table)).strip()
+
+
+def normalize_text(value: object) -> str:
+    """One line of prose as it was meant: full-width letters and digits made ASCII,
+    zero-width characters removed, every run of spaces (no-break spaces and line breaks
+    too) made one space, and the ends stripped. Chinese characters and Chinese punctuation
+    (，。：（）) are kept as they are. None gives ""."""
+    return _normalize(value, _TEXT_TABLE)
+
+
+def normalize_code(value: object) -> str:
+    """A code or a number as typed (an ID or phone number, a date, a household number, a
+    code, a tracking code): as `normalize_text`, and every full-width sign made ASCII too
+    (－ to -, （ to (, ／ to /), since codes are only ever read in their ASCII form."""
+    return _normalize(value, _CODE_TABLE)
 
 
 # What people type into a form (a case, a visit, a meeting, a setting): one line or several,
@@ -118,7 +140,7 @@ def compact(value: object) -> str:
     """The text of a number cell without any spaces, without the wrappers that keep a long
     number as text in Excel (a leading apostrophe '3708…, a formula ="3708…"), and without
     the .0 of a number cell read as a float."""
-    text = unwrap(normalize_text(value).replace(" ", ""))
+    text = unwrap(normalize_code(value).replace(" ", ""))
     if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():
         text = text[:-2]
     return text
@@ -304,7 +326,7 @@ def clean_phone(value: object) -> str:
         return value  # the common case, decided by phonenumbers' own pattern for mobiles
     if _is_number(value) and value == int(value):
         value = int(value)  # a number cell read as a float
-    text = normalize_text(value)
+    text = normalize_code(value)
     if not text:
         return ""
     parts = _PHONE_SEPARATORS.split(text)
@@ -436,7 +458,7 @@ def clean_date(value: object) -> datetime.date | None:
             raise _not_a_date(value)
         date = _from_number(int(value), value)  # a serial's fraction is the time of day
     else:
-        text = normalize_text(value)
+        text = normalize_code(value)
         if not text:
             return None
         match = _YMD.match(text) or _CHINESE.match(text) or _COMPACT.match(text)
@@ -472,7 +494,7 @@ _SEXES = {
 def clean_sex(value: object) -> str:
     """ "male" or "female" from 男/女 (or 男性/女性), male/female or M/F in any case, or ""
     for empty input."""
-    text = normalize_text(value)
+    text = normalize_code(value)
     if not text:
         return ""
     try:

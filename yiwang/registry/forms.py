@@ -265,7 +265,7 @@ class TransferForm(forms.Form):
     def clean(self):
         data = super().clean()
         unit_code = (data.get("unit_code") or "").strip()
-        number = validators.normalize_text(data.get("number") or "")
+        number = validators.normalize_code(data.get("number") or "")
         if unit_code and number:
             self.target = (
                 Household.objects.visible_to(self.actor)
@@ -331,7 +331,7 @@ class MigrantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        number = validators.normalize_text(data.get("host_number") or "")
+        number = validators.normalize_code(data.get("host_number") or "")
         if number and data.get("unit_code"):
             self.host = (
                 Household.objects.visible_to(self.actor)

@@ -28,7 +28,8 @@ from shapely.geometry import shape
 from yiwang.areas.models import Area, Level
 from yiwang.cases.forms.cases import PhotosField
 from yiwang.cases.models import NAME_MAX, NOTE_MAX, TEXT_MAX, CaseKind, Category, Satisfaction
-from yiwang.core.validators import normalize_text
+from yiwang.cases.services import clean_tracking_code
+from yiwang.core.validators import normalize_code
 
 _SALT = "yiwang.cases.public.request"
 CHALLENGE_MAX_AGE = 2 * 3600  # seconds: a resident may take their time to write
@@ -176,7 +177,7 @@ class PublicRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        answer = normalize_text(data.get("answer"))  # full-width digits typed on a phone
+        answer = normalize_code(data.get("answer"))  # full-width digits typed on a phone
         reason = check_challenge(
             self.data.get("challenge", ""),
             int(answer) if answer.isdigit() else None,
@@ -231,10 +232,17 @@ class PublicRequestForm(forms.Form):
 
 
 class TrackForm(forms.Form):
+    """The tracking code as typed: with or without the space, in any case, full-width
+    too. A code that cannot be one (its length, a letter that no code has) is told apart
+    from one that finds no request, without a query."""
+
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=64,
-        help_text=_("The code you were given when you sent the request (20 letters and digits)."),
+        help_text=_(
+            "The code you were given when you sent the request: 8 letters and digits, "
+            "such as K7M4 Q9XP."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -242,6 +250,19 @@ class TrackForm(forms.Form):
         self.fields["code"].widget.attrs.update(
             {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         )
+
+    def clean_code(self) -> str:
+        code = clean_tracking_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(
+                _(
+                    "This is not a tracking code: a tracking code has 8 letters and digits, "
+                    "such as K7M4 Q9XP, and never the look-alikes 0, O, 1, I or L. Check the "
+                    "code you were given and type it again."
+                ),
+                code="tracking_code_format",
+            )
+        return code
 
 
 class RatingForm(forms.Form):

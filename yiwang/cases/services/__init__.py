@@ -34,6 +34,7 @@ from yiwang.cases.services.escalation import (
 from yiwang.cases.services.escalation_postgres import ESCALATION_CHUNK
 from yiwang.cases.services.intake import (
     ADDRESS_MAX,
+    TRACKING_ALPHABET,
     TRACKING_CODE_LENGTH,
     record_hotline_call,
     report_case,
@@ -72,6 +73,7 @@ from yiwang.cases.services.transitions import (
 __all__ = [
     # intake
     "ADDRESS_MAX",
+    "TRACKING_ALPHABET",
     "TRACKING_CODE_LENGTH",
     "record_hotline_call",
     "report_case",

@@ -37,9 +37,18 @@ from yiwang.core.photos import removed_on_failure
 from yiwang.registry.models import Household
 
 ADDRESS_MAX = 200
-# Unambiguous when read out on the phone: no 0/O, 1/I/L.
-_TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-TRACKING_CODE_LENGTH = 20  # about 99 bits: not guessable, even at many tries a second
+# A code a resident can read out on the phone and copy down by hand: 8 characters from an
+# alphabet without look-alikes (0, 1, O, I and L left out, and B for 8, S for 5, Z for 2,
+# U for V). 27**8 is about 2.8e11 codes: among a million cases a guess finds one in
+# 280,000 tries, and the tracking page answers at most 10 unknown codes a client every
+# 10 minutes (views.public.MISSES), so about half a year of guessing per address.
+TRACKING_ALPHABET = "23456789ACDEFGHJKMNPQRTVWXY"
+TRACKING_CODE_LENGTH = 8
+# The codes given before: 20 characters of this alphabet. They are still looked up, as
+# the residents hold them on paper (yiwang.cases.services.public.clean_tracking_code).
+OLD_TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+OLD_TRACKING_CODE_LENGTH = 20
+_TRACKING_TRIES = 20
 
 
 def _category(code, errors: dict) -> Category | None:
@@ -63,8 +72,14 @@ def _coordinate(value, *, low: int, high: int) -> decimal.Decimal | None:
     return number.quantize(decimal.Decimal("0.000001"))
 
 
-def _tracking_code() -> str:
-    return "".join(secrets.choice(_TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
+def new_tracking_code() -> str:
+    """A fresh tracking code (`secrets`), one no case has yet; the unique constraint on
+    the column stays the last word."""
+    for _try in range(_TRACKING_TRIES):
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
+        if not Case.objects.filter(tracking_code=code).exists():
+            return code
+    raise RuntimeError("no free tracking code found")  # 20 collisions in a row: never
 
 
 # --- where a case lies ------------------------------------------------------------------
@@ -250,7 +265,7 @@ def _create(
         assignee_area_code=village,
         is_urgent=found.is_urgent,
         reported_at=now,
-        tracking_code=_tracking_code(),
+        tracking_code=new_tracking_code(),
         client_uuid=client_uuid,
     )
     case.due_at = states.stage_due(case, Status.REPORTED, now)

@@ -8,7 +8,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Case, CaseEvent, EventKind, Source
-from yiwang.cases.services.intake import _TRACKING_ALPHABET, TRACKING_CODE_LENGTH
+from yiwang.cases.services.intake import (
+    OLD_TRACKING_ALPHABET,
+    OLD_TRACKING_CODE_LENGTH,
+    TRACKING_ALPHABET,
+    TRACKING_CODE_LENGTH,
+)
 from yiwang.cases.services.transitions import Conflict, follow_up
 from yiwang.core import audit, validators
 
@@ -21,12 +26,20 @@ RATED_BY_RESIDENT = "resident"
 
 def clean_tracking_code(value) -> str:
     """A tracking code as typed or read out (spaces, hyphens, full-width or lower-case
-    letters allowed); "" when it cannot be one, so that no query is made for it."""
-    text = validators.normalize_text(str(value or "")).upper()
+    letters allowed); "" when it cannot be one, so that no query is made for it.
+
+    Both kinds are taken: the 8-character codes given now and the 20-character codes
+    given before them, which residents still hold (their cases keep them: no code was
+    rewritten)."""
+    text = validators.normalize_code(str(value or "")).upper()
     code = "".join(ch for ch in text if ch.isalnum())
-    if len(code) != TRACKING_CODE_LENGTH or any(ch not in _TRACKING_ALPHABET for ch in code):
+    if len(code) == TRACKING_CODE_LENGTH:
+        alphabet = TRACKING_ALPHABET
+    elif len(code) == OLD_TRACKING_CODE_LENGTH:
+        alphabet = OLD_TRACKING_ALPHABET
+    else:
         return ""
-    return code
+    return code if all(ch in alphabet for ch in code) else ""
 
 
 def resident_has_rated(case: Case) -> bool:

@@ -197,7 +197,7 @@ def merge(
     if into_id not in (None, ""):
         target = targets.filter(pk=into_id).first()
     else:
-        number = validators.normalize_text(into_number)
+        number = validators.normalize_code(into_number)
         target = targets.filter(number=number).first() if number else None
     if target is None:
         raise ValidationError({"into": [_("There is no such case in your area.")]})

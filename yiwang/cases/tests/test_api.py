@@ -261,12 +261,13 @@ def test_a_report_through_the_api_is_answered_without_reading_the_case_back(
     worker, tree, django_assert_max_num_queries
 ):
     """The answer is made from the case in hand: the posts (locked), the category, the unit,
-    the case, its number, its timeline entry, its audit entry and the likely duplicates."""
+    its tracking code checked unused, the case, its number, its timeline entry, its audit
+    entry and the likely duplicates."""
     api = api_as(worker)
     body = {"category": "sanitation", "text": "路口垃圾堆放", "unit_code": UNIT}
     assert api.post("/api/v1/cases/", body, format="json").status_code == 201
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = api.post("/api/v1/cases/", body, format="json")
 
     assert response.status_code == 201

@@ -4,6 +4,7 @@ and the resident's rating, once."""
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,13 +12,15 @@ from django.core import signing
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from shapely.geometry import shape
 
-from conftest import OTHER_VILLAGE, UNIT, VILLAGE
+from conftest import OTHER_TOWN, OTHER_VILLAGE, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.areas.services import close_area, set_boundary
 from yiwang.cases import services
 from yiwang.cases.forms import public as public_forms
 from yiwang.cases.models import Case, CaseEvent, Source, Status
+from yiwang.cases.services import intake
 from yiwang.cases.views.public import client_key
 from yiwang.core.models import AuditEntry
 
@@ -137,10 +140,11 @@ def test_it_takes_a_request_and_gives_the_tracking_code(tree):
         VILLAGE,
     )
     assert (case.phone, case.reporter_name, case.category.code) == (PHONE, "李四", "help")
+    assert case.text == "村口路灯坏了，晚上看不见路"  # its Chinese comma kept
     assert (case.reporter, case.created_by) == (None, None)
-    assert re.fullmatch(r"[2-9A-Z]{20}", case.tracking_code)
+    assert re.fullmatch(r"[2-9ACDEFGHJKMNPQRTVWXY]{8}", case.tracking_code)
     shown = re.search(r'id="tracking-code">([^<]+)<', body).group(1)
-    assert shown.replace(" ", "") == case.tracking_code
+    assert shown == f"{case.tracking_code[:4]} {case.tracking_code[4:]}"  # read out in two
     assert reverse("public:track") in body
     entry = AuditEntry.objects.get(action="case.create", object_id=str(case.pk))
     assert (entry.actor, entry.source, entry.area_code) == (None, "web", VILLAGE)
@@ -388,7 +392,7 @@ def test_it_shows_the_public_view_and_hides_personal_data(chief, worker, tree):
     services.resolve(actor=worker, case_id=case.pk, result="已更换灯泡")
     code = case.tracking_code
     # As read out: in groups, in lower case.
-    typed = " ".join(code[i : i + 4] for i in range(0, 20, 4)).lower()
+    typed = f"{code[:4]} {code[4:]}".lower()
 
     response = track(typed)
     body = response.content.decode()
@@ -425,7 +429,7 @@ def test_a_merged_request_shows_the_stage_of_the_one_it_joined(chief, tree):
     assert "139****1111" in body and "138****5678" not in body
 
 
-@pytest.mark.parametrize("code", ["X" * 20, "ABC", "23456789ABCDEFGHJKMN", "'; drop table --"])
+@pytest.mark.parametrize("code", ["2345 6789", "23456789ABCDEFGHJKMN"])
 def test_an_unknown_code_gets_one_neutral_answer(tree, code):
     public_request()
 
@@ -434,6 +438,89 @@ def test_an_unknown_code_gets_one_neutral_answer(tree, code):
 
     assert response.status_code == 404
     assert 'id="id_code_errors"' in body and 'id="public-case"' not in body
+    assert "未找到与此查询码对应的诉求" in body, body
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "K7M4 Q9X",  # a character left out
+        "K7M4 Q9XPP",  # one too many
+        "K7M4 Q9X0",  # a zero: codes have no 0, O, 1, I or L
+        "KIM4 Q9XP",
+        "'; drop table --",
+    ],
+)
+def test_a_mistyped_code_gets_a_clear_chinese_message(tree, code):
+    public_request()
+
+    response = track(code)
+    body = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'id="id_code_errors"' in body and 'id="public-case"' not in body
+    assert "查询码由 8 位字母和数字组成" in body, body
+    assert "0、O、1、I、L" in body
+
+
+def test_a_code_is_found_with_or_without_the_space_in_any_case(tree):
+    case = public_request()
+    code = case.tracking_code
+
+    for typed in (code, code.lower(), f"{code[:4]} {code[4:]}", f" {code[:4]}-{code[4:]} "):
+        response = track(typed)
+        assert response.status_code == 200, typed
+        assert 'id="public-case"' in response.content.decode()
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code)  # typed on a phone: Ｋ７Ｍ４
+    assert track(full_width).status_code == 200
+
+
+def test_a_code_given_before_still_finds_its_request(tree):
+    """The 20-character codes given before the short ones were kept as they were: the
+    residents hold them on paper."""
+    case = public_request()
+    old = "ABCD EFGH JKMN PQRS TUVZ"
+    Case.objects.filter(pk=case.pk).update(tracking_code=old.replace(" ", ""))
+
+    response = track(old.lower())
+    body = response.content.decode()
+
+    assert response.status_code == 200 and 'id="public-case"' in body
+    assert old in body  # shown in groups of four, as it was given
+
+
+def test_the_steps_of_the_request_and_the_result(chief, worker, tree):
+    case = public_request(text="路灯坏了，晚上很黑。")
+    services.accept(actor=chief, case_id=case.pk)
+    services.dispatch(actor=chief, case_id=case.pk, area_code=UNIT, note="派给张网格员")
+
+    body = track(case.tracking_code).content.decode()
+    steps = re.search(r'id="public-steps">(.*?)</ol>', body, flags=re.S).group(1)
+    labels = re.findall(r'class="step-label">([^<]+)<', steps)
+    assert labels == ["已收到", "已受理", "已派遣", "正在处置", "已办结", "已结案"]
+    assert steps.count("●") == 3 and steps.count("○") == 3
+    assert 'aria-current="step"' in steps.split("已派遣")[0].rsplit("<li", 1)[1]
+    assert "路灯坏了，晚上很黑。" in body  # its punctuation as written
+
+    services.start(actor=worker, case_id=case.pk)
+    services.resolve(actor=worker, case_id=case.pk, result="已更换灯泡，恢复照明。")
+    body = track(case.tracking_code).content.decode()
+    steps = re.search(r'id="public-steps">(.*?)</ol>', body, flags=re.S).group(1)
+    assert steps.count("●") == 5
+    assert re.search(r'id="public-result">已更换灯泡，恢复照明。<', body)
+    for private in ("chief", "worker", "张网格员"):
+        assert private not in body
+
+
+def test_a_rejected_request_ends_its_steps_with_the_answer(chief, tree):
+    case = public_request()
+    services.reject(actor=chief, case_id=case.pk, reason="不属于本村职责，请拨打12345")
+
+    body = track(case.tracking_code).content.decode()
+    steps = re.search(r'id="public-steps">(.*?)</ol>', body, flags=re.S).group(1)
+
+    assert re.findall(r'class="step-label">([^<]+)<', steps) == ["已收到", "不予受理"]
+    assert "不属于本村职责，请拨打12345" in body
 
 
 def test_lookups_are_throttled(tree, settings):
@@ -457,12 +544,23 @@ def test_all_lookups_have_a_ceiling(tree, settings):
     assert track(case.tracking_code).status_code == 429
 
 
-def test_a_tracking_code_is_long_and_random(tree):
+def test_a_tracking_code_is_short_readable_and_random(tree):
     codes = {public_request().tracking_code for _ in range(20)}
 
     assert len(codes) == 20
-    # 31 symbols, 20 places: about 99 bits; at MISS_LIMIT guesses a window, hopeless.
-    assert all(len(c) == services.TRACKING_CODE_LENGTH == 20 for c in codes)
+    assert all(len(c) == services.TRACKING_CODE_LENGTH == 8 for c in codes)
+    # Nothing to misread on the phone.
+    assert not set("".join(codes)) & set("01OILBSZU")
+    assert not set(services.TRACKING_ALPHABET) & set("01OILBSZU")
+
+
+def test_a_tracking_code_is_never_given_twice(tree, monkeypatch):
+    taken = public_request().tracking_code
+    # The generator's first draw repeats the code already given; it draws again.
+    draws = iter(taken + "CCCCDDDD")
+    monkeypatch.setattr(intake.secrets, "choice", lambda alphabet: next(draws))
+
+    assert public_request().tracking_code == "CCCCDDDD"
 
 
 # --- the rating ---------------------------------------------------------------------------
@@ -580,13 +678,47 @@ def test_the_rating_service_writes_as_the_web_page_wherever_it_is_called(tree):
 # --- the map ------------------------------------------------------------------------------
 
 
-def test_the_map_shows_the_open_villages_boundaries(closed_village, boundaries):
+def test_the_map_draws_the_towns_then_the_chosen_towns_villages(closed_village, boundaries):
+    """No tile server on a county intranet: the towns' boundaries (their villages' union
+    where a town has none of its own) with their names are the base layer; a town's
+    villages come when it is chosen, and no other town's."""
     set_boundary(actor=None, code=VILLAGE, boundary=box(116.0, 35.0, 116.2, 35.2))
+    set_boundary(actor=None, code=OTHER_VILLAGE, boundary=box(117.0, 36.0, 117.2, 36.2))
     Area.objects.filter(code=CLOSED_VILLAGE).update(boundary=box(118.0, 35.0, 118.1, 35.1))
+    url = reverse("public:villages")
 
-    response = Client().get(reverse("public:villages"))
+    towns = Client().get(url).json()["features"]
+    villages = Client().get(url, {"town": TOWN}).json()["features"]
 
-    assert response.status_code == 200
-    features = response.json()["features"]
-    assert [f["properties"]["code"] for f in features] == [VILLAGE]
-    assert features[0]["properties"]["town"] == "中都街道"
+    assert [(f["properties"]["code"], f["properties"]["level"]) for f in towns] == [
+        (TOWN, "town"),
+        (OTHER_TOWN, "town"),
+    ]
+    assert towns[0]["properties"]["name"] == "中都街道"
+    assert shape(towns[0]["geometry"]).equals(shape(box(116.0, 35.0, 116.2, 35.2)))
+    assert [f["properties"]["code"] for f in villages] == [VILLAGE]  # not the other town's
+    assert villages[0]["properties"]["town"] == "中都街道"
+    assert Client().get(url, {"town": "x"}).status_code == 400
+    assert Client().get(url, {"town": "370830999"}).json()["features"] == []
+
+
+def test_the_map_leaves_the_choice_to_the_resident():
+    """The map's script never sets the town or the village from a tap: a point in
+    another village is suggested, and the lists change only when the resident takes the
+    suggestion (the browser test follows this on the page)."""
+    script = (Path(public_forms.__file__).parents[1] / "static/cases/public.js").read_text()
+    tapped = script[script.index("function tapped") : script.index("load(source).then")]
+    assert "village.value =" not in tapped and "town.value =" not in tapped
+    chosen = script[script.index('hintChoose.addEventListener("click"') :]
+    assert "village.value = suggested.code" in chosen.split("});")[0]
+
+
+# --- the way in -------------------------------------------------------------------------
+
+
+def test_the_login_page_leads_residents_to_the_public_pages(db):
+    body = Client().get("/login/").content.decode()
+
+    assert f'href="{reverse("public:request")}"' in body
+    assert f'href="{reverse("public:track")}"' in body
+    assert "向所在村（社区）提交诉求" in body

@@ -20,6 +20,7 @@ import datetime
 import ipaddress
 import time
 
+import shapely
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from shapely.geometry import mapping, shape
 
 from yiwang.areas.models import Area, Level
 from yiwang.cases import services
@@ -156,6 +158,7 @@ class PublicEvent:
     at: datetime.datetime
     label: str
     note: str = ""
+    kind: str = ""
 
 
 def _agency_names(events) -> tuple[dict, dict]:
@@ -193,8 +196,54 @@ def public_timeline(case: Case) -> list[PublicEvent]:
                 note = _("Not satisfied: the request is handled again.")
         elif event.kind == EventKind.REJECTED:
             note = event.note  # the reason, written for the reporter
-        timeline.append(PublicEvent(at=event.at, label=str(label), note=note))
+        timeline.append(PublicEvent(at=event.at, label=str(label), note=note, kind=event.kind))
     return timeline
+
+
+@dataclasses.dataclass
+class Step:
+    label: str
+    at: datetime.datetime | None  # when it was reached; None while still ahead
+    current: bool = False
+
+
+# The steps a request goes through, as the tracking page lists them: (the event that
+# reaches the step, its label, how far a case at each stage has come).
+_STEPS = [
+    (EventKind.REPORTED, gettext_lazy("Received")),
+    (EventKind.ACCEPTED, gettext_lazy("Accepted")),
+    (EventKind.DISPATCHED, gettext_lazy("Assigned")),
+    (EventKind.STARTED, gettext_lazy("Being handled")),
+    (EventKind.RESOLVED, gettext_lazy("Handled")),
+    (EventKind.CLOSED, gettext_lazy("Finished")),
+]
+_STEPS_DONE = {
+    Status.REPORTED: 1,
+    Status.ACCEPTED: 2,
+    Status.DISPATCHED: 3,
+    Status.IN_PROGRESS: 4,
+    Status.RESOLVED: 5,
+    Status.FOLLOWED_UP: 5,
+    Status.CLOSED: 6,
+}
+
+
+def public_steps(case: Case, timeline: list[PublicEvent]) -> list[Step]:
+    """Each step of the request, reached or still ahead, with the time it was last reached
+    (a request handled again goes through its steps again). A request not accepted, or
+    handled together with another, ends after its first step with that answer."""
+    events = {event.kind: event.at for event in timeline}  # the last of each kind
+    if case.status in (Status.REJECTED, Status.MERGED):
+        last = EventKind.REJECTED if case.status == Status.REJECTED else EventKind.MERGED
+        return [
+            Step(str(_STEPS[0][1]), events.get(EventKind.REPORTED)),
+            Step(str(_PUBLIC_EVENTS[last]), events.get(last), current=True),
+        ]
+    done = _STEPS_DONE[case.status]
+    return [
+        Step(str(label), events.get(kind) if index < done else None, current=index == done - 1)
+        for index, (kind, label) in enumerate(_STEPS)
+    ]
 
 
 def _satisfaction_label(value: str) -> str:
@@ -202,12 +251,14 @@ def _satisfaction_label(value: str) -> str:
 
 
 def grouped_code(code: str) -> str:
-    """ABCD EFGH JKLM NPQR STUV: easier to copy down and read out."""
+    """K7M4 Q9XP (and the older ABCD EFGH JKLM NPQR STUV): easier to copy down and read
+    out."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def _find(raw_code: str) -> Case | None:
-    code = services.clean_tracking_code(raw_code)
+def _find(code: str) -> Case | None:
+    """The case of a clean tracking code (TrackForm's), or None."""
+    code = services.clean_tracking_code(code)
     if not code:
         return None
     return (
@@ -229,12 +280,14 @@ def _track_context(case: Case, rating_form: RatingForm | None = None) -> dict:
     village = Area.objects.filter(code=case.area_code[:12]).values_list("name", flat=True).first()
     shown = case.merged_into if case.status == Status.MERGED and case.merged_into else case
     may_rate = _may_rate(case)
+    timeline = public_timeline(case)
     return {
         "case": case,
         "code": grouped_code(case.tracking_code),
         "plain_status": PLAIN_STATUS[case.status],
         "village": village or "",
-        "timeline": public_timeline(case),
+        "timeline": timeline,
+        "steps": public_steps(case, timeline),
         # A merged request is handled as the other: its stage and result are the answer.
         "merged_status": PLAIN_STATUS[shown.status] if shown is not case else "",
         "result": shown.result
@@ -358,29 +411,62 @@ def rate(request):
 
 @require_GET
 def villages_map(request):
-    """The open villages' boundaries as GeoJSON, for the map of the request form: the
-    county's public geography, kept in the cache until a village boundary changes."""
-    villages = Area.objects.open().filter(level=Level.VILLAGE, boundary__isnull=False)
-    stamp = villages.aggregate(n=Count("id"), changed=Max("updated_at"))
+    """The county's public geography as GeoJSON, the base layer of the request form's map
+    (county intranets have no tile server): the open towns' boundaries with their names,
+    or with ?town=CODE that town's open villages. A town drawn by no boundary of its own
+    is drawn as the union of its villages'. Kept in the cache until a boundary changes."""
+    town = request.GET.get("town", "")
+    if town and not (len(town) == 9 and town.isdigit()):
+        return JsonResponse({"type": "FeatureCollection", "features": []}, status=400)
+    areas = Area.objects.open().filter(level__in=[Level.TOWN, Level.VILLAGE])
+    stamp = areas.aggregate(n=Count("id"), changed=Max("updated_at"))
     changed = stamp["changed"].timestamp() if stamp["changed"] else 0
-    key = f"cases:public:villages:{stamp['n']}:{changed}"
+    key = f"cases:public:map:{town or 'towns'}:{stamp['n']}:{changed}"
     collection = cache.get(key)
     if collection is None:
-        towns = dict(Area.objects.filter(level=Level.TOWN).values_list("code", "name"))
-        collection = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "geometry": boundary,
-                    "properties": {"code": code, "name": name, "town": towns.get(code[:9], "")},
-                }
-                for code, name, boundary in villages.order_by("code").values_list(
-                    "code", "name", "boundary"
-                )
-            ],
-        }
+        features = _village_features(areas, town) if town else _town_features(areas)
+        collection = {"type": "FeatureCollection", "features": features}
         cache.set(key, collection, 3600)
     response = JsonResponse(collection)
     response["Cache-Control"] = "public, max-age=600"
     return response
+
+
+def _feature(code: str, name: str, level: str, boundary: dict, **properties) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": boundary,
+        "properties": {"code": code, "name": name, "level": level, **properties},
+    }
+
+
+def _village_features(areas, town: str) -> list[dict]:
+    town_name = areas.filter(code=town, level=Level.TOWN).values_list("name", flat=True).first()
+    if town_name is None:
+        return []
+    villages = areas.filter(level=Level.VILLAGE, code__startswith=town, boundary__isnull=False)
+    return [
+        _feature(code, name, Level.VILLAGE, boundary, town=town_name)
+        for code, name, boundary in villages.order_by("code").values_list(
+            "code", "name", "boundary"
+        )
+    ]
+
+
+def _town_features(areas) -> list[dict]:
+    towns = list(
+        areas.filter(level=Level.TOWN).order_by("code").values_list("code", "name", "boundary")
+    )
+    drawn: dict[str, list] = {}
+    for code, boundary in areas.filter(level=Level.VILLAGE, boundary__isnull=False).values_list(
+        "code", "boundary"
+    ):
+        drawn.setdefault(code[:9], []).append(boundary)
+    features = []
+    for code, name, boundary in towns:
+        if not boundary and drawn.get(code):
+            union = shapely.union_all([shape(b) for b in drawn[code]])
+            boundary = mapping(union.simplify(0.0005))
+        if boundary:
+            features.append(_feature(code, name, Level.TOWN, boundary))
+    return features

@@ -16,6 +16,7 @@ from yiwang.core.validators import (
     clean_sex,
     clean_text,
     id_number_facts,
+    normalize_code,
     normalize_text,
 )
 
@@ -74,9 +75,28 @@ def test_the_test_numbers_have_the_gb_11643_check_digit():
 # --- normalize_text ----------------------------------------------------------------------
 
 
-def test_it_turns_full_width_digits_letters_and_punctuation_half_width():
+def test_prose_keeps_its_chinese_punctuation_and_gets_ascii_digits_and_letters():
     assert normalize_text("１２３ＡＢＣｘｙｚ") == "123ABCxyz"
-    assert normalize_text("南门街，３号：（东）") == "南门街,3号:(东)"
+    assert normalize_text("南门街，３号：（东）") == "南门街，3号：（东）"
+    assert normalize_text("路灯坏了！请修理？“尽快”；谢谢。") == "路灯坏了！请修理？“尽快”；谢谢。"
+    assert normalize_text("１－２－１０１") == "1－2－101"  # prose: the sign as typed
+
+
+def test_a_code_gets_every_full_width_sign_made_ascii():
+    assert normalize_code("１２３ＡＢＣｘｙｚ") == "123ABCxyz"
+    assert normalize_code("１－２－１０１") == "1-2-101"
+    assert normalize_code("（０５３７）７２１２３４５／") == "(0537)7212345/"
+    assert normalize_code("２０２４．３．５") == "2024.3.5"
+    assert normalize_code("\ufeffＫ７Ｍ４\u3000Ｑ９ＸＰ\u200b") == "K7M4 Q9XP"
+    assert normalize_code(None) == ""
+    assert normalize_code(12) == "12"
+
+
+def test_numbers_typed_with_full_width_signs_are_still_read():
+    assert clean_phone("０５３７－７２１２３４５") == "0537-7212345"
+    assert clean_phone("（０５３７）７２１２３４５") == "0537-7212345"
+    assert clean_date("２０２４／３／５") == datetime.date(2024, 3, 5)
+    assert clean_date("２０２４．０３．０５") == datetime.date(2024, 3, 5)
 
 
 def test_it_turns_the_full_width_space_into_a_space():
@@ -134,7 +154,7 @@ def _text(value, *, limit=50, required=False):
 
 
 def test_a_line_is_tidied_like_a_cell():
-    assert _line("  南门街，３号\u3000（东）\u200b ") == ("南门街,3号 (东)", {})
+    assert _line("  南门街，３号\u3000（东）\u200b ") == ("南门街，3号 （东）", {})
     assert _line("两行\r\n\t变一行") == ("两行 变一行", {})
 
 
@@ -157,7 +177,7 @@ def test_a_line_drops_control_characters():
 
 def test_a_text_keeps_its_lines_each_tidied():
     text = '<script>alert("x")</script>\x00 <b>积水</b>\r\n第二段\r第三段 ，  好'
-    assert _text(text) == ('<script>alert("x")</script> <b>积水</b>\n第二段\n第三段 , 好', {})
+    assert _text(text) == ('<script>alert("x")</script> <b>积水</b>\n第二段\n第三段 ， 好', {})
 
 
 def test_a_text_keeps_at_most_one_empty_line_in_a_row():

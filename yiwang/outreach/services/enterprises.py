@@ -52,7 +52,7 @@ def clean_credit_code(value: object) -> str:
 
 
 def _open_area(actor, area_code: str) -> Area:
-    code = validators.normalize_text(area_code)
+    code = validators.normalize_code(area_code)
     area = get_in_scope(Area.objects.open(), actor, recheck=True, code=code)
     if area.level not in ENTERPRISE_LEVELS:
         raise ValidationError(
@@ -194,7 +194,7 @@ def update_enterprise(
         **{k: getattr(enterprise, k) if v is None else v for k, v in given.items()}
     )
     area = enterprise.area
-    if area_code is not None and validators.normalize_text(area_code) != enterprise.area_code:
+    if area_code is not None and validators.normalize_code(area_code) != enterprise.area_code:
         area = _open_area(actor, area_code)
     if (
         "credit_code" not in errors

@@ -70,7 +70,7 @@ def save_programme(
     code, `chosen_sponsors` users or their ids."""
     scope.require_configure(actor, message=settings.REFUSED, recheck=True)
     errors: dict[str, list[str]] = {}
-    code = validators.normalize_text(code)
+    code = validators.normalize_code(code)
     try:
         validate_slug(code)
     except ValidationError:
@@ -466,7 +466,7 @@ def auto_assign(*, actor, programme_id: int, area_code: str) -> dict[str, int]:
     programme = _programme(programme_id)
     if not programme.is_active:
         raise ValidationError({"programme": _("The programme is no longer active.")})
-    code = validators.normalize_text(area_code)
+    code = validators.normalize_code(area_code)
     _check_manager(actor, code)
     area = Area.objects.filter(code=code).first()
     if area is None:

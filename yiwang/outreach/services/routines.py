@@ -66,7 +66,7 @@ def _raise(errors: dict) -> None:
 
 
 def _code(value, errors: dict) -> str:
-    code = validators.normalize_text(value)
+    code = validators.normalize_code(value)
     try:
         validate_slug(code)
     except ValidationError:

@@ -18,7 +18,7 @@ from yiwang.registry.models import HouseholdCategory, Tag
 
 
 def _code_and_name(code, name, *, model, errors: dict) -> tuple[str, str]:
-    code = validators.normalize_text(str(code or ""))
+    code = validators.normalize_code(str(code or ""))
     name = validators.normalize_text(str(name or ""))
     try:
         validate_slug(code)

@@ -145,7 +145,7 @@ def test_the_visitor_patches_notes(worker, chief, household):
     url = f"/api/v1/visits/{created['id']}/"
 
     answer = api_as(worker).patch(url, {"notes": "补充：需要轮椅"}, format="json")
-    assert answer.status_code == 200 and answer.json()["notes"] == "补充:需要轮椅"
+    assert answer.status_code == 200 and answer.json()["notes"] == "补充：需要轮椅"
     assert api_as(chief).patch(url, {"notes": "x"}, format="json").status_code == 403
 
 

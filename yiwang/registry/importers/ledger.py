@@ -116,8 +116,8 @@ def import_ledger(
         run.listing.add(
             number,
             _household_key(
-                exports.unescape_cell(validators.normalize_text(unit_code)),
-                exports.unescape_cell(validators.normalize_text(household_number)),
+                exports.unescape_cell(validators.normalize_code(unit_code)),
+                exports.unescape_cell(validators.normalize_code(household_number)),
             ),
             validators.compact(id_number).upper(),
         )

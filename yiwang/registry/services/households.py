@@ -27,7 +27,7 @@ def create_household(
     *, actor, unit_code: str, number: str, address: str = "", door_number: str = ""
 ) -> Household:
     unit = _open_unit(actor, unit_code)
-    number = validators.normalize_text(number)
+    number = validators.normalize_code(number)
     if not number:
         raise ValidationError({"number": _("The household number cannot be empty.")})
     if Household.objects.filter(unit=unit, number=number).exists():
@@ -39,7 +39,7 @@ def create_household(
         area_code=unit.code,
         number=number,
         address=validators.normalize_text(address),
-        door_number=validators.normalize_text(door_number),
+        door_number=validators.normalize_code(door_number),
     )
     audit.record(
         actor=actor, action="household.create", obj=household, after=audit.snapshot(household)

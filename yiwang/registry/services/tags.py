@@ -122,7 +122,7 @@ def save_tag(
         actor, message=_("Only a county admin may configure the tags."), recheck=True
     )
     county = _county_admin_code(actor)
-    code = validators.normalize_text(code)
+    code = validators.normalize_code(code)
     name = validators.normalize_text(name)
     errors: dict[str, str] = {}
     try:

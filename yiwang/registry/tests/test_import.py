@@ -343,7 +343,7 @@ def test_it_overrides_the_category_from_the_file_and_reverts_when_it_is_empty(tr
     )
     _import(text.replace("重点户", ""))
     household.refresh_from_db()  # an override set by hand, with its reason, stays
-    assert (household.category, household.category_reason) == ("key", "新近致贫,待审批低保")
+    assert (household.category, household.category_reason) == ("key", "新近致贫，待审批低保")
 
 
 def test_it_refuses_a_new_head_while_the_ledgers_head_is_missing_from_the_file(household):
