@@ -27,7 +27,7 @@ def export_start(request, kind: str):
     become an export job of `kind`; the answer is the job's page. An area outside the
     user's posts is refused, with the reason, and nothing is queued."""
     try:
-        job = exports.start_export(actor=request.user, kind=kind, params=request.GET.dict())
+        job = exports.start_export(actor=request.user, kind=kind, params=request.GET)
     except ValidationError as exc:
         context = {"errors": exc.messages, "back": request.headers.get("referer", "")}
         return render(request, "core/export_refused.html", context, status=400)

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -275,7 +275,8 @@ def _checked_scope(user, found: Exporter, params: dict) -> tuple[str, list[str] 
     ValidationError naming the field when an area given lies outside the user's posts."""
     given = ""
     for name in found.area_params:
-        code = (params.get(name) or "").strip()
+        code = params.get(name) or ""
+        code = (code[-1] if isinstance(code, list) else code).strip()
         if not code:
             continue
         if not code.isdigit() or not access.in_scope(user, code):
@@ -316,6 +317,28 @@ def _snapshot(job) -> dict:
     }
 
 
+def _cleaned(params) -> dict:
+    """The filters as JSON: a list for a repeated parameter (a QueryDict's), else text;
+    without the page number, empty values and the job's own keys."""
+    items = params.lists() if hasattr(params, "lists") else params.items()
+    cleaned = {}
+    for key, value in items:
+        values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+        values = [v for v in values if v != ""]
+        if values and key != "page" and not key.startswith("_"):
+            cleaned[str(key)] = values[0] if len(values) == 1 else values
+    return cleaned
+
+
+def as_query(params: dict) -> QueryDict:
+    """The filters a job keeps, as the QueryDict a list page's filterset reads."""
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if not key.startswith("_"):
+            query.setlist(key, value if isinstance(value, list) else [value])
+    return query
+
+
 @transaction.atomic
 def start_export(*, actor, kind: str, params: dict):
     """Queues an export of the list `kind` under `params` (its filters) for `actor`; it
@@ -326,8 +349,7 @@ def start_export(*, actor, kind: str, params: dict):
         raise ValidationError({"kind": _("Unknown kind of export.")})
     if found.permission and not actor.has_perm(found.permission):
         raise PermissionDenied(_("Your account may not make this export."))
-    params = {str(k): str(v) for k, v in params.items() if v not in (None, "") and k != "page"}
-    params = {k: v for k, v in params.items() if not k.startswith("_")}
+    params = _cleaned(params)
     area_code, scope = _checked_scope(actor, found, params)
     params["_scope"] = scope
     params["_area"] = area_code
@@ -363,8 +385,7 @@ def run_export(job_id: int, *, now: datetime.datetime | None = None) -> None:
             found = _EXPORTERS[job.kind]
             if not user.is_active or not _still_in_scope(user, job):
                 raise PermissionDenied(_("The requester no longer holds the posts asked."))
-            filters = {k: v for k, v in job.params.items() if not k.startswith("_")}
-            table = found.build(user, filters)
+            table = found.build(user, as_query(job.params))
             with tempfile.TemporaryFile() as handle:
                 rows = write_rows(
                     handle, table, lambda done, total: set_progress(job_id, done, total)

@@ -44,12 +44,11 @@ HOUSEHOLD_WIDTHS = (10, 20, 30, 10, 8, 8, 8)
 
 @exporter("registry.households", label=_("Ledger: households"))
 def export_households(user, params: dict) -> Table:
-    fields = {k: params[k] for k in ("number", "under", "category", "status") if k in params}
+    # The ledger page's filters that apply to households (its status is the residents').
+    fields = {k: params[k] for k in ("under", "category") if params.get(k)}
     queryset = HouseholdFilterSet(
         fields, queryset=Household.objects.visible_to(user).order_by("area_code", "number", "id")
-    ).qs.annotate(
-        living=Count("residents", filter=Q(residents__status=ResidentStatus.LIVING))
-    )
+    ).qs.annotate(living=Count("residents", filter=Q(residents__status=ResidentStatus.LIVING)))
 
     def rows():
         for household in queryset.iterator(chunk_size=CHUNK):

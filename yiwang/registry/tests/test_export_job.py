@@ -94,7 +94,7 @@ def test_an_area_outside_the_posts_is_refused_with_a_reason(client, chief, ledge
         reverse("core:export-start", args=["registry.residents"]) + f"?under={OTHER_UNIT}"
     )
     assert response.status_code == 400
-    assert "不在您" in response.content.decode() or OTHER_UNIT in response.content.decode()
+    assert f"区域 {OTHER_UNIT} 不在您的岗位范围内" in response.content.decode()
     assert not ExportJob.objects.exists()
 
 
