@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.areas import selectors as areas
 from yiwang.core import reporting
 from yiwang.core.exports import Table, exporter
-from yiwang.outreach import services
 from yiwang.outreach.filters import VisitFilterSet
 from yiwang.outreach.selectors import compliance as selectors
+from yiwang.outreach.services import visits as services
 from yiwang.registry.models import Household, Relation, Resident, ResidentStatus
 
 CHUNK = 2000
