@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,10 @@ def export_start(request, kind: str):
     try:
         job = exports.start_export(actor=request.user, kind=kind, params=request.GET)
     except ValidationError as exc:
-        context = {"errors": exc.messages, "back": request.headers.get("referer", "")}
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = ""
+        context = {"errors": exc.messages, "back": back}
         return render(request, "core/export_refused.html", context, status=400)
     messages.success(request, _("The export is being prepared: this page shows its progress."))
     return redirect("core:export-detail", job_id=job.pk)

@@ -207,9 +207,9 @@ def write_rows(
 ) -> int:
     """Writes `table` as XLSX into `target` (a path or a binary file) with openpyxl's
     write-only mode; returns the number of rows. Every cell is text, escaped so that none
-    runs as a formula; a cell of digits (an ID number, a code, a phone number) is also in
-    Excel's text format, so that it stays as typed when edited. `progress(done, total)` is
-    called every PROGRESS_EVERY rows."""
+    runs as a formula; a cell of digits (an ID number, with its check letter X or not; a
+    code; a phone number) is also in Excel's text format, so that it stays as typed when
+    edited. `progress(done, total)` is called every PROGRESS_EVERY rows."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=table.title[:31] or "Sheet1")
     for index, width in enumerate(table.widths, start=1):
@@ -229,7 +229,7 @@ def write_rows(
             text = value if isinstance(value, str) else str(value)
             if text[0] in FORMULA_TRIGGERS:
                 text = "'" + text
-            elif text.isdigit():
+            elif text.isdigit() or (text[-1] in "Xx" and text[:-1].isdigit()):
                 cells.append(_text_cell(sheet, text))
                 continue
             cells.append(clean("", text))

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.exports import Table, exporter
+from yiwang.registry import services
 from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
 from yiwang.registry.models import Household, Resident, ResidentStatus
 from yiwang.registry.selectors.exports import (
@@ -26,16 +27,33 @@ def residents_of(user, params: dict):
     return ResidentFilterSet(params, queryset=queryset).qs
 
 
-@exporter("registry.residents", label=_("Ledger: residents"))
-def export_residents(user, params: dict) -> Table:
+def _residents_table(user, params, *, full: bool) -> Table:
     queryset = residents_of(user, params)
+    total = queryset.count()
+    filters = {k: v for k, v in params.items() if k in ResidentFilterSet.base_filters and v}
+    # The ledger's own record of who took its personal data, as the direct export writes.
+    services.record_export(actor=user, count=total, filters=filters, full=full)
     return Table(
         title="居民台账",
         headers=HEADERS,
-        rows=resident_rows(queryset, full=False),
-        total=queryset.count(),
+        rows=resident_rows(queryset, full=full),
+        total=total,
         widths=WIDTHS,
     )
+
+
+@exporter("registry.residents", label=_("Ledger: residents"))
+def export_residents(user, params) -> Table:
+    return _residents_table(user, params, full=False)
+
+
+@exporter(
+    "registry.residents_full",
+    label=_("Ledger: residents, full numbers"),
+    permission="registry.export_personal_data",
+)
+def export_residents_full(user, params) -> Table:
+    return _residents_table(user, params, full=True)
 
 
 HOUSEHOLD_HEADERS = ("户编号", "单元网格编码", "现住址", "门牌号", "户类别", "状态", "在册人数")

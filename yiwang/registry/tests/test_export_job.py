@@ -175,3 +175,29 @@ def test_after_a_week_the_file_is_removed_and_the_link_says_so(client, chief, le
     response = client.get(reverse("core:export-download", args=[job.pk]))
     assert response.status_code == 410
     assert "一周" in response.content.decode()
+
+
+def test_full_numbers_only_with_the_permission_and_recorded(client, chief, ledger):
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import PermissionDenied
+
+    from yiwang.registry.models import Resident
+
+    with pytest.raises(PermissionDenied):
+        exports.start_export(actor=chief, kind="registry.residents_full", params={})
+    login(client, chief)
+    url = reverse("core:export-start", args=["registry.residents_full"])
+    assert client.post(url).status_code == 403
+    assert not ExportJob.objects.exists()
+
+    chief.user_permissions.add(Permission.objects.get(codename="export_personal_data"))
+    chief = type(chief).objects.get(pk=chief.pk)  # the permission cache read again
+    job = exports.start_export(actor=chief, kind="registry.residents_full", params={})
+    sheet, rows = sheet_rows(job)
+    zhang = Resident.objects.get(name="张三")
+    row = next(row for row in rows[1:] if row[2] == "张三")
+    assert row[3] == zhang.id_number  # 18 digits, kept as text
+    cell = sheet.cell(row=rows.index(row) + 1, column=4)
+    assert cell.data_type == "s" and cell.number_format == "@"
+    entry = AuditEntry.objects.filter(action="resident.export").latest("at")
+    assert entry.after["full"] is True and entry.after["count"] == 3
