@@ -2,16 +2,17 @@
 grid chief of the world there) sees, polls and downloads only their own exports, and an
 export of the outsider's town is refused with nothing queued."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from conftest import OTHER_UNIT, OTHER_VILLAGE, VILLAGE
-from yiwang.accounts.models import User
 from yiwang.core.models import ExportJob
 
 
 def _jobs(w):
-    outsider = User.objects.get(username="outsider")
-    chief = User.objects.get(username="chief")
+    users = get_user_model().objects
+    outsider = users.get(username="outsider")
+    chief = users.get(username="chief")
     foreign = ExportJob.objects.create(
         kind="registry.residents",
         params={"_scope": [OTHER_UNIT], "_area": OTHER_UNIT},
