@@ -34,6 +34,9 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
   visitapi  POST /api/v1/visits/ under gunicorn (2 workers) against the bare view in the
           same run, and against the floor: the same writes by hand (targets: ratio ≥ 0.5,
           no errors; p99 reported); PostgreSQL only
+  export  the ledger export of >= 1,000,000 residents (the search group's ledger) as a
+          background job, the task's function timed, against openpyxl's write-only mode
+          alone writing as many rows of the same columns in the same run (target ≤ 3×)
 
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
@@ -71,6 +74,8 @@ GROUPS = {
     # Read the ledger of >= 1,000,000 residents: the import's, else the demo ledger's.
     "search": ("sqlite", "postgresql"),
     "tagrollup": ("sqlite", "postgresql"),
+    # The ledger export of >= 1,000,000 residents as a background job.
+    "export": ("sqlite", "postgresql"),
     # Fill a million cases (sweep, then rates reads them); the API's cases go on top.
     "sweep": ("sqlite", "postgresql"),
     "rates": ("sqlite", "postgresql"),

@@ -22,6 +22,7 @@ from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.registry.models import (
     Household,
@@ -733,6 +734,7 @@ PUBLIC |= CASE_PUBLIC
 # The checks of the outreach routes live with the outreach app.
 CHECKS.update(OUTREACH_CHECKS)
 PUBLIC |= OUTREACH_PUBLIC
+CHECKS.update(EXPORT_CHECKS)
 
 
 def test_every_route_has_a_scope_check():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yiwang.cases.views import cases, config, notices, rates
+from yiwang.cases.views import cases, config, notices, rates, sheet
 
 app_name = "cases"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
         name="department-edit",
     ),
     path("cases/<int:case_id>/", cases.case_detail, name="detail"),
+    path("cases/<int:case_id>/sheet/", sheet.case_sheet, name="sheet"),
     path("cases/<int:case_id>/photos/", cases.case_photos, name="photos"),
     path("cases/<int:case_id>/<slug:action>/", cases.case_act, name="act"),
     # Public, under a signed address (no account, no tracking code in it).

@@ -137,3 +137,58 @@ class ImportJob(ScopedModel):
             self.Status.REJECTED,
             self.Status.FAILED,
         }
+
+
+class ExportJob(ScopedModel):
+    """A list written to an XLSX file in the background, for its requester to download.
+
+    The job keeps the list's filters as they were asked (`params`) and the area the export
+    covers (`area_code`: the filter's area, else the requester's post), so that it scopes
+    like any row. The file lives in the default storage under `file_name` for a week
+    (`expires_at`), then a periodic task removes it; the job stays, saying it expired.
+    Progress while it runs lives in the task queue's storage, as an import's does.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="export_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED}
+
+    def is_expired(self, now=None) -> bool:
+        if self.status == self.Status.EXPIRED:
+            return True
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

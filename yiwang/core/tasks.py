@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from yiwang.core import exports
 from yiwang.core.imports import fail_stale_jobs, run_job
 
 
@@ -14,3 +15,14 @@ def run_import(job_id: int) -> None:
 @db_periodic_task(crontab(minute="*/10"))
 def fail_stale_imports() -> int:
     return fail_stale_jobs()
+
+
+@db_task()
+def run_export(job_id: int) -> None:
+    exports.run_export(job_id)
+
+
+@db_periodic_task(crontab(minute="17"))
+def purge_expired_exports() -> int:
+    """Hourly: the files of exports older than a week go."""
+    return exports.purge_expired()

@@ -196,6 +196,7 @@ CASE_CHECKS = {
     "cases:inbox": _listing("cases:inbox"),
     "cases:list": _listing("cases:list"),
     "cases:detail": _detail("cases:detail"),
+    "cases:sheet": _detail("cases:sheet"),
     "cases:act": _page_act,
     "cases:create": _page_create_elsewhere,
     "api:case-list GET": _listing("api:case-list"),
