@@ -191,3 +191,14 @@ def limit_to(form, user) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, AreaPicker):
             field.widget.user = user
+
+
+class PickerFilterSet:
+    """A filterset mixin: its area pickers show the chosen area as the request's user may
+    see it (a filterset builds its form when first asked)."""
+
+    @property
+    def form(self):
+        form = super().form
+        limit_to(form, getattr(getattr(self, "request", None), "user", None))
+        return form

@@ -99,7 +99,9 @@ def test_it_takes_the_workers_area_within_the_area_chosen(chief, worker):
 )
 def test_it_refuses_a_bad_choice_and_writes_nothing(values, chief, worker, outsider):
     Department.objects.create(code="water", name="水务局", area_code="370830")
-    retired = create_user(actor=None, username="retired", password="x-Yiwang-2026", full_name="李退")
+    retired = create_user(
+        actor=None, username="retired", password="x-Yiwang-2026", full_name="李退"
+    )
     grant_post(actor=None, user=retired, role="grid_worker", area_code=UNIT)
     retired.is_active = False
     retired.save(update_fields=["is_active"])
