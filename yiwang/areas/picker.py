@@ -162,7 +162,7 @@ class AreaPicker(forms.Widget):
     template_name = "areas/widgets/area_picker.html"
 
     def __init__(self, attrs=None, *, levels: tuple[str, ...] = (), user=None):
-        super().__init__(attrs)
+        super().__init__({"class": "form-control", **(attrs or {})})
         self.levels = tuple(levels)
         self.user = user
 

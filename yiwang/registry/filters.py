@@ -112,7 +112,7 @@ class TagFilterSet(django_filters.FilterSet):
         fields = ["category", "active", "key"]
 
 
-class MigrantFilterSet(django_filters.FilterSet):
+class MigrantFilterSet(PickerFilterSet, django_filters.FilterSet):
     search = django_filters.CharFilter(label=_("search"), method="filter_search")
     under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
     host_household = django_filters.NumberFilter(
