@@ -244,11 +244,11 @@ class ToCaseForm(forms.Form):
 
     category_code = forms.ChoiceField(label=_("Category"))
     unit_code = forms.CharField(
-        label=_("Unit code"),
+        label=_("Unit"),
         required=False,
         max_length=18,
         help_text=_("A unit inside the meeting's area; not needed for a unit's meeting."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=AreaPicker(levels=("unit",)),
     )
 
     def __init__(self, *args, **kwargs):

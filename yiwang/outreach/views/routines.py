@@ -282,6 +282,7 @@ def decision_case(request, decision_id: int):
         pk=decision_id,
     )
     form = ToCaseForm(request.POST or None)
+    picker.limit_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.decision_to_case(
