@@ -1,7 +1,7 @@
-"""Dispatch by name in Chromium: the village's chief finds the grid with the area picker
-(pinyin initials, then a walk down the tree), sends the case to the grid's worker chosen
-by name, without typing a code; the worker, on a 360×640 phone, sees the badge and the case
-among their notices. No console error, no CSP violation."""
+"""Dispatch by name in Chromium, on 360×640 phones: the village's chief finds the grid with
+the area picker (pinyin initials by keyboard, then a walk down the tree by touch), sends
+the case to the grid's worker chosen by name, without typing a code; the worker sees the
+badge and the case among their notices. No console error, no CSP violation."""
 
 import pytest
 from playwright.sync_api import expect
@@ -60,32 +60,41 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
     )
     services.accept(actor=None, case_id=case.pk)
 
-    chief_page = open_page()
+    chief_page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _log_in(chief_page, base, "chief")
     chief_page.goto(f"{base}/cases/{case.pk}/")
-    chief_page.locator("#case-actions a", has_text="派遣").click()
+    chief_page.locator("#case-actions a", has_text="派遣").tap()
     expect(chief_page).to_have_url(f"{base}/cases/{case.pk}/dispatch/")
+    search = chief_page.locator("#id_area_code")
 
-    # The grid by its pinyin initials (第一网格 → dywg): only the chief's village's grid,
-    # not the other village's of the same name.
-    chief_page.locator("#id_area_code").press_sequentially("dywg")
+    # By keyboard: the grid's pinyin initials (第一网格 → dywg) find only the chief's
+    # village's grid, not the other village's of the same name; Enter goes to the result
+    # and Enter again chooses it.
+    search.press_sequentially("dywg")
     choices = chief_page.locator("[data-picker-results] [data-picker-choose]")
     expect(choices).to_have_count(1)
     expect(choices.first).to_contain_text("第一网格")
-    # Or walk the tree: the chief's village, then its grids, with the path above them.
-    chief_page.locator("#id_area_code").fill("")
-    chief_page.locator("[data-picker-browse]").click()
-    chief_page.locator(f'[data-picker-open="{VILLAGE}"]').click()
+    search.press("Enter")
+    expect(choices.first).to_be_focused()
+    chief_page.keyboard.press("Enter")
+    expect(chief_page.locator("[data-picker-label]")).to_contain_text("第一网格")
+    chief_page.locator("[data-picker-clear]").tap()
+    expect(chief_page.locator("[data-picker-chosen]")).to_be_hidden()
+
+    # By touch: walk the tree from the chief's village to its grids, the path above them.
+    chief_page.locator("[data-picker-browse]").tap()
+    chief_page.locator(f'[data-picker-open="{VILLAGE}"]').tap()
     expect(chief_page.locator("[data-picker-results] .breadcrumb")).to_contain_text("南门社区")
-    chief_page.locator(f'[data-picker-choose="{GRID}"]').click()
+    chief_page.locator(f'[data-picker-choose="{GRID}"]').tap()
     expect(chief_page.locator("[data-picker-chosen]")).to_be_visible()
     expect(chief_page.locator("[data-picker-label]")).to_contain_text("第一网格")
     expect(chief_page.locator("[data-picker-label]")).to_contain_text("二级网格")
     assert chief_page.locator("input[name=area_code]").input_value() == GRID
+    assert chief_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # The worker by name, shown with their post.
     chief_page.locator("#id_worker").select_option(label="worker · 网格员 · 第1单元")
-    chief_page.locator("#action-form button[type=submit]").click()
+    chief_page.locator("#action-form button[type=submit]").tap()
     expect(chief_page).to_have_url(f"{base}/cases/{case.pk}/")
     expect(chief_page.locator("#case-status")).to_have_text("已派遣")
     expect(chief_page.locator("#case-assignee-user")).to_have_text("worker")

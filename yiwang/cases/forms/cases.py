@@ -90,18 +90,18 @@ class CaseCreateForm(forms.Form):
         help_text=_("Left empty, the start of the text is the title."),
     )
     text = forms.CharField(label=_("What happened"), max_length=TEXT_MAX, widget=_textarea(5))
+    # Typed, not picked: the report form is kept for offline use (static/js/offline.js),
+    # where the area picker cannot ask the server.
     unit_code = forms.CharField(
-        label=_("Unit"),
+        label=_("Unit code"),
         required=False,
         max_length=18,
-        widget=AreaPicker(levels=("unit",)),
         help_text=_("Not needed with a point inside a unit, or a household."),
     )
     village_code = forms.CharField(
-        label=_("Village"),
+        label=_("Village code"),
         required=False,
         max_length=12,
-        widget=AreaPicker(levels=("village",)),
         help_text=_("For a call when the unit is not known."),
     )
     lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=12, decimal_places=8)
@@ -115,6 +115,8 @@ class CaseCreateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+        for name in ("unit_code", "village_code"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
         for name in ("lat", "lng"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         self.fields["phone"].widget.attrs["inputmode"] = "tel"

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
+from rest_framework.test import APIClient
 
 from conftest import GRID, OTHER_UNIT, UNIT, VILLAGE
 from yiwang.accounts.services import create_user, grant_post
@@ -191,3 +192,16 @@ def test_the_page_names_the_field_of_a_bad_choice(client, chief, outsider):
     assert response.status_code == 200
     assert response.context["form"].errors["worker"]
     assert Case.objects.get(pk=case.pk).status == "accepted"
+
+
+def test_the_api_dispatches_to_a_named_worker(chief, worker, outsider):
+    case = _village_case()
+    api = APIClient()
+    api.force_authenticate(chief)
+    url = f"/api/v1/cases/{case.pk}/dispatch/"
+    refused = api.post(url, {"worker": outsider.pk}, format="json")
+    assert refused.status_code == 400 and "worker" in str(refused.json())
+    done = api.post(url, {"worker": worker.pk}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["assignee_area_code"] == UNIT
+    assert Notice.objects.for_user(worker).unread().filter(case=case).exists()

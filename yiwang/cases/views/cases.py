@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from yiwang.areas import picker
 from yiwang.cases import attachments as attachment_files
 from yiwang.cases import selectors, services, states
 from yiwang.cases.filters import CaseFilterSet
@@ -256,7 +255,6 @@ def case_create(request):
     form = CaseCreateForm(
         request.POST if bound else None, request.FILES if bound else None, initial=initial
     )
-    picker.limit_to(form, request.user)
     if bound and form.is_valid():
         data = dict(form.cleaned_data)
         common = {
