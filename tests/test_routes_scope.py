@@ -319,6 +319,17 @@ def home(w):
     assert response.status_code == 200 and OTHER_VILLAGE not in response.content.decode()
 
 
+def area_picker(w):
+    """The picker finds the viewer's areas, and nothing of the outsider's by name, pinyin
+    initials, code or a walk down the tree."""
+    c, url = w["client"], reverse("areas:picker")
+    assert f'data-picker-choose="{GRID}"' in c.get(url, {"q": "第一网格"}).content.decode()
+    for query in ({"q": "西门"}, {"q": "xmsq"}, {"q": OTHER_VILLAGE}, {"q": "第一网格"}):
+        body = c.get(url, query).content.decode()
+        assert OTHER_VILLAGE not in body and "西门" not in body
+    assert c.get(url, {"parent": OTHER_VILLAGE}).status_code == 404
+
+
 def ledger_page_export(w):
     """The page export holds the viewer's residents and none of the outsider's."""
     for query in ("?fmt=csv", f"?fmt=csv&under={OTHER_UNIT}"):
@@ -566,6 +577,7 @@ CHECKS = {
         "core:import-detail", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk
     ),
     "areas:map": detail("areas:map", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
+    "areas:picker": area_picker,
     "areas:create": write(
         "areas:create", lambda w: [OTHER_GRID], {"name": "x"}, foreign_area_state
     ),

@@ -174,7 +174,9 @@ def test_a_public_request_goes_from_the_resident_to_the_rates(
     chief_page.locator("#case-actions a", has_text="派遣").click()
     expect(chief_page).to_have_url(f"{base}/cases/{case_id}/dispatch/")
     expect(chief_page.locator("h1")).to_have_text("派遣")
-    chief_page.fill("#id_area_code", UNIT)
+    # The unit from the area picker: its code typed into the search, then the result.
+    chief_page.locator("#id_area_code").press_sequentially(UNIT)
+    chief_page.locator(f'[data-picker-results] [data-picker-choose="{UNIT}"]').click()
     chief_page.fill("#id_note", "请网格员今天处理")
     chief_page.locator("#action-form button[type=submit]").click()
     expect(chief_page).to_have_url(f"{base}/cases/{case_id}/")

@@ -5,12 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import Post, Role, User
+from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core.scoping import subtree_q
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(PickerFilterSet, django_filters.FilterSet):
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
-    under = django_filters.CharFilter(label=_("under code"), method="filter_under")
+    under = django_filters.CharFilter(label=_("area"), method="filter_under", widget=AreaPicker())
     user = django_filters.CharFilter(label=_("username"), field_name="user__username")
     current = django_filters.BooleanFilter(label=_("current"), method="filter_current")
 

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import POST_GRANTS, Role, User
+from yiwang.areas import picker
 from yiwang.areas.models import Area
+from yiwang.areas.picker import AreaPicker
 
 
 def _date_input():
@@ -35,15 +37,17 @@ class GivePostForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"))
     area_code = forms.CharField(
-        label=_("Area code"),
+        label=_("Area"),
         max_length=18,
-        help_text=_("The code of the area the post is held on, e.g. 370830001001."),
+        widget=AreaPicker(),
+        help_text=_("The area the post is held on: type its name or pinyin initials."),
     )
     starts_on = forms.DateField(label=_("Starts on"), widget=_date_input())
 
     def __init__(self, actor, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
+        picker.limit_to(self, actor)
         self.existing_user: User | None = None
         if not self.is_bound:
             self.initial.setdefault("starts_on", timezone.localdate())

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.areas import panels, services
+from yiwang.areas import picker as area_picker
 from yiwang.areas.forms import AreaCreateForm, AreaImportForm
 from yiwang.areas.models import Area, Level
 from yiwang.areas.selectors import rollup
@@ -170,3 +171,36 @@ def area_create(request, code: str):
             )
             return redirect("areas:detail", code=parent.code)
     return _render_detail(request, parent, form=form)
+
+
+@require_GET
+@login_required
+def picker(request):
+    """What the area picker offers: the areas matching `q` (a name, pinyin initials or the
+    start of a code), the children of `parent` with the path down to it, or the user's own
+    areas; only within the user's scope. HTML for the widget, JSON with ?format=json."""
+    levels = area_picker.parse_levels(request.GET.get("levels"))
+    text = request.GET.get("q", "")
+    parent = request.GET.get("parent", "").strip()
+    path: list = []
+    if text.strip():
+        rows = area_picker.search(request.user, text, levels)
+    elif parent:
+        path, rows = area_picker.children(request.user, parent, levels)
+    else:
+        rows = area_picker.roots(request.user, levels)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            {
+                "results": [row.as_json() for row in rows],
+                "path": [{"code": area.code, "name": area.name} for area in path],
+            }
+        )
+    else:
+        response = render(
+            request,
+            "areas/_picker_results.html",
+            {"rows": rows, "path": path, "searched": bool(text.strip())},
+        )
+    patch_vary_headers(response, ["Cookie"])
+    return response

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.cases.models import (
     Case,
     CaseKind,
@@ -37,7 +38,7 @@ def _on_time(queryset, field: str, value: str):
     return queryset
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(PickerFilterSet, django_filters.FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
@@ -54,7 +55,10 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
     under = django_filters.CharFilter(
-        label=_("under code"), method="filter_under", help_text=_("An area code.")
+        label=_("area"),
+        method="filter_under",
+        widget=AreaPicker(),
+        help_text=_("The area and the areas under it."),
     )
     department = django_filters.CharFilter(
         label=_("department"), field_name="assignee_department__code"

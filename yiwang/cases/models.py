@@ -296,6 +296,17 @@ class Case(ScopedModel):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # The person the case was dispatched to by name (a holder of a post on the assignee
+    # area); cleared when the case leaves that area (returned, escalated, dispatched again).
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a partial index below: most cases go to an area
+    )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     is_urgent = models.BooleanField(_("urgent"), default=False)
     # 0 at the level it started on; each overdue stage moves it up a level (unit → village
@@ -398,6 +409,12 @@ class Case(ScopedModel):
                 fields=["merged_into"],
                 condition=Q(merged_into__isnull=False),
                 name="case_merged_into_idx",
+            ),
+            # A worker's cases dispatched to them by name.
+            models.Index(
+                fields=["assignee_user", "status"],
+                condition=Q(assignee_user__isnull=False),
+                name="case_assignee_user_idx",
             ),
         ]
 
@@ -502,6 +519,7 @@ class CaseEvent(models.Model):
 
 
 class NoticeKind(models.TextChoices):
+    DISPATCHED = "dispatched", _("Dispatched to you")
     REMINDER = "reminder", _("Due soon")
     ESCALATED = "escalated", _("Escalated to you")
     OVERDUE = "overdue", _("Overdue: escalated to the level above")

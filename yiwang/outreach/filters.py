@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core import validators
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
@@ -36,13 +37,23 @@ def _under(queryset, name, value):
     return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+def _area_filter(method):
+    """The area filter of a list: an area picked by name, the area and those under it."""
+    return django_filters.CharFilter(
+        label=_("area"),
+        method=method,
+        widget=AreaPicker(),
+        help_text=_("The area and the areas under it."),
+    )
+
+
+class EnterpriseFilterSet(PickerFilterSet, django_filters.FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
         help_text=_("Part of the name, or the start of the unified social credit code."),
     )
-    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    under = _area_filter(_under)
     industry = django_filters.CharFilter(label=_("industry"))
     is_active = django_filters.BooleanFilter(label=_("active"))
 
@@ -57,15 +68,13 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__contains=value) | Q(credit_code__startswith=value.upper()))
 
 
-class PairingFilterSet(django_filters.FilterSet):
+class PairingFilterSet(PickerFilterSet, django_filters.FilterSet):
     programme = django_filters.NumberFilter(label=_("programme"), field_name="programme_id")
     sponsor = django_filters.NumberFilter(label=_("sponsor"), field_name="sponsor_id")
     household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
     resident = django_filters.NumberFilter(label=_("resident"), field_name="resident_id")
     enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    area = django_filters.CharFilter(
-        label=_("area"), method=_under, help_text=_("The code of an area: pairings under it.")
-    )
+    area = _area_filter(_under)
     current = django_filters.BooleanFilter(
         label=_("current"),
         method="filter_current",
@@ -92,7 +101,7 @@ def _under_code(queryset, name, value):
     return queryset.filter(subtree_q("area_code", value)) if value.isdigit() else queryset
 
 
-class VisitFilterSet(django_filters.FilterSet):
+class VisitFilterSet(PickerFilterSet, django_filters.FilterSet):
     household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
     enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
     visitor = django_filters.NumberFilter(label=_("visited by"), field_name="visitor_id")
@@ -103,9 +112,7 @@ class VisitFilterSet(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label=_("until"), method="filter_until", help_text=_("Visits on or before this day.")
     )
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under_code, help_text=_("An area code.")
-    )
+    under = _area_filter(_under_code)
     far = django_filters.BooleanFilter(
         label=_("far from the household"), field_name="far_from_area"
     )
@@ -125,7 +132,7 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-class ScheduleFilterSet(django_filters.FilterSet):
+class ScheduleFilterSet(PickerFilterSet, django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("overdue"),
         method="filter_overdue",
@@ -136,9 +143,7 @@ class ScheduleFilterSet(django_filters.FilterSet):
     )
     household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
     enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under_code, help_text=_("An area code.")
-    )
+    under = _area_filter(_under_code)
 
     class Meta:
         model = ScheduledVisit
@@ -153,12 +158,10 @@ class ScheduleFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class OccurrenceFilterSet(django_filters.FilterSet):
+class OccurrenceFilterSet(PickerFilterSet, django_filters.FilterSet):
     household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
     trigger = django_filters.CharFilter(label=_("trigger"), field_name="trigger__code")
-    under = django_filters.CharFilter(
-        label=_("under code"), method=_under_code, help_text=_("An area code.")
-    )
+    under = _area_filter(_under_code)
 
     class Meta:
         model = Occurrence
@@ -193,13 +196,11 @@ def _filter_under(self, queryset, name, value):
     return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(PickerFilterSet, django_filters.FilterSet):
     type = django_filters.CharFilter(
         label=gettext_lazy("type"), field_name="event_type__code", help_text="An event type code."
     )
-    under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text="An area code."
-    )
+    under = _area_filter("filter_under")
     month = django_filters.CharFilter(
         label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."
     )
@@ -212,13 +213,11 @@ class EventFilterSet(django_filters.FilterSet):
     filter_month = _month_filter("happened_at")
 
 
-class MeetingFilterSet(django_filters.FilterSet):
+class MeetingFilterSet(PickerFilterSet, django_filters.FilterSet):
     routine = django_filters.CharFilter(
         label=gettext_lazy("routine"), field_name="routine__code", help_text="A routine code."
     )
-    under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text="An area code."
-    )
+    under = _area_filter("filter_under")
     month = django_filters.CharFilter(
         label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."
     )

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core import validators
 from yiwang.core.scoping import subtree_q
 from yiwang.registry.models import (
@@ -25,7 +26,7 @@ def _under(queryset, name, value):
     return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
-class ResidentFilterSet(django_filters.FilterSet):
+class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
@@ -44,7 +45,7 @@ class ResidentFilterSet(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         label=_("tag"), method="filter_tag", help_text=_("A tag code the resident carries now.")
     )
-    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
     household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
     category = django_filters.ChoiceFilter(
         label=_("household category"),
@@ -73,9 +74,9 @@ class ResidentFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(carries))
 
 
-class HouseholdFilterSet(django_filters.FilterSet):
+class HouseholdFilterSet(PickerFilterSet, django_filters.FilterSet):
     number = django_filters.CharFilter(label=_("household number"))
-    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
     category = django_filters.ChoiceFilter(label=_("category"), choices=HouseholdCategory.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=HouseholdStatus.choices)
     tag = django_filters.CharFilter(
@@ -111,9 +112,9 @@ class TagFilterSet(django_filters.FilterSet):
         fields = ["category", "active", "key"]
 
 
-class MigrantFilterSet(django_filters.FilterSet):
+class MigrantFilterSet(PickerFilterSet, django_filters.FilterSet):
     search = django_filters.CharFilter(label=_("search"), method="filter_search")
-    under = django_filters.CharFilter(label=_("under code"), method=_under)
+    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
     host_household = django_filters.NumberFilter(
         label=_("host household"), field_name="host_household_id"
     )

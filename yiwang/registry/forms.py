@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.areas import picker
 from yiwang.areas.models import Area, Level
+from yiwang.areas.picker import AreaPicker
 from yiwang.core import validators
 from yiwang.registry.models import (
     Household,
@@ -64,7 +66,8 @@ def _not_in_future(value):
     return value
 
 
-UNIT_CODE_HELP = _("The code of the unit (单元网格), e.g. 370830001001001001.")
+UNIT_CODE_HELP = _("The unit (单元网格): type its name or pinyin initials, or browse the tree.")
+UNIT = ("unit",)
 
 
 def visible_unit(actor, code: str) -> Area:
@@ -85,7 +88,9 @@ def visible_unit(actor, code: str) -> Area:
 
 
 class HouseholdCreateForm(forms.Form):
-    unit_code = forms.CharField(label=_("Unit code"), max_length=18, help_text=UNIT_CODE_HELP)
+    unit_code = forms.CharField(
+        label=_("Unit"), max_length=18, widget=AreaPicker(levels=UNIT), help_text=UNIT_CODE_HELP
+    )
     number = forms.CharField(label=_("Household number"), max_length=30)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     door_number = forms.CharField(label=_("Door number"), max_length=30, required=False)
@@ -93,7 +98,7 @@ class HouseholdCreateForm(forms.Form):
     def __init__(self, actor, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["unit_code"].widget.attrs.update({"list": "unit-codes", "inputmode": "numeric"})
+        picker.limit_to(self, actor)
 
     def clean_unit_code(self) -> str:
         return visible_unit(self.actor, self.cleaned_data["unit_code"]).code
@@ -247,7 +252,9 @@ class TransferForm(forms.Form):
     """The household a resident moves to, found in the actor's scope by unit code and
     household number; `confirm` is set on the second step, after the review."""
 
-    unit_code = forms.CharField(label=_("Unit code"), max_length=18, help_text=UNIT_CODE_HELP)
+    unit_code = forms.CharField(
+        label=_("Unit"), max_length=18, widget=AreaPicker(levels=UNIT), help_text=UNIT_CODE_HELP
+    )
     number = forms.CharField(label=_("Household number"), max_length=30)
     relation = forms.ChoiceField(label=_("Relation to the head there"), choices=Relation.choices)
     on = forms.DateField(label=_("Date"), widget=_date_input(), validators=[_not_in_future])
@@ -258,7 +265,7 @@ class TransferForm(forms.Form):
         self.actor = actor
         self.resident = resident
         self.target: Household | None = None
-        self.fields["unit_code"].widget.attrs["inputmode"] = "numeric"
+        picker.limit_to(self, actor)
         if not self.is_bound:
             self.initial.setdefault("on", timezone.localdate())
 
@@ -299,7 +306,9 @@ class MigrantForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=50)
     origin = forms.CharField(label=_("Where from"), max_length=200)
-    unit_code = forms.CharField(label=_("Unit code"), max_length=18, help_text=UNIT_CODE_HELP)
+    unit_code = forms.CharField(
+        label=_("Unit"), max_length=18, widget=AreaPicker(levels=UNIT), help_text=UNIT_CODE_HELP
+    )
     host_number = forms.CharField(
         label=_("Host household number"),
         max_length=30,
@@ -323,7 +332,7 @@ class MigrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.host: Household | None = None
-        self.fields["unit_code"].widget.attrs.update({"list": "unit-codes", "inputmode": "numeric"})
+        picker.limit_to(self, actor)
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
 
     def clean_unit_code(self) -> str:

@@ -307,10 +307,17 @@ class DispatchSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="A unit, village or town where the case lies.",
+        help_text="A unit, grid, village or town where the case lies.",
     )
     department = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="A department code."
+    )
+    worker = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of a person holding a post where the case lies: the case goes to "
+        "their area, and to them by name.",
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = _version()
@@ -522,8 +529,8 @@ class CaseViewSet(ScopedViewSet):
     # Not `dispatch`: that is the name of the view's own entry point.
     @_transition(DispatchSerializer, url_path="dispatch")
     def dispatch_case(self, request, pk=None):
-        """accepted → dispatched to a unit, village, town or department; by default to the
-        category's handling level."""
+        """accepted → dispatched to a unit, grid, village, town, department or a person by
+        name; by default to the category's handling level."""
         return self._act(request, "dispatch", DispatchSerializer)
 
     @_transition(NoteSerializer)

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yiwang.accounts.models import Post, Role, User
+from yiwang.areas import picker
 from yiwang.areas.models import Area, Level
+from yiwang.areas.picker import AreaPicker
+from yiwang.cases import selectors
 from yiwang.cases.models import (
     NOTE_MAX,
     TEXT_MAX,
@@ -22,6 +25,7 @@ from yiwang.cases.models import (
     Satisfaction,
     Source,
 )
+from yiwang.cases.services.dispatch import DISPATCH_LEVELS
 
 
 def _textarea(rows: int = 3):
@@ -86,6 +90,8 @@ class CaseCreateForm(forms.Form):
         help_text=_("Left empty, the start of the text is the title."),
     )
     text = forms.CharField(label=_("What happened"), max_length=TEXT_MAX, widget=_textarea(5))
+    # Typed, not picked: the report form is kept for offline use (static/js/offline.js),
+    # where the area picker cannot ask the server.
     unit_code = forms.CharField(
         label=_("Unit code"),
         required=False,
@@ -144,25 +150,45 @@ class MergeForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
+    """Where the case goes: an area picked by name (the unit its place suggests, at
+    first), a person by name, or a department. The services check the choice."""
+
     area_code = forms.CharField(
         label=_("To the area"),
         required=False,
         max_length=18,
+        widget=AreaPicker(levels=DISPATCH_LEVELS),
         help_text=_(
-            "A unit, village or town code where the case lies; empty for the category's "
+            "A unit, grid, village or town where the case lies; empty for the category's "
             "handling level."
         ),
+    )
+    worker = forms.TypedChoiceField(
+        label=_("Or to a person by name"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Someone holding a post where the case lies: the case goes to their area."),
     )
     department = forms.ChoiceField(label=_("Or to the department"), required=False)
     note = _note()
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area_code"].widget.attrs["inputmode"] = "numeric"
+        picker.limit_to(self, user)
         departments = Department.objects.filter(is_active=True)
+        self.suggested = None
         if case is not None:
             prefixes = {case.area_code[:n] for n in (6, 9)}
             departments = departments.filter(area_code__in=prefixes)
+            self.suggested = selectors.suggested_area(case)
+            self.fields["worker"].choices = [("", "—"), *selectors.worker_choices(user, case)]
+        if self.suggested is not None and not self.is_bound:
+            self.initial.setdefault("area_code", self.suggested.code)
+            self.fields["area_code"].help_text = _(
+                "Suggested from the case's place: %(name)s. Change it, or clear it for the "
+                "category's handling level."
+            ) % {"name": self.suggested.name}
         self.fields["department"].choices = [("", "—")] + [(d.code, d.name) for d in departments]
 
 

@@ -1,6 +1,7 @@
 """Reads of cases that are more than a filter, a module a part: the inbox, the notices of a
-user and the likely duplicates of a case (cases, whose public names are here too), and the
-three rates with the overdue list (rates: `from yiwang.cases.selectors import rates`)."""
+user and the likely duplicates of a case (cases), the reads behind the dispatch form
+(dispatch), whose public names are here too, and the three rates with the overdue list
+(rates: `from yiwang.cases.selectors import rates`)."""
 
 from yiwang.cases.selectors.cases import (
     DUPLICATE_RADIUS_M,
@@ -16,6 +17,12 @@ from yiwang.cases.selectors.cases import (
     unread_notices,
     waiting_for,
 )
+from yiwang.cases.selectors.dispatch import (
+    assignee_area,
+    suggested_area,
+    worker_choices,
+    worker_posts,
+)
 
 __all__ = [
     "DUPLICATE_RADIUS_M",
@@ -30,4 +37,9 @@ __all__ = [
     "text_similarity",
     "unread_notices",
     "waiting_for",
+    # dispatch
+    "assignee_area",
+    "suggested_area",
+    "worker_choices",
+    "worker_posts",
 ]

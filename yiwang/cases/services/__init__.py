@@ -5,7 +5,7 @@ written with a conditional UPDATE, audited, and shown in the case's timeline.
 `actor=None` is the operator at the command line or a background task, who may do all
 (the public request page passes no actor and is limited to `submit_request`).
 
-A module a topic: intake, transitions (with `Conflict`), the deadline sweep (escalation,
+A module a topic: intake, transitions (with `Conflict`), dispatch, the deadline sweep (escalation,
 its PostgreSQL statement in escalation_postgres, the rules both follow in deadlines),
 notices, attachments (the photos), config (categories and departments), public (the
 residents' tracking code and rating), and what they share (common). Every public name is
@@ -24,6 +24,7 @@ from yiwang.cases.services.deadlines import (
     party_above,
     remind_lead,
 )
+from yiwang.cases.services.dispatch import dispatch
 from yiwang.cases.services.escalation import (
     EVENT_FIELDS,
     NOTICE_FIELDS,
@@ -50,13 +51,11 @@ from yiwang.cases.services.public import (
     resident_has_rated,
 )
 from yiwang.cases.services.transitions import (
-    ACTIONS,
     EXTENSION_MAX_HOURS,
     Conflict,
     accept,
     approve_extension,
     close,
-    dispatch,
     follow_up,
     merge,
     park,
@@ -124,3 +123,22 @@ __all__ = [
     "rate_by_resident",
     "resident_has_rated",
 ]
+
+# The service of each action, for the API and the pages.
+ACTIONS = {
+    "accept": accept,
+    "reject": reject,
+    "merge": merge,
+    "dispatch": dispatch,
+    "start": start,
+    "return": return_case,
+    "resolve": resolve,
+    "extend": request_extension,
+    "approve_extension": approve_extension,
+    "supervise": supervise,
+    "park": park,
+    "unpark": unpark,
+    "follow_up": follow_up,
+    "reopen": reopen,
+    "close": close,
+}

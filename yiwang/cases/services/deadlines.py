@@ -102,7 +102,7 @@ def _escalated_fields(status: str) -> list[str]:
     # department: the department still does the work (and its rates count the lapse),
     # with the county now the level the case waits on.
     if status != Status.RESOLVED:
-        fields += ["assignee_level", "assignee_area_code"]
+        fields += ["assignee_level", "assignee_area_code", "assignee_user_id"]
     return fields
 
 
@@ -114,6 +114,7 @@ def _escalation_changes(case: Case, above: Party, category: Category, now) -> di
         "dispatcher_area_code": above.area_code,
         "assignee_level": above.level,
         "assignee_area_code": above.area_code,
+        "assignee_user_id": None,
     }
     return {name: new[name] for name in _escalated_fields(case.status)}
 

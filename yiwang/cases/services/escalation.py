@@ -73,6 +73,7 @@ class Swept:
     assignee_level: str
     assignee_area_code: str
     assignee_department_id: int | None
+    assignee_user_id: int | None
     due_at: datetime.datetime
     reminded_due_at: datetime.datetime | None
     escalation_level: int

@@ -131,6 +131,7 @@ def _escalation_statement(status: str, now, size: int) -> tuple[str, dict]:
         "dispatcher_area_code": "plan.above_code",
         "assignee_level": "plan.above_level",
         "assignee_area_code": "plan.above_code",
+        "assignee_user_id": "NULL::bigint",
     }
     fields = _escalated_fields(status)
     sets = ", ".join(f"{name} = {new_values[name]}" for name in fields)
@@ -194,7 +195,7 @@ def _escalation_statement(status: str, now, size: int) -> tuple[str, dict]:
 WITH old AS (
     SELECT c.id, c.number, c.title, c.area_code, c.category_id, c.due_at, c.version,
         c.escalation_level, c.extension_until, c.response_lapsed, c.resolution_lapsed,
-        c.dispatcher_area_code, c.assignee_level, c.assignee_area_code,
+        c.dispatcher_area_code, c.assignee_level, c.assignee_area_code, c.assignee_user_id,
         {due_level} AS due_level, {due_code} AS due_code,
         {due_department} AS due_department, {above} AS above_code
     FROM {tables["case"]} c

@@ -13,18 +13,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts import scope
-from yiwang.areas.models import Area, Level
 from yiwang.cases import states
 from yiwang.cases.models import (
     NOTE_MAX,
     TEXT_MAX,
-    AssigneeLevel,
     Case,
     CaseEvent,
-    Department,
     EventKind,
-    HandlingLevel,
     Satisfaction,
     Status,
 )
@@ -241,99 +236,6 @@ def merge(
     return case
 
 
-def _dispatch_target(actor, case: Case, area_code: str, department: str):
-    """(level, area code, department) the case goes to: the one given, else the
-    category's handling level. Raises ValidationError naming the field to fix."""
-    if department:
-        found = Department.objects.filter(code=str(department).strip(), is_active=True).first()
-        if found is None or not case.area_code.startswith(found.area_code):
-            raise ValidationError(
-                {"department": [_("There is no such department for this case's area.")]}
-            )
-        return AssigneeLevel.DEPARTMENT, "", found
-    code = str(area_code or "").strip()
-    if not code:
-        level = case.category.handling_level
-        if level == HandlingLevel.DEPARTMENT:
-            if case.category.department_id is None or not case.category.department.is_active:
-                raise ValidationError(
-                    {"department": [_("Choose the department to send the case to.")]}
-                )
-            return _dispatch_target(actor, case, "", case.category.department.code)
-        if level == HandlingLevel.UNIT:
-            if len(case.area_code) != 18:
-                raise ValidationError(
-                    {"area_code": [_("The case's unit is not known: choose the unit.")]}
-                )
-            code = case.area_code
-        else:
-            code = case.area_code[: 12 if level == HandlingLevel.VILLAGE else 9]
-    on_the_line = code.startswith(case.area_code) or case.area_code.startswith(code)
-    area = Area.objects.open().filter(code=code).first() if on_the_line else None
-    if (
-        area is None
-        or area.level not in (Level.UNIT, Level.VILLAGE, Level.TOWN)
-        or (
-            actor is not None
-            and len(code) > len(case.area_code)
-            and not scope.in_scope(actor, code)
-        )
-    ):
-        raise ValidationError(
-            {
-                "area_code": [
-                    _(
-                        "Send the case to its unit, its village or its town (an open area "
-                        "where the case lies)."
-                    )
-                ]
-            }
-        )
-    return _level_of(code), code, None
-
-
-@transaction.atomic
-def dispatch(
-    *,
-    actor,
-    case_id: int,
-    area_code: str = "",
-    department: str = "",
-    note: str = "",
-    version: int | None = None,
-) -> Case:
-    """Sends the accepted case to a unit, village, town or department to handle:
-    accepted → dispatched. Without a target, the category's handling level decides."""
-    case = _begin(actor, case_id, "dispatch")
-    note = _note(note)
-    level, code, found = _dispatch_target(actor, case, area_code, department)
-    now = timezone.now()
-    changes = {
-        "dispatched_at": now,
-        "assignee_level": level,
-        "assignee_area_code": code,
-        "assignee_department_id": found.pk if found else None,
-        "due_at": states.stage_due(case, Status.DISPATCHED, now),
-        "extension_until": None,
-    }
-    if code and len(code) > len(case.area_code):
-        # Sent to a unit of the village it was reported in: now the unit is known.
-        changes["area_code"] = code
-        if level == AssigneeLevel.UNIT:
-            changes["unit_id"] = Area.objects.get(code=code).pk
-    return _commit(
-        actor,
-        case,
-        "dispatch",
-        EventKind.DISPATCHED,
-        now=now,
-        note=note,
-        version=version,
-        data={"level": level, "area_code": code, "department": found.code if found else ""},
-        changes=changes,
-    )
-
-
 @transaction.atomic
 def start(*, actor, case_id: int, note: str = "", version: int | None = None) -> Case:
     """The handler takes it up: dispatched → in progress (the due time stays)."""
@@ -374,6 +276,7 @@ def return_case(*, actor, case_id: int, reason: str, version: int | None = None)
             "assignee_level": _level_of(case.dispatcher_area_code),
             "assignee_area_code": case.dispatcher_area_code,
             "assignee_department_id": None,
+            "assignee_user_id": None,
             "due_at": states.stage_due(case, Status.ACCEPTED, now),
             "extension_until": None,
         },
@@ -613,23 +516,3 @@ def close(*, actor, case_id: int, note: str = "", version: int | None = None) ->
         version=version,
         changes={"closed_at": now, "due_at": None, "parked": False, "review_on": None},
     )
-
-
-# The service of each action, for the API and the pages.
-ACTIONS = {
-    "accept": accept,
-    "reject": reject,
-    "merge": merge,
-    "dispatch": dispatch,
-    "start": start,
-    "return": return_case,
-    "resolve": resolve,
-    "extend": request_extension,
-    "approve_extension": approve_extension,
-    "supervise": supervise,
-    "park": park,
-    "unpark": unpark,
-    "follow_up": follow_up,
-    "reopen": reopen,
-    "close": close,
-}

@@ -167,7 +167,11 @@ def test_a_case_in_progress_escalates_and_stays_in_progress(tree, clock):
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
     assert (case.assignee_level, case.assignee_area_code) == ("village", VILLAGE)
-    assert notices(case) == [("escalated", VILLAGE, "village"), ("overdue", UNIT, "unit")]
+    assert notices(case) == [
+        ("dispatched", UNIT, "unit"),
+        ("escalated", VILLAGE, "village"),
+        ("overdue", UNIT, "unit"),
+    ]
 
 
 def test_a_department_that_lets_it_lapse_passes_it_to_its_county(tree, clock):
@@ -182,7 +186,9 @@ def test_a_department_that_lets_it_lapse_passes_it_to_its_county(tree, clock):
     assert case.assignee_department_id == roads.pk
     assert (case.assignee_level, case.assignee_area_code) == ("county", COUNTY)
     assert sorted(
-        Notice.objects.filter(case=case).values_list("kind", "department", "area_code")
+        Notice.objects.filter(case=case)
+        .exclude(kind="dispatched")
+        .values_list("kind", "department", "area_code")
     ) == [
         ("escalated", None, COUNTY),
         ("overdue", roads.pk, ""),
@@ -464,6 +470,7 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         [event] = events(case, "escalated")
         notices = list(
             Notice.objects.filter(case=case)
+            .exclude(kind="dispatched")
             .order_by("id")
             .values_list("kind", "area_code", "level", "department", "to_reporter", "text")
         )
@@ -506,6 +513,7 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         "dispatcher_area_code": VILLAGE,
         "assignee_level": case.assignee_level,
         "assignee_area_code": case.assignee_area_code,
+        "assignee_user_id": None,
         "version": case.version,
         "escalation_level": 0,
         "extension_until": None,
@@ -516,6 +524,7 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         "dispatcher_area_code": TOWN,
         "assignee_level": "town",
         "assignee_area_code": TOWN,
+        "assignee_user_id": None,
         "version": case.version + 1,
         "escalation_level": 1,
         "extension_until": None,
@@ -541,6 +550,7 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         "resolution_lapsed": False,
         "assignee_level": "department",
         "assignee_area_code": case.assignee_area_code,
+        "assignee_user_id": None,
         "version": case.version,
         "escalation_level": 0,
         "extension_until": None,

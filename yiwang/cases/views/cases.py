@@ -101,7 +101,7 @@ def case_list(request):
 def _case_or_404(request, case_id: int) -> Case:
     return get_in_scope(
         Case.objects.select_related(
-            "category", "assignee_department", "unit", "household", "merged_into"
+            "category", "assignee_department", "assignee_user", "unit", "household", "merged_into"
         ),
         request.user,
         pk=case_id,
@@ -122,6 +122,7 @@ def case_detail(request, case_id: int):
         .filter(merged_into=case)
         .only("id", "number", "title"),
         "now": timezone.now(),
+        "assignee_area": selectors.assignee_area(case),
         **_photos_and_duplicates(request.user, case, allowed),
     }
     return render(request, "cases/case_detail.html", context)
@@ -181,7 +182,7 @@ def public_photo(request, token: str, variant: str):
     return attachment_files.file_response(attachment, variant)
 
 
-def _action_form(action: str, case: Case, data=None, prefill=None):
+def _action_form(action: str, case: Case, data=None, prefill=None, user=None):
     form_class = ACTION_FORMS[action]
     kwargs = {"initial": {"version": case.version}}
     # A link may fill in a field (the case page's "merge into this case" fills the number).
@@ -189,7 +190,7 @@ def _action_form(action: str, case: Case, data=None, prefill=None):
         if name in form_class.base_fields and name != "version":
             kwargs["initial"][name] = value
     if form_class is DispatchForm:
-        kwargs["case"] = case
+        kwargs.update(case=case, user=user)
     return form_class(data, **kwargs)
 
 
@@ -206,7 +207,11 @@ def case_act(request, case_id: int, action: str):
     if not states.may(request.user, action, case):
         raise PermissionDenied(_("Your posts do not allow this action on this case."))
     form = _action_form(
-        action, case, request.POST if request.method == "POST" else None, prefill=request.GET
+        action,
+        case,
+        request.POST if request.method == "POST" else None,
+        prefill=request.GET,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         try:

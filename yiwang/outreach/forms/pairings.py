@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import Role, User
+from yiwang.areas import picker
+from yiwang.areas.picker import AreaPicker
 from yiwang.outreach.models import Programme, SubjectKind
 from yiwang.registry.models import HouseholdCategory, Tag
 
@@ -20,9 +22,10 @@ class EnterpriseForm(forms.Form):
         help_text=_("18 characters, as on the business licence."),
     )
     area_code = forms.CharField(
-        label=_("area code"),
+        label=_("area"),
         max_length=18,
-        help_text=_("The code of its village, grid or unit."),
+        widget=AreaPicker(levels=("village", "grid", "unit")),
+        help_text=_("Its village, grid or unit: type a name or pinyin initials."),
     )
     industry = forms.CharField(label=_("industry"), max_length=50, required=False)
     address = forms.CharField(label=_("address"), max_length=200, required=False)
@@ -39,7 +42,8 @@ class EnterpriseImportForm(forms.Form):
     area = forms.CharField(
         label=_("into the area"),
         max_length=18,
-        help_text=_("The code of an area in your scope: every row must lie under it."),
+        widget=AreaPicker(),
+        help_text=_("An area of your scope: every row must lie under it."),
     )
     file = forms.FileField(
         label=_("file"), help_text=_("CSV or Excel (.xlsx), one enterprise a row.")
@@ -48,6 +52,7 @@ class EnterpriseImportForm(forms.Form):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        picker.limit_to(self, user)
         roots = scope.scope_codes(user)
         if roots and len(roots) == 1:
             self.fields["area"].initial = roots[0]
@@ -147,4 +152,4 @@ class TransferForm(forms.Form):
 
 class CoverageForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("programme"), queryset=Programme.objects.all())
-    area = forms.CharField(label=_("area code"), max_length=18)
+    area = forms.CharField(label=_("area"), max_length=18, widget=AreaPicker())

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import User
+from yiwang.areas.picker import AreaPicker
 from yiwang.cases.forms import category_choices
 from yiwang.outreach.models import NAME_MAX, EventType, Rhythm, Routine
 
@@ -138,10 +139,10 @@ class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=NAME_MAX)
     happened_at = _datetime_field(_("When"))
     area_code = forms.CharField(
-        label=_("Area code"),
+        label=_("Area"),
         max_length=18,
         help_text=_("Where it happened: an area of your scope."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=AreaPicker(),
     )
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     notes = forms.CharField(
@@ -167,10 +168,10 @@ class MeetingForm(forms.Form):
 
     routine_code = forms.ChoiceField(label=_("Routine"))
     area_code = forms.CharField(
-        label=_("Area code"),
+        label=_("Area"),
         max_length=18,
         help_text=_("The village, grid or unit that held it."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=AreaPicker(levels=("village", "grid", "unit")),
     )
     held_at = _datetime_field(_("Held at"))
     minutes = forms.CharField(
@@ -243,11 +244,11 @@ class ToCaseForm(forms.Form):
 
     category_code = forms.ChoiceField(label=_("Category"))
     unit_code = forms.CharField(
-        label=_("Unit code"),
+        label=_("Unit"),
         required=False,
         max_length=18,
         help_text=_("A unit inside the meeting's area; not needed for a unit's meeting."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=AreaPicker(levels=("unit",)),
     )
 
     def __init__(self, *args, **kwargs):
@@ -266,8 +267,8 @@ class ComplianceForm(forms.Form):
         help_text=_("An ISO week such as 2026-W48; this week when empty."),
     )
     area = forms.CharField(
-        label=_("Area code"),
+        label=_("Area"),
         required=False,
         max_length=18,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        widget=AreaPicker(),
     )

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from yiwang.areas import picker
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
 from yiwang.core.views import preview_upload
@@ -56,6 +57,7 @@ def enterprise_detail(request, enterprise_id: int):
 @require_http_methods(["GET", "POST"])
 def enterprise_create(request):
     form = EnterpriseForm(request.POST or None, initial={"area_code": request.GET.get("area", "")})
+    picker.limit_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             enterprise = services.create_enterprise(actor=request.user, **form.cleaned_data)
@@ -79,6 +81,7 @@ def enterprise_edit(request, enterprise_id: int):
     }
     # The phone is personal data: shown masked, and kept unless a new one is typed.
     form = EnterpriseForm(request.POST or None, initial=initial)
+    picker.limit_to(form, request.user)
     form.fields["contact_phone"].help_text = _("Now %(phone)s; leave empty to keep it.") % {
         "phone": enterprise.masked_contact_phone or "—"
     }

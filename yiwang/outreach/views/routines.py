@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
+from yiwang.areas import picker
 from yiwang.areas.models import Area
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.core.scoping import get_in_scope, get_or_404
@@ -177,6 +178,7 @@ def event_create(request):
         "attendee_ids": request.user.username,
     }
     form = EventForm(request.POST or None, initial=initial)
+    picker.limit_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.record_event(actor=request.user, **form.cleaned_data)
@@ -232,6 +234,7 @@ def meeting_create(request):
         "attendee_ids": request.user.username,
     }
     form = MeetingForm(request.POST or None, initial=initial)
+    picker.limit_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.record_meeting(actor=request.user, **form.values())
@@ -279,6 +282,7 @@ def decision_case(request, decision_id: int):
         pk=decision_id,
     )
     form = ToCaseForm(request.POST or None)
+    picker.limit_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.decision_to_case(

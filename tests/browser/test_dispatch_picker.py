@@ -1,0 +1,117 @@
+"""Dispatch by name in Chromium, on 360×640 phones: the village's chief finds the grid with
+the area picker (pinyin initials by keyboard, then a walk down the tree by touch), sends
+the case to the grid's worker chosen by name, without typing a code; the worker sees the
+badge and the case among their notices. No console error, no CSP violation."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import GRID, PASSWORD, VILLAGE
+from yiwang.cases import services
+
+from .conftest import new_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 640}
+
+
+@pytest.fixture
+def open_page(browser, console, settings):
+    """A page in a browser context of its own (one person each), of the size asked."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    contexts = []
+
+    def make(**options):
+        context = new_context(browser, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))
+        page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _log_in(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#current-user")).to_be_attached()
+
+
+def _assert_clean(page, console):
+    assert page.evaluate("window.__cspViolations") == []
+    assert console.csp_errors() == []
+    assert console.unexpected() == []
+
+
+def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
+    live_server, open_page, console, chief, worker
+):
+    base = live_server.url
+    case = services.record_hotline_call(
+        actor=None, category="sanitation", text="村口垃圾桶满了，请清运", village_code=VILLAGE
+    )
+    services.accept(actor=None, case_id=case.pk)
+
+    chief_page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    _log_in(chief_page, base, "chief")
+    chief_page.goto(f"{base}/cases/{case.pk}/")
+    chief_page.locator("#case-actions a", has_text="派遣").tap()
+    expect(chief_page).to_have_url(f"{base}/cases/{case.pk}/dispatch/")
+    search = chief_page.locator("#id_area_code")
+
+    # By keyboard: the grid's pinyin initials (第一网格 → dywg) find only the chief's
+    # village's grid, not the other village's of the same name; Enter goes to the result
+    # and Enter again chooses it.
+    search.press_sequentially("dywg")
+    choices = chief_page.locator("[data-picker-results] [data-picker-choose]")
+    expect(choices).to_have_count(1)
+    expect(choices.first).to_contain_text("第一网格")
+    search.press("Enter")
+    expect(choices.first).to_be_focused()
+    chief_page.keyboard.press("Enter")
+    expect(chief_page.locator("[data-picker-label]")).to_contain_text("第一网格")
+    chief_page.locator("[data-picker-clear]").tap()
+    expect(chief_page.locator("[data-picker-chosen]")).to_be_hidden()
+
+    # By touch: walk the tree from the chief's village to its grids, the path above them.
+    chief_page.locator("[data-picker-browse]").tap()
+    chief_page.locator(f'[data-picker-open="{VILLAGE}"]').tap()
+    expect(chief_page.locator("[data-picker-results] .breadcrumb")).to_contain_text("南门社区")
+    chief_page.locator(f'[data-picker-choose="{GRID}"]').tap()
+    expect(chief_page.locator("[data-picker-chosen]")).to_be_visible()
+    expect(chief_page.locator("[data-picker-label]")).to_contain_text("第一网格")
+    expect(chief_page.locator("[data-picker-label]")).to_contain_text("二级网格")
+    assert chief_page.locator("input[name=area_code]").input_value() == GRID
+    assert chief_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # The worker by name, shown with their post.
+    chief_page.locator("#id_worker").select_option(label="worker · 网格员 · 第1单元")
+    chief_page.locator("#action-form button[type=submit]").tap()
+    expect(chief_page).to_have_url(f"{base}/cases/{case.pk}/")
+    expect(chief_page.locator("#case-status")).to_have_text("已派遣")
+    expect(chief_page.locator("#case-assignee-user")).to_have_text("worker")
+    expect(chief_page.locator("#case-assignee")).to_contain_text("第1单元")
+    _assert_clean(chief_page, console)
+
+    phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    _log_in(phone, base, "worker")
+    phone.locator(".navbar-toggler").tap()
+    badge = phone.locator("#nav-unread-notices")
+    expect(badge).to_be_visible()
+    expect(badge).to_contain_text("1")
+    phone.locator("#main-nav a", has_text="事件").tap()
+    phone.locator("#case-tab-notices").tap()
+    notice = phone.locator("#notice-list li").first
+    expect(notice).to_contain_text(case.number)
+    expect(notice).to_contain_text("已派给您")
+    # Nothing wider than the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _assert_clean(phone, console)

@@ -1,0 +1,62 @@
+"""Reads behind the dispatch form: the unit a case's place suggests, the people who may
+take a case by name, and the area a case is handled in."""
+
+from __future__ import annotations
+
+from yiwang.accounts.models import SCOPING_ROLES, Post
+from yiwang.areas.geometry import unit_locator
+from yiwang.areas.models import Area
+from yiwang.cases.models import Case
+
+VILLAGE_CODE_LENGTH = 12
+
+
+def suggested_area(case: Case) -> Area | None:
+    """The unit to send the case to: its unit when known, else the open unit whose
+    boundary holds the case's point (as at intake); None without either."""
+    if case.unit_id:
+        return case.unit
+    if case.lat is None or case.lng is None:
+        return None
+    code = unit_locator().locate(float(case.lng), float(case.lat))
+    if not code or not code.startswith(case.area_code):
+        return None
+    return Area.objects.open().filter(code=code).first()
+
+
+def worker_posts(actor, case: Case, area_code: str = ""):
+    """The current posts on which someone may take the case by name: a post that sees the
+    area's cases, on an area (unit, grid or village) where the case lies, within
+    `area_code` when one is chosen and within the actor's scope."""
+    village = case.area_code[:VILLAGE_CODE_LENGTH]
+    posts = Post.objects.current().filter(
+        role__in=SCOPING_ROLES, area_code__startswith=village, user__is_active=True
+    )
+    if area_code:
+        posts = posts.filter(area_code__startswith=area_code)
+    if actor is not None:
+        posts = posts.visible_to(actor)
+    return [
+        post
+        for post in posts.select_related("user", "area").order_by("area_code", "user__username")
+        if post.area_code.startswith(case.area_code) or case.area_code.startswith(post.area_code)
+    ]
+
+
+def worker_choices(actor, case: Case) -> list[tuple[int, str]]:
+    """The people who may take the case by name, once each: "name · post · area" of their
+    deepest post where the case lies."""
+    deepest: dict[int, Post] = {}
+    for post in worker_posts(actor, case):
+        known = deepest.get(post.user_id)
+        if known is None or len(post.area_code) > len(known.area_code):
+            deepest[post.user_id] = post
+    posts = sorted(deepest.values(), key=lambda post: (post.area_code, str(post.user)))
+    return [(post.user_id, str(post)) for post in posts]
+
+
+def assignee_area(case: Case) -> Area | None:
+    """The area the case is handled in (None for a department's case)."""
+    if not case.assignee_area_code:
+        return None
+    return Area.objects.filter(code=case.assignee_area_code).first()
