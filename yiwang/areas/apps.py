@@ -12,3 +12,8 @@ class AreasConfig(AppConfig):
     def ready(self):
         # Registers the "areas" importer for background import jobs.
         from yiwang.areas import importers  # noqa: F401
+        from yiwang.areas.selectors import names_of_codes
+        from yiwang.core import display
+
+        # Pages of every app, core's audit log among them, name areas for their codes.
+        display.register_area_namer(names_of_codes)

@@ -8,3 +8,11 @@ class CoreConfig(AppConfig):
     name = "yiwang.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        import django_filters
+
+        from yiwang.core.filters import YesNoField
+
+        # Every yes/no filter of every app, on its page and in the API, offers "all".
+        django_filters.BooleanFilter.field_class = YesNoField
