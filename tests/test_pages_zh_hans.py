@@ -292,7 +292,11 @@ def test_no_page_shows_english_to_any_persona(world, personas, catalogue):  # no
         for string in strings:
             by_string.setdefault(string, []).append(page)
     import json, os
-    if os.environ.get("DUMP_ENGLISH"): open("/tmp/names-english.json", "w").write(json.dumps(by_string, ensure_ascii=False, indent=1))
+
+    if os.environ.get("DUMP_ENGLISH"):
+        open("/tmp/names-english.json", "w").write(
+            json.dumps(by_string, ensure_ascii=False, indent=1)
+        )
     assert by_string == {}
     # Most pages are seen by most personas: a broken walk would render few.
     assert rendered > 200

@@ -17,3 +17,14 @@ class AreasConfig(AppConfig):
 
         # Pages of every app, core's audit log among them, name areas for their codes.
         display.register_area_namer(names_of_codes)
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "area.create": _("Add an area"),
+                "area.rename": _("Rename an area"),
+                "area.update": _("Edit an area"),
+                "area.close": _("Close an area"),
+                "area.set_boundary": _("Draw an area's boundary"),
+            }
+        )

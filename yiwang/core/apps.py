@@ -16,3 +16,7 @@ class CoreConfig(AppConfig):
 
         # Every yes/no filter of every app, on its page and in the API, offers "all".
         django_filters.BooleanFilter.field_class = YesNoField
+
+        from yiwang.core import audit
+
+        audit.register_actions({"import.start": _("Start an import")})

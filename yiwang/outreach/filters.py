@@ -198,7 +198,9 @@ class EventFilterSet(django_filters.FilterSet):
         label=gettext_lazy("type"), field_name="event_type__code", help_text="An event type code."
     )
     under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text=gettext_lazy("An area code.")
+        label=gettext_lazy("under code"),
+        method="filter_under",
+        help_text=gettext_lazy("An area code."),
     )
     month = django_filters.CharFilter(
         label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."
@@ -217,7 +219,9 @@ class MeetingFilterSet(django_filters.FilterSet):
         label=gettext_lazy("routine"), field_name="routine__code", help_text="A routine code."
     )
     under = django_filters.CharFilter(
-        label=gettext_lazy("under code"), method="filter_under", help_text=gettext_lazy("An area code.")
+        label=gettext_lazy("under code"),
+        method="filter_under",
+        help_text=gettext_lazy("An area code."),
     )
     month = django_filters.CharFilter(
         label=gettext_lazy("month"), method="filter_month", help_text="A month: 2026-11."

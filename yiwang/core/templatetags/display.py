@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html
 
 from yiwang.core import display
+from yiwang.core.audit import action_label
+from yiwang.core.audit_display import actor_name, object_in_words
 
 register = template.Library()
 
@@ -77,3 +79,21 @@ def hours(value) -> str:
 @register.filter
 def yes_no(value) -> str:
     return display.yes_no(value)
+
+
+@register.filter
+def audit_action(entry) -> str:
+    """The label its app registered for the entry's action ("导出居民")."""
+    return action_label(entry.action)
+
+
+@register.filter
+def audit_object(entry) -> str:
+    """The entry's object in words: "居民 张三"."""
+    return object_in_words(entry)
+
+
+@register.filter
+def audit_actor(entry) -> str:
+    """Who did it, by full name; "系统" when no one signed in did."""
+    return actor_name(entry)
