@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 from django.apps import apps
 from django.db import models
@@ -18,7 +19,24 @@ from django.utils.translation import gettext as _
 
 from yiwang.core import audit, display
 
-_AREA_FIELDS = ("area_code", "code")  # of an area; *_area_code too
+# An area's code, as a value may hold one (a filter's "under"); and as a name repeats it.
+_CODE = re.compile(r"^\d{6}(?:\d{3}){0,4}$")
+_TRAILING_CODE = re.compile(r"\s*\(\d{6,18}\)$")
+
+
+def _without_code(text: str) -> str:
+    """"第一网格 (370830001001001)" → "第一网格": the name, the code left to the area page."""
+    return _TRAILING_CODE.sub("", text)
+
+
+def _codes_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value] if _CODE.match(value) else []
+    if isinstance(value, dict):
+        return [c for v in value.values() for c in _codes_in(v)]
+    if isinstance(value, list):
+        return [c for v in value for c in _codes_in(v)]
+    return []
 
 
 def model_of(object_type: str) -> type[models.Model] | None:
@@ -36,7 +54,8 @@ def object_kind(object_type: str) -> str:
 def object_in_words(entry) -> str:
     """ "居民 张三": the kind of object, then its name as recorded."""
     kind = object_kind(entry.object_type)
-    return f"{kind} {entry.object_repr}".strip() if entry.object_repr else kind
+    name = _without_code(entry.object_repr)
+    return f"{kind} {name}".strip() if name else kind
 
 
 def actor_name(entry) -> str:
@@ -86,7 +105,7 @@ def _datetime(value: str) -> str | None:
 def _related(field, value) -> str:
     target = field.related_model
     found = target._default_manager.filter(pk=value).first()
-    return str(found) if found is not None else f"#{value}"
+    return _without_code(str(found)) if found is not None else f"#{value}"
 
 
 class _Shower:
@@ -98,6 +117,7 @@ class _Shower:
         codes = [entry.area_code]
         for doc in (entry.before or {}, entry.after or {}):
             codes += [v for k, v in doc.items() if isinstance(v, str) and self._area(k)]
+            codes += _codes_in(doc)
         self.areas = display.area_names(codes)
 
     def _area(self, name: str) -> bool:
@@ -112,7 +132,7 @@ class _Shower:
             return "—"
         if isinstance(value, bool):
             return display.yes_no(value)
-        if isinstance(value, str) and self._area(name):
+        if isinstance(value, str) and (self._area(name) or value in self.areas):
             return self.area(value)
         field = _field(self.model, name)
         if field is not None:

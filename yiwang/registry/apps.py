@@ -53,6 +53,7 @@ class RegistryConfig(AppConfig):
                     "category": _("Category"),
                     "address": _("Address"),
                     "fmt": _("Format"),
+                    "key": _("Key household"),
                 }
             },
         )
