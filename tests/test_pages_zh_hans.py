@@ -17,7 +17,7 @@ import django
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import NoReverseMatch, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from conftest import UNIT, VILLAGE
 from tests.test_routes_scope import routes, world  # noqa: F401  (the world fixture)
@@ -63,6 +63,26 @@ CODES = {
     "outreach:event-type-toggle": lambda: EventType.objects.order_by("pk").first().code,
     "outreach:routine-edit": lambda: Routine.objects.order_by("pk").first().code,
     "outreach:routine-toggle": lambda: Routine.objects.order_by("pk").first().code,
+}
+
+
+_ARGUMENT_NAMES = {
+    "post_id",
+    "user_id",
+    "entry_id",
+    "job_id",
+    "household_id",
+    "resident_id",
+    "migrant_id",
+    "case_id",
+    "action",
+    "visit_id",
+    "enterprise_id",
+    "scheduled_id",
+    "pairing_id",
+    "event_id",
+    "meeting_id",
+    "decision_id",
 }
 
 
@@ -242,26 +262,6 @@ def test_every_page_route_is_walked():
         assert not missing, f"{name}: no argument for {missing}; add one to _arguments"
 
 
-_ARGUMENT_NAMES = {
-    "post_id",
-    "user_id",
-    "entry_id",
-    "job_id",
-    "household_id",
-    "resident_id",
-    "migrant_id",
-    "case_id",
-    "action",
-    "visit_id",
-    "enterprise_id",
-    "scheduled_id",
-    "pairing_id",
-    "event_id",
-    "meeting_id",
-    "decision_id",
-}
-
-
 def test_no_page_shows_english_to_any_persona(world, personas, catalogue):  # noqa: F811
     whole, phrases = catalogue
     arguments = _arguments(world)
@@ -271,10 +271,7 @@ def test_no_page_shows_english_to_any_persona(world, personas, catalogue):  # no
     for name, params in sorted(_pattern_names().items()):
         if name in NOT_PAGES:
             continue
-        try:
-            url = _url(name, params, arguments)
-        except NoReverseMatch as exc:  # pragma: no cover - a failure names the route
-            pytest.fail(f"{name}: {exc}")
+        url = _url(name, params, arguments)
         viewers = {"anonymous": None} if name in ANONYMOUS else personas
         for who, user in viewers.items():
             client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -291,12 +288,6 @@ def test_no_page_shows_english_to_any_persona(world, personas, catalogue):  # no
     for page, strings in problems.items():
         for string in strings:
             by_string.setdefault(string, []).append(page)
-    import json, os
-
-    if os.environ.get("DUMP_ENGLISH"):
-        open("/tmp/names-english.json", "w").write(
-            json.dumps(by_string, ensure_ascii=False, indent=1)
-        )
     assert by_string == {}
     # Most pages are seen by most personas: a broken walk would render few.
-    assert rendered > 200
+    assert rendered > 250  # 306 when written

@@ -17,8 +17,13 @@ register = template.Library()
 
 def _code_of(row, attr: str) -> str:
     value = row
-    for part in attr.split("."):
-        value = value.get(part) if isinstance(value, dict) else getattr(value, part, "")
+    for part in attr.split("."):  # "0.area_code": the first item of a (row, …) pair
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif part.isdigit() and isinstance(value, list | tuple):
+            value = value[int(part)]
+        else:
+            value = getattr(value, part, "")
     return value or ""
 
 
