@@ -48,7 +48,10 @@ def test_a_list_names_its_areas_in_one_query(tree):
     with CaptureQueriesContext(connection) as queries:
         html = _render(source, rows=rows)
     assert len(queries) == 1
-    assert '<span class="area-name">第1单元</span> <span class="small text-muted">单元网格</span>' in html
+    assert (
+        '<span class="area-name">第1单元</span> <span class="small text-muted">单元网格</span>'
+        in html
+    )
     assert '<span class="area-name">第一网格</span>' in html
     assert f'<span class="code small text-muted d-none d-md-inline">{GRID}</span>' in html
     assert "[—]" in html

@@ -108,7 +108,10 @@ def test_an_entry_reads_in_plain_words(client, chief):
     # Fields as the forms label them, values as the pages show them.
     assert rows["level"]["field"] == "层级" and rows["level"]["after"] == "二级网格"
     assert rows["code"]["after"] == "一网格（二级网格）"
-    assert rows["parent_id"]["field"] == "上级区域" and rows["parent_id"]["after"] == "南门社区居民委员会"
+    assert (
+        rows["parent_id"]["field"] == "上级区域"
+        and rows["parent_id"]["after"] == "南门社区居民委员会"
+    )
     listing = client.get(AUDIT, {"action": "area.update"}).content.decode()
     assert "修改区域" in listing and "区域 一网格" in listing and "李村长" in listing
     assert "area.update" not in listing.split('id="audit-table"')[1]

@@ -25,7 +25,7 @@ _TRAILING_CODE = re.compile(r"\s*\(\d{6,18}\)$")
 
 
 def _without_code(text: str) -> str:
-    """"第一网格 (370830001001001)" → "第一网格": the name, the code left to the area page."""
+    """ "第一网格 (370830001001001)" → "第一网格": the name, the code left to the area page."""
     return _TRAILING_CODE.sub("", text)
 
 
