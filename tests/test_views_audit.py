@@ -114,6 +114,8 @@ def test_an_entry_reads_in_plain_words(client, chief):
     )
     listing = client.get(AUDIT, {"action": "area.update"}).content.decode()
     assert "修改区域" in listing and "区域 一网格" in listing and "李村长" in listing
+    # The filter offers the actions by their labels.
+    assert '<option value="area.update" selected>修改区域</option>' in listing
     assert "area.update" not in listing.split('id="audit-table"')[1]
 
 

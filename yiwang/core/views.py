@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from yiwang.core import audit_display
+from yiwang.core import audit, audit_display
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.forms import add_service_error
 from yiwang.core.imports import get_progress
@@ -65,6 +66,10 @@ def audit_list(request):
     )
     for name in ("since", "until"):  # the browser's date picker
         filterset.form.fields[name].widget.input_type = "date"
+    # The page offers the actions by their labels; the API still takes any prefix.
+    filterset.form.fields["action"].widget = forms.Select(
+        choices=[("", _("All")), *audit.action_choices()]
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"filterset": filterset, "page_obj": page})
 
