@@ -8,6 +8,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from yiwang.core.logs import logging_config
 
@@ -215,6 +216,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "yiwang" / "locale"]
+# A filter's empty choice reads as words ("全部"), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -138,3 +138,26 @@ def test_the_map_draws_the_area_and_its_children_and_opens_a_child(
     expect(page).to_have_url(f"{base}/areas/{GRID}/")
     expect(page.locator("#area-name")).to_have_text("第一网格")
     _assert_clean(page, console)
+
+
+def test_opening_a_child_from_the_list_beside_a_map_breaks_no_csp_rule(
+    live_server, page, console, chief
+):
+    # htmx settles the attributes of an element that keeps its id across a swap; the map's
+    # container carries the style Leaflet gave it, and copying that as an attribute is an
+    # inline style the CSP refuses. The map of the grid must be drawn afresh instead.
+    from yiwang.areas.services import set_boundary
+
+    set_boundary(actor=None, code=VILLAGE, boundary=_box(116.30, 35.40, 116.40, 35.45))
+    set_boundary(actor=None, code=GRID, boundary=_box(116.30, 35.40, 116.35, 35.45))
+    base = live_server.url
+
+    _log_in(page, base, "chief")
+    expect(page).to_have_url(f"{base}/areas/{VILLAGE}/")
+    expect(page.locator("#area-map path")).to_have_count(2)
+
+    page.locator("#children a", has_text="第一网格").click()
+    expect(page).to_have_url(f"{base}/areas/{GRID}/")
+    expect(page.locator("#area-name")).to_have_text("第一网格")
+    expect(page.locator("#area-map path")).to_have_count(1)
+    _assert_clean(page, console)

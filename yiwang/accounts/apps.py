@@ -35,3 +35,14 @@ class AccountsConfig(AppConfig):
                 key="accounts.posts", template="accounts/_area_posts.html", context=views.area_posts
             )
         )
+        # The audit log names this app's actions.
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "user.create": _("Add a user"),
+                "post.grant": _("Give a post"),
+                "post.end": _("End a post"),
+                "token.issue": _("Issue an API token"),
+            }
+        )

@@ -60,7 +60,7 @@ class GivePostForm(forms.Form):
             for role, _code in scope.current_posts(actor):
                 grantable.update(POST_GRANTS.get(role, ()))
         self.fields["role"].choices = [
-            ("", "---------"),
+            ("", _("Choose a role")),
             *((value, label) for value, label in Role.choices if value in grantable),
         ]
 

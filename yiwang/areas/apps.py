@@ -12,3 +12,19 @@ class AreasConfig(AppConfig):
     def ready(self):
         # Registers the "areas" importer for background import jobs.
         from yiwang.areas import importers  # noqa: F401
+        from yiwang.areas.selectors import names_of_codes
+        from yiwang.core import display
+
+        # Pages of every app, core's audit log among them, name areas for their codes.
+        display.register_area_namer(names_of_codes)
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "area.create": _("Add an area"),
+                "area.rename": _("Rename an area"),
+                "area.update": _("Edit an area"),
+                "area.close": _("Close an area"),
+                "area.set_boundary": _("Draw an area's boundary"),
+            }
+        )

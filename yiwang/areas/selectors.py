@@ -10,6 +10,7 @@ from django.db.models.functions import Substr
 from yiwang.areas import codes, panels
 from yiwang.areas.models import Area, Level
 from yiwang.core import access
+from yiwang.core.display import AreaName
 from yiwang.core.scoping import get_in_scope, subtree_q
 
 # The levels a roll-up counts, with the key each count goes under.
@@ -99,3 +100,16 @@ def crumbs(user, area: Area) -> list[Area]:
     top = codes.LENGTH_BY_LEVEL["county"]
     above = [area.code[:n] for n in range(top, len(area.code), codes.SUFFIX_DIGITS)]
     return [*Area.objects.visible_to(user).filter(code__in=above).order_by("code"), area]
+
+
+def names_of_codes(codes: set[str]):
+    """{code: AreaName} of the areas among `codes`, in one query: for pages that show a
+    name where a row stores a code (registered with yiwang.core.display). The rows that
+    carry these codes were read within the viewer's scope; an area's name is no secret."""
+    labels = dict(Level.choices)
+    return {
+        code: AreaName(code, name, str(labels.get(level, level)))
+        for code, name, level in Area.objects.filter(code__in=codes).values_list(
+            "code", "name", "level"
+        )
+    }

@@ -15,3 +15,19 @@ class CasesConfig(AppConfig):
         from yiwang.core import tallies
 
         tallies.register(tally.REGISTRATION)
+        # The audit log names this app's actions: each transition by its own name.
+        from yiwang.cases.views.cases import ACTION_LABELS
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "case.create": _("Report a case"),
+                "case.attach": _("Add photos to a case"),
+                "case.notices_read": _("Read case notices"),
+                "case.escalate": _("Escalate a case"),
+                "case.remind": _("Remind of a case"),
+                "case_category.save": _("Save a case category"),
+                "department.save": _("Save a department"),
+                **{f"case.{name}": label for name, label in ACTION_LABELS.items()},
+            }
+        )

@@ -16,3 +16,14 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("exporters")
+
+        import django_filters
+
+        from yiwang.core.filters import YesNoField
+
+        # Every yes/no filter of every app, on its page and in the API, offers "all".
+        django_filters.BooleanFilter.field_class = YesNoField
+
+        from yiwang.core import audit
+
+        audit.register_actions({"import.start": _("Start an import")})

@@ -219,3 +219,32 @@ def build_row(
         _ENCODER.encode(before) if before is not None else None,
         _ENCODER.encode(after) if after is not None else None,
     )
+
+
+# ---- the log in plain words: each app registers its actions' labels in its ready() ----
+
+_ACTION_LABELS: dict[str, str] = {}
+# Labels of the keys of a document that is not a model's fields (an export's filters),
+# by action.
+_FIELD_LABELS: dict[str, dict[str, str]] = {}
+
+
+def register_actions(labels: dict[str, str], fields: dict[str, dict[str, str]] | None = None):
+    """What each action of an app is called on the audit pages ("resident.export" →
+    "导出居民"), and the labels of the keys its entries record that are no model field."""
+    _ACTION_LABELS.update(labels)
+    for action, names in (fields or {}).items():
+        _FIELD_LABELS.setdefault(action, {}).update(names)
+
+
+def action_label(action: str) -> str:
+    """The registered label of `action`; the action itself when no app named it."""
+    return str(_ACTION_LABELS.get(action, action))
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return sorted(((a, str(label)) for a, label in _ACTION_LABELS.items()), key=lambda c: c[1])
+
+
+def field_labels(action: str) -> dict[str, str]:
+    return _FIELD_LABELS.get(action, {})

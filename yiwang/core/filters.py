@@ -1,10 +1,26 @@
-"""The audit-log filterset, shared by the audit page and the API."""
+"""The audit-log filterset, shared by the audit page and the API; the yes/no filter
+widget every filterset uses."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.models import AuditEntry, AuditSource
 from yiwang.core.scoping import subtree_q
+
+
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "all" rather than Django's "unknown"
+    (a filter "overdue: unknown" says nothing). The values are Django's own, so that
+    what a page or an API client sends is read as before."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class YesNoField(forms.NullBooleanField):
+    widget = AnyYesNoSelect
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):

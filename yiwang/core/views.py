@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from yiwang.core import audit, audit_display
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.forms import add_service_error
 from yiwang.core.imports import get_progress
@@ -57,40 +59,34 @@ def preview_upload(request, form, kind: str):
 @login_required
 def audit_list(request):
     filterset = AuditEntryFilterSet(
-        request.GET, queryset=AuditEntry.objects.visible_to(request.user).order_by("-at", "-id")
+        request.GET,
+        queryset=AuditEntry.objects.visible_to(request.user)
+        .select_related("actor")
+        .order_by("-at", "-id"),
     )
     for name in ("since", "until"):  # the browser's date picker
         filterset.form.fields[name].widget.input_type = "date"
+    # The page offers the actions by their labels; the API still takes any prefix.
+    filterset.form.fields["action"].widget = forms.Select(
+        choices=[("", _("All")), *audit.action_choices()]
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"filterset": filterset, "page_obj": page})
 
 
-def _shown(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, indent=1)
-
-
 @login_required
 def audit_detail(request, entry_id: int):
-    entry = get_in_scope(AuditEntry.objects, request.user, pk=entry_id)
-    before, after = entry.before or {}, entry.after or {}
-    changed = set(entry.changed_fields)
-    rows = [
-        {
-            "field": name,
-            "before": _shown(before.get(name)) if entry.before is not None else "",
-            "after": _shown(after.get(name)) if entry.after is not None else "",
-            "changed": name in changed,
-        }
-        for name in sorted(set(before) | set(after))
-    ]
+    entry = get_in_scope(AuditEntry.objects.select_related("actor"), request.user, pk=entry_id)
+    rows = audit_display.rows_of(entry)
     return render(
         request,
         "core/audit_detail.html",
-        {"entry": entry, "rows": rows, "changed": sorted(changed)},
+        {
+            "entry": entry,
+            "rows": rows,
+            "changed": [row["field"] for row in rows if row["changed"]],
+            "area_shown": audit_display.area_of(entry),
+        },
     )
 
 

@@ -19,6 +19,44 @@ class RegistryConfig(AppConfig):
         from yiwang.registry.services import tally
 
         tallies.register(tally.REGISTRATION)
+        # The audit log names this app's actions, and what an export records.
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "household.create": _("Add a household"),
+                "household.update": _("Edit a household"),
+                "household.set_category": _("Set a household's category"),
+                "household.change_head": _("Change a household's head"),
+                "resident.create": _("Add a resident"),
+                "resident.update": _("Edit a resident"),
+                "resident.set_tags": _("Set a resident's tags"),
+                "resident.transfer": _("Move a resident to another household"),
+                "resident.move_out": _("Record a resident moving out"),
+                "resident.death": _("Record a resident's death"),
+                "resident.reveal": _("Reveal a resident's number"),
+                "resident.export": _("Export residents"),
+                "migrant.create": _("Register a migrant"),
+                "migrant.left": _("Record a migrant leaving"),
+                "tag.create": _("Add a tag"),
+                "tag.update": _("Edit a tag"),
+            },
+            fields={
+                "resident.export": {
+                    "count": _("Rows"),
+                    "filters": _("Filters"),
+                    "full": _("Full ID and phone numbers"),
+                    "search": _("Search"),
+                    "under": _("Area"),
+                    "tag": _("Tag"),
+                    "status": _("Status"),
+                    "category": _("Category"),
+                    "address": _("Address"),
+                    "fmt": _("Format"),
+                    "key": _("Key household"),
+                }
+            },
+        )
 
         panels.register_child_figures(
             panels.ChildFigures(

@@ -89,8 +89,9 @@ def test_a_county_admin_sees_the_category_tree(county_admin):
     assert codes[:3] == [("safety_hazard", 0), ("fire", 1), ("instability", 0)]
     assert len(codes) == Category.objects.count()
     limits = {category.code: lims for category, _depth, lims in rows}
-    assert limits["fire"] == ["15 分钟", "15 分钟", "120 分钟"]  # urgent: minutes
-    assert limits["dispute"] == ["2 小时", "4 小时", "72 小时"]
+    # As people say them: minutes, hours, days.
+    assert limits["fire"] == ["15 分钟", "15 分钟", "2 小时"]
+    assert limits["dispute"] == ["2 小时", "4 小时", "3 天"]
     assert "巡查" in body and "诉求" in body  # the kinds
     assert reverse("cases:category-edit", args=["fire"]) in body
     assert reverse("cases:category-create") in body

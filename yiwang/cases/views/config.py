@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from yiwang.accounts import scope
@@ -19,6 +18,7 @@ from yiwang.areas.models import Area
 from yiwang.cases import services
 from yiwang.cases.forms import CategoryForm, DepartmentForm
 from yiwang.cases.models import Category, Department
+from yiwang.core import display
 from yiwang.core.forms import service_form_page
 
 
@@ -31,10 +31,8 @@ def _require_department_admin(user) -> None:
 
 
 def _limit(minutes: int, urgent: bool) -> str:
-    """A time limit as it is entered: in minutes for an urgent category, else in hours."""
-    if not urgent and minutes % 60 == 0:
-        return ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
-    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    """A time limit as people say it: "24 小时", "3 天", "30 分钟"."""
+    return display.duration(minutes)
 
 
 def _tree() -> list[tuple[Category, int, list[str]]]:

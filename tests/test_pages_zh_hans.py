@@ -1,0 +1,293 @@
+"""No English on a Chinese page: every page, rendered for every persona in zh-Hans (the
+default language), is searched for strings of the English catalogue (the project's own
+msgids and Django's) left untranslated in what a person reads: the text, and the
+attributes a browser shows or speaks (placeholder, title, aria-label, alt).
+
+The pages are walked as tests/test_routes_scope.py walks them (its world, its personas);
+a page route whose address this test cannot build fails `test_every_page_route_is_walked`.
+"""
+
+import ast
+import gettext
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import django
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from conftest import UNIT, VILLAGE
+from tests.test_routes_scope import routes, world  # noqa: F401  (the world fixture)
+from yiwang.cases.models import Category, Department
+from yiwang.cases.tests.conftest import new_case
+from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
+from yiwang.outreach.tests.scope_checks import _seed
+from yiwang.registry.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+# Answers that are not pages a person reads (files, GeoJSON, JSON, a script), and
+# routes that take only POST: what they show is the page they redirect to.
+NOT_PAGES = {
+    "set_language",
+    "logout",
+    "areas:map",
+    "core:service-worker",
+    "core:import-errors",
+    "registry:export",
+    "registry:template",
+    "public:villages",
+    "open311:services",
+    "open311:service",
+    "open311:requests",
+    "open311:request",
+    "cases:public-photo",
+    "outreach:visit-photo",
+}
+# Pages shown to a visitor who is not signed in.
+ANONYMOUS = {"login", "public:request", "public:track"}
+
+# The argument each page route is given, by the name of its parameter; a route whose
+# `code` is not an area's names the row it edits.
+CODES = {
+    "registry:tag-edit": lambda: Tag.objects.order_by("pk").first().code,
+    "cases:category-edit": lambda: Category.objects.order_by("pk").first().code,
+    "cases:department-edit": lambda: Department.objects.order_by("pk").first().code,
+    "outreach:rule-edit": lambda: VisitRule.objects.order_by("pk").first().code,
+    "outreach:trigger-edit": lambda: Trigger.objects.order_by("pk").first().code,
+    "outreach:programme-edit": lambda: Programme.objects.order_by("pk").first().code,
+    "outreach:event-type-edit": lambda: EventType.objects.order_by("pk").first().code,
+    "outreach:event-type-toggle": lambda: EventType.objects.order_by("pk").first().code,
+    "outreach:routine-edit": lambda: Routine.objects.order_by("pk").first().code,
+    "outreach:routine-toggle": lambda: Routine.objects.order_by("pk").first().code,
+}
+
+
+_ARGUMENT_NAMES = {
+    "post_id",
+    "user_id",
+    "entry_id",
+    "job_id",
+    "household_id",
+    "resident_id",
+    "migrant_id",
+    "case_id",
+    "action",
+    "visit_id",
+    "enterprise_id",
+    "scheduled_id",
+    "pairing_id",
+    "event_id",
+    "meeting_id",
+    "decision_id",
+}
+
+
+def _arguments(w) -> dict:
+    rows = _seed(w)
+    case = new_case(unit=UNIT, stage="in_progress")
+    return {
+        "post_id": w["own_post"].pk,
+        "user_id": w["own_user"].pk,
+        "code": VILLAGE,
+        "entry_id": w["own_entry"].pk,
+        "job_id": w["own_job"].pk,
+        "household_id": w["own_household"].pk,
+        "resident_id": w["own_resident"].pk,
+        "migrant_id": w["own_migrant"].pk,
+        "case_id": case.pk,
+        "action": "accept",
+        "visit_id": rows["own_visit"].pk,
+        "enterprise_id": rows["own_enterprise"].pk,
+        "scheduled_id": rows["own_scheduled"].pk,
+        "pairing_id": rows["own_pairing"].pk,
+        "event_id": rows["own_event"].pk,
+        "meeting_id": rows["own_meeting"].pk,
+        "decision_id": rows["own_decision"].pk,
+    }
+
+
+def _pattern_names() -> dict[str, list[str]]:
+    """Each page route's name and the names of its parameters."""
+    found = {}
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                if pattern.namespace == "api":
+                    continue
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, ns)
+            elif pattern.name:
+                found[f"{namespace}{pattern.name}"] = list(pattern.pattern.converters)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def _url(name, params, arguments) -> str:
+    kwargs = {}
+    if name.startswith("cases:department") and not Department.objects.exists():
+        Department.objects.create(code="water", name="水务站", area_code=VILLAGE)
+    for param in params:
+        if param == "code" and name in CODES:
+            kwargs[param] = CODES[name]()
+        else:
+            kwargs[param] = arguments[param]
+    return reverse(name, kwargs=kwargs)
+
+
+# ---- the English catalogue -----------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}")
+LATIN = re.compile(r"[A-Za-z]")
+DASHES = re.compile(r"^-{3,}$")
+# Shown in English on purpose: the language switcher names each language in itself.
+ALLOWED = {"English"}
+
+
+def _po_msgids(path: Path) -> list[str]:
+    """Every msgid and msgid_plural of a .po file, translated or not (a .mo file leaves
+    out the untranslated ones, which are the ones this test is for)."""
+    msgids, current, key = [], [], None
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith(('"',)) and key:
+            current.append(ast.literal_eval(line))
+            continue
+        if key:
+            msgids.append("".join(current))
+            key, current = None, []
+        if line.startswith(("msgid ", "msgid_plural ")):
+            key = line.split(" ", 1)[0]
+            current = [ast.literal_eval(line.split(" ", 1)[1])]
+    return [m for m in msgids if m]
+
+
+def _catalogue() -> tuple[set[str], list[str]]:
+    """English strings that would show if left untranslated: whole strings (a text node
+    equal to one of them is English) and phrases of three words or more (found inside
+    longer text), cut at their placeholders."""
+    msgids = _po_msgids(Path(settings.BASE_DIR) / "yiwang/locale/zh_Hans/LC_MESSAGES/django.po")
+    django_mo = Path(django.__file__).parent / "conf/locale/zh_Hans/LC_MESSAGES/django.mo"
+    with django_mo.open("rb") as mo:
+        for key in gettext.GNUTranslations(mo)._catalog:
+            msgids.append((key[0] if isinstance(key, tuple) else key).split("\x04")[-1])
+    whole, phrases = set(), set()
+    for msgid in msgids:
+        for part in PLACEHOLDER.split(msgid):
+            part = part.strip(" :：,.;")
+            if not LATIN.search(part):
+                continue
+            if part == msgid.strip(" :：,.;"):
+                whole.add(part)
+            if len(part.split()) >= 3:
+                phrases.add(part)
+    return whole, sorted(phrases, key=len, reverse=True)
+
+
+class _Visible(HTMLParser):
+    """The text a person reads on the page: text nodes outside scripts and styles, and
+    the attributes a browser shows or speaks."""
+
+    SHOWN = {"placeholder", "title", "aria-label", "alt"}
+
+    def __init__(self):
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "style", "template"}:
+            self._hidden += 1
+        for name, value in attrs:
+            if name in self.SHOWN and value:
+                self.texts.append(value.strip())
+
+    def handle_endtag(self, tag):
+        if tag in {"script", "style", "template"} and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def english_in(html: str, whole: set[str], phrases: list[str]) -> list[str]:
+    parser = _Visible()
+    parser.feed(html)
+    found = []
+    for text in parser.texts:
+        if DASHES.search(text):  # an empty choice with no words, first on a phone's screen
+            found.append(text)
+            continue
+        if not LATIN.search(text):
+            continue
+        bare = text.strip(" :：,.;()（）")
+        if bare in ALLOWED:
+            continue
+        if bare in whole:
+            found.append(text)
+            continue
+        found.extend(phrase for phrase in phrases if phrase in text)
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return _catalogue()
+
+
+def test_the_check_finds_english_left_on_a_page(catalogue):
+    whole, phrases = catalogue
+    page = (
+        '<p class="Audit log" title="Audit log">审计日志</p>'
+        "<span>An area code.</span><script>var x = 'Audit log';</script>"
+    )
+    assert english_in(page, whole, phrases) == ["Audit log", "An area code."]
+    assert english_in('<a href="/audit/" class="Filter">筛选</a>', whole, phrases) == []
+    assert english_in('<option value="">---------</option>', whole, phrases) == ["---------"]
+
+
+def test_every_page_route_is_walked():
+    page_routes = {name for name in routes() if " " not in name and not name.startswith("api:")}
+    known = set(_pattern_names())
+    assert page_routes <= known | NOT_PAGES
+    for name, params in _pattern_names().items():
+        if name in NOT_PAGES:
+            continue
+        missing = [p for p in params if p != "code" and p not in _ARGUMENT_NAMES]
+        assert not missing, f"{name}: no argument for {missing}; add one to _arguments"
+
+
+def test_no_page_shows_english_to_any_persona(world, personas, catalogue):  # noqa: F811
+    whole, phrases = catalogue
+    arguments = _arguments(world)
+    assert set(arguments) == _ARGUMENT_NAMES | {"code"}
+    problems: dict[str, list[str]] = {}
+    rendered = 0
+    for name, params in sorted(_pattern_names().items()):
+        if name in NOT_PAGES:
+            continue
+        url = _url(name, params, arguments)
+        viewers = {"anonymous": None} if name in ANONYMOUS else personas
+        for who, user in viewers.items():
+            client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                continue
+            rendered += 1
+            english = english_in(response.content.decode(), whole, phrases)
+            if english:
+                problems[f"{name} as {who} ({url})"] = sorted(set(english))
+    by_string: dict[str, list[str]] = {}
+    for page, strings in problems.items():
+        for string in strings:
+            by_string.setdefault(string, []).append(page)
+    assert by_string == {}
+    # Most pages are seen by most personas: a broken walk would render few.
+    assert rendered > 250  # 306 when written
