@@ -12,3 +12,6 @@ class AreasConfig(AppConfig):
     def ready(self):
         # Registers the "areas" importer for background import jobs.
         from yiwang.areas import importers  # noqa: F401
+        from yiwang.core import menus
+
+        menus.register(menus.MenuItem("areas.tree", _("Area tree"), "areas:home", "areas", 10))

@@ -13,8 +13,9 @@ class RegistryConfig(AppConfig):
         # Registers the ledger importer for background import jobs.
         # The ledger's figures for each child on an area's page.
         # The ledger's tally, checked and rebuilt by core.
+        from yiwang.accounts import scope
         from yiwang.areas import panels
-        from yiwang.core import tallies
+        from yiwang.core import menus, tallies
         from yiwang.registry import importers  # noqa: F401
         from yiwang.registry.services import tally
 
@@ -26,6 +27,16 @@ class RegistryConfig(AppConfig):
                 add=add_ledger_figures,
                 badges="registry/_area_child_badges.html",
             )
+        )
+        # The main menu: the ledger's lists; its tags are the county admin's settings.
+        item = menus.MenuItem
+        menus.register(
+            item("registry.residents", _("Residents"), "registry:residents", "ledger", 10),
+            item("registry.migrants", _("Migrants"), "registry:migrants", "ledger", 20),
+            item(
+                "registry.duplicates", _("Likely duplicates"), "registry:duplicates", "ledger", 30
+            ),
+            item("registry.tags", _("Tags"), "registry:tags", "settings", 30, scope.can_configure),
         )
 
 
