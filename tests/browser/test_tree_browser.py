@@ -102,6 +102,7 @@ def test_it_browses_the_tree_inside_the_users_scope(
     page.locator(".navbar-toggler").click()
     # Bootstrap ignores a click while the menu is still sliding.
     expect(menu).to_have_class(re.compile(r"\bcollapse show\b"))
+    menu.locator("[data-menu-section=areas] > a").click()
     expect(menu.get_by_role("link", name="区域树")).to_be_visible()
     page.screenshot(path=SCREENSHOT_MENU)
     page.locator(".navbar-toggler").click()

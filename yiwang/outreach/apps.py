@@ -49,7 +49,7 @@ class OutreachConfig(AppConfig):
             item("outreach.enterprises", _("Enterprises"), "outreach:enterprises", "outreach", 100),
             item(
                 "outreach.programmes",
-                _("Programmes"),
+                _("Pairing programmes"),
                 "outreach:programmes",
                 "settings",
                 40,

@@ -57,3 +57,10 @@ def main_menu(context):
     if menu is None:
         menu = request._yiwang_menu = menus.for_user(request)
     return menu
+
+
+@register.filter
+def has_filters(query) -> int:
+    """How many filters a list's query string sets (the page number is not one): the
+    folded filters of a phone open by themselves when some are set."""
+    return sum(1 for key, values in query.lists() if key != "page" and any(values))
