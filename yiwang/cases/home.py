@@ -8,6 +8,7 @@ area, with links to the lists and the rates.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts import homes
@@ -34,6 +35,7 @@ def _waiting(request) -> dict:
         "cases_waiting": rows[:SHOWN],
         "cases_waiting_more": len(rows) > SHOWN,
         "cases_waiting_count": waiting.count() if len(rows) > SHOWN else len(rows),
+        "now": timezone.now(),
     }
 
 
