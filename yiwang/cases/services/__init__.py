@@ -42,6 +42,7 @@ from yiwang.cases.services.intake import (
     submit_request,
 )
 from yiwang.cases.services.notices import mark_notices_read
+from yiwang.cases.services.personal_data import may_reveal_phone, reveal_reporter_phone
 from yiwang.cases.services.public import (
     RATED_BY_RESIDENT,
     clean_tracking_code,
@@ -70,6 +71,8 @@ from yiwang.cases.services.transitions import (
 )
 
 __all__ = [
+    "may_reveal_phone",
+    "reveal_reporter_phone",
     # intake
     "ADDRESS_MAX",
     "TRACKING_CODE_LENGTH",
