@@ -8,7 +8,8 @@ written with a conditional UPDATE, audited, and shown in the case's timeline.
 A module a topic: intake, transitions (with `Conflict`), the deadline sweep (escalation,
 its PostgreSQL statement in escalation_postgres, the rules both follow in deadlines),
 notices, attachments (the photos), config (categories and departments), public (the
-residents' tracking code and rating), and what they share (common). Every public name is
+residents' tracking code and rating), personal_data (the reporter's phone revealed to call
+them back), and what they share (common). Every public name is
 here too (`services.report_case(...)`); private helpers are imported from their module.
 """
 
