@@ -101,6 +101,15 @@ def test_the_county_home_sums_up_the_towns(client, county_admin, overdue):
     assert re.search(r'data-figure="overdue-households">2<', html)
     # Each town drills down on the "today" page.
     assert f'href="{TODAY}?area={TOWN}"' in html
+    # The ledger's figures of the county, from the tallies.
+    assert re.search(r'data-figure="households">3<', html)
+    assert re.search(r'data-figure="key-households">2<', html)
+
+
+def test_the_town_home_counts_its_own_town_only(client, town_admin, overdue):
+    html = _get(client, town_admin, HOME)
+    assert re.search(r'data-figure="overdue-households">1<', html)
+    assert re.search(r'data-figure="households">2<', html)
 
 
 def test_the_admins_today_is_a_summary_that_drills_down(client, county_admin, overdue):
