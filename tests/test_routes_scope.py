@@ -330,6 +330,17 @@ def area_picker(w):
     assert c.get(url, {"parent": OTHER_VILLAGE}).status_code == 404
 
 
+def account_home(w):
+    response = w["client"].get(reverse("accounts:home"))
+    assert response.status_code == 200 and OTHER_VILLAGE not in response.content.decode()
+
+
+def account_me(w):
+    response = w["client"].get(reverse("accounts:me"))
+    assert response.status_code == 302
+    assert w["client"].get(response["Location"]).status_code == 200
+
+
 def ledger_page_export(w):
     """The page export holds the viewer's residents and none of the outsider's."""
     for query in ("?fmt=csv", f"?fmt=csv&under={OTHER_UNIT}"):
@@ -569,6 +580,8 @@ CHECKS = {
         "registry:tag-edit", ["dibao"], {"name": "x", "category": "other"}
     ),
     "areas:home": home,
+    "accounts:home": account_home,
+    "accounts:me": account_me,
     "areas:detail": detail("areas:detail", lambda w: VILLAGE, lambda w: OTHER_VILLAGE),
     "areas:import": write(
         "areas:import", lambda w: [OTHER_VILLAGE], {"file": ""}, foreign_area_state

@@ -80,7 +80,7 @@ def test_it_does_not_lock_out_one_client_behind_the_proxy_for_anothers_failures(
     chief_meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.2"}
     response = client.post(url, {"username": "chief", "password": PASSWORD}, **chief_meta)
     assert response.status_code == 302
-    assert response["Location"] == reverse("areas:home")
+    assert response["Location"] == reverse("accounts:home")
 
 
 @pytest.mark.django_db

@@ -77,7 +77,8 @@ def _log_in(page, base, username):
 def _open_from_inbox(page, base, waiting_for):
     """Opens the inbox from the main menu and the case from it; returns the case's id."""
     page.goto(f"{base}/")
-    page.locator("#main-nav a", has_text="事件").click()
+    page.locator("#main-nav [data-menu-section=cases] > a").click()
+    page.locator("#main-nav [data-menu-item='cases.inbox']").click()
     expect(page).to_have_url(f"{base}/cases/")
     row = page.locator("#inbox-list a", has_text=SHOWN_TEXT[:12])
     expect(row).to_have_count(1)

@@ -31,6 +31,8 @@ def test_it_shows_an_area_name_in_the_map_tooltip_as_text_not_html(
     page.fill("#id_username", "chief")
     page.fill("#id_password", PASSWORD)
     page.locator("main form button[type=submit]").click()
+    expect(page.locator("#home-title")).to_be_visible()
+    page.goto(f"{base}/areas/")
     expect(page).to_have_url(re.compile(rf"/areas/{VILLAGE}/$"))
 
     shape = page.locator("#area-map path.leaflet-interactive").first

@@ -15,8 +15,9 @@ SCREENSHOT_MENU = "/tmp/yiwang-tree-360-menu.png"
 
 
 def _log_in(page, base_url, username):
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
+    # The tree's address: after logging in, on to the user's area (not the home).
+    page.goto(f"{base_url}/areas/")
+    expect(page).to_have_url(re.compile(r"/login/\?next=/areas/$"))
     expect(page.locator("h1")).to_have_text("登录")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -102,6 +103,7 @@ def test_it_browses_the_tree_inside_the_users_scope(
     page.locator(".navbar-toggler").click()
     # Bootstrap ignores a click while the menu is still sliding.
     expect(menu).to_have_class(re.compile(r"\bcollapse show\b"))
+    menu.locator("[data-menu-section=areas] > a").click()
     expect(menu.get_by_role("link", name="区域树")).to_be_visible()
     page.screenshot(path=SCREENSHOT_MENU)
     page.locator(".navbar-toggler").click()

@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from yiwang.accounts import scope, selectors, services, views
         from yiwang.areas import panels
         from yiwang.areas.services import area_closing
-        from yiwang.core import access
+        from yiwang.core import access, menus
 
         # The scope rule, for core and areas, which sit below the posts it reads.
         access.register(scope)
@@ -45,4 +45,18 @@ class AccountsConfig(AppConfig):
                 "post.end": _("End a post"),
                 "token.issue": _("Issue an API token"),
             }
+        )
+        # The main menu: the home (the phone's first tab), people, posts, oneself.
+        item = menus.MenuItem
+        menus.register(
+            item(
+                "accounts.home", _("Home"), "accounts:home", "work", 0, tab=1, tab_label=_("Today")
+            ),
+            item(
+                "accounts.me", _("My account"), "accounts:me", "work", 90, tab=5, tab_label=_("Me")
+            ),
+            item("accounts.users", _("People"), "accounts:users", "areas", 20),
+            item(
+                "accounts.posts", _("Posts"), "accounts:posts", "areas", 30, scope.can_manage_posts
+            ),
         )

@@ -7,6 +7,8 @@ from django.urls import include, path
 from yiwang.accounts import views
 
 account_patterns = [
+    path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
     path("posts/", views.post_list, name="posts"),
     path("posts/new/", views.post_give, name="post-give"),
     path("posts/<int:post_id>/end/", views.post_end, name="post-end"),

@@ -1,4 +1,4 @@
-"""Pages of the accounts module: log-in lockout, posts (give, end), people."""
+"""Pages of the accounts module: the home, log-in lockout, posts (give, end), people."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.accounts import scope, services
+from yiwang.accounts import homes, scope, services
 from yiwang.accounts.filters import PostFilterSet, UserFilterSet
 from yiwang.accounts.forms import EndPostForm, GivePostForm
 from yiwang.accounts.models import Post, User
@@ -175,3 +177,27 @@ def area_posts(request, area) -> dict:
         .order_by("role", "user__full_name", "id"),
         "can_manage_posts": scope.can_manage_posts(user),
     }
+
+
+@login_required
+@require_GET
+def home(request):
+    """The page a person lands on: their day, their village or their area's summary, made
+    of the panels the apps register (accounts.homes)."""
+    kind = homes.kind(request.user)
+    shown = [
+        render_to_string(panel.template, context, request)
+        for panel, context in homes.render_panels(request, kind)
+    ]
+    return render(
+        request,
+        "accounts/home.html",
+        {"kind": kind, "title": homes.TITLES[kind], "panels": [mark_safe(p) for p in shown]},
+    )
+
+
+@login_required
+@require_GET
+def me(request):
+    """The phone's "me" tab: the user's own page (their posts)."""
+    return redirect("accounts:user-detail", user_id=request.user.pk)

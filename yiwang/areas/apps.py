@@ -28,3 +28,6 @@ class AreasConfig(AppConfig):
                 "area.set_boundary": _("Draw an area's boundary"),
             }
         )
+        from yiwang.core import menus
+
+        menus.register(menus.MenuItem("areas.tree", _("Area tree"), "areas:home", "areas", 10))

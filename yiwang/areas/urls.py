@@ -6,7 +6,7 @@ from yiwang.areas import views
 
 app_name = "areas"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("areas/", views.home, name="home"),
     path("areas/picker/", views.picker, name="picker"),
     path("areas/<str:code>/", views.area_detail, name="detail"),
     path("areas/<str:code>/children/", views.area_create, name="create"),

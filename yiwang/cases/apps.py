@@ -11,8 +11,10 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         # The case tally, checked and rebuilt by core.
+        from yiwang.accounts import scope
+        from yiwang.cases import home
         from yiwang.cases.services import tally
-        from yiwang.core import tallies
+        from yiwang.core import menus, tallies
 
         tallies.register(tally.REGISTRATION)
         # The audit log names this app's actions: each transition by its own name.
@@ -31,3 +33,51 @@ class CasesConfig(AppConfig):
                 **{f"case.{name}": label for name, label in ACTION_LABELS.items()},
             }
         )
+
+        # The main menu (what waits, the notices with their badge and reporting are also
+        # tabs of the phone's bar), and the settings of the county admin.
+        item = menus.MenuItem
+        configure = scope.can_configure
+        menus.register(
+            item(
+                "cases.inbox", _("To do"), "cases:inbox", "cases", 10, tab=2, tab_label=_("Cases")
+            ),
+            item("cases.list", _("All cases"), "cases:list", "cases", 20),
+            item(
+                "cases.create",
+                _("Report a case"),
+                "cases:create",
+                "cases",
+                30,
+                tab=3,
+                tab_label=_("Report"),
+            ),
+            item(
+                "cases.notices",
+                _("Notices"),
+                "cases:notices",
+                "cases",
+                40,
+                badge=home.unread_count,
+                tab=4,
+            ),
+            item("cases.overdue", _("Overdue cases"), "cases:overdue", "cases", 50),
+            item("cases.rates", _("Rates"), "cases:rates", "cases", 60),
+            item(
+                "cases.categories",
+                _("Category settings"),
+                "cases:categories",
+                "settings",
+                10,
+                configure,
+            ),
+            item(
+                "cases.departments",
+                _("Department settings"),
+                "cases:departments",
+                "settings",
+                20,
+                configure,
+            ),
+        )
+        home.register()

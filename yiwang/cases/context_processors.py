@@ -3,7 +3,7 @@ for the badge on the main menu's "Cases" link and on the notices tab."""
 
 import functools
 
-from yiwang.cases import selectors
+from yiwang.cases import home
 
 
 def unread_notices(request) -> dict:
@@ -17,6 +17,7 @@ def unread_notices(request) -> dict:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return 0
-        return selectors.unread_notices(user).count()
+        # The main menu's badge counts them too: one count a request, kept on it.
+        return home.unread_count(request)
 
     return {"unread_notice_count": count}

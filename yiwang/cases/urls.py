@@ -27,6 +27,7 @@ urlpatterns = [
     path("cases/<int:case_id>/", cases.case_detail, name="detail"),
     path("cases/<int:case_id>/sheet/", sheet.case_sheet, name="sheet"),
     path("cases/<int:case_id>/photos/", cases.case_photos, name="photos"),
+    path("cases/<int:case_id>/phone/", cases.case_phone, name="phone"),
     path("cases/<int:case_id>/<slug:action>/", cases.case_act, name="act"),
     # Public, under a signed address (no account, no tracking code in it).
     path("public/photos/<str:token>/<slug:variant>/", cases.public_photo, name="public-photo"),

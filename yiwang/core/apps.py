@@ -27,3 +27,7 @@ class CoreConfig(AppConfig):
         from yiwang.core import audit
 
         audit.register_actions({"import.start": _("Start an import")})
+        # The audit log in the main menu: anyone reads the entries of their scope.
+        from yiwang.core import menus
+
+        menus.register(menus.MenuItem("core.audit", _("Audit log"), "core:audit", "areas", 90))

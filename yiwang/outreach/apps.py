@@ -14,8 +14,9 @@ class OutreachConfig(AppConfig):
         # consumer that never loads the pages must know it too); the tally counts the
         # month's visited households as each visit is saved, and core checks and
         # rebuilds it.
-        from yiwang.core import tallies
-        from yiwang.outreach import importers  # noqa: F401
+        from yiwang.accounts import scope
+        from yiwang.core import menus, tallies
+        from yiwang.outreach import home, importers  # noqa: F401
         from yiwang.outreach.services import tally
 
         tallies.register(tally.REGISTRATION)
@@ -48,3 +49,60 @@ class OutreachConfig(AppConfig):
                 "outreach_decision.case": _("Turn a decision into a case"),
             }
         )
+
+        # The main menu: the visits, the pairings and their coverage, the routines, the
+        # enterprises; the programmes, rules, triggers, event types and routines are the
+        # county admin's settings.
+        item = menus.MenuItem
+        configure = scope.can_configure
+        menus.register(
+            item("outreach.today", _("Visits due"), "outreach:today", "outreach", 10),
+            item("outreach.visits", _("Visits"), "outreach:visits", "outreach", 20),
+            item(
+                "outreach.occurrences", _("Events at home"), "outreach:occurrences", "outreach", 30
+            ),
+            item("outreach.pairings", _("Pairings"), "outreach:pairings", "outreach", 40),
+            item("outreach.coverage", _("Coverage"), "outreach:coverage", "outreach", 50),
+            item(
+                "outreach.compliance", _("Visit compliance"), "outreach:compliance", "outreach", 60
+            ),
+            item("outreach.events", _("Must-attend events"), "outreach:events", "outreach", 70),
+            item("outreach.meetings", _("Meetings"), "outreach:meetings", "outreach", 80),
+            item(
+                "outreach.routine-compliance",
+                _("Routine compliance"),
+                "outreach:routine-compliance",
+                "outreach",
+                90,
+            ),
+            item("outreach.enterprises", _("Enterprises"), "outreach:enterprises", "outreach", 100),
+            item(
+                "outreach.programmes",
+                _("Pairing programmes"),
+                "outreach:programmes",
+                "settings",
+                40,
+                configure,
+            ),
+            item("outreach.rules", _("Visit rules"), "outreach:rules", "settings", 50, configure),
+            item(
+                "outreach.triggers",
+                _("Visit triggers"),
+                "outreach:triggers",
+                "settings",
+                60,
+                configure,
+            ),
+            item(
+                "outreach.event-types",
+                _("Event types"),
+                "outreach:event-types",
+                "settings",
+                70,
+                configure,
+            ),
+            item(
+                "outreach.routines", _("Routines"), "outreach:routines", "settings", 80, configure
+            ),
+        )
+        home.register()

@@ -13,8 +13,9 @@ class RegistryConfig(AppConfig):
         # Registers the ledger importer for background import jobs.
         # The ledger's figures for each child on an area's page.
         # The ledger's tally, checked and rebuilt by core.
+        from yiwang.accounts import scope
         from yiwang.areas import panels
-        from yiwang.core import tallies
+        from yiwang.core import menus, tallies
         from yiwang.registry import importers  # noqa: F401
         from yiwang.registry.services import tally
 
@@ -65,6 +66,28 @@ class RegistryConfig(AppConfig):
                 badges="registry/_area_child_badges.html",
             )
         )
+        # A town's and the county's home: the ledger's figures of the area.
+        from yiwang.accounts import homes
+
+        homes.register(
+            homes.Panel(
+                "registry.summary",
+                (homes.TOWN, homes.COUNTY),
+                "registry/_home_summary.html",
+                home_summary,
+                30,
+            )
+        )
+        # The main menu: the ledger's lists; its tags are the county admin's settings.
+        item = menus.MenuItem
+        menus.register(
+            item("registry.residents", _("Residents"), "registry:residents", "ledger", 10),
+            item("registry.migrants", _("Migrants"), "registry:migrants", "ledger", 20),
+            item(
+                "registry.duplicates", _("Likely duplicates"), "registry:duplicates", "ledger", 30
+            ),
+            item("registry.tags", _("Tags"), "registry:tags", "settings", 30, scope.can_configure),
+        )
 
 
 def add_ledger_figures(area, children: list[dict]) -> None:
@@ -86,3 +109,22 @@ def add_ledger_figures(area, children: list[dict]) -> None:
             for code, n in figures.get("tags", {}).items()
             if n and code in tag_names
         ]
+
+
+def home_summary(request) -> dict | None:
+    """The ledger's figures of the user's area on their home (accounts.homes): active
+    households, key households, living residents, summed over the area's children from
+    the tallies."""
+    from yiwang.areas.selectors import default_area
+    from yiwang.registry.selectors import ledger_rollup
+
+    area = default_area(request.user)
+    if area is None:
+        return None
+    rows = ledger_rollup(area)
+    return {
+        "ledger_area": area,
+        "ledger_households": sum(r.get("households", 0) for r in rows),
+        "ledger_key_households": sum(r.get("key_households", 0) for r in rows),
+        "ledger_residents": sum(r.get("residents", 0) for r in rows),
+    }

@@ -34,7 +34,7 @@ def test_it_renders_the_login_page_in_english_after_switching(client):
 def test_it_logs_in_and_lands_on_the_users_area(client, chief):
     response = client.post(reverse("login"), {"username": "chief", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("areas:home")
+    assert response["Location"] == reverse("accounts:home")
     response = client.get(reverse("areas:home"))
     assert response["Location"] == reverse("areas:detail", args=["370830001001"])
 

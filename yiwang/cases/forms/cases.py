@@ -53,8 +53,10 @@ class PhotosField(forms.FileField):
         # Read by their bytes and refused with a message naming the file, an empty one too.
         kwargs.setdefault("allow_empty_file", True)
         kwargs.setdefault("help_text", _("JPEG, PNG or WebP, at most 9, 10 MB each."))
+        # On a phone the input opens the camera (the back one): a worker on the spot takes
+        # the photo. Types other than JPEG, PNG and WebP are refused by core.photos.
         kwargs.setdefault(
-            "widget", PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+            "widget", PhotosInput(attrs={"accept": "image/*", "capture": "environment"})
         )
         super().__init__(**kwargs)
 

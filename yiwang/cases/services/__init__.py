@@ -8,7 +8,8 @@ written with a conditional UPDATE, audited, and shown in the case's timeline.
 A module a topic: intake, transitions (with `Conflict`), dispatch, the deadline sweep (escalation,
 its PostgreSQL statement in escalation_postgres, the rules both follow in deadlines),
 notices, attachments (the photos), config (categories and departments), public (the
-residents' tracking code and rating), and what they share (common). Every public name is
+residents' tracking code and rating), personal_data (the reporter's phone revealed to call
+them back), and what they share (common). Every public name is
 here too (`services.report_case(...)`); private helpers are imported from their module.
 """
 
@@ -44,6 +45,7 @@ from yiwang.cases.services.intake import (
     submit_request,
 )
 from yiwang.cases.services.notices import mark_notices_read
+from yiwang.cases.services.personal_data import may_reveal_phone, reveal_reporter_phone
 from yiwang.cases.services.public import (
     RATED_BY_RESIDENT,
     clean_tracking_code,
@@ -70,6 +72,8 @@ from yiwang.cases.services.transitions import (
 )
 
 __all__ = [
+    "may_reveal_phone",
+    "reveal_reporter_phone",
     # intake
     "ADDRESS_MAX",
     "TRACKING_ALPHABET",

@@ -346,8 +346,27 @@ def _public_photo(w):
         assert w["client"].get(reverse(name, args=[bad, "image"])).status_code == 404
 
 
+def _page_phone(w):
+    """The reporter's phone of a foreign case: not found, by GET or POST, nothing recorded;
+    of the viewer's own case, revealed (a tel: link) and recorded."""
+    from yiwang.core.models import AuditEntry
+
+    own, foreign = _case(UNIT, "reported"), _case(OTHER_UNIT, "reported")
+    looks = AuditEntry.objects.filter(action="case.reveal_phone")
+    for method in ("get", "post"):
+        response = getattr(w["client"], method)(
+            reverse("cases:phone", args=[foreign.pk]), {"reason": "回拨报事人"}
+        )
+        assert response.status_code == 404
+    assert not looks.exists()
+    response = w["client"].post(reverse("cases:phone", args=[own.pk]), {"reason": "回拨报事人"})
+    assert 'href="tel:13812345678"' in response.content.decode()
+    assert looks.count() == 1
+
+
 CASE_CHECKS.update(
     {
+        "cases:phone": _page_phone,
         "api:case-attachments GET": _api_photo_list,
         "api:case-attachments POST": _api_photo_upload,
         "api:case-attachment-file GET": _api_photo_file,

@@ -81,7 +81,8 @@ def test_the_intake_forms_offer_a_multiple_photo_field(worker, url):
     assert 'enctype="multipart/form-data"' in body
     [field] = [tag for tag in body.split("<input")[1:] if 'name="photos"' in tag]
     assert 'type="file"' in field and " multiple" in field
-    assert 'accept="image/jpeg,image/png,image/webp"' in field
+    # On a phone it opens the back camera.
+    assert 'accept="image/*"' in field and 'capture="environment"' in field
 
 
 def test_a_worker_reports_with_two_photos_stored_with_the_report(worker, media):

@@ -308,3 +308,28 @@ def case_create(request):
         "photos_dropped": bool(bound and request.FILES.getlist("photos")),
     }
     return render(request, "cases/case_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_phone(request, case_id: int):
+    """The reporter's phone, revealed to call them back: a reason, then a tel: link; the
+    look is kept in the audit log."""
+    case = _case_or_404(request, case_id)
+    if not services.may_reveal_phone(request.user, case):
+        raise PermissionDenied(_("Your account may not reveal personal data."))
+    reason = request.POST.get("reason", _("Call the reporter back")) if case.phone else ""
+    error = ""
+    phone = ""
+    if request.method == "POST":
+        try:
+            phone = services.reveal_reporter_phone(
+                actor=request.user, case_id=case.pk, reason=reason
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(
+        request,
+        "cases/case_phone.html",
+        {"case": case, "reason": reason, "error": error, "phone": phone},
+    )

@@ -2,7 +2,7 @@
 
 from django import forms, template
 
-from yiwang.core import access
+from yiwang.core import access, menus
 
 register = template.Library()
 
@@ -45,3 +45,22 @@ def can_manage_area(user, code: str) -> bool:
 @register.filter
 def can_end_post(user, post) -> bool:
     return post.role in access.grantable_roles(user, post.area_code)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    """The main menu of the request's user (core.menus), built once a request."""
+    request = context.get("request")
+    if request is None:
+        return menus.Menu([], [])
+    menu = getattr(request, "_yiwang_menu", None)
+    if menu is None:
+        menu = request._yiwang_menu = menus.for_user(request)
+    return menu
+
+
+@register.filter
+def has_filters(query) -> int:
+    """How many filters a list's query string sets (the page number is not one): the
+    folded filters of a phone open by themselves when some are set."""
+    return sum(1 for key, values in query.lists() if key != "page" and any(values))

@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
-from yiwang.outreach.models import ScheduledVisit, ScheduleStatus, Visit
+from yiwang.areas import codes
+from yiwang.areas.models import Area
+from yiwang.core.scoping import subtree_q
+from yiwang.outreach.models import Pairing, ScheduledVisit, ScheduleStatus, Visit
 from yiwang.outreach.services import schedule
 from yiwang.outreach.services.visits import scheduled_visible_to, visits_visible_to
 from yiwang.registry.models import Relation, Resident, ResidentStatus
@@ -58,16 +62,26 @@ class DueLine:
         return (timezone.localdate() - self.due_on).days
 
 
-def today_lines(user, today: datetime.date | None = None) -> tuple[list[DueLine], bool]:
+def today_lines(
+    user,
+    today: datetime.date | None = None,
+    *,
+    within: str = "",
+    own_only: bool = False,
+) -> tuple[list[DueLine], bool]:
     """What is due for the user within HORIZON_DAYS and what is overdue, one line per
     household or enterprise, the nearest due first; and whether the list was cut at
-    TODAY_LIMIT rows. Three queries: the pairings, the rows, the heads' names."""
+    TODAY_LIMIT rows. Three queries: the pairings, the rows, the heads' names.
+    `within` narrows it to a subtree; `own_only` to the user's own pairings (an admin's
+    own day, not their whole area's)."""
     today = today or timezone.localdate()
-    rows = list(
-        open_schedule(user).filter(due_on__lte=today + datetime.timedelta(days=HORIZON_DAYS))[
-            : TODAY_LIMIT + 1
-        ]
-    )
+    rows = open_schedule(user).filter(due_on__lte=today + datetime.timedelta(days=HORIZON_DAYS))
+    if within:
+        rows = rows.filter(subtree_q("area_code", within))
+    if own_only:
+        own = Pairing.objects.current().filter(sponsor_id=user.pk).values_list("pk", flat=True)
+        rows = rows.filter(pairing_id__in=list(own))
+    rows = list(rows[: TODAY_LIMIT + 1])
     cut = len(rows) > TODAY_LIMIT
     lines: dict[tuple, DueLine] = {}
     for row in rows[:TODAY_LIMIT]:
@@ -95,6 +109,48 @@ def today_lines(user, today: datetime.date | None = None) -> tuple[list[DueLine]
             if line.household:
                 line.head = mask_name(heads.get(line.household.pk, ""))
     return list(lines.values()), cut
+
+
+@dataclass
+class AreaDue:
+    """A child area of the admin's "today" summary: its overdue households."""
+
+    code: str
+    name: str
+    overdue_households: int
+    drill: bool  # a town or above: its own children; else its lines
+
+
+def overdue_by_child(area: Area, today: datetime.date | None = None) -> list[AreaDue]:
+    """The overdue households under each child of `area` (the admin's "today" page and the
+    homes of a town and the county): two queries, one GROUP BY on the child's code."""
+    from django.db.models.functions import Substr
+
+    today = today or timezone.localdate()
+    n = len(area.code) + 3
+    counts = dict(
+        ScheduledVisit.objects.filter(
+            subtree_q("area_code", area.code),
+            household__isnull=False,
+            status=ScheduleStatus.SCHEDULED,
+            due_on__lt=today,
+        )
+        .annotate(child=Substr("area_code", 1, n))
+        .values("child")
+        .annotate(households=Count("household_id", distinct=True))
+        .order_by()
+        .values_list("child", "households")
+    )
+    children = Area.objects.filter(parent=area).order_by("code").values_list("code", "name")
+    return [
+        AreaDue(
+            code=code,
+            name=name,
+            overdue_households=counts.get(code, 0),
+            drill=n < codes.LENGTH_BY_LEVEL["village"],
+        )
+        for code, name in children
+    ]
 
 
 def household_visits(user, household_id: int):

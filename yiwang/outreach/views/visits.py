@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.accounts import scope
+from yiwang.accounts import homes, scope
+from yiwang.areas import codes
+from yiwang.areas import selectors as area_selectors
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.core.scoping import get_or_404
@@ -53,14 +55,36 @@ from yiwang.outreach.services import visits as services
 from yiwang.registry.models import Household
 
 PAGE_SIZE = 50
+# A village's code: its "today" lists its lines; above it, a summary by child area.
+VILLAGE_CODE_LENGTH = codes.LENGTH_BY_LEVEL["village"]
 
 
 @login_required
 @require_GET
 def today(request):
     """What is due for the user within a week and what is overdue, the nearest first: one
-    line a household, which opens the visit form."""
-    lines, cut = selectors.today_lines(request.user)
+    line a household, which opens the visit form.
+
+    A town's or the county's admin answers for thousands of households, not for a day's
+    round: their page is their own day (the pairings they sponsor) and, below it, the
+    overdue households of each child of their area, which drill down (`?area=`) to a
+    village, whose page lists its lines."""
+    user = request.user
+    area = None
+    summary = None
+    within = ""
+    own_only = False
+    code = request.GET.get("area", "").strip()
+    if code:
+        area = area_selectors.area_in_scope(user, code)
+    elif homes.kind(user) in (homes.TOWN, homes.COUNTY):
+        area = area_selectors.default_area(user)
+    if area is not None and len(area.code) < VILLAGE_CODE_LENGTH:
+        summary = selectors.overdue_by_child(area)
+        own_only = True
+    elif area is not None:
+        within = area.code
+    lines, cut = selectors.today_lines(user, within=within, own_only=own_only)
     return render(
         request,
         "outreach/today.html",
@@ -70,6 +94,9 @@ def today(request):
             "overdue": sum(1 for line in lines if line.overdue),
             "horizon": selectors.HORIZON_DAYS,
             "limit": selectors.TODAY_LIMIT,
+            "area": area,
+            "summary": summary,
+            "own_only": own_only,
         },
     )
 

@@ -32,7 +32,10 @@ def resident_detail(request, resident_id: int):
         Resident.objects.select_related("household"), request.user, pk=resident_id
     )
     can_reveal = request.user.has_perm("registry.reveal_personal_data")
-    form = RevealForm(request.POST or None) if can_reveal else None
+    # "Call" on a household's page opens the card with the phone chosen: the number is
+    # revealed (and the look recorded) before it becomes a tel: link.
+    initial = {"field": "phone"} if request.GET.get("field") == "phone" else None
+    form = RevealForm(request.POST or None, initial=initial) if can_reveal else None
     revealed = None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
