@@ -15,7 +15,7 @@ tally = importlib.import_module("yiwang.cases.migrations.0004_case_tally")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0008_client_uuid"),
+        ("cases", "0009_dispatch_to_a_named_worker"),
     ]
 
     operations = [
