@@ -210,7 +210,8 @@ def pytest_runtest_teardown(item, nextitem):
     they are written back, keys included, once the test's fixtures are torn down, so the
     tests after it may run in any order (pytest-xdist's work stealing)."""
     result = yield
-    if _transactional(item):
+    # After the session's last test the database itself is gone (nextitem None).
+    if nextitem is not None and _transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
