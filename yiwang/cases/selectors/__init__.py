@@ -18,7 +18,6 @@ from yiwang.cases.selectors.cases import (
     waiting_for,
 )
 from yiwang.cases.selectors.dispatch import (
-    assignee_area,
     suggested_area,
     worker_choices,
     worker_posts,
@@ -38,7 +37,6 @@ __all__ = [
     "unread_notices",
     "waiting_for",
     # dispatch
-    "assignee_area",
     "suggested_area",
     "worker_choices",
     "worker_posts",

@@ -53,10 +53,3 @@ def worker_choices(actor, case: Case) -> list[tuple[int, str]]:
             deepest[post.user_id] = post
     posts = sorted(deepest.values(), key=lambda post: (post.area_code, str(post.user)))
     return [(post.user_id, str(post)) for post in posts]
-
-
-def assignee_area(case: Case) -> Area | None:
-    """The area the case is handled in (None for a department's case)."""
-    if not case.assignee_area_code:
-        return None
-    return Area.objects.filter(code=case.assignee_area_code).first()

@@ -122,7 +122,6 @@ def case_detail(request, case_id: int):
         .filter(merged_into=case)
         .only("id", "number", "title"),
         "now": timezone.now(),
-        "assignee_area": selectors.assignee_area(case),
         **_photos_and_duplicates(request.user, case, allowed),
     }
     return render(request, "cases/case_detail.html", context)
