@@ -19,9 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # Pages answering 200 that no menu needs to link: the service worker's script (loaded
-# by the pages' JavaScript), the pages without a login (the public request pages, linked
-# from the login page), and the machine interfaces (the API with its docs, Open311).
-EXCEPTIONS = {"core:service-worker"}
+# by the pages' JavaScript), the area picker's answers (loaded into a form's area field),
+# the pages without a login (the public request pages, linked from the login page), and
+# the machine interfaces (the API with its docs, Open311).
+EXCEPTIONS = {"core:service-worker", "areas:picker"}
 EXCEPTED_NAMESPACES = ("public:", "api:", "open311:")
 
 EVERYONE = {

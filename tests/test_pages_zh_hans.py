@@ -46,6 +46,9 @@ NOT_PAGES = {
     "open311:request",
     "cases:public-photo",
     "outreach:visit-photo",
+    # An export is started by a form's POST and ends in a file.
+    "core:export-start",
+    "core:export-download",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {"login", "public:request", "public:track"}

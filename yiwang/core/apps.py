@@ -30,4 +30,8 @@ class CoreConfig(AppConfig):
         # The audit log in the main menu: anyone reads the entries of their scope.
         from yiwang.core import menus
 
-        menus.register(menus.MenuItem("core.audit", _("Audit log"), "core:audit", "areas", 90))
+        menus.register(
+            menus.MenuItem("core.audit", _("Audit log"), "core:audit", "areas", 90),
+            # Everyone's own background exports, with their progress and downloads.
+            menus.MenuItem("core.exports", _("My exports"), "core:exports", "work", 80),
+        )
