@@ -103,12 +103,11 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
 
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _log_in(phone, base, "worker")
-    phone.locator(".navbar-toggler").tap()
-    badge = phone.locator("#nav-unread-notices")
+    # The phone's tab bar carries the badge; its notices tab lists the dispatch.
+    badge = phone.locator("#tab-bar [data-tab='cases.notices'] [data-tab-badge]")
     expect(badge).to_be_visible()
     expect(badge).to_contain_text("1")
-    phone.locator("#main-nav a", has_text="事件").tap()
-    phone.locator("#case-tab-notices").tap()
+    phone.locator("#tab-bar [data-tab='cases.notices']").tap()
     notice = phone.locator("#notice-list li").first
     expect(notice).to_contain_text(case.number)
     expect(notice).to_contain_text("已派给您")
