@@ -276,6 +276,10 @@ def summary(results: list[dict]) -> bool:
                 f"alone by hand ×{figures.get('floor_ratio')}), p99 "
                 f"{figures.get('p99_ms')} ms, {figures.get('errors')} errors"
             ),
+            "export": (
+                f"job {figures.get('job_seconds')} s, write-only floor "
+                f"{figures.get('floor_seconds')} s (×{figures.get('ratio')})"
+            ),
         }[result["group"]]
         verdicts = []
         for key, target in result.get("targets", {}).items():

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yiwang.core import exports
+from yiwang.core import export_services, exports
 from yiwang.core.models import ExportJob
 
 PAGE_SIZE = 30
@@ -28,7 +28,7 @@ def export_start(request, kind: str):
     become an export job of `kind`; the answer is the job's page. An area outside the
     user's posts is refused, with the reason, and nothing is queued."""
     try:
-        job = exports.start_export(actor=request.user, kind=kind, params=request.GET)
+        job = export_services.start_export(actor=request.user, kind=kind, params=request.GET)
     except ValidationError as exc:
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -130,11 +129,12 @@ def write_table(
 # --- Background exports -------------------------------------------------------------------
 #
 # A module registers an exporter for its kind with `@exporter("kind", label=…)`: a function
-# that takes the requester and the list's filters (the query string as a dict) and returns
-# a `Table` of the rows that user may see under those filters. The requester asks for an
-# export with `start_export`; a Huey task runs it once (`run_export`), writing the rows
-# with openpyxl's write-only mode into a file kept for a week; the job's page polls its
-# progress and then offers the download, to the requester alone.
+# that takes the requester and the list's filters (the query string, as a QueryDict) and
+# returns a `Table` of the rows that user may see under those filters. The requester asks
+# for an export with `core.export_services.start_export`; a Huey task runs it once
+# (`run_export`), writing the rows with openpyxl's write-only mode into a file kept for a
+# week; the job's page polls its progress and then offers the download, to the requester
+# alone.
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ def _clear_progress(job_id: int) -> None:
 # --- Scope ----------------------------------------------------------------------------------
 
 
-def _checked_scope(user, found: Exporter, params: dict) -> tuple[str, list[str] | None]:
+def checked_scope(user, found: Exporter, params: dict) -> tuple[str, list[str] | None]:
     """The area the export covers and the user's scope roots it was asked within; a
     ValidationError naming the field when an area given lies outside the user's posts."""
     given = ""
@@ -309,7 +309,7 @@ def _still_in_scope(user, job) -> bool:
 # --- The job --------------------------------------------------------------------------------
 
 
-def _snapshot(job) -> dict:
+def job_snapshot(job) -> dict:
     return {
         "kind": job.kind,
         "filters": {k: v for k, v in job.params.items() if not k.startswith("_")},
@@ -317,7 +317,7 @@ def _snapshot(job) -> dict:
     }
 
 
-def _cleaned(params) -> dict:
+def cleaned_params(params) -> dict:
     """The filters as JSON: a list for a repeated parameter (a QueryDict's), else text;
     without the page number, empty values and the job's own keys."""
     items = params.lists() if hasattr(params, "lists") else params.items()
@@ -337,35 +337,6 @@ def as_query(params: dict) -> QueryDict:
         if not key.startswith("_"):
             query.setlist(key, value if isinstance(value, list) else [value])
     return query
-
-
-@transaction.atomic
-def start_export(*, actor, kind: str, params: dict):
-    """Queues an export of the list `kind` under `params` (its filters) for `actor`; it
-    runs once this commits. Refused, with the field and the fix, when the kind is unknown,
-    the actor lacks the permission, or an area asked lies outside the actor's posts."""
-    found = _EXPORTERS.get(kind)
-    if found is None:
-        raise ValidationError({"kind": _("Unknown kind of export.")})
-    if found.permission and not actor.has_perm(found.permission):
-        raise PermissionDenied(_("Your account may not make this export."))
-    params = _cleaned(params)
-    area_code, scope = _checked_scope(actor, found, params)
-    params["_scope"] = scope
-    params["_area"] = area_code
-    job = ExportJob.objects.create(kind=kind, params=params, created_by=actor, area_code=area_code)
-    audit.record(
-        actor=actor,
-        action="export.start",
-        obj=job,
-        object_repr=str(found.label),
-        area_code=area_code,
-        after=_snapshot(job),
-    )
-    from yiwang.core.tasks import run_export
-
-    transaction.on_commit(lambda: run_export(job.pk))
-    return job
 
 
 def run_export(job_id: int, *, now: datetime.datetime | None = None) -> None:
@@ -469,7 +440,7 @@ def open_download(*, user, job_id: int, now: datetime.datetime | None = None):
         obj=job,
         object_repr=kind_label(job.kind),
         area_code=job.area_code,
-        after={**_snapshot(job), "rows": job.rows},
+        after={**job_snapshot(job), "rows": job.rows},
     )
     return job, handle
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from conftest import OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.cases.tests.conftest import new_case
-from yiwang.core import exports
+from yiwang.core import export_services, exports
 from yiwang.core.models import ExportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,9 @@ def test_the_case_list_exports_with_its_filters_within_the_scope(tree, chief):
     mine = new_case(UNIT)
     new_case(UNIT, stage="accepted")
     new_case(OTHER_UNIT)
-    job = exports.start_export(actor=chief, kind="cases.cases", params={"status": "reported"})
+    job = export_services.start_export(
+        actor=chief, kind="cases.cases", params={"status": "reported"}
+    )
     rows = rows_of(job)
     assert rows[0][:4] == ["编号", "标题", "类别", "状态"]
     assert [row[0] for row in rows[1:]] == [mine.number]  # not the other town's, nor accepted
@@ -47,7 +49,7 @@ def test_a_case_export_of_another_village_is_refused(client, tree, chief):
 
 def test_the_rates_export_has_a_row_a_child_area_and_the_total(tree, town_admin):
     new_case(UNIT, stage="accepted")
-    job = exports.start_export(actor=town_admin, kind="cases.rates", params={})
+    job = export_services.start_export(actor=town_admin, kind="cases.rates", params={})
     rows = rows_of(job)
     assert rows[0][:2] == ["分组", "事件数"]
     assert rows[-1][0].startswith("合计")
@@ -55,7 +57,7 @@ def test_the_rates_export_has_a_row_a_child_area_and_the_total(tree, town_admin)
 
 
 def test_the_overdue_export_runs_for_the_chief(tree, chief):
-    job = exports.start_export(actor=chief, kind="cases.overdue", params={"area": VILLAGE})
+    job = export_services.start_export(actor=chief, kind="cases.overdue", params={"area": VILLAGE})
     assert rows_of(job)[0][0] == "编号"
 
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from conftest import OTHER_UNIT, OTHER_VILLAGE, UNIT, VILLAGE
 from yiwang.areas.models import Area
-from yiwang.core import exports
+from yiwang.core import export_services, exports
 from yiwang.core.models import ExportJob
 from yiwang.outreach.models import ScheduledVisit, VisitRule
 from yiwang.outreach.services import visits as services
@@ -60,7 +60,7 @@ def village(worker, outsider):
 
 
 def test_visits_export_with_escaped_notes(chief, village):
-    job = exports.start_export(actor=chief, kind="outreach.visits", params={})
+    job = export_services.start_export(actor=chief, kind="outreach.visits", params={})
     rows = rows_of(job)
     assert rows[0][0] == "走访时间"
     assert [row[1] for row in rows[1:]] == ["002"]
@@ -68,7 +68,7 @@ def test_visits_export_with_escaped_notes(chief, village):
 
 
 def test_the_overdue_households_export_holds_the_village_only(chief, village):
-    job = exports.start_export(
+    job = export_services.start_export(
         actor=chief, kind="outreach.households", params={"area": VILLAGE, "figure": "overdue"}
     )
     rows = rows_of(job)
@@ -77,7 +77,7 @@ def test_the_overdue_households_export_holds_the_village_only(chief, village):
 
 
 def test_the_compliance_export_ends_with_the_total(chief, village):
-    job = exports.start_export(actor=chief, kind="outreach.compliance", params={})
+    job = export_services.start_export(actor=chief, kind="outreach.compliance", params={})
     rows = rows_of(job)
     assert rows[0][0] == "区域"
     total = rows[-1]
@@ -89,7 +89,7 @@ def test_an_outreach_export_of_another_village_is_refused(chief, village):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        exports.start_export(
+        export_services.start_export(
             actor=chief, kind="outreach.households", params={"area": [VILLAGE, OTHER_VILLAGE]}
         )
     assert not ExportJob.objects.exists()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from conftest import OTHER_UNIT, UNIT, VILLAGE
-from yiwang.core import exports
+from yiwang.core import export_services, exports
 from yiwang.core.models import AuditEntry, ExportJob
 from yiwang.registry.services import add_resident, create_household
 from yiwang.registry.tests.conftest import make_id
@@ -49,7 +49,7 @@ def sheet_rows(job):
 
 
 def test_the_ledger_export_runs_as_a_job_and_writes_the_visible_rows_masked(chief, ledger):
-    job = exports.start_export(actor=chief, kind="registry.residents", params={})
+    job = export_services.start_export(actor=chief, kind="registry.residents", params={})
 
     sheet, rows = sheet_rows(job)
     assert rows[0][:4] == ["户编号", "单元网格编码", "姓名", "公民身份号码"]
@@ -68,7 +68,7 @@ def test_the_ledger_export_runs_as_a_job_and_writes_the_visible_rows_masked(chie
 
 
 def test_id_numbers_stay_text_with_full_digits(county_admin, ledger):
-    job = exports.start_export(actor=county_admin, kind="registry.households", params={})
+    job = export_services.start_export(actor=county_admin, kind="registry.households", params={})
     _sheet, rows = sheet_rows(job)
     assert rows[0][0] == "户编号"
     assert {row[0] for row in rows[1:]} == {"001", "002", "101"}  # leading zeros kept
@@ -77,7 +77,7 @@ def test_id_numbers_stay_text_with_full_digits(county_admin, ledger):
 
 
 def test_the_export_takes_the_list_filters(chief, ledger):
-    job = exports.start_export(
+    job = export_services.start_export(
         actor=chief, kind="registry.residents", params={"search": "张", "page": "3"}
     )
     _sheet, rows = sheet_rows(job)
@@ -87,7 +87,9 @@ def test_the_export_takes_the_list_filters(chief, ledger):
 
 def test_an_area_outside_the_posts_is_refused_with_a_reason(client, chief, ledger):
     with pytest.raises(ValidationError) as refused:
-        exports.start_export(actor=chief, kind="registry.residents", params={"under": OTHER_UNIT})
+        export_services.start_export(
+            actor=chief, kind="registry.residents", params={"under": OTHER_UNIT}
+        )
     assert OTHER_UNIT in str(refused.value)
     login(client, chief)
     response = client.post(
@@ -147,7 +149,7 @@ def test_a_queued_job_shows_its_progress_bar(client, chief):
 
 
 def test_someone_else_may_not_download(client, chief, town_admin, ledger):
-    job = exports.start_export(actor=chief, kind="registry.residents", params={})
+    job = export_services.start_export(actor=chief, kind="registry.residents", params={})
     login(client, town_admin)  # sees the chief's village, but the file is the chief's
     assert client.get(reverse("core:export-download", args=[job.pk])).status_code == 404
     assert client.get(reverse("core:export-detail", args=[job.pk])).status_code == 404
@@ -156,14 +158,14 @@ def test_someone_else_may_not_download(client, chief, town_admin, ledger):
 def test_a_requester_who_left_the_area_may_not_download(client, chief, ledger):
     from yiwang.accounts.models import Post
 
-    job = exports.start_export(actor=chief, kind="registry.residents", params={})
+    job = export_services.start_export(actor=chief, kind="registry.residents", params={})
     Post.objects.filter(user=chief).update(ends_on=timezone.localdate())
     login(client, chief)
     assert client.get(reverse("core:export-download", args=[job.pk])).status_code == 403
 
 
 def test_after_a_week_the_file_is_removed_and_the_link_says_so(client, chief, ledger):
-    job = exports.start_export(actor=chief, kind="registry.residents", params={})
+    job = export_services.start_export(actor=chief, kind="registry.residents", params={})
     job.refresh_from_db()
     name = job.file_name
     assert exports.purge_expired(now=timezone.now() + datetime.timedelta(days=6)) == 0
@@ -184,7 +186,7 @@ def test_full_numbers_only_with_the_permission_and_recorded(client, chief, ledge
     from yiwang.registry.models import Resident
 
     with pytest.raises(PermissionDenied):
-        exports.start_export(actor=chief, kind="registry.residents_full", params={})
+        export_services.start_export(actor=chief, kind="registry.residents_full", params={})
     login(client, chief)
     url = reverse("core:export-start", args=["registry.residents_full"])
     assert client.post(url).status_code == 403
@@ -192,7 +194,7 @@ def test_full_numbers_only_with_the_permission_and_recorded(client, chief, ledge
 
     chief.user_permissions.add(Permission.objects.get(codename="export_personal_data"))
     chief = type(chief).objects.get(pk=chief.pk)  # the permission cache read again
-    job = exports.start_export(actor=chief, kind="registry.residents_full", params={})
+    job = export_services.start_export(actor=chief, kind="registry.residents_full", params={})
     sheet, rows = sheet_rows(job)
     zhang = Resident.objects.get(name="张三")
     row = next(row for row in rows[1:] if row[2] == "张三")
