@@ -70,6 +70,7 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
     # By keyboard: the grid's pinyin initials (第一网格 → dywg) find only the chief's
     # village's grid, not the other village's of the same name; Enter goes to the result
     # and Enter again chooses it.
+    expect(chief_page.locator("[data-area-picker][data-picker-ready]")).to_have_count(1)
     search.press_sequentially("dywg")
     choices = chief_page.locator("[data-picker-results] [data-picker-choose]")
     expect(choices).to_have_count(1)

@@ -178,4 +178,6 @@ def test_visits_and_a_report_made_offline_arrive_once(
     assert page.evaluate("window.__cspViolations") == []
     assert console.csp_errors() == []
     assert console.unexpected() == []
+    # Nothing still on its way to the server when the test's database is emptied.
+    page.wait_for_load_state("networkidle")
     context.close()

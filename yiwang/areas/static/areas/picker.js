@@ -174,6 +174,11 @@
         search.focus();
       }
     });
+
+    // Text typed before the script ran (a slow phone) is searched now.
+    if (search.value.trim()) {
+      load({ q: search.value.trim() });
+    }
   }
 
   function setupAll(scope) {
