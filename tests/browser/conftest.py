@@ -3,6 +3,7 @@ downloaded one. Without it the tests skip, except on CI, where they must run."""
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,25 @@ def page(browser, console, settings):
     page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
     yield page
     context.close()
+
+
+# A tracking code as the public pages show it: two groups of four characters of the
+# codes' alphabet (no look-alikes).
+def _grouped_code():
+    from yiwang.cases.services.intake import TRACKING_ALPHABET
+
+    group = f"[{TRACKING_ALPHABET}]{{4}}"
+    return re.compile(rf"^{group} {group}$")
+
+
+GROUPED_CODE = _grouped_code()
+
+
+@pytest.fixture
+def fresh_limits():
+    """The public pages' flood limits and spent challenges live in the cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

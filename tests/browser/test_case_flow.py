@@ -8,15 +8,18 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, TOWN, UNIT, VILLAGE
 from yiwang.core.validators import normalize_text
 
-from .conftest import new_context
+from .conftest import GROUPED_CODE, new_context
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("fresh_limits"),
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 TEXT = "村口路灯坏了，晚上看不见路，请派人修理"
 RESULT = "已更换村口路灯灯泡，晚上已能照明"
@@ -24,17 +27,6 @@ RESULT = "已更换村口路灯灯泡，晚上已能照明"
 SHOWN_TEXT, SHOWN_RESULT = normalize_text(TEXT), normalize_text(RESULT)
 assert (SHOWN_TEXT, SHOWN_RESULT) == (TEXT, RESULT)
 PHONE = "13812345678"
-# A tracking code as the page shows it: 8 letters and digits in two groups of four, none
-# of them a look-alike (0, O, 1, I, L, B, S, Z, U).
-GROUPED_CODE = re.compile(r"^[2-9ACDEFGHJKMNPQRTVWXY]{4} [2-9ACDEFGHJKMNPQRTVWXY]{4}$")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """The public pages' flood limits and spent challenges live in the cache."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

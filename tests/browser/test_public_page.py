@@ -7,7 +7,6 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from conftest import OTHER_TOWN, OTHER_VILLAGE, TOWN, VILLAGE
@@ -15,20 +14,16 @@ from yiwang.areas.services import set_boundary
 from yiwang.cases.models import Case, Source
 from yiwang.cases.tests.conftest import box
 
-from .conftest import new_context
+from .conftest import GROUPED_CODE, new_context
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("fresh_limits"),
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 PHONE_SIZE = {"width": 360, "height": 640}
 TEXT = "小区门口的井盖松动了，晚上有人差点绊倒。"
-CODE = re.compile(r"^[2-9ACDEFGHJKMNPQRTVWXY]{4} [2-9ACDEFGHJKMNPQRTVWXY]{4}$")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -120,7 +115,7 @@ def test_a_resident_goes_from_the_login_page_to_a_short_tracking_code(
 
     expect(phone.locator("h1")).to_have_text("您的诉求已提交")
     shown = phone.locator("#tracking-code").inner_text().strip()
-    assert CODE.match(shown), shown
+    assert GROUPED_CODE.match(shown), shown
     case = Case.objects.get(source=Source.PUBLIC)
     assert case.tracking_code == shown.replace(" ", "") and len(case.tracking_code) <= 8
     assert case.text == TEXT  # its Chinese punctuation as typed
