@@ -26,6 +26,7 @@ class CasesConfig(AppConfig):
                 "case.create": _("Report a case"),
                 "case.attach": _("Add photos to a case"),
                 "case.notices_read": _("Read case notices"),
+                "case.reveal_phone": _("Reveal a reporter's phone number"),
                 "case.escalate": _("Escalate a case"),
                 "case.remind": _("Remind of a case"),
                 "case_category.save": _("Save a case category"),

@@ -26,7 +26,13 @@ class CoreConfig(AppConfig):
 
         from yiwang.core import audit
 
-        audit.register_actions({"import.start": _("Start an import")})
+        audit.register_actions(
+            {
+                "import.start": _("Start an import"),
+                "export.start": _("Start an export"),
+                "export.download": _("Download an export"),
+            }
+        )
         # The audit log in the main menu: anyone reads the entries of their scope.
         from yiwang.core import menus
 

@@ -8,3 +8,15 @@ class DemoConfig(AppConfig):
     name = "yiwang.demo"
     label = "demo"
     verbose_name = _("Demo")
+
+    def ready(self):
+        # The audit log names the demo builder's actions.
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "demo.build": _("Build the demo county"),
+                "demo.ledger": _("Build the demo ledger"),
+                "demo.cases": _("Build the demo cases"),
+            }
+        )
