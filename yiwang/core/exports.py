@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from yiwang.core import access, audit
+from yiwang.core import access, audit, progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ExportJob
 
@@ -244,27 +244,16 @@ def write_rows(
 # --- Progress -------------------------------------------------------------------------------
 
 
-def _progress_key(job_id: int) -> str:
-    return f"yiwang:export-progress:{job_id}"
-
-
 def set_progress(job_id: int, done: int, total: int) -> None:
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.put(_progress_key(job_id), (done, total))
+    progress.put("export", job_id, done, total)
 
 
 def get_progress(job_id: int) -> tuple[int, int] | None:
-    from huey.contrib.djhuey import HUEY
-
-    value = HUEY.get(_progress_key(job_id), peek=True)
-    return tuple(value) if value else None
+    return progress.get("export", job_id)
 
 
 def _clear_progress(job_id: int) -> None:
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.get(_progress_key(job_id))  # reading without peek removes it
+    progress.clear("export", job_id)
 
 
 # --- Scope ----------------------------------------------------------------------------------

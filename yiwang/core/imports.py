@@ -15,8 +15,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import HUEY
 
+from yiwang.core import progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ImportJob
 
@@ -38,17 +38,12 @@ def is_registered(kind: str) -> bool:
     return kind in _IMPORTERS
 
 
-def _progress_key(job_id: int) -> str:
-    return f"yiwang:import-progress:{job_id}"
-
-
 def set_progress(job_id: int, done: int, total: int) -> None:
-    HUEY.put(_progress_key(job_id), (done, total))
+    progress.put("import", job_id, done, total)
 
 
 def get_progress(job_id: int) -> tuple[int, int] | None:
-    value = HUEY.get(_progress_key(job_id), peek=True)
-    return tuple(value) if value else None
+    return progress.get("import", job_id)
 
 
 def run_job(job_id: int) -> None:
@@ -86,7 +81,7 @@ def run_job(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=status, result=result, errors=errors, finished_at=timezone.now()
     )
-    HUEY.get(_progress_key(job_id))  # reading without peek removes it
+    progress.clear("import", job_id)
 
 
 # A job still running after this long lost its worker (a crash, a kill, a restart).
