@@ -322,6 +322,7 @@ LEDGER_TABLES = (
     "registry_residenttag",
     "registry_ledgertally",
     "registry_resident_name_part",  # the names' suffixes that search reads (migration 0005)
+    "registry_resident_name_char",  # the names' characters, one-character search (0006)
 )
 # Search reads a larger ledger: at least 1,100,000 residents (the demo's 48 households a
 # unit give 1.13 million).

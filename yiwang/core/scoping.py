@@ -5,8 +5,11 @@ one of the user's current posts. Every list, detail, export and API query goes t
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db import models
 from django.db.models import Q
+from django.db.models.sql.where import WhereNode
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -52,18 +55,153 @@ def minimal_prefixes(codes) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def _narrowed(prefixes: tuple[str, ...], code: str) -> tuple[str, ...]:
+    """The subtrees of `prefixes` that lie under `code`: their intersection with its."""
+    kept = set()
+    for prefix in prefixes:
+        if code.startswith(prefix):  # `code` lies under this one: its subtree is kept
+            kept.add(code)
+        elif prefix.startswith(code):  # this one lies under `code`: kept whole
+            kept.add(prefix)
+    return minimal_prefixes(sorted(kept))
+
+
+class AreaIndex(Protocol):
+    """Rows of a scoped model held in an index keyed by area code first (see
+    `ScopedQuerySet.matching`): which they are, how many, and where each lies in area
+    code order."""
+
+    def q(self) -> Q:
+        """The rows the index holds."""
+
+    def count(self) -> int: ...
+
+    def area_code_at(self, position: int) -> str | None:
+        """The area code of the row at `position` (from 0) in area code order."""
+
+    def count_before(self, code: str) -> int:
+        """How many rows have an area code below `code`."""
+
+    def window_q(self, first: str, last: str) -> Q:
+        """The rows with an area code from `first` to `last`, both included."""
+
+
+def _shape(query) -> tuple:
+    """What decides which rows, and how many, a query returns (not their order)."""
+    return (
+        query.where,
+        tuple(query.alias_map),
+        tuple(query.annotations),
+        query.distinct,
+        query.combinator,
+        tuple(query.extra),
+        query.is_sliced,
+    )
+
+
 class ScopedQuerySet(models.QuerySet):
     # The column that holds the row's area code; Area itself scopes on `code`.
     scope_field = "area_code"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each is (value, the shape of the query it was true of): see `area_prefixes`
+        # and `matching`. Any later condition, join or slice changes the shape, and the
+        # value is then no longer used.
+        self._areas: tuple[tuple[str, ...], tuple] | None = None
+        self._index: tuple[AreaIndex, tuple, WhereNode] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._areas = self._areas
+        clone._index = self._index
+        return clone
+
+    def _current(self, known):
+        """The value of `known` (see __init__) while the query keeps its shape."""
+        if known is None or known[1] != _shape(self.query):
+            return None
+        return known[0]
+
     def visible_to(self, user) -> ScopedQuerySet:
         codes = access.scope_codes(user)
         if codes is None:  # a platform superuser sees everything
-            return self.all()
-        return self.filter(any_subtree_q(self.scope_field, codes))
+            scoped, prefixes = self.all(), ("",)
+        else:
+            scoped = self.filter(any_subtree_q(self.scope_field, codes))
+            prefixes = minimal_prefixes(sorted(codes))
+        if self.area_prefixes() == ("",):  # nothing else narrows it
+            scoped._areas = (prefixes, _shape(scoped.query))
+        return scoped
 
     def under(self, code: str) -> ScopedQuerySet:
-        return self.filter(subtree_q(self.scope_field, code))
+        narrowed = self.filter(subtree_q(self.scope_field, code))
+        prefixes = self.area_prefixes()
+        if prefixes is not None:
+            narrowed._areas = (_narrowed(prefixes, code), _shape(narrowed.query))
+        return narrowed
+
+    def area_prefixes(self) -> tuple[str, ...] | None:
+        """The area codes whose subtrees hold exactly the rows of this queryset ("" for
+        all), when `visible_to` and `under` are its only conditions; None otherwise."""
+        if not any(_shape(self.query)):
+            return ("",)  # no condition at all: every row
+        return self._current(self._areas)
+
+    def matching(self, index: AreaIndex) -> ScopedQuerySet:
+        """The rows of this queryset that `index` holds, when this queryset is exactly a
+        scope (`area_prefixes`) and the index holds none outside it: the count is then
+        the index's, and a slice in area code order (a page of a list) is found by the
+        position of its first and last rows in the index, then read among the rows of
+        those areas alone, rather than by reading and sorting every row before it. Any
+        later condition ends this: the count and slices are then the database's."""
+        found = self.filter(index.q())
+        if self.area_prefixes() is not None:
+            found._index = (index, _shape(found.query), self.query.where.clone())
+        return found
+
+    def count(self) -> int:
+        index = self._current(self._index)
+        if index is not None and self._result_cache is None:
+            return index.count()
+        return super().count()
+
+    def _in_area_order(self) -> bool:
+        query = self.query
+        ordering = query.order_by or (self.model._meta.ordering if query.default_ordering else ())
+        return bool(
+            ordering
+            and ordering[0] == self.scope_field
+            and query.standard_ordering
+            and not query.extra_order_by
+        )
+
+    def __getitem__(self, k):
+        index = self._current(self._index)
+        if (
+            index is None
+            or not isinstance(k, slice)
+            or k.step is not None
+            or k.stop is None
+            or (k.start or 0) < 0
+            or k.stop <= (k.start or 0)
+            or self._result_cache is not None
+            or not self._in_area_order()
+        ):
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        first = index.area_code_at(start)
+        if first is None:  # past the last row
+            return super().__getitem__(k)
+        last = index.area_code_at(stop - 1) or index.area_code_at(index.count() - 1)
+        before = index.count_before(first)
+        # The rows at [start, stop) lie in the areas from `first` to `last`, and the rows
+        # of those areas start at position `before`: the same slice of them, read with
+        # the scope's conditions and the window's instead of the index's whole.
+        window = self._chain()
+        window.query.where = self._index[2].clone()
+        window = window.filter(index.window_q(first, last))
+        return window[start - before : stop - before]
 
 
 def get_or_404(queryset, *, lock: bool = False, **lookup):

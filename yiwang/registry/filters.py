@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core import validators
-from yiwang.core.scoping import subtree_q
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -23,7 +22,7 @@ from yiwang.registry.selectors import search_residents
 
 
 def _under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
+    return queryset.under(value.strip()) if value else queryset
 
 
 class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
@@ -58,8 +57,14 @@ class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
         model = Resident
         fields = ["search", "address", "tag", "under", "household", "category", "status"]
 
+    def filter_queryset(self, queryset):
+        # The search goes last: when the other filters leave a scope alone (`under`), a
+        # one-character search counts and pages from its index (`search_residents`).
+        queryset = super().filter_queryset(queryset)
+        return search_residents(queryset, self.form.cleaned_data.get("search") or "")
+
     def filter_search(self, queryset, name, value):
-        return search_residents(queryset, value)
+        return queryset  # applied last, by filter_queryset
 
     def filter_address(self, queryset, name, value):
         value = validators.normalize_text(value)

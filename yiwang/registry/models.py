@@ -212,6 +212,27 @@ class Resident(ScopedModel):
         return self.birth_date.isoformat()
 
 
+class ResidentNameChar(models.Model):
+    """Each distinct character of a resident's name, with their area code: the index of
+    one-character search (`yiwang.registry.selectors.search`). Kept by database triggers
+    in step with every write of the residents (registry migration 0006, which makes the
+    table): read it, never write it."""
+
+    pk = models.CompositePrimaryKey("ch", "area_code", "resident")
+    ch = models.CharField(max_length=1)
+    area_code = models.CharField(max_length=18)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "registry_resident_name_char"
+
+    def __str__(self) -> str:
+        return self.ch
+
+
 class ResidentTagQuerySet(models.QuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()

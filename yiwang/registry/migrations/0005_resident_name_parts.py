@@ -18,7 +18,8 @@ On SQLite, a later migration that rebuilds registry_resident (Django copies the 
 most AlterField, RemoveField and some AddField) drops its triggers with the old table:
 such a migration must end with `migrations.RunPython(parts.create, parts.drop)`, where
 `parts = importlib.import_module("yiwang.registry.migrations.0005_resident_name_parts")`;
-`create` may run again (it refills the table). test_search_any_part checks the triggers.
+`create` may run again (it refills the table); and the same for migration 0006 (the
+names' characters). test_search_any_part checks the triggers.
 """
 
 from django.db import migrations

@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from yiwang.core import validators
+from yiwang.core import scoping, validators
 from yiwang.core.pinyin import initials as initials
-from yiwang.registry.models import Resident
+from yiwang.registry.models import Resident, ResidentNameChar
 
 TAIL = 4  # Resident.id_tail and phone_tail hold the last four characters
 # Texts at most this long match thousands of residents in a county (one or two letters of
@@ -154,7 +154,65 @@ def search_q(text: str) -> Q | None:
     return _name_part_q(text)
 
 
+class _NameCharIndex:
+    """The residents whose name holds the character `ch` within the subtrees of
+    `prefixes` ("" for all), read from the table of names' characters by their key
+    (character, area code, resident): counted from the index alone, in area code order.
+    See `ScopedQuerySet.matching`."""
+
+    def __init__(self, ch: str, prefixes: tuple[str, ...]):
+        self.ch, self.prefixes = ch, prefixes
+        self._count: int | None = None
+
+    def rows(self, first: str | None = None, last: str | None = None) -> QuerySet:
+        rows = ResidentNameChar.objects.filter(ch=self.ch)
+        if "" not in self.prefixes:
+            rows = rows.filter(scoping.any_subtree_q("area_code", self.prefixes))
+        if first is not None:
+            rows = rows.filter(area_code__gte=first, area_code__lte=last)
+        return rows
+
+    def q(self) -> Q:
+        return Q(pk__in=self.rows().values("resident"))
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.rows().count()
+        return self._count
+
+    def area_code_at(self, position: int) -> str | None:
+        codes = self.rows().order_by("area_code", "resident_id").values_list("area_code", flat=True)
+        return next(iter(codes[position : position + 1]), None)
+
+    def count_before(self, code: str) -> int:
+        return self.rows().filter(area_code__lt=code).count()
+
+    def window_q(self, first: str, last: str) -> Q:
+        return Q(area_code__gte=first, area_code__lte=last) & Q(
+            pk__in=self.rows(first, last).values("resident")
+        )
+
+
+def _one_character(text: str) -> str | None:
+    """The character a one-character search is for, else None. Not a letter nor a digit:
+    those are the start of initials and the end of numbers (`search_q`)."""
+    compact = re.sub(r"\s+", "", validators.normalize_text(text))
+    if len(compact) == 1 and not (compact.isascii() and compact.isalnum()):
+        return compact
+    return None
+
+
 def search_residents(queryset: QuerySet, text: str) -> QuerySet:
-    """The residents of `queryset` that `text` finds (see `search_q`), in one query."""
-    q = search_q(text)
-    return queryset if q is None else queryset.filter(q)
+    """The residents of `queryset` that `text` finds (see `search_q`), in one query.
+
+    One character (伟, 国) finds tens of thousands of people in a county. When `queryset`
+    is exactly a scope (`visible_to`, `under`), they are read from the table of names'
+    characters (registry migration 0006), which holds the area code beside each: the
+    count reads that table's index alone, and a page of the list in area order is found
+    by position there (`ScopedQuerySet.matching`), whatever the number of matches."""
+    ch = _one_character(text)
+    prefixes = queryset.area_prefixes() if ch and hasattr(queryset, "area_prefixes") else None
+    if prefixes is None:
+        q = search_q(text)
+        return queryset if q is None else queryset.filter(q)
+    return queryset.matching(_NameCharIndex(ch, prefixes))

@@ -25,6 +25,7 @@ from yiwang.registry.services import (
 )
 
 PARTS = importlib.import_module("yiwang.registry.migrations.0005_resident_name_parts")
+CHARS = importlib.import_module("yiwang.registry.migrations.0006_resident_name_chars")
 SAMPLE = DATA / "ledger-sample.csv"
 
 
@@ -35,13 +36,15 @@ def _stored_parts() -> set[tuple[str, int]]:
 
 
 def _assert_parts_right():
-    """The table holds every suffix of every resident's name, and nothing else."""
-    expected = {
-        (name[i:], pk)
-        for pk, name in Resident.objects.values_list("pk", "name")
-        for i in range(len(name))
-    }
+    """The table holds every suffix of every resident's name, and nothing else; and the
+    table of characters each distinct character with the resident's area code."""
+    residents = Resident.objects.values_list("pk", "name", "area_code")
+    expected = {(name[i:], pk) for pk, name, _ in residents for i in range(len(name))}
     assert _stored_parts() == expected
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ch, area_code, resident_id FROM {CHARS.TABLE}")
+        stored_chars = set(cursor.fetchall())
+    assert stored_chars == {(ch, code, pk) for pk, name, code in residents for ch in name}
 
 
 def search(text, queryset=None):
@@ -238,9 +241,11 @@ class _Editor:
 def test_the_parts_can_be_made_again_from_the_residents(people, worker):
     with connection.cursor() as cursor:  # as if the triggers had been dropped for a while
         cursor.execute(f"DELETE FROM {PARTS.TABLE}")
-    assert search("建国") == []
+        cursor.execute(f"DELETE FROM {CHARS.TABLE}")
+    assert search("建国") == [] and search("建") == []
 
     PARTS.create(None, _Editor())
+    CHARS.create(None, _Editor())
 
     _assert_parts_right()
     assert search("建国") == ["张建国", "欧阳建国"]
