@@ -135,7 +135,7 @@ def test_visits_and_a_report_made_offline_arrive_once(
     page.goto(f"{base}/cases/new/")  # the kept report form
     page.select_option("#id_category", "sanitation")
     page.fill("#id_text", REPORT)
-    page.fill("#id_unit_code", UNIT)
+    page.select_option("#id_unit_code", UNIT)  # the worker's own units, listed by name
     page.locator("#case-form button[type=submit]").tap()
     expect(page.locator("#offline-saved")).to_be_visible()
     expect(status).to_have_attribute("data-waiting-count", "2")

@@ -186,6 +186,26 @@ class AreaPicker(forms.Widget):
         return name not in data
 
 
+# A scope with at most this many areas of a level lists them in a plain <select>: it works
+# on a page kept for use without signal, where the picker cannot ask the server.
+OFFLINE_LIST_LIMIT = 60
+
+
+def offline_widget(user, level: str, *, blank: str) -> forms.Widget:
+    """The widget that chooses an area of `level` for a form that must work offline: the
+    user's own areas of that level in a list (a grid worker's units, a chief's), named
+    with the area above each; the picker when the scope holds more of them (a town's, a
+    county's staff at a desk). Both post the area's code."""
+    areas = list(_visible(user).filter(level=level).order_by("code")[: OFFLINE_LIST_LIMIT + 1])
+    if len(areas) > OFFLINE_LIST_LIMIT:
+        return AreaPicker(levels=(level,), user=user)
+    choices = [("", blank)] + [
+        (area.code, f"{area.parent.name} · {area.name}" if area.parent_id else area.name)
+        for area in areas
+    ]
+    return forms.Select(choices=choices, attrs={"class": "form-select"})
+
+
 def limit_to(form, user) -> None:
     """Shows the chosen areas of `form`'s pickers as `user` may see them."""
     for field in form.fields.values():

@@ -92,16 +92,16 @@ class CaseCreateForm(forms.Form):
         help_text=_("Left empty, the start of the text is the title."),
     )
     text = forms.CharField(label=_("What happened"), max_length=TEXT_MAX, widget=_textarea(5))
-    # Typed, not picked: the report form is kept for offline use (static/js/offline.js),
-    # where the area picker cannot ask the server.
+    # Kept for use without signal (static/js/offline.js): the user's own units and villages
+    # are listed in the page (`picker.offline_widget`); a larger scope gets the picker.
     unit_code = forms.CharField(
-        label=_("Unit code"),
+        label=_("Unit"),
         required=False,
         max_length=18,
         help_text=_("Not needed with a point inside a unit, or a household."),
     )
     village_code = forms.CharField(
-        label=_("Village code"),
+        label=_("Village"),
         required=False,
         max_length=12,
         help_text=_("For a call when the unit is not known."),
@@ -114,11 +114,19 @@ class CaseCreateForm(forms.Form):
     phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
     photos = PhotosField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
-        for name in ("unit_code", "village_code"):
-            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        if user is not None:
+            self.fields["unit_code"].widget = picker.offline_widget(
+                user, Level.UNIT, blank=_("Found from the point or the household")
+            )
+            self.fields["village_code"].widget = picker.offline_widget(
+                user, Level.VILLAGE, blank=_("Not chosen")
+            )
+        else:
+            for name in ("unit_code", "village_code"):
+                self.fields[name].widget.attrs["inputmode"] = "numeric"
         for name in ("lat", "lng"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         self.fields["phone"].widget.attrs["inputmode"] = "tel"

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.test import Client
 
-from conftest import OTHER_UNIT, UNIT, VILLAGE
+from conftest import GRID, OTHER_UNIT, UNIT, VILLAGE
+from yiwang.areas import picker
 from yiwang.cases import services
 from yiwang.cases.models import Case, Status
 
@@ -209,6 +210,24 @@ def test_a_worker_reports_from_the_form(worker, tree):
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     assert (case.source, case.reporter) == ("patrol", worker)
+
+
+def test_the_report_form_lists_the_users_own_units_by_name_and_a_desk_gets_the_picker(
+    worker, chief, county_admin, tree, monkeypatch
+):
+    """The form works without signal: a worker's and a chief's units are in the page by
+    name (no code to type, no server to ask); a county's staff pick from the whole tree."""
+    form = _client(worker).get("/cases/new/").context["form"]
+    assert [label for code, label in form.fields["unit_code"].widget.choices if code] == [
+        f"{tree[GRID].name} · {tree[UNIT].name}"
+    ]
+    chief_units = dict(
+        _client(chief).get("/cases/new/").context["form"].fields["unit_code"].widget.choices
+    )
+    assert UNIT in chief_units and OTHER_UNIT not in chief_units and len(chief_units) == 5
+    monkeypatch.setattr(picker, "OFFLINE_LIST_LIMIT", 4)  # the tree here is small
+    page = _client(county_admin).get("/cases/new/").content.decode()
+    assert page.count("data-area-picker") == 2
 
 
 def test_a_hotline_call_gives_the_caller_a_tracking_code(chief, tree):

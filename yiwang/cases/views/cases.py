@@ -252,7 +252,10 @@ def case_create(request):
     initial = {"household": household.pk} if household else {}
     bound = request.method == "POST"
     form = CaseCreateForm(
-        request.POST if bound else None, request.FILES if bound else None, initial=initial
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        initial=initial,
+        user=request.user,
     )
     if bound and form.is_valid():
         data = dict(form.cleaned_data)
