@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.masking import mask_id_number, mask_phone
@@ -94,7 +95,8 @@ class Household(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_code}-{self.number}"
+        # The number is unique within the unit, which the pages name beside it.
+        return gettext("Household %(n)s") % {"n": self.number}
 
     @property
     def head(self) -> Resident | None:

@@ -66,6 +66,12 @@ class CaseSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     kind = serializers.CharField(source="category.kind", read_only=True)
     assignee_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee_user_name = serializers.CharField(
+        source="assignee_user.full_name",
+        read_only=True,
+        allow_null=True,
+        help_text="The full name of the person the case was dispatched to by name, if any.",
+    )
     time_left = serializers.SerializerMethodField(
         help_text="Seconds until the current stage is due; negative when overdue."
     )
@@ -87,6 +93,8 @@ class CaseSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
             "assignee_level",
             "assignee_area_code",
             "assignee_department",
+            "assignee_user",
+            "assignee_user_name",
             "due_at",
             "time_left",
             "is_urgent",
@@ -397,7 +405,7 @@ def _transition(serializer, *, url_path: str | None = None):
 class CaseViewSet(ScopedViewSet):
     """Cases in your scope (and those sent to your department)."""
 
-    queryset = Case.objects.select_related("category", "assignee_department")
+    queryset = Case.objects.select_related("category", "assignee_department", "assignee_user")
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
 

@@ -204,4 +204,11 @@ def test_the_api_dispatches_to_a_named_worker(chief, worker, outsider):
     done = api.post(url, {"worker": worker.pk}, format="json")
     assert done.status_code == 200, done.content
     assert done.json()["assignee_area_code"] == UNIT
+    assert (done.json()["assignee_user"], done.json()["assignee_user_name"]) == (
+        worker.pk,
+        worker.full_name,
+    )
+    listed = api.get("/api/v1/cases/", {"limit": 500}).json()["results"]
+    assert {(c["id"], c["assignee_user"]) for c in listed} >= {(case.pk, worker.pk)}
+    assert all(c["assignee_user_name"] is None for c in listed if c["assignee_user"] is None)
     assert Notice.objects.for_user(worker).unread().filter(case=case).exists()

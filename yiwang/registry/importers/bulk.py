@@ -161,7 +161,7 @@ def _write_fresh(plans: list[_HouseholdPlan], tags: dict[str, Tag], actor, today
                 action="household.create",
                 object_type=Household._meta.label_lower,
                 object_id=str(plan.household_id),
-                object_repr=f"{plan.unit.code}-{plan.file.number}",
+                object_repr=str(Household(number=plan.file.number)),
                 area_code=plan.unit.code,
                 after=after,
             )
