@@ -28,7 +28,12 @@ def export_start(request, kind: str):
     become an export job of `kind`; the answer is the job's page. An area outside the
     user's posts is refused, with the reason, and nothing is queued."""
     try:
-        job = export_services.start_export(actor=request.user, kind=kind, params=request.GET)
+        job = export_services.start_export(
+            actor=request.user,
+            kind=kind,
+            params=request.GET,
+            fmt=request.POST.get("format") or exports.XLSX,
+        )
     except ValidationError as exc:
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
@@ -79,7 +84,7 @@ def export_download(request, job_id: int):
         handle,
         as_attachment=True,
         filename=exports.download_name(job),
-        content_type=exports.CONTENT_TYPES[exports.XLSX],
+        content_type=exports.CONTENT_TYPES[exports.job_format(job)],
     )
 
 

@@ -2,6 +2,7 @@
 sees (masked, ID numbers as text, formulas escaped), reports progress, keeps its file a
 week for its requester alone, and refuses an area outside the requester's posts."""
 
+import csv
 import datetime
 import io
 
@@ -65,6 +66,33 @@ def test_the_ledger_export_runs_as_a_job_and_writes_the_visible_rows_masked(chie
     assert unit_cell.number_format == "@"  # stays text when edited
     assert job.rows == 3 and job.size > 0
     assert job.expires_at - job.finished_at == datetime.timedelta(days=7)
+
+
+def test_the_ledger_page_exports_csv_in_the_background_too(chief, ledger, client):
+    page = login(client, chief).get("/ledger/").content.decode()
+    assert 'name="format" value="csv"' in page and "/ledger/export/" not in page
+
+    response = client.post(
+        reverse("core:export-start", args=["registry.residents"]) + "?under=" + UNIT,
+        {"format": "csv"},
+    )
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.params["_format"] == "csv"
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE, job.error
+    download = client.get(reverse("core:export-download", args=[job.pk]))
+    assert download["Content-Type"].startswith("text/csv")
+    assert download["Content-Disposition"].endswith('.csv"')
+    body = b"".join(download.streaming_content)
+    assert body.startswith("\ufeff户编号,".encode())  # Excel reads the Chinese right
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    odd = next(row for row in rows if row[2] == "'+SUM(A1:A9)")  # escaped
+    assert odd[3] == "3708**********0813"  # masked
+    assert {row[0] for row in rows[1:]} == {'="001"', '="002"'}  # leading zeros kept
+    assert job.rows == len(rows) - 1 == 3
+
+    with pytest.raises(ValidationError):
+        export_services.start_export(actor=chief, kind="registry.residents", params={}, fmt="pdf")
 
 
 def test_id_numbers_stay_text_with_full_digits(county_admin, ledger):
