@@ -21,19 +21,21 @@ old table: it must end with `migrations.RunPython(chars.create, chars.drop)` as 
 checks the triggers.
 """
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 TABLE = "registry_resident_name_char"
-# A name has at most 50 characters (Resident.name). SQLite allows no common table
-# expression in a trigger, so the offsets are a JSON array.
-_OFFSETS = "json_each('[{}]')".format(",".join(str(k) for k in range(1, 51)))
+# The offsets of a name's characters on SQLite, a JSON array cut to its length (see 0005).
+PARTS = importlib.import_module("yiwang.registry.migrations.0005_resident_name_parts")
 
 # --- SQLite: row-level triggers --------------------------------------------------------
 
 _SQLITE_ADD = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
-    SELECT DISTINCT substr(NEW.name, k.value, 1), NEW.area_code, NEW.id FROM {_OFFSETS} AS k
+    SELECT DISTINCT substr(NEW.name, k.value, 1), NEW.area_code, NEW.id
+    FROM {PARTS.offsets('NEW.name')} AS k
     WHERE k.value <= length(NEW.name);
 """
 _SQLITE_REMOVE = f"DELETE FROM {TABLE} WHERE resident_id = OLD.id;"
@@ -68,7 +70,7 @@ SQLITE_TRIGGERS = {
 SQLITE_FILL = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
     SELECT DISTINCT substr(r.name, k.value, 1), r.area_code, r.id
-    FROM registry_resident AS r, {_OFFSETS} AS k
+    FROM registry_resident AS r, {PARTS.offsets('r.name')} AS k
     WHERE k.value <= length(r.name)"""
 
 # --- PostgreSQL: statement-level triggers with transition tables -----------------------
@@ -157,6 +159,10 @@ def create(apps, schema_editor):
             execute(sql)
     else:
         for sql in SQLITE_TRIGGERS.values():
+            execute(sql)
+        # 0005's triggers again, with the offsets cut to the name (as made there since).
+        for name, sql in PARTS.SQLITE_TRIGGERS.items():
+            execute(f"DROP TRIGGER IF EXISTS {name}")
             execute(sql)
 
 

@@ -189,3 +189,15 @@ def test_the_triggers_that_keep_the_characters_are_in_place():
     expected = CHARS.SQLITE_TRIGGERS if connection.vendor == "sqlite" else CHARS.POSTGRES_TRIGGERS
 
     assert set(expected) - _trigger_names() == set()
+    if connection.vendor == "sqlite":
+        # Each row reads the offsets of its own name only, 0005's triggers too (made again
+        # by 0006): not all fifty.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND name LIKE 'registry_resident_name_%_insert'"
+            )
+            made = dict(cursor.fetchall())
+        assert len(made) == 2 and all(
+            "CASE WHEN length(NEW.name) <= 9" in sql for sql in made.values()
+        )
