@@ -50,11 +50,12 @@ def _ledger(chief, worker):
     # A correction by someone else: the entry holds the number before and after.
     update_resident(actor=chief, resident_id=entered.pk, phone=ENTERED["phone"])
     # The chief's import into the worker's unit: one new household, and a row rejected
-    # (a relation the ledger does not know) that names the entered resident again.
+    # (a relation the ledger does not know, a birth date that is not the ID's) that names
+    # the entered resident again.
     text = (
         HEADER
         + f"201,{UNIT},{IMPORTED['name']},{IMPORTED['id']},户主,女,1981-11-23,{IMPORTED['phone']}\n"
-        + f"202,{UNIT},{ENTERED['name']},{ENTERED['id']},朋友,男,1956-06-04,{ENTERED['phone']}\n"
+        + f"202,{UNIT},{ENTERED['name']},{ENTERED['id']},朋友,男,1956-06-05,{ENTERED['phone']}\n"
     )
     start_import(
         actor=chief,
