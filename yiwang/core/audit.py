@@ -93,12 +93,24 @@ def _shown_masked(value):
     return value
 
 
+def _holds_masked(value) -> bool:
+    if isinstance(value, dict):
+        return any(
+            (name in _SHOWN_MASKED and item) or _holds_masked(item) for name, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_holds_masked(item) for item in value)
+    return False
+
+
 def shown_to(user, document):
     """An entry's `before` or `after` as `user` may read it: as stored for someone who may
     reveal personal data, else with the birth dates in it (at any depth: an import lists a
     household's members) masked. Every page, API and file that shows the log passes its
     documents through here."""
-    if document is None or may_reveal(user):
+    # The permission is asked (two queries, once a request) only of a document that holds
+    # something to mask: most of the log holds none.
+    if document is None or not _holds_masked(document) or may_reveal(user):
         return document
     return _shown_masked(document)
 
