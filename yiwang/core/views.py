@@ -104,6 +104,7 @@ def import_detail(request, job_id: int):
         "done": done,
         "total": total,
         "import_keep_days": settings.IMPORT_KEEP_DAYS,
+        "files_kept_until": None if job.files_removed_at else import_files.kept_until(job),
     }
     if request.htmx:
         return render(request, "core/_import_status.html", context)

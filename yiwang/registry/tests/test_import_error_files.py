@@ -140,6 +140,18 @@ def test_the_files_go_after_the_days_they_are_kept_for(worker, settings):
     assert job.status == ImportJob.Status.PARTIAL and job.result["households"]["new"] == 1
 
 
+def test_the_job_says_until_when_its_files_are_kept(worker, settings):
+    settings.IMPORT_KEEP_DAYS = 3
+    job = _preview(worker)
+    page = Client()
+    page.force_login(worker)
+
+    detail = page.get(f"/imports/{job.pk}/").content.decode()
+
+    until = timezone.localtime(job.finished_at + datetime.timedelta(days=3))
+    assert 'id="import-files-kept"' in detail and f"保留至 {until:%Y-%m-%d}" in detail
+
+
 def test_the_job_says_its_files_were_removed(worker, settings):
     settings.IMPORT_KEEP_DAYS = 3
     job = _preview(worker)
@@ -151,6 +163,7 @@ def test_the_job_says_its_files_were_removed(worker, settings):
     detail = page.get(f"/imports/{job.pk}/").content.decode()
     assert 'id="import-files-removed"' in detail and "3 天后删除" in detail
     assert 'id="import-error-file"' not in detail and 'id="import-commit"' not in detail
+    assert 'id="import-files-kept"' not in detail
     gone = page.get(f"/imports/{job.pk}/errors.xlsx")
     assert gone.status_code == 410 and 'id="import-files-removed"' in gone.content.decode()
     gone = api.get(f"/api/v1/imports/{job.pk}/error-file/")
