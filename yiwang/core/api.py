@@ -93,7 +93,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     def to_representation(self, entry):
         # The personal data the reader may not see, masked (core.audit.shown_to).
         data = super().to_representation(entry)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        user = request.user if request is not None else None  # no reader: masked
         data["before"] = audit.shown_to(user, data["before"])
         data["after"] = audit.shown_to(user, data["after"])
         return data
