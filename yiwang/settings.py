@@ -243,6 +243,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# How many days an import's uploaded file and its error file (the rejected rows, with their
+# ID and phone numbers) are kept after the import finished; then an hourly task removes
+# them and the job's page says so.
+IMPORT_KEEP_DAYS = envint("IMPORT_KEEP_DAYS", 30)
+if IMPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured(f"IMPORT_KEEP_DAYS must be at least 1, not {IMPORT_KEEP_DAYS}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -4,19 +4,19 @@ log (read-only, within scope) and background imports."""
 
 import copy
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from yiwang.core import audit, import_files
 from yiwang.core.access import require_area_manager, require_in_scope
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
@@ -33,6 +33,12 @@ def exception_handler(exc, context):
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_detail = "Gone."
+    default_code = "gone"
 
 
 class ScopedViewSetMixin:
@@ -83,6 +89,15 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "after",
         ]
         read_only_fields = fields
+
+    def to_representation(self, entry):
+        # The personal data the reader may not see, masked (core.audit.shown_to).
+        data = super().to_representation(entry)
+        request = self.context.get("request")
+        user = request.user if request is not None else None  # no reader: masked
+        data["before"] = audit.shown_to(user, data["before"])
+        data["after"] = audit.shown_to(user, data["after"])
+        return data
 
 
 class AuditEntryViewSet(ScopedViewSet):
@@ -182,19 +197,24 @@ class ImportJobViewSet(ScopedViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            410: OpenApiResponse(description="The files were removed after IMPORT_KEEP_DAYS."),
+        }
+    )
     @action(detail=True, methods=["get"], url_path="error-file")
     def error_file(self, request, pk=None):
         """The rejected rows with their row numbers and reasons (XLSX), for the uploader or
-        those who may export personal data."""
-        job = self.get_object()
-        if not job.error_file_present:
-            raise Http404(_("Not found."))
-        if job.created_by_id != request.user.pk and not request.user.has_perm(
-            "registry.export_personal_data"
-        ):
-            raise PermissionDenied(_("The rejected rows are for the person who uploaded the file."))
-        content = ImportJob.objects.values_list("error_file", flat=True).get(pk=job.pk)
-        response = HttpResponse(bytes(content), content_type=XLSX_TYPE)
+        those who may export personal data: in full for the uploader and those who may
+        reveal personal data, masked for the others; each download audited; 410 once the
+        files were removed (IMPORT_KEEP_DAYS)."""
+        try:
+            job, content = import_files.open_error_file(
+                user=request.user, job_id=self.get_object().pk
+            )
+        except import_files.ImportFilesRemoved:
+            raise Gone(import_files.removed_message()) from None
+        response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'
         return response

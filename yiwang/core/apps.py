@@ -29,6 +29,7 @@ class CoreConfig(AppConfig):
         audit.register_actions(
             {
                 "import.start": _("Start an import"),
+                "import.download_errors": _("Download an import's rejected rows"),
                 "export.start": _("Start an export"),
                 "export.download": _("Download an export"),
             }

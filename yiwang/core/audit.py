@@ -12,7 +12,7 @@ import uuid
 
 from django.db import models
 
-from yiwang.core.masking import mask_id_number, mask_phone
+from yiwang.core.masking import mask_birth_date, mask_id_number, mask_phone, may_reveal
 from yiwang.core.models import AuditEntry, AuditSource
 
 _source: contextvars.ContextVar[str] = contextvars.ContextVar(
@@ -71,6 +71,48 @@ def masked(values: dict) -> dict:
     fields (a phone or an ID number, by its key): for a document built without a model
     instance."""
     return {name: _masked(name, value) for name, value in values.items()}
+
+
+# Kept in full, shown masked to whoever may not reveal personal data. A birth date is
+# eight of the hidden digits of a masked ID number: beside it (in the same entry, or in
+# another entry about the same person, before an ID number was added) with the county's
+# code it gives the whole number. So every birth date in the log shows its year alone, as
+# the ledger's pages and API show it beside an ID number. (The sex is the 17th digit,
+# which the masked number shows anyway.)
+_SHOWN_MASKED = {"birth_date": mask_birth_date}
+
+
+def _shown_masked(value):
+    if isinstance(value, dict):
+        return {
+            name: _SHOWN_MASKED[name](item) if name in _SHOWN_MASKED else _shown_masked(item)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_shown_masked(item) for item in value]
+    return value
+
+
+def _holds_masked(value) -> bool:
+    if isinstance(value, dict):
+        return any(
+            (name in _SHOWN_MASKED and item) or _holds_masked(item) for name, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_holds_masked(item) for item in value)
+    return False
+
+
+def shown_to(user, document):
+    """An entry's `before` or `after` as `user` may read it: as stored for someone who may
+    reveal personal data, else with the birth dates in it (at any depth: an import lists a
+    household's members) masked. Every page, API and file that shows the log passes its
+    documents through here."""
+    # The permission is asked (two queries, once a request) only of a document that holds
+    # something to mask: most of the log holds none.
+    if document is None or not _holds_masked(document) or may_reveal(user):
+        return document
+    return _shown_masked(document)
 
 
 def _described(actor, obj, object_type: str, object_id: str, object_repr: str, area_code: str):

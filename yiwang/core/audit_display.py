@@ -4,7 +4,8 @@ them (是/否, a choice's label, an area's name, a person's name), the actor's f
 
 The model of an entry is found by its `object_type` (app_label.model_name) through the app
 registry, so core names the fields of apps above it without importing them. Personal data
-is stored masked (core.audit) and shown as stored."""
+is stored masked (core.audit); birth dates are masked as shown, for whoever may not reveal
+personal data (core.audit.shown_to)."""
 
 from __future__ import annotations
 
@@ -155,9 +156,11 @@ class _Shower:
         return json.dumps(value, ensure_ascii=False)
 
 
-def rows_of(entry) -> list[dict]:
-    """The entry's fields in plain words, as the detail page lists them."""
-    before, after = entry.before or {}, entry.after or {}
+def rows_of(entry, viewer) -> list[dict]:
+    """The entry's fields in plain words, as the detail page lists them to `viewer` (the
+    personal data they may not see masked: core.audit.shown_to)."""
+    before = audit.shown_to(viewer, entry.before) or {}
+    after = audit.shown_to(viewer, entry.after) or {}
     changed = set(entry.changed_fields)
     shower = _Shower(entry)
     names = sorted(set(before) | set(after), key=lambda n: (n not in changed, n))

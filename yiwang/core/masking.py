@@ -15,3 +15,24 @@ def mask_id_number(number: str) -> str:
     if len(number) < 9:
         return "*" * len(number)
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+
+
+# Who may see personal data in full (with a reason, logged): the ledger's permission, named
+# here so that core's pages and API (the audit log, import error files) can ask for it.
+REVEAL_PERMISSION = "registry.reveal_personal_data"
+
+
+def may_reveal(user) -> bool:
+    return bool(user is not None and user.has_perm(REVEAL_PERMISSION))
+
+
+def mask_birth_date(value, id_number: str = "?") -> str:
+    """1960-**-**: the year only for someone with an ID number, whose full birth date is
+    eight of the masked ID's hidden digits; a date (or ISO text) in full for someone known
+    to have none. `id_number` left out: unknown, so masked."""
+    if value is None or value == "":
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if not id_number:
+        return text
+    return f"{text[:4]}-**-**" if len(text) >= 4 and text[:4].isdigit() else "****-**-**"

@@ -87,7 +87,8 @@ class AuditEntry(models.Model):
 class ImportJob(ScopedModel):
     """An uploaded file imported in the background, with what came of it.
 
-    The file is kept with the job, so that what was imported stays answerable. Progress
+    The file is kept with the job for IMPORT_KEEP_DAYS, so that what was imported stays
+    answerable for a while; then it goes, with the error file (`files_removed_at`). Progress
     while it runs lives in the task queue's storage (yiwang.core.imports), because the
     import writes in one transaction that no other connection sees until it commits.
     """
@@ -120,6 +121,9 @@ class ImportJob(ScopedModel):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     # The rejected rows as the importer wrote them back (XLSX), for download.
     error_file = models.BinaryField(_("error file"), null=True, blank=True)
+    # When the uploaded file and the error file were removed, IMPORT_KEEP_DAYS after the
+    # job finished (yiwang.core.import_files); the job and its counts stay.
+    files_removed_at = models.DateTimeField(_("files removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

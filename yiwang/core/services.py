@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yiwang.core import audit, imports
+from yiwang.core import audit, import_files, imports
 from yiwang.core.models import ImportJob
 from yiwang.core.scoping import get_or_404
 
@@ -62,6 +62,8 @@ def commit_preview(*, actor, job_id: int) -> ImportJob:
         ImportJob.Status.PARTIAL,
     }:
         raise ValidationError(_("Only a finished preview can be imported."))
+    if preview.files_removed_at is not None:
+        raise ValidationError(import_files.removed_message())
     return start_import(
         actor=actor,
         kind=preview.kind,

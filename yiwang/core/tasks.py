@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from yiwang.core import exports
+from yiwang.core import exports, import_files
 from yiwang.core.imports import fail_stale_jobs, run_job
 
 
@@ -26,3 +26,9 @@ def run_export(job_id: int) -> None:
 def purge_expired_exports() -> int:
     """Hourly: the files of exports older than a week go."""
     return exports.purge_expired()
+
+
+@db_periodic_task(crontab(minute="23"))
+def purge_expired_import_files() -> int:
+    """Hourly: the uploaded files and error files of imports older than IMPORT_KEEP_DAYS go."""
+    return import_files.purge_expired()

@@ -8,9 +8,10 @@ import hashlib
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from yiwang.core import audit, audit_display
+from yiwang.core import audit, audit_display, import_files
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.forms import add_service_error
 from yiwang.core.imports import get_progress
@@ -77,7 +78,7 @@ def audit_list(request):
 @login_required
 def audit_detail(request, entry_id: int):
     entry = get_in_scope(AuditEntry.objects.select_related("actor"), request.user, pk=entry_id)
-    rows = audit_display.rows_of(entry)
+    rows = audit_display.rows_of(entry, request.user)
     return render(
         request,
         "core/audit_detail.html",
@@ -98,7 +99,13 @@ def import_detail(request, job_id: int):
         pk=job_id,
     )
     done, total = get_progress(job.pk) or (0, 0)
-    context = {"job": job, "done": done, "total": total}
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "import_keep_days": settings.IMPORT_KEEP_DAYS,
+        "files_kept_until": None if job.files_removed_at else import_files.kept_until(job),
+    }
     if request.htmx:
         return render(request, "core/_import_status.html", context)
     return render(request, "core/import_detail.html", context)
@@ -118,20 +125,16 @@ def import_commit(request, job_id: int):
 
 @login_required
 def import_errors(request, job_id: int):
-    """The rejected rows, as the importer wrote them back, to fix and upload again. They
-    hold the file's own numbers in full: for the uploader, or who may export them."""
-    job = get_object_or_404(
-        ImportJob.objects.visible_to(request.user)
-        .exclude(error_file=None)
-        .only("error_file", "filename", "created_by_id"),
-        pk=job_id,
-    )
-    if job.created_by_id != request.user.pk and not request.user.has_perm(
-        "registry.export_personal_data"
-    ):
-        raise PermissionDenied(_("The rejected rows are for the person who uploaded the file."))
+    """The rejected rows, as the importer wrote them back, to fix and upload again: in full
+    for the uploader, masked for others (yiwang.core.import_files); 410 once removed."""
+    try:
+        job, content = import_files.open_error_file(user=request.user, job_id=job_id)
+    except import_files.ImportFilesRemoved as removed:
+        job = removed.args[0]
+        context = {"job": job, "import_keep_days": settings.IMPORT_KEEP_DAYS}
+        return render(request, "core/import_detail.html", context, status=410)
     response = HttpResponse(
-        bytes(job.error_file),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="errors-{job.pk}.xlsx"'

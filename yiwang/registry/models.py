@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.masking import mask_id_number, mask_phone
+from yiwang.core.masking import mask_birth_date, mask_id_number, mask_phone
 from yiwang.core.models import ScopedModel, TimeStampedModel
 
 
@@ -207,11 +207,7 @@ class Resident(ScopedModel):
     def masked_birth_date(self) -> str:
         """The year only for someone with an ID number: the full date is eight of the ID's
         masked digits. Without an ID number the date gives nothing away."""
-        if self.birth_date is None:
-            return ""
-        if self.id_number:
-            return f"{self.birth_date:%Y}-**-**"
-        return self.birth_date.isoformat()
+        return mask_birth_date(self.birth_date, self.id_number)
 
 
 class ResidentNameChar(models.Model):

@@ -11,6 +11,7 @@ of a first import, are written with multi-row INSERTs (COPY on PostgreSQL).
 """
 
 from yiwang.registry.importers.bulk import FRESH_RESIDENT_FIELDS
+from yiwang.registry.importers.error_masking import masked_error_file
 from yiwang.registry.importers.errors import (
     ERROR_FILE_FORMATS,
     REASON_HEADER,
@@ -73,5 +74,6 @@ __all__ = [
     "error_file_format",
     "import_ledger",
     "import_ledger_file",
+    "masked_error_file",
     "read_ledger",
 ]
