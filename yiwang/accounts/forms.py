@@ -112,3 +112,9 @@ class EndPostForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("ends_on", timezone.localdate())
+
+
+class NewTokenForm(forms.Form):
+    """A new API token: the password again, so that an open session alone cannot make one."""
+
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)

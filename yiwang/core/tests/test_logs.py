@@ -51,7 +51,7 @@ def console():
 
 def test_settings_put_the_filters_on_the_one_console_handler():
     handler = settings.LOGGING["handlers"]["console"]
-    assert handler["filters"] == ["request_lines", "quiet_periodic_tasks"]
+    assert handler["filters"] == ["request_lines", "quiet_periodic_tasks", "mask_secrets"]
     assert settings.LOGGING["formatters"]["line"]["datefmt"].endswith("%z")
     # Django configured logging from settings.LOGGING: Huey's logger has the handler, so
     # the consumer adds none of its own, and does not pass its lines to the root as well.
