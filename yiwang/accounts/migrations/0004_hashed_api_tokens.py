@@ -14,15 +14,18 @@ OLD_TABLE = "authtoken_token"
 
 
 def hash_old_tokens(apps, schema_editor):
+    move_plain_tokens(apps, schema_editor.connection)
+
+
+def move_plain_tokens(apps, connection):
     from knox.crypto import hash_token
     from knox.settings import CONSTANTS
 
-    connection = schema_editor.connection
     if OLD_TABLE not in connection.introspection.table_names():
         return
     AuthToken = apps.get_model("knox", "AuthToken")
     expiry = timezone.now() + settings.REST_KNOX["TOKEN_TTL"]
-    quote = schema_editor.quote_name
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {quote('key')}, user_id FROM {quote(OLD_TABLE)}")
         rows = cursor.fetchall()
