@@ -157,7 +157,10 @@ class TokenView(APIView):
                 {"non_field_errors": [_("The username or password is wrong.")]}
             )
         token = services.issue_token(user=user)
-        return Response({"token": token.key, "expiry": token.expiry})
+        # The key is shown this once: no cache may keep it.
+        return Response(
+            {"token": token.key, "expiry": token.expiry}, headers={"Cache-Control": "no-store"}
+        )
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):

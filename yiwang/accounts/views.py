@@ -20,6 +20,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.accounts import homes, scope, selectors, services
@@ -240,6 +241,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+@never_cache  # a new key is in the page: no cache may keep it
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):

@@ -29,6 +29,7 @@ def issue(user) -> str:
         TOKEN_URL, {"username": user.username, "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200, response.content
+    assert response["Cache-Control"] == "no-store"
     return response.json()["token"]
 
 
@@ -127,6 +128,7 @@ def test_the_page_makes_a_token_shown_once(client, chief):
     made = client.post(reverse("accounts:tokens"), {"password": PASSWORD})
 
     page = made.content.decode()
+    assert "no-store" in made["Cache-Control"]
     token = AuthToken.objects.get(user=chief)
     key = page.split('id="new-token-key">')[1].split("<")[0]
     assert token.digest == hash_token(key)
