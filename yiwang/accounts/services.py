@@ -192,6 +192,7 @@ def issue_token(*, user: User, actor=None):
 def revoke_token(*, actor, token_id: str) -> None:
     """Revokes (deletes) one API token: the actor's own, or, for one who may configure
     the county's settings, a token of a user in their scope. 404 for any other."""
+    scope.recheck(actor)
     token = selectors.revocable_token(actor, token_id, lock=True)
     if token is None:
         raise Http404(_("Not found."))
@@ -201,13 +202,17 @@ def revoke_token(*, actor, token_id: str) -> None:
 
 @transaction.atomic
 def revoke_all_tokens(*, actor, user: User) -> int:
-    """Revokes every API token of `user` (after a password change); how many there were."""
-    tokens = list(selectors.tokens_of(user).select_for_update().select_related("user"))
-    for token in tokens:
+    """Revokes every API token of `user` (after a password change); how many were still
+    valid (each is audited; expired ones go silently)."""
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.filter(user=user).select_for_update(of=("self",))
+    now = timezone.now()
+    valid = [t for t in tokens.select_related("user") if t.expiry is None or t.expiry > now]
+    for token in valid:
         _record_token(actor, "token.revoke", token)
-    if tokens:
-        type(tokens[0]).objects.filter(pk__in=[t.pk for t in tokens]).delete()
-    return len(tokens)
+    AuthToken.objects.filter(user=user).delete()
+    return len(valid)
 
 
 @transaction.atomic
