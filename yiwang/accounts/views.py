@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.accounts import homes, scope, selectors, services
 from yiwang.accounts.filters import PostFilterSet, UserFilterSet
-from yiwang.accounts.forms import EndPostForm, GivePostForm, NewTokenForm
+from yiwang.accounts.forms import EndPostForm, GivePostForm, NewTokenForm, PasswordChangeForm
 from yiwang.accounts.models import Post, User
 from yiwang.accounts.throttling import address_locked
 from yiwang.core.forms import add_service_error
@@ -225,6 +225,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:me")
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         try:

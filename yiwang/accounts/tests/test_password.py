@@ -95,3 +95,13 @@ def test_the_validators_speak_chinese(client, worker):
 
     assert "这个密码太常见了" in text and "密码只包含数字" in text
     assert "This password" not in text
+
+
+def test_guessing_the_old_password_is_throttled_like_a_login(client, worker):
+    client.force_login(worker)
+
+    statuses = [change(client, old=f"guess-{n}").status_code for n in range(5)]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert change(client).status_code == 429
+    assert User.objects.get(pk=worker.pk).check_password(PASSWORD)
