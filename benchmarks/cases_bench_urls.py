@@ -20,6 +20,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from knox.crypto import hash_token
 
 from yiwang.urls import urlpatterns as app_urlpatterns
 
@@ -110,7 +111,7 @@ def floor(request):
     body = json.loads(request.body)
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT user_id FROM authtoken_token WHERE key = %s", [key])
+        cursor.execute("SELECT user_id FROM knox_authtoken WHERE digest = %s", [hash_token(key)])
         row = cursor.fetchone()
         if row is None:
             return JsonResponse({"detail": "no such token"}, status=401)
@@ -176,7 +177,7 @@ def visit_floor(request):
     body = json.loads(request.body)
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT user_id FROM authtoken_token WHERE key = %s", [key])
+        cursor.execute("SELECT user_id FROM knox_authtoken WHERE digest = %s", [hash_token(key)])
         row = cursor.fetchone()
         if row is None:
             return JsonResponse({"detail": "no such token"}, status=401)

@@ -28,6 +28,8 @@ EXCEPTED_NAMESPACES = ("public:", "api:", "open311:")
 EVERYONE = {
     "accounts:home",
     "accounts:users",
+    "accounts:password",
+    "accounts:tokens",
     "areas:home",
     "core:audit",
     "registry:residents",
@@ -51,6 +53,7 @@ EVERYONE = {
     "outreach:enterprises",
 }
 SETTINGS = {
+    "accounts:tokens-all",
     "registry:tags",
     "cases:categories",
     "cases:departments",

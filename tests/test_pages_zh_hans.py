@@ -21,6 +21,8 @@ from django.urls import get_resolver, reverse
 
 from conftest import UNIT, VILLAGE
 from tests.test_routes_scope import routes, world  # noqa: F401  (the world fixture)
+from yiwang.accounts.selectors import token_id
+from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
@@ -86,6 +88,7 @@ _ARGUMENT_NAMES = {
     "event_id",
     "meeting_id",
     "decision_id",
+    "token_id",
 }
 
 
@@ -110,6 +113,7 @@ def _arguments(w) -> dict:
         "event_id": rows["own_event"].pk,
         "meeting_id": rows["own_meeting"].pk,
         "decision_id": rows["own_decision"].pk,
+        "token_id": token_id(issue_token(user=w["own_user"])),
     }
 
 

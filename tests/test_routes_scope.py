@@ -77,6 +77,10 @@ PUBLIC = {
     "logout",
     "set_language",
     "api:token POST",
+    # Revokes only the token the request is sent with.
+    "api:token DELETE",
+    # One's own password.
+    "accounts:password",
     "api:schema GET",
     "api:docs GET",
     "api:api-root GET",
@@ -753,6 +757,42 @@ def post_give(w):
 
 
 CHECKS["accounts:post-give"] = post_give
+
+
+def _foreign_token(w):
+    from knox.models import AuthToken
+
+    from yiwang.accounts.selectors import token_id
+    from yiwang.accounts.services import issue_token
+
+    token = AuthToken.objects.filter(user=w["foreign_user"]).first()
+    return token_id(token or issue_token(user=w["foreign_user"]))
+
+
+def own_tokens(w):
+    """One's own tokens only; another's cannot be seen nor revoked; the admin list is the
+    county admin's."""
+    foreign = _foreign_token(w)
+    page = w["client"].get(reverse("accounts:tokens"))
+    assert page.status_code == 200 and foreign not in page.content.decode()
+    url = reverse("accounts:token-revoke", args=[foreign])
+    assert w["client"].get(url).status_code == 404
+    assert w["client"].post(url).status_code == 404
+    assert w["client"].get(reverse("accounts:tokens-all")).status_code == 403
+
+
+def foreign_token_state(w):
+    from knox.models import AuthToken
+
+    _foreign_token(w)
+    return sorted(AuthToken.objects.values_list("digest", flat=True))
+
+
+CHECKS["accounts:tokens"] = own_tokens
+CHECKS["accounts:tokens-all"] = own_tokens
+CHECKS["accounts:token-revoke"] = write(
+    "accounts:token-revoke", lambda w: [_foreign_token(w)], {}, foreign_token_state
+)
 # The checks of the case routes live with the cases app.
 CHECKS.update(CASE_CHECKS)
 PUBLIC |= CASE_PUBLIC

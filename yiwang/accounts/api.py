@@ -9,8 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.accounts import services
+from yiwang.accounts.auth import TokenAuthentication
 from yiwang.accounts.filters import PostFilterSet, UserFilterSet
 from yiwang.accounts.models import Post, Role, User
+from yiwang.accounts.selectors import token_id
 from yiwang.core.api import ScopedViewSet
 
 
@@ -110,18 +112,37 @@ class PostViewSet(ScopedViewSet):
 
 
 class TokenView(APIView):
-    """POST {"username", "password"} → {"token"}; send it as `Authorization: Token …`."""
+    """POST {"username", "password"} → {"token", "expiry"}: a new API token, shown this once;
+    send it as `Authorization: Token …`. DELETE with that header revokes it."""
 
-    authentication_classes = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = []
+
+    def get_authenticators(self):
+        # POST is the login itself; DELETE names the token to revoke by sending it.
+        if getattr(self.request, "method", None) == "DELETE":
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
         request=inline_serializer(
             "TokenRequest",
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expiry": serializers.DateTimeField(help_text="When the token expires."),
+                },
+            )
+        },
     )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
@@ -136,7 +157,16 @@ class TokenView(APIView):
                 {"non_field_errors": [_("The username or password is wrong.")]}
             )
         token = services.issue_token(user=user)
-        return Response({"token": token.key})
+        # The key is shown this once: no cache may keep it.
+        return Response(
+            {"token": token.key, "expiry": token.expiry}, headers={"Cache-Control": "no-store"}
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        """Revokes the token this request was sent with."""
+        services.revoke_token(actor=request.user, token_id=token_id(request.auth))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -44,6 +44,8 @@ class AccountsConfig(AppConfig):
                 "post.grant": _("Give a post"),
                 "post.end": _("End a post"),
                 "token.issue": _("Issue an API token"),
+                "token.revoke": _("Revoke an API token"),
+                "user.password_change": _("Change a password"),
             }
         )
         # The main menu: the home (the phone's first tab), people, posts, oneself.
@@ -55,8 +57,18 @@ class AccountsConfig(AppConfig):
             item(
                 "accounts.me", _("My account"), "accounts:me", "work", 90, tab=5, tab_label=_("Me")
             ),
+            item("accounts.password", _("Change password"), "accounts:password", "work", 92),
+            item("accounts.tokens", _("My API tokens"), "accounts:tokens", "work", 94),
             item("accounts.users", _("People"), "accounts:users", "areas", 20),
             item(
                 "accounts.posts", _("Posts"), "accounts:posts", "areas", 30, scope.can_manage_posts
+            ),
+            item(
+                "accounts.tokens_all",
+                _("API tokens"),
+                "accounts:tokens-all",
+                "settings",
+                90,
+                scope.can_configure,
             ),
         )

@@ -1,8 +1,11 @@
-"""Forms of the accounts pages: giving a post (to a known or a new person), ending one."""
+"""Forms of the accounts pages: giving a post (to a known or a new person), ending one,
+making an API token, changing one's password."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +115,29 @@ class EndPostForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("ends_on", timezone.localdate())
+
+
+class NewTokenForm(forms.Form):
+    """A new API token: the password again, so that an open session alone cannot make one."""
+
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked through the authentication backends,
+    so that guesses count towards the login throttling (axes) as a login's do."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.accounts import scope
+from yiwang.accounts import scope, selectors
 from yiwang.accounts.models import ROLE_LEVELS, Post, Role, User
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit
@@ -146,22 +146,93 @@ def end_post(*, actor, post_id: int, on: datetime.date | None = None) -> Post:
     return post
 
 
-@transaction.atomic
-def issue_token(*, user: User):
-    """The user's API token, made on first use."""
-    from rest_framework.authtoken.models import Token
+def _token_audit(token) -> dict:
+    """What an audit entry says of a token: whose, its first characters, until when;
+    never its digest."""
+    return {
+        "user": token.user.get_username(),
+        "prefix": selectors.token_prefix(token),
+        "expiry": token.expiry,
+    }
 
-    token, created = Token.objects.get_or_create(user=user)
-    if created:
-        audit.record(
-            actor=user,
-            action="token.issue",
-            object_type="authtoken.token",
-            object_id=str(user.pk),
-            object_repr=str(user),
-            area_code=user.area_code,
-        )
+
+def _record_token(actor, action: str, token) -> None:
+    after = _token_audit(token)
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="knox.authtoken",
+        object_id=selectors.token_id(token),
+        object_repr=f"{token.user} · {after['prefix']}…",
+        area_code=token.user.area_code,
+        before=after if action == "token.revoke" else None,
+        after=after if action == "token.issue" else None,
+    )
+
+
+@transaction.atomic
+def issue_token(*, user: User, actor=None):
+    """A new API token for `user`, expiring after settings.API_TOKEN_DAYS. Only its digest
+    and first characters are stored: the key is on the returned token as `.key`, to be
+    shown once. The user's expired tokens are deleted on the way."""
+    from knox.models import AuthToken
+
+    from yiwang.accounts.auth import may_use_tokens
+
+    if not may_use_tokens(user):
+        raise ValidationError(_("You hold no current post: an API token would not be accepted."))
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    token, key = AuthToken.objects.create(user=user)
+    token.key = key
+    _record_token(actor if actor is not None else user, "token.issue", token)
     return token
+
+
+@transaction.atomic
+def revoke_token(*, actor, token_id: str) -> None:
+    """Revokes (deletes) one API token: the actor's own, or, for one who may configure
+    the county's settings, a token of a user in their scope. 404 for any other."""
+    scope.recheck(actor)
+    token = selectors.revocable_token(actor, token_id, lock=True)
+    if token is None:
+        raise Http404(_("Not found."))
+    _record_token(actor, "token.revoke", token)
+    token.delete()
+
+
+@transaction.atomic
+def revoke_all_tokens(*, actor, user: User) -> int:
+    """Revokes every API token of `user` (after a password change); how many were still
+    valid (each is audited; expired ones go silently)."""
+    from knox.models import AuthToken
+
+    tokens = AuthToken.objects.filter(user=user).select_for_update(of=("self",))
+    now = timezone.now()
+    valid = [t for t in tokens.select_related("user") if t.expiry is None or t.expiry > now]
+    for token in valid:
+        _record_token(actor, "token.revoke", token)
+    AuthToken.objects.filter(user=user).delete()
+    return len(valid)
+
+
+@transaction.atomic
+def change_password(*, actor, user: User, password: str) -> None:
+    """Sets a new password (validated, e.g. not like the username) and revokes the user's
+    API tokens, which were obtained with the old one."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=actor,
+        action="user.password_change",
+        obj=user,
+        object_type="accounts.user",
+        area_code=user.area_code,
+    )
+    revoke_all_tokens(actor=actor, user=user)
 
 
 def refuse_closing_an_area_with_posts(sender, *, area, on, **kwargs) -> None:

@@ -14,6 +14,10 @@ account_patterns = [
     path("posts/<int:post_id>/end/", views.post_end, name="post-end"),
     path("users/", views.user_list, name="users"),
     path("users/<int:user_id>/", views.user_detail, name="user-detail"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password"),
+    path("me/tokens/", views.tokens, name="tokens"),
+    path("me/tokens/<str:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("tokens/", views.tokens_all, name="tokens-all"),
 ]
 
 urlpatterns = [

@@ -1,26 +1,33 @@
-"""Pages of the accounts module: the home, log-in lockout, posts (give, end), people."""
+"""Pages of the accounts module: the home, log-in lockout, posts (give, end), people, one's
+password and API tokens."""
 
 from __future__ import annotations
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from yiwang.accounts import homes, scope, services
+from yiwang.accounts import homes, scope, selectors, services
 from yiwang.accounts.filters import PostFilterSet, UserFilterSet
-from yiwang.accounts.forms import EndPostForm, GivePostForm
+from yiwang.accounts.forms import EndPostForm, GivePostForm, NewTokenForm, PasswordChangeForm
 from yiwang.accounts.models import Post, User
+from yiwang.accounts.throttling import address_locked
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
 
@@ -35,12 +42,20 @@ def locked_out(request, credentials=None, *args, **kwargs):
     """
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else 15
+    address = address_locked(request)
     if request.path.startswith("/api/"):
-        message = _(
-            "Too many failed logins: this account is locked. Try again in %(minutes)d minutes."
-        ) % {"minutes": minutes}
+        if address:
+            message = _(
+                "Too many failed logins from your network address: logins from it are "
+                "paused. Try again in %(minutes)d minutes."
+            ) % {"minutes": minutes}
+        else:
+            message = _(
+                "Too many failed logins: this account is locked. Try again in %(minutes)d minutes."
+            ) % {"minutes": minutes}
         return JsonResponse({"detail": message}, status=429)
-    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+    context = {"minutes": minutes, "address": address}
+    return render(request, "accounts/locked_out.html", context, status=429)
 
 
 def _require_post_manager(user) -> None:
@@ -201,3 +216,112 @@ def home(request):
 def me(request):
     """The phone's "me" tab: the user's own page (their posts)."""
     return redirect("accounts:user-detail", user_id=request.user.pk)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Any signed-in person changes their own password: the old one, the new one twice
+    (validated as everywhere: not like the username, not common, long enough). The
+    change is audited, and the person's API tokens are revoked."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:me")
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        try:
+            services.change_password(
+                actor=self.request.user,
+                user=form.user,
+                password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@never_cache  # a new key is in the page: no cache may keep it
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    """One's own API tokens: each with its first characters, when it was made and when it
+    expires, and a button to revoke it; a new one is shown here once, never again."""
+    user = request.user
+    form = NewTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        checked = authenticate(
+            request, username=user.get_username(), password=form.cleaned_data["password"]
+        )
+        if checked is None or checked.pk != user.pk:
+            form.add_error("password", _("The password is wrong."))
+        else:
+            try:
+                new_key = services.issue_token(user=user, actor=user).key
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                form = NewTokenForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "tokens": [_token_row(token) for token in selectors.tokens_of(user).select_related("user")],
+        "days": settings.API_TOKEN_DAYS,
+        "can_configure": scope.can_configure(user),
+    }
+    return render(request, "accounts/tokens.html", context)
+
+
+def _token_row(token) -> dict:
+    return {
+        "id": selectors.token_id(token),
+        "prefix": selectors.token_prefix(token),
+        "user": token.user,
+        "created": token.created,
+        "expiry": token.expiry,
+    }
+
+
+@login_required
+@require_GET
+def tokens_all(request):
+    """The API tokens of everyone in the admin's scope, to revoke one that should not be
+    used any more (a lost phone, a person who left)."""
+    scope.require_configure(request.user)
+    queryset = selectors.tokens_revocable_by(request.user).select_related("user")
+    username = (request.GET.get("user") or "").strip()
+    if username:
+        queryset = queryset.filter(user__username=username)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_token_row(token) for token in page]
+    return render(
+        request,
+        "accounts/tokens_all.html",
+        {"page_obj": page, "rows": rows, "username": username},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request, token_id: str):
+    """GET shows the token and asks; POST revokes it. One's own, or as one who may
+    configure, a token of someone in one's scope; any other answers 404."""
+    token = selectors.revocable_token(request.user, token_id)
+    if token is None:
+        raise Http404(_("Not found."))
+    own = token.user_id == request.user.pk
+    back = "accounts:tokens" if own else "accounts:tokens-all"
+    if request.method == "POST":
+        services.revoke_token(actor=request.user, token_id=token_id)
+        messages.success(request, _("The API token has been revoked."))
+        return redirect(back)
+    return render(
+        request,
+        "accounts/token_revoke.html",
+        {"token": _token_row(token), "own": own, "back": back},
+    )

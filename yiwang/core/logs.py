@@ -12,11 +12,14 @@ Two filters on the console handler do it:
   disallowed host) stays, without a traceback. 5xx keep theirs.
 - `QuietPeriodicTasks`: Huey's routine lines about a periodic task (enqueued, executing,
   executed in) are dropped; its warnings and errors stay. The tasks log what they did.
+- `MaskSecrets`: a secret that came in a query string (Open311's `api_key=`) is masked in
+  every line, gunicorn's access line included, before it is written.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from huey.api import PeriodicTask
 
@@ -54,6 +57,26 @@ class QuietPeriodicTasks(logging.Filter):
         return not any(isinstance(arg, PeriodicTask) for arg in _arguments(record))
 
 
+# A query-string parameter whose value is a secret: `api_key=…` up to the next separator.
+_SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])(?:api_key|token)=)[^&;\s\"']+", re.IGNORECASE)
+
+
+def mask_secrets(text: str) -> str:
+    return _SECRET_PARAMETER.sub(r"\1***", text)
+
+
+class MaskSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: the handler reports it as usual
+            return True
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
 def logging_config(level: str = "INFO") -> dict:
     """settings.LOGGING: one console handler for everything, the filters above on it."""
     return {
@@ -62,13 +85,14 @@ def logging_config(level: str = "INFO") -> dict:
         "filters": {
             "request_lines": {"()": "yiwang.core.logs.RequestLines"},
             "quiet_periodic_tasks": {"()": "yiwang.core.logs.QuietPeriodicTasks"},
+            "mask_secrets": {"()": "yiwang.core.logs.MaskSecrets"},
         },
         "formatters": {"line": {"format": LINE_FORMAT, "datefmt": DATE_FORMAT}},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "line",
-                "filters": ["request_lines", "quiet_periodic_tasks"],
+                "filters": ["request_lines", "quiet_periodic_tasks", "mask_secrets"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

@@ -7,9 +7,11 @@ requests. JSON only (no XML routes). Errors answer the spec's way:
 - `requests.json` GET, `requests/{id}.json`: public; the residents' requests (and whatever
   came in through Open311), with public fields only: no reporter, no free text, the point
   rounded to about 100 m, the village as the address. Patrol reports stay internal.
-- `requests.json` POST: an account's API token (`api_key`, or `Authorization: Token …`),
-  the same token as /api/v1/; the case is filed as that account, within its scope, and its
-  id is the `service_request_id` (/api/v1/cases/{id}/).
+- `requests.json` POST: an account's API token, the same token as /api/v1/: best in a
+  header (`X-Api-Key: …` or `Authorization: Token …`), else as the spec's `api_key` field
+  (never logged: the console masks `api_key=` in a query string); the case is filed as
+  that account, within its scope, and its id is the `service_request_id`
+  (/api/v1/cases/{id}/).
 
 Our stages map onto open (reported, accepted, dispatched, in progress) and closed
 (resolved, followed up, closed, rejected, merged); a reopened case is open again.
@@ -27,11 +29,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions, permissions
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yiwang.accounts.auth import TokenAuthentication
 from yiwang.areas.models import Area
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseKind, Category, Source, Status
@@ -71,13 +73,18 @@ def _fields(request) -> dict:
 
 
 class ApiKeyAuthentication(TokenAuthentication):
-    """The account's API token sent as Open311's `api_key` parameter."""
+    """The account's API token sent in the `X-Api-Key` header, or as Open311's `api_key`
+    parameter (in the body or the query string)."""
 
     def authenticate(self, request):
-        key = request.query_params.get("api_key") or _fields(request).get("api_key")
+        key = (
+            request.headers.get("X-Api-Key")
+            or _fields(request).get("api_key")
+            or request.query_params.get("api_key")
+        )
         if not key:
             return None
-        return self.authenticate_credentials(str(key).strip())
+        return self.authenticate_key(str(key).strip())
 
 
 def _errors(exc) -> tuple[int, list[dict]] | None:

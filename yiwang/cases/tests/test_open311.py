@@ -412,3 +412,24 @@ def test_the_list_takes_two_queries_whatever_its_length(tree, django_assert_num_
 
     with django_assert_num_queries(2):
         assert len(get_requests().json()) == 5
+
+
+def test_the_key_may_come_in_an_x_api_key_header(key, tree):
+    response = post(
+        {"service_code": "sanitation", "description": "垃圾", "address_id": UNIT},
+        HTTP_X_API_KEY=key,
+    )
+
+    assert response.status_code == 200
+    assert Case.objects.get(pk=response.json()[0]["service_request_id"]).area_code == UNIT
+    spec_error(post({"service_code": "help", "address_id": UNIT}, HTTP_X_API_KEY="nonsense"), 403)
+
+
+def test_a_revoked_or_expired_key_is_refused(key, county_admin, tree):
+    from knox.models import AuthToken
+
+    body = {"api_key": key, "service_code": "help", "description": "求助", "address_id": UNIT}
+    AuthToken.objects.filter(user=county_admin).update(expiry=timezone.now())
+
+    spec_error(post(body), 403)
+    assert not Case.objects.exists()

@@ -51,7 +51,7 @@ def console():
 
 def test_settings_put_the_filters_on_the_one_console_handler():
     handler = settings.LOGGING["handlers"]["console"]
-    assert handler["filters"] == ["request_lines", "quiet_periodic_tasks"]
+    assert handler["filters"] == ["request_lines", "quiet_periodic_tasks", "mask_secrets"]
     assert settings.LOGGING["formatters"]["line"]["datefmt"].endswith("%z")
     # Django configured logging from settings.LOGGING: Huey's logger has the handler, so
     # the consumer adds none of its own, and does not pass its lines to the root as well.
@@ -181,3 +181,31 @@ def test_the_huey_consumer_prints_each_line_once_with_the_offset(tmp_path):
     assert len(started) == 1, lines
     assert LINE.match(started[0]), started[0]
     assert sum("Consumer exiting" in line for line in lines) == 1, lines
+
+
+def test_an_api_key_in_a_query_string_never_reaches_the_access_line():
+    """gunicorn's access line goes through the console handler's filters: a key given as
+    Open311's `?api_key=` is masked in it; the rest of the line stays."""
+    handler = logging.getLogger("gunicorn.access").handlers[0]
+    stream = io.StringIO()
+    saved = handler.setStream(stream)
+    try:
+        logging.getLogger("gunicorn.access").info(
+            logs.ACCESS_FORMAT,
+            {
+                "h": "10.0.0.8",
+                "r": "POST /open311/v2/requests.json?service_code=help&api_key=a1b2c3d4e5f6"
+                " HTTP/1.1",
+                "s": "200",
+                "b": "93",
+                "M": "12",
+            },
+        )
+    finally:
+        handler.setStream(saved)
+    line = stream.getvalue()
+    assert "a1b2c3d4e5f6" not in line
+    assert "service_code=help&api_key=*** HTTP/1.1" in line
+    assert logs.mask_secrets("/x/?API_KEY=abc;token=def&csrfmiddlewaretoken=keep") == (
+        "/x/?API_KEY=***;token=***&csrfmiddlewaretoken=keep"
+    )
