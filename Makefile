@@ -15,8 +15,11 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# `make run` builds the demo county on an empty database (DEMO=1), with demo accounts whose
+# password is demo12345; `make run DEMO=0` never does, and ./bin/run alone asks first.
+DEMO ?= 1
 run: install
-	PORT=$(PORT) ./bin/run
+	PORT=$(PORT) DEMO=$(DEMO) ./bin/run
 
 # DATABASE_URL is cleared so that a test run never touches a configured production database;
 # TEST_DATABASE_URL=postgres://... moves the suite to PostgreSQL; TEST_CLOCK_DAYS=400 runs it
