@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint migrate demo messages clean vendor-echarts
+.PHONY: install run test bench lint migrate demo messages clean vendor-echarts audit
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,11 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# `make run` builds the demo county on an empty database (DEMO=1), with demo accounts whose
+# password is demo12345; `make run DEMO=0` never does, and ./bin/run alone asks first.
+DEMO ?= 1
 run: install
-	PORT=$(PORT) ./bin/run
+	PORT=$(PORT) DEMO=$(DEMO) ./bin/run
 
 # DATABASE_URL is cleared so that a test run never touches a configured production database;
 # TEST_DATABASE_URL=postgres://... moves the suite to PostgreSQL; TEST_CLOCK_DAYS=400 runs it
@@ -36,12 +39,25 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The pinned dependencies against the advisories of known vulnerabilities (bin/audit): pip-audit
+# from requirements-audit.txt in a virtualenv of its own. Exit 1 on a known vulnerability, 2
+# when the advisory database cannot be reached (it says so); docs/SECURITY.md keeps the
+# date of the last run and its result.
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet -r requirements-audit.txt
+	@touch $@
+
+audit: $(AUDIT_VENV)/.installed
+	./bin/audit
+
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3* huey.sqlite3*
+	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3* huey.sqlite3*
 
 # ECharts is vendored (committed) from its npm package: `make vendor-echarts` fetches the
 # pinned version again with npm and checks it against the recorded sha256 before copying.

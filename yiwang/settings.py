@@ -43,6 +43,10 @@ def envlist(name: str, default: str) -> list[str]:
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 DEBUG = envbool("DEBUG", False)
+# Whether `manage.py demo` may build the demo county, whose accounts all have the known
+# password demo12345: with DEBUG and in the tests, never otherwise (production) unless
+# said; `make run` says so for its laptop run on the embedded SQLite database (bin/run).
+DEMO_ALLOWED = envbool("DEMO_ALLOWED", DEBUG or TESTING)
 
 
 def _local_secret_key() -> str:
@@ -92,6 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so that static files keep their caching: every other answer no-store.
+    "yiwang.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

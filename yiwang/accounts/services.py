@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope, selectors
 from yiwang.accounts.models import ROLE_LEVELS, Post, Role, User
 from yiwang.areas.models import Area, Level
-from yiwang.core import audit
+from yiwang.core import audit, validators
 from yiwang.core.scoping import get_in_scope
 
 
@@ -44,7 +44,7 @@ def create_user(
         )
     user = User(
         username=username,
-        full_name=(full_name or "").strip(),
+        full_name=validators.normalize_text(full_name),
         phone=(phone or "").strip(),
         area_code=area_code,
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from yiwang.areas import codes
 from yiwang.areas.geometry import check_inside, parse_boundary
 from yiwang.areas.models import Area, BoundaryVersion, Level
-from yiwang.core import access, audit
+from yiwang.core import access, audit, validators
 
 NAME_MAX_LENGTH = Area._meta.get_field("name").max_length
 _NAME_TOO_LONG = gettext_lazy("The name is longer than %(n)d characters.")
@@ -134,7 +134,7 @@ UNCHANGED = object()
 
 
 def _clean_name(name: str | None) -> str:
-    name = (name or "").strip()
+    name = validators.normalize_text(name)
     if not name:
         raise ValidationError({"name": _("The name cannot be empty.")})
     if len(name) > NAME_MAX_LENGTH:
@@ -287,7 +287,7 @@ def import_areas(
                 )
             )
             continue
-        name = (raw_name or "").strip()
+        name = validators.normalize_text(raw_name)
         if not name:
             report.errors.append(RowError(row, _("the name is empty"), code))
             continue

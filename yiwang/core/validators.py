@@ -46,8 +46,39 @@ def _nfkc(codes) -> dict[int, str]:
     return {code: unicodedata.normalize("NFKC", chr(code)) for code in codes}
 
 
-# Zero-width characters come along with text pasted from web pages and chat apps.
-_INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+# Invisible format characters (Unicode category Cf) are dropped from every text and code.
+# Zero-width characters come along with text pasted from web pages and chat apps; the
+# bidirectional controls (U+202A-U+202E embeddings and overrides, U+2066-U+2069 isolates,
+# U+200E/U+200F and U+061C marks) make a name or a note display in another order than it
+# is stored ("Trojan Source"), so that what a reviewer reads is not what is kept, searched
+# or exported. The list is every Cf character of Unicode 15 (a test checks it against the
+# running Python's unicodedata): the soft hyphen, Arabic and Syriac number signs, the
+# Mongolian vowel separator, word joiner and invisible operators, deprecated format
+# controls, interlinear annotations, the BOM, and the tag characters.
+_FORMAT_RANGES = [
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+]
+_INVISIBLE = dict.fromkeys(code for low, high in _FORMAT_RANGES for code in range(low, high + 1))
 _TEXT_TABLE = str.maketrans({**_nfkc([*_FULL_WIDTH_ALNUM, *_KANGXI]), **_INVISIBLE})
 _CODE_TABLE = str.maketrans({**_nfkc([*range(0xFF01, 0xFF5F), *_KANGXI]), **_INVISIBLE})
 # \s covers tabs, line breaks (Alt+Enter in a cell), no-break spaces and the other
@@ -68,8 +99,9 @@ def _normalize(value: object, table: dict) -> str:
 
 def normalize_text(value: object) -> str:
     """One line of prose as it was meant: full-width letters and digits made ASCII,
-    zero-width characters removed, every run of spaces (no-break spaces and line breaks
-    too) made one space, and the ends stripped. Chinese characters and Chinese punctuation
+    zero-width characters and bidirectional controls (every format character) removed,
+    every run of spaces (no-break spaces and line breaks too) made one space, and the ends
+    stripped. Chinese characters and Chinese punctuation
     (，。：（）) are kept as they are. None gives ""."""
     return _normalize(value, _TEXT_TABLE)
 

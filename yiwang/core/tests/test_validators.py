@@ -111,6 +111,56 @@ def test_it_removes_zero_width_characters():
     assert normalize_text("\ufeff张\u200b三\u200c\u200d") == "张三"
 
 
+# The bidirectional controls: embeddings and overrides, isolates, and the marks.
+BIDI_CONTROLS = [
+    *map(chr, range(0x202A, 0x202F)),
+    *map(chr, range(0x2066, 0x206A)),
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
+
+
+@pytest.mark.parametrize("control", BIDI_CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_it_removes_bidirectional_controls_from_names_and_text(control):
+    """A right-to-left override in a name ("张\u202e三李") shows one name and stores
+    another; every cleaning path drops it, and the text reads as it is stored."""
+    name = f"{control}张{control}三"
+    assert normalize_text(name) == "张三"
+    assert normalize_code(f"3708{control}29") == "370829"
+    assert _line(f"南门街{control}3号")[0] == "南门街3号"
+    assert _text(f"第一段{control}\n{control}第二段")[0] == "第一段\n第二段"
+
+
+def test_a_name_with_a_right_to_left_override_reads_as_stored():
+    assert normalize_text("\u202e\u2067王\u2069五\u202c\u200f") == "王五"
+    assert clean_line("备注\u202eFDP.exe", field="f", limit=50, required=True, errors={}) == (
+        "备注FDP.exe"
+    )
+
+
+def test_it_removes_every_format_character_that_python_knows():
+    """The table lists the format characters (Unicode category Cf) by range; a Unicode
+    update that adds one fails here rather than letting it through."""
+    import sys
+    import unicodedata
+
+    format_characters = [
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    ]
+    assert len(format_characters) > 150
+    text = "甲" + "".join(format_characters) + "乙"
+    assert normalize_text(text) == "甲乙"
+    assert normalize_code(text) == "甲乙"
+
+
+def test_it_keeps_the_marks_that_are_part_of_a_name():
+    """Only invisible format characters go: the middle dot of a transliterated name, the
+    ideographic iteration mark and the emoji a note may have are text."""
+    for text in ["买买提·艾力", "佐々木", "好〻", "👍", "①②"]:
+        assert normalize_text(text) == text
+
+
 def test_it_treats_a_non_breaking_space_as_a_space():
     assert normalize_text("\u00a0南门街\u00a0\u00a03号\u00a0") == "南门街 3号"
 

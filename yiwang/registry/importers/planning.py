@@ -22,6 +22,7 @@ from yiwang.registry.models import (
     ResidentTag,
     Tag,
 )
+from yiwang.registry.services.lookups import id_number_out_of_reach
 
 
 @dataclasses.dataclass
@@ -288,10 +289,7 @@ class _Planner:
         )
 
     def _unreachable(self) -> str:
-        return _(
-            "This ID number cannot be used here: if the person moved from another village, "
-            "ask that village or the town to record the move."
-        )
+        return id_number_out_of_reach()
 
     def _resident(
         self, row: _Row, resident: Resident | None, household: Household | None, state: _State

@@ -22,7 +22,7 @@ from yiwang.registry.models import (
 )
 from yiwang.registry.selectors import initials
 from yiwang.registry.services.households import recompute_category
-from yiwang.registry.services.lookups import _household, _resident
+from yiwang.registry.services.lookups import _household, _id_number_taken, _resident
 from yiwang.registry.services.tags import _tags
 
 
@@ -88,18 +88,15 @@ def add_resident(
     person = _clean_person(
         name=name, id_number=id_number, sex=sex, birth_date=birth_date, phone=phone
     )
-    # The unique index holds non-empty numbers only: the exclude lets SQLite use it.
-    if (
-        person["id_number"]
-        and Resident.objects.filter(id_number=person["id_number"]).exclude(id_number="").exists()
-    ):
-        raise ValidationError(
-            {
-                "id_number": _(
-                    "A resident with this ID number is already in the ledger: transfer them instead."
-                )
-            }
-        )
+    taken = _id_number_taken(
+        actor,
+        person["id_number"],
+        in_scope_message=_(
+            "A resident with this ID number is already in the ledger: transfer them instead."
+        ),
+    )
+    if taken:
+        raise ValidationError({"id_number": taken})
     living = household.residents.filter(status=ResidentStatus.LIVING)
     if relation == Relation.HEAD and living.filter(relation=Relation.HEAD).exists():
         raise ValidationError(
@@ -178,20 +175,18 @@ def update_resident(
         person = {"name": "", "id_number": ""}
     if len(person["name"]) > 50:
         errors["name"] = [_("The name can have at most 50 characters.")]
-    if (
-        person["id_number"]
-        and person["id_number"] != resident.id_number
-        and Resident.objects.filter(id_number=person["id_number"])
-        .exclude(id_number="")
-        .exclude(pk=resident.pk)
-        .exists()
-    ):
-        errors["id_number"] = [
-            _(
+    if person["id_number"] != resident.id_number:
+        taken = _id_number_taken(
+            actor,
+            person["id_number"],
+            in_scope_message=_(
                 "Another resident of the ledger has this ID number: check the number, or "
                 "record the move as a transfer of that resident."
-            )
-        ]
+            ),
+            but=resident.pk,
+        )
+        if taken:
+            errors["id_number"] = [taken]
     if ethnicity is not None:
         person["ethnicity"] = validators.normalize_text(ethnicity)
         if len(person["ethnicity"]) > 20:

@@ -18,6 +18,7 @@ from yiwang.registry.services import (
     update_household,
     update_resident,
 )
+from yiwang.registry.services.lookups import id_number_out_of_reach
 
 from .conftest import make_id
 
@@ -159,13 +160,21 @@ def test_without_an_id_number_sex_and_birth_date_are_kept_or_set(worker, househo
 
 def test_it_refuses_an_id_number_that_another_resident_has(worker, household, other_household):
     spouse = Resident.objects.get(name="李四")
-    taken = Resident.objects.get(name="王五").id_number
+    head = Resident.objects.get(name="张三").id_number
+    elsewhere = Resident.objects.get(name="王五").id_number
 
-    with pytest.raises(ValidationError) as exc:
-        update_resident(actor=worker, resident_id=spouse.pk, id_number=taken)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as mine:
+            update_resident(actor=worker, resident_id=spouse.pk, id_number=head)
+        with pytest.raises(ValidationError) as other_town:
+            update_resident(actor=worker, resident_id=spouse.pk, id_number=elsewhere)
+        neutral = id_number_out_of_reach()
 
-    assert "transfer" in exc.value.message_dict["id_number"][0]
-    assert Resident.objects.get(pk=spouse.pk).id_number != taken
+    # A resident within the worker's posts is named, with the transfer to record; one of
+    # another town is not even said to be in the ledger.
+    assert "transfer" in mine.value.message_dict["id_number"][0]
+    assert other_town.value.message_dict["id_number"] == [neutral]
+    assert Resident.objects.get(pk=spouse.pk).id_number not in {head, elsewhere}
 
 
 def test_it_reports_every_bad_field_and_changes_nothing(worker, head):

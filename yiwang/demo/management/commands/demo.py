@@ -7,22 +7,36 @@ unless --no-cases is given, the county gets a year of cases (yiwang.demo.cases);
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
 - demo --scale county: the whole county, 7,849 units and 12,312 accounts (a few seconds).
+- demo --if-empty: builds only on an empty database (else says so and writes nothing);
+  --ask: asks on the terminal first, and builds nothing where there is no terminal.
+- demo --logins: prints the demo logins when the database has the demo county.
+
+Every demo account has the one known password demo12345, so the demo is refused unless
+the settings allow it (DEMO_ALLOWED: on with DEBUG and in the tests, off in production;
+`make run` turns it on for its laptop run on SQLite, see bin/run).
 """
 
+import sys
 import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from yiwang.core.commands import AuditedCommand
+from yiwang.core.models import AuditEntry
 from yiwang.demo.areas import DEMO_LOGINS, DEMO_PASSWORD, SCALES, build_demo, demo_status
 
 
 class Command(AuditedCommand):
     help = (
         "Builds the demo county (嘉祥县 370829) with boundaries, accounts and posts, on a "
-        "database that has no areas yet. --status prints empty or built."
+        "database that has no areas yet; every demo account has the password "
+        f"{DEMO_PASSWORD}, so it is refused unless DEMO_ALLOWED (or DEBUG) is on. "
+        "--status prints empty or built."
     )
+    # Tests give the answer to --ask here; a person types it on the terminal.
+    stealth_options = ("stdin",)
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -53,6 +67,23 @@ class Command(AuditedCommand):
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Build only on an empty database; on one with areas say so and write nothing "
+            "(for a launcher that runs at every start).",
+        )
+        parser.add_argument(
+            "--ask",
+            action="store_true",
+            help="Ask on the terminal before building; with no terminal, build nothing.",
+        )
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="Print the demo logins and their password when the database has the demo "
+            "county, else nothing; write nothing.",
+        )
 
     def handle(
         self,
@@ -63,10 +94,29 @@ class Command(AuditedCommand):
         no_ledger: bool,
         no_cases: bool,
         no_outreach: bool,
+        if_empty: bool,
+        ask: bool,
+        logins: bool,
         **options,
     ):
         if status:
             self.stdout.write(demo_status())
+            return
+        if logins:
+            if AuditEntry.objects.filter(action="demo.build").exists():
+                self.stdout.write(self._logins())
+            return
+        if if_empty and demo_status() != "empty":
+            self.stdout.write("The database already has areas: no demo county is built.")
+            return
+        if not settings.DEMO_ALLOWED:
+            raise CommandError(
+                f"Refused: the demo county's accounts all have the known password "
+                f"{DEMO_PASSWORD}, and these are production settings (DEBUG and DEMO_ALLOWED "
+                f"are off). On a development machine run it with DEMO_ALLOWED=1, or through "
+                f"`make run DEMO=1`; never on a database with real people's data."
+            )
+        if ask and not self._yes(options.get("stdin") or sys.stdin):
             return
         started = time.perf_counter()
         try:
@@ -120,4 +170,34 @@ class Command(AuditedCommand):
                     f"scheduled ({outreach['overdue']} overdue)."
                 )
             )
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}.")
+        self.stdout.write(
+            self.style.WARNING(
+                f"Demo accounts were created, every one with the password {DEMO_PASSWORD}: "
+                "this database is for trying Yiwang, never for real people's data."
+            )
+        )
+        self.stdout.write(self._logins())
+
+    def _logins(self) -> str:
+        return f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}."
+
+    def _yes(self, stdin) -> bool:
+        """Whether the person at the terminal wants the demo; no terminal, no demo."""
+        if not stdin.isatty():
+            self.stdout.write(
+                "The database is empty and no demo county was built (no terminal to ask "
+                f"on). To build it, with demo accounts whose password is {DEMO_PASSWORD}: "
+                "`make run DEMO=1`, or `DEMO_ALLOWED=1 manage.py demo`."
+            )
+            return False
+        self.stdout.write(
+            "The database is empty. Build the demo county, with demo accounts (county, "
+            f"town, chief, worker, outsider and more) that all have the password "
+            f"{DEMO_PASSWORD}? [y/N] ",
+            ending="",
+        )
+        self.stdout.flush()
+        if stdin.readline().strip().lower() in {"y", "yes", "是"}:
+            return True
+        self.stdout.write("No demo county was built.")
+        return False
