@@ -9,6 +9,7 @@ eight, and the check digit (python-stdnum) confirms the guess. A phone's tail is
 its first seven digits anywhere else complete it."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Two residents of the worker's unit: one the worker entered, one a chief's import brought.
 ENTERED = {"name": "孙七", "id": make_id("19560604", "777", COUNTY), "phone": "13912345678"}
 IMPORTED = {"name": "周八", "id": make_id("19811123", "456", COUNTY), "phone": "13687654321"}
+# A newborn entered with their ID number: the "born" event's date is their birth date.
+NEWBORN = {"name": "孙小九", "id": make_id("20240815", "318", COUNTY), "phone": "13711112222"}
 
 HEADER = "户编号,单元网格编码,姓名,公民身份号码,与户主关系,性别,出生日期,联系电话\n"
 
@@ -49,6 +52,17 @@ def _ledger(chief, worker):
     )
     # A correction by someone else: the entry holds the number before and after.
     update_resident(actor=chief, resident_id=entered.pk, phone=ENTERED["phone"])
+    add_resident(
+        actor=worker,
+        household_id=home.pk,
+        name=NEWBORN["name"],
+        relation="grandchild",
+        id_number=NEWBORN["id"],
+        phone=NEWBORN["phone"],
+        birth_date=datetime.date(2024, 8, 15),
+        event="birth",
+        on=datetime.date(2024, 8, 15),
+    )
     # The chief's import into the worker's unit: one new household, and a row rejected
     # (a relation the ledger does not know, a birth date that is not the ID's) that names
     # the entered resident again.
@@ -180,7 +194,7 @@ def test_nothing_a_worker_reads_gives_a_full_id_number_or_phone(chief, worker):
 
     text = "\n".join(_all_a_worker_reads(worker, job))
 
-    for person in (ENTERED, IMPORTED):
+    for person in (ENTERED, IMPORTED, NEWBORN):
         number, phone = person["id"], person["phone"]
         assert person["name"] in text  # the resident is there to be read about
         assert f"{number[:4]}**********{number[-4:]}" in text  # masked, as everywhere

@@ -190,6 +190,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "yiwang.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# What a failed attempt keeps of the form it came with (AccessAttempt.post_data): never a
+# password, also those of the password change form.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 # Sessions, cookies, transport.
 SECURE_COOKIES = envbool("SECURE_COOKIES", not DEBUG)

@@ -42,6 +42,14 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
             return True
         return False
 
+    def authenticate_credentials(self, token: bytes):
+        # A key that is not text (bytes that are no UTF-8) is no key: 401, never a 500.
+        try:
+            token.decode("utf-8")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        return super().authenticate_credentials(token)
+
     def authenticate_key(self, key: str):
         """(user, token) for a key that came by another way than the header (Open311)."""
         return self.authenticate_credentials(key.encode("utf-8"))

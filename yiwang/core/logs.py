@@ -58,7 +58,10 @@ class QuietPeriodicTasks(logging.Filter):
 
 
 # A query-string parameter whose value is a secret: `api_key=…` up to the next separator.
-_SECRET_PARAMETER = re.compile(r"((?:^|[?&;\s\"'])(?:api_key|token)=)[^&;\s\"']+", re.IGNORECASE)
+# The name may come percent-encoded (api%5Fkey), which Django decodes all the same.
+_SECRET_PARAMETER = re.compile(
+    r"((?:^|[?&;\s\"'])(?:api(?:_|%5F)key|token)=)[^&;\s\"']+", re.IGNORECASE
+)
 
 
 def mask_secrets(text: str) -> str:

@@ -341,6 +341,14 @@ class LifeEvent(ScopedModel):
     def __str__(self) -> str:
         return f"{self.resident} {self.get_kind_display()} {self.on}"
 
+    @property
+    def shown_on(self) -> str:
+        """The date as lists show it: a birth's is the resident's birth date, masked as
+        that is (the year only beside an ID number, whose hidden digits it would give)."""
+        if self.kind == LifeEventKind.BIRTH:
+            return mask_birth_date(self.on, self.resident.id_number)
+        return self.on.isoformat()
+
 
 class Migrant(ScopedModel):
     """Someone from elsewhere living here for a while (外来人员); `area_code` is the unit."""

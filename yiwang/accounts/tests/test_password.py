@@ -3,6 +3,7 @@ checked, the new one validated in Chinese (not like the username), the change au
 the API tokens revoked."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from knox.models import AuthToken
@@ -67,6 +68,9 @@ def test_it_refuses_a_wrong_old_password_in_chinese(client, worker):
     assert "你的旧密码不正确" in response.content.decode()
     assert User.objects.get(pk=worker.pk).check_password(PASSWORD)
     assert not AuditEntry.objects.filter(action="user.password_change").exists()
+    # The failed attempt is kept for the lock-out, without the passwords typed.
+    kept = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert kept and "wrong-one" not in kept and NEW not in kept
 
 
 def test_it_refuses_a_password_like_the_username_in_chinese(client, tree):

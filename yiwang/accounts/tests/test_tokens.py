@@ -210,3 +210,9 @@ def test_the_migration_hashes_the_plain_tokens_of_before(chief, county_admin):
     token = AuthToken.objects.get(user=chief)
     assert token.digest == hash_token(old_key) and token.expiry > timezone.now()
     assert api_as(old_key).get(f"/api/v1/areas/{VILLAGE}/").status_code == 200
+
+
+def test_a_key_that_is_not_text_is_refused_not_an_error(chief):
+    api = APIClient()
+    response = api.get("/api/v1/cases/", HTTP_AUTHORIZATION=b"Token \xe9abc".decode("latin-1"))
+    assert response.status_code == 401

@@ -209,3 +209,4 @@ def test_an_api_key_in_a_query_string_never_reaches_the_access_line():
     assert logs.mask_secrets("/x/?API_KEY=abc;token=def&csrfmiddlewaretoken=keep") == (
         "/x/?API_KEY=***;token=***&csrfmiddlewaretoken=keep"
     )
+    assert logs.mask_secrets("/open311/?api%5Fkey=SECRET&x=1") == "/open311/?api%5Fkey=***&x=1"

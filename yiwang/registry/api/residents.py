@@ -58,6 +58,12 @@ class ResidentSerializer(serializers.ModelSerializer):
 
 
 class LifeEventSerializer(serializers.ModelSerializer):
+    on = serializers.CharField(
+        source="shown_on",
+        read_only=True,
+        help_text="The date (YYYY-MM-DD); a birth's as the birth date is shown (YYYY-**-**).",
+    )
+
     class Meta:
         model = LifeEvent
         fields = [
