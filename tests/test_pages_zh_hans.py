@@ -39,7 +39,6 @@ NOT_PAGES = {
     "areas:map",
     "core:service-worker",
     "core:import-errors",
-    "registry:export",
     "registry:template",
     "public:villages",
     "open311:services",

@@ -139,14 +139,14 @@ def _all_a_worker_reads(worker, job) -> list[str]:
     texts.append(_read(page.get("/ledger/")))
     texts.append(_read(page.get("/ledger/duplicates/")))
     for fmt in ("xlsx", "csv"):
-        texts.append(_read(page.get(f"/ledger/export/?fmt={fmt}")))
         texts.append(_read(api.get(f"/api/v1/residents/export/?format={fmt}")))
-    for kind in ("registry.residents", "registry.households"):
-        export = export_services.start_export(actor=worker, kind=kind, params={})
-        export.refresh_from_db()
-        assert export.status == ExportJob.Status.DONE, export.error
-        with exports.default_storage.open(export.file_name, "rb") as handle:
-            texts.append(_xlsx_text(handle.read()))
+        for kind in ("registry.residents", "registry.households"):
+            export = export_services.start_export(actor=worker, kind=kind, params={}, fmt=fmt)
+            export.refresh_from_db()
+            assert export.status == ExportJob.Status.DONE, export.error
+            with exports.default_storage.open(export.file_name, "rb") as handle:
+                content = handle.read()
+            texts.append(_xlsx_text(content) if fmt == "xlsx" else _csv_text(content))
     # The import: its page, its API, and its rejected rows (the worker may download
     # others' error files: the county gave them the export permission).
     texts.append(_read(page.get(f"/imports/{job.pk}/")))

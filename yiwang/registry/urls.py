@@ -7,7 +7,6 @@ from yiwang.registry import views
 app_name = "registry"
 urlpatterns = [
     path("ledger/", views.resident_list, name="residents"),
-    path("ledger/export/", views.resident_export, name="export"),
     path("ledger/import/", views.ledger_import, name="import"),
     path("ledger/template.xlsx", views.ledger_template, name="template"),
     path("ledger/duplicates/", views.duplicate_list, name="duplicates"),

@@ -18,7 +18,6 @@ from yiwang.registry.views.ledger import (
     EXPORT_TYPES,
     PAGE_SIZE,
     duplicate_list,
-    resident_export,
     resident_list,
 )
 from yiwang.registry.views.life_events import (
@@ -58,7 +57,6 @@ __all__ = [
     "resident_death",
     "resident_detail",
     "resident_edit",
-    "resident_export",
     "resident_list",
     "resident_make_head",
     "resident_move_out",

@@ -4,20 +4,14 @@ duplicates."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
-from yiwang.registry import services
 from yiwang.registry.filters import ResidentFilterSet
 from yiwang.registry.models import Resident, Tag
 from yiwang.registry.selectors import (
     duplicate_matches,
-    export_residents,
     likely_duplicates,
     with_current_tags,
 )
@@ -48,27 +42,6 @@ def resident_list(request):
         "can_configure_tags": scope.can_configure(request.user),
     }
     return render(request, "registry/resident_list.html", context)
-
-
-@login_required
-def resident_export(request):
-    """The current filter as XLSX or CSV; full numbers only with the permission."""
-    fmt = request.GET.get("fmt", "xlsx")
-    if fmt not in EXPORT_TYPES:
-        fmt = "xlsx"
-    full = request.GET.get("full") == "1"
-    if full and not request.user.has_perm("registry.export_personal_data"):
-        raise PermissionDenied(_("Your account may not export full ID and phone numbers."))
-    filterset = _filterset(request)
-    queryset = filterset.qs
-    filters = {k: v for k, v in request.GET.items() if k in ResidentFilterSet.base_filters and v}
-    services.record_export(actor=request.user, count=queryset.count(), filters=filters, full=full)
-    response = HttpResponse(
-        export_residents(queryset, fmt, full=full), content_type=EXPORT_TYPES[fmt]
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.{fmt}"'
-    return response
 
 
 @login_required
