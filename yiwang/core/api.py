@@ -10,7 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -64,6 +64,17 @@ def text_fields_take_text() -> None:
 
     boolean_value.takes_text_only = True
     serializers.BooleanField.to_internal_value = boolean_value
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}]})
+class NumberOrTextField(serializers.CharField):
+    """A number that a service reads and checks itself, whose message says what it must be
+    (a point's latitude, a number of days): a JSON number or text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            data = str(data)
+        return super().to_internal_value(data)
 
 
 class IdField(serializers.IntegerField):

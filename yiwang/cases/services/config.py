@@ -93,8 +93,9 @@ def save_category(
             number = int(value)
         except (TypeError, ValueError):
             number = 0
-        # The upper bound keeps the minutes within the column (a 32-bit integer).
-        if not 1 <= number <= LIMIT_MAX:
+        if number < 1:
+            errors.setdefault(field, []).append(_("Give a whole number greater than zero."))
+        elif number > LIMIT_MAX:  # the minutes must fit their column (a 32-bit integer)
             errors.setdefault(field, []).append(
                 _("Give a whole number from 1 to %(max)d.") % {"max": LIMIT_MAX}
             )

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from yiwang.core.api import BuiltOnceFieldsMixin, IdField, ScopedViewSet
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField, ScopedViewSet
 from yiwang.core.parsers import DepthLimitedJSONParser
 from yiwang.outreach.filters import OccurrenceFilterSet, ScheduleFilterSet, VisitFilterSet
 from yiwang.outreach.models import (
@@ -78,12 +78,8 @@ class VisitCreateSerializer(serializers.Serializer):
     outcome = serializers.CharField(help_text=" | ".join(Outcome.values))
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     # Taken as text and checked by the service, whose message says what a point must be.
-    latitude = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
-    longitude = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    latitude = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
+    longitude = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     case_category = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="With outcome `case`."
     )
@@ -197,13 +193,9 @@ class VisitRuleWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RuleKind.choices)
     household_category = serializers.CharField(required=False, allow_blank=True, default="")
     tag = serializers.CharField(required=False, allow_blank=True, default="")
-    every_days = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    every_days = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     trigger = serializers.CharField(required=False, allow_blank=True, default="")
-    within_days = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    within_days = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     is_active = serializers.BooleanField(default=True)
 
 
