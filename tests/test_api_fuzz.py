@@ -11,6 +11,8 @@ after it), on whichever database the suite runs.
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.test import APIClient
@@ -44,6 +46,20 @@ REFUSED_BY_RULES = {
 
 
 @pytest.fixture
+def connection_kept(county_token):
+    """Schemathesis calls the WSGI application itself, not through Django's test client,
+    so Django would close the database connection at the start and end of each request,
+    and with it the test's transaction (on PostgreSQL). As the test client does, the
+    connection is kept for the test (after the token is asked for: the test client
+    connects the signal again after each of its requests)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def county_token(county_admin):
     """The county admin's API token, asked for as a client does."""
     answer = APIClient().post(
@@ -62,7 +78,7 @@ def county_token(county_admin):
     phases=[Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_it_answers_every_operation_as_its_schema_says(case, county_token):
+def test_it_answers_every_operation_as_its_schema_says(case, county_token, connection_kept):
     excluded = [positive_data_acceptance] if case.operation.label in REFUSED_BY_RULES else []
     case.call_and_validate(
         headers={"Authorization": f"Token {county_token}"}, excluded_checks=excluded
