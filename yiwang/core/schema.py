@@ -138,3 +138,7 @@ def area_code_parameter(name: str = "area", **kwargs) -> OpenApiParameter:
         {"type": "string", "pattern": AREA_CODE_PATTERN, "maxLength": MAX_CODE_LENGTH},
         **kwargs,
     )
+
+
+# A month as a query parameter takes it (2026-11), or nothing for the default.
+MONTH_PATTERN = r"^([1-9][0-9]{3}-(0?[1-9]|1[0-2]))?$"

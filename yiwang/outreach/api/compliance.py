@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from yiwang.areas import selectors as areas
+from yiwang.core.schema import MONTH_PATTERN
 from yiwang.outreach.selectors import compliance as selectors
 
 
@@ -81,7 +82,7 @@ class ComplianceSerializer(serializers.Serializer):
 
 
 # A month (2026-11) or, for from and to, a day (2026-11-30); empty for the default.
-_MONTH = {"type": "string", "pattern": r"^([1-9][0-9]{3}-(0?[1-9]|1[0-2]))?$"}
+_MONTH = {"type": "string", "pattern": MONTH_PATTERN}
 _MONTH_OR_DAY = {
     "type": "string",
     "pattern": r"^([1-9][0-9]{3}-(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-9]|2[0-8]))?)?$",
