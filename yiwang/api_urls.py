@@ -1,6 +1,7 @@
 """API v1: one router for every module's viewsets, the token endpoint, the schema."""
 
 from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -20,8 +21,11 @@ from yiwang.registry.api import (
 
 # Swagger UI styles itself inline (a <style> block, style attributes): allowed on its page
 # only (style-src 'self' 'unsafe-inline'); scripts stay 'self'.
-docs_view = csp_update({"style-src": ["'unsafe-inline'"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+# The docs page, like the schema, is for signed-in users: a visitor is sent to log in.
+docs_view = login_required(
+    csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+    )
 )
 
 router = DefaultRouter()

@@ -327,10 +327,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["yiwang.core.filters.FilterBackend"],
+    # JSON with a limit on nesting (a deep body is a 400, not a RecursionError), forms, files.
+    "DEFAULT_PARSER_CLASSES": [
+        "yiwang.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "yiwang.core.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "yiwang.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "yiwang.core.api.exception_handler",
     # JSON only: the browsable API's inline styles break the CSP, so it is for development.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
@@ -356,6 +362,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # What a client sends and what it gets are described apart (a field required and never
+    # blank in a request may be read-only or empty in a response).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs page are for signed-in users (a token or a session).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

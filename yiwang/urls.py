@@ -4,6 +4,10 @@ from django.urls import include, path
 
 from yiwang.cases import public_urls
 
+# A page's 400 says why when it can; the API's 404 is JSON like its other errors.
+handler400 = "yiwang.core.views.bad_request"
+handler404 = "yiwang.core.views.not_found"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("yiwang.api_urls")),

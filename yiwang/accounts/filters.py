@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts.models import Post, Role, User
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
+from yiwang.core.filters import AreaCodeFilter, FilterSet
 from yiwang.core.scoping import subtree_q
 
 
-class PostFilterSet(PickerFilterSet, django_filters.FilterSet):
+class PostFilterSet(PickerFilterSet, FilterSet):
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
-    under = django_filters.CharFilter(label=_("area"), method="filter_under", widget=AreaPicker())
+    under = AreaCodeFilter(label=_("area"), method="filter_under", widget=AreaPicker())
     user = django_filters.CharFilter(label=_("username"), field_name="user__username")
     current = django_filters.BooleanFilter(label=_("current"), method="filter_current")
 
@@ -29,7 +30,7 @@ class PostFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("search"), method="filter_q")
 
     class Meta:

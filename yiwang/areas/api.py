@@ -3,8 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,7 +17,9 @@ from yiwang.core.api import ScopedViewSet
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Area
@@ -101,6 +102,7 @@ class AreaViewSet(ScopedViewSet):
         area = services.close_area(actor=request.user, code=self.get_object().code)
         return Response(AreaDetailSerializer(area).data)
 
+    @extend_schema(responses=AreaSerializer(many=True))
     @action(detail=True, methods=["get"])
     def children(self, request, code=None):
         area = self.get_object()
@@ -108,6 +110,7 @@ class AreaViewSet(ScopedViewSet):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(AreaSerializer(page, many=True).data)
 
+    @extend_schema(responses=AreaSerializer(many=True))
     @action(detail=True, methods=["get"])
     def subtree(self, request, code=None):
         """Every area under this one (this one included), filterable by level."""
@@ -117,20 +120,21 @@ class AreaViewSet(ScopedViewSet):
         return self.get_paginated_response(AreaSerializer(page, many=True).data)
 
     @extend_schema(responses=RollupSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def rollup(self, request, code=None):
         """For each child: the grids, units and current grid workers under it."""
         return Response(RollupSerializer(rollup(self.get_object()), many=True).data)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("lng", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
+            OpenApiParameter(
+                "lng", {"type": "number", "minimum": -180, "maximum": 180}, required=True
+            ),
+            OpenApiParameter(
+                "lat", {"type": "number", "minimum": -90, "maximum": 90}, required=True
+            ),
         ],
-        responses={
-            200: AreaSerializer,
-            400: inline_serializer("LocateError", {"lng": serializers.ListField()}),
-        },
+        responses=AreaSerializer,
     )
     @action(detail=False, methods=["get"])
     def locate(self, request):

@@ -4,13 +4,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.models import Area, Level
+from yiwang.core.filters import AreaCodeFilter, FilterSet
 from yiwang.core.scoping import subtree_q
 
 
-class AreaFilterSet(django_filters.FilterSet):
+class AreaFilterSet(FilterSet):
     level = django_filters.ChoiceFilter(label=_("level"), choices=Level.choices)
-    parent = django_filters.CharFilter(label=_("parent code"), field_name="parent__code")
-    under = django_filters.CharFilter(label=_("under code"), method="filter_under")
+    parent = AreaCodeFilter(label=_("parent code"), field_name="parent__code")
+    under = AreaCodeFilter(label=_("under code"), method="filter_under")
     name = django_filters.CharFilter(label=_("name"), lookup_expr="icontains")
     open = django_filters.BooleanFilter(label=_("open"), method="filter_open")
 

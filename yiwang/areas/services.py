@@ -18,6 +18,7 @@ from yiwang.areas import codes
 from yiwang.areas.geometry import check_inside, parse_boundary
 from yiwang.areas.models import Area, BoundaryVersion, Level
 from yiwang.core import access, audit, validators
+from yiwang.core.scoping import is_area_code
 
 NAME_MAX_LENGTH = Area._meta.get_field("name").max_length
 _NAME_TOO_LONG = gettext_lazy("The name is longer than %(n)d characters.")
@@ -63,7 +64,7 @@ def _child_code(parent: Area, code: str) -> str:
     code = (code or "").strip()
     if not code:
         return _next_child_code(parent)
-    if len(code) == codes.SUFFIX_DIGITS and code.isdigit():
+    if len(code) == codes.SUFFIX_DIGITS and is_area_code(code):
         code = parent.code + code
     try:
         code = codes.normalize(code)

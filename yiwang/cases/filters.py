@@ -19,6 +19,7 @@ from yiwang.cases.models import (
     Status,
 )
 from yiwang.core import validators
+from yiwang.core.filters import AreaCodeFilter, FilterSet
 from yiwang.core.scoping import subtree_q
 
 RESPONSE_CHOICES = [("on_time", _("in time")), ("late", _("late")), ("any", _("at all"))]
@@ -38,7 +39,7 @@ def _on_time(queryset, field: str, value: str):
     return queryset
 
 
-class CaseFilterSet(PickerFilterSet, django_filters.FilterSet):
+class CaseFilterSet(PickerFilterSet, FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
@@ -54,7 +55,7 @@ class CaseFilterSet(PickerFilterSet, django_filters.FilterSet):
         label=_("kind"), field_name="category__kind", choices=CaseKind.choices
     )
     source = django_filters.ChoiceFilter(label=_("source"), choices=Source.choices)
-    under = django_filters.CharFilter(
+    under = AreaCodeFilter(
         label=_("area"),
         method="filter_under",
         widget=AreaPicker(),
@@ -167,7 +168,7 @@ class CaseFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
-class CategoryFilterSet(django_filters.FilterSet):
+class CategoryFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=CaseKind.choices)
     level = django_filters.ChoiceFilter(
         label=_("handling level"), field_name="handling_level", choices=HandlingLevel.choices

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,6 +22,7 @@ from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.services import MAX_IMPORT_BYTES, commit_preview, start_import
+from yiwang.core.validators import MAX_ID
 
 
 def exception_handler(exc, context):
@@ -39,6 +40,58 @@ class Gone(exceptions.APIException):
     status_code = 410
     default_detail = "Gone."
     default_code = "gone"
+
+
+def text_fields_take_text() -> None:
+    """Every DRF text field (CharField and its kinds) refuses a JSON number, as the schema
+    says (`type: string`): DRF would read 12 as "12", so that a client that sends a
+    number where text is asked learns it only when the text no longer reads as one.
+    Applied once, from CoreConfig.ready()."""
+    original = serializers.CharField.to_internal_value
+    if getattr(original, "takes_text_only", False):
+        return
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return original(self, data)
+
+    to_internal_value.takes_text_only = True
+    serializers.CharField.to_internal_value = to_internal_value
+
+    # The same of yes/no: JSON's true and false (a form's "true", "on", "1" as before),
+    # never the numbers 0 and 1 that the schema's `type: boolean` does not allow.
+    boolean = serializers.BooleanField.to_internal_value
+
+    def boolean_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return boolean(self, data)
+
+    boolean_value.takes_text_only = True
+    serializers.BooleanField.to_internal_value = boolean_value
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}]})
+class NumberOrTextField(serializers.CharField):
+    """A number that a service reads and checks itself, whose message says what it must be
+    (a point's latitude, a number of days): a JSON number or text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            data = str(data)
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.IntegerField):
+    """A row's id sent to the API: a whole number from 1 to the largest key a database
+    stores, so that no id reaches the database as a number it cannot hold (SQLite raises
+    OverflowError past 64 bits). Every input field that takes an id is one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class ScopedViewSetMixin:

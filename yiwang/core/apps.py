@@ -24,6 +24,11 @@ class CoreConfig(AppConfig):
         # Every yes/no filter of every app, on its page and in the API, offers "all".
         django_filters.BooleanFilter.field_class = YesNoField
 
+        from yiwang.core.api import text_fields_take_text
+
+        # The API's text fields take text, not numbers (the schema says string).
+        text_fields_take_text()
+
         from yiwang.core import audit
 
         audit.register_actions(

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from yiwang.core import access, audit, progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ExportJob
+from yiwang.core.scoping import is_area_code
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -289,7 +290,7 @@ def checked_scope(user, found: Exporter, params: dict) -> tuple[str, list[str] |
         code = (code[-1] if isinstance(code, list) else code).strip()
         if not code:
             continue
-        if not code.isdigit() or not access.in_scope(user, code):
+        if not is_area_code(code) or not access.in_scope(user, code):
             raise ValidationError(
                 {
                     name: _(

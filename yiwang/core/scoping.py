@@ -23,6 +23,22 @@ from yiwang.core import access
 # holds under any collation (a ":" bound would not: linguistic collations ignore it).
 
 
+# The longest code: county (6 digits), town, village, grid and unit (3 digits each).
+MAX_CODE_LENGTH = 18
+
+
+def is_area_code(text) -> bool:
+    """An area code as people and clients may send one: 1 to 18 ASCII digits. Not
+    str.isdigit() alone, which is true of superscripts and other scripts' digits ('¹', '٣')
+    that int() refuses or reads as another number."""
+    return (
+        isinstance(text, str)
+        and 0 < len(text) <= MAX_CODE_LENGTH
+        and text.isascii()
+        and text.isdigit()
+    )
+
+
 def _next_prefix(code: str) -> str | None:
     stripped = code.rstrip("9")
     if not stripped:
@@ -31,7 +47,9 @@ def _next_prefix(code: str) -> str | None:
 
 
 def subtree_q(field: str, code: str) -> Q:
-    if not code.isdigit():
+    if not is_area_code(code):
+        # Not a code: it matches no row (every stored code is ASCII digits), and it is
+        # never read as a number.
         return Q(**{f"{field}__startswith": code})
     upper = _next_prefix(code)
     if upper is None:

@@ -537,3 +537,45 @@ def clean_sex(value: object) -> str:
             code="sex_invalid",
             params={"value": text},
         ) from None
+
+
+def read_datetime(text: str) -> datetime.datetime | None:
+    """An ISO date and time as a client sends it, None when it is not one. Django's
+    parse_datetime returns None for a malformed text but raises ValueError for a
+    well-formed impossible one (2026-13-45T99:99): both are "not a time" here."""
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None
+
+
+def read_date(text: str) -> datetime.date | None:
+    """An ISO date as a client sends it, None when it is not one (2026-02-30 too)."""
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
+
+
+# The largest key either database stores (a 64-bit signed integer): an id beyond it is
+# refused as unknown, never handed to the database (SQLite overflows on it).
+MAX_ID = 2**63 - 1
+
+
+def read_id(value: object) -> int | None:
+    """A row's id as a page or a client sends it (12, "12"), None when it is not one: ASCII
+    digits only (str.isdigit() is true of '¹'), from 1 to MAX_ID."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(getattr(value, "pk", value)).strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            return None
+        number = int(text)
+    return number if 1 <= number <= MAX_ID else None

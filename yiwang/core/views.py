@@ -11,15 +11,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.defaults import page_not_found
 
 from yiwang.core import audit, audit_display, import_files
 from yiwang.core.filters import AuditEntryFilterSet
@@ -189,3 +190,21 @@ def service_worker(request):
     # The browser checks for a new worker at every navigation; never an old one from a cache.
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def bad_request(request, exception=None):
+    """400 for every page (settings' handler400): with the reason when the code gave one
+    (a list's filter it cannot read), never a stack trace."""
+    message = str(exception) if exception is not None else ""
+    # Django's own SuspiciousOperation messages are for the log, not for the reader.
+    if not isinstance(exception, BadRequest):
+        message = ""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def not_found(request, exception=None):
+    """404 for every address (settings' handler404): the API's in its JSON error format
+    (an address no route matches, such as /api/v1/areas/a.b/), the pages' as a page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas import selectors as areas
-from yiwang.core import reporting
+from yiwang.core import reporting, validators
 from yiwang.core.exports import Table, exporter
 from yiwang.outreach.filters import VisitFilterSet
 from yiwang.outreach.selectors import compliance as selectors
@@ -117,7 +117,7 @@ def export_households(user, params) -> Table:
         codes,
         figure,
         _period(params),
-        visitor_id=int(visitor) if visitor.isdigit() else None,
+        visitor_id=validators.read_id(visitor),
     )
 
     def rows():

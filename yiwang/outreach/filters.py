@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core import validators
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
     Decision,
@@ -39,7 +40,7 @@ def _under(queryset, name, value):
 
 def _area_filter(method):
     """The area filter of a list: an area picked by name, the area and those under it."""
-    return django_filters.CharFilter(
+    return AreaCodeFilter(
         label=_("area"),
         method=method,
         widget=AreaPicker(),
@@ -47,7 +48,7 @@ def _area_filter(method):
     )
 
 
-class EnterpriseFilterSet(PickerFilterSet, django_filters.FilterSet):
+class EnterpriseFilterSet(PickerFilterSet, FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
@@ -68,12 +69,12 @@ class EnterpriseFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset.filter(Q(name__contains=value) | Q(credit_code__startswith=value.upper()))
 
 
-class PairingFilterSet(PickerFilterSet, django_filters.FilterSet):
-    programme = django_filters.NumberFilter(label=_("programme"), field_name="programme_id")
-    sponsor = django_filters.NumberFilter(label=_("sponsor"), field_name="sponsor_id")
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    resident = django_filters.NumberFilter(label=_("resident"), field_name="resident_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
+class PairingFilterSet(PickerFilterSet, FilterSet):
+    programme = IdFilter(label=_("programme"), field_name="programme_id")
+    sponsor = IdFilter(label=_("sponsor"), field_name="sponsor_id")
+    household = IdFilter(label=_("household"), field_name="household_id")
+    resident = IdFilter(label=_("resident"), field_name="resident_id")
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id")
     area = _area_filter(_under)
     current = django_filters.BooleanFilter(
         label=_("current"),
@@ -95,16 +96,14 @@ class PairingFilterSet(PickerFilterSet, django_filters.FilterSet):
 # --- visits, the schedule, occurrences ---------------------------------------------------
 
 
-# Not `_under`: here a value that is not a code (digits) leaves the rows unfiltered.
-def _under_code(queryset, name, value):
-    value = (value or "").strip()
-    return queryset.filter(subtree_q("area_code", value)) if value.isdigit() else queryset
+# The same as `_under`: the filter's field refuses anything but a code.
+_under_code = _under
 
 
-class VisitFilterSet(PickerFilterSet, django_filters.FilterSet):
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
-    visitor = django_filters.NumberFilter(label=_("visited by"), field_name="visitor_id")
+class VisitFilterSet(PickerFilterSet, FilterSet):
+    household = IdFilter(label=_("household"), field_name="household_id")
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id")
+    visitor = IdFilter(label=_("visited by"), field_name="visitor_id")
     outcome = django_filters.ChoiceFilter(label=_("outcome"), choices=Outcome.choices)
     since = django_filters.DateFilter(
         label=_("since"), method="filter_since", help_text=_("Visits on or after this day.")
@@ -132,7 +131,7 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-class ScheduleFilterSet(PickerFilterSet, django_filters.FilterSet):
+class ScheduleFilterSet(PickerFilterSet, FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("overdue"),
         method="filter_overdue",
@@ -141,8 +140,8 @@ class ScheduleFilterSet(PickerFilterSet, django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         label=_("due on or before"), field_name="due_on", lookup_expr="lte"
     )
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
-    enterprise = django_filters.NumberFilter(label=_("enterprise"), field_name="enterprise_id")
+    household = IdFilter(label=_("household"), field_name="household_id")
+    enterprise = IdFilter(label=_("enterprise"), field_name="enterprise_id")
     under = _area_filter(_under_code)
 
     class Meta:
@@ -158,8 +157,8 @@ class ScheduleFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset
 
 
-class OccurrenceFilterSet(PickerFilterSet, django_filters.FilterSet):
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
+class OccurrenceFilterSet(PickerFilterSet, FilterSet):
+    household = IdFilter(label=_("household"), field_name="household_id")
     trigger = django_filters.CharFilter(label=_("trigger"), field_name="trigger__code")
     under = _area_filter(_under_code)
 
@@ -196,7 +195,7 @@ def _filter_under(self, queryset, name, value):
     return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
-class EventFilterSet(PickerFilterSet, django_filters.FilterSet):
+class EventFilterSet(PickerFilterSet, FilterSet):
     type = django_filters.CharFilter(
         label=gettext_lazy("type"), field_name="event_type__code", help_text="An event type code."
     )
@@ -213,7 +212,7 @@ class EventFilterSet(PickerFilterSet, django_filters.FilterSet):
     filter_month = _month_filter("happened_at")
 
 
-class MeetingFilterSet(PickerFilterSet, django_filters.FilterSet):
+class MeetingFilterSet(PickerFilterSet, FilterSet):
     routine = django_filters.CharFilter(
         label=gettext_lazy("routine"), field_name="routine__code", help_text="A routine code."
     )
@@ -230,7 +229,7 @@ class MeetingFilterSet(PickerFilterSet, django_filters.FilterSet):
     filter_month = _month_filter("held_at")
 
 
-class DecisionFilterSet(django_filters.FilterSet):
+class DecisionFilterSet(FilterSet):
     mine = django_filters.BooleanFilter(
         label=gettext_lazy("mine"), method="filter_mine", help_text="Only the ones you own."
     )
@@ -239,7 +238,7 @@ class DecisionFilterSet(django_filters.FilterSet):
         method="filter_open",
         help_text="true: tasks (owner and due date) not done yet.",
     )
-    meeting = django_filters.NumberFilter(label=gettext_lazy("meeting"), field_name="meeting_id")
+    meeting = IdFilter(label=gettext_lazy("meeting"), field_name="meeting_id")
 
     class Meta:
         model = Decision

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core import validators
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
 from yiwang.registry.models import (
     Household,
     HouseholdCategory,
@@ -25,7 +26,7 @@ def _under(queryset, name, value):
     return queryset.under(value.strip()) if value else queryset
 
 
-class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
+class ResidentFilterSet(PickerFilterSet, FilterSet):
     search = django_filters.CharFilter(
         label=_("search"),
         method="filter_search",
@@ -44,8 +45,8 @@ class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
     tag = django_filters.CharFilter(
         label=_("tag"), method="filter_tag", help_text=_("A tag code the resident carries now.")
     )
-    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
-    household = django_filters.NumberFilter(label=_("household"), field_name="household_id")
+    under = AreaCodeFilter(label=_("area"), method=_under, widget=AreaPicker())
+    household = IdFilter(label=_("household"), field_name="household_id")
     category = django_filters.ChoiceFilter(
         label=_("household category"),
         field_name="household__category",
@@ -79,9 +80,9 @@ class ResidentFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset.filter(Exists(carries))
 
 
-class HouseholdFilterSet(PickerFilterSet, django_filters.FilterSet):
+class HouseholdFilterSet(PickerFilterSet, FilterSet):
     number = django_filters.CharFilter(label=_("household number"))
-    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
+    under = AreaCodeFilter(label=_("area"), method=_under, widget=AreaPicker())
     category = django_filters.ChoiceFilter(label=_("category"), choices=HouseholdCategory.choices)
     status = django_filters.ChoiceFilter(label=_("status"), choices=HouseholdStatus.choices)
     tag = django_filters.CharFilter(
@@ -105,7 +106,7 @@ class HouseholdFilterSet(PickerFilterSet, django_filters.FilterSet):
         return queryset.filter(Exists(carries))
 
 
-class TagFilterSet(django_filters.FilterSet):
+class TagFilterSet(FilterSet):
     category = django_filters.ChoiceFilter(label=_("category"), choices=TagCategory.choices)
     active = django_filters.BooleanFilter(label=_("active"), field_name="is_active")
     key = django_filters.BooleanFilter(
@@ -117,12 +118,10 @@ class TagFilterSet(django_filters.FilterSet):
         fields = ["category", "active", "key"]
 
 
-class MigrantFilterSet(PickerFilterSet, django_filters.FilterSet):
+class MigrantFilterSet(PickerFilterSet, FilterSet):
     search = django_filters.CharFilter(label=_("search"), method="filter_search")
-    under = django_filters.CharFilter(label=_("area"), method=_under, widget=AreaPicker())
-    host_household = django_filters.NumberFilter(
-        label=_("host household"), field_name="host_household_id"
-    )
+    under = AreaCodeFilter(label=_("area"), method=_under, widget=AreaPicker())
+    host_household = IdFilter(label=_("host household"), field_name="host_household_id")
     present = django_filters.BooleanFilter(
         label=_("still here"), method="filter_present", help_text=_("Not yet left.")
     )

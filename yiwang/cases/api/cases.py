@@ -42,7 +42,8 @@ from yiwang.cases.models import (
     Status,
 )
 from yiwang.cases.selectors import rates
-from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.core import validators
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField, ScopedViewSet
 
 
 class PhotoRenderer(renderers.BaseRenderer):
@@ -266,7 +267,7 @@ class CaseCreateSerializer(serializers.Serializer):
     village_code = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Not for patrol reports."
     )
-    household = serializers.IntegerField(
+    household = IdField(
         required=False, allow_null=True, default=None, help_text="A household of your scope."
     )
     address = serializers.CharField(required=False, allow_blank=True, default="")
@@ -290,6 +291,8 @@ def _version():
         required=False,
         allow_null=True,
         default=None,
+        min_value=0,
+        max_value=validators.MAX_ID,
         help_text="The case's version as you saw it: refused with 409 if it changed since.",
     )
 
@@ -305,7 +308,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(help_text="The id of the open case it is merged into.")
+    into = IdField(help_text="The id of the open case it is merged into.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     version = _version()
 
@@ -320,7 +323,7 @@ class DispatchSerializer(serializers.Serializer):
     department = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="A department code."
     )
-    worker = serializers.IntegerField(
+    worker = IdField(
         required=False,
         allow_null=True,
         default=None,
@@ -338,7 +341,9 @@ class ResolveSerializer(serializers.Serializer):
 
 class ExtendSerializer(serializers.Serializer):
     hours = serializers.IntegerField(
-        help_text="How many more hours, from the due time (from now when overdue)."
+        min_value=1,
+        max_value=services.EXTENSION_MAX_HOURS,
+        help_text="How many more hours, from the due time (from now when overdue).",
     )
     reason = serializers.CharField()
     version = _version()
@@ -612,7 +617,12 @@ class CaseViewSet(ScopedViewSet):
             409: OpenApiResponse(ConflictSerializer, description="Not in this stage."),
         },
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+    )
     def attachments(self, request, pk=None):
         """The case's photos; POST adds photos of the report (while the case is open) or of
         the resolution (its handler). The type is read from the bytes; every piece of
@@ -653,7 +663,7 @@ class CaseViewSet(ScopedViewSet):
         return attachment_files.file_response(attachment, variant)
 
     @extend_schema(responses=DuplicateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def duplicates(self, request, pk=None):
         """Open cases of your scope that may report the same matter: same category, within
         50 m or in the same unit, reported within 7 days of it, with a similar text; the

@@ -19,12 +19,13 @@ from rest_framework.response import Response
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, Notice
-from yiwang.core.api import BuiltOnceFieldsMixin
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField
+from yiwang.core.filters import FilterSet
 
 IDS_MAX = 500
 
 
-class NoticeFilterSet(django_filters.FilterSet):
+class NoticeFilterSet(FilterSet):
     unread = django_filters.BooleanFilter(
         label=_("unread"),
         method="filter_unread",
@@ -52,7 +53,7 @@ class NoticeSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 class NoticeReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         allow_null=True,
         max_length=IDS_MAX,

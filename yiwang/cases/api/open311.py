@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions, permissions
@@ -38,8 +37,10 @@ from yiwang.areas.models import Area
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseKind, Category, Source, Status
 from yiwang.cases.views.public import PLAIN_STATUS
+from yiwang.core import validators
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.scoping import is_area_code
 
 OPEN = frozenset({Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS})
 MAX_DAYS = 90  # the longest span one query may cover, and the default span
@@ -261,9 +262,9 @@ def _list(value: str) -> list[str]:
 
 
 def _moment(name: str, value: str) -> datetime.datetime:
-    moment = parse_datetime(value)
+    moment = validators.read_datetime(value)
     if moment is None:
-        day = parse_date(value)
+        day = validators.read_date(value)
         if day is not None:
             moment = datetime.datetime.combine(day, datetime.time.min)
     if moment is None:
@@ -301,9 +302,9 @@ def _location(data) -> dict:
     if lat not in (None, "") or lng not in (None, ""):
         return {"lat": lat, "lng": lng}
     if address_id:
-        if address_id.isdigit() and len(address_id) == 12:
+        if is_area_code(address_id) and len(address_id) == 12:
             return {"village_code": address_id}
-        if address_id.isdigit() and len(address_id) == 18:
+        if is_area_code(address_id) and len(address_id) == 18:
             return {"unit_code": address_id}
         raise Open311Error(
             _("address_id: give the 12-digit code of a village or the 18-digit code of a unit.")
@@ -343,9 +344,9 @@ class RequestList(Open311View):
         if params.get("service_request_id"):
             # The spec: a list of ids overrides every other parameter.
             ids = _list(params["service_request_id"])
-            if not all(i.isdigit() for i in ids):
+            if not all(validators.read_id(i) is not None for i in ids):
                 raise Open311Error(_("service_request_id: give ids separated by commas."))
-            cases = cases.filter(pk__in=[int(i) for i in ids])
+            cases = cases.filter(pk__in=[validators.read_id(i) for i in ids])
         else:
             start, end = _span(params)
             cases = cases.filter(reported_at__gte=start, reported_at__lte=end)

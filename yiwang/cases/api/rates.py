@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from yiwang.areas import selectors as areas
 from yiwang.cases.selectors import rates
+from yiwang.core.schema import MONTH_PATTERN
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -98,11 +99,13 @@ RATES_PARAMETERS = [
     ),
     OpenApiParameter(
         "from",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": MONTH_PATTERN},
         description="The first month, YYYY-MM; by default eleven months before `to`.",
     ),
     OpenApiParameter(
-        "to", OpenApiTypes.STR, description="The last month, YYYY-MM; by default this month."
+        "to",
+        {"type": "string", "pattern": MONTH_PATTERN},
+        description="The last month, YYYY-MM; by default this month.",
     ),
 ]
 

@@ -180,7 +180,7 @@ class PublicRequestForm(forms.Form):
         answer = normalize_code(data.get("answer"))  # full-width digits typed on a phone
         reason = check_challenge(
             self.data.get("challenge", ""),
-            int(answer) if answer.isdigit() else None,
+            int(answer) if answer.isascii() and answer.isdigit() and len(answer) < 10 else None,
             self.data.get("homepage", ""),
         )
         if reason == "wrong":

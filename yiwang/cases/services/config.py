@@ -14,6 +14,9 @@ from yiwang.core import audit, validators
 
 # --- departments ------------------------------------------------------------------------
 
+# The largest time limit (hours, or minutes for an urgent category) a category may set.
+LIMIT_MAX = 1_000_000
+
 
 @transaction.atomic
 def save_department(
@@ -92,6 +95,10 @@ def save_category(
             number = 0
         if number < 1:
             errors.setdefault(field, []).append(_("Give a whole number greater than zero."))
+        elif number > LIMIT_MAX:  # the minutes must fit their column (a 32-bit integer)
+            errors.setdefault(field, []).append(
+                _("Give a whole number from 1 to %(max)d.") % {"max": LIMIT_MAX}
+            )
         limits[f"{field}_minutes"] = number if is_urgent else number * 60
     found_parent = None
     if parent:

@@ -34,6 +34,7 @@ from yiwang.cases.services.attachments import _store_photos
 from yiwang.cases.services.common import _actor_name, _raise
 from yiwang.core import audit, validators
 from yiwang.core.photos import removed_on_failure
+from yiwang.core.scoping import is_area_code
 from yiwang.registry.models import Household
 
 ADDRESS_MAX = 200
@@ -97,7 +98,7 @@ class _Place:
 def _open_area(code, level: str, actor) -> Area | None:
     """An open area of the level, within the actor's scope (any, for the public)."""
     code = str(code or "").strip()
-    if not code.isdigit():
+    if not is_area_code(code):
         return None
     area = Area.objects.open().filter(code=code, level=level).first()
     if area is None or (actor is not None and not scope.in_scope(actor, code)):
@@ -123,11 +124,11 @@ def _place(
 
     household = None
     if household_id not in (None, ""):
-        if actor is not None and str(household_id).strip().isdigit():
+        if actor is not None and validators.read_id(household_id) is not None:
             household = (
                 Household.objects.visible_to(actor)
                 .select_related("unit")
-                .filter(pk=int(household_id))
+                .filter(pk=validators.read_id(household_id))
                 .first()
             )
         if household is None:

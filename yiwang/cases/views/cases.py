@@ -26,6 +26,7 @@ from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.forms import ACTION_FORMS, CaseCreateForm, DispatchForm
 from yiwang.cases.models import Attachment, AttachmentStage, Case, CaseEvent, Source, Status
 from yiwang.core import photos as photo_files
+from yiwang.core import validators
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
 from yiwang.registry.models import Household
@@ -247,8 +248,10 @@ def case_create(request):
     can link here with ?household=<id> (a household of the user's scope)."""
     household = None
     household_id = request.GET.get("household") or request.POST.get("household") or ""
-    if str(household_id).isdigit():
-        household = get_in_scope(Household.objects, request.user, pk=int(household_id))
+    if validators.read_id(household_id) is not None:
+        household = get_in_scope(
+            Household.objects, request.user, pk=validators.read_id(household_id)
+        )
     initial = {"household": household.pk} if household else {}
     bound = request.method == "POST"
     form = CaseCreateForm(

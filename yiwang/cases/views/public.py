@@ -54,6 +54,7 @@ from yiwang.cases.models import (
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
 from yiwang.core.net import client_ip
+from yiwang.core.scoping import is_area_code
 
 # --- flood limits -------------------------------------------------------------------------
 
@@ -416,7 +417,7 @@ def villages_map(request):
     or with ?town=CODE that town's open villages. A town drawn by no boundary of its own
     is drawn as the union of its villages'. Kept in the cache until a boundary changes."""
     town = request.GET.get("town", "")
-    if town and not (len(town) == 9 and town.isdigit()):
+    if town and not (len(town) == 9 and is_area_code(town)):
         return JsonResponse({"type": "FeatureCollection", "features": []}, status=400)
     areas = Area.objects.open().filter(level__in=[Level.TOWN, Level.VILLAGE])
     stamp = areas.aggregate(n=Count("id"), changed=Max("updated_at"))

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from yiwang.areas import selectors as areas
+from yiwang.core.schema import MONTH_PATTERN
 from yiwang.outreach.selectors import compliance as selectors
 
 
@@ -55,6 +56,8 @@ class WorkerSerializer(serializers.Serializer):
     overdue_households = serializers.IntegerField()
 
 
+# One object, not a list: the route is a ViewSet's `list` only by its place.
+@extend_schema_serializer(many=False)
 class ComplianceSerializer(serializers.Serializer):
     area = serializers.SerializerMethodField()
     today = serializers.DateField()
@@ -78,13 +81,20 @@ class ComplianceSerializer(serializers.Serializer):
         return result.period.last.isoformat()
 
 
+# A month (2026-11) or, for from and to, a day (2026-11-30); empty for the default.
+_MONTH = {"type": "string", "pattern": MONTH_PATTERN}
+_MONTH_OR_DAY = {
+    "type": "string",
+    "pattern": r"^([1-9][0-9]{3}-(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-9]|2[0-8]))?)?$",
+}
+
 PARAMETERS = [
     OpenApiParameter(
         "area", OpenApiTypes.STR, description="An area code in your scope; yours by default."
     ),
-    OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM; this month by default."),
-    OpenApiParameter("from", OpenApiTypes.STR, description="The first day (or month)."),
-    OpenApiParameter("to", OpenApiTypes.STR, description="The last day (or month)."),
+    OpenApiParameter("month", _MONTH, description="YYYY-MM; this month by default."),
+    OpenApiParameter("from", _MONTH_OR_DAY, description="The first day (or month)."),
+    OpenApiParameter("to", _MONTH_OR_DAY, description="The last day (or month)."),
     OpenApiParameter("by", OpenApiTypes.STR, enum=["worker"], description="Add the workers."),
 ]
 
@@ -95,6 +105,8 @@ class ComplianceViewSet(viewsets.ViewSet):
     @extend_schema(parameters=PARAMETERS, responses=ComplianceSerializer)
     def list(self, request):
         query = request.query_params
+        if "by" in query and query["by"] != "worker":
+            raise ValidationError({"by": [_("Give by=worker, or leave it out.")]})
         try:
             period = selectors.parse_period(
                 query.get("month", ""), query.get("from", ""), query.get("to", "")

@@ -7,7 +7,6 @@ Pairings are read within the scope (404 outside it); each write is a service.
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +14,9 @@ from rest_framework.response import Response
 
 from yiwang.accounts.models import Role
 from yiwang.areas.models import Area
-from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.core import validators
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField, ScopedViewSet
+from yiwang.core.schema import area_code_parameter
 from yiwang.outreach.filters import PairingFilterSet
 from yiwang.outreach.models import Pairing, Programme, SubjectKind
 from yiwang.outreach.selectors import coverage
@@ -50,16 +51,16 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     sponsor_role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
     chosen_sponsors = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Ids of users."
+        child=IdField(), required=False, help_text="Ids of users."
     )
     subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
     household_category = serializers.ChoiceField(
         choices=HouseholdCategory.choices, required=False, allow_blank=True
     )
     tag = serializers.CharField(required=False, allow_blank=True, help_text="A tag's code.")
-    visit_every_days = serializers.IntegerField()
+    visit_every_days = serializers.IntegerField(min_value=1, max_value=32767)
     is_active = serializers.BooleanField(required=False)
-    order = serializers.IntegerField(required=False, min_value=0)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
 
 class ProgrammeCreateSerializer(ProgrammeWriteSerializer):
@@ -95,11 +96,11 @@ class PairingSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 
 class PairingAssignSerializer(serializers.Serializer):
-    programme = serializers.IntegerField()
-    sponsor = serializers.IntegerField()
-    household = serializers.IntegerField(required=False, allow_null=True, default=None)
-    resident = serializers.IntegerField(required=False, allow_null=True, default=None)
-    enterprise = serializers.IntegerField(required=False, allow_null=True, default=None)
+    programme = IdField()
+    sponsor = IdField()
+    household = IdField(required=False, allow_null=True, default=None)
+    resident = IdField(required=False, allow_null=True, default=None)
+    enterprise = IdField(required=False, allow_null=True, default=None)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -109,13 +110,13 @@ class PairingEndSerializer(serializers.Serializer):
 
 
 class PairingTransferSerializer(serializers.Serializer):
-    sponsor = serializers.IntegerField()
+    sponsor = IdField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class AutoPairingAssignSerializer(serializers.Serializer):
-    programme = serializers.IntegerField()
+    programme = IdField()
     area = serializers.CharField(max_length=18, help_text="The code of an area in your scope.")
 
 
@@ -212,7 +213,8 @@ def _programme(value: str) -> Programme:
     value = (value or "").strip()
     if not value:
         raise serializers.ValidationError({"programme": [_("Choose a programme.")]})
-    query = Q(code=value) | Q(pk=int(value)) if value.isdigit() else Q(code=value)
+    pk = validators.read_id(value)
+    query = Q(code=value) | Q(pk=pk) if pk is not None else Q(code=value)
     return get_object_or_404(Programme, query)
 
 
@@ -290,11 +292,12 @@ class PairingViewSet(ScopedViewSet):
         filters=False,
         parameters=[
             OpenApiParameter(
-                "programme", OpenApiTypes.STR, required=True, description="Its id or code."
+                "programme",
+                {"type": "string", "minLength": 1, "pattern": r"\S"},
+                required=True,
+                description="Its id or code.",
             ),
-            OpenApiParameter(
-                "area", OpenApiTypes.STR, required=True, description="The code of an area."
-            ),
+            area_code_parameter(required=True, description="The code of an area."),
         ],
         responses=CoverageSerializer,
     )

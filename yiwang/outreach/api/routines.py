@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from yiwang.accounts.models import User
 from yiwang.cases.api import CaseSerializer
-from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField, ScopedViewSet
 from yiwang.outreach.filters import DecisionFilterSet, EventFilterSet, MeetingFilterSet
 from yiwang.outreach.models import Decision, Event, EventType, Meeting, Rhythm, Routine
 from yiwang.outreach.selectors import routines as selectors
@@ -59,10 +59,12 @@ class RoutineSerializer(serializers.ModelSerializer):
 class RoutineWriteSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=100)
-    rhythm = serializers.CharField(
-        allow_blank=True, help_text="daily, weekly, monthly or quarterly."
+    rhythm = serializers.ChoiceField(
+        choices=Rhythm.choices, help_text="daily, weekly, monthly or quarterly."
     )
-    times = serializers.IntegerField(help_text="How many times in each period, at least 1.")
+    times = serializers.IntegerField(
+        min_value=1, max_value=100, help_text="How many times in each period, at least 1."
+    )
     is_active = serializers.BooleanField(default=True)
     order = serializers.IntegerField(default=0, min_value=0, max_value=32767)
 
@@ -70,7 +72,7 @@ class RoutineWriteSerializer(serializers.Serializer):
 class RoutineUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     rhythm = serializers.ChoiceField(choices=Rhythm.choices, required=False)
-    times = serializers.IntegerField(required=False)
+    times = serializers.IntegerField(required=False, min_value=1, max_value=100)
     is_active = serializers.BooleanField(required=False)
     order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
@@ -113,9 +115,9 @@ class EventCreateSerializer(serializers.Serializer):
     area_code = serializers.CharField(help_text="An area of your scope.")
     place = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    household = serializers.IntegerField(required=False, allow_null=True, default=None)
+    household = IdField(required=False, allow_null=True, default=None)
     attendees = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         help_text="Ids of the people who attended: at least one, each with a post on the "
         "area's branch (or you).",
     )
@@ -158,7 +160,7 @@ class MeetingSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 class DecisionInputSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
-    owner = serializers.IntegerField(required=False, allow_null=True, default=None)
+    owner = IdField(required=False, allow_null=True, default=None)
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -167,7 +169,7 @@ class MeetingCreateSerializer(serializers.Serializer):
     area_code = serializers.CharField(help_text="A village, grid or unit of your scope.")
     held_at = serializers.DateTimeField(help_text="Not in the future.")
     minutes = serializers.CharField(required=False, allow_blank=True, default="")
-    attendees = serializers.ListField(child=serializers.IntegerField())
+    attendees = serializers.ListField(child=IdField())
     decisions = DecisionInputSerializer(many=True, required=False, default=list)
 
 
@@ -179,7 +181,7 @@ class ToCaseSerializer(serializers.Serializer):
         default="",
         help_text="A unit inside the meeting's area; the meeting's own when it is a unit's.",
     )
-    household = serializers.IntegerField(required=False, allow_null=True, default=None)
+    household = IdField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
     lng = serializers.FloatField(required=False, allow_null=True, default=None)
     address = serializers.CharField(required=False, allow_blank=True, default="")
@@ -303,7 +305,14 @@ class RoutineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("week", str, description="An ISO week: 2026-W48 (this week)."),
+            OpenApiParameter(
+                "week",
+                {
+                    "type": "string",
+                    "pattern": r"^([1-9][0-9]{3}-[Ww](0?[1-9]|[1-4][0-9]|5[0-2]))?$",
+                },
+                description="An ISO week: 2026-W48 (this week).",
+            ),
             OpenApiParameter("area", str, description="An area of your scope (your first post's)."),
         ],
         responses={

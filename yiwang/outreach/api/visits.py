@@ -8,13 +8,15 @@ outside the scope answers 404; bad input 400 with `{field: [reason]}`.
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from yiwang.core.api import BuiltOnceFieldsMixin, ScopedViewSet
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField, ScopedViewSet
+from yiwang.core.parsers import DepthLimitedJSONParser
 from yiwang.outreach.filters import OccurrenceFilterSet, ScheduleFilterSet, VisitFilterSet
 from yiwang.outreach.models import (
     Occurrence,
@@ -57,26 +59,27 @@ class VisitSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "string", "format": "uuid"})
+class UUIDTextField(serializers.CharField):
+    """A UUID as text (the service reads it), described as one."""
+
+
 class VisitCreateSerializer(serializers.Serializer):
-    uuid = serializers.CharField(
+    uuid = UUIDTextField(
         help_text="Made by the client for each visit (a UUID): sending it again stores nothing."
     )
-    household = serializers.IntegerField(
+    household = IdField(
         required=False, allow_null=True, default=None, help_text="From /api/v1/households/."
     )
-    enterprise = serializers.IntegerField(required=False, allow_null=True, default=None)
+    enterprise = IdField(required=False, allow_null=True, default=None)
     visited_at = serializers.CharField(
         help_text="ISO 8601, e.g. 2026-03-01T09:30:00+08:00; at most 7 days back."
     )
     outcome = serializers.CharField(help_text=" | ".join(Outcome.values))
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     # Taken as text and checked by the service, whose message says what a point must be.
-    latitude = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
-    longitude = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    latitude = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
+    longitude = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     case_category = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="With outcome `case`."
     )
@@ -89,6 +92,12 @@ class VisitCreateSerializer(serializers.Serializer):
         default=list,
         help_text="Multipart only: up to 9 JPEG, PNG or WebP photos.",
     )
+
+
+class VisitCreateJSONSerializer(VisitCreateSerializer):
+    """A visit sent as JSON: the same fields, without photos (multipart only)."""
+
+    photos = None
 
 
 class VisitUpdateSerializer(serializers.Serializer):
@@ -138,7 +147,7 @@ class OccurrenceSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 
 class OccurrenceCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     trigger = serializers.CharField(help_text="A trigger code (GET /visit-triggers/).")
     occurred_on = serializers.CharField(help_text="YYYY-MM-DD, not in the future.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -152,8 +161,8 @@ class TriggerSerializer(serializers.ModelSerializer):
 
 
 class TriggerWriteSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=Trigger._meta.get_field("name").max_length)
     is_active = serializers.BooleanField(default=True)
 
 
@@ -179,18 +188,14 @@ class VisitRuleSerializer(serializers.ModelSerializer):
 
 
 class VisitRuleWriteSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=VisitRule._meta.get_field("name").max_length)
     kind = serializers.ChoiceField(choices=RuleKind.choices)
     household_category = serializers.CharField(required=False, allow_blank=True, default="")
     tag = serializers.CharField(required=False, allow_blank=True, default="")
-    every_days = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    every_days = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     trigger = serializers.CharField(required=False, allow_blank=True, default="")
-    within_days = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, default=None
-    )
+    within_days = NumberOrTextField(required=False, allow_null=True, allow_blank=True, default=None)
     is_active = serializers.BooleanField(default=True)
 
 
@@ -205,7 +210,7 @@ class VisitViewSet(ScopedViewSet):
     queryset = Visit.objects.none()  # the model, for the schema
     serializer_class = VisitSerializer
     filterset_class = VisitFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -213,7 +218,10 @@ class VisitViewSet(ScopedViewSet):
         return services.visits_visible_to(self.request.user).order_by("-visited_at", "-id")
 
     @extend_schema(
-        request=VisitCreateSerializer,
+        request={
+            "application/json": VisitCreateJSONSerializer,
+            "multipart/form-data": VisitCreateSerializer,
+        },
         responses={
             201: VisitSerializer,
             200: OpenApiResponse(VisitSerializer, description="Sent before: the stored visit."),
@@ -324,6 +332,10 @@ class _ConfigViewSet(viewsets.ReadOnlyModelViewSet):
     save_service = None
 
     def _save(self, request, code=None, code_status=status.HTTP_200_OK):
+        if not hasattr(request.data, "items"):  # a JSON array or a bare value
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send an object of the fields.")]}
+            )
         payload = dict(request.data.items())
         if code:
             payload["code"] = code

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.cases.models import Case, Source
-from yiwang.core.scoping import any_subtree_q
+from yiwang.core.scoping import any_subtree_q, is_area_code
 from yiwang.outreach.models import Decision, EventType, Meeting, Rhythm, Routine, Visit
 
 GRID_CODE_LENGTH = 15
@@ -183,7 +183,7 @@ def routine_compliance(user, *, area_code: str = "", week: str = "") -> Complian
     (see the module's docstring for what counts)."""
     monday = parse_week(week)
     code = str(area_code or "").strip() or default_area_code(user)
-    area = Area.objects.filter(code=code).first() if code.isdigit() else None
+    area = Area.objects.filter(code=code).first() if is_area_code(code) else None
     if area is None or not scope.in_scope(user, area.code):
         raise Http404(_("Not found."))
     start, end = _midnight(monday), _midnight(monday + datetime.timedelta(days=7))

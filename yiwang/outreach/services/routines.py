@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
@@ -28,7 +27,7 @@ from yiwang.areas.models import Area, Level
 from yiwang.cases import services as case_services
 from yiwang.cases.models import Case
 from yiwang.core import audit, validators
-from yiwang.core.scoping import get_in_scope
+from yiwang.core.scoping import get_in_scope, is_area_code
 from yiwang.outreach.models import (
     NAME_MAX,
     Decision,
@@ -94,7 +93,7 @@ def _past_time(value, *, field: str, errors: dict) -> datetime.datetime | None:
     """An aware time, not in the future. A naive one is read in the county's time zone."""
     when = value
     if isinstance(value, str):
-        when = parse_datetime(value.strip())
+        when = validators.read_datetime(value.strip())
     if not isinstance(when, datetime.datetime):
         errors.setdefault(field, []).append(_("Give a date and time, such as 2026-11-24 09:30."))
         return None
@@ -113,7 +112,7 @@ def _date(value, *, field: str, errors: dict) -> datetime.date | None:
         return None
     day = value
     if isinstance(value, str):
-        day = parse_date(value.strip())
+        day = validators.read_date(value.strip())
     if isinstance(day, datetime.datetime):
         day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
     if not isinstance(day, datetime.date):
@@ -125,7 +124,7 @@ def _date(value, *, field: str, errors: dict) -> datetime.date | None:
 def _area_in_scope(actor, code, levels=None) -> Area:
     """An open area within the actor's scope; outside it answers 404, like a missing one."""
     code = str(code or "").strip()
-    if not code.isdigit():
+    if not is_area_code(code):
         raise Http404(_("Not found."))
     area = get_in_scope(Area.objects.open(), actor, code=code)
     if levels is not None and area.level not in levels:
@@ -139,11 +138,12 @@ def _ids(values, *, field: str, errors: dict) -> list[int]:
     ids = []
     for value in values or ():
         text = str(getattr(value, "pk", value)).strip()
-        if not text.isdigit():
-            errors.setdefault(field, []).append(_("Unknown person: %(id)s.") % {"id": text})
+        pk = validators.read_id(text)
+        if pk is None:
+            errors.setdefault(field, []).append(_("Unknown person: %(id)s.") % {"id": text[:30]})
             continue
-        if int(text) not in ids:
-            ids.append(int(text))
+        if pk not in ids:
+            ids.append(pk)
     return ids
 
 
@@ -351,8 +351,8 @@ def record_event(
         households = (
             Household.objects.all() if actor is None else Household.objects.visible_to(actor)
         )
-        if text.isdigit():
-            household = households.under(area.code).filter(pk=int(text)).first()
+        if validators.read_id(text) is not None:
+            household = households.under(area.code).filter(pk=validators.read_id(text)).first()
         if household is None:
             errors.setdefault("household", []).append(
                 _("There is no such household in %(area)s.") % {"area": area.name}
@@ -410,7 +410,7 @@ def _decisions(actor, rows, area: Area, errors: dict) -> list[Decision]:
         owner = None
         if owner_value not in (None, ""):
             pk = str(getattr(owner_value, "pk", owner_value)).strip()
-            owner = owners.get(int(pk)) if pk.isdigit() else None
+            owner = owners.get(validators.read_id(pk))
             if owner is None:
                 row_errors.setdefault("owner", []).append(
                     _("The owner must hold a post in %(area)s or above it.") % {"area": area.name}
@@ -492,11 +492,11 @@ def _decision_in_scope(actor, decision_id, *, owners_too: bool = False) -> Decis
     404 otherwise."""
     text = str(decision_id).strip()
     decision = None
-    if text.isdigit():
+    if validators.read_id(text) is not None:
         decision = (
             Decision.objects.select_for_update(of=("self",))
             .select_related("meeting")
-            .filter(pk=int(text))
+            .filter(pk=validators.read_id(text))
             .first()
         )
     visible = actor is None or (

@@ -24,7 +24,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
@@ -89,7 +88,7 @@ def _uuid(value) -> uuid_module.UUID:
 def _moment(value, errors: dict) -> datetime.datetime | None:
     moment = value
     if isinstance(value, str):
-        moment = parse_datetime(value.strip()) if value.strip() else None
+        moment = validators.read_datetime(value.strip()) if value.strip() else None
     if not isinstance(moment, datetime.datetime):
         errors.setdefault("visited_at", []).append(
             _("Give the date and time of the visit, e.g. 2026-03-01T09:30.")
@@ -209,9 +208,9 @@ def _subject(actor, household_id, enterprise_id):
 
 def _reached(actor, queryset, field: str, pk):
     """The household or enterprise `pk` (as typed) that the actor reaches, else 404."""
-    if not str(pk).strip().isdigit():
+    if validators.read_id(pk) is None:
         raise Http404(_("Not found."))
-    return get_or_404(reachable(queryset, actor, field), pk=int(pk))
+    return get_or_404(reachable(queryset, actor, field), pk=validators.read_id(pk))
 
 
 def visits_visible_to(user):
@@ -560,7 +559,7 @@ def record_occurrence(
         errors.setdefault("trigger", []).append(_("Choose one of the triggers of the list."))
     day = occurred_on
     if isinstance(day, str):
-        day = parse_date(day.strip()) if day.strip() else None
+        day = validators.read_date(day.strip()) if day.strip() else None
     if isinstance(day, datetime.datetime):
         day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
     today = timezone.localdate()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from yiwang.areas import selectors as areas
-from yiwang.core import reporting
+from yiwang.core import reporting, validators
 from yiwang.outreach.selectors import compliance as selectors
 from yiwang.registry.models import Household, Relation, Resident, ResidentStatus
 
@@ -148,7 +148,7 @@ def compliance_households(request):
         default = areas.default_area(user)
         chosen = [default] if default else []
     visitor = query.get("visitor", "")
-    visitor_id = int(visitor) if visitor.isdigit() else None
+    visitor_id = validators.read_id(visitor)
     heads = Resident.objects.filter(relation=Relation.HEAD, status=ResidentStatus.LIVING).order_by()
     queryset = selectors.households_behind(
         Household.objects.visible_to(user)

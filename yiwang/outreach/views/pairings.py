@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
+from yiwang.core import validators
 from yiwang.core.forms import add_service_error, service_form_page
 from yiwang.core.scoping import get_in_scope, get_or_404
 from yiwang.outreach.filters import PairingFilterSet
@@ -181,8 +182,8 @@ _SUBJECT_MODELS = {"household": Household, "resident": Resident, "enterprise": E
 def _subject_from(request, data) -> tuple[str, object] | tuple[None, None]:
     for field, model in _SUBJECT_MODELS.items():
         value = str(data.get(field) or "")
-        if value.isdigit():
-            return field, get_in_scope(model.objects, request.user, pk=int(value))
+        if validators.read_id(value) is not None:
+            return field, get_in_scope(model.objects, request.user, pk=validators.read_id(value))
     return None, None
 
 

@@ -23,7 +23,3 @@ class XlsxRenderer(_FileRenderer):
 class CsvRenderer(_FileRenderer):
     media_type = "text/csv"
     format = CSV
-
-
-def _truthy(value) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}

@@ -3,14 +3,14 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yiwang.areas.models import Area
 from yiwang.core.api import ScopedViewSet
+from yiwang.core.schema import area_code_parameter
 from yiwang.registry import services
 from yiwang.registry.api.tags import CurrentTagSerializer
 from yiwang.registry.filters import HouseholdFilterSet
@@ -103,9 +103,7 @@ class HouseholdViewSet(ScopedViewSet):
     @extend_schema(
         filters=False,
         parameters=[
-            OpenApiParameter(
-                "area", OpenApiTypes.STR, required=True, description="The code of an area."
-            )
+            area_code_parameter(required=True, description="The code of an area."),
         ],
         responses=LedgerRollupSerializer(many=True),
     )

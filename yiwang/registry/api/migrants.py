@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from yiwang.core.api import ScopedViewSet
+from yiwang.core.api import IdField, ScopedViewSet
 from yiwang.registry import services
 from yiwang.registry.filters import MigrantFilterSet
 from yiwang.registry.models import Migrant
@@ -41,7 +41,7 @@ class MigrantCreateSerializer(serializers.Serializer):
         default="",
         help_text="The unit; may be left out when a host household is given.",
     )
-    host_household = serializers.IntegerField(required=False, allow_null=True, default=None)
+    host_household = IdField(required=False, allow_null=True, default=None)
     name = serializers.CharField(max_length=50)
     origin = serializers.CharField(max_length=200)
     arrived_on = serializers.DateField()

@@ -11,10 +11,10 @@ from rest_framework import renderers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from yiwang.core.api import ScopedViewSet
+from yiwang.core.api import IdField, ScopedViewSet
 from yiwang.core.exports import CONTENT_TYPES, CSV, XLSX
 from yiwang.registry import services
-from yiwang.registry.api.downloads import CsvRenderer, XlsxRenderer, _FileRenderer, _truthy
+from yiwang.registry.api.downloads import CsvRenderer, XlsxRenderer, _FileRenderer
 from yiwang.registry.api.tags import CurrentTagSerializer
 from yiwang.registry.filters import ResidentFilterSet
 from yiwang.registry.models import LifeEvent, LifeEventKind, Relation, Resident, Reveal
@@ -99,7 +99,7 @@ class ResidentDetailSerializer(ResidentSerializer):
 
 
 class ResidentCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = IdField()
     name = serializers.CharField(max_length=50)
     relation = serializers.ChoiceField(choices=Relation.choices)
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
@@ -134,7 +134,7 @@ class LeaveSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    to_household = serializers.IntegerField(help_text="A household in your scope.")
+    to_household = IdField(help_text="A household in your scope.")
     relation = serializers.ChoiceField(choices=Relation.choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -268,7 +268,7 @@ class ResidentViewSet(ScopedViewSet):
             ),
             OpenApiParameter(
                 "full",
-                OpenApiTypes.BOOL,
+                {"type": "string", "enum": ["true", "false", "1", "0"]},
                 description="ID and phone numbers in full; needs registry.export_personal_data.",
             ),
         ],
@@ -282,7 +282,10 @@ class ResidentViewSet(ScopedViewSet):
     def export(self, request):
         """The filtered residents as a file in the import's columns (ID numbers as text,
         masked unless `full`). Every export is written to the audit log."""
-        full = _truthy(request.query_params.get("full", ""))
+        full = request.query_params.get("full", "false")
+        if full not in ("true", "false", "1", "0"):
+            raise serializers.ValidationError({"full": [_("Give true or false.")]})
+        full = full in ("true", "1")
         if full and not request.user.has_perm("registry.export_personal_data"):
             raise PermissionDenied(_("Your account may not export ID and phone numbers in full."))
         fmt = request.accepted_renderer.format

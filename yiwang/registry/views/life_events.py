@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from yiwang.core import validators
 from yiwang.core.forms import add_service_error
+from yiwang.core.scoping import is_area_code
 from yiwang.registry import services
 from yiwang.registry.forms import LeaveForm, MakeHeadForm, TransferForm
 from yiwang.registry.models import Household, HouseholdStatus, Relation, Resident, ResidentStatus
@@ -84,7 +85,7 @@ def _find_households(user, text: str, exclude: int):
         .select_related("unit")
         .annotate(head_name=Subquery(heads.values("name")[:1]))
     )
-    if text.isdigit() and len(text) >= 12:
+    if is_area_code(text) and len(text) >= 12:
         queryset = queryset.under(text)
     else:
         queryset = queryset.filter(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yiwang.core import validators
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
 from yiwang.registry import services
@@ -42,8 +43,8 @@ def migrant_list(request):
 def migrant_create(request):
     initial = {"unit_code": request.GET.get("unit", "")}
     host_id = request.GET.get("household", "")
-    if host_id.isdigit():
-        host = _household_or_404(request, int(host_id))
+    if validators.read_id(host_id) is not None:
+        host = _household_or_404(request, validators.read_id(host_id))
         initial.update(unit_code=host.area_code, host_number=host.number)
     form = MigrantForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,105 @@
+"""The whole API fuzzed from its own OpenAPI schema (schemathesis), as the county admin.
+
+Every operation of the schema gets a few generated cases, requests that keep the schema and
+requests that break it, with schemathesis's default checks: no 500, every status code and
+content type documented, every response as the schema describes it, a request that breaks
+the schema refused, one that keeps it accepted. Derandomized and learning nothing between
+operations, so a run is the same every time and in every worker. Each operation is one
+test, in its own rolled-back transaction (what a POST writes is gone after it), on
+whichever database the suite runs. Schemathesis's coverage phase (every parameter at its
+bounds) takes minutes over 130 operations and is left to a manual run:
+`schemathesis run` against a running server.
+"""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, Phase, settings
+from rest_framework.test import APIClient
+from schemathesis.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
+
+from conftest import PASSWORD
+from yiwang.wsgi import application
+
+# The same cases on every run and in every worker: no values learnt from the responses of
+# the operations that happened to run before in the same process.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {
+            name: {"extra-data-sources": {"responses": False}}
+            for name in ("examples", "fuzzing", "coverage")
+        },
+        "generation": {"deterministic": True},
+        # A time limit: any response slower than this fails (seconds; generous for a
+        # loaded machine, the slowest answers here take a fraction of one).
+        "checks": {"max_response_time": 10},
+    }
+)
+SCHEMA = schemathesis.openapi.from_dict(
+    SchemaGenerator().get_schema(request=None, public=True), config=CONFIG
+)
+SCHEMA.app = application
+
+# A request can keep the schema and still be refused with 400 and its reasons: by a rule
+# the schema cannot state (it names a row that must exist, or fields that go together), or
+# because a row with that code or name is there already. For these operations a 400 to a
+# request that keeps the schema is expected; every other check still applies to them.
+REFUSED_BY_RULES = {
+    "POST /api/v1/auth/token/": "the username and password must be an account's",
+    "POST /api/v1/cases/": "the category and the household must exist",
+    "GET /api/v1/cases/rates/": "`to` must not come before `from`",
+    "GET /api/v1/compliance/": "`to` must not come before `from`",
+    "POST /api/v1/event-types/": "the code must be new",
+    "POST /api/v1/migrants/": "a unit or a host household, one of the two",
+    "POST /api/v1/pairings/": "exactly one subject: a household, a resident or an enterprise",
+    "POST /api/v1/posts/": "the user must exist in your scope",
+    "POST /api/v1/programmes/": "the code and the name must be new",
+    "POST /api/v1/routines/": "the code must be new",
+    "POST /api/v1/tags/": "the code must be new",
+    "POST /api/v1/visit-rules/": "the fields a periodic or a triggered rule needs",
+    "POST /api/v1/visit-triggers/": "the code must be new",
+    "POST /api/v1/visits/": "the household or enterprise must exist in your scope",
+}
+
+
+@pytest.fixture
+def connection_kept(county_token):
+    """Schemathesis calls the WSGI application itself, not through Django's test client,
+    so Django would close the database connection at the start and end of each request,
+    and with it the test's transaction (on PostgreSQL). As the test client does, the
+    connection is kept for the test (after the token is asked for: the test client
+    connects the signal again after each of its requests)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def county_token(county_admin):
+    """The county admin's API token, asked for as a client does."""
+    answer = APIClient().post(
+        "/api/v1/auth/token/", {"username": county_admin.username, "password": PASSWORD}
+    )
+    assert answer.status_code in (200, 201), answer.content
+    return answer.json()["token"]
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_it_answers_every_operation_as_its_schema_says(case, county_token, connection_kept):
+    excluded = [positive_data_acceptance] if case.operation.label in REFUSED_BY_RULES else []
+    case.call_and_validate(
+        headers={"Authorization": f"Token {county_token}"}, excluded_checks=excluded
+    )
