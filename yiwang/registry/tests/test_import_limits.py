@@ -209,3 +209,32 @@ def test_blank_lines_and_empty_rows_do_not_count(worker, settings):
     blank = _noise(30) + b",,,,\n" * 100 + b"\n" * 100
 
     assert _upload(_api(worker), blank, area=UNIT).status_code == 201
+
+
+# A large workbook is streamed
+
+
+def test_a_workbook_too_large_for_memory_is_imported_streamed(county_admin, monkeypatch):
+    from yiwang.core import tables
+
+    monkeypatch.setattr(tables, "IN_MEMORY_SHEET_ROWS", 0)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["嘉祥县某村台账"])  # a title above the header
+    sheet.append(HEADER.strip().split(","))
+    for n in range(1, 4):
+        sheet.append([str(n), UNIT, f"好{n}", make_id("19700101", f"{n:03d}"), "户主"])
+    sheet.append([])
+    sheet.append(["9", UNIT, "坏", "12345", "户主"])
+    out = io.BytesIO()
+    book.save(out)
+
+    job = start_import(
+        actor=county_admin, kind="ledger", filename="l.xlsx", data=out.getvalue(),
+        area_code=COUNTY,
+    )  # fmt: skip
+
+    job.refresh_from_db()
+    assert job.status == "partial" and job.result["residents"]["new"] == 3
+    assert [e.split(" ")[1] for e in job.errors] == ["7"]  # the row numbers of the sheet
+    assert sorted(Resident.objects.values_list("name", flat=True)) == ["好1", "好2", "好3"]
