@@ -514,6 +514,9 @@ CHECKS = {
         "api:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
     ),
     "api:import-error-file GET": error_file_of("api:import-error-file"),
+    "api:import-errors GET": detail(
+        "api:import-errors", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk
+    ),
     "registry:residents": listing("registry:residents", "张三"),
     "registry:export": ledger_page_export,
     "registry:household": detail(
