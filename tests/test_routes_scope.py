@@ -505,6 +505,7 @@ CHECKS = {
         "core:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
     ),
     "core:import-errors": error_file_of("core:import-errors"),
+    "core:imports": listing("core:imports", "a.csv"),
     "api:import-list GET": listing("api:import-list", "a.csv"),
     "api:import-list POST": import_upload_elsewhere,
     "api:import-detail GET": detail(

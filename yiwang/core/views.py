@@ -94,6 +94,21 @@ def audit_detail(request, entry_id: int):
 
 
 @login_required
+def import_list(request):
+    """The imports of the user's scope, newest first, each with how many errors it has:
+    the errors themselves are on the job's page."""
+    queryset = (
+        ImportJob.objects.visible_to(request.user)
+        .with_error_count()
+        .defer("data", "error_file", "result")
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/import_list.html", {"page_obj": page})
+
+
+@login_required
 def import_detail(request, job_id: int):
     """An import's state; while it runs, htmx polls this page for the status block alone.
     Its errors are shown a page at a time; the file and the error file stay unread."""

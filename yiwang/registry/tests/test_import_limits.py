@@ -238,3 +238,17 @@ def test_a_workbook_too_large_for_memory_is_imported_streamed(county_admin, monk
     assert job.status == "partial" and job.result["residents"]["new"] == 3
     assert [e.split(" ")[1] for e in job.errors] == ["7"]  # the row numbers of the sheet
     assert sorted(Resident.objects.values_list("name", flat=True)) == ["好1", "好2", "好3"]
+
+
+def test_the_imports_page_lists_the_scopes_jobs_with_their_error_counts(client, chief, outsider):
+    job = _job_with_errors(chief, 5000)
+    client.force_login(chief)
+
+    response = client.get(reverse("core:imports"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert job.filename in body and '<td class="import-error-count">5000</td>' in body
+    assert "身份证号码有误" not in body
+    client.force_login(outsider)
+    assert job.filename not in client.get(reverse("core:imports")).content.decode()
