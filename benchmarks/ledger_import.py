@@ -9,14 +9,19 @@ Run by benchmarks/worker.py after `build` (the county-scale area tree, no ledger
    library's sqlite3 `executemany` into one plain table (no index, no constraint) in a
    file of its own; on PostgreSQL, the same file loaded with `COPY` into a plain table.
    Both are printed with the ratio;
-3. a 100,000-row XLSX (other households, other people) imported the same way.
+3. a 100,000-row XLSX (other households, other people) imported the same way;
+4. the peak memory of a dry run of a 1,000,000-row XLSX (others again), in a process of
+   its own (benchmarks/xlsx_memory.py): ru_maxrss is a process's peak.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import resource
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -250,8 +255,31 @@ def _xlsx_figures(args, units, workdir: Path) -> dict:
     return {"xlsx_rows": args.xlsx_rows, "xlsx_seconds": round(xlsx_s, 2)}
 
 
+def _xlsx_memory_figures(args, units, workdir: Path) -> dict:
+    path = workdir / "ledger-memory.xlsx"
+    write_xlsx(path, units, args.xlsx_memory_rows, seed=11, regions=("370882",), numbers_from=1900)
+    script = Path(__file__).resolve().parent / "xlsx_memory.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(path), "--dry-run"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  dry run of a {args.xlsx_memory_rows}-row XLSX in a process of its own: "
+        f"{measured['seconds']:.1f} s, peak memory {measured['peak_mib']:.0f} MiB"
+    )
+    return {
+        "xlsx_memory_rows": args.xlsx_memory_rows,
+        "xlsx_dry_run_seconds": measured["seconds"],
+        "xlsx_peak_mib": measured["peak_mib"],
+    }
+
+
 def bench_import(args) -> dict:
-    """`--import-residents 0` or `--xlsx-rows 0` leaves that part out."""
+    """`--import-residents 0`, `--xlsx-rows 0` or `--xlsx-memory-rows 0` leaves that part
+    out."""
     from yiwang.registry.models import Household, Resident
 
     workdir = Path(tempfile.mkdtemp(prefix="yiwang-import-"))
@@ -261,6 +289,8 @@ def bench_import(args) -> dict:
         figures.update(_csv_figures(args, units, workdir))
     if args.xlsx_rows:
         figures.update(_xlsx_figures(args, units, workdir))
+    if getattr(args, "xlsx_memory_rows", 0):
+        figures.update(_xlsx_memory_figures(args, units, workdir))
     for path in workdir.iterdir():
         path.unlink()
     workdir.rmdir()

@@ -11,7 +11,8 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
   import  the ledger importer on a CSV of 1,000,000 residents against, in the same run, a
           raw executemany (SQLite) or COPY (PostgreSQL) of the same rows into one plain
           table and into the ledger's own tables; the same file again; a 100,000-row XLSX
-          (targets: ≤ 3× the plain table, peak memory ≤ 1 GiB, XLSX ≤ 20 s)
+          (targets: ≤ 3× the plain table, peak memory ≤ 1 GiB, XLSX ≤ 20 s); the peak memory of
+          a 1,000,000-row XLSX dry run (≤ 1 GiB)
   search  resident search over >= 1,100,000 residents (the demo ledger, 48 households a
           unit, unless an earlier group left them): full names, 2-character name prefixes,
           2-3 letter initials, 4-digit ID tails, and any part of a name (2-character given
@@ -163,6 +164,8 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.import_residents),
         "--xlsx-rows",
         str(args.xlsx_rows),
+        "--xlsx-memory-rows",
+        str(args.xlsx_memory_rows),
         "--queries",
         str(args.queries),
         "--cases",
@@ -236,6 +239,11 @@ def summary(results: list[dict]) -> bool:
                     ),
                     "xlsx_rows" in figures
                     and f"XLSX {figures['xlsx_rows']} rows in {figures['xlsx_seconds']} s",
+                    "xlsx_memory_rows" in figures
+                    and (
+                        f"XLSX {figures['xlsx_memory_rows']} rows dry run: peak "
+                        f"{figures['xlsx_peak_mib']} MiB"
+                    ),
                 )
                 if part
             ),
@@ -308,6 +316,12 @@ def main() -> int:
         "--import-residents", type=int, default=1_000_000, help="residents in the import file"
     )
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="rows of the XLSX import")
+    parser.add_argument(
+        "--xlsx-memory-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the XLSX whose dry run's peak memory is taken (0: none)",
+    )
     parser.add_argument("--queries", type=int, default=100, help="timed search texts of each kind")
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases for sweep and rates")
     parser.add_argument("--rates-runs", type=int, default=30, help="timed runs of each rate")

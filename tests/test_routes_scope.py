@@ -499,6 +499,7 @@ CHECKS = {
         "core:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
     ),
     "core:import-errors": error_file_of("core:import-errors"),
+    "core:imports": listing("core:imports", "a.csv"),
     "api:import-list GET": listing("api:import-list", "a.csv"),
     "api:import-list POST": import_upload_elsewhere,
     "api:import-detail GET": detail(
@@ -508,6 +509,9 @@ CHECKS = {
         "api:import-commit", lambda w: [w["foreign_job"].pk], {}, job_state
     ),
     "api:import-error-file GET": error_file_of("api:import-error-file"),
+    "api:import-errors GET": detail(
+        "api:import-errors", lambda w: w["own_job"].pk, lambda w: w["foreign_job"].pk
+    ),
     "registry:residents": listing("registry:residents", "张三"),
     "registry:household": detail(
         "registry:household", lambda w: w["own_household"].pk, lambda w: w["foreign_household"].pk

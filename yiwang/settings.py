@@ -303,6 +303,32 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": envint("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
+# Imports and exports run on a queue of their own with its own consumer
+# (`manage.py run_bulk_huey`, yiwang/core/queues.py), so that a file of a million rows
+# never holds up the deadline sweep, the notices or the nightly jobs of the main queue.
+HUEY_BULK = {
+    **HUEY,
+    "name": HUEY["name"] + "-bulk",
+    "consumer": {"workers": envint("HUEY_BULK_WORKERS", 1), "worker_type": "thread"},
+}
+if not REDIS_URL:
+    HUEY_BULK["filename"] = os.environ.get(
+        "HUEY_BULK_SQLITE", str(Path(HUEY["filename"]).with_suffix("")) + "-bulk.sqlite3"
+    )
+
+# Imports (yiwang/core/imports.py): a job stops, failed, at the first row error past this
+# many, keeping these; and a file uploaded from a page or the API may hold at most this
+# many rows, by the largest role the uploader holds over the area it goes into.
+IMPORT_MAX_ERRORS = envint("IMPORT_MAX_ERRORS", 1000)
+IMPORT_MAX_ROWS = {
+    "county_admin": envint("IMPORT_MAX_ROWS_COUNTY", 1_100_000),
+    "town_admin": envint("IMPORT_MAX_ROWS_TOWN", 300_000),
+    "department_staff": envint("IMPORT_MAX_ROWS_TOWN", 300_000),
+    "cadre": envint("IMPORT_MAX_ROWS_VILLAGE", 20_000),
+    "grid_chief": envint("IMPORT_MAX_ROWS_VILLAGE", 20_000),
+    "group_leader": envint("IMPORT_MAX_ROWS_GRID", 5_000),
+    "grid_worker": envint("IMPORT_MAX_ROWS_UNIT", 1_000),
+}
 
 # The cache holds the public pages' rate limits and one-time challenge nonces, so it must
 # be shared by every web worker: Redis in production, files on a laptop (several gunicorn

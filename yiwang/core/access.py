@@ -30,6 +30,8 @@ class ScopeRule(Protocol):
 
     def grantable_roles(self, user, code: str) -> set[str]: ...
 
+    def roles_over(self, user, code: str) -> set[str]: ...
+
 
 _rule: ScopeRule | None = None
 
@@ -83,3 +85,8 @@ def can_manage_posts(user) -> bool:
 def grantable_roles(user, code: str) -> set[str]:
     """The roles the user may give (or end) on the area `code`."""
     return _registered().grantable_roles(user, code)
+
+
+def roles_over(user, code: str) -> set[str]:
+    """The roles the user holds on the area `code` or on an area above it."""
+    return _registered().roles_over(user, code)

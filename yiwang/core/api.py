@@ -9,7 +9,12 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -160,8 +165,14 @@ class AuditEntryViewSet(ScopedViewSet):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
+    """A job without its errors, which can be many: how many there are, and where to read
+    them (`GET …/imports/{id}/errors/`, a page at a time)."""
+
     progress = serializers.SerializerMethodField(help_text="[rows checked, rows] while it runs.")
     has_error_file = serializers.SerializerMethodField()
+    error_count = serializers.IntegerField(
+        read_only=True, help_text="How many messages the job's errors hold."
+    )
 
     class Meta:
         model = ImportJob
@@ -176,7 +187,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "result",
-            "errors",
+            "error_count",
             "progress",
             "has_error_file",
         ]
@@ -188,6 +199,13 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_has_error_file(self, job) -> bool:
         present = getattr(job, "error_file_present", None)
         return job.error_file is not None if present is None else present
+
+
+class ImportErrorPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = serializers.ListField(child=serializers.CharField(), help_text="The messages.")
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -203,9 +221,10 @@ class ImportJobViewSet(ScopedViewSet):
     """Background imports: upload a file (a preview by default), follow its status and
     progress, commit the preview, download the rejected rows."""
 
-    # The file and the error file stay in the database until asked for.
+    # The file, the error file and the errors stay in the database until asked for.
     queryset = (
-        ImportJob.objects.defer("data", "error_file")
+        ImportJob.objects.with_error_count()
+        .defer("data", "error_file")
         .annotate(
             error_file_present=ExpressionWrapper(
                 Q(error_file__isnull=False), output_field=BooleanField()
@@ -249,6 +268,21 @@ class ImportJobViewSet(ScopedViewSet):
             ImportJobSerializer(self.get_queryset().get(pk=job.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="Messages a page (50; at most 500)."),
+            OpenApiParameter("offset", int, description="Messages to skip."),
+        ],
+        responses={200: ImportErrorPageSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def errors(self, request, pk=None):
+        """The job's errors (the rejected rows, or why it failed), a page at a time."""
+        job = self.get_object()
+        errors = ImportJob.objects.values_list("errors", flat=True).get(pk=job.pk) or []
+        page = self.paginator.paginate_queryset(errors, request, view=self)
+        return self.paginator.get_paginated_response(page)
 
     @extend_schema(
         responses={

@@ -46,4 +46,6 @@ class CoreConfig(AppConfig):
             menus.MenuItem("core.audit", _("Audit log"), "core:audit", "areas", 90),
             # Everyone's own background exports, with their progress and downloads.
             menus.MenuItem("core.exports", _("My exports"), "core:exports", "work", 80),
+            # The imports of one's scope, with their status and how many errors each has.
+            menus.MenuItem("core.imports", _("Imports"), "core:imports", "work", 81),
         )

@@ -84,6 +84,24 @@ class AuditEntry(models.Model):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
+class JSONArrayLength(models.Func):
+    """The length of a JSON array column, counted by the database: the array itself is
+    never read out."""
+
+    function = "json_array_length"
+    output_field = models.IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def with_error_count(self):
+        """Without the errors themselves (up to settings.IMPORT_MAX_ERRORS messages, a
+        million on jobs older than that limit), only how many there are: for lists."""
+        return self.defer("errors").annotate(error_count=JSONArrayLength("errors"))
+
+
 class ImportJob(ScopedModel):
     """An uploaded file imported in the background, with what came of it.
 
@@ -124,6 +142,8 @@ class ImportJob(ScopedModel):
     # When the uploaded file and the error file were removed, IMPORT_KEEP_DAYS after the
     # job finished (yiwang.core.import_files); the job and its counts stay.
     files_removed_at = models.DateTimeField(_("files removed at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import")

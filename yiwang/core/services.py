@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yiwang.core import audit, import_files, imports
+from yiwang.core import audit, import_files, imports, tables
 from yiwang.core.models import ImportJob
 from yiwang.core.scoping import get_or_404
 
@@ -23,7 +23,8 @@ def start_import(
     """Keeps the uploaded file as a job and queues it; the job runs once this commits.
 
     The caller has checked that the actor may import into `area_code`; each importer
-    checks every row against the actor's posts again.
+    checks every row against the actor's posts again. A file with more rows than the
+    actor's posts may import at once (settings.IMPORT_MAX_ROWS) is refused.
     """
     if not imports.is_registered(kind):
         raise ValidationError({"kind": _("Unknown kind of import.")})
@@ -33,6 +34,10 @@ def start_import(
         raise ValidationError({"file": _("The file is empty.")})
     if len(data) > MAX_IMPORT_BYTES:
         raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    # Refused here, in the request, before a worker parses it: counting stops past the limit.
+    limit = imports.row_limit(actor, area_code)
+    if tables.count_rows(data, filename, stop_after=limit + 1) > limit + 1:  # and the header
+        raise ValidationError({"file": imports.too_many_rows_message(limit)})
     job = ImportJob.objects.create(
         dry_run=dry_run,
         kind=kind,

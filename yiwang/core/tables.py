@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import datetime
 import io
+import itertools
+import os
 import re
+import tempfile
+import weakref
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -54,15 +60,16 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _check_workbook(data: bytes) -> None:
+def _check_workbook(data: bytes) -> int:
     """Refuses a workbook that would unpack to more than the server should hold: checked
     on the zip's own directory and by streaming the sheets' cell references, before the
-    reader allocates anything."""
+    reader allocates anything. Gives the last row its largest sheet refers to."""
     unreadable = ValidationError(_("The file is not a readable Excel workbook."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise unreadable from None
+    largest = 0
     with archive:
         members = archive.infolist()
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or any(
@@ -91,6 +98,8 @@ def _check_workbook(data: bytes) -> None:
                     )
                     % {"rows": rows, "columns": columns}
                 )
+            largest = max(largest, rows)
+    return largest
 
 
 # The row and the column letters of a cell's, a row's or the sheet dimension's reference:
@@ -116,6 +125,51 @@ def _sheet_extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[in
         max(map(int, rows), default=0),
         max((_column_number(c.decode()) for c in columns), default=0),
     )
+
+
+# A line of a CSV with something in it other than separators and spaces.
+_CSV_LINE_WITH_TEXT = re.compile(rb"(?m)^[ \t,;]*[^ \t,;\r\n]")
+
+
+def count_rows(data: bytes, filename: str, stop_after: int) -> int:
+    """How many rows with something in them the file has, counted up to `stop_after + 1`
+    (so "more than `stop_after`" shows) without parsing it: a CSV's lines with text, a
+    workbook's rows with a value (its sheets' XML streamed in pieces, the largest sheet).
+    Never fewer than the import would read: a line break inside a quoted cell counts as a
+    row. A file that is not what its name says counts 0, and is refused when it is read."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in EXCEL_SUFFIXES:
+        matches = _CSV_LINE_WITH_TEXT.finditer(data)
+        return sum(1 for _match in itertools.islice(matches, stop_after + 1))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return 0
+    counted = 0
+    with archive:
+        for member in archive.infolist():
+            name = member.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                try:
+                    counted = max(counted, _rows_with_values(archive, member, stop_after))
+                except Exception:  # a damaged member: refused when the file is read
+                    continue
+                if counted > stop_after:
+                    break
+    return counted
+
+
+def _rows_with_values(archive: zipfile.ZipFile, member: zipfile.ZipInfo, stop_after: int) -> int:
+    counted = 0
+    tail = b""
+    with archive.open(member) as sheet:
+        while piece := sheet.read(_SCAN_PIECE):
+            rows = (tail + piece).split(b"</row>")
+            tail = rows.pop()  # a row cut in two is whole in the next piece
+            counted += sum(1 for row in rows if b"<v>" in row or b"<v " in row or b"<is>" in row)
+            if counted > stop_after:
+                break
+    return counted
 
 
 def read_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
@@ -146,21 +200,112 @@ def iter_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
     """`read_rows` one row at a time: a large CSV is decoded as it is read, never held as
     text. The checks that refuse a file (its kind, its encoding, a workbook that would
     unpack to too much) are made before the first row is given."""
+    return open_rows(data, filename)()
+
+
+# A workbook of up to this many rows is read by python-calamine, fast, which holds the
+# sheet unpacked (about 100 MiB for 100,000 rows of the ledger's 11 columns: docs/
+# PERFORMANCE.md); a larger one is converted once, streaming, by openpyxl's read-only mode
+# into a temporary CSV file, which each pass then reads like any CSV, in flat memory.
+IN_MEMORY_SHEET_ROWS = 200_000
+
+
+def open_rows(data: bytes, filename: str) -> Callable[[], Iterator[tuple[int, list[str]]]]:
+    """A function that gives the file's rows, (row number, cells), each time it is
+    called, for a reader that goes over the file more than once. The checks that refuse
+    a file are made here, and a workbook is unpacked here once."""
     suffix = Path(filename).suffix.lower()
     if suffix in OTHER_SPREADSHEETS:
         raise ValidationError(_("Save the file as .xlsx (or .csv) and upload it again."))
     if suffix in EXCEL_SUFFIXES:
-        from python_calamine import CalamineError, CalamineWorkbook
+        if _check_workbook(data) > IN_MEMORY_SHEET_ROWS:
+            return _spooled(data)
+        sheet = _calamine_sheet(data)
+        return lambda: _numbered(_calamine_rows(sheet))
+    encoding = _encoding(data)
 
-        _check_workbook(data)
-        try:
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-            raw = sheet.to_python(skip_empty_area=False)
-        except CalamineError:
-            raise ValidationError(_("The file is not a readable Excel workbook.")) from None
-        return _numbered([_cell_text(c) for c in r] for r in raw)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
-    return _numbered([c.strip() for c in r] for r in csv.reader(text))
+    def read() -> Iterator[tuple[int, list[str]]]:
+        text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+        return _numbered([c.strip() for c in r] for r in csv.reader(text))
+
+    return read
+
+
+def _unreadable_workbook() -> ValidationError:
+    return ValidationError(_("The file is not a readable Excel workbook."))
+
+
+def _calamine_sheet(data: bytes):
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    except CalamineError:
+        raise _unreadable_workbook() from None
+
+
+def _calamine_rows(sheet) -> Iterator[list[str]]:
+    # The sheet's rows from the first, its columns from the first that holds a cell.
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    for row in sheet.iter_rows():
+        yield _trimmed([*pad, *map(_cell_text, row)])
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """A workbook's row without the empty cells after its last (the readers pad rows to
+    different widths)."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+def _openpyxl_cell(value):
+    """A cell as python-calamine gives it, so that both readers read a file alike: Excel's
+    numbers are doubles, and a date is a date."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXACT_NUMBER_LIMIT:
+        return float(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date()
+    return value
+
+
+def _spooled(data: bytes) -> Callable[[], Iterator[tuple[int, list[str]]]]:
+    """The first sheet streamed once by openpyxl's read-only mode into a temporary CSV file
+    of its cells' text, one line a row (empty rows too, so the row numbers hold); removed
+    once nothing reads it any more."""
+    from openpyxl import load_workbook
+
+    handle, path = tempfile.mkstemp(prefix="yiwang-sheet-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # a wrong <dimension> must not cut the rows short
+                for row in sheet.iter_rows(values_only=True):
+                    writer.writerow(_trimmed([_cell_text(_openpyxl_cell(v)) for v in row]))
+            finally:
+                book.close()
+    except ValidationError:
+        _remove(path)
+        raise
+    except Exception:
+        _remove(path)
+        raise _unreadable_workbook() from None
+
+    def read() -> Iterator[tuple[int, list[str]]]:
+        with open(path, encoding="utf-8", newline="") as spooled:
+            yield from _numbered(csv.reader(spooled))
+
+    weakref.finalize(read, _remove, path)
+    return read
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
 
 
 def _numbered(rows: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:

@@ -1,13 +1,15 @@
-"""Background work shared by every module, run by the Huey consumers."""
+"""Background work shared by every module, run by the Huey consumers: imports and exports
+on the bulk queue (yiwang/core/queues.py), the periodic clean-ups on the main one."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.core import exports, import_files
 from yiwang.core.imports import fail_stale_jobs, run_job
+from yiwang.core.queues import bulk_task
 
 
-@db_task()
+@bulk_task()
 def run_import(job_id: int) -> None:
     run_job(job_id)
 
@@ -17,7 +19,7 @@ def fail_stale_imports() -> int:
     return fail_stale_jobs()
 
 
-@db_task()
+@bulk_task()
 def run_export(job_id: int) -> None:
     exports.run_export(job_id)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/<int:entry_id>/", views.audit_detail, name="audit-detail"),
+    path("imports/", views.import_list, name="imports"),
     path("imports/<int:job_id>/", views.import_detail, name="import-detail"),
     path("imports/<int:job_id>/commit/", views.import_commit, name="import-commit"),
     path("imports/<int:job_id>/errors.xlsx", views.import_errors, name="import-errors"),

@@ -11,8 +11,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -31,6 +32,8 @@ from yiwang.core.scoping import get_in_scope
 from yiwang.core.services import MAX_IMPORT_BYTES, commit_preview, start_import
 
 PAGE_SIZE = 50
+# An import's rejected rows, a page at a time on the job's page.
+ERRORS_PAGE_SIZE = 100
 
 
 def preview_upload(request, form, kind: str):
@@ -93,10 +96,34 @@ def audit_detail(request, entry_id: int):
 
 
 @login_required
+def import_list(request):
+    """The imports of the user's scope, newest first, each with how many errors it has:
+    the errors themselves are on the job's page."""
+    queryset = (
+        ImportJob.objects.visible_to(request.user)
+        .with_error_count()
+        .defer("data", "error_file", "result")
+        .select_related("created_by")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/import_list.html", {"page_obj": page})
+
+
+@login_required
 def import_detail(request, job_id: int):
-    """An import's state; while it runs, htmx polls this page for the status block alone."""
+    """An import's state; while it runs, htmx polls this page for the status block alone.
+    Its errors are shown a page at a time; the file and the error file stay unread."""
     job = get_object_or_404(
-        ImportJob.objects.visible_to(request.user).defer("data").select_related("created_by"),
+        ImportJob.objects.visible_to(request.user)
+        .with_error_count()
+        .defer("data", "error_file")
+        .annotate(
+            has_error_file=ExpressionWrapper(
+                Q(error_file__isnull=False), output_field=BooleanField()
+            )
+        )
+        .select_related("created_by"),
         pk=job_id,
     )
     done, total = get_progress(job.pk) or (0, 0)
@@ -107,6 +134,9 @@ def import_detail(request, job_id: int):
         "import_keep_days": settings.IMPORT_KEEP_DAYS,
         "files_kept_until": None if job.files_removed_at else import_files.kept_until(job),
     }
+    if job.is_finished and job.error_count:
+        errors = ImportJob.objects.values_list("errors", flat=True).get(pk=job.pk)
+        context["page_obj"] = Paginator(errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     if request.htmx:
         return render(request, "core/_import_status.html", context)
     return render(request, "core/import_detail.html", context)

@@ -1,5 +1,8 @@
 """Huey on its real storage (SQLite file, or Redis when REDIS_URL is set), with a consumer."""
 
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -8,23 +11,31 @@ from huey.contrib.djhuey import HUEY
 
 from conftest import COUNTY, DATA
 from yiwang.core.models import AuditEntry, ImportJob
+from yiwang.core.queues import bulk
 from yiwang.core.services import start_import
+from yiwang.core.tests.test_logs import ROOT, _environment
 
 
 @pytest.fixture
 def real_queue():
-    """Switches Huey from the tests' immediate mode to its configured storage and runs a
-    consumer with one worker thread beside the test."""
-    HUEY.immediate = False
-    HUEY.flush()
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
-    consumer.start()
+    """Switches Huey from the tests' immediate mode to its configured storage and runs the
+    consumers beside the test as `bin/run` does: the main queue's and the bulk queue's
+    (imports and exports), each with the workers its settings give it."""
+    started = []
+    for queue, config in ((HUEY, settings.HUEY), (bulk, settings.HUEY_BULK)):
+        queue.immediate = False
+        queue.flush()
+        workers = config["consumer"]["workers"]
+        consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        consumer.start()
+        started.append((queue, consumer))
     try:
         yield HUEY
     finally:
-        consumer.stop(graceful=True)
-        HUEY.flush()
-        HUEY.immediate = True
+        for queue, consumer in started:
+            consumer.stop(graceful=True)
+            queue.flush()
+            queue.immediate = True
 
 
 def _wait_until_finished(job_id: int, seconds: float = 30) -> ImportJob:
@@ -71,4 +82,39 @@ def test_two_consumers_given_the_same_job_run_it_once(real_queue, county_admin):
     assert job.status == "done" and job.result["created"] == 1
     assert (
         AuditEntry.objects.filter(action="area.create", object_repr__contains="新网格").count() == 1
+    )
+
+
+def test_the_bulk_consumer_runs_the_imports_and_exports_and_nothing_else(tmp_path):
+    consumer = subprocess.Popen(
+        [sys.executable, "manage.py", "run_bulk_huey", "--workers", "1"],
+        cwd=ROOT,
+        env=_environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = consumer.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            listed = [line for line in lines if line.startswith("+ ")]
+            if len(listed) == 2:  # then it sets its signal handlers
+                time.sleep(2)
+                break
+    finally:
+        consumer.send_signal(signal.SIGINT)
+        rest, _ = consumer.communicate(timeout=30)
+    lines += rest.splitlines()
+
+    commands = {line[2:] for line in lines if line.startswith("+ ")}
+    assert commands == {"yiwang.core.tasks.run_import", "yiwang.core.tasks.run_export"}, lines
+    assert any("Periodic tasks are disabled" in line for line in lines), lines
+    # The sweep's queue does not hold them.
+    assert not {"yiwang.core.tasks.run_import", "yiwang.core.tasks.run_export"} & set(
+        HUEY._registry._registry
     )

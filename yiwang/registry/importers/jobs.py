@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
-from yiwang.core.imports import importer
+from yiwang.core.imports import TooManyErrors, importer, max_errors
 from yiwang.registry.importers.errors import error_file
 from yiwang.registry.importers.ledger import import_ledger
 from yiwang.registry.importers.planning import NEW, UNCHANGED, UPDATED
@@ -27,9 +27,15 @@ def import_ledger_file(job, progress) -> tuple[dict, list[str]]:
             within=job.area_code,
             dry_run=job.dry_run,
             progress=progress,
+            max_errors=max_errors(),
         )
     except ValidationError as exc:  # the file, or a row far down in it, cannot be read
         return {}, list(exc.messages)
+    except TooManyErrors as exc:  # the first rejected rows are kept, and handed back
+        ImportJob.objects.filter(pk=job.pk).update(
+            error_file=error_file(ledger, exc.errors, "xlsx")
+        )
+        raise TooManyErrors([str(e) for e in exc.errors], exc.result) from None
     if report.errors:
         ImportJob.objects.filter(pk=job.pk).update(
             error_file=error_file(ledger, report.errors, "xlsx")

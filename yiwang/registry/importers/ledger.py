@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.core import exports, validators
 from yiwang.core.bulk import bulk_writing
+from yiwang.core.imports import TooManyErrors
 from yiwang.registry.importers.errors import RowError, _row_errors
 from yiwang.registry.importers.households import _check_household, _FileHousehold, _Units
 from yiwang.registry.importers.planning import (
@@ -96,6 +97,7 @@ def import_ledger(
     within: str = "",
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    max_errors: int | None = None,
 ) -> LedgerReport:
     """Imports (row number, {column: cell}) rows of a ledger file.
 
@@ -110,8 +112,12 @@ def import_ledger(
     first for where each household's rows end and where each ID number is listed, then
     to check and write the households in batches of about BATCH_ROWS rows, each in one
     transaction, as soon as their last row is read. Only the batch is held in memory.
+
+    With `max_errors`, the import stops at the first rejected row past that many: it
+    raises core.imports.TooManyErrors with the first rejected rows (RowError) and the
+    counts so far; the batches decided before stay written, as after a crash.
     """
-    run = _Import(actor, labels, within, dry_run, progress)
+    run = _Import(actor, labels, within, dry_run, progress, max_errors)
     for number, unit_code, household_number, id_number in _keys(rows):
         run.listing.add(
             number,
@@ -144,8 +150,10 @@ ANALYZE_AFTER_ROWS = 50_000
 
 
 class _Import:
-    def __init__(self, actor, labels, within: str, dry_run: bool, progress):
+    def __init__(self, actor, labels, within: str, dry_run: bool, progress, max_errors=None):
         self.actor = actor
+        self.max_errors = max_errors
+        self.bad_rows = 0  # rows read with an error of their own
         self.labels = {**HEADERS, **(labels or {})}
         self.dry_run = dry_run
         self.progress = progress
@@ -172,6 +180,9 @@ class _Import:
     def read(self, number: int, cells: dict[str, str]) -> None:
         self.position = number
         row = self.cleaner.clean(number, cells)
+        if row.errors:
+            self.bad_rows += 1
+            self._check_errors()
         key = (row.unit_code, row.household_number)
         household = self.open.get(key)
         if household is None:
@@ -198,10 +209,24 @@ class _Import:
         self.waiting = []
         if batch:
             self.waiting = self._process(batch)
+            self._check_errors()
         rows = sum(len(h.rows) for h in batch) - sum(len(h.rows) for h in self.waiting)
         before, self.done = self.done, self.done + rows
         if self.progress and self.done // PROGRESS_EVERY > before // PROGRESS_EVERY:
             self.progress(self.done, self.listing.rows)
+
+    def _check_errors(self) -> None:
+        """Stops the import once more rows are rejected than `max_errors`: those the
+        batches rejected and those read with an error, whose households are undecided."""
+        limit = self.max_errors
+        if limit is None or max(self.bad_rows, len(self.report.errors)) <= limit:
+            return
+        errors = list(self.report.errors)
+        for household in [*self.waiting, *self.ready, *self.open.values()]:
+            if household.rejected:
+                errors.extend(_row_errors(household))
+        errors.sort(key=lambda e: e.row)
+        raise TooManyErrors(errors[:limit], self.report.counts())
 
     def _reject(self, household: _FileHousehold) -> None:
         self.listing.reject(household.key)

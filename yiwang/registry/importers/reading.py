@@ -8,13 +8,13 @@ import array
 import csv
 import dataclasses
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from yiwang.core.tables import EXCEL_SUFFIXES, column_by_header, iter_rows, read_header
+from yiwang.core.tables import column_by_header, iter_rows, open_rows, read_header
 
 # The columns, by the names the import uses, with their Chinese headers.
 HEADERS = {
@@ -63,9 +63,9 @@ class LedgerFile:
     data: bytes
     filename: str
     header_row: int  # the header's row number; the data rows follow it
-    # A workbook's rows, read once: the reader unpacks the whole sheet anyway, and reading
-    # it again for each pass would unpack it again. A CSV is read as a stream instead.
-    parsed: list[tuple[int, list[str]]] | None = None
+    # Gives the rows again for each pass (core.tables.open_rows): a CSV read as a stream,
+    # a workbook unpacked once (a large one streamed into a temporary CSV file).
+    source: Callable[[], Iterator[tuple[int, list[str]]]] | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -75,11 +75,9 @@ class LedgerFile:
     @property
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) of the data rows, read from the file."""
-        if self.parsed is not None:
-            yield from (row for row in self.parsed if row[0] > self.header_row)
-            return
+        source = self.source or (lambda: iter_rows(self.data, self.filename))
         try:
-            for number, cells in iter_rows(self.data, self.filename):
+            for number, cells in source():
                 if number > self.header_row:
                     yield number, cells
         except csv.Error:
@@ -119,12 +117,9 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
             )
             % {"name": Path(filename).name}
         )
-    parsed = None
     try:
-        if Path(filename).suffix.lower() in EXCEL_SUFFIXES:
-            rows = parsed = list(iter_rows(data, filename))
-        else:
-            rows = list(itertools.islice(iter_rows(data, filename), HEADER_SEARCH_ROWS + 1))
+        source = open_rows(data, filename)
+        rows = list(itertools.islice(source(), HEADER_SEARCH_ROWS + 1))
     except csv.Error:
         raise _not_csv() from None
     if not rows:
@@ -148,7 +143,7 @@ def read_ledger(data: bytes, filename: str) -> LedgerFile:
         data=data,
         filename=filename,
         header_row=rows[start][0],
-        parsed=parsed,
+        source=source,
     )
 
 
