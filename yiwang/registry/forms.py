@@ -28,6 +28,11 @@ class RevealForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=200, min_length=4)
 
+    def __init__(self, *args, fields=("id_number", "phone"), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = self.fields["field"].choices
+        self.fields["field"].choices = [c for c in choices if c[0] in fields]
+
 
 class LedgerImportForm(forms.Form):
     area = forms.ChoiceField(label=_("Into"))

@@ -178,7 +178,10 @@ class DispatchForm(ActionForm):
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("Someone holding a post where the case lies: the case goes to their area."),
+        help_text=_(
+            "Someone holding a post where the case lies (the case goes to their area), or a "
+            "department's staff member (to their department)."
+        ),
     )
     department = forms.ChoiceField(label=_("Or to the department"), required=False)
     note = _note()
@@ -189,10 +192,17 @@ class DispatchForm(ActionForm):
         departments = Department.objects.filter(is_active=True)
         self.suggested = None
         if case is not None:
-            prefixes = {case.area_code[:n] for n in (6, 9)}
-            departments = departments.filter(area_code__in=prefixes)
+            departments = selectors.case_departments(case)
             self.suggested = selectors.suggested_area(case)
-            self.fields["worker"].choices = [("", "—"), *selectors.worker_choices(user, case)]
+            staff = [
+                (member.pk, f"{member} · {found.name}")
+                for found, member in selectors.department_staff(case)
+            ]
+            self.fields["worker"].choices = [
+                ("", "—"),
+                (_("Where the case lies"), selectors.worker_choices(user, case)),
+                *([(_("Department staff"), staff)] if staff else []),
+            ]
         if self.suggested is not None and not self.is_bound:
             self.initial.setdefault("area_code", self.suggested.code)
             self.fields["area_code"].help_text = _(

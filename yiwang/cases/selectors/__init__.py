@@ -18,6 +18,8 @@ from yiwang.cases.selectors.cases import (
     waiting_for,
 )
 from yiwang.cases.selectors.dispatch import (
+    case_departments,
+    department_staff,
     suggested_area,
     worker_choices,
     worker_posts,
@@ -37,6 +39,8 @@ __all__ = [
     "unread_notices",
     "waiting_for",
     # dispatch
+    "case_departments",
+    "department_staff",
     "suggested_area",
     "worker_choices",
     "worker_posts",

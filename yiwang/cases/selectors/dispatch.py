@@ -6,7 +6,7 @@ from __future__ import annotations
 from yiwang.accounts.models import SCOPING_ROLES, Post
 from yiwang.areas.geometry import unit_locator
 from yiwang.areas.models import Area
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, Department
 
 VILLAGE_CODE_LENGTH = 12
 
@@ -53,3 +53,23 @@ def worker_choices(actor, case: Case) -> list[tuple[int, str]]:
             deepest[post.user_id] = post
     posts = sorted(deepest.values(), key=lambda post: (post.area_code, str(post.user)))
     return [(post.user_id, str(post)) for post in posts]
+
+
+def case_departments(case: Case):
+    """The active departments that may take the case: the county's and its town's."""
+    prefixes = {case.area_code[:n] for n in (6, 9)}
+    return Department.objects.filter(is_active=True, area_code__in=prefixes)
+
+
+def department_staff(case: Case, department: str = "") -> list[tuple[Department, object]]:
+    """(department, member) for the active staff of the departments that may take the
+    case (of `department` alone, when given), by department and name."""
+    departments = case_departments(case).prefetch_related("members").order_by("name", "code")
+    if department:
+        departments = departments.filter(code=department)
+    return [
+        (found, member)
+        for found in departments
+        for member in sorted(found.members.all(), key=str)
+        if member.is_active
+    ]

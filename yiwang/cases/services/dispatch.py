@@ -21,7 +21,7 @@ from yiwang.cases.models import (
     NoticeKind,
     Status,
 )
-from yiwang.cases.selectors.dispatch import worker_posts
+from yiwang.cases.selectors.dispatch import department_staff, worker_posts
 from yiwang.cases.services.common import _level_of, _note
 from yiwang.cases.services.transitions import _begin, _commit
 
@@ -109,6 +109,25 @@ def _named_worker(actor, case: Case, worker, area_code: str):
     return post.user, post.area_code
 
 
+def _department_member(case: Case, worker, department: str):
+    """The department's staff member named, and the department's code: the one chosen,
+    else the only department of the case's area whose staff they are. None when the
+    person is on no such department's staff."""
+    try:
+        worker_id = int(str(worker).strip())
+    except (TypeError, ValueError):
+        return None
+    found = {
+        found.code: member
+        for found, member in department_staff(case, department)
+        if member.pk == worker_id
+    }
+    if len(found) != 1:
+        return None
+    ((code, member),) = found.items()
+    return member, code
+
+
 def _notify_dispatch(case: Case, level: str, found, worker, now) -> None:
     """The assignee hears of it at once: the worker by name, else whoever holds a post on
     the area, or the department's staff."""
@@ -138,16 +157,25 @@ def dispatch(
     version: int | None = None,
 ) -> Case:
     """Sends the accepted case to a unit, grid, village, town or department to handle, or
-    to a person by name (a holder of a post where the case lies): accepted → dispatched.
-    Without a target, the category's handling level decides. The assignee gets a notice."""
+    to a person by name (a holder of a post where the case lies, or a member of a
+    department's staff): accepted → dispatched. Without a target, the category's handling
+    level decides. The assignee gets a notice."""
     case = _begin(actor, case_id, "dispatch")
     note = _note(note)
     area_code = str(area_code or "").strip()
     person = None
     if worker not in (None, ""):
-        if department:
-            raise ValidationError({"worker": [_("Choose a department or a person, not both.")]})
-        person, area_code = _named_worker(actor, case, worker, area_code)
+        # A department's staff member (of the department chosen, or of the only one whose
+        # staff they are), else someone holding a post where the case lies.
+        staff = None if area_code else _department_member(case, worker, department)
+        if staff is not None:
+            person, department = staff
+        elif department:
+            raise ValidationError(
+                {"worker": [_("This person is not on the department's staff: choose one who is.")]}
+            )
+        else:
+            person, area_code = _named_worker(actor, case, worker, area_code)
     level, code, found = _dispatch_target(actor, case, area_code, department)
     now = timezone.now()
     changes = {

@@ -93,7 +93,7 @@ def test_it_takes_the_workers_area_within_the_area_chosen(chief, worker):
         {"worker": "outsider"},  # another village's worker: not where the case lies
         {"worker": "nobody"},  # no such person
         {"worker": "worker", "area_code": VILLAGE + "002"},  # not within the area chosen
-        {"worker": "worker", "department": "water"},  # both
+        {"worker": "worker", "department": "water"},  # not on the department's staff
         {"worker": "retired"},  # an inactive account
         {"area_code": OTHER_UNIT},  # an area where the case does not lie
     ],
@@ -116,6 +116,52 @@ def test_it_refuses_a_bad_choice_and_writes_nothing(values, chief, worker, outsi
     field = "worker" if "worker" in values else "area_code"
     assert field in raised.value.message_dict
     assert _state(case) == before
+
+
+def _staff(username, *departments):
+    member = create_user(
+        actor=None, username=username, password="x-Yiwang-2026", full_name=f"{username}科员"
+    )
+    grant_post(actor=None, user=member, role="department_staff", area_code="370830")
+    for department in departments:
+        department.members.add(member)
+    return member
+
+
+def test_a_department_staff_member_takes_the_case_by_name(chief, client):
+    water = Department.objects.create(code="water", name="水务局", area_code="370830")
+    roads = Department.objects.create(code="roads", name="交通局", area_code="370830")
+    both = _staff("zhou", water, roads)
+    only_water = _staff("wu", water)
+
+    # Chosen with the department, or alone when they serve only one of the case's.
+    for values, member in [
+        ({"department": "roads", "worker": both.pk}, both),
+        ({"worker": only_water.pk}, only_water),
+    ]:
+        case = _village_case()
+        done = services.dispatch(actor=chief, case_id=case.pk, **values)
+        expected = roads if member is both else water
+        assert (done.assignee_level, done.assignee_department_id, done.assignee_user_id) == (
+            "department",
+            expected.pk,
+            member.pk,
+        )
+        notice = Notice.objects.get(case=case, kind=NoticeKind.DISPATCHED)
+        assert notice.recipient_id == member.pk and notice.department_id is None
+
+    # Serving two departments, one must be chosen; someone not on its staff is refused.
+    case = _village_case()
+    before = _state(case)
+    for values in [{"worker": both.pk}, {"department": "roads", "worker": only_water.pk}]:
+        with pytest.raises(ValidationError) as raised:
+            services.dispatch(actor=chief, case_id=case.pk, **values)
+        assert "worker" in raised.value.message_dict
+    assert _state(case) == before
+
+    client.force_login(chief)
+    form = client.get(reverse("cases:act", args=[case.pk, "dispatch"])).content.decode()
+    assert "zhou科员 · 交通局" in form and "wu科员 · 水务局" in form
 
 
 def test_the_messages_are_in_chinese(chief, outsider):

@@ -246,13 +246,16 @@ class ResidentViewSet(ScopedViewSet):
         request=RevealRequestSerializer,
         responses={
             200: RevealResponseSerializer,
-            403: OpenApiResponse(description="Without registry.reveal_personal_data."),
+            403: OpenApiResponse(
+                description="The ID number without registry.reveal_personal_data."
+            ),
         },
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
-        """The full ID or phone number, with a reason; needs the permission to reveal
-        personal data. The look is logged and shown on the resident's card."""
+        """The full ID or phone number, with a reason: the phone to anyone of the resident's
+        scope (to call them), the ID number with the permission to reveal personal data.
+        The look is logged and shown on the resident's card."""
         data = RevealRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         value = services.reveal(

@@ -11,7 +11,7 @@ from yiwang.registry.services.households import (
 )
 from yiwang.registry.services.life_events import move_out, record_death, transfer
 from yiwang.registry.services.migrants import migrant_left, register_migrant
-from yiwang.registry.services.personal_data import REVEALABLE, record_export, reveal
+from yiwang.registry.services.personal_data import REVEALABLE, may_reveal, record_export, reveal
 from yiwang.registry.services.residents import add_resident, update_resident
 from yiwang.registry.services.tags import save_tag, set_tags
 
@@ -26,6 +26,7 @@ __all__ = [
     "record_death",
     "record_export",
     "register_migrant",
+    "may_reveal",
     "reveal",
     "save_tag",
     "set_household_category",

@@ -19,15 +19,23 @@ from yiwang.registry.services.lookups import _resident
 REVEALABLE = {"id_number", "phone"}
 
 
+def may_reveal(actor, field: str) -> bool:
+    """Whether `actor` may reveal `field` of a resident of their scope: the ID number with
+    the permission; the phone also without it, so that the grid worker who answers for a
+    household can call its people (the look recorded all the same)."""
+    return actor.has_perm("registry.reveal_personal_data") or field == "phone"
+
+
 @transaction.atomic
 def reveal(*, actor, resident_id: int, field: str, reason: str) -> str:
-    """A resident's full ID or phone number, for someone with the permission and a reason;
-    the look is kept on the resident's card and in the audit log."""
+    """A resident's full ID or phone number, for someone of their scope who may see it
+    (`may_reveal`) and gives a reason; the look is kept on the resident's card and in the
+    audit log."""
     resident = _resident(actor, resident_id)
-    if not actor.has_perm("registry.reveal_personal_data"):
-        raise PermissionDenied(_("Your account may not reveal personal data."))
     if field not in REVEALABLE:
         raise ValidationError({"field": _("Only the ID number and the phone can be revealed.")})
+    if not may_reveal(actor, field):
+        raise PermissionDenied(_("Your account may not reveal personal data."))
     reason = validators.normalize_text(reason)
     if len(reason) < 4:
         raise ValidationError({"reason": _("Say why you need to see it (at least 4 characters).")})

@@ -6,11 +6,13 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.test import Client
 
 from yiwang.core import export_services, exports
 from yiwang.core.models import AuditEntry
 from yiwang.registry.models import Resident, Reveal
+from yiwang.registry.services import reveal
 
 
 def _client(user):
@@ -57,7 +59,12 @@ def test_the_household_card_lists_members_and_history(worker, people):
 
 def test_revealing_on_the_card_takes_the_permission_and_is_shown_as_who_looked(chief, people):
     client = _client(chief)
-    assert 'id="reveal-form"' not in client.get(f"/ledger/residents/{people.pk}/").content.decode()
+    card = client.get(f"/ledger/residents/{people.pk}/").content.decode()
+    assert 'value="id_number"' not in card  # the phone only, without the permission
+    refused = client.post(
+        f"/ledger/residents/{people.pk}/", {"field": "id_number", "reason": "核实低保申请"}
+    )
+    assert people.id_number not in refused.content.decode()
 
     chief.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
     response = client.post(
@@ -81,6 +88,31 @@ def _exported(user, fmt="csv", full=False, **params) -> str:
         return content.decode("utf-8-sig")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
+
+
+def test_a_worker_reveals_a_phone_of_their_unit_to_call_and_the_look_is_recorded(
+    worker, outsider, people
+):
+    """The grid worker who answers for a household may call its people: the phone is
+    revealed with a reason, recorded, and becomes a tel: link; the ID number stays
+    masked, and nobody outside the unit's scope sees either."""
+    assert not worker.has_perm("registry.reveal_personal_data")
+    client = _client(worker)
+    household = client.get(f"/ledger/households/{people.household_id}/").content.decode()
+    assert f"/ledger/residents/{people.pk}/?field=phone" in household
+
+    response = client.post(
+        f"/ledger/residents/{people.pk}/", {"field": "phone", "reason": "电话通知入户走访"}
+    )
+    body = response.content.decode()
+    assert f'href="tel:{people.phone}"' in body and people.id_number not in body
+    look = Reveal.objects.get(resident=people, user=worker)
+    assert (look.field, look.reason) == ("phone", "电话通知入户走访")
+    assert AuditEntry.objects.filter(action="resident.reveal", actor=worker).count() == 1
+    with pytest.raises(PermissionDenied):
+        reveal(actor=worker, resident_id=people.pk, field="id_number", reason="核实低保申请")
+    with pytest.raises(Http404):
+        reveal(actor=outsider, resident_id=people.pk, field="phone", reason="想看看号码")
 
 
 def test_the_export_is_masked_by_default_and_full_only_with_the_permission(chief, people):

@@ -31,11 +31,12 @@ def resident_detail(request, resident_id: int):
     resident = get_in_scope(
         Resident.objects.select_related("household"), request.user, pk=resident_id
     )
-    can_reveal = request.user.has_perm("registry.reveal_personal_data")
-    # "Call" on a household's page opens the card with the phone chosen: the number is
-    # revealed (and the look recorded) before it becomes a tel: link.
+    # The phone to anyone of the resident's scope (to call them), the ID number with the
+    # permission. "Call" on a household's page opens the card with the phone chosen: the
+    # number is revealed (and the look recorded) before it becomes a tel: link.
+    fields = [f for f in ("id_number", "phone") if services.may_reveal(request.user, f)]
     initial = {"field": "phone"} if request.GET.get("field") == "phone" else None
-    form = RevealForm(request.POST or None, initial=initial) if can_reveal else None
+    form = RevealForm(request.POST or None, initial=initial, fields=fields) if fields else None
     revealed = None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
