@@ -22,6 +22,8 @@ such a migration must end with `migrations.RunPython(parts.create, parts.drop)`,
 names' characters). test_search_any_part checks the triggers.
 """
 
+import sys
+
 from django.db import migrations
 
 TABLE = "registry_resident_name_part"
@@ -145,34 +147,45 @@ POSTGRES_FILL = f"""
     FROM registry_resident AS r, generate_series(1, length(r.name)) AS k"""
 
 
-def create(apps, schema_editor):
-    """The table, filled from the residents there are, and the triggers; again from the
-    start when run again (the table refilled, the triggers replaced)."""
+FUNCTION = "registry_resident_name_part_statement"
+
+
+def install(schema_editor, kept) -> None:
+    """Makes the table of `kept` (a module like this one: TABLE, FUNCTION and the SQL of
+    its objects, fill and triggers on each database), fills it from the residents there
+    are, and makes its triggers; again from the start when run again (the table refilled,
+    the triggers replaced). Migration 0006's table of characters is made the same way."""
     execute = schema_editor.execute
     postgres = schema_editor.connection.vendor == "postgresql"
-    for sql in (POSTGRES_OBJECTS if postgres else SQLITE_OBJECTS).values():
+    for sql in (kept.POSTGRES_OBJECTS if postgres else kept.SQLITE_OBJECTS).values():
         execute(sql)
-    execute(f"DELETE FROM {TABLE}")
-    execute(POSTGRES_FILL if postgres else SQLITE_FILL)
+    execute(f"DELETE FROM {kept.TABLE}")
+    execute(kept.POSTGRES_FILL if postgres else kept.SQLITE_FILL)
     if postgres:
-        execute(POSTGRES_FUNCTION)
-        for sql in POSTGRES_TRIGGERS.values():
-            execute(sql)
+        execute(kept.POSTGRES_FUNCTION)
+    for sql in (kept.POSTGRES_TRIGGERS if postgres else kept.SQLITE_TRIGGERS).values():
+        execute(sql)
+
+
+def uninstall(schema_editor, kept) -> None:
+    """Drops the triggers, the function and the table of `kept` (see `install`)."""
+    execute = schema_editor.execute
+    if schema_editor.connection.vendor == "postgresql":
+        for name in kept.POSTGRES_TRIGGERS:
+            execute(f"DROP TRIGGER IF EXISTS {name} ON registry_resident")
+        execute(f"DROP FUNCTION IF EXISTS {kept.FUNCTION}()")
     else:
-        for sql in SQLITE_TRIGGERS.values():
-            execute(sql)
+        for name in kept.SQLITE_TRIGGERS:
+            execute(f"DROP TRIGGER IF EXISTS {name}")
+    execute(f"DROP TABLE IF EXISTS {kept.TABLE}")
+
+
+def create(apps, schema_editor):
+    install(schema_editor, sys.modules[__name__])
 
 
 def drop(apps, schema_editor):
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for name in POSTGRES_TRIGGERS:
-            execute(f"DROP TRIGGER IF EXISTS {name} ON registry_resident")
-        execute("DROP FUNCTION IF EXISTS registry_resident_name_part_statement()")
-    else:
-        for name in SQLITE_TRIGGERS:
-            execute(f"DROP TRIGGER IF EXISTS {name}")
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
+    uninstall(schema_editor, sys.modules[__name__])
 
 
 class Migration(migrations.Migration):

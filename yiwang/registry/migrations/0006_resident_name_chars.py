@@ -22,6 +22,7 @@ checks the triggers.
 """
 
 import importlib
+import sys
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -144,38 +145,21 @@ POSTGRES_FILL = f"""
     FROM registry_resident AS r, generate_series(1, length(r.name)) AS k"""
 
 
+FUNCTION = "registry_resident_name_char_statement"
+
+
 def create(apps, schema_editor):
-    """The table, filled from the residents there are, and the triggers; again from the
-    start when run again (the table refilled, the triggers replaced)."""
-    execute = schema_editor.execute
-    postgres = schema_editor.connection.vendor == "postgresql"
-    for sql in (POSTGRES_OBJECTS if postgres else SQLITE_OBJECTS).values():
-        execute(sql)
-    execute(f"DELETE FROM {TABLE}")
-    execute(POSTGRES_FILL if postgres else SQLITE_FILL)
-    if postgres:
-        execute(POSTGRES_FUNCTION)
-        for sql in POSTGRES_TRIGGERS.values():
-            execute(sql)
-    else:
-        for sql in SQLITE_TRIGGERS.values():
-            execute(sql)
-        # 0005's triggers again, with the offsets cut to the name (as made there since).
+    """The table, filled from the residents there are, and its triggers (as 0005's are
+    made); on SQLite also 0005's triggers again, with the offsets cut to the name."""
+    PARTS.install(schema_editor, sys.modules[__name__])
+    if schema_editor.connection.vendor != "postgresql":
         for name, sql in PARTS.SQLITE_TRIGGERS.items():
-            execute(f"DROP TRIGGER IF EXISTS {name}")
-            execute(sql)
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            schema_editor.execute(sql)
 
 
 def drop(apps, schema_editor):
-    execute = schema_editor.execute
-    if schema_editor.connection.vendor == "postgresql":
-        for name in POSTGRES_TRIGGERS:
-            execute(f"DROP TRIGGER IF EXISTS {name} ON registry_resident")
-        execute("DROP FUNCTION IF EXISTS registry_resident_name_char_statement()")
-    else:
-        for name in SQLITE_TRIGGERS:
-            execute(f"DROP TRIGGER IF EXISTS {name}")
-    execute(f"DROP TABLE IF EXISTS {TABLE}")
+    PARTS.uninstall(schema_editor, sys.modules[__name__])
 
 
 class Migration(migrations.Migration):

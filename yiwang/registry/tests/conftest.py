@@ -1,6 +1,7 @@
 """Fixtures of the ledger tests: ID numbers, and a household in each persona's unit."""
 
 import pytest
+from django.db import connection
 from stdnum.cn import ric
 
 from conftest import OTHER_UNIT, UNIT
@@ -47,3 +48,13 @@ def other_household(outsider):
         id_number=make_id("19750101", "031"),
     )
     return home
+
+
+def trigger_names() -> set[str]:
+    """The names of the triggers in the test database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {name for (name,) in cursor.fetchall()}

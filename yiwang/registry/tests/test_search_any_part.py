@@ -24,6 +24,8 @@ from yiwang.registry.services import (
     update_resident,
 )
 
+from .conftest import trigger_names
+
 PARTS = importlib.import_module("yiwang.registry.migrations.0005_resident_name_parts")
 CHARS = importlib.import_module("yiwang.registry.migrations.0006_resident_name_chars")
 SAMPLE = DATA / "ledger-sample.csv"
@@ -210,22 +212,13 @@ def test_the_importer_makes_its_residents_findable_by_given_name(tree):
 # --- the triggers -----------------------------------------------------------------------
 
 
-def _trigger_names() -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()}
-
-
 @pytest.mark.django_db
 def test_the_triggers_that_keep_the_parts_are_in_place():
     """A migration that rebuilds the resident table on SQLite drops its triggers: it must
     create them again (see migration 0005)."""
     expected = PARTS.SQLITE_TRIGGERS if connection.vendor == "sqlite" else PARTS.POSTGRES_TRIGGERS
 
-    assert set(expected) - _trigger_names() == set()
+    assert set(expected) - trigger_names() == set()
 
 
 class _Editor:

@@ -18,6 +18,8 @@ from yiwang.registry.selectors import search_residents
 from yiwang.registry.selectors.search import search_q
 from yiwang.registry.services import add_resident, create_household, set_tags
 
+from .conftest import trigger_names
+
 CHARS = importlib.import_module("yiwang.registry.migrations.0006_resident_name_chars")
 SECOND_UNIT = "370830001001001002"
 SECOND_GRID_UNIT = "370830001001002001"
@@ -173,22 +175,13 @@ def test_the_characters_hold_each_name_once_a_character_with_its_area(spread):
     assert sorted(ch for ch, _, pk in stored_chars() if pk == twice.pk) == ["王", "芳"]
 
 
-def _trigger_names() -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()}
-
-
 @pytest.mark.django_db
 def test_the_triggers_that_keep_the_characters_are_in_place():
     """A migration that rebuilds the resident table on SQLite drops its triggers: it must
     create them again (see migration 0006)."""
     expected = CHARS.SQLITE_TRIGGERS if connection.vendor == "sqlite" else CHARS.POSTGRES_TRIGGERS
 
-    assert set(expected) - _trigger_names() == set()
+    assert set(expected) - trigger_names() == set()
     if connection.vendor == "sqlite":
         # Each row reads the offsets of its own name only, 0005's triggers too (made again
         # by 0006): not all fifty.

@@ -42,7 +42,7 @@ from yiwang.registry.services import (
     transfer,
 )
 
-from .conftest import make_id
+from .conftest import make_id, trigger_names
 
 SECOND_UNIT = "370830001001001002"
 SECOND_GRID_UNIT = "370830001001002001"
@@ -423,15 +423,6 @@ def test_tags_that_start_later_or_ended_are_not_counted(busy_ledger, chief):
     _assert_summaries_right()
 
 
-def _trigger_names() -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {name for (name,) in cursor.fetchall()}
-
-
 @pytest.mark.django_db
 def test_the_triggers_that_keep_the_summaries_are_in_place():
     """A migration that rebuilds the household, resident or tag table on SQLite drops
@@ -441,7 +432,7 @@ def test_the_triggers_that_keep_the_summaries_are_in_place():
     else:
         expected = {name for name, _table in TRIGGERS.POSTGRES_TRIGGERS}
 
-    assert expected - _trigger_names() == set()
+    assert expected - trigger_names() == set()
 
 
 class _Editor:
