@@ -122,25 +122,31 @@ POSTGRES_FUNCTION = f"""
         END IF;
         RETURN NULL;
     END $$"""
-POSTGRES_TRIGGERS = {
-    "registry_resident_name_part_insert": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_part_insert
-        AFTER INSERT ON registry_resident REFERENCING NEW TABLE AS added
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
-    "registry_resident_name_part_update": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_part_update
-        AFTER UPDATE ON registry_resident
-        REFERENCING OLD TABLE AS removed NEW TABLE AS added
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
-    "registry_resident_name_part_delete": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_part_delete
-        AFTER DELETE ON registry_resident REFERENCING OLD TABLE AS removed
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
-    "registry_resident_name_part_truncate": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_part_truncate
-        AFTER TRUNCATE ON registry_resident
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_part_statement()""",
+# What of the residents' writes each statement-level trigger hears (PostgreSQL).
+_EVENTS = {
+    "insert": "AFTER INSERT ON registry_resident REFERENCING NEW TABLE AS added",
+    "update": "AFTER UPDATE ON registry_resident\n        "
+    "REFERENCING OLD TABLE AS removed NEW TABLE AS added",
+    "delete": "AFTER DELETE ON registry_resident REFERENCING OLD TABLE AS removed",
+    "truncate": "AFTER TRUNCATE ON registry_resident",
 }
+
+
+def postgres_triggers(prefix: str, function: str) -> dict[str, str]:
+    """The four statement-level triggers `prefix`_insert … _truncate that run
+    `function` on every write of the residents (PostgreSQL), by name."""
+    return {
+        f"{prefix}_{event}": f"""
+        CREATE OR REPLACE TRIGGER {prefix}_{event}
+        {heard}
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()"""
+        for event, heard in _EVENTS.items()
+    }
+
+
+POSTGRES_TRIGGERS = postgres_triggers(
+    "registry_resident_name_part", "registry_resident_name_part_statement"
+)
 POSTGRES_FILL = f"""
     INSERT INTO {TABLE} (part, resident_id)
     SELECT substr(r.name, k), r.id

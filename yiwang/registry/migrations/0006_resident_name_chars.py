@@ -120,25 +120,9 @@ POSTGRES_FUNCTION = f"""
         END IF;
         RETURN NULL;
     END $$"""
-POSTGRES_TRIGGERS = {
-    "registry_resident_name_char_insert": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_char_insert
-        AFTER INSERT ON registry_resident REFERENCING NEW TABLE AS added
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_char_statement()""",
-    "registry_resident_name_char_update": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_char_update
-        AFTER UPDATE ON registry_resident
-        REFERENCING OLD TABLE AS removed NEW TABLE AS added
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_char_statement()""",
-    "registry_resident_name_char_delete": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_char_delete
-        AFTER DELETE ON registry_resident REFERENCING OLD TABLE AS removed
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_char_statement()""",
-    "registry_resident_name_char_truncate": """
-        CREATE OR REPLACE TRIGGER registry_resident_name_char_truncate
-        AFTER TRUNCATE ON registry_resident
-        FOR EACH STATEMENT EXECUTE FUNCTION registry_resident_name_char_statement()""",
-}
+POSTGRES_TRIGGERS = PARTS.postgres_triggers(
+    "registry_resident_name_char", "registry_resident_name_char_statement"
+)
 POSTGRES_FILL = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
     SELECT DISTINCT substr(r.name, k, 1), r.area_code, r.id
