@@ -43,6 +43,10 @@ def _trigger_kept() -> set[str]:
     return {t.model.lower() for t in tallies.registered() if t.kept_by == "triggers"}
 
 
+# Parameters of one statement: SQLite allows 32,766 (PostgreSQL 65,535).
+MAX_PARAMETERS = 30_000
+
+
 @dataclass(eq=False)
 class _Changes:
     """What a build did to one table, as the statements that do it again: rows in the
@@ -75,11 +79,18 @@ class _Changes:
                 [_stamped(row, stamped, stamp) for row in self.changed],
             )
         if self.added:
-            cursor.executemany(
-                f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"
-                f" VALUES ({', '.join(['%s'] * len(columns))})",
-                [_stamped(row, stamped, stamp) for row in self.added],
-            )
+            # Many rows a statement: a table's statement-level triggers (the residents'
+            # search tables on PostgreSQL) then run once a batch, not once a row.
+            rows = [_stamped(row, stamped, stamp) for row in self.added]
+            one = f"({', '.join(['%s'] * len(columns))})"
+            batch = max(1, min(1000, MAX_PARAMETERS // len(columns)))
+            for start in range(0, len(rows), batch):
+                chunk = rows[start : start + batch]
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"
+                    f" VALUES {', '.join([one] * len(chunk))}",
+                    [value for row in chunk for value in row],
+                )
 
 
 def _stamped(row: tuple, at: list[int], stamp) -> tuple:

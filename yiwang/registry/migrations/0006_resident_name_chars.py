@@ -33,11 +33,15 @@ PARTS = importlib.import_module("yiwang.registry.migrations.0005_resident_name_p
 
 # --- SQLite: row-level triggers --------------------------------------------------------
 
+# Each character once: at the offset of its first place in the name (王王芳 → 王 at 1,
+# 芳 at 3), rather than DISTINCT, whose hash table PostgreSQL sizes by its estimate of the
+# rows: a plan kept from a large statement would size it so for every later one.
 _SQLITE_ADD = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
-    SELECT DISTINCT substr(NEW.name, k.value, 1), NEW.area_code, NEW.id
+    SELECT substr(NEW.name, k.value, 1), NEW.area_code, NEW.id
     FROM {PARTS.offsets('NEW.name')} AS k
-    WHERE k.value <= length(NEW.name);
+    WHERE k.value <= length(NEW.name)
+    AND instr(NEW.name, substr(NEW.name, k.value, 1)) = k.value;
 """
 _SQLITE_REMOVE = f"DELETE FROM {TABLE} WHERE resident_id = OLD.id;"
 
@@ -70,9 +74,9 @@ SQLITE_TRIGGERS = {
 }
 SQLITE_FILL = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
-    SELECT DISTINCT substr(r.name, k.value, 1), r.area_code, r.id
+    SELECT substr(r.name, k.value, 1), r.area_code, r.id
     FROM registry_resident AS r, {PARTS.offsets('r.name')} AS k
-    WHERE k.value <= length(r.name)"""
+    WHERE k.value <= length(r.name) AND instr(r.name, substr(r.name, k.value, 1)) = k.value"""
 
 # --- PostgreSQL: statement-level triggers with transition tables -----------------------
 
@@ -91,8 +95,9 @@ POSTGRES_OBJECTS = {
 }
 _POSTGRES_ADD = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
-    SELECT DISTINCT substr(a.name, k, 1), a.area_code, a.id
+    SELECT substr(a.name, k, 1), a.area_code, a.id
     FROM added AS a, generate_series(1, length(a.name)) AS k
+    WHERE strpos(a.name, substr(a.name, k, 1)) = k
 """
 POSTGRES_FUNCTION = f"""
     CREATE OR REPLACE FUNCTION registry_resident_name_char_statement() RETURNS trigger
@@ -110,9 +115,9 @@ POSTGRES_FUNCTION = f"""
                 SELECT 1 FROM added AS n
                 WHERE n.id = o.id AND n.name = o.name AND n.area_code = o.area_code);
             INSERT INTO {TABLE} (ch, area_code, resident_id)
-            SELECT DISTINCT substr(a.name, k, 1), a.area_code, a.id
+            SELECT substr(a.name, k, 1), a.area_code, a.id
             FROM added AS a, generate_series(1, length(a.name)) AS k
-            WHERE NOT EXISTS (
+            WHERE strpos(a.name, substr(a.name, k, 1)) = k AND NOT EXISTS (
                 SELECT 1 FROM removed AS o
                 WHERE o.id = a.id AND o.name = a.name AND o.area_code = a.area_code);
         ELSE  -- TRUNCATE
@@ -125,8 +130,9 @@ POSTGRES_TRIGGERS = PARTS.postgres_triggers(
 )
 POSTGRES_FILL = f"""
     INSERT INTO {TABLE} (ch, area_code, resident_id)
-    SELECT DISTINCT substr(r.name, k, 1), r.area_code, r.id
-    FROM registry_resident AS r, generate_series(1, length(r.name)) AS k"""
+    SELECT substr(r.name, k, 1), r.area_code, r.id
+    FROM registry_resident AS r, generate_series(1, length(r.name)) AS k
+    WHERE strpos(r.name, substr(r.name, k, 1)) = k"""
 
 
 FUNCTION = "registry_resident_name_char_statement"
