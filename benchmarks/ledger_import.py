@@ -261,10 +261,11 @@ def _xlsx_memory_figures(args, units, workdir: Path) -> dict:
     script = Path(__file__).resolve().parent / "xlsx_memory.py"
     done = subprocess.run(
         [sys.executable, str(script), str(path), "--dry-run"],
-        check=True,
         capture_output=True,
         text=True,
     )
+    if done.returncode != 0:  # say why, rather than a bare exit status
+        raise SystemExit(f"the XLSX memory run failed:\n{done.stderr[-3000:]}")
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     print(
         f"  dry run of a {args.xlsx_memory_rows}-row XLSX in a process of its own: "
