@@ -152,9 +152,12 @@ def test_gunicorns_master_logs_in_the_settings_time_zone(tmp_path):
     assert result.stdout.split() == ["+0800", "-"], result.stderr
 
 
-def test_the_huey_consumer_prints_each_line_once_with_the_offset(tmp_path):
+def consumer_lines(tmp_path, command: list[str], ready) -> list[str]:
+    """The console lines of `manage.py <command>` (a Huey consumer) from its start to its
+    exit: it runs until `ready(lines so far)`, then, its signal handlers set, is stopped
+    with Ctrl-C."""
     consumer = subprocess.Popen(
-        [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=_environment(tmp_path),
         stdout=subprocess.PIPE,
@@ -169,13 +172,21 @@ def test_the_huey_consumer_prints_each_line_once_with_the_offset(tmp_path):
             if not line:
                 break
             lines.append(line.rstrip("\n"))
-            if "The following commands" in line:  # then it sets its signal handlers
+            if ready(lines):  # then it sets its signal handlers
                 time.sleep(2)
                 break
     finally:
         consumer.send_signal(signal.SIGINT)
         rest, _ = consumer.communicate(timeout=30)
-    lines += rest.splitlines()
+    return lines + rest.splitlines()
+
+
+def test_the_huey_consumer_prints_each_line_once_with_the_offset(tmp_path):
+    lines = consumer_lines(
+        tmp_path,
+        ["run_huey", "--workers", "1", "--no-periodic"],
+        lambda lines: "The following commands" in lines[-1],
+    )
 
     started = [line for line in lines if "Huey consumer started" in line]
     assert len(started) == 1, lines

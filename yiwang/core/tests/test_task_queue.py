@@ -1,8 +1,5 @@
 """Huey on its real storage (SQLite file, or Redis when REDIS_URL is set), with a consumer."""
 
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -13,7 +10,7 @@ from conftest import COUNTY, DATA
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.queues import bulk
 from yiwang.core.services import start_import
-from yiwang.core.tests.test_logs import ROOT, _environment
+from yiwang.core.tests.test_logs import consumer_lines
 
 
 @pytest.fixture
@@ -86,30 +83,11 @@ def test_two_consumers_given_the_same_job_run_it_once(real_queue, county_admin):
 
 
 def test_the_bulk_consumer_runs_the_imports_and_exports_and_nothing_else(tmp_path):
-    consumer = subprocess.Popen(
-        [sys.executable, "manage.py", "run_bulk_huey", "--workers", "1"],
-        cwd=ROOT,
-        env=_environment(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    lines = consumer_lines(
+        tmp_path,
+        ["run_bulk_huey", "--workers", "1"],
+        lambda lines: sum(line.startswith("+ ") for line in lines) == 2,
     )
-    lines = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = consumer.stdout.readline()
-            if not line:
-                break
-            lines.append(line.rstrip("\n"))
-            listed = [line for line in lines if line.startswith("+ ")]
-            if len(listed) == 2:  # then it sets its signal handlers
-                time.sleep(2)
-                break
-    finally:
-        consumer.send_signal(signal.SIGINT)
-        rest, _ = consumer.communicate(timeout=30)
-    lines += rest.splitlines()
 
     commands = {line[2:] for line in lines if line.startswith("+ ")}
     assert commands == {"yiwang.core.tasks.run_import", "yiwang.core.tasks.run_export"}, lines
