@@ -62,6 +62,9 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+# Keys of the encrypted columns (core.fields): Fernet keys, the first encrypts; without
+# them a key is derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -87,6 +90,7 @@ INSTALLED_APPS = [
     "yiwang.core",
     "yiwang.areas",
     "yiwang.accounts",
+    "yiwang.notices",
     "yiwang.registry",
     "yiwang.cases",
     "yiwang.outreach",
