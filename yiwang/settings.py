@@ -65,6 +65,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 # Keys of the encrypted columns (core.fields): Fernet keys, the first encrypts; without
 # them a key is derived from SECRET_KEY.
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "")
+# The address the platform is reached at, for links sent outside it (an SMS, a chat group).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
