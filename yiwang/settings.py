@@ -67,6 +67,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", "")
 # The address the platform is reached at, for links sent outside it (an SMS, a chat group).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Announcements: how long a personal acknowledgement link works, and how long after the
+# deadline those who have not acknowledged get an SMS.
+NOTICE_ACK_LINK_DAYS = envint("NOTICE_ACK_LINK_DAYS", 30)
+NOTICE_SMS_AFTER_HOURS = envint("NOTICE_SMS_AFTER_HOURS", 24)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
