@@ -10,6 +10,7 @@ from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
+from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.outreach import api as outreach_api
 from yiwang.registry.api import (
     HouseholdViewSet,
@@ -34,6 +35,8 @@ router.register("posts", PostViewSet, basename="post")
 router.register("users", UserViewSet, basename="user")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("imports", ImportJobViewSet, basename="import")
+router.register("announcements", AnnouncementViewSet, basename="announcement")
+router.register("inbox", InboxViewSet, basename="inbox")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("tags", TagViewSet, basename="tag")

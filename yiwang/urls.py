@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("yiwang.api_urls")),
     path("", include("yiwang.accounts.urls")),
+    path("", include("yiwang.notices.urls")),
     path("", include("yiwang.areas.urls")),
     path("", include("yiwang.core.urls")),
     path("", include("yiwang.registry.urls")),

@@ -60,7 +60,6 @@ class CasesConfig(AppConfig):
                 "cases",
                 40,
                 badge=home.unread_count,
-                tab=4,
             ),
             item("cases.overdue", _("Overdue cases"), "cases:overdue", "cases", 50),
             item("cases.rates", _("Rates"), "cases:rates", "cases", 60),

@@ -186,7 +186,7 @@ ASSETS = (
 )
 # The pages a grid worker opens in the field: kept on each visit online, opened from the
 # kept copy offline.
-FIELD_PAGES = ("outreach:today", "cases:create")
+FIELD_PAGES = ("outreach:today", "cases:create", "notices:inbox")
 
 
 def field_pages() -> list[str]:

@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 _department_finders: list[Callable] = []
+_forgetters: list[Callable] = []
 
 
-def register_departments(finder: Callable) -> None:
-    """`finder(user)` answers the ids of the departments whose notifications the user reads."""
+def register_departments(finder: Callable, forget: Callable | None = None) -> None:
+    """`finder(user)` answers the ids of the departments whose notifications the user reads;
+    `forget(user)` drops what it cached on the user for the request."""
     if finder not in _department_finders:
         _department_finders.append(finder)
+    if forget is not None and forget not in _forgetters:
+        _forgetters.append(forget)
+
+
+def forget(user) -> None:
+    for forgetter in _forgetters:
+        forgetter(user)
 
 
 def area_codes(user) -> list[str]:

@@ -11,8 +11,54 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
-        from yiwang.core import audit
-        from yiwang.notices import kinds, selectors, sweeps  # noqa: F401
+        from yiwang.accounts import scope
+        from yiwang.core import audit, menus
+        from yiwang.notices import home, kinds, selectors, sweeps  # noqa: F401
+        from yiwang.notices.services.announcements import can_write
+
+        def chief(user) -> bool:
+            from yiwang.accounts.models import Role
+
+            return any(role == Role.GRID_CHIEF for role, _c in scope.current_posts(user))
+
+        item = menus.MenuItem
+        menus.register(
+            item(
+                "notices.inbox",
+                _("Inbox"),
+                "notices:inbox",
+                "work",
+                5,
+                badge=home.unread_count,
+                tab=4,
+                tab_label=_("Inbox"),
+            ),
+            item(
+                "notices.announcements",
+                _("Announcements"),
+                "notices:announcements",
+                "work",
+                6,
+                lambda user: can_write(user) or bool(scope.scope_codes(user)),
+            ),
+            item(
+                "notices.announcement-create",
+                _("Write an announcement"),
+                "notices:announcement-create",
+                "work",
+                7,
+                can_write,
+            ),
+            item(
+                "notices.overdue",
+                _("Not acknowledged in time"),
+                "notices:overdue",
+                "work",
+                8,
+                chief,
+            ),
+        )
+        home.register()
 
         kinds.register(
             kinds.Kind(

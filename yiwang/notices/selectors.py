@@ -37,6 +37,7 @@ class Item:
     acked: bool | None  # None: nothing to acknowledge (a notification)
     ack_by: datetime.datetime | None
     url: str
+    announcement_id: int | None = None
 
     @property
     def needs_ack(self) -> bool:
@@ -134,6 +135,7 @@ def _items(user, keys) -> list[Item]:
             acked=receipt.acked_at is not None,
             ack_by=announcement.ack_by,
             url=reverse("notices:announcement", args=[announcement.pk]),
+            announcement_id=announcement.pk,
         )
     notifications = list(Notification.objects.filter(pk__in=notification_ids))
     links = _links(user, notifications)

@@ -56,3 +56,17 @@
   document.addEventListener("DOMContentLoaded", function () { drawMaps(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawMaps(event.target); });
 })();
+
+// A form marked data-confirm="<question>" asks before it is sent (a write that cannot be
+// taken back: an announcement sent to many people).
+document.addEventListener(
+  "submit",
+  function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);

@@ -66,7 +66,10 @@ self.addEventListener("message", (event) => {
 // Only pages of the field work are kept, and only so many.
 const MAX_KEPT = 60;
 function keptPath(path) {
-  return typeof path === "string" && /^\/outreach\/visits\/(household|enterprise)\/\d+\/new\/$/.test(path);
+  return (
+    typeof path === "string" &&
+    /^\/(outreach\/visits\/(household|enterprise)\/\d+\/new|notices\/announcements\/\d+)\/$/.test(path)
+  );
 }
 
 function keepable(response, path) {
