@@ -52,7 +52,7 @@ NOT_PAGES = {
     "core:export-download",
 }
 # Pages shown to a visitor who is not signed in.
-ANONYMOUS = {"login", "public:request", "public:track"}
+ANONYMOUS = {"login", "public:request", "public:track", "notices:ack-link"}
 
 # The argument each page route is given, by the name of its parameter; a route whose
 # `code` is not an area's names the row it edits.
@@ -88,6 +88,10 @@ _ARGUMENT_NAMES = {
     "meeting_id",
     "decision_id",
     "token_id",
+    "announcement_id",
+    "attachment_id",
+    "notification_id",
+    "token",
 }
 
 
@@ -113,6 +117,30 @@ def _arguments(w) -> dict:
         "meeting_id": rows["own_meeting"].pk,
         "decision_id": rows["own_decision"].pk,
         "token_id": token_id(issue_token(user=w["own_user"])),
+        **_notices(w),
+    }
+
+
+def _notices(w) -> dict:
+    """An announcement of the village's chief to its grid workers, sent; a notification."""
+    from yiwang.accounts.models import User
+    from yiwang.notices.models import Notification, Receipt
+    from yiwang.notices.services import announcements, receipts
+
+    chief = User.objects.get(username="chief")
+    announcement = announcements.create_announcement(
+        actor=chief, title="通知", body="正文", areas=[VILLAGE], roles=["grid_worker"]
+    )
+    announcements.send_announcement(announcement.pk)
+    receipt = Receipt.objects.get(announcement=announcement, user=w["own_user"])
+    notification = Notification.objects.create(
+        kind="notice.unacknowledged", recipient=w["own_user"], text="提醒"
+    )
+    return {
+        "announcement_id": announcement.pk,
+        "attachment_id": 1,
+        "notification_id": notification.pk,
+        "token": receipts.link_token(receipt),
     }
 
 

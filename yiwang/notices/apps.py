@@ -15,11 +15,7 @@ class NoticesConfig(AppConfig):
         from yiwang.core import audit, menus
         from yiwang.notices import home, kinds, selectors, sweeps  # noqa: F401
         from yiwang.notices.services.announcements import can_write
-
-        def chief(user) -> bool:
-            from yiwang.accounts.models import Role
-
-            return any(role == Role.GRID_CHIEF for role, _c in scope.current_posts(user))
+        from yiwang.notices.services.receipts import may_see_overdue
 
         item = menus.MenuItem
         menus.register(
@@ -55,7 +51,7 @@ class NoticesConfig(AppConfig):
                 "notices:overdue",
                 "work",
                 8,
-                chief,
+                may_see_overdue,
             ),
         )
         home.register()

@@ -205,6 +205,14 @@ def overdue_for(user):
 
 
 VILLAGE_CODE_LENGTH = 12
+# Who is given the list: the grid chiefs, and the town and county admins for their areas.
+OVERDUE_ROLES = (Role.GRID_CHIEF, Role.TOWN_ADMIN, Role.COUNTY_ADMIN)
+
+
+def may_see_overdue(user) -> bool:
+    return getattr(user, "is_superuser", False) or any(
+        role in OVERDUE_ROLES for role, _code in scope.current_posts(user)
+    )
 
 
 def tell_chiefs(now: datetime.datetime | None = None) -> int:

@@ -211,6 +211,10 @@ def attachment(request, announcement_id: int, attachment_id: int):
 def overdue(request):
     """The grid chief's list: the people of their villages who have not acknowledged an
     announcement by its deadline."""
+    if not receipt_services.may_see_overdue(request.user):
+        raise PermissionDenied(
+            _("The list is for grid chiefs and the admins of towns and the county.")
+        )
     page = Paginator(receipt_services.overdue_for(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
