@@ -11,7 +11,6 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
-        from yiwang.accounts import scope
         from yiwang.core import audit, menus
         from yiwang.notices import home, kinds, selectors, sweeps  # noqa: F401
         from yiwang.notices.services.announcements import can_write
@@ -35,7 +34,7 @@ class NoticesConfig(AppConfig):
                 "notices:announcements",
                 "work",
                 6,
-                lambda user: can_write(user) or bool(scope.scope_codes(user)),
+                can_write,
             ),
             item(
                 "notices.announcement-create",

@@ -31,6 +31,8 @@ PAGE_SIZE = 30
 @login_required
 @require_GET
 def announcement_list(request):
+    if not services.can_write(request.user):
+        raise PermissionDenied(_("Your posts do not allow writing announcements."))
     announcements = (
         services.visible_announcements(request.user)
         .select_related("sender")
