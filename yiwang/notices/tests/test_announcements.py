@@ -359,3 +359,14 @@ def test_the_form_sends_to_the_areas_offered(personas, client):
     assert announcement.priority == "important" and announcement.audience_areas == [VILLAGE]
     client.force_login(personas["worker"])
     assert client.get(reverse("notices:announcements")).status_code == 200
+
+
+def test_read_when_opened_not_when_kept_ahead(personas, client):
+    announcement = _write(personas["town"], [VILLAGE], [Role.GRID_WORKER])
+    client.force_login(personas["worker"])
+    url = reverse("notices:announcement", args=[announcement.pk])
+    # The service worker fetches the page to keep it: not read yet.
+    assert client.get(url, headers={"Sec-Fetch-Mode": "same-origin"}).status_code == 200
+    assert Receipt.objects.get(announcement=announcement).read_at is None
+    assert client.get(url, headers={"Sec-Fetch-Mode": "navigate"}).status_code == 200
+    assert Receipt.objects.get(announcement=announcement).read_at is not None

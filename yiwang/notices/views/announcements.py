@@ -112,7 +112,10 @@ def _readable(request, announcement_id: int) -> Announcement:
 def announcement_detail(request, announcement_id: int):
     announcement = _readable(request, announcement_id)
     receipt = Receipt.objects.filter(announcement=announcement, user=request.user).first()
-    if receipt is not None and receipt.read_at is None:
+    # Read when the person opens it: a navigation, not the service worker fetching the
+    # page ahead to keep it for use without signal (Sec-Fetch-Mode tells them apart).
+    opened = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    if receipt is not None and receipt.read_at is None and opened:
         receipt_services.mark_read(actor=request.user, receipt=receipt)
     follows = services.visible_announcements(request.user).filter(pk=announcement.pk).exists()
     summary = None
