@@ -123,7 +123,7 @@ def _clean_areas(values, errors: dict) -> list[str]:
             _("At most %(n)d areas at once: choose the areas above them.") % {"n": AREAS_MAX}
         )
         return []
-    known = set(Area.objects.filter(code__in=codes, is_active=True).values_list("code", flat=True))
+    known = set(Area.objects.open().filter(code__in=codes).values_list("code", flat=True))
     missing = [code for code in codes if code not in known]
     if missing:
         errors.setdefault("areas", []).append(
