@@ -331,6 +331,8 @@ def build_demo_notices(*, seed: int = 2026, now: datetime.datetime | None = None
         if len(code) == 12:
             cadres[code].append(user_id)
     writers = [code for code, _name in villages if code in chiefs]
+    if not writers:  # no grid chiefs: not the demo county
+        return counts
     logins = dict(
         User.objects.filter(username__in=("chief", "worker")).values_list("username", "pk")
     )
