@@ -18,5 +18,6 @@ class DemoConfig(AppConfig):
                 "demo.build": _("Build the demo county"),
                 "demo.ledger": _("Build the demo ledger"),
                 "demo.cases": _("Build the demo cases"),
+                "demo.notices": _("Build the demo notices"),
             }
         )

@@ -2,7 +2,9 @@
 
 Unless --no-ledger is given, every unit then gets about 25 households of about 3 residents;
 unless --no-cases is given, the county gets a year of cases (yiwang.demo.cases); unless
---no-outreach is given, cadres, pairings and three months of visits (yiwang.demo.outreach).
+--no-outreach is given, cadres, pairings and three months of visits (yiwang.demo.outreach);
+unless --no-notices is given, a year of announcements with their receipts and a group robot
+per village (yiwang.demo.notices).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -63,6 +65,12 @@ class Command(AuditedCommand):
             "months of visits).",
         )
         parser.add_argument(
+            "--no-notices",
+            action="store_true",
+            help="Build no announcements (by default a year of them, with their receipts, "
+            "and a group robot per village, not configured).",
+        )
+        parser.add_argument(
             "--status",
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
@@ -94,6 +102,7 @@ class Command(AuditedCommand):
         no_ledger: bool,
         no_cases: bool,
         no_outreach: bool,
+        no_notices: bool,
         if_empty: bool,
         ask: bool,
         logins: bool,
@@ -168,6 +177,21 @@ class Command(AuditedCommand):
                     f"({outreach['key_paired']} key households), {outreach['enterprises']} "
                     f"enterprises, {outreach['visits']} visits, {outreach['scheduled']} visits "
                     f"scheduled ({outreach['overdue']} overdue)."
+                )
+            )
+        if not no_notices:
+            from yiwang.demo.notices import build_demo_notices
+
+            started = time.perf_counter()
+            notices = build_demo_notices(seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built the demo notices in {time.perf_counter() - started:.1f} s: "
+                    f"{notices['announcements']} announcements, {notices['receipts']} "
+                    f"receipts ({notices['acknowledged']} acknowledged, {notices['late']} "
+                    f"late, {notices['pending']} pending of which {notices['overdue']} "
+                    f"overdue), {notices['chiefs_told']} notifications to the grid chiefs, "
+                    f"{notices['robots']} group robots (not configured)."
                 )
             )
         self.stdout.write(
