@@ -439,12 +439,14 @@ def sweep_floor(now) -> float:
             [at],
         ),
         (
-            "INSERT INTO cases_notice (case_id, kind, area_code, level, to_reporter, text,"
-            " created_at) SELECT id, 'overdue', substr(area_code, 1, 12), 'village', %s,"
+            "INSERT INTO notices_notification (kind, object_type, object_id, area_code, level,"
+            " to_reporter, text, created_at) SELECT 'case.overdue', 'cases.case', id,"
+            " substr(area_code, 1, 12), 'village', %s,"
             " 'Case ' || number || ' was overdue and has gone up to the town: ' || title, %s"
-            " FROM sweep_floor UNION ALL SELECT id, 'escalated', substr(area_code, 1, 9),"
-            " 'town', %s, 'Case ' || number || ' was late at the village and is now yours: '"
-            " || title, %s FROM sweep_floor",
+            " FROM sweep_floor UNION ALL SELECT 'case.escalated', 'cases.case', id,"
+            " substr(area_code, 1, 9), 'town', %s,"
+            " 'Case ' || number || ' was late at the village and is now yours: ' || title, %s"
+            " FROM sweep_floor",
             [False, at, False, at],
         ),
         (
@@ -480,7 +482,8 @@ def bench_sweep(args) -> dict:
         from yiwang.cases.services import escalate_overdue
     except ImportError as exc:
         return {"unavailable": f"yiwang.cases.services.escalate_overdue: {exc}"}
-    from yiwang.cases.models import Case, CaseEvent, Notice, Status
+    from yiwang.cases.models import Case, CaseEvent, Status
+    from yiwang.notices.models import Notification
 
     cases = ensure_cases(args)
     now = timezone.now()
@@ -497,7 +500,7 @@ def bench_sweep(args) -> dict:
         .count()
     )
     events_before = CaseEvent.objects.count()
-    notices_before = Notice.objects.count()
+    notices_before = Notification.objects.count()
     floor_ms = sweep_floor(now)
     if CaseEvent.objects.count() != events_before:
         raise SystemExit("the floor's rows were not rolled back")
@@ -509,7 +512,7 @@ def bench_sweep(args) -> dict:
             f"the sweep escalated {escalated} of {due} overdue cases, then {again['escalated']}"
         )
     events = CaseEvent.objects.count() - events_before
-    notices = Notice.objects.count() - notices_before
+    notices = Notification.objects.count() - notices_before
     figures = {
         "seconds": round(seconds_ms / 1000, 3),
         "escalated": escalated,

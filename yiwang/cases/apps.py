@@ -81,3 +81,23 @@ class CasesConfig(AppConfig):
             ),
         )
         home.register()
+
+        # Cases' notifications go to the one inbox (notices.Notification): their kinds, each
+        # linked to its case, and who a department's notifications reach.
+        from yiwang.cases import selectors
+        from yiwang.cases.models import CASE_OBJECT_TYPE, NoticeKind, department_ids
+        from yiwang.notices import addressees, kinds
+
+        kinds.register(
+            *(
+                kinds.Kind(
+                    kind.value,
+                    kind.label,
+                    module="cases",
+                    object_type=CASE_OBJECT_TYPE,
+                    links=selectors.case_links,
+                )
+                for kind in NoticeKind
+            )
+        )
+        addressees.register_departments(department_ids)

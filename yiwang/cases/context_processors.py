@@ -1,5 +1,6 @@
-"""What every page's template may show of cases: the count of the user's unread notices,
-for the badge on the main menu's "Cases" link and on the notices tab."""
+"""What every page's template may show of cases: the count of the user's unread notices (the
+notifications of the one inbox, notices.Notification, of every kind), for the badge on the
+main menu's "Cases" link and on the notices tab."""
 
 import functools
 

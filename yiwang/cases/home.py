@@ -20,7 +20,8 @@ SHOWN = 5
 
 
 def unread_count(request) -> int:
-    """The user's unread notices, counted once a request (the menu's badge)."""
+    """The user's unread notifications (notices.Notification, of every kind), counted once a
+    request (the menu's badge)."""
     count = getattr(request, "_yiwang_unread_notices", None)
     if count is None:
         count = request._yiwang_unread_notices = selectors.unread_notices(request.user).count()
@@ -44,7 +45,9 @@ def assigned(request) -> dict:
 
 
 def notices(request) -> dict:
-    latest = list(selectors.unread_notices(request.user).order_by("-created_at", "-id")[:SHOWN])
+    latest = list(
+        selectors.notifications(request.user).unread().order_by("-created_at", "-id")[:SHOWN]
+    )
     return {"notices": latest, "notices_unread": unread_count(request)}
 
 

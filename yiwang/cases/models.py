@@ -518,108 +518,19 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+# The notifications of cases live in the one inbox, notices.Notification: about a case
+# (`object_type` CASE_OBJECT_TYPE, `object_id` the case's id), of one of these kinds, which
+# CasesConfig.ready() registers with notices.kinds.
+CASE_OBJECT_TYPE = "cases.case"
+
+
 class NoticeKind(models.TextChoices):
-    DISPATCHED = "dispatched", _("Dispatched to you")
-    REMINDER = "reminder", _("Due soon")
-    ESCALATED = "escalated", _("Escalated to you")
-    OVERDUE = "overdue", _("Overdue: escalated to the level above")
-    MERGED = "merged", _("Merged into another case")
-    MERGED_IN = "merged_in", _("Another report of the same matter")
-
-
-class NoticeQuerySet(models.QuerySet):
-    def for_user(self, user) -> NoticeQuerySet:
-        """The notices addressed to the user: to the areas of their current posts that see
-        the area's cases (the area itself, not those below it; a department's staff see
-        their department's notices, not the county's), to their departments, or to them
-        by name."""
-        from yiwang.accounts import scope
-        from yiwang.accounts.models import SCOPING_ROLES
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        q = Q(recipient=user)
-        codes = sorted({code for role, code in scope.current_posts(user) if role in SCOPING_ROLES})
-        if codes:
-            q |= Q(area_code__in=codes)
-        departments = department_ids(user)
-        if departments:
-            q |= Q(department_id__in=departments)
-        return self.filter(q)
-
-    def unread(self) -> NoticeQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
-class Notice(models.Model):
-    """A message about a case for an inbox badge: a reminder before a stage is due, an
-    escalation (to the level that let it lapse and to the level above), a merge (to both
-    reporters). Addressed to an area (whoever holds a post there), a department, a user, or
-    the case's reporter; never sent by e-mail or SMS."""
-
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notices"
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
-    area_code = models.CharField(_("to the area"), max_length=18, blank=True)
-    level = models.CharField(_("level"), max_length=10, choices=AssigneeLevel.choices, blank=True)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("to the department"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,  # partial indexes below: most notices go to an area
-    )
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("to the user"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
-    # For whoever reported the case: a user (also `recipient`) or a resident without an
-    # account, who sees it on the tracking page.
-    to_reporter = models.BooleanField(_("to the reporter"), default=False)
-    text = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    objects = NoticeQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("case notice")
-        verbose_name_plural = _("case notices")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(area_code="")
-                | Q(department__isnull=False)
-                | Q(recipient__isnull=False)
-                | Q(to_reporter=True),
-                name="case_notice_has_recipient",
-            ),
-        ]
-        indexes = [
-            # The badge of the areas a user holds posts on: their unread notices.
-            models.Index(fields=["area_code", "read_at"], name="case_notice_area_idx"),
-            models.Index(
-                fields=["department", "read_at"],
-                condition=Q(department__isnull=False),
-                name="case_notice_department_idx",
-            ),
-            models.Index(
-                fields=["recipient", "read_at"],
-                condition=Q(recipient__isnull=False),
-                name="case_notice_recipient_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.get_kind_display()}"
+    DISPATCHED = "case.dispatched", _("Dispatched to you")
+    REMINDER = "case.reminder", _("Due soon")
+    ESCALATED = "case.escalated", _("Escalated to you")
+    OVERDUE = "case.overdue", _("Overdue: escalated to the level above")
+    MERGED = "case.merged", _("Merged into another case")
+    MERGED_IN = "case.merged_in", _("Another report of the same matter")
 
 
 class AttachmentStage(models.TextChoices):

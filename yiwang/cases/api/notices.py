@@ -1,26 +1,27 @@
-"""API of the notices about cases: `GET /api/v1/notices/` lists yours, newest first
-(`?unread=true` for the unread ones only), and `POST /api/v1/notices/read/` marks them
-read, those of `ids` or all of them.
+"""API of the notices: `GET /api/v1/notices/` lists yours, newest first (`?unread=true` for
+the unread ones only), and `POST /api/v1/notices/read/` marks them read, those of `ids` or
+all of them.
 
-Yours are those addressed to the areas of your posts, to your departments, or to you by
-name (Notice.objects.for_user). An id that is not yours is passed over, exactly like one
+The notices are the notifications of the one inbox (notices.Notification), of every kind;
+those about a case give its id and number (`case`, `case_number`), the others null. Yours
+are those addressed to the areas of your posts, to your departments, or to you by name
+(Notification.objects.for_user). An id that is not yours is passed over, exactly like one
 that does not exist: the answer counts only what was marked.
 """
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from yiwang.cases import services
-from yiwang.cases.models import Case, Notice
+from yiwang.cases import selectors, services
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField
 from yiwang.core.filters import FilterSet
+from yiwang.notices.models import Notification
 
 IDS_MAX = 500
 
@@ -33,7 +34,7 @@ class NoticeFilterSet(FilterSet):
     )
 
     class Meta:
-        model = Notice
+        model = Notification
         fields = ["unread"]
 
     def filter_unread(self, queryset, name, value):
@@ -43,10 +44,22 @@ class NoticeFilterSet(FilterSet):
 
 
 class NoticeSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
-    case_number = serializers.CharField(read_only=True, help_text="The number of the case.")
+    case = serializers.IntegerField(
+        source="case_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The case it is about; null for a notice about something else.",
+    )
+    case_number = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The number of the case."
+    )
+    kind = serializers.CharField(
+        read_only=True,
+        help_text='The kind, prefixed by the module that sends it ("case.overdue").',
+    )
 
     class Meta:
-        model = Notice
+        model = Notification
         fields = ["id", "case", "case_number", "kind", "text", "created_at", "read_at"]
         read_only_fields = fields
 
@@ -66,20 +79,17 @@ class NoticeReadResultSerializer(serializers.Serializer):
 
 
 class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your notices about cases, newest first: reminders before a stage is due, escalations
-    (to the level that let it lapse and to the level above), merges (to the reporters)."""
+    """Your notices, newest first: about cases, reminders before a stage is due, escalations
+    (to the level that let it lapse and to the level above), merges (to the reporters); and
+    the other modules' notifications."""
 
-    queryset = Notice.objects.none()  # the model, for the schema; see get_queryset
+    queryset = Notification.objects.none()  # the model, for the schema; see get_queryset
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilterSet
 
     def get_queryset(self):
-        # A subquery, not a join: the count of the pagination leaves it out.
-        number = Case.objects.filter(pk=OuterRef("case_id")).order_by().values("number")
-        return (
-            Notice.objects.for_user(self.request.user)
-            .only("id", "case_id", "kind", "text", "created_at", "read_at")
-            .annotate(case_number=Subquery(number))
+        return selectors.notifications(self.request.user).only(
+            "id", "kind", "object_type", "object_id", "text", "created_at", "read_at"
         )
 
     @extend_schema(

@@ -1,5 +1,5 @@
-"""Reads of cases that are more than a filter, a module a part: the inbox, the notices of a
-user and the likely duplicates of a case (cases), the reads behind the dispatch form
+"""Reads of cases that are more than a filter, a module a part: the inbox, the notifications
+of a user and the likely duplicates of a case (cases), the reads behind the dispatch form
 (dispatch), whose public names are here too, and the three rates with the overdue list
 (rates: `from yiwang.cases.selectors import rates`)."""
 
@@ -10,9 +10,11 @@ from yiwang.cases.selectors.cases import (
     DUPLICATES_SHOWN,
     WAITING_FOR,
     Duplicate,
+    case_links,
     distance_m,
     inbox,
     likely_duplicates,
+    notifications,
     text_similarity,
     unread_notices,
     waiting_for,
@@ -32,9 +34,11 @@ __all__ = [
     "DUPLICATES_SHOWN",
     "WAITING_FOR",
     "Duplicate",
+    "case_links",
     "distance_m",
     "inbox",
     "likely_duplicates",
+    "notifications",
     "text_similarity",
     "unread_notices",
     "waiting_for",

@@ -1,5 +1,6 @@
 """Reads of cases that are more than a filter: the inbox (what waits for a user), the
-notices of a user, and the likely duplicates of a case."""
+notifications of a user with the cases they are about, and the likely duplicates of a
+case."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ import math
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case as SqlCase
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import SCOPING_ROLES
 from yiwang.cases import states
-from yiwang.cases.models import AssigneeLevel, Case, Notice, Status
+from yiwang.cases.models import CASE_OBJECT_TYPE, AssigneeLevel, Case, Status
 from yiwang.core.scoping import subtree_q
+from yiwang.notices.models import Notification
 
 # What a case waits for, as the inbox names it.
 WAITING_FOR = {
@@ -93,9 +97,37 @@ def waiting_for(user, case: Case) -> str:
 # --- notices ---------------------------------------------------------------------------
 
 
+def notifications(user):
+    """The user's notifications (notices.Notification.for_user: every module's kinds), with
+    `case_id` and `case_number` for those about a case (None for the others). The number
+    is read whatever the user's scope: a notice to the reporter of a case may name one
+    outside it. Subqueries, not joins: a paginator's count leaves them out."""
+    about_a_case = Q(object_type=CASE_OBJECT_TYPE)
+    number = Case.objects.filter(pk=OuterRef("object_id")).order_by().values("number")
+    return Notification.objects.for_user(user).annotate(
+        case_id=SqlCase(
+            When(about_a_case, then=F("object_id")), default=None, output_field=BigIntegerField()
+        ),
+        case_number=SqlCase(
+            When(about_a_case, then=Subquery(number)), default=None, output_field=CharField()
+        ),
+    )
+
+
 def unread_notices(user):
-    """The user's unread notices, newest first (the inbox badge counts them)."""
-    return Notice.objects.for_user(user).unread().select_related("case")
+    """The user's unread notifications, of every kind (the menu's badge counts them)."""
+    return Notification.objects.for_user(user).unread()
+
+
+def case_links(user, ids) -> dict[int, tuple[str, str]]:
+    """{case id: (URL of the case's page, its number)} for the cases among `ids` that the
+    user may open: the `links` of the cases' kinds of notification (notices.kinds). One
+    query."""
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return {}
+    rows = Case.objects.visible_to(user).filter(pk__in=ids).values_list("pk", "number")
+    return {pk: (reverse("cases:detail", args=[pk]), number) for pk, number in rows}
 
 
 # --- likely duplicates ------------------------------------------------------------------

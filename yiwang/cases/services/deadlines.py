@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from yiwang.cases import states
-from yiwang.cases.models import AssigneeLevel, Case, Category, Status
+from yiwang.cases.models import CASE_OBJECT_TYPE, AssigneeLevel, Case, Category, Status
 from yiwang.cases.services.common import _level_of
 
 # The stages whose due time the dispatching level keeps (accept, dispatch, follow up), and
@@ -36,8 +36,9 @@ class Party:
     def notice(self, case: Case, kind: str, text: str, at) -> tuple:
         """A row of NOTICE_FIELDS addressed to this party (`at` as the database takes it)."""
         return (
-            case.pk,
             kind,
+            CASE_OBJECT_TYPE,
+            case.pk,
             self.area_code,
             self.level,
             self.department_id,

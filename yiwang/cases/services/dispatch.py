@@ -17,13 +17,14 @@ from yiwang.cases.models import (
     Department,
     EventKind,
     HandlingLevel,
-    Notice,
     NoticeKind,
     Status,
 )
 from yiwang.cases.selectors.dispatch import department_staff, worker_posts
 from yiwang.cases.services.common import _level_of, _note
+from yiwang.cases.services.notices import about
 from yiwang.cases.services.transitions import _begin, _commit
+from yiwang.notices.models import Notification
 
 # The areas a case can be dispatched to (a county handles it by escalation, not dispatch).
 DISPATCH_LEVELS = (Level.UNIT, Level.GRID, Level.VILLAGE, Level.TOWN)
@@ -135,11 +136,11 @@ def _notify_dispatch(case: Case, level: str, found, worker, now) -> None:
         "number": case.number,
         "title": case.title,
     }
-    notice = Notice(case=case, kind=NoticeKind.DISPATCHED, text=text, created_at=now)
+    notice = Notification(**about(case), kind=NoticeKind.DISPATCHED, text=text, created_at=now)
     if worker is not None:
         notice.recipient = worker
     elif found is not None:
-        notice.department, notice.level = found, AssigneeLevel.DEPARTMENT
+        notice.department_id, notice.level = found.pk, AssigneeLevel.DEPARTMENT
     else:
         notice.area_code, notice.level = case.assignee_area_code, level
     notice.save()

@@ -22,7 +22,6 @@ from yiwang.cases.models import (
     Category,
     Department,
     EventKind,
-    Notice,
     NoticeKind,
 )
 from yiwang.cases.services.deadlines import (
@@ -38,6 +37,7 @@ from yiwang.cases.services.escalation_postgres import _escalate_stage
 from yiwang.core import audit
 from yiwang.core.bulk import bulk_writing, db_value, insert_rows
 from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
 
 # --- deadlines: reminders and escalation --------------------------------------------------
 #
@@ -219,15 +219,17 @@ def _names(parties) -> dict:
     return names
 
 
-# The sweep writes its timeline entries, notices and audit entries as rows, by COPY on
-# PostgreSQL: model instances and bulk_create would cost it most of its time.
+# The sweep writes its timeline entries, notices (notices.Notification, about the case) and
+# audit entries as rows, by COPY on PostgreSQL: model instances and bulk_create would cost
+# it most of its time.
 EVENT_FIELDS = ("case", "kind", "from_status", "to_status", "note", "at", "data", "actor_name")
 NOTICE_FIELDS = (
-    "case",
     "kind",
+    "object_type",
+    "object_id",
     "area_code",
     "level",
-    "department",
+    "department_id",
     "recipient",
     "to_reporter",
     "text",
@@ -263,7 +265,7 @@ def _audit_row(case: Swept, action: str, at, before: dict, after: dict) -> tuple
 
 def _write(events: list, notices: list, entries: list) -> None:
     insert_rows(CaseEvent, EVENT_FIELDS, events)
-    insert_rows(Notice, NOTICE_FIELDS, notices)
+    insert_rows(Notification, NOTICE_FIELDS, notices)
     insert_rows(AuditEntry, audit.ROW_FIELDS, entries)
 
 

@@ -16,7 +16,6 @@ from yiwang.cases.models import (
     Category,
     Department,
     EventKind,
-    Notice,
     NoticeKind,
     Status,
 )
@@ -29,13 +28,14 @@ from yiwang.cases.services.deadlines import (
 )
 from yiwang.core import audit
 from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
 
 # On PostgreSQL the escalation of a stage is set-based: one statement per chunk locks the
 # overdue cases (FOR UPDATE SKIP LOCKED: a case another consumer or a person is writing is
 # left to them, and to the next run), moves them up, and inserts their timeline entries,
-# notices and audit entries from the same rows (data-modifying WITH queries), the texts
-# and documents built by the database, with no row going through Python (the benchmark in
-# docs/PERFORMANCE.md compares the two). It writes what `_escalate_chunk` writes
+# notices (notices.Notification, about the case) and audit entries from the same rows
+# (data-modifying WITH queries), the texts and documents built by the database, with no
+# row going through Python (the benchmark in docs/PERFORMANCE.md compares the two). It writes what `_escalate_chunk` writes
 # (test_deadlines checks both, word for word); SQLite, which has no data-modifying WITH
 # and one writer at a time, takes that path.
 ESCALATION_CHUNK = 5000
@@ -187,7 +187,7 @@ def _escalation_statement(status: str, now, size: int) -> tuple[str, dict]:
             "area": Area,
             "department": Department,
             "event": CaseEvent,
-            "notice": Notice,
+            "notice": Notification,
             "audit": AuditEntry,
         }.items()
     }
@@ -228,8 +228,10 @@ WITH old AS (
     FROM plan ORDER BY plan.id
 ), notices AS (
     INSERT INTO {tables["notice"]}
-        (case_id, kind, area_code, level, department_id, to_reporter, text, created_at)
-    SELECT case_id, kind, area_code, level, department_id, false, text, %(now)s FROM (
+        (kind, object_type, object_id, area_code, level, department_id, to_reporter, text,
+         created_at)
+    SELECT kind, %(object_type)s, case_id, area_code, level, department_id, false, text,
+        %(now)s FROM (
         SELECT plan.id AS case_id, 1 AS n, %(overdue_notice)s AS kind,
             plan.due_code AS area_code, plan.due_level AS level,
             plan.due_department AS department_id, {overdue} AS text

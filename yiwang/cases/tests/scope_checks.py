@@ -523,23 +523,28 @@ CASE_CHECKS.update(
 def _notice_pair():
     """An unread notice to the viewer's village about an own case; unread notices about a
     foreign case to the outsider's village and to the outsider by name."""
-    from yiwang.cases.models import Notice
+    from yiwang.cases.services.notices import about
+    from yiwang.notices.models import Notification
 
     own, foreign = _case(UNIT, "reported"), _case(OTHER_UNIT, "reported")
-    mine = Notice.objects.create(
-        case=own, kind="overdue", area_code=VILLAGE, level="village", text=f"本村 {own.number}"
+    mine = Notification.objects.create(
+        **about(own),
+        kind="case.overdue",
+        area_code=VILLAGE,
+        level="village",
+        text=f"本村 {own.number}",
     )
     theirs = [
-        Notice.objects.create(
-            case=foreign,
-            kind="escalated",
+        Notification.objects.create(
+            **about(foreign),
+            kind="case.escalated",
             area_code=OTHER_VILLAGE,
             level="village",
             text=f"外村 {foreign.number}",
         ),
-        Notice.objects.create(
-            case=foreign,
-            kind="merged",
+        Notification.objects.create(
+            **about(foreign),
+            kind="case.merged",
             recipient=User.objects.get(username="outsider"),
             to_reporter=True,
             text=f"外人 {foreign.number}",
@@ -549,10 +554,12 @@ def _notice_pair():
 
 
 def _read_state(notices) -> list:
-    from yiwang.cases.models import Notice
+    from yiwang.notices.models import Notification
 
     return list(
-        Notice.objects.filter(pk__in=[n.pk for n in notices]).order_by("id").values_list("read_at")
+        Notification.objects.filter(pk__in=[n.pk for n in notices])
+        .order_by("id")
+        .values_list("read_at")
     )
 
 

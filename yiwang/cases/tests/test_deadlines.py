@@ -18,11 +18,12 @@ from django.utils import timezone, translation
 from conftest import COUNTY, TOWN, UNIT, VILLAGE
 from yiwang.areas.models import Area
 from yiwang.cases import selectors, services, tasks
-from yiwang.cases.models import Case, CaseEvent, Department, Notice, Status
+from yiwang.cases.models import Case, CaseEvent, Department, Status
 from yiwang.cases.selectors import rates
 from yiwang.cases.services import escalation
 from yiwang.core import audit
 from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
 
 from .conftest import new_case
 
@@ -51,7 +52,7 @@ def events(case, kind):
 
 
 def notices(case):
-    return sorted(Notice.objects.filter(case=case).values_list("kind", "area_code", "level"))
+    return sorted(Notification.objects.about(case).values_list("kind", "area_code", "level"))
 
 
 def whose(case):
@@ -67,7 +68,7 @@ def test_it_reminds_once_before_the_due_time_then_escalates_once_overdue(tree, c
     assert sweep(3.5) == NOTHING
     [reminded] = events(case, "reminded")
     assert datetime.datetime.fromisoformat(reminded.data["due_at"]) == at(4)
-    assert notices(case) == [("reminder", VILLAGE, "village")]
+    assert notices(case) == [("case.reminder", VILLAGE, "village")]
     reminded_case = Case.objects.get(pk=case.pk)
     assert reminded_case.version == case.version  # nothing anyone acts on has changed
 
@@ -84,9 +85,9 @@ def test_it_reminds_once_before_the_due_time_then_escalates_once_overdue(tree, c
     assert escalated.data["to"] == {"level": "town", "area_code": TOWN, "department": None}
     assert datetime.datetime.fromisoformat(escalated.data["was_due"]) == at(4)
     assert notices(case) == [
-        ("escalated", TOWN, "town"),
-        ("overdue", VILLAGE, "village"),
-        ("reminder", VILLAGE, "village"),
+        ("case.escalated", TOWN, "town"),
+        ("case.overdue", VILLAGE, "village"),
+        ("case.reminder", VILLAGE, "village"),
     ]
     [entry] = AuditEntry.objects.filter(action="case.escalate", object_id=str(case.pk))
     assert entry.actor is None and entry.area_code == case.area_code
@@ -105,9 +106,12 @@ def test_each_level_sees_its_own_notices(chief, town_admin, worker, tree, clock)
     sweep(3.1)
     sweep(4.1)
 
-    assert sorted(n.kind for n in Notice.objects.for_user(chief)) == ["overdue", "reminder"]
-    assert [n.kind for n in selectors.unread_notices(town_admin)] == ["escalated"]
-    assert not Notice.objects.for_user(worker).exists()  # the unit had no part in it
+    assert sorted(n.kind for n in Notification.objects.for_user(chief)) == [
+        "case.overdue",
+        "case.reminder",
+    ]
+    assert [n.kind for n in selectors.unread_notices(town_admin)] == ["case.escalated"]
+    assert not Notification.objects.for_user(worker).exists()  # the unit had no part in it
 
 
 def test_running_the_sweep_twice_escalates_once(tree, clock):
@@ -168,9 +172,9 @@ def test_a_case_in_progress_escalates_and_stays_in_progress(tree, clock):
     assert case.status == Status.IN_PROGRESS
     assert (case.assignee_level, case.assignee_area_code) == ("village", VILLAGE)
     assert notices(case) == [
-        ("dispatched", UNIT, "unit"),
-        ("escalated", VILLAGE, "village"),
-        ("overdue", UNIT, "unit"),
+        ("case.dispatched", UNIT, "unit"),
+        ("case.escalated", VILLAGE, "village"),
+        ("case.overdue", UNIT, "unit"),
     ]
 
 
@@ -186,12 +190,12 @@ def test_a_department_that_lets_it_lapse_passes_it_to_its_county(tree, clock):
     assert case.assignee_department_id == roads.pk
     assert (case.assignee_level, case.assignee_area_code) == ("county", COUNTY)
     assert sorted(
-        Notice.objects.filter(case=case)
-        .exclude(kind="dispatched")
-        .values_list("kind", "department", "area_code")
+        Notification.objects.about(case)
+        .exclude(kind="case.dispatched")
+        .values_list("kind", "department_id", "area_code")
     ) == [
-        ("escalated", None, COUNTY),
-        ("overdue", roads.pk, ""),
+        ("case.escalated", None, COUNTY),
+        ("case.overdue", roads.pk, ""),
     ]
     assert "交通运输局" in events(case, "escalated")[0].note
     assert sweep(72.5 + 73)["escalated"] == 0
@@ -237,7 +241,7 @@ def test_a_parked_case_is_left_alone(tree, clock):
     assert sweep(500) == NOTHING
 
     assert not CaseEvent.objects.filter(case=case, kind__in=["escalated", "reminded"]).exists()
-    assert not Notice.objects.filter(case=case).exists()
+    assert not Notification.objects.about(case).exists()
 
 
 def test_finished_cases_have_no_deadline(tree, clock):
@@ -327,7 +331,7 @@ def test_a_person_acting_first_wins_over_the_sweep(tree, clock, monkeypatch):
     assert result == NOTHING
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and case.escalation_level == 0
-    assert not events(case, "escalated") and not Notice.objects.filter(case=case).exists()
+    assert not events(case, "escalated") and not Notification.objects.about(case).exists()
 
 
 # --- two consumers at once ---------------------------------------------------------------
@@ -404,7 +408,7 @@ def test_two_consumers_at_once_escalate_each_case_once(tree, monkeypatch):
         case.refresh_from_db()
         assert case.escalation_level == 1 and case.dispatcher_area_code == TOWN
         assert len(events(case, "escalated")) == 1
-        assert Notice.objects.filter(case=case).count() == 2
+        assert Notification.objects.about(case).count() == 2
     assert AuditEntry.objects.filter(action="case.escalate").count() == 5
 
 
@@ -469,10 +473,10 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
     def written(case):
         [event] = events(case, "escalated")
         notices = list(
-            Notice.objects.filter(case=case)
-            .exclude(kind="dispatched")
+            Notification.objects.about(case)
+            .exclude(kind="case.dispatched")
             .order_by("id")
-            .values_list("kind", "area_code", "level", "department", "to_reporter", "text")
+            .values_list("kind", "area_code", "level", "department_id", "to_reporter", "text")
         )
         [entry] = AuditEntry.objects.filter(action="case.escalate", object_id=str(case.pk))
         assert event.at == now and entry.at == now and entry.actor is None
@@ -502,9 +506,9 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         "escalation_level": 1,
     }
     assert sent == [
-        ("overdue", VILLAGE, "village", None, False,
+        ("case.overdue", VILLAGE, "village", None, False,
          f"Case {case.number} was overdue and has gone up to {name[TOWN]}: {case.title}"),
-        ("escalated", TOWN, "town", None, False,
+        ("case.escalated", TOWN, "town", None, False,
          f"Case {case.number} was late at {name[VILLAGE]} and is now yours: {case.title}"),
     ]  # fmt: skip
     assert _times(entry.before) == {
@@ -541,8 +545,8 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
         "escalation_level": 1,
     }
     assert [row[:4] for row in sent] == [
-        ("overdue", "", "department", roads.pk),
-        ("escalated", COUNTY, "county", None),
+        ("case.overdue", "", "department", roads.pk),
+        ("case.escalated", COUNTY, "county", None),
     ]
     assert sent[1][5] == f"Case {case.number} was late at 交通运输局 and is now yours: {case.title}"
     assert _times(entry.before) == {
@@ -564,8 +568,8 @@ def test_what_an_escalation_writes_word_for_word(tree, clock):
     assert event.from_status == "resolved"
     assert (event.data["from"], event.data["to"]) == (village, town)
     assert [row[:3] for row in sent] == [
-        ("overdue", VILLAGE, "village"),
-        ("escalated", TOWN, "town"),
+        ("case.overdue", VILLAGE, "village"),
+        ("case.escalated", TOWN, "town"),
     ]
     # The handler who resolved it stays on record: nothing of the assignee changes.
     assert _times(entry.before) == {

@@ -12,9 +12,10 @@ from rest_framework.test import APIClient
 from conftest import GRID, OTHER_UNIT, UNIT, VILLAGE
 from yiwang.accounts.services import create_user, grant_post
 from yiwang.cases import selectors, services
-from yiwang.cases.models import Case, CaseEvent, Department, Notice, NoticeKind
+from yiwang.cases.models import Case, CaseEvent, Department, NoticeKind
 from yiwang.cases.tests.conftest import IN_UNIT, new_case
 from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _state(case):
         Case.objects.filter(pk=case.pk)
         .values("status", "version", "assignee_area_code", "assignee_user_id")
         .get(),
-        Notice.objects.count(),
+        Notification.objects.count(),
         CaseEvent.objects.filter(case=case).count(),
         AuditEntry.objects.count(),
     )
@@ -48,11 +49,11 @@ def test_it_dispatches_to_a_named_worker_who_gets_a_notice_at_once(chief, worker
         UNIT,
         worker.pk,
     )
-    notice = Notice.objects.get(case=case, kind=NoticeKind.DISPATCHED)
+    notice = Notification.objects.about(case).get(kind=NoticeKind.DISPATCHED)
     assert notice.recipient_id == worker.pk and notice.read_at is None
     assert case.number in notice.text
-    assert list(Notice.objects.for_user(worker).unread()) == [notice]
-    assert not Notice.objects.for_user(chief).filter(kind=NoticeKind.DISPATCHED).exists()
+    assert list(Notification.objects.for_user(worker).unread()) == [notice]
+    assert not Notification.objects.for_user(chief).filter(kind=NoticeKind.DISPATCHED).exists()
     event = CaseEvent.objects.get(case=case, kind="dispatched")
     assert event.data["worker"] == worker.pk and event.data["worker_name"] == str(worker)
     assert AuditEntry.objects.filter(action="case.dispatch", object_id=str(case.pk)).exists()
@@ -61,17 +62,17 @@ def test_it_dispatches_to_a_named_worker_who_gets_a_notice_at_once(chief, worker
 def test_a_dispatch_to_an_area_notifies_whoever_holds_a_post_there(chief, worker, outsider):
     case = new_case(stage="accepted")
     services.dispatch(actor=chief, case_id=case.pk, area_code=UNIT)
-    notice = Notice.objects.get(case=case, kind=NoticeKind.DISPATCHED)
+    notice = Notification.objects.about(case).get(kind=NoticeKind.DISPATCHED)
     assert (notice.area_code, notice.recipient_id) == (UNIT, None)
-    assert Notice.objects.for_user(worker).unread().filter(pk=notice.pk).exists()
-    assert not Notice.objects.for_user(outsider).filter(pk=notice.pk).exists()
+    assert Notification.objects.for_user(worker).unread().filter(pk=notice.pk).exists()
+    assert not Notification.objects.for_user(outsider).filter(pk=notice.pk).exists()
 
 
 def test_a_dispatch_to_a_department_notifies_the_department(chief, county_admin):
     department = Department.objects.create(code="water", name="水务局", area_code="370830")
     case = new_case(stage="accepted")
     services.dispatch(actor=chief, case_id=case.pk, department="water")
-    notice = Notice.objects.get(case=case, kind=NoticeKind.DISPATCHED)
+    notice = Notification.objects.about(case).get(kind=NoticeKind.DISPATCHED)
     assert notice.department_id == department.pk and notice.recipient_id is None
 
 
@@ -147,7 +148,7 @@ def test_a_department_staff_member_takes_the_case_by_name(chief, client):
             expected.pk,
             member.pk,
         )
-        notice = Notice.objects.get(case=case, kind=NoticeKind.DISPATCHED)
+        notice = Notification.objects.about(case).get(kind=NoticeKind.DISPATCHED)
         assert notice.recipient_id == member.pk and notice.department_id is None
 
     # Serving two departments, one must be chosen; someone not on its staff is refused.
@@ -257,4 +258,4 @@ def test_the_api_dispatches_to_a_named_worker(chief, worker, outsider):
     listed = api.get("/api/v1/cases/", {"limit": 500}).json()["results"]
     assert {(c["id"], c["assignee_user"]) for c in listed} >= {(case.pk, worker.pk)}
     assert all(c["assignee_user_name"] is None for c in listed if c["assignee_user"] is None)
-    assert Notice.objects.for_user(worker).unread().filter(case=case).exists()
+    assert Notification.objects.for_user(worker).unread().about(case).exists()

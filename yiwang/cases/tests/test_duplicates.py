@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from conftest import OTHER_UNIT, UNIT, VILLAGE
 from yiwang.cases import selectors, services
-from yiwang.cases.models import Notice
+from yiwang.notices.models import Notification
 
 from .test_api import api_as
 
@@ -151,11 +151,11 @@ def test_a_merge_tells_both_reporters(worker, chief, tree):
 
     services.merge(actor=chief, case_id=second.pk, into_id=first.pk)
 
-    merged = Notice.objects.get(case=second)
-    assert merged.kind == "merged" and merged.to_reporter and merged.recipient == worker
+    merged = Notification.objects.about(second).get()
+    assert merged.kind == "case.merged" and merged.to_reporter and merged.recipient == worker
     assert first.number in merged.text
-    continued = Notice.objects.get(case=first)
-    assert continued.kind == "merged_in" and continued.to_reporter
+    continued = Notification.objects.about(first).get()
+    assert continued.kind == "case.merged_in" and continued.to_reporter
     assert continued.recipient is None  # a caller without an account: the tracking page
-    assert list(Notice.objects.for_user(worker)) == [merged]
+    assert list(Notification.objects.for_user(worker)) == [merged]
     assert [n.pk for n in selectors.unread_notices(worker)] == [merged.pk]

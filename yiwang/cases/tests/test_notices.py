@@ -21,8 +21,11 @@ from rest_framework.test import APIClient
 
 from conftest import COUNTY, OTHER_TOWN, OTHER_UNIT, VILLAGE
 from yiwang.cases import services
-from yiwang.cases.models import Case, Notice
+from yiwang.cases.models import Case, NoticeKind
+from yiwang.cases.services.notices import about
 from yiwang.core.models import AuditEntry
+from yiwang.notices import kinds
+from yiwang.notices.models import Notification
 
 from .conftest import new_case
 
@@ -78,8 +81,15 @@ def _badge(body: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _notice(case, kind) -> Notice:
-    return Notice.objects.get(case=case, kind=kind)
+def _notice(case, kind) -> Notification:
+    return Notification.objects.about(case).get(kind=f"case.{kind}")
+
+
+def _reminder(case) -> Notification:
+    """An unread reminder of `case` to the village, made now."""
+    return Notification.objects.create(
+        **about(case), kind="case.reminder", area_code=VILLAGE, text="提醒"
+    )
 
 
 def test_each_level_finds_its_notice_on_the_page(chief, town_admin, escalated):
@@ -108,7 +118,7 @@ def test_each_level_finds_its_notice_in_the_api(chief, town_admin, escalated):
         "id": overdue.pk,
         "case": escalated.pk,
         "case_number": escalated.number,
-        "kind": "overdue",
+        "kind": "case.overdue",
         "text": overdue.text,
         "created_at": row["created_at"],
         "read_at": None,
@@ -118,7 +128,7 @@ def test_each_level_finds_its_notice_in_the_api(chief, town_admin, escalated):
 
 
 def test_the_menu_shows_the_unread_count(chief, town_admin, worker, escalated):
-    Notice.objects.create(case=escalated, kind="reminder", area_code=VILLAGE, text="提醒")
+    _reminder(escalated)
 
     assert _badge(_client(chief).get("/cases/").content.decode()) == "2"
     assert _badge(_client(town_admin).get("/cases/all/").content.decode()) == "1"
@@ -143,7 +153,7 @@ def test_marking_all_read_sets_read_at_and_the_badge_goes(chief, town_admin, esc
     assert response.status_code == 302 and response["Location"] == PAGE
     overdue.refresh_from_db()
     assert overdue.read_at == at(0)  # the frozen clock
-    assert Notice.objects.get(pk=up.pk).read_at is None  # the town's is the town's
+    assert Notification.objects.get(pk=up.pk).read_at is None  # the town's is the town's
     page = client.get(PAGE)
     [message] = list(page.context["messages"])
     assert message.level_tag == "success"
@@ -155,14 +165,14 @@ def test_marking_all_read_sets_read_at_and_the_badge_goes(chief, town_admin, esc
 
 def test_marking_one_read(chief, escalated):
     overdue = _notice(escalated, "overdue")
-    other = Notice.objects.create(case=escalated, kind="reminder", area_code=VILLAGE, text="提醒")
+    other = _reminder(escalated)
     client = _client(chief)
 
     response = client.post(PAGE, {"notice": str(other.pk), "unread": "1", "page": "1"})
 
     assert response.status_code == 302 and response["Location"] == f"{PAGE}?unread=1"
-    assert Notice.objects.get(pk=other.pk).read_at is not None
-    assert Notice.objects.get(pk=overdue.pk).read_at is None
+    assert Notification.objects.get(pk=other.pk).read_at is not None
+    assert Notification.objects.get(pk=overdue.pk).read_at is None
     body = client.get(PAGE + "?unread=1").content.decode()
     assert overdue.text in body and "提醒" not in body and _badge(body) == "1"
 
@@ -171,7 +181,7 @@ def test_the_audit_entry_is_written(chief, escalated):
     services.mark_notices_read(actor=chief)
 
     [entry] = AuditEntry.objects.filter(action="case.notices_read")
-    assert entry.actor == chief and entry.object_type == "cases.notice"
+    assert entry.actor == chief and entry.object_type == "notices.notification"
     assert entry.after == {"count": 1, "notice_ids": None}
 
 
@@ -179,7 +189,7 @@ def test_someone_elses_notice_is_left_alone(chief, town_admin, escalated):
     """The town's notice, marked by the chief by its id: nothing changes, and the answer is
     the one for an id that does not exist."""
     up = _notice(escalated, "escalated")
-    missing = Notice.objects.order_by("-id").first().pk + 100
+    missing = Notification.objects.order_by("-id").first().pk + 100
 
     response = _client(chief).post(PAGE, {"notice": [str(up.pk)]}, follow=True)
     [message] = list(response.context["messages"])
@@ -189,14 +199,14 @@ def test_someone_elses_notice_is_left_alone(chief, town_admin, escalated):
         assert response.status_code == 200 and response.json() == {"marked": 0}
     assert services.mark_notices_read(actor=chief, notice_ids=[up.pk, "x", None, -1]) == 0
 
-    assert Notice.objects.get(pk=up.pk).read_at is None
+    assert Notification.objects.get(pk=up.pk).read_at is None
     assert not AuditEntry.objects.filter(action="case.notices_read").exists()
     assert _badge(_client(town_admin).get(PAGE).content.decode()) == "1"
 
 
 def test_the_api_marks_by_ids_or_all(chief, escalated):
     overdue = _notice(escalated, "overdue")
-    other = Notice.objects.create(case=escalated, kind="reminder", area_code=VILLAGE, text="提醒")
+    other = _reminder(escalated)
     api = _api(chief)
 
     # Newest first: the escalation's notice (13:06) before the one made now (9:00).
@@ -217,7 +227,7 @@ def test_anonymous_is_sent_to_log_in(escalated):
     client = Client()
     for response in (client.get(PAGE), client.post(PAGE, {"all": "1"})):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-    assert not Notice.objects.filter(read_at__isnull=False).exists()
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
     assert APIClient().get(API).status_code in (401, 403)
     assert APIClient().post(API + "read/", {}, format="json").status_code in (401, 403)
     assert _badge(client.get(reverse("login")).content.decode()) is None
@@ -233,23 +243,27 @@ def test_a_department_user_sees_the_notice_of_a_department_case(county_admin, tr
     )
     case = new_case(stage="dispatched", department=roads.code)
     services.escalate_overdue(now=at(72.5))  # the department let it lapse
-    overdue = Notice.objects.get(case=case, kind="overdue", department=roads)
+    overdue = Notification.objects.about(case).get(kind="case.overdue", department_id=roads.pk)
 
     body = _client(clerk).get(PAGE).content.decode()
 
     assert overdue.text in body and f'href="/cases/{case.pk}/"' in body
     # The county's own notice ("now yours") is the county admin's, not the clerk's, though
     # the clerk's post is on the county too.
-    escalated = Notice.objects.get(case=case, kind="escalated", area_code=COUNTY)
+    escalated = Notification.objects.about(case).get(kind="case.escalated", area_code=COUNTY)
     assert escalated.text not in body
-    assert escalated in Notice.objects.for_user(county_admin)
-    assert list(Notice.objects.for_user(clerk).exclude(kind="dispatched")) == [overdue]
+    assert escalated in Notification.objects.for_user(county_admin)
+    assert list(Notification.objects.for_user(clerk).exclude(kind="case.dispatched")) == [overdue]
 
 
 def test_a_case_out_of_scope_is_named_but_not_linked(chief, outsider, tree):
     foreign = new_case(unit=OTHER_UNIT)
-    Notice.objects.create(
-        case=foreign, kind="merged", recipient=chief, to_reporter=True, text="您的上报已合并"
+    Notification.objects.create(
+        **about(foreign),
+        kind="case.merged",
+        recipient=chief,
+        to_reporter=True,
+        text="您的上报已合并",
     )
 
     body = _client(chief).get(PAGE).content.decode()
@@ -264,14 +278,15 @@ def test_pages_that_do_not_show_the_badge_do_not_count(chief, escalated):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/cases/", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert not any("cases_notice" in q["sql"] for q in queries.captured_queries)
+    assert not any("notices_notification" in q["sql"] for q in queries.captured_queries)
 
     with CaptureQueriesContext(connection) as queries:
         client.get("/cases/")
-    assert sum("cases_notice" in q["sql"] for q in queries.captured_queries) == 1
+    assert sum("notices_notification" in q["sql"] for q in queries.captured_queries) == 1
 
 
-# Session, user, posts, the count and the page of notices, the badge's count.
+# Session, user, posts, the count and the page of notices, the links of their cases (one
+# query for all the cases' kinds: notices.kinds), the badge's count.
 def test_the_page_takes_a_bounded_number_of_queries(
     chief, tree, clock, django_assert_max_num_queries
 ):
@@ -279,15 +294,18 @@ def test_the_page_takes_a_bounded_number_of_queries(
     services.escalate_overdue(now=at(3.1))  # 30 reminders
     services.escalate_overdue(now=at(4.1))  # 30 overdue notices to the village
     Case.objects.filter(pk=cases[0].pk).update(area_code=OTHER_UNIT)  # one not in scope
-    assert Notice.objects.for_user(chief).count() == 60
+    assert Notification.objects.for_user(chief).count() == 60
     client = _client(chief)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(PAGE)
 
     assert response.status_code == 200
     assert len(response.context["page_obj"]) == 50
-    with django_assert_max_num_queries(6):
+    body = response.content.decode()
+    assert f'href="/cases/{cases[1].pk}/"' in body
+    assert cases[0].number in body and f'href="/cases/{cases[0].pk}/"' not in body
+    with django_assert_max_num_queries(7):
         assert client.get(PAGE + "?page=2").status_code == 200
     api = _api(chief)
     with django_assert_max_num_queries(3):  # posts, count, page
@@ -298,3 +316,61 @@ def test_the_schema_documents_the_notices(chief):
     schema = _api(chief).get("/api/v1/schema/").content.decode()
 
     assert "/api/v1/notices/read/" in schema and "NoticeRead" in schema
+
+
+def test_the_cases_kinds_are_registered_with_the_inbox(
+    chief, outsider, tree, django_assert_num_queries
+):
+    mine, foreign = new_case(), new_case(unit=OTHER_UNIT)
+    for kind in NoticeKind:
+        registered = kinds.get(kind.value)
+        assert (registered.module, registered.object_type) == ("cases", "cases.case")
+        assert registered.label == kind.label and kind.value.startswith("case.")
+    links = kinds.get("case.overdue").links
+
+    with django_assert_num_queries(2):  # the posts, then the cases
+        assert links(chief, [mine.pk, foreign.pk, mine.pk + foreign.pk + 1]) == {
+            mine.pk: (f"/cases/{mine.pk}/", mine.number)
+        }
+    assert links(outsider, [mine.pk, foreign.pk]) == {
+        foreign.pk: (f"/cases/{foreign.pk}/", foreign.number)
+    }
+    assert links(chief, []) == {}
+
+
+def test_another_modules_notification_is_in_the_inbox_and_the_badge(
+    chief, town_admin, escalated, monkeypatch
+):
+    """Every kind the user gets is on the page, in the API and in the count, linked through
+    its own kind's `links`; `case` and `case_number` are null for it."""
+    seen = []
+
+    def links(user, ids):
+        seen.append((user, list(ids)))
+        return {7: ("/elsewhere/7/", "第7号")}
+
+    kind = kinds.Kind(
+        "test.greeting", "问候", module="tests", object_type="tests.thing", links=links
+    )
+    monkeypatch.setitem(kinds._kinds, kind.key, kind)
+    greeting = Notification.objects.create(
+        kind="test.greeting", object_type="tests.thing", object_id=7, recipient=chief, text="你好"
+    )
+    client = _client(chief)
+
+    body = client.get(PAGE).content.decode()
+    assert _badge(body) == "2" and f'id="notice-{greeting.pk}"' in body
+    assert "问候" in body and '<a class="code" href="/elsewhere/7/">第7号</a>' in body
+    assert seen == [(chief, [7])]
+    rows = {r["id"]: r for r in _api(chief).get(API).json()["results"]}
+    assert rows[greeting.pk]["kind"] == "test.greeting"
+    assert (rows[greeting.pk]["case"], rows[greeting.pk]["case_number"]) == (None, None)
+    assert rows[_notice(escalated, "overdue").pk]["case"] == escalated.pk
+    home = client.get(reverse("accounts:home")).content.decode()
+    panel = home[home.index('id="home-notices"') :]
+    assert "问候" in panel and escalated.number in panel  # the case's notice names its case
+
+    assert services.mark_notices_read(actor=chief) == 2
+    greeting.refresh_from_db()
+    assert greeting.read_at is not None
+    assert _badge(_client(town_admin).get(PAGE).content.decode()) == "1"

@@ -26,8 +26,9 @@ from hypothesis.stateful import (
 
 from conftest import OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.cases import services, states
-from yiwang.cases.models import Case, CaseEvent, Notice, Status
+from yiwang.cases.models import CASE_OBJECT_TYPE, Case, CaseEvent, Status
 from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 START = datetime.datetime.combine(
@@ -76,7 +77,7 @@ def snapshot(case_id: int) -> tuple:
     return (
         Case.objects.filter(pk=case_id).values_list(*FIELDS).get(),
         CaseEvent.objects.filter(case_id=case_id).count(),
-        Notice.objects.filter(case_id=case_id).count(),
+        Notification.objects.filter(object_type=CASE_OBJECT_TYPE, object_id=case_id).count(),
     )
 
 

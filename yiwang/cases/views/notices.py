@@ -1,10 +1,12 @@
-"""The notices page (通知): the user's notices about cases, newest first, the unread ones
-marked; each links to its case when the case is in the user's scope (a notice to the
-reporter of a case may name one that is not). POST marks notices read, one or all, through
+"""The notices page (通知): the user's notifications, newest first, the unread ones
+marked; each links to its object through its kind's `links` (notices.kinds) when the user
+may open it: a case in the user's scope (a notice to the reporter of a case may name one
+that is not: its number is shown, not linked). POST marks notices read, one or all, through
 services.mark_notices_read, and redirects back to the page it came from.
 
-The notices are read through Notice.objects.for_user: those addressed to the areas of the
-user's posts, to their departments, or to them by name.
+The notices are read through notices.Notification.objects.for_user (selectors.notifications):
+those addressed to the areas of the user's posts, to their departments, or to them by name;
+every kind, the cases' ones and other modules', as the menu's badge counts them.
 """
 
 from __future__ import annotations
@@ -14,31 +16,38 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from yiwang.cases import services
-from yiwang.cases.models import Case, Notice
+from yiwang.cases import selectors, services
 from yiwang.cases.views.cases import PAGE_SIZE
+from yiwang.notices import kinds
 
 
 def _notices(user, unread_only: bool):
-    notices = (
-        Notice.objects.for_user(user)
-        .only("id", "case_id", "kind", "text", "created_at", "read_at")
-        .annotate(
-            # A subquery, not a join: the paginator's count leaves it out.
-            case_number=Subquery(
-                Case.objects.filter(pk=OuterRef("case_id")).order_by().values("number")
-            ),
-            case_visible=Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))),
-        )
+    notices = selectors.notifications(user).only(
+        "id", "kind", "object_type", "object_id", "text", "created_at", "read_at"
     )
     return notices.unread() if unread_only else notices
+
+
+def _link(notices, user) -> None:
+    """Sets each notice's `link`: (URL, title) of what it is about when its kind can say
+    and the user may open it, else None. One query for each kind's `links` on the page
+    (one for all the cases' kinds, which share theirs)."""
+    wanted: dict[tuple, set[int]] = {}
+    for notice in notices:
+        kind = kinds.get(notice.kind)
+        if kind is not None and kind.links is not None and notice.object_id is not None:
+            wanted.setdefault((notice.object_type, kind.links), set()).add(notice.object_id)
+    found = {key: key[1](user, sorted(ids)) for key, ids in wanted.items()}
+    for notice in notices:
+        kind = kinds.get(notice.kind)
+        links = found.get((notice.object_type, kind.links), {}) if kind is not None else {}
+        notice.link = links.get(notice.object_id)
 
 
 def _back(data) -> str:
@@ -62,6 +71,8 @@ def notice_list(request):
     page = Paginator(_notices(request.user, unread_only), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    _link(page.object_list, request.user)
     return render(
         request,
         "cases/notices.html",

@@ -99,6 +99,11 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
+        return f"{self.kind_label} {self.object_id or ''}".strip()
+
+    @property
+    def kind_label(self):
+        """The label its module registered for its kind (notices.kinds), else the key."""
         from yiwang.notices import kinds
 
-        return f"{kinds.label(self.kind)} {self.object_id or ''}".strip()
+        return kinds.label(self.kind)
