@@ -85,7 +85,12 @@ class CasesConfig(AppConfig):
         # Cases' notifications go to the one inbox (notices.Notification): their kinds, each
         # linked to its case, and who a department's notifications reach.
         from yiwang.cases import selectors
-        from yiwang.cases.models import CASE_OBJECT_TYPE, NoticeKind, department_ids
+        from yiwang.cases.models import (
+            CASE_OBJECT_TYPE,
+            NoticeKind,
+            department_ids,
+            forget_departments,
+        )
         from yiwang.notices import addressees, kinds
 
         kinds.register(
@@ -100,4 +105,4 @@ class CasesConfig(AppConfig):
                 for kind in NoticeKind
             )
         )
-        addressees.register_departments(department_ids)
+        addressees.register_departments(department_ids, forget_departments)
