@@ -48,11 +48,13 @@ SCHEMA.app = application
 # because a row with that code or name is there already. For these operations a 400 to a
 # request that keeps the schema is expected; every other check still applies to them.
 REFUSED_BY_RULES = {
+    "POST /api/v1/announcements/": "an audience of areas and roles, or people, in your scope",
     "POST /api/v1/auth/token/": "the username and password must be an account's",
     "POST /api/v1/cases/": "the category and the household must exist",
     "GET /api/v1/cases/rates/": "`to` must not come before `from`",
     "GET /api/v1/compliance/": "`to` must not come before `from`",
     "POST /api/v1/event-types/": "the code must be new",
+    "POST /api/v1/imports/": "the area must be one in your scope",
     "POST /api/v1/migrants/": "a unit or a host household, one of the two",
     "POST /api/v1/pairings/": "exactly one subject: a household, a resident or an enterprise",
     "POST /api/v1/posts/": "the user must exist in your scope",

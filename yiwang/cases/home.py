@@ -22,10 +22,9 @@ SHOWN = 5
 def unread_count(request) -> int:
     """The user's unread notifications (notices.Notification, of every kind), counted once a
     request (the menu's badge)."""
-    count = getattr(request, "_yiwang_unread_notices", None)
-    if count is None:
-        count = request._yiwang_unread_notices = selectors.unread_notices(request.user).count()
-    return count
+    from yiwang.notices import home as inbox
+
+    return inbox.unread_counts(request)[1]
 
 
 def _waiting(request) -> dict:

@@ -13,12 +13,18 @@ from yiwang.notices.services import receipts
 SHOWN = 5
 
 
+def unread_counts(request) -> tuple[int, int]:
+    """(unread announcements, unread notifications) of the user, counted once a request in
+    one query: the inbox's badge and a module's badge of its notifications share it."""
+    counts = getattr(request, "_yiwang_inbox_unread", None)
+    if counts is None:
+        counts = request._yiwang_inbox_unread = selectors.unread_counts(request.user)
+    return counts
+
+
 def unread_count(request) -> int:
-    """The inbox's unread items, counted once a request (the menu's badge)."""
-    count = getattr(request, "_yiwang_inbox_unread", None)
-    if count is None:
-        count = request._yiwang_inbox_unread = selectors.unread_count(request.user)
-    return count
+    """The inbox's unread items (the menu's badge)."""
+    return sum(unread_counts(request))
 
 
 def panel(request) -> dict:

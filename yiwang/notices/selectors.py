@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.urls import reverse
 
 from yiwang.notices import kinds
@@ -64,11 +65,29 @@ def notifications_of(user, which: str = "all"):
     return notifications
 
 
+def unread_counts(user) -> tuple[int, int]:
+    """(unread announcements, unread notifications), in one query: the menu's badges."""
+    if not getattr(user, "is_authenticated", False):
+        return 0, 0
+    receipts, receipt_params = (
+        receipts_of(user, "unread").order_by().values("id").query.sql_with_params()
+    )
+    notifications, notification_params = (
+        notifications_of(user, "unread").order_by().values("id").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({receipts}) r), "
+            f"(SELECT COUNT(*) FROM ({notifications}) n)",
+            [*receipt_params, *notification_params],
+        )
+        announcements, notes = cursor.fetchone()
+    return int(announcements), int(notes)
+
+
 def unread_count(user) -> int:
     """Unread announcements and notifications: the badge of the inbox."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return receipts_of(user, "unread").count() + notifications_of(user, "unread").count()
+    return sum(unread_counts(user))
 
 
 def pending_count(user) -> int:

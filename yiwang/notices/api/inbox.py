@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from yiwang.core.api import IdField
+from yiwang.core.schema import AutoSchema
 from yiwang.core.scoping import get_or_404
 from yiwang.notices import selectors
 from yiwang.notices.models import Receipt
@@ -51,8 +52,17 @@ class AckSerializer(serializers.Serializer):
     acked_at = serializers.DateTimeField()
 
 
+class InboxSchema(AutoSchema):
+    """The inbox's list answers one page object (counts and results), not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class InboxViewSet(viewsets.GenericViewSet):
     """Your inbox: announcements sent to you and the notifications of every module."""
+
+    schema = InboxSchema()
 
     serializer_class = InboxItemSerializer
     queryset = Receipt.objects.none()
@@ -89,7 +99,14 @@ class InboxViewSet(viewsets.GenericViewSet):
             ).data
         )
 
-    @extend_schema(request=None, responses={200: AckSerializer, 404: OpenApiResponse()})
+    @extend_schema(
+        request=None,
+        responses={
+            200: AckSerializer,
+            400: OpenApiResponse(description="Bad input: {field: [reason]}."),
+            404: OpenApiResponse(description="Not one of your items."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def ack(self, request, pk=None):
         """已收到: acknowledges the announcement of this inbox item (type "announcement")."""

@@ -357,8 +357,9 @@ def test_the_form_sends_to_the_areas_offered(personas, client):
     announcement = Announcement.objects.get()
     assert response.status_code == 302
     assert announcement.priority == "important" and announcement.audience_areas == [VILLAGE]
-    client.force_login(personas["worker"])
     assert client.get(reverse("notices:announcements")).status_code == 200
+    client.force_login(personas["worker"])  # reads announcements in the inbox; writes none
+    assert client.get(reverse("notices:announcements")).status_code == 403
 
 
 def test_read_when_opened_not_when_kept_ahead(personas, client):
