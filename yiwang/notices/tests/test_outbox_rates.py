@@ -1,0 +1,176 @@
+# ruff: noqa: F811 (the fixtures imported from outbox_server are arguments here)
+"""Each robot's rate limit holds across consumers: three threads at once, each with its
+own database connection, send to one robot, and no window of the limit ever holds more
+calls than it allows — in Redis (the Lua sliding window) when Redis is reachable at
+NOTICE_TEST_REDIS_URL or REDIS_URL, and in the database always. Real, short runs: the
+limits are made small for the test (5 calls in 2 seconds) instead of faking a clock.
+
+SQLite's in-memory test database refuses a second writer at once ("table is locked")
+where a file database waits, and it takes the write lock at BEGIN (IMMEDIATE), so writers
+never overlap there anyway: on SQLite the three consumers that write to the database take
+turns in one thread, as the cases' concurrency tests replay their races. The Redis
+window itself is hammered by three threads on either database."""
+
+import os
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from yiwang.notices.models import Delivery, DeliveryAttempt, DeliveryStatus
+from yiwang.notices.outbox import ratelimit, send_robot
+
+from .outbox_server import make_delivery, make_robot, outbox_settings, vendor  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+REDIS_URL = os.environ.get("NOTICE_TEST_REDIS_URL") or os.environ.get("REDIS_URL") or ""
+
+
+def _redis_reachable() -> bool:
+    if not REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+# The stores the limits are tested in: the database always, Redis when there is one.
+STORES = ["database"] + (["redis"] if _redis_reachable() else [])
+
+
+@pytest.fixture(params=STORES)
+def store(request, settings):
+    settings.NOTICE_REDIS_URL = REDIS_URL if request.param == "redis" else ""
+    return request.param
+
+
+def _most_in_a_window(times: list[float], seconds: float) -> int:
+    times = sorted(times)
+    return max(
+        (sum(1 for t in times[i:] if t < start + seconds) for i, start in enumerate(times)),
+        default=0,
+    )
+
+
+def _consumers(step, seconds: float, count: int = 3, threads: bool | None = None):
+    """Runs `count` consumers, each calling `step()` until `seconds` have passed: in
+    threads, each with its own connection (on SQLite, taking turns unless `threads`)."""
+    deadline = time.monotonic() + seconds
+    if threads is None:
+        threads = connection.vendor != "sqlite"
+    if not threads:
+        while time.monotonic() < deadline:
+            for _ in range(count):
+                step()
+        return
+    errors = []
+
+    def run():
+        try:
+            while time.monotonic() < deadline:
+                step()
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    started = [threading.Thread(target=run) for _ in range(count)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(60)
+    assert errors == []
+
+
+def test_three_consumers_never_exceed_the_limit(tree, vendor, settings, store):
+    settings.NOTICE_RATE_LIMITS = {"wecom": [(5, 2)]}
+    robot = make_robot(vendor, "wecom")
+    delivery = make_delivery(robot)
+    granted: list[float] = []
+    lock = threading.Lock()
+
+    def consumer():
+        if store == "redis":  # the window alone: no database write, real threads
+            attempt, wait = object(), ratelimit._reserve_in_redis(robot)
+            attempt = attempt if wait == 0 else None
+        else:
+            attempt, wait = ratelimit.reserve(robot, delivery)
+        if attempt is None:
+            assert wait > 0
+            time.sleep(min(wait, 0.05))
+            return
+        with lock:
+            granted.append(time.time())
+
+    _consumers(consumer, 4.5, threads=True if store == "redis" else None)
+
+    assert _most_in_a_window(granted, 2.0) == 5
+    # The limit lets calls through as the window slides: 5 at once, then 5 every 2.2 s.
+    assert len(granted) >= 10
+    if store == "database":
+        assert DeliveryAttempt.objects.filter(robot=robot).count() == len(granted)
+
+
+def test_three_consumers_sending_to_one_robot_keep_its_limit(tree, vendor, settings, store):
+    settings.NOTICE_RATE_LIMITS = {"wecom": [(5, 2)]}
+    robot = make_robot(vendor, "wecom")
+
+    def consumer():
+        make_delivery(robot, title=f"通知 {time.monotonic():.3f}")
+        send_robot(robot.pk)
+        time.sleep(0.02)
+
+    _consumers(consumer, 5)
+
+    arrivals = [r.arrived for r in vendor.of("wecom")]
+    assert vendor.problems == []
+    assert _most_in_a_window(arrivals, 2.0) <= 5
+    assert len(arrivals) >= 10
+    # What had to wait is queued, not failed; once the window has passed it goes.
+    assert not Delivery.objects.filter(status=DeliveryStatus.FAILED).exists()
+    time.sleep(2.3)
+    Delivery.objects.filter(status=DeliveryStatus.QUEUED).update(not_before=time_now())
+    send_robot(robot.pk)
+    assert set(Delivery.objects.values_list("status", flat=True)) <= {
+        DeliveryStatus.SENT,
+        DeliveryStatus.DIGESTED,
+    }
+
+
+def test_feishu_robots_keep_five_a_second(tree, vendor, store):
+    robot = make_robot(vendor, "feishu")
+
+    def consumer():
+        make_delivery(robot)
+        send_robot(robot.pk)
+
+    _consumers(consumer, 3)
+
+    arrivals = [r.arrived for r in vendor.of("feishu")]
+    assert vendor.problems == []
+    assert _most_in_a_window(arrivals, 1.0) <= 5
+    assert len(arrivals) >= 8
+
+
+def test_a_robot_at_its_limit_makes_the_delivery_wait(tree, vendor, settings, store):
+    settings.NOTICE_RATE_LIMITS = {"dingtalk": [(1, 30)]}
+    robot = make_robot(vendor, "dingtalk")
+    make_delivery(robot)
+    assert send_robot(robot.pk) == {"sent": 1, "digested": 0}
+    waiting = make_delivery(robot)
+    started = time.time()
+    assert send_robot(robot.pk) == {"waiting": 1}
+    waiting.refresh_from_db()
+    assert waiting.status == DeliveryStatus.QUEUED and waiting.attempts == 0
+    assert 28 <= waiting.not_before.timestamp() - started <= 31
+    assert len(vendor.of("dingtalk")) == 1
+
+
+def time_now():
+    from django.utils import timezone
+
+    return timezone.now()
