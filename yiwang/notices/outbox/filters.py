@@ -3,13 +3,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.filters import FilterSet, IdFilter
 from yiwang.notices.models.outbox import Channel, Delivery, DeliveryStatus
 
 
-class DeliveryFilterSet(django_filters.FilterSet):
+class DeliveryFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DeliveryStatus.choices)
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    robot = django_filters.NumberFilter(label=_("Group robot"), field_name="robot_id")
+    robot = IdFilter(label=_("Group robot"), field_name="robot_id")
 
     class Meta:
         model = Delivery

@@ -137,7 +137,13 @@ def send_robot(robot_id: int, claim: str | uuid.UUID | None = None) -> dict:
             _failed(delivery, token, reason, now, retry=False)
         return {"failed": len(deliveries)}
     primary, others = deliveries[0], deliveries[1:]
-    attempt, wait = ratelimit.reserve(robot, primary)
+    try:
+        attempt, wait = ratelimit.reserve(robot, primary)
+    except Exception:
+        # The store of the limits cannot be read (Redis down): nothing is sent unchecked;
+        # the deliveries wait for the next try rather than for the stale claims' sweep.
+        logger.exception("Group robot %s: its rate limit cannot be checked.", robot.pk)
+        attempt, wait = None, float(settings.NOTICE_RETRY_SECONDS)
     if attempt is None:
         later = now + datetime.timedelta(seconds=wait)
         Delivery.objects.filter(claim=token, status=Status.SENDING).update(

@@ -252,3 +252,14 @@ def test_secrets_are_never_logged_stored_or_audited(tree, vendor, settings, capl
         assert secret not in caplog.text
         assert secret not in stored
         assert secret not in audit
+
+
+def test_without_its_rate_store_a_robot_waits_and_sends_nothing(tree, vendor, settings, caplog):
+    settings.NOTICE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    robot = make_robot(vendor, "wecom")
+    delivery = make_delivery(robot)
+    assert send_robot(robot.pk) == {"waiting": 1}
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.QUEUED and delivery.attempts == 0
+    assert delivery.not_before > timezone.now()
+    assert vendor.records == []

@@ -376,3 +376,20 @@ def test_an_emergency_goes_at_once_in_the_quiet_hours(
     [record] = vendor.of("dingtalk")
     assert record.problems == [] and record.data["at"]["isAtAll"] is True
     assert Delivery.objects.get().emergency
+
+
+def test_the_api_schema_documents_the_outbox():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(urlconf="yiwang.notices.tests.outbox_urls").get_schema(
+        request=None, public=True
+    )
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/robots/"])
+    assert "patch" in paths["/api/v1/robots/{id}/"]
+    assert set(paths["/api/v1/deliveries/"]) == {"get"}
+    for operations in (paths["/api/v1/robots/"], paths["/api/v1/deliveries/{id}/"]):
+        for operation in operations.values():
+            assert {"400", "401", "403", "404"} <= set(operation["responses"])
+    robot = schema["components"]["schemas"]["Robot"]["properties"]
+    assert "url" not in robot and "secret" not in robot

@@ -188,3 +188,13 @@ def test_the_sweep_claims_each_due_delivery_once(person, aliyun):
         str(first.attempt_key),
         str(second.attempt_key),
     }
+
+
+def test_the_text_is_cut_to_the_sms_limit_and_keeps_the_link(person, caplog):
+    caplog.set_level(logging.INFO)
+    link = "http://127.0.0.1:8000/n/abcdef/"
+    delivery = _queue(person, text="请各户于本周五前完成医保缴费。" * 100, link=link)
+    send_sms(delivery.pk)
+    logged = delivery.attempt_log.get().answer.split(" ", 2)[2]
+    assert len(logged.encode()) <= 300 and logged.endswith("\n" + link)
+    assert "…" in logged
