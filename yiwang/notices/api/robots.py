@@ -1,5 +1,5 @@
 """API v1 of the outbox: the group robots (`/robots/`: list, detail, register, change) and
-the deliveries with their attempts (`/deliveries/`, read only), for grid chiefs and town
+the deliveries with their attempts (`/deliveries/`, read only but for `retry/`), for grid chiefs and town
 and county admins, each within their scope. The robot's address and secret are written,
 never read back: `url_configured`, `secret_configured`.
 
@@ -8,11 +8,17 @@ never read back: `url_configured`, `secret_configured`.
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yiwang.core.api import ScopedViewSet
 from yiwang.notices.models.outbox import ROBOT_CHANNELS, Delivery, DeliveryAttempt, Robot
-from yiwang.notices.outbox import may_manage_robots, register_robot, update_robot
+from yiwang.notices.outbox import (
+    may_manage_robots,
+    register_robot,
+    retry_delivery,
+    update_robot,
+)
 from yiwang.notices.outbox.filters import DeliveryFilterSet
 
 
@@ -147,6 +153,15 @@ class DeliveryViewSet(ScopedViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
     permission_classes = [permissions.IsAuthenticated, MayManageRobots]
+
+    @extend_schema(request=None, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Sends a failed delivery again (or an SMS whose sending is unknown, which may then
+        arrive twice)."""
+        delivery = self.get_object()
+        retry_delivery(actor=request.user, delivery_id=delivery.pk)
+        return Response(DeliverySerializer(self.get_queryset().get(pk=delivery.pk)).data)
 
 
 def register(router) -> None:

@@ -7,6 +7,7 @@ from yiwang.notices.outbox.robots import (
     manageable_areas,
     may_manage_robots,
     register_robot,
+    retry_delivery,
     update_robot,
 )
 from yiwang.notices.outbox.sending import claim_due, recover_stale, send_robot, send_sms
@@ -20,6 +21,7 @@ __all__ = [
     "queue_to_groups",
     "recover_stale",
     "register_robot",
+    "retry_delivery",
     "send_robot",
     "send_sms",
     "update_robot",

@@ -20,7 +20,7 @@ from yiwang.notices.outbox.sending import mobile_number
 _ROBOT_CODE_LENGTHS = (12, 15)
 
 
-def _send_on_commit(robot_ids=(), sms_ids=()) -> None:
+def send_on_commit(robot_ids=(), sms_ids=()) -> None:
     def enqueue():
         from yiwang.notices import tasks
 
@@ -85,7 +85,7 @@ def queue_sms(
             receipt=receipt, channel=Channel.SMS, purpose=purpose
         ).first()
     if delivery.not_before <= now:
-        _send_on_commit(sms_ids=[delivery.pk])
+        send_on_commit(sms_ids=[delivery.pk])
     return delivery
 
 
@@ -133,5 +133,5 @@ def queue_to_groups(announcement) -> int:
     with transaction.atomic():
         created = Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     if not_before <= now:
-        _send_on_commit(robot_ids=sorted({row.robot_id for row in created}))
+        send_on_commit(robot_ids=sorted({row.robot_id for row in created}))
     return len(rows)

@@ -1,5 +1,5 @@
 """The group robots of villages and grids: who may register them, and the services that
-register and change them. The address and the secret are stored encrypted and never
+register and change them (and send a failed delivery again). The address and the secret are stored encrypted and never
 audited: an entry says only that they were configured or changed."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
@@ -14,8 +15,9 @@ from yiwang.accounts.models import AREA_MANAGER_ROLES
 from yiwang.areas.models import Area, Level
 from yiwang.core import access, audit, validators
 from yiwang.core.scoping import any_subtree_q
-from yiwang.notices.models.outbox import ROBOT_CHANNELS, Robot
+from yiwang.notices.models.outbox import ROBOT_CHANNELS, Delivery, DeliveryStatus, Robot
 from yiwang.notices.outbox.addresses import clean_robot_url
+from yiwang.notices.outbox.queueing import send_on_commit
 
 # The areas that have a chat group with a robot.
 ROBOT_LEVELS = (Level.VILLAGE, Level.GRID)
@@ -169,3 +171,39 @@ def update_robot(
             after[field] = CHANGED
     audit.record(actor=actor, action="robot.update", obj=robot, before=before, after=after)
     return robot
+
+
+@transaction.atomic
+def retry_delivery(*, actor, delivery_id: int):
+    """Puts a failed delivery (or an SMS whose sending is uncertain, which a person decides
+    to risk sending twice) back in the queue, due now, with its attempts counted afresh;
+    sent once this commits. Audited."""
+    if actor is not None:
+        access.recheck(actor)
+    delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404(_("Not found."))
+    if actor is not None:
+        access.require_area_manager(actor, delivery.area_code)
+    if delivery.status not in (DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN):
+        raise ValidationError(
+            _("Only a failed delivery, or one whose sending is unknown, can be sent again.")
+        )
+    before = {"status": delivery.status, "attempts": delivery.attempts}
+    delivery.status = DeliveryStatus.QUEUED
+    delivery.attempts = 0
+    delivery.claim = None
+    delivery.not_before = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "claim", "not_before"])
+    audit.record(
+        actor=actor,
+        action="delivery.retry",
+        obj=delivery,
+        before=before,
+        after={"status": delivery.status, "attempts": 0},
+    )
+    if delivery.robot_id:
+        send_on_commit(robot_ids=[delivery.robot_id])
+    else:
+        send_on_commit(sms_ids=[delivery.pk])
+    return delivery

@@ -393,3 +393,41 @@ def test_the_api_schema_documents_the_outbox():
             assert {"400", "401", "403", "404"} <= set(operation["responses"])
     robot = schema["components"]["schemas"]["Robot"]["properties"]
     assert "url" not in robot and "secret" not in robot
+
+
+@pytest.mark.urls("yiwang.notices.tests.outbox_urls")
+def test_the_deliveries_pages_show_the_attempts_and_send_a_failed_one_again(
+    chief, outsider, client_of, vendor, settings
+):
+    settings.NOTICE_MAX_ATTEMPTS = 1
+    vendor.modes["wecom"] = "error"
+    robot = make_robot(vendor, "wecom", area_code=VILLAGE)
+    delivery = Delivery.objects.create(
+        channel="wecom", robot=robot, area_code=VILLAGE, title="停电通知", text="明天停电。"
+    )
+    send_robot(robot.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    client = client_of(chief)
+    listing = client.get("/notices/deliveries/?status=failed").content.decode()
+    assert "停电通知" in listing and "93000" in listing
+    assert client.get("/notices/deliveries/?robot=abc").status_code == 400
+    detail = client.get(f"/notices/deliveries/{delivery.pk}/").content.decode()
+    assert "invalid webhook url" in detail and "delivery-retry" in detail
+    assert WECOM_KEY not in listing + detail
+    assert client_of(outsider).get(f"/notices/deliveries/{delivery.pk}/").status_code == 403
+    other_chief = _other_chief(outsider)
+    assert client_of(other_chief).get(f"/notices/deliveries/{delivery.pk}/").status_code == 404
+
+    vendor.modes["wecom"] = "ok"
+    answer = client.post(f"/notices/deliveries/{delivery.pk}/retry/")
+    assert answer.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.QUEUED and delivery.attempts == 0
+    send_robot(robot.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert AuditEntry.objects.filter(action="delivery.retry", object_id=str(delivery.pk)).exists()
+    # A sent delivery is not sent again.
+    again = client.post(f"/api/v1/deliveries/{delivery.pk}/retry/", content_type="application/json")
+    assert again.status_code == 400

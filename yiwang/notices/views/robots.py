@@ -20,7 +20,12 @@ from django.views.decorators.http import require_http_methods
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope
 from yiwang.notices.models.outbox import Delivery, DeliveryStatus, Robot
-from yiwang.notices.outbox import may_manage_robots, register_robot, update_robot
+from yiwang.notices.outbox import (
+    may_manage_robots,
+    register_robot,
+    retry_delivery,
+    update_robot,
+)
 from yiwang.notices.outbox.filters import DeliveryFilterSet
 from yiwang.notices.outbox.forms import RobotForm
 
@@ -107,10 +112,25 @@ def delivery_detail(request, pk: int):
     )
 
 
+@login_required
+@require_http_methods(["POST"])
+def delivery_retry(request, pk: int):
+    _require_manager(request.user)
+    delivery = get_in_scope(Delivery.objects.all(), request.user, pk=pk)
+    try:
+        retry_delivery(actor=request.user, delivery_id=delivery.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The delivery is queued to be sent again."))
+    return redirect("notices:delivery", pk=delivery.pk)
+
+
 robot_urlpatterns = [
     path("robots/", robot_list, name="robots"),
     path("robots/new/", robot_create, name="robot-create"),
     path("robots/<int:pk>/", robot_edit, name="robot-edit"),
     path("deliveries/", delivery_list, name="deliveries"),
     path("deliveries/<int:pk>/", delivery_detail, name="delivery"),
+    path("deliveries/<int:pk>/retry/", delivery_retry, name="delivery-retry"),
 ]
