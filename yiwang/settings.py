@@ -432,6 +432,9 @@ NOTICE_RATE_LIMITS = {
     "dingtalk": [(20, 60)],
     "feishu": [(5, 1), (100, 60)],
 }
+# Milliseconds added to each window: the vendor counts arrivals, which come a little after
+# a call is reserved, and not always in the order reserved.
+NOTICE_RATE_MARGIN_MS = envint("NOTICE_RATE_MARGIN_MS", 200)
 NOTICE_REDIS_URL = os.environ.get("NOTICE_REDIS_URL", REDIS_URL)
 NOTICE_REDIS_PREFIX = os.environ.get("NOTICE_REDIS_PREFIX", "yiwang:notices")
 # SMS: "log" writes the (masked) number and text to the log; "aliyun" calls SendSms.

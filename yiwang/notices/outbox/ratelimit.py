@@ -8,6 +8,8 @@ which Redis runs atomically, on Redis's own clock. Without Redis it is the datab
 robot's row locked, its attempts in the window counted and the new attempt written in one
 transaction. A call is reserved before it is made, so a limit is never exceeded; when it
 is reached, the caller is told how long to wait (the delivery waits, it does not fail).
+Each window is NOTICE_RATE_MARGIN_MS longer than the vendor's, for the time between the
+reservation and the call's arrival.
 """
 
 from __future__ import annotations
@@ -21,10 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.notices.models.outbox import DeliveryAttempt, Robot
-
-# Added to each window: the vendor counts arrivals, which come a little after the call is
-# reserved, and not always in the order reserved.
-MARGIN_MS = 200
 
 # KEYS: one sorted set per window. ARGV: a unique member, then (limit, window ms) per key.
 # Answers 0 when the call is reserved in every window, else the milliseconds to wait.
@@ -77,7 +75,7 @@ def _reserve_in_redis(robot: Robot) -> float:
     _redis, script = _client(settings.NOTICE_REDIS_URL)
     args: list = [uuid.uuid4().hex]
     for n, seconds in windows:
-        args += [n, int(seconds * 1000) + MARGIN_MS]
+        args += [n, int(seconds * 1000) + settings.NOTICE_RATE_MARGIN_MS]
     wait_ms = int(script(keys=redis_keys(robot.pk, robot.channel), args=args))
     return wait_ms / 1000
 
@@ -88,7 +86,7 @@ def _reserve_in_database(robot: Robot, now: datetime.datetime) -> float:
     in the same transaction)."""
     wait = 0.0
     for n, seconds in limits(robot.channel):
-        window = datetime.timedelta(seconds=seconds, milliseconds=MARGIN_MS)
+        window = datetime.timedelta(seconds=seconds, milliseconds=settings.NOTICE_RATE_MARGIN_MS)
         recent = list(
             DeliveryAttempt.objects.filter(robot=robot, started_at__gt=now - window)
             .order_by("-started_at")

@@ -113,7 +113,8 @@ def test_three_consumers_never_exceed_the_limit(tree, vendor, settings, store):
     _consumers(consumer, 4.5, threads=True if store == "redis" else None)
 
     assert _most_in_a_window(granted, 2.0) == 5
-    # The limit lets calls through as the window slides: 5 at once, then 5 every 2.2 s.
+    # The limit lets calls through as the window slides: 5 at once, then 5 every 2.2 s
+    # (the window and its margin).
     assert len(granted) >= 10
     if store == "database":
         assert DeliveryAttempt.objects.filter(robot=robot).count() == len(granted)
@@ -121,6 +122,8 @@ def test_three_consumers_never_exceed_the_limit(tree, vendor, settings, store):
 
 def test_three_consumers_sending_to_one_robot_keep_its_limit(tree, vendor, settings, store):
     settings.NOTICE_RATE_LIMITS = {"wecom": [(5, 2)]}
+    # The time from a reservation to the server, with three busy threads on a busy machine.
+    settings.NOTICE_RATE_MARGIN_MS = 400
     robot = make_robot(vendor, "wecom")
 
     def consumer():
@@ -145,7 +148,8 @@ def test_three_consumers_sending_to_one_robot_keep_its_limit(tree, vendor, setti
     }
 
 
-def test_feishu_robots_keep_five_a_second(tree, vendor, store):
+def test_feishu_robots_keep_five_a_second(tree, vendor, settings, store):
+    settings.NOTICE_RATE_MARGIN_MS = 400
     robot = make_robot(vendor, "feishu")
 
     def consumer():
