@@ -25,7 +25,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from urllib.parse import quote_plus
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import httpx
 from django.conf import settings
@@ -184,7 +184,9 @@ class RobotChannel:
     def send(self, url: str, secret: str, items: list[Item], emergency: bool) -> Answer:
         now = time.time()
         content = self.body(items, emergency, secret, now)
-        answer = post(self.address(url, secret, now), content=content, secrets=(secret,))
+        answer = post(
+            self.address(url, secret, now), content=content, secrets=key_parts(url, secret)
+        )
         return self.judge(answer) if answer.ok else answer
 
     def judge(self, answer: Answer) -> Answer:
@@ -268,6 +270,15 @@ class Feishu(RobotChannel):
             return payload
         timestamp = str(int(now))
         return {"timestamp": timestamp, "sign": feishu_sign(secret, timestamp), **payload}
+
+
+def key_parts(url: str, secret: str) -> tuple[str, ...]:
+    """What of a robot's address and secret must never be kept: the secret, the key in the
+    query, the hook's id in the path; blanked in an answer that would echo one."""
+    parts = urlsplit(url)
+    keys = [value for _name, value in parse_qsl(parts.query) if len(value) >= 8]
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return tuple(k for k in (secret, *keys, last if len(last) >= 8 else "") if k)
 
 
 def dingtalk_sign(secret: str, timestamp: str) -> str:

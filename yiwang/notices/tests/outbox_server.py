@@ -300,7 +300,10 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "http500":
             return self._answer(500, {"error": "internal"})
         failed = bool(problems) or mode == "error"
-        if channel == "wecom":
+        if channel == "wecom" and mode == "echo":
+            # An answer that repeats the key it was given.
+            payload = {"errcode": 93000, "errmsg": f"invalid webhook url, key={query['key'][0]}"}
+        elif channel == "wecom":
             payload = (
                 {"errcode": 93000, "errmsg": "invalid webhook url"}
                 if failed

@@ -238,7 +238,7 @@ def test_secrets_are_never_logged_stored_or_audited(tree, vendor, settings, capl
     settings.NOTICE_HTTP_TIMEOUT = 0.5
     vendor.hang_seconds = 1
     robots = {c: make_robot(vendor, c) for c in CHANNELS}
-    for channel, mode in [("wecom", "error"), ("dingtalk", "hang"), ("feishu", "ok")]:
+    for channel, mode in [("wecom", "echo"), ("dingtalk", "hang"), ("feishu", "ok")]:
         vendor.modes[channel] = mode
         make_delivery(robots[channel])
         send_robot(robots[channel].pk)
@@ -248,6 +248,7 @@ def test_secrets_are_never_logged_stored_or_audited(tree, vendor, settings, capl
     )
     audit = " ".join(str(e.before) + str(e.after) for e in AuditEntry.objects.all())
     assert "Group robot" in caplog.text  # the failures were logged
+    assert "key=***" in stored  # the key the service repeated, blanked
     for secret in SECRETS:
         assert secret not in caplog.text
         assert secret not in stored

@@ -431,3 +431,49 @@ def test_the_deliveries_pages_show_the_attempts_and_send_a_failed_one_again(
     # A sent delivery is not sent again.
     again = client.post(f"/api/v1/deliveries/{delivery.pk}/retry/", content_type="application/json")
     assert again.status_code == 400
+
+
+@pytest.mark.urls("yiwang.notices.tests.outbox_urls")
+def test_the_lists_take_the_same_queries_for_more_rows(
+    chief, client_of, vendor, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(chief)
+    robot = make_robot(vendor, "wecom", area_code=VILLAGE)
+
+    def add(count):
+        for n in range(count):
+            Delivery.objects.create(
+                channel="wecom", robot=robot, area_code=VILLAGE, title=f"通知{n}", text="正文"
+            )
+        send_robot(robot.pk)
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = [
+        queries(p)
+        for p in (
+            "/api/v1/deliveries/",
+            "/api/v1/robots/",
+            "/notices/deliveries/",
+            "/notices/robots/",
+        )
+    ]
+    make_robot(vendor, "feishu", area_code=GRID)
+    add(5)
+    many = [
+        queries(p)
+        for p in (
+            "/api/v1/deliveries/",
+            "/api/v1/robots/",
+            "/notices/deliveries/",
+            "/notices/robots/",
+        )
+    ]
+    assert many == few
