@@ -81,9 +81,9 @@ def robot_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def robot_edit(request, pk: int):
+def robot_edit(request, robot_id: int):
     _require_manager(request.user)
-    return _robot_page(request, get_in_scope(Robot.objects.all(), request.user, pk=pk))
+    return _robot_page(request, get_in_scope(Robot.objects.all(), request.user, pk=robot_id))
 
 
 @login_required
@@ -100,10 +100,10 @@ def delivery_list(request):
 
 
 @login_required
-def delivery_detail(request, pk: int):
+def delivery_detail(request, delivery_id: int):
     _require_manager(request.user)
     delivery = get_in_scope(
-        Delivery.objects.select_related("robot", "user", "digest"), request.user, pk=pk
+        Delivery.objects.select_related("robot", "user", "digest"), request.user, pk=delivery_id
     )
     return render(
         request,
@@ -114,23 +114,23 @@ def delivery_detail(request, pk: int):
 
 @login_required
 @require_http_methods(["POST"])
-def delivery_retry(request, pk: int):
+def delivery_retry(request, delivery_id: int):
     _require_manager(request.user)
-    delivery = get_in_scope(Delivery.objects.all(), request.user, pk=pk)
+    delivery = get_in_scope(Delivery.objects.all(), request.user, pk=delivery_id)
     try:
         retry_delivery(actor=request.user, delivery_id=delivery.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The delivery is queued to be sent again."))
-    return redirect("notices:delivery", pk=delivery.pk)
+    return redirect("notices:delivery", delivery_id=delivery.pk)
 
 
 robot_urlpatterns = [
     path("robots/", robot_list, name="robots"),
     path("robots/new/", robot_create, name="robot-create"),
-    path("robots/<int:pk>/", robot_edit, name="robot-edit"),
+    path("robots/<int:robot_id>/", robot_edit, name="robot-edit"),
     path("deliveries/", delivery_list, name="deliveries"),
-    path("deliveries/<int:pk>/", delivery_detail, name="delivery"),
-    path("deliveries/<int:pk>/retry/", delivery_retry, name="delivery-retry"),
+    path("deliveries/<int:delivery_id>/", delivery_detail, name="delivery"),
+    path("deliveries/<int:delivery_id>/retry/", delivery_retry, name="delivery-retry"),
 ]
