@@ -18,6 +18,7 @@ import time
 import pytest
 from django.db import connection
 
+from yiwang.core.tests.test_task_queue import real_queue  # noqa: F401 (a fixture)
 from yiwang.notices.models import Delivery, DeliveryAttempt, DeliveryStatus
 from yiwang.notices.outbox import ratelimit, send_robot
 
@@ -207,3 +208,31 @@ def test_two_sweeps_at_once_claim_each_delivery_once(tree, vendor):
     assert sum(len(c) for c in claimed) == 60
     assert len(set().union(*claimed)) == 60
     assert not Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
+
+
+@pytest.mark.usefixtures("real_queue")
+def test_the_tasks_run_on_a_real_consumer(tree, vendor):
+    """Huey on its configured storage with a consumer, as `bin/run` starts it: an
+    announcement queued to its groups is sent by the consumer's task."""
+    from yiwang.accounts.models import User
+    from yiwang.notices.models import Announcement
+    from yiwang.notices.outbox import queue_to_groups
+
+    robot = make_robot(vendor, "feishu")
+    sender = User.objects.create(username="sender")
+    announcement = Announcement.objects.create(
+        area_code="370830",
+        title="消防演练",
+        body="周五下午演练。",
+        sender=sender,
+        audience_areas=[robot.area_code],
+    )
+    queue_to_groups(announcement)  # no transaction open: the task is queued at once
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if Delivery.objects.filter(status=DeliveryStatus.SENT).exists():
+            break
+        time.sleep(0.1)
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+    [record] = vendor.of("feishu")
+    assert record.problems == [] and "消防演练" in record.text
