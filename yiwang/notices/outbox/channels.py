@@ -128,8 +128,9 @@ def _dumps(payload: dict) -> bytes:
 
 
 class RobotChannel:
-    """A robot service: `request(robot, items, emergency)` builds the address and body,
-    `judge(answer)` reads success out of the service's JSON answer."""
+    """A robot service: `send(url, secret, items, emergency)` builds the body (one notice,
+    or a digest of several, within the limits) and the signed address, posts it, and
+    `judge` reads success out of the service's JSON answer."""
 
     channel: str = ""
     markdown = True

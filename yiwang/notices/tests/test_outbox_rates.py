@@ -1,5 +1,5 @@
 # ruff: noqa: F811 (the fixtures imported from outbox_server are arguments here)
-"""Each robot's rate limit holds across consumers: three threads at once, each with its
+"""Several consumers at once. Each robot's rate limit holds: three threads, each with its
 own database connection, send to one robot, and no window of the limit ever holds more
 calls than it allows — in Redis (the Lua sliding window) when Redis is reachable at
 NOTICE_TEST_REDIS_URL or REDIS_URL, and in the database always. Real, short runs: the
@@ -9,7 +9,8 @@ SQLite's in-memory test database refuses a second writer at once ("table is lock
 where a file database waits, and it takes the write lock at BEGIN (IMMEDIATE), so writers
 never overlap there anyway: on SQLite the three consumers that write to the database take
 turns in one thread, as the cases' concurrency tests replay their races. The Redis
-window itself is hammered by three threads on either database."""
+window itself is hammered by three threads on either database. Two sweeps at once claim
+each due delivery once; and the tasks run on a real Huey consumer."""
 
 import os
 import threading
