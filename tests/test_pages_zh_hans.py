@@ -92,6 +92,8 @@ _ARGUMENT_NAMES = {
     "attachment_id",
     "notification_id",
     "token",
+    "robot_id",
+    "delivery_id",
 }
 
 
@@ -136,7 +138,12 @@ def _notices(w) -> dict:
     notification = Notification.objects.create(
         kind="notice.unacknowledged", recipient=w["own_user"], text="提醒"
     )
+    from yiwang.notices.tests.outbox_scope_checks import _seed as outbox_rows
+
+    own = outbox_rows(w)["own"]
     return {
+        "robot_id": own["robot"].pk,
+        "delivery_id": own["delivery"].pk,
         "announcement_id": announcement.pk,
         "attachment_id": 1,
         "notification_id": notification.pk,

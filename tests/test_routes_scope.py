@@ -23,6 +23,7 @@ from yiwang.areas.services import set_boundary
 from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
+from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.registry.models import (
@@ -799,6 +800,7 @@ PUBLIC |= OUTREACH_PUBLIC
 CHECKS.update(EXPORT_CHECKS)
 # The checks of the notices routes live with the notices app.
 CHECKS.update(NOTICES_CHECKS)
+CHECKS.update(OUTBOX_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 
 

@@ -11,6 +11,7 @@ from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
+from yiwang.notices.api import robots as robots_api
 from yiwang.outreach import api as outreach_api
 from yiwang.registry.api import (
     HouseholdViewSet,
@@ -37,6 +38,7 @@ router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("inbox", InboxViewSet, basename="inbox")
+robots_api.register(router)
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")
 router.register("tags", TagViewSet, basename="tag")

@@ -414,3 +414,53 @@ MESSAGE_TAGS = {40: "danger"}
 # Outreach: how many days back a visit may be recorded or edited (a phone offline for a
 # few days still sends its visits; older ones are refused with a message).
 OUTREACH_BACKDATE_DAYS = envint("OUTREACH_BACKDATE_DAYS", 7)
+
+# Notices' outbox (yiwang/notices/outbox/): group robots and SMS.
+# Hosts besides the robot services' own accepted in a robot's address ("host" or
+# "host:port"; http allowed for them): an intranet gateway, the tests' local server.
+NOTICE_ROBOT_EXTRA_HOSTS = envlist("NOTICE_ROBOT_EXTRA_HOSTS", "")
+# Seconds a call to a robot or the SMS gateway may take, connecting and answering.
+NOTICE_HTTP_TIMEOUT = envint("NOTICE_HTTP_TIMEOUT", 10)
+# A delivery is tried this many times, waiting NOTICE_RETRY_SECONDS × 2^(n-1) (at most an
+# hour) after the n-th failure, then marked failed with the last reason.
+NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 6)
+NOTICE_RETRY_SECONDS = envint("NOTICE_RETRY_SECONDS", 60)
+if NOTICE_MAX_ATTEMPTS < 1 or NOTICE_RETRY_SECONDS < 1:
+    raise ImproperlyConfigured("NOTICE_MAX_ATTEMPTS and NOTICE_RETRY_SECONDS must be at least 1")
+# Quiet hours ("21:00-07:00", local time): routine deliveries wait until they end.
+NOTICE_QUIET_HOURS = os.environ.get("NOTICE_QUIET_HOURS", "21:00-07:00")
+# Each robot's limits as (messages, seconds) windows, kept in Redis (NOTICE_REDIS_URL, by
+# default REDIS_URL) shared by every consumer, else in the database.
+NOTICE_RATE_LIMITS = {
+    "wecom": [(20, 60)],
+    "dingtalk": [(20, 60)],
+    "feishu": [(5, 1), (100, 60)],
+}
+# Milliseconds added to each window: the vendor counts arrivals, which come a little after
+# a call is reserved, and not always in the order reserved.
+NOTICE_RATE_MARGIN_MS = envint("NOTICE_RATE_MARGIN_MS", 200)
+NOTICE_REDIS_URL = os.environ.get("NOTICE_REDIS_URL", REDIS_URL)
+NOTICE_REDIS_PREFIX = os.environ.get("NOTICE_REDIS_PREFIX", "yiwang:notices")
+# SMS: "log" writes the (masked) number and text to the log; "aliyun" calls SendSms.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+if SMS_BACKEND not in {"log", "aliyun"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be log or aliyun, not {SMS_BACKEND!r}")
+SMS_ALIYUN = {
+    "endpoint": os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": os.environ.get("SMS_ALIYUN_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("SMS_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "region": os.environ.get("SMS_ALIYUN_REGION", "cn-hangzhou"),
+    "sign_name": os.environ.get("SMS_ALIYUN_SIGN_NAME", ""),
+    "template_code": os.environ.get("SMS_ALIYUN_TEMPLATE_CODE", ""),
+    # The template's variables, filled from the notice's title, text and link.
+    "template_params": envlist("SMS_ALIYUN_TEMPLATE_PARAMS", "title,link"),
+}
+if SMS_BACKEND == "aliyun" and not all(
+    SMS_ALIYUN[k] for k in ("access_key_id", "access_key_secret", "sign_name", "template_code")
+):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=aliyun needs SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, "
+        "SMS_ALIYUN_SIGN_NAME and SMS_ALIYUN_TEMPLATE_CODE"
+    )
+# httpx logs each request's address, which carries a robot's key: never below WARNING.
+LOGGING["loggers"].update({"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}})

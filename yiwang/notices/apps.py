@@ -13,6 +13,7 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from yiwang.core import audit, menus
         from yiwang.notices import home, kinds, selectors, sweeps  # noqa: F401
+        from yiwang.notices.outbox.robots import may_manage_robots
         from yiwang.notices.services.announcements import can_write
         from yiwang.notices.services.receipts import may_see_overdue
 
@@ -77,4 +78,15 @@ class NoticesConfig(AppConfig):
                 "robot.update": _("Edit a group robot"),
                 "delivery.retry": _("Send a delivery again"),
             }
+        )
+        # The outbox: the group robots' page (and from it the deliveries) in the settings.
+        menus.register(
+            menus.MenuItem(
+                key="notices.robots",
+                label=_("Group robots"),
+                url_name="notices:robots",
+                section="settings",
+                order=80,
+                visible=may_manage_robots,
+            )
         )

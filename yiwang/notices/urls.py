@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from yiwang.notices.views import announcements, inbox
+from yiwang.notices.views.robots import robot_urlpatterns
 
 app_name = "notices"
 
@@ -45,4 +46,6 @@ urlpatterns = [
     ),
     path("notices/overdue/", announcements.overdue, name="overdue"),
     path("n/<str:token>/", announcements.ack_link, name="ack-link"),
+    # The outbox: the groups' robots and the deliveries, for the areas' managers.
+    path("notices/", include(robot_urlpatterns)),
 ]

@@ -134,6 +134,10 @@ class Delivery(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who is sending it: set with status "sending" by the one conditional UPDATE that claims
+    # it (a consumer's own token), so that two consumers never send the same delivery.
+    claim = models.UUIDField(_("claim"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -168,6 +172,13 @@ class Delivery(models.Model):
                 name="delivery_queued_idx",
             ),
             models.Index(fields=["robot", "status"], name="delivery_robot_idx"),
+            # The sweep of the claims cut off (a consumer that died while sending).
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="delivery_sending_idx",
+            ),
+            models.Index(fields=["claim"], name="delivery_claim_idx"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +192,17 @@ class DeliveryAttempt(models.Model):
     delivery = models.ForeignKey(
         Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
     )
+    # The robot called (none for SMS): its attempts in the last minute are its rate window
+    # when the limits are kept in the database.
+    robot = models.ForeignKey(
+        Robot,
+        verbose_name=_("group robot"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     ok = models.BooleanField(_("succeeded"), default=False)
@@ -192,6 +214,10 @@ class DeliveryAttempt(models.Model):
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
         ordering = ["started_at", "id"]
+        indexes = [
+            # A robot's calls in the rate window (the database's rate limit).
+            models.Index(fields=["robot", "started_at"], name="attempt_robot_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.started_at:%Y-%m-%d %H:%M:%S}"
