@@ -475,16 +475,3 @@ def test_the_lists_take_the_same_queries_for_more_rows(
 @pytest.mark.parametrize("name", sorted(OUTBOX_CHECKS))
 def test_the_scope_holds_on(name, chief, outsider, client_of):
     OUTBOX_CHECKS[name]({"client": client_of(chief), "foreign_user": outsider})
-
-
-def test_every_outbox_route_has_a_scope_check():
-    from django.urls import get_resolver
-
-    from tests.test_routes_scope import routes
-
-    found = {
-        r
-        for r in routes(get_resolver().url_patterns)
-        if r.startswith(("notices:", "api:robot", "api:delivery"))
-    }
-    assert found == set(OUTBOX_CHECKS)

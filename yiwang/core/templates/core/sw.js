@@ -55,7 +55,8 @@ self.addEventListener("message", (event) => {
       Promise.all(
         paths.map((path) =>
           fetch(path, { credentials: "same-origin" })
-            .then((response) => (keepable(response, path) ? cache.put(path, response) : null))
+            .then((response) => (keepable(response, path) ? whole(response) : null))
+            .then((copy) => (copy ? cache.put(path, copy) : null))
             .catch(() => null),
         ),
       ),
@@ -69,6 +70,19 @@ function keptPath(path) {
   return (
     typeof path === "string" &&
     /^\/(outreach\/visits\/(household|enterprise)\/\d+\/new|notices\/announcements\/\d+)\/$/.test(path)
+  );
+}
+
+// The response read to its end before it replaces the kept copy: a signal lost half-way
+// through a page leaves the copy kept before.
+function whole(response) {
+  return response.blob().then(
+    (body) =>
+      new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      }),
   );
 }
 
@@ -100,7 +114,9 @@ self.addEventListener("fetch", (event) => {
         const path = url.pathname;
         if (!url.search && keepable(response, path) && (PAGES.includes(path) || keptPath(path))) {
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(path, copy));
+          whole(copy)
+            .then((kept) => caches.open(CACHE).then((cache) => cache.put(path, kept)))
+            .catch(() => null);
         }
         return response;
       })
