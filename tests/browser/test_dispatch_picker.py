@@ -1,7 +1,7 @@
 """Dispatch by name in Chromium, on 360×640 phones: the village's chief finds the grid with
 the area picker (pinyin initials by keyboard, then a walk down the tree by touch), sends
 the case to the grid's worker chosen by name, without typing a code; the worker sees the
-badge and the case among their notices. No console error, no CSP violation."""
+badge and the case in their inbox. No console error, no CSP violation."""
 
 import pytest
 from playwright.sync_api import expect
@@ -104,12 +104,12 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
 
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     _log_in(phone, base, "worker")
-    # The phone's tab bar carries the badge; its notices tab lists the dispatch.
-    badge = phone.locator("#tab-bar [data-tab='cases.notices'] [data-tab-badge]")
+    # The phone's tab bar carries the badge; its inbox tab lists the dispatch.
+    badge = phone.locator("#tab-bar [data-tab='notices.inbox'] [data-tab-badge]")
     expect(badge).to_be_visible()
     expect(badge).to_contain_text("1")
-    phone.locator("#tab-bar [data-tab='cases.notices']").tap()
-    notice = phone.locator("#notice-list li").first
+    phone.locator("#tab-bar [data-tab='notices.inbox']").tap()
+    notice = phone.locator("#inbox-list li").first
     expect(notice).to_contain_text(case.number)
     expect(notice).to_contain_text("已派给您")
     # Nothing wider than the phone.

@@ -63,7 +63,7 @@ def test_each_role_lands_on_its_home(request, browser, console, settings, live_s
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             expect(tabs).to_be_visible()
             expect(tabs.locator("[data-tab]")).to_have_count(5)
-            # The tabs open their pages: what waits for me, reporting, the notices, me.
+            # The tabs open their pages: what waits for me, reporting, the inbox, me.
             tabs.locator("[data-tab='cases.inbox']").click()
             expect(page).to_have_url(f"{base}/cases/")
             expect(tabs.locator("[data-tab='cases.inbox']")).to_have_attribute(
@@ -71,8 +71,8 @@ def test_each_role_lands_on_its_home(request, browser, console, settings, live_s
             )
             tabs.locator("[data-tab='cases.create']").click()
             expect(page).to_have_url(f"{base}/cases/new/")
-            tabs.locator("[data-tab='cases.notices']").click()
-            expect(page).to_have_url(f"{base}/cases/notices/")
+            tabs.locator("[data-tab='notices.inbox']").click()
+            expect(page).to_have_url(f"{base}/notices/")
             tabs.locator("[data-tab='accounts.me']").click()
             expect(page.locator("main")).to_contain_text(username)
             tabs.locator("[data-tab='accounts.home']").click()
