@@ -7,14 +7,15 @@ run left them):
            notifications too (NOTIFICATIONS to them by name, UNIT_NOTIFICATIONS to their
            unit): selectors.page(user, "all", 1) + selectors.count + selectors.unread_count,
            the posts read again each run as in a request; and the page itself
-           (GET notices:inbox through Django's test Client) when it is routed
+           (GET /notices/ through Django's test Client)
            (target p95 ≤ 30 ms over 100 runs each)
   summary  receipts.summary of the year's largest county-wide announcement (to every grid
            worker of the county), at the county and at one town (target p95 ≤ 200 ms over
            30 runs each)
   fan-out  an announcement to every grid worker of the county (11,000 receipts): written
            by create_announcement as the county admin, to be sent a minute later, then
-           send_announcement timed, as the sweep runs it (target ≤ 2 s, each of 10 runs)
+           send_announcement timed, as the sweep runs it, with the messages to the groups'
+           robots queued on its commit (target ≤ 2 s, each of 10 runs)
 
 The inbox is timed before the fan-out, so that it is the demo's year, not ten more.
 """
@@ -22,7 +23,6 @@ The inbox is timed before the fan-out, so that it is the demo's year, not ten mo
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import random
 import statistics
 import sys
@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 import cases_bench  # noqa: E402 — the shared helpers (timing, VACUUM)
 
 COUNTY = "370829"
+INBOX = "/notices/"
 GRID_WORKERS = 11_000
 NOTIFICATIONS = 300  # a year of a grid worker's own: cases dispatched, visits due …
 UNIT_NOTIFICATIONS = 60  # to their unit: read by one, read for all
@@ -73,31 +74,6 @@ def ensure_notices(args) -> dict:
     return info
 
 
-def _routes() -> dict:
-    """Which of the notices app's pages are routed: selectors.page links each announcement
-    (notices:announcement); the inbox page is notices:inbox."""
-    from django.urls import NoReverseMatch, reverse
-
-    found = {}
-    for name, route_args in (("announcement", [1]), ("overdue", []), ("inbox", [])):
-        try:
-            found[name] = reverse(f"notices:{name}", args=route_args)
-        except NoReverseMatch:
-            found[name] = None
-    return found
-
-
-def _stand_in_urls() -> None:
-    """The links selectors.page makes need the notices URLs; where the app has none yet,
-    the benchmark's stand-in (benchmarks/notices_bench_urls.py: the app's URLs and the two
-    names the inbox links to) so that the selectors can be timed."""
-    from django.conf import settings
-    from django.urls import clear_url_caches
-
-    settings.ROOT_URLCONF = "notices_bench_urls"
-    clear_url_caches()
-
-
 def _give_notifications(user, unit: str, rng: random.Random, now) -> int:
     """A year of notifications for `user`: to them by name and to their unit, most read."""
     from yiwang.notices.models import Notification
@@ -122,7 +98,7 @@ def _give_notifications(user, unit: str, rng: random.Random, now) -> int:
     return len(rows)
 
 
-def bench_inbox(args, routes: dict) -> dict:
+def bench_inbox(args) -> dict:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -178,20 +154,13 @@ def bench_inbox(args, routes: dict) -> dict:
         f"ms, p95 {figures['inbox_p95_ms']} ms over {args.requests} runs ({len(queries)} "
         f"queries)"
     )
-    if routes["inbox"] is None:
-        figures["inbox_page"] = (
-            "not timed: the inbox page (notices:inbox, GET /notices/) is not routed on this "
-            "branch yet"
-        )
-        print(f"  {figures['inbox_page']}")
-        return {"figures": figures, "counts": counts}
     client = Client()
     client.force_login(user)
 
     def get():
-        response = client.get(routes["inbox"])
+        response = client.get(INBOX)
         if response.status_code != 200:
-            raise SystemExit(f"GET {routes['inbox']} answered {response.status_code}")
+            raise SystemExit(f"GET {INBOX} answered {response.status_code}")
 
     for _ in range(args.warmup):
         get()
@@ -199,7 +168,7 @@ def bench_inbox(args, routes: dict) -> dict:
     spread = _spread(page_times)
     figures.update({f"inbox_page_{k}": v for k, v in spread.items()})
     print(
-        f"  GET {routes['inbox']}: median {spread['median_ms']} ms, p95 {spread['p95_ms']} ms "
+        f"  GET {INBOX}: median {spread['median_ms']} ms, p95 {spread['p95_ms']} ms "
         f"over {args.requests} requests"
     )
     return {"figures": figures, "counts": counts}
@@ -249,10 +218,6 @@ def bench_fanout(args) -> dict:
     from yiwang.notices.services import announcements
 
     county_admin = User.objects.get(username="county")
-    outbox = importlib.util.find_spec("yiwang.notices.outbox") is not None
-    if not outbox:
-        # What sending queues after its commit (the groups' robots): not on this branch yet.
-        announcements._queue_groups = lambda announcement_id: None
     create_ms, send_s, counts = [], [], []
     for run in range(FANOUT_RUNS):
         now = timezone.now()
@@ -286,13 +251,11 @@ def bench_fanout(args) -> dict:
         "send_min_seconds": round(min(send_s), 3),
         "create_median_ms": round(statistics.median(create_ms), 2),
         "fanout_runs": FANOUT_RUNS,
-        "groups_queued": outbox,
     }
     print(
         f"  fan-out to {GRID_WORKERS:,} grid workers: send median "
         f"{figures['send_median_seconds']} s, max {figures['send_max_seconds']} s over "
         f"{FANOUT_RUNS} runs (create_announcement median {figures['create_median_ms']} ms)"
-        + ("" if outbox else "; the groups' messages not queued: no outbox on this branch yet")
     )
     return {"figures": figures, "counts": {"receipts_per_send": counts[0]}}
 
@@ -301,12 +264,7 @@ def bench_notices(args) -> dict:
     from yiwang.notices.models import Announcement
 
     filled = ensure_notices(args)
-    routes = _routes()
-    stand_in = routes["announcement"] is None
-    if stand_in:
-        _stand_in_urls()
-        print("  (the notices app has no URLs yet: the inbox's links use the stand-in names)")
-    inbox = bench_inbox(args, routes)
+    inbox = bench_inbox(args)
     county_wide = [
         a
         for a in Announcement.objects.filter(area_code=COUNTY).order_by("-recipient_count", "pk")
@@ -318,7 +276,6 @@ def bench_notices(args) -> dict:
         widest = Announcement.objects.filter(area_code=COUNTY).order_by("-pk").first()
     summary = bench_summary(args, widest)
     figures = {**inbox["figures"], **summary["figures"], **fanout["figures"]}
-    figures["stand_in_urls"] = stand_in
     figures["runs"] = args.requests
     figures["warmup"] = args.warmup
     return {
