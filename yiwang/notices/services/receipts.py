@@ -21,6 +21,7 @@ from yiwang.core.scoping import subtree_q
 from yiwang.notices.models import (
     Announcement,
     AnnouncementStatus,
+    Channel,
     Notification,
     Priority,
     Receipt,
@@ -28,6 +29,8 @@ from yiwang.notices.models import (
 from yiwang.notices.models.announcements import AckChannel
 
 LINK_SALT = "yiwang.notices.ack"
+# The purpose of the SMS to those who have not acknowledged after the deadline.
+FALLBACK_SMS = "ack_overdue"
 
 
 # --- read and acknowledged --------------------------------------------------------------
@@ -294,9 +297,13 @@ def queue_fallback_sms(now: datetime.datetime | None = None) -> int:
         # done after: a sweep cut off half-way is finished by the next one.
         announcement = Announcement.objects.get(pk=pk)
         link = None
-        pending = Receipt.objects.filter(
-            announcement=announcement, acked_at__isnull=True, user__is_active=True
-        ).select_related("user")
+        pending = (
+            Receipt.objects.filter(
+                announcement=announcement, acked_at__isnull=True, user__is_active=True
+            )
+            .exclude(deliveries__channel=Channel.SMS, deliveries__purpose=FALLBACK_SMS)
+            .select_related("user")
+        )
         for receipt in pending.iterator(chunk_size=500):
             if not receipt.user.phone:
                 continue
@@ -310,7 +317,7 @@ def queue_fallback_sms(now: datetime.datetime | None = None) -> int:
                     link=link,
                     area_code=receipt.area_code,
                     receipt=receipt,
-                    purpose="ack_overdue",
+                    purpose=FALLBACK_SMS,
                     emergency=announcement.priority == Priority.EMERGENCY,
                 )
             except ValidationError:

@@ -371,3 +371,74 @@ def test_read_when_opened_not_when_kept_ahead(personas, client):
     assert Receipt.objects.get(announcement=announcement).read_at is None
     assert client.get(url, headers={"Sec-Fetch-Mode": "navigate"}).status_code == 200
     assert Receipt.objects.get(announcement=announcement).read_at is not None
+
+
+def test_the_fallback_sms_goes_once_to_each_who_has_not_acknowledged(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    from yiwang.accounts.models import User
+    from yiwang.notices.models import Delivery, DeliveryAttempt
+    from yiwang.notices.outbox import send_sms
+
+    settings.NOTICE_QUIET_HOURS = ""
+    settings.NOTICE_SMS_AFTER_HOURS = 24
+    User.objects.filter(username__in=["worker", "chief"]).update(phone="13812345678")
+    User.objects.filter(username="outsider").update(phone="0537-7212345")  # not a mobile
+    deadline = timezone.now() + datetime.timedelta(hours=2)
+    announcement = _write(
+        personas["county"],
+        [COUNTY],
+        [Role.GRID_WORKER, Role.GRID_CHIEF],
+        ack_by=deadline,
+    )
+    chief_receipt = Receipt.objects.get(announcement=announcement, user=personas["chief"])
+    receipt_services.acknowledge(receipt=chief_receipt, via="app")
+    with time_machine.travel(deadline + datetime.timedelta(hours=1)):
+        assert receipt_services.queue_fallback_sms() == 0  # not yet: a further delay
+    with time_machine.travel(deadline + datetime.timedelta(hours=25)):
+        with django_capture_on_commit_callbacks(execute=False):
+            assert receipt_services.queue_fallback_sms() == 1
+            assert receipt_services.queue_fallback_sms() == 0  # the sweep again
+            # Even with the announcement's mark undone, a receipt gets one SMS.
+            Announcement.objects.filter(pk=announcement.pk).update(sms_queued_at=None)
+            assert receipt_services.queue_fallback_sms() == 0
+        sms = Delivery.objects.get(channel="sms")
+        worker_receipt = Receipt.objects.get(announcement=announcement, user=personas["worker"])
+        assert sms.receipt == worker_receipt and sms.user == personas["worker"]
+        token = sms.link.rsplit("/n/", 1)[1].strip("/")
+        assert receipt_services.receipt_of_token(token) == worker_receipt
+        # Sent once, however often its task runs.
+        send_sms(sms.pk)
+        send_sms(sms.pk)
+        sms.refresh_from_db()
+        assert sms.status == "sent"
+        assert DeliveryAttempt.objects.filter(delivery=sms).count() == 1
+
+
+def test_sending_queues_the_groups_of_the_audience(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    from yiwang.notices.models import Delivery
+    from yiwang.notices.outbox import queue_to_groups, register_robot
+
+    own = register_robot(
+        actor=personas["chief"],
+        area_code=VILLAGE,
+        channel="wecom",
+        name="南门社区网格群",
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0123456789abcdef",
+    )
+    register_robot(
+        actor=personas["county"],
+        area_code=OTHER_VILLAGE,
+        channel="wecom",
+        name="外村网格群",
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=fedcba9876543210",
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        announcement = _write(personas["town"], [VILLAGE], [Role.GRID_WORKER])
+        assert queue_to_groups(announcement) == 1
+        assert queue_to_groups(announcement) == 0  # once a group
+    delivery = Delivery.objects.get()
+    assert delivery.robot == own and delivery.announcement == announcement
+    assert delivery.link.endswith(f"/notices/announcements/{announcement.pk}/")
