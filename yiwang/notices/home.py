@@ -13,18 +13,24 @@ from yiwang.notices.services import receipts
 SHOWN = 5
 
 
+def counts(request) -> selectors.Counts:
+    """The figures of the user's inbox, counted once a request in one query: the inbox's
+    badge, a module's badge of its notifications and the inbox page share them."""
+    found = getattr(request, "_yiwang_inbox_counts", None)
+    if found is None:
+        found = request._yiwang_inbox_counts = selectors.counts(request.user)
+    return found
+
+
 def unread_counts(request) -> tuple[int, int]:
-    """(unread announcements, unread notifications) of the user, counted once a request in
-    one query: the inbox's badge and a module's badge of its notifications share it."""
-    counts = getattr(request, "_yiwang_inbox_unread", None)
-    if counts is None:
-        counts = request._yiwang_inbox_unread = selectors.unread_counts(request.user)
-    return counts
+    """(unread announcements, unread notifications) of the user."""
+    found = counts(request)
+    return found.unread_announcements, found.unread_notifications
 
 
 def unread_count(request) -> int:
     """The inbox's unread items (the menu's badge)."""
-    return sum(unread_counts(request))
+    return counts(request).unread
 
 
 def panel(request) -> dict:

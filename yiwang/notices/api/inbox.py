@@ -82,7 +82,7 @@ class InboxViewSet(viewsets.GenericViewSet):
         if which not in selectors.FILTERS:
             raise ValidationError({"show": [f"One of {', '.join(selectors.FILTERS)}."]})
         raw = request.query_params.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= selectors.MAX_PAGE:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= selectors.MAX_PAGE:
             raise ValidationError({"page": [f"A page from 1 to {selectors.MAX_PAGE}."]})
         count = selectors.count(request.user, which)
         items = selectors.page(request.user, which, int(raw))
@@ -91,7 +91,9 @@ class InboxViewSet(viewsets.GenericViewSet):
                 {
                     "count": count,
                     "page": int(raw),
-                    "pages": max(1, math.ceil(count / selectors.PAGE_SIZE)),
+                    "pages": max(
+                        1, min(math.ceil(count / selectors.PAGE_SIZE), selectors.MAX_PAGE)
+                    ),
                     "unread": selectors.unread_count(request.user),
                     "pending": selectors.pending_count(request.user),
                     "results": items,

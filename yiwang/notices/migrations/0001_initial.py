@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('text', models.TextField(verbose_name='text')),
                 ('link', models.CharField(blank=True, max_length=500, verbose_name='link')),
                 ('emergency', models.BooleanField(default=False, verbose_name='emergency')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('digested', 'Sent in a digest'), ('failed', 'Failed'), ('uncertain', 'Unknown: not sent again')], default='queued', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('digested', 'Sent in a digest'), ('failed', 'Failed'), ('uncertain', 'Unknown: not sent again'), ('skipped', 'Not needed')], default='queued', max_length=10, verbose_name='status')),
                 ('not_before', models.DateTimeField(default=django.utils.timezone.now, verbose_name='not before')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
                 ('attempt_key', models.UUIDField(default=uuid.uuid4, unique=True, verbose_name='attempt key')),

@@ -73,6 +73,8 @@ class DeliveryStatus(models.TextChoices):
     # An SMS whose attempt was cut off before the gateway answered: it may have gone, and
     # is never sent again on its own (the gateway does not recognise a repeat).
     UNCERTAIN = "uncertain", _("Unknown: not sent again")
+    # Not needed any more when its time came: the person acknowledged meanwhile.
+    SKIPPED = "skipped", _("Not needed")
 
 
 class Delivery(models.Model):

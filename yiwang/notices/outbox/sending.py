@@ -234,15 +234,25 @@ def send_sms(delivery_id: int, claim: str | uuid.UUID | None = None) -> str:
         if found.status == Status.SENDING:
             return _settle_found_sending(found, now)
         return found.status
-    delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("user", "receipt").get(pk=delivery_id)
+    link = delivery.link
+    if delivery.receipt is not None:
+        # A reminder to acknowledge: not sent once the person has acknowledged (quiet hours
+        # may have held it back meanwhile); its personal link is made now, never stored.
+        if delivery.receipt.acked_at is not None:
+            Delivery.objects.filter(pk=delivery.pk, claim=token).update(
+                status=Status.SKIPPED, last_error=_("Acknowledged before it was sent.")
+            )
+            return Status.SKIPPED
+        from yiwang.notices.services.receipts import link_url
+
+        link = link_url(delivery.receipt)
     phone = mobile_number(delivery.user.phone if delivery.user else "")
     if phone is None:
         return _failed(delivery, token, _("The person has no mobile number."), now, retry=False)
     # The attempt is written before the call: a claim with an attempt may have been sent.
     attempt = DeliveryAttempt.objects.create(delivery=delivery)
-    message = sms.Sms(
-        phone, delivery.title, delivery.text, delivery.link, str(delivery.attempt_key)
-    )
+    message = sms.Sms(phone, delivery.title, delivery.text, link, str(delivery.attempt_key))
     answer = sms.backend().send(message)
     done = timezone.now()
     with transaction.atomic():

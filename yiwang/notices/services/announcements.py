@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.accounts.models import Post, Role, User
 from yiwang.core import audit
-from yiwang.core.scoping import any_subtree_q, is_area_code, minimal_prefixes
+from yiwang.core.scoping import any_subtree_q, is_area_code, minimal_prefixes, subtree_q
 from yiwang.core.validators import clean_line, clean_text
 from yiwang.notices.models import (
     Announcement,
@@ -393,16 +393,18 @@ def audience(announcement: Announcement) -> dict[int, str]:
     people = {row["user_id"]: row["code"] for row in audience_posts(announcement)}
     named = [pk for pk in announcement.audience_users if pk not in people]
     if named:
-        people.update(_named_people(named, announcement.sender_id))
+        people.update(_named_people(named, announcement.sender_id, announcement.area_code))
     return people
 
 
-def _named_people(ids: list[int], sender_id: int) -> dict[int, str]:
-    """The deepest current post of each person named, or their home area."""
+def _named_people(ids: list[int], sender_id: int, root: str) -> dict[int, str]:
+    """The area of each person named, under the announcement's area `root` (so that their
+    receipts roll up with the others): their current post there, else their home area
+    there, else `root` itself."""
     found = {}
     for user_id, code in (
         Post.objects.current()
-        .filter(user_id__in=ids)
+        .filter(subtree_q("area_code", root), user_id__in=ids)
         .values_list("user_id")
         .annotate(code=Max("area_code"))
         .order_by()
@@ -412,7 +414,7 @@ def _named_people(ids: list[int], sender_id: int) -> dict[int, str]:
         "pk", "area_code"
     ):
         if user_id != sender_id:
-            found.setdefault(user_id, code or "")
+            found.setdefault(user_id, code if code and code.startswith(root) else root)
     inactive = set(User.objects.filter(pk__in=ids, is_active=False).values_list("pk", flat=True))
     return {pk: code for pk, code in found.items() if pk not in inactive and pk != sender_id}
 
@@ -439,15 +441,21 @@ def send_announcement(announcement_id: int, *, now: datetime.datetime | None = N
             obj=announcement,
             after={"recipients": count, "sent_at": now},
         )
-        transaction.on_commit(lambda: _queue_groups(announcement_id))
+        # In the same transaction: the groups' deliveries are written with the receipts
+        # or not at all (the outbox sends them on commit).
+        _queue_groups(announcement)
     return count
 
 
-def _queue_groups(announcement_id: int) -> None:
+# The chat groups are the grid workers' own: an announcement reaches them when it is for
+# grid workers or group leaders, never one for chiefs, cadres or people named alone.
+GROUP_ROLES = {Role.GRID_WORKER, Role.GROUP_LEADER}
+
+
+def _queue_groups(announcement: Announcement) -> None:
     from yiwang.notices import outbox
 
-    announcement = Announcement.objects.filter(pk=announcement_id).first()
-    if announcement is not None:
+    if GROUP_ROLES & set(announcement.audience_roles):
         outbox.queue_to_groups(announcement)
 
 
@@ -477,7 +485,9 @@ def _write_receipts(announcement: Announcement, now: datetime.datetime) -> int:
         extra = {
             pk: code
             for pk, code in _named_people(
-                [pk for pk in named if pk not in have], announcement.sender_id
+                [pk for pk in named if pk not in have],
+                announcement.sender_id,
+                announcement.area_code,
             ).items()
         }
         Receipt.objects.bulk_create(
@@ -505,9 +515,14 @@ def send_due(now: datetime.datetime | None = None) -> int:
 
 
 def visible_announcements(user):
-    """The announcements a user may follow as a sender: those written from an area in
-    their scope."""
-    return Announcement.objects.visible_to(user)
+    """The announcements a user may follow as a sender (their receipts by name, and cancel
+    one not sent yet): those written from an area under one of the user's writer posts."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Announcement.objects.all()
+    codes = sorted({code for _role, code in writer_posts(user)})
+    if not codes:
+        return Announcement.objects.none()
+    return Announcement.objects.filter(any_subtree_q("area_code", codes))
 
 
 def readable(user, announcement_id: int) -> Announcement | None:

@@ -187,7 +187,7 @@ def people(announcement: Announcement, area: str | None = None, acked: bool | No
 def overdue_for(user):
     """The receipts, in the user's villages, of announcements whose deadline has passed
     and that their person has not acknowledged: the grid chief's list."""
-    villages = sorted({code for role, code in scope.current_posts(user) if role == Role.GRID_CHIEF})
+    villages = sorted({code for role, code in scope.current_posts(user) if role in OVERDUE_ROLES})
     if not villages:
         if getattr(user, "is_superuser", False):
             villages = [""]
@@ -296,7 +296,6 @@ def queue_fallback_sms(now: datetime.datetime | None = None) -> int:
         # Queued one receipt at a time (the outbox keeps one SMS a receipt), and marked
         # done after: a sweep cut off half-way is finished by the next one.
         announcement = Announcement.objects.get(pk=pk)
-        link = None
         pending = (
             Receipt.objects.filter(
                 announcement=announcement, acked_at__isnull=True, user__is_active=True
@@ -307,14 +306,14 @@ def queue_fallback_sms(now: datetime.datetime | None = None) -> int:
         for receipt in pending.iterator(chunk_size=500):
             if not receipt.user.phone:
                 continue
-            link = link_url(receipt)
             try:
+                # The personal link is not stored with the delivery (whoever manages the
+                # outbox could acknowledge for the person with it): the sending adds it.
                 delivery = outbox.queue_sms(
                     user=receipt.user,
                     title=announcement.title,
-                    text=_("Please acknowledge “%(title)s”: %(link)s")
-                    % {"title": announcement.title, "link": link},
-                    link=link,
+                    text=_("Please acknowledge this announcement."),
+                    link="",
                     area_code=receipt.area_code,
                     receipt=receipt,
                     purpose=FALLBACK_SMS,

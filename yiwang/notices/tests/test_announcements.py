@@ -374,11 +374,12 @@ def test_read_when_opened_not_when_kept_ahead(personas, client):
 
 
 def test_the_fallback_sms_goes_once_to_each_who_has_not_acknowledged(
-    personas, settings, django_capture_on_commit_callbacks
+    personas, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     from yiwang.accounts.models import User
     from yiwang.notices.models import Delivery, DeliveryAttempt
     from yiwang.notices.outbox import send_sms
+    from yiwang.notices.outbox.channels import Answer
 
     settings.NOTICE_QUIET_HOURS = ""
     settings.NOTICE_SMS_AFTER_HOURS = 24
@@ -405,14 +406,42 @@ def test_the_fallback_sms_goes_once_to_each_who_has_not_acknowledged(
         sms = Delivery.objects.get(channel="sms")
         worker_receipt = Receipt.objects.get(announcement=announcement, user=personas["worker"])
         assert sms.receipt == worker_receipt and sms.user == personas["worker"]
-        token = sms.link.rsplit("/n/", 1)[1].strip("/")
-        assert receipt_services.receipt_of_token(token) == worker_receipt
+        # The personal link is a credential: never stored with the delivery, made when sent.
+        assert sms.link == "" and "/n/" not in sms.text
+        sent = []
+        monkeypatch.setattr(
+            "yiwang.notices.outbox.sms.LogBackend.send",
+            lambda self, message: sent.append(message.body()) or Answer(True, body="ok"),
+        )
         # Sent once, however often its task runs.
         send_sms(sms.pk)
         send_sms(sms.pk)
         sms.refresh_from_db()
         assert sms.status == "sent"
         assert DeliveryAttempt.objects.filter(delivery=sms).count() == 1
+        assert len(sent) == 1 and receipt_services.link_url(worker_receipt) in sent[0]
+        assert "/n/" not in DeliveryAttempt.objects.get(delivery=sms).answer
+
+
+def test_the_fallback_sms_is_not_sent_once_acknowledged(
+    personas, settings, django_capture_on_commit_callbacks
+):
+    from yiwang.accounts.models import User
+    from yiwang.notices.models import Delivery, DeliveryAttempt
+    from yiwang.notices.outbox import send_sms
+
+    settings.NOTICE_QUIET_HOURS = ""
+    User.objects.filter(username="worker").update(phone="13812345678")
+    deadline = timezone.now() + datetime.timedelta(hours=2)
+    announcement = _write(personas["town"], [VILLAGE], [Role.GRID_WORKER], ack_by=deadline)
+    with time_machine.travel(deadline + datetime.timedelta(hours=25)):
+        with django_capture_on_commit_callbacks(execute=False):
+            assert receipt_services.queue_fallback_sms() == 1
+        receipt = Receipt.objects.get(announcement=announcement)
+        receipt_services.acknowledge(receipt=receipt, via="app")  # before the SMS went
+        sms = Delivery.objects.get(channel="sms")
+        assert send_sms(sms.pk) == "skipped"
+        assert not DeliveryAttempt.objects.filter(delivery=sms).exists()
 
 
 def test_sending_queues_the_groups_of_the_audience(
@@ -436,9 +465,12 @@ def test_sending_queues_the_groups_of_the_audience(
         url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=fedcba9876543210",
     )
     with django_capture_on_commit_callbacks(execute=False):
+        # Sending queues the group of the village, not the other village's.
         announcement = _write(personas["town"], [VILLAGE], [Role.GRID_WORKER])
-        assert queue_to_groups(announcement) == 1
         assert queue_to_groups(announcement) == 0  # once a group
+        # An announcement for the chiefs, or for people named, stays out of the groups.
+        _write(personas["town"], [VILLAGE], [Role.GRID_CHIEF])
+        _write(personas["chief"], [], [], users=[personas["worker"].pk])
     delivery = Delivery.objects.get()
     assert delivery.robot == own and delivery.announcement == announcement
     assert delivery.link.endswith(f"/notices/announcements/{announcement.pk}/")

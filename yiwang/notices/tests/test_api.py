@@ -27,10 +27,7 @@ def _post(user, **data):
     return _client(user).post("/api/v1/announcements/", payload, format="json")
 
 
-def test_write_list_and_follow_receipts(personas, django_capture_on_commit_callbacks, monkeypatch):
-    from yiwang.notices.services import announcements
-
-    monkeypatch.setattr(announcements, "_queue_groups", lambda pk: None)
+def test_write_list_and_follow_receipts(personas, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(personas["town"])
     assert response.status_code == 201, response.content
