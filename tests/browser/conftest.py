@@ -90,6 +90,63 @@ def page(browser, console, settings):
     context.close()
 
 
+@pytest.fixture
+def open_page(browser, console, settings):
+    """Pages in browser contexts of their own (one person each), of the size asked:
+    `open_page(viewport=…, is_mobile=True, has_touch=True)`."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    contexts = []
+
+    def make(**options):
+        context = new_context(browser, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))
+        page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, base, username):
+    from playwright.sync_api import expect
+
+    from conftest import PASSWORD
+
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#current-user")).to_be_attached()
+
+
+def assert_clean(page, console):
+    """No CSP violation, no console error."""
+    assert page.evaluate("window.__cspViolations") == []
+    assert console.csp_errors() == []
+    assert console.unexpected() == []
+
+
+@pytest.fixture
+def sw_network_events(monkeypatch):
+    """Playwright's offline mode leaves a service worker's own fetches on the network;
+    with this, they reach the context's routes, which then cut them off too. Set before
+    the browser fixture starts Playwright's driver, which reads it."""
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+
+def cut_off_service_worker(route):
+    """A context route that fails the service worker's fetches (no signal)."""
+    if route.request.service_worker:
+        route.abort("internetdisconnected")
+    else:
+        route.continue_()
+
+
 # A tracking code as the public pages show it: two groups of four characters of the
 # codes' alphabet (no look-alikes).
 def _grouped_code():

@@ -6,48 +6,14 @@ violation."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, VILLAGE
+from conftest import VILLAGE
 from yiwang.notices.models import Announcement, Receipt
 
-from .conftest import new_context
+from .conftest import assert_clean, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 640}
-
-
-@pytest.fixture
-def open_page(browser, console, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    contexts = []
-
-    def make(**options):
-        context = new_context(browser, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))
-        page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def _log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("#current-user")).to_be_attached()
-
-
-def _assert_clean(page, console):
-    assert page.evaluate("window.__cspViolations") == []
-    assert console.csp_errors() == []
-    assert console.unexpected() == []
 
 
 def test_town_admin_sends_worker_acknowledges_on_the_phone(
@@ -57,7 +23,7 @@ def test_town_admin_sends_worker_acknowledges_on_the_phone(
 
     # The town admin writes it from the menu's page, to one village's grid workers.
     admin = open_page(viewport={"width": 1280, "height": 800})
-    _log_in(admin, base, "town")
+    log_in(admin, base, "town")
     admin.goto(f"{base}/notices/announcements/")
     admin.locator("#announcement-new").click()
     admin.fill("#id_title", "关于开展冬季消防安全排查的通知")
@@ -70,11 +36,11 @@ def test_town_admin_sends_worker_acknowledges_on_the_phone(
     expect(admin.locator("#receipts-total")).to_contain_text("0")
     announcement = Announcement.objects.get()
     assert announcement.status == "sent" and announcement.recipient_count == 1
-    _assert_clean(admin, console)
+    assert_clean(admin, console)
 
     # The worker, on a phone: the inbox tab's badge, the item, the acknowledgement.
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _log_in(phone, base, "worker")
+    log_in(phone, base, "worker")
     phone.goto(f"{base}/notices/")
     item = phone.locator("#inbox-list li[data-type=announcement]").first
     expect(item).to_contain_text("关于开展冬季消防安全排查的通知")
@@ -87,7 +53,7 @@ def test_town_admin_sends_worker_acknowledges_on_the_phone(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     receipt = Receipt.objects.get(announcement=announcement)
     assert receipt.acked_at is not None and receipt.acked_via == "app"
-    _assert_clean(phone, console)
+    assert_clean(phone, console)
 
     # The town admin sees the receipt, by village, and the person behind the figure.
     admin.reload()
@@ -98,7 +64,7 @@ def test_town_admin_sends_worker_acknowledges_on_the_phone(
 
     # The outsider never sees it: not in the inbox, not by its address.
     other = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _log_in(other, base, "outsider")
+    log_in(other, base, "outsider")
     other.goto(f"{base}/notices/")
     expect(other.locator("#inbox-list")).not_to_contain_text("冬季消防安全排查")
     response = other.goto(f"{base}/notices/announcements/{announcement.pk}/")

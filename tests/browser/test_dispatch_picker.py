@@ -6,49 +6,14 @@ badge and the case in their inbox. No console error, no CSP violation."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import GRID, PASSWORD, VILLAGE
+from conftest import GRID, VILLAGE
 from yiwang.cases import services
 
-from .conftest import new_context
+from .conftest import assert_clean, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 640}
-
-
-@pytest.fixture
-def open_page(browser, console, settings):
-    """A page in a browser context of its own (one person each), of the size asked."""
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    contexts = []
-
-    def make(**options):
-        context = new_context(browser, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("console", lambda msg: msg.type == "error" and console.errors.append(msg.text))
-        page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def _log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("#current-user")).to_be_attached()
-
-
-def _assert_clean(page, console):
-    assert page.evaluate("window.__cspViolations") == []
-    assert console.csp_errors() == []
-    assert console.unexpected() == []
 
 
 def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
@@ -61,7 +26,7 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
     services.accept(actor=None, case_id=case.pk)
 
     chief_page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _log_in(chief_page, base, "chief")
+    log_in(chief_page, base, "chief")
     chief_page.goto(f"{base}/cases/{case.pk}/")
     chief_page.locator("#case-actions a", has_text="派遣").tap()
     expect(chief_page).to_have_url(f"{base}/cases/{case.pk}/dispatch/")
@@ -100,10 +65,10 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
     expect(chief_page.locator("#case-status")).to_have_text("已派遣")
     expect(chief_page.locator("#case-assignee-user")).to_have_text("worker")
     expect(chief_page.locator("#case-assignee")).to_contain_text("第1单元")
-    _assert_clean(chief_page, console)
+    assert_clean(chief_page, console)
 
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _log_in(phone, base, "worker")
+    log_in(phone, base, "worker")
     # The phone's tab bar carries the badge; its inbox tab lists the dispatch.
     badge = phone.locator("#tab-bar [data-tab='notices.inbox'] [data-tab-badge]")
     expect(badge).to_be_visible()
@@ -114,4 +79,4 @@ def test_the_chief_dispatches_to_a_named_worker_who_sees_it_on_the_phone(
     expect(notice).to_contain_text("已派给您")
     # Nothing wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    _assert_clean(phone, console)
+    assert_clean(phone, console)

@@ -11,23 +11,11 @@ from yiwang.accounts.models import Role
 from yiwang.notices.models import Receipt
 from yiwang.notices.services import announcements
 
-from .conftest import new_context
+from .conftest import cut_off_service_worker, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 640}
-
-
-@pytest.fixture
-def sw_network_events(monkeypatch):
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
-
-
-def _cut_off_service_worker(route):
-    if route.request.service_worker:
-        route.abort("internetdisconnected")
-    else:
-        route.continue_()
 
 
 def test_an_acknowledgement_made_offline_arrives_once(
@@ -90,7 +78,7 @@ def test_an_acknowledgement_made_offline_arrives_once(
         page.wait_for_timeout(1000)
     page.wait_for_function(kept, arg=["/notices/", detail])
 
-    context.route("**/*", _cut_off_service_worker)
+    context.route("**/*", cut_off_service_worker)
     context.set_offline(True)
     page.goto(f"{base}/notices/")  # the kept copy
     status = page.locator("#offline-status")
@@ -105,7 +93,7 @@ def test_an_acknowledgement_made_offline_arrives_once(
     receipt.refresh_from_db()
     assert receipt.acked_at is None  # nothing reached the server
 
-    context.unroute("**/*", _cut_off_service_worker)
+    context.unroute("**/*", cut_off_service_worker)
     context.set_offline(False)
     expect(status).to_be_hidden(timeout=15_000)
     receipt.refresh_from_db()

@@ -16,21 +16,13 @@ from yiwang.outreach.models import ScheduledVisit, Visit
 from yiwang.outreach.services import schedule
 from yiwang.outreach.tests.test_visits import make_household
 
-from .conftest import new_context
+from .conftest import cut_off_service_worker, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 640}
 REPORT = "村东头水渠堵塞，雨天漫到路上"
 SHOWN_REPORT = normalize_text(REPORT)  # stored with half-width punctuation
-
-
-@pytest.fixture
-def sw_network_events(monkeypatch):
-    """Playwright's offline mode leaves a service worker's own fetches on the network;
-    with this, they reach the context's routes, which then cut them off too. Set before
-    the browser fixture starts Playwright's driver, which reads it."""
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture
@@ -50,13 +42,6 @@ def households(tree):
             rule__code="elderly_alone_weekly"
         ).update(due_on=timezone.localdate() + datetime.timedelta(days=days))
     return made
-
-
-def _cut_off_service_worker(route):
-    if route.request.service_worker:
-        route.abort("internetdisconnected")
-    else:
-        route.continue_()
 
 
 def test_visits_and_a_report_made_offline_arrive_once(
@@ -120,7 +105,7 @@ def test_visits_and_a_report_made_offline_arrive_once(
     expect(lines.last).to_have_attribute("href", forms[0])
 
     # No signal: the page knows (navigator.onLine), the service worker's fetches fail.
-    context.route("**/*", _cut_off_service_worker)
+    context.route("**/*", cut_off_service_worker)
     context.set_offline(True)
     page.goto(f"{base}/outreach/today/")  # the kept copy
     status = page.locator("#offline-status")
@@ -144,7 +129,7 @@ def test_visits_and_a_report_made_offline_arrive_once(
     assert not Case.objects.filter(text=SHOWN_REPORT).exists()
 
     # The signal returns: what waited is sent, and the status clears.
-    context.unroute("**/*", _cut_off_service_worker)
+    context.unroute("**/*", cut_off_service_worker)
     context.set_offline(False)
     expect(status).to_be_hidden(timeout=15_000)
     visit = Visit.objects.get(household=second)
