@@ -12,7 +12,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from yiwang.core import audit, menus
-        from yiwang.notices import home, kinds, selectors, sweeps  # noqa: F401
+        from yiwang.notices import home, kinds, selectors, sweeps, tasks  # noqa: F401
         from yiwang.notices.outbox.robots import may_manage_robots
         from yiwang.notices.services.announcements import can_write
         from yiwang.notices.services.receipts import may_see_overdue

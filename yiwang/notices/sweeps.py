@@ -12,22 +12,19 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.notices.services import announcements, receipts
 
 logger = logging.getLogger(__name__)
 
 
 @db_task(retries=3, retry_delay=10)
 def send_announcement_task(announcement_id: int) -> int:
-    from yiwang.notices.services import announcements
-
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         return announcements.send_announcement(announcement_id)
 
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_announcements() -> dict:
-    from yiwang.notices.services import announcements, receipts
-
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         counts = {
             "sent": announcements.send_due(),
@@ -41,3 +38,6 @@ def sweep_announcements() -> dict:
             counts,
         )
     return counts
+
+
+announcements.register_send_task(send_announcement_task)

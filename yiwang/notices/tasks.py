@@ -15,7 +15,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
-from yiwang.notices.outbox import sending
+from yiwang.notices.outbox import schedule, sending
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +53,7 @@ def dispatch_outbox() -> dict:
             counts,
         )
     return counts
+
+
+# The sending code queues these through outbox.schedule, which does not import this module.
+schedule.register(robot=send_robot_deliveries, sms=send_sms_delivery)

@@ -13,7 +13,7 @@ from yiwang.accounts.models import Post
 from yiwang.core.scoping import any_subtree_q
 from yiwang.notices.models.announcements import Priority
 from yiwang.notices.models.outbox import Channel, Delivery, Robot
-from yiwang.notices.outbox import quiet, texts
+from yiwang.notices.outbox import quiet, schedule, texts
 from yiwang.notices.outbox.sending import mobile_number
 
 # The lengths of a village's and a grid's codes: a robot sits on one of them.
@@ -22,12 +22,10 @@ _ROBOT_CODE_LENGTHS = (12, 15)
 
 def send_on_commit(robot_ids=(), sms_ids=()) -> None:
     def enqueue():
-        from yiwang.notices import tasks
-
         for robot_id in robot_ids:
-            tasks.send_robot_deliveries(robot_id)
+            schedule.robot(robot_id)
         for delivery_id in sms_ids:
-            tasks.send_sms_delivery(delivery_id)
+            schedule.sms(delivery_id)
 
     if robot_ids or sms_ids:
         transaction.on_commit(enqueue)

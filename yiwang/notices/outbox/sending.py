@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.notices import links
 from yiwang.notices.models.outbox import (
     Channel,
     Delivery,
@@ -33,7 +34,7 @@ from yiwang.notices.models.outbox import (
     DeliveryStatus,
     Robot,
 )
-from yiwang.notices.outbox import channels, quiet, ratelimit, sms
+from yiwang.notices.outbox import channels, quiet, ratelimit, schedule, sms
 from yiwang.notices.outbox.channels import Answer, Item
 
 logger = logging.getLogger(__name__)
@@ -102,15 +103,11 @@ def _failed(delivery: Delivery, token, reason: str, now, *, retry: bool = True) 
 
 
 def _schedule_robot(robot_id: int, at: datetime.datetime) -> None:
-    from yiwang.notices import tasks
-
-    tasks.send_robot_deliveries.schedule((robot_id,), eta=at)
+    schedule.robot(robot_id, at)
 
 
 def _schedule_sms(delivery_id: int, at: datetime.datetime) -> None:
-    from yiwang.notices import tasks
-
-    tasks.send_sms_delivery.schedule((delivery_id,), eta=at)
+    schedule.sms(delivery_id, at)
 
 
 # --- group robots -------------------------------------------------------------------------
@@ -244,9 +241,7 @@ def send_sms(delivery_id: int, claim: str | uuid.UUID | None = None) -> str:
                 status=Status.SKIPPED, last_error=_("Acknowledged before it was sent.")
             )
             return Status.SKIPPED
-        from yiwang.notices.services.receipts import link_url
-
-        link = link_url(delivery.receipt)
+        link = links.link_url(delivery.receipt)
     phone = mobile_number(delivery.user.phone if delivery.user else "")
     if phone is None:
         return _failed(delivery, token, _("The person has no mobile number."), now, retry=False)

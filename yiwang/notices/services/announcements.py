@@ -342,10 +342,20 @@ def _snapshot(announcement: Announcement) -> dict:
     }
 
 
-def _enqueue_send(announcement_id: int) -> None:
-    from yiwang.notices import sweeps
+# The Huey task that sends one announcement: notices.sweeps registers it when it is loaded
+# (the notices app loads it at start), so that this module does not import it.
+_send_task = None
 
-    sweeps.send_announcement_task(announcement_id)
+
+def register_send_task(task) -> None:
+    global _send_task
+    _send_task = task
+
+
+def _enqueue_send(announcement_id: int) -> None:
+    if _send_task is None:
+        raise RuntimeError("yiwang.notices.sweeps is not loaded: the notices app loads it")
+    _send_task(announcement_id)
 
 
 def cancel_announcement(*, actor, announcement: Announcement) -> None:

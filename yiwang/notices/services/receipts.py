@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +16,7 @@ from yiwang.accounts import scope
 from yiwang.accounts.models import Role
 from yiwang.core import audit
 from yiwang.core.scoping import subtree_q
+from yiwang.notices.links import link_token, link_url, receipt_of_token  # noqa: F401
 from yiwang.notices.models import (
     Announcement,
     AnnouncementStatus,
@@ -28,7 +27,6 @@ from yiwang.notices.models import (
 )
 from yiwang.notices.models.announcements import AckChannel
 
-LINK_SALT = "yiwang.notices.ack"
 # The purpose of the SMS to those who have not acknowledged after the deadline.
 FALLBACK_SMS = "ack_overdue"
 
@@ -81,37 +79,6 @@ def acknowledge(*, receipt: Receipt, via: str, actor=None) -> bool:
                 after={"acked_at": now, "via": via},
             )
     return bool(updated)
-
-
-# --- the signed personal link -------------------------------------------------------------
-
-
-def link_token(receipt: Receipt) -> str:
-    """A token for the receipt's person only, signed with the site's key and dated: the
-    link works without logging in, for LINK_DAYS days (settings.NOTICE_ACK_LINK_DAYS)."""
-    return signing.TimestampSigner(salt=LINK_SALT).sign(f"{receipt.pk}.{receipt.user_id}")
-
-
-def link_url(receipt: Receipt) -> str:
-    return settings.SITE_URL + reverse("notices:ack-link", args=[link_token(receipt)])
-
-
-def receipt_of_token(token: str) -> Receipt | None:
-    """The receipt a link names, or None for a forged, altered or expired one."""
-    max_age = datetime.timedelta(days=settings.NOTICE_ACK_LINK_DAYS)
-    try:
-        value = signing.TimestampSigner(salt=LINK_SALT).unsign(str(token)[:200], max_age=max_age)
-    except signing.BadSignature:
-        return None
-    receipt_id, _sep, user_id = value.partition(".")
-    if not (receipt_id.isdigit() and user_id.isdigit()):
-        return None
-    return (
-        Receipt.objects.select_related("announcement", "user")
-        .filter(pk=int(receipt_id), user_id=int(user_id), user__is_active=True)
-        .exclude(announcement__status=AnnouncementStatus.CANCELLED)
-        .first()
-    )
 
 
 # --- the sender's figures ------------------------------------------------------------------
