@@ -21,6 +21,7 @@ from yiwang.accounts.models import Post, User
 from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
+from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
@@ -801,6 +802,7 @@ CHECKS.update(EXPORT_CHECKS)
 # The checks of the notices routes live with the notices app.
 CHECKS.update(NOTICES_CHECKS)
 CHECKS.update(OUTBOX_CHECKS)
+CHECKS.update(COCKPIT_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 
 

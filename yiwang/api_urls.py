@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
+from yiwang.cockpit.api import IndicatorViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
@@ -38,6 +39,7 @@ router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("inbox", InboxViewSet, basename="inbox")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 robots_api.register(router)
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "yiwang.registry",
     "yiwang.cases",
     "yiwang.outreach",
+    "yiwang.cockpit",
     "yiwang.demo",
 ]
 

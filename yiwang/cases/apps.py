@@ -82,6 +82,43 @@ class CasesConfig(AppConfig):
         )
         home.register()
 
+        # The cases' figures in the cockpit's registry: the lists its API gives.
+        from yiwang.cases.filters import CaseFilterSet
+        from yiwang.cases.states import OPEN
+        from yiwang.core import indicators
+
+        still_open = {"status": sorted(OPEN)}
+        indicators.register(
+            indicators.Indicator(
+                "cases.open",
+                _("Open cases"),
+                _(
+                    "Cases of the area not closed, rejected or merged: waiting, being handled or resolved and awaiting the follow-up."
+                ),
+                _("cases"),
+                "cases",
+                "cases.Case",
+                CaseFilterSet,
+                "api:case-list",
+                "cases:list",
+                params=still_open,
+                order=20,
+            ),
+            indicators.Indicator(
+                "cases.overdue",
+                _("Late cases"),
+                _("Open cases past the due time of their current stage."),
+                _("cases"),
+                "cases",
+                "cases.Case",
+                CaseFilterSet,
+                "api:case-list",
+                "cases:list",
+                params={**still_open, "overdue": "true"},
+                order=21,
+            ),
+        )
+
         # Cases' notifications go to the one inbox (notices.Notification): their kinds, each
         # linked to its case, and who a department's notifications reach.
         from yiwang.cases import selectors

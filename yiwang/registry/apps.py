@@ -59,6 +59,50 @@ class RegistryConfig(AppConfig):
             },
         )
 
+        # The ledger's figures in the cockpit's registry: the lists its API gives.
+        from yiwang.core import indicators
+        from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
+
+        indicators.register(
+            indicators.Indicator(
+                "registry.households",
+                _("Households"),
+                _("Households of the ledger living in the area (active)."),
+                _("households"),
+                "registry",
+                "registry.Household",
+                HouseholdFilterSet,
+                "api:household-list",
+                params={"status": "active"},
+                order=10,
+            ),
+            indicators.Indicator(
+                "registry.key_households",
+                _("Key households"),
+                _("Active households of the key category (重点户), paired with a cadre."),
+                _("households"),
+                "registry",
+                "registry.Household",
+                HouseholdFilterSet,
+                "api:household-list",
+                params={"status": "active", "category": "key"},
+                order=11,
+            ),
+            indicators.Indicator(
+                "registry.residents",
+                _("Residents"),
+                _("Residents of the ledger living in the area."),
+                _("people"),
+                "registry",
+                "registry.Resident",
+                ResidentFilterSet,
+                "api:resident-list",
+                "registry:residents",
+                params={"status": "living"},
+                order=12,
+            ),
+        )
+
         panels.register_child_figures(
             panels.ChildFigures(
                 key="registry.ledger",

@@ -1,0 +1,31 @@
+"""The scope checks of the cockpit's routes, for the route walk of
+tests/test_routes_scope.py (which adds them to its CHECKS). The viewer is the grid chief
+of 南门社区: the list of indicators is everyone's (names and definitions, no figures); a
+reading of an area outside the chief's village answers 404, and one of the village counts
+only what the chief sees."""
+
+from django.urls import reverse
+
+from conftest import COUNTY, OTHER_VILLAGE, TOWN, VILLAGE
+
+
+def _list(w):
+    response = w["client"].get(reverse("api:indicator-list"))
+    assert response.status_code == 200
+    assert all("value" not in row for row in response.json())
+
+
+def _reading(w):
+    url = reverse("api:indicator-detail", args=["registry.households"])
+    for code in (OTHER_VILLAGE, TOWN, COUNTY):
+        assert w["client"].get(url, {"area": code}).status_code == 404
+    own = w["client"].get(url, {"area": VILLAGE})
+    assert own.status_code == 200
+    listed = w["client"].get(own.json()["records_url"])
+    assert listed.json()["count"] == own.json()["value"]
+
+
+COCKPIT_CHECKS = {
+    "api:indicator-list GET": _list,
+    "api:indicator-detail GET": _reading,
+}

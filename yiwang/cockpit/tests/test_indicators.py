@@ -1,0 +1,108 @@
+"""The indicators' registry: every registered indicator's value equals the count of its
+records (the API list its `records_url` names) for the county, a town, a village and a
+grid; the children's values add up to the area's; a viewer's readings stop at their scope;
+bad input gets a clear answer."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from conftest import COUNTY, GRID, OTHER_UNIT, TOWN, UNIT, VILLAGE
+from yiwang.cases.models import Case
+from yiwang.cases.tests.conftest import new_case
+from yiwang.core import indicators
+from yiwang.registry.models import Household
+from yiwang.registry.services import add_resident, create_household
+
+pytestmark = pytest.mark.django_db
+
+AREAS = [COUNTY, TOWN, VILLAGE, GRID]
+KEYS = [indicator.key for indicator in indicators.all_indicators()]
+
+
+@pytest.fixture
+def records(tree):
+    """Households and residents on both sides of the county, one key household; cases
+    open, late and closed."""
+    for unit, numbers in ((UNIT, ("001", "002", "003")), (OTHER_UNIT, ("101", "102"))):
+        for number in numbers:
+            household = create_household(actor=None, unit_code=unit, number=number)
+            add_resident(actor=None, household_id=household.pk, name="张三", relation="head")
+            add_resident(actor=None, household_id=household.pk, name="李梅", relation="spouse")
+    Household.objects.filter(number="002").update(category="key")
+    late = new_case(UNIT)
+    Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    new_case(UNIT, stage="dispatched")
+    new_case(OTHER_UNIT)
+    finished = new_case(UNIT, stage="followed_up")
+    Case.objects.filter(pk=finished.pk).update(status="closed", due_at=None)
+
+
+def _client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_registry_holds_the_modules_figures():
+    assert {"registry.households", "registry.key_households", "registry.residents"} <= set(KEYS)
+    assert {"cases.open", "cases.overdue"} <= set(KEYS)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_indicator_counts_its_records(key, county_admin, records):
+    client = _client(county_admin)
+    for code in AREAS:
+        reading = client.get(f"/api/v1/indicators/{key}/", {"area": code})
+        assert reading.status_code == 200, reading.content
+        body = reading.json()
+        listed = client.get(body["records_url"])
+        assert listed.status_code == 200
+        assert listed.json()["count"] == body["value"], (key, code)
+        if code == COUNTY:
+            assert body["value"] > 0, key  # the test's records hold something to count
+        # Drill-down: each child opens its own records, and the children add up.
+        for child in body["children"]:
+            assert client.get(child["records_url"]).json()["count"] == child["value"]
+        if body["children"]:
+            assert sum(child["value"] for child in body["children"]) == body["value"]
+
+
+def test_the_values_of_the_ledger_and_the_cases(county_admin, records):
+    client = _client(county_admin)
+
+    def value(key, code=COUNTY):
+        return client.get(f"/api/v1/indicators/{key}/", {"area": code}).json()["value"]
+
+    assert value("registry.households") == 5 and value("registry.households", VILLAGE) == 3
+    assert value("registry.key_households") == 1
+    assert value("registry.residents") == 10
+    assert value("cases.open") == 3 and value("cases.open", TOWN) == 2
+    assert value("cases.overdue") == 1
+
+
+def test_a_chiefs_readings_stop_at_their_village(chief, records):
+    client = _client(chief)
+    own = client.get("/api/v1/indicators/registry.households/")
+    assert own.status_code == 200
+    assert own.json()["area"] == VILLAGE and own.json()["value"] == 3
+    children = own.json()["children"]
+    assert GRID in [child["code"] for child in children]  # one level down: the grids
+    assert all(child["code"].startswith(VILLAGE) for child in children)
+    for code in (COUNTY, TOWN):
+        assert (
+            client.get("/api/v1/indicators/registry.households/", {"area": code}).status_code == 404
+        )
+
+
+def test_bad_input(county_admin):
+    client = _client(county_admin)
+    assert client.get("/api/v1/indicators/registry.nothing/").status_code == 404
+    assert client.get("/api/v1/indicators/registry.households/?area=37x").status_code == 400
+    assert client.get("/api/v1/indicators/registry.households/?area=999999").status_code == 404
+    assert client.get("/api/v1/indicators/registry.households/?period=2026-13").status_code == 400
+    listed = client.get("/api/v1/indicators/").json()
+    assert {row["key"] for row in listed} == set(KEYS)
+    assert all(row["definition"] and row["unit"] for row in listed)
