@@ -14,6 +14,7 @@ One computation path: the filterset the module's pages and API already use.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -38,13 +39,20 @@ class Indicator:
     filterset: type
     api: str
     page: str | None = None
-    params: dict = field(default_factory=dict)
+    # Fixed filter values, or a function answering them (a month's start, say).
+    params: dict | Callable[[], dict] = field(default_factory=dict)
+    # The rows the user may read, where the module's list reads more than `visible_to`.
+    base: Callable | None = None
     order: int = 100
+
+    def fixed(self) -> dict:
+        return self.params() if callable(self.params) else dict(self.params)
 
     def queryset(self, user, area_code: str):
         model = apps.get_model(self.model)
-        data = {**self.params, "under": area_code}
-        filterset = self.filterset(data, queryset=model.objects.visible_to(user))
+        rows = self.base(user) if self.base else model.objects.visible_to(user)
+        data = {**self.fixed(), "under": area_code}
+        filterset = self.filterset(data, queryset=rows)
         if not filterset.is_valid():
             raise ValueError(f"{self.key}: {dict(filterset.errors)}")
         return filterset.qs
@@ -53,7 +61,7 @@ class Indicator:
         return self.queryset(user, area_code).order_by().count()
 
     def query(self, area_code: str) -> str:
-        return urlencode({**self.params, "under": area_code}, doseq=True)
+        return urlencode({**self.fixed(), "under": area_code}, doseq=True)
 
     def records_url(self, area_code: str) -> str:
         return f"{reverse(self.api)}?{self.query(area_code)}"

@@ -106,3 +106,64 @@ class OutreachConfig(AppConfig):
             ),
         )
         home.register()
+        register_indicators()
+
+
+def register_indicators() -> None:
+    """Outreach's figures in the cockpit's registry: the lists its API gives."""
+    from django.utils import timezone
+
+    from yiwang.core import indicators
+    from yiwang.outreach.filters import ScheduleFilterSet, VisitFilterSet
+    from yiwang.outreach.models import ScheduledVisit, ScheduleStatus
+    from yiwang.outreach.services import schedule, visits
+
+    def this_month() -> dict:
+        return {"since": timezone.localdate().replace(day=1).isoformat()}
+
+    def open_schedule(user):
+        return ScheduledVisit.objects.filter(
+            schedule.open_rows_q(user), status=ScheduleStatus.SCHEDULED
+        )
+
+    indicators.register(
+        indicators.Indicator(
+            "outreach.visits_month",
+            _("Visits this month"),
+            _("Visits recorded in the area since the first of this month."),
+            _("visits"),
+            "outreach",
+            "outreach.Visit",
+            VisitFilterSet,
+            "api:visit-list",
+            "outreach:visits",
+            params=this_month,
+            base=visits.visits_visible_to,
+            order=30,
+        ),
+        indicators.Indicator(
+            "outreach.visits_due",
+            _("Visits due"),
+            _("Scheduled visits of the area not made yet, whatever their due date."),
+            _("visits"),
+            "outreach",
+            "outreach.ScheduledVisit",
+            ScheduleFilterSet,
+            "api:scheduled-visit-list",
+            base=open_schedule,
+            order=31,
+        ),
+        indicators.Indicator(
+            "outreach.visits_overdue",
+            _("Overdue visits"),
+            _("Scheduled visits of the area past their due date and not made."),
+            _("visits"),
+            "outreach",
+            "outreach.ScheduledVisit",
+            ScheduleFilterSet,
+            "api:scheduled-visit-list",
+            params={"overdue": "true"},
+            base=open_schedule,
+            order=32,
+        ),
+    )

@@ -23,7 +23,7 @@ KEYS = [indicator.key for indicator in indicators.all_indicators()]
 
 
 @pytest.fixture
-def records(tree):
+def records(tree, worker):
     """Households and residents on both sides of the county, one key household; cases
     open, late and closed."""
     for unit, numbers in ((UNIT, ("001", "002", "003")), (OTHER_UNIT, ("101", "102"))):
@@ -38,6 +38,20 @@ def records(tree):
     new_case(OTHER_UNIT)
     finished = new_case(UNIT, stage="followed_up")
     Case.objects.filter(pk=finished.pk).update(status="closed", due_at=None)
+    # Visits: two elderly people living alone, visited weekly; one visit made, one overdue.
+    from yiwang.outreach.models import ScheduledVisit
+    from yiwang.outreach.services import schedule
+    from yiwang.outreach.tests.test_visits import make_household, visit
+
+    alone = [
+        make_household(unit=unit, number=number, tags=["elderly_alone"])
+        for unit, number in ((UNIT, "201"), (OTHER_UNIT, "202"))
+    ]
+    schedule.schedule_rules()
+    visit(worker, alone[0])
+    ScheduledVisit.objects.filter(household=alone[1], status="scheduled").update(
+        due_on=timezone.localdate() - datetime.timedelta(days=3)
+    )
 
 
 def _client(user):
@@ -49,6 +63,7 @@ def _client(user):
 def test_the_registry_holds_the_modules_figures():
     assert {"registry.households", "registry.key_households", "registry.residents"} <= set(KEYS)
     assert {"cases.open", "cases.overdue"} <= set(KEYS)
+    assert {"outreach.visits_month", "outreach.visits_due", "outreach.visits_overdue"} <= set(KEYS)
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -76,9 +91,17 @@ def test_the_values_of_the_ledger_and_the_cases(county_admin, records):
     def value(key, code=COUNTY):
         return client.get(f"/api/v1/indicators/{key}/", {"area": code}).json()["value"]
 
-    assert value("registry.households") == 5 and value("registry.households", VILLAGE) == 3
-    assert value("registry.key_households") == 1
-    assert value("registry.residents") == 10
+    assert value("registry.households") == 7 and value("registry.households", VILLAGE) == 4
+    assert value("registry.residents") == 12
+    assert value("outreach.visits_month") == 1
+    from yiwang.outreach.models import ScheduledVisit
+
+    late = ScheduledVisit.objects.filter(
+        status="scheduled", due_on__lt=timezone.localdate(), area_code__startswith=OTHER_UNIT
+    ).count()
+    assert late >= 1
+    assert value("outreach.visits_overdue") == late
+    assert value("outreach.visits_overdue", TOWN) == 0
     assert value("cases.open") == 3 and value("cases.open", TOWN) == 2
     assert value("cases.overdue") == 1
 
@@ -87,7 +110,7 @@ def test_a_chiefs_readings_stop_at_their_village(chief, records):
     client = _client(chief)
     own = client.get("/api/v1/indicators/registry.households/")
     assert own.status_code == 200
-    assert own.json()["area"] == VILLAGE and own.json()["value"] == 3
+    assert own.json()["area"] == VILLAGE and own.json()["value"] == 4
     children = own.json()["children"]
     assert GRID in [child["code"] for child in children]  # one level down: the grids
     assert all(child["code"].startswith(VILLAGE) for child in children)
