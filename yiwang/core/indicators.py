@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -59,6 +61,18 @@ class Indicator:
 
     def value(self, user, area_code: str) -> int:
         return self.queryset(user, area_code).order_by().count()
+
+    def by_child(self, user, area_code: str, length: int) -> dict[str, int]:
+        """{child area code: value} of the area's children, whose codes are `length`
+        digits long: one GROUP BY on the code's prefix, not a count per child."""
+        rows = (
+            self.queryset(user, area_code)
+            .order_by()
+            .annotate(child=Substr("area_code", 1, length))
+            .values("child")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return {row["child"]: row["n"] for row in rows}
 
     def query(self, area_code: str) -> str:
         return urlencode({**self.fixed(), "under": area_code}, doseq=True)
@@ -103,7 +117,10 @@ class Reading:
 
 
 def read(indicator: Indicator, user, area_code: str, children=()) -> Reading:
-    """The value for the area and for each child area given as (code, name)."""
+    """The value for the area and for each child area given as (code, name); the child
+    areas of one level have codes of one length."""
+    children = list(children)
+    values = indicator.by_child(user, area_code, len(children[0][0])) if children else {}
     return Reading(
         indicator=indicator,
         area_code=area_code,
@@ -113,7 +130,7 @@ def read(indicator: Indicator, user, area_code: str, children=()) -> Reading:
             {
                 "code": code,
                 "name": name,
-                "value": indicator.value(user, code),
+                "value": values.get(code, 0),
                 "records_url": indicator.records_url(code),
             }
             for code, name in children

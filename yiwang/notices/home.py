@@ -42,9 +42,7 @@ def panel(request) -> dict:
     )
     context = {
         "inbox_pending": pending,
-        "inbox_pending_count": selectors.pending_count(user)
-        if len(pending) == SHOWN
-        else len(pending),
+        "inbox_pending_count": counts(request).pending,
         "inbox_unread": unread_count(request),
     }
     if homes.kind(user) == homes.CHIEF:

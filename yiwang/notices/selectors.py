@@ -40,14 +40,6 @@ class Item:
     url: str
     announcement_id: int | None = None
 
-    @property
-    def needs_ack(self) -> bool:
-        return self.acked is False
-
-    @property
-    def important(self) -> bool:
-        return self.priority in (Priority.IMPORTANT, Priority.EMERGENCY)
-
 
 def receipts_of(user, which: str = "all"):
     receipts = Receipt.objects.for_user(user).exclude(announcement__status="cancelled")
@@ -111,12 +103,6 @@ def counts(user) -> Counts:
         )
         row = cursor.fetchone()
     return Counts(*(int(value or 0) for value in row))
-
-
-def unread_counts(user) -> tuple[int, int]:
-    """(unread announcements, unread notifications): the menu's badges."""
-    found = counts(user)
-    return found.unread_announcements, found.unread_notifications
 
 
 def unread_count(user) -> int:

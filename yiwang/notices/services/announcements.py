@@ -549,8 +549,6 @@ def readable(user, announcement_id: int) -> Announcement | None:
     return found
 
 
-PRIORITY_ORDER = {Priority.EMERGENCY: 0, Priority.IMPORTANT: 1, Priority.ROUTINE: 2}
-
 __all__ = [
     "AUDIENCE_ROLES",
     "WRITER_ROLES",
