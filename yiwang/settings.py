@@ -71,6 +71,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # deadline those who have not acknowledged get an SMS.
 NOTICE_ACK_LINK_DAYS = envint("NOTICE_ACK_LINK_DAYS", 30)
 NOTICE_SMS_AFTER_HOURS = envint("NOTICE_SMS_AFTER_HOURS", 24)
+# How long a cockpit's figures are kept in the cache (per area, month and viewer's scope);
+# the big screen reloads them as often.
+COCKPIT_CACHE_SECONDS = envint("COCKPIT_CACHE_SECONDS", 300)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 

@@ -83,9 +83,29 @@ class CasesConfig(AppConfig):
         home.register()
 
         # The cases' figures in the cockpit's registry: the lists its API gives.
+        from django.urls import reverse
+        from django.utils import timezone
+
         from yiwang.cases.filters import CaseFilterSet
+        from yiwang.cases.selectors import rates
         from yiwang.cases.states import OPEN
         from yiwang.core import indicators
+
+        def rate_of(figure: str):
+            def compute(area, period):
+                found = rates.case_rates(area, "area", rates.Period.month(period.first))
+                return getattr(found.total, figure), {
+                    row.key: getattr(row.figures, figure) for row in found.rows
+                }
+
+            return compute
+
+        def cases_behind(part: str):
+            def page(code: str, period) -> str:
+                filters = {"under": code, **rates.Period.month(period.first).filters()}
+                return f"{reverse('cases:rate-cases')}?{rates.cases_query(filters, part)}"
+
+            return page
 
         still_open = {"status": sorted(OPEN)}
         indicators.register(
@@ -116,6 +136,62 @@ class CasesConfig(AppConfig):
                 "cases:list",
                 params={**still_open, "overdue": "true"},
                 order=21,
+            ),
+            indicators.Indicator(
+                "cases.reported",
+                _("Cases reported"),
+                _(
+                    "Cases reported in the area in the month: patrol reports and residents' requests."
+                ),
+                _("cases"),
+                "cases",
+                "cases.Case",
+                CaseFilterSet,
+                "api:case-list",
+                "cases:list",
+                params=lambda: rates.Period.month(timezone.localdate().replace(day=1)).filters(),
+                monthly=lambda period: rates.Period.month(period.first).filters(),
+                order=22,
+            ),
+            *(
+                indicators.Rate(
+                    f"cases.{figure}",
+                    name,
+                    definition,
+                    "cases",
+                    compute=rate_of(figure),
+                    page=cases_behind(part),
+                    order=order,
+                )
+                for figure, part, name, definition, order in (
+                    (
+                        "response_rate",
+                        "responded_on_time",
+                        _("Response rate"),
+                        _(
+                            "Of the cases reported in the month and answered, those answered in time."
+                        ),
+                        23,
+                    ),
+                    (
+                        "on_time_rate",
+                        "resolved_on_time",
+                        _("On-time resolution rate"),
+                        _(
+                            "Of the cases reported in the month and resolved, those resolved in time."
+                        ),
+                        24,
+                    ),
+                    (
+                        "satisfaction_rate",
+                        "satisfied",
+                        _("Satisfaction rate"),
+                        _(
+                            "Of the cases reported in the month and rated, those rated satisfied or basically satisfied."
+                        ),
+                        25,
+                    ),
+                )
             ),
         )
 

@@ -5,16 +5,26 @@ API list whose `count` equals the value."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from yiwang.accounts import scope
 from yiwang.areas.models import Area
-from yiwang.core import indicators
+from yiwang.cockpit import figures
+from yiwang.core import indicators, reporting
 from yiwang.core.scoping import is_area_code
 
 
@@ -24,13 +34,28 @@ class IndicatorSerializer(serializers.Serializer):
     definition = serializers.CharField()
     unit = serializers.CharField()
     module = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=["count", "ratio"], help_text="A count of records, or a rate in per cent."
+    )
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class NumberField(serializers.Field):
+    """A count (an integer), a rate in per cent (a float) or null (nothing to rate, or a
+    month gone by whose state was not kept)."""
+
+    def to_representation(self, value):
+        return value
 
 
 class ChildValueSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    value = serializers.IntegerField()
-    records_url = serializers.CharField()
+    value = NumberField(allow_null=True)
+    records_url = serializers.CharField(
+        allow_null=True, help_text="The API list whose count is the value (counts only)."
+    )
+    page_url = serializers.CharField(allow_null=True)
 
 
 class ReadingSerializer(serializers.Serializer):
@@ -39,10 +64,25 @@ class ReadingSerializer(serializers.Serializer):
     area_name = serializers.CharField()
     period = serializers.CharField(allow_null=True)
     as_of = serializers.DateTimeField()
-    value = serializers.IntegerField()
-    records_url = serializers.CharField()
+    value = NumberField(allow_null=True)
+    records_url = serializers.CharField(allow_null=True)
     page_url = serializers.CharField(allow_null=True)
     children = ChildValueSerializer(many=True)
+
+
+def _month(request) -> datetime.date | None:
+    """The month asked for (YYYY-MM), None for this month; 400 for a month that cannot be
+    read or has not come yet."""
+    text = request.query_params.get("period", "").strip()
+    if not text:
+        return None
+    try:
+        month = reporting.parse_month(text)
+    except ValueError as exc:
+        raise ValidationError({"period": [str(exc)]}) from None
+    if month > timezone.localdate().replace(day=1):
+        raise ValidationError({"period": [_("That month has not come yet.")]})
+    return month
 
 
 def _area(request) -> Area:
@@ -76,6 +116,7 @@ class IndicatorViewSet(viewsets.ViewSet):
                         "definition": str(i.definition),
                         "unit": str(i.unit),
                         "module": i.module,
+                        "kind": i.kind,
                     }
                     for i in indicators.all_indicators()
                 ],
@@ -98,26 +139,23 @@ class IndicatorViewSet(viewsets.ViewSet):
         indicator = indicators.get(pk or "")
         if indicator is None:
             raise Http404(_("No such indicator."))
-        if request.query_params.get("period"):
-            raise ValidationError(
-                {"period": [_("Figures by month are not kept yet: leave out the period.")]}
-            )
+        month = _month(request)
         area = _area(request)
         children = list(
             Area.objects.open().filter(parent=area).order_by("code").values_list("code", "name")
         )
-        reading = indicators.read(indicator, request.user, area.code, children)
+        reading = figures.read_month(indicator, request.user, area, children, month)
         return Response(
             ReadingSerializer(
                 {
                     "key": indicator.key,
                     "area": area.code,
                     "area_name": area.name,
-                    "period": None,
+                    "period": f"{month:%Y-%m}" if month else None,
                     "as_of": reading.as_of,
                     "value": reading.value,
-                    "records_url": indicator.records_url(area.code),
-                    "page_url": indicator.page_url(area.code),
+                    "records_url": reading.records_url,
+                    "page_url": reading.page_url,
                     "children": reading.children,
                 }
             ).data

@@ -9,6 +9,16 @@ A counting indicator is a list the module already has: its model's scoped querys
 area (`under`). Its value is that list's count, and its records are the same list through
 the API (`records_url`: `count` equals the value) and on the module's page (`page_url`).
 One computation path: the filterset the module's pages and API already use.
+
+A counting indicator is a state (households, open cases: what there is now; a past month's
+value is the cockpit's snapshot taken at that month's end) or a flow (`monthly`: the filter
+values that narrow its records to one month, so any month's value is counted from them).
+
+A rate (`Rate`) is a part of a whole, in per cent: the module's own selector computes it
+for an area and its children over a period of whole months, from its tallies; its records
+are the part's (`page`: the module's page that lists them).
+
+`user` None reads for the system (the monthly snapshot, the monthly report): every row.
 """
 
 from __future__ import annotations
@@ -16,6 +26,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -24,6 +36,8 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+
+from yiwang.core.reporting import Period
 
 
 @dataclass(frozen=True)
@@ -46,27 +60,44 @@ class Indicator:
     # The rows the user may read, where the module's list reads more than `visible_to`.
     base: Callable | None = None
     order: int = 100
+    # A flow: the filter values of one month's records (given the month's Period).
+    monthly: Callable[[Period], dict] | None = None
+    # Whether the cockpit's front shows it (the others are in its table and the API).
+    main: bool = True
 
-    def fixed(self) -> dict:
+    kind = "count"
+
+    @property
+    def is_flow(self) -> bool:
+        return self.monthly is not None
+
+    def fixed(self, period: Period | None = None) -> dict:
+        if period is not None and self.monthly is not None:
+            return self.monthly(period)
         return self.params() if callable(self.params) else dict(self.params)
 
-    def queryset(self, user, area_code: str):
+    def queryset(self, user, area_code: str, period: Period | None = None):
         model = apps.get_model(self.model)
-        rows = self.base(user) if self.base else model.objects.visible_to(user)
-        data = {**self.fixed(), "under": area_code}
+        if user is None:
+            rows = model.objects.all()
+        else:
+            rows = self.base(user) if self.base else model.objects.visible_to(user)
+        data = {**self.fixed(period), "under": area_code}
         filterset = self.filterset(data, queryset=rows)
         if not filterset.is_valid():
             raise ValueError(f"{self.key}: {dict(filterset.errors)}")
         return filterset.qs
 
-    def value(self, user, area_code: str) -> int:
-        return self.queryset(user, area_code).order_by().count()
+    def value(self, user, area_code: str, period: Period | None = None) -> int:
+        return self.queryset(user, area_code, period).order_by().count()
 
-    def by_child(self, user, area_code: str, length: int) -> dict[str, int]:
+    def by_child(
+        self, user, area_code: str, length: int, period: Period | None = None
+    ) -> dict[str, int]:
         """{child area code: value} of the area's children, whose codes are `length`
         digits long: one GROUP BY on the code's prefix, not a count per child."""
         rows = (
-            self.queryset(user, area_code)
+            self.queryset(user, area_code, period)
             .order_by()
             .annotate(child=Substr("area_code", 1, length))
             .values("child")
@@ -74,20 +105,63 @@ class Indicator:
         )
         return {row["child"]: row["n"] for row in rows}
 
-    def query(self, area_code: str) -> str:
-        return urlencode({**self.fixed(), "under": area_code}, doseq=True)
+    def query(self, area_code: str, period: Period | None = None) -> str:
+        return urlencode({**self.fixed(period), "under": area_code}, doseq=True)
 
-    def records_url(self, area_code: str) -> str:
-        return f"{reverse(self.api)}?{self.query(area_code)}"
+    def records_url(self, area_code: str, period: Period | None = None) -> str:
+        return f"{reverse(self.api)}?{self.query(area_code, period)}"
 
-    def page_url(self, area_code: str) -> str | None:
-        return f"{reverse(self.page)}?{self.query(area_code)}" if self.page else None
+    def page_url(self, area_code: str, period: Period | None = None) -> str | None:
+        if not self.page:
+            return None
+        return f"{reverse(self.page)}?{self.query(area_code, period)}"
 
 
-_indicators: dict[str, Indicator] = {}
+def percent(ratio: Fraction | None) -> float | None:
+    """A ratio in per cent, to one decimal; None stays None (nothing to rate)."""
+    return None if ratio is None else round(float(ratio) * 100, 1)
 
 
-def register(*indicators: Indicator) -> None:
+@dataclass(frozen=True)
+class Rate:
+    """A part of a whole in per cent. `compute(area, period)` answers the ratio of the
+    area and {child code: ratio} of its children (Fractions, None where the whole is 0)
+    over a period of whole months, from the module's selector; `page(area_code, period)`
+    the page listing the records of the part."""
+
+    key: str
+    name: str | Promise
+    definition: str | Promise
+    module: str
+    compute: Callable[[Any, Period], tuple[Fraction | None, dict[str, Fraction | None]]]
+    page: Callable[[str, Period], str | None] | None = None
+    order: int = 100
+    main: bool = True
+    unit: str | Promise = "%"
+
+    kind = "ratio"
+    is_flow = True
+
+    def read(self, area, period: Period) -> tuple[float | None, dict[str, float | None]]:
+        total, children = self.compute(area, period)
+        return percent(total), {code: percent(r) for code, r in children.items()}
+
+    def records_url(self, area_code: str, period: Period | None = None) -> None:
+        return None
+
+    def page_url(self, area_code: str, period: Period | None = None) -> str | None:
+        return self.page(area_code, period or this_month()) if self.page else None
+
+
+def this_month(today: datetime.date | None = None) -> Period:
+    """This month from its first day to its last (in TIME_ZONE)."""
+    return Period.month_of(today or timezone.localdate())
+
+
+_indicators: dict[str, Indicator | Rate] = {}
+
+
+def register(*indicators: Indicator | Rate) -> None:
     for indicator in indicators:
         if "." not in indicator.key:
             raise ValueError(f"An indicator's key is 'module.name': {indicator.key!r}")
@@ -97,41 +171,65 @@ def register(*indicators: Indicator) -> None:
         _indicators[indicator.key] = indicator
 
 
-def get(key: str) -> Indicator | None:
+def get(key: str) -> Indicator | Rate | None:
     return _indicators.get(key)
 
 
-def all_indicators() -> list[Indicator]:
+def all_indicators() -> list[Indicator | Rate]:
     return sorted(_indicators.values(), key=lambda i: (i.order, i.key))
 
 
 @dataclass
 class Reading:
-    """An indicator's value for an area, when it was computed, and its children's."""
+    """An indicator's value for an area (over a month, for a flow or a rate), when it was
+    computed, and its children's."""
 
-    indicator: Indicator
+    indicator: Indicator | Rate
     area_code: str
-    value: int
+    value: int | float | None
     as_of: datetime.datetime
     children: list[dict]
+    period: Period | None = None
+    # Whether the records behind it can be listed (not for a state's month gone by).
+    records: bool = True
+
+    @property
+    def records_url(self) -> str | None:
+        return self.indicator.records_url(self.area_code, self.period) if self.records else None
+
+    @property
+    def page_url(self) -> str | None:
+        return self.indicator.page_url(self.area_code, self.period) if self.records else None
 
 
-def read(indicator: Indicator, user, area_code: str, children=()) -> Reading:
-    """The value for the area and for each child area given as (code, name); the child
-    areas of one level have codes of one length."""
+def read(
+    indicator: Indicator | Rate, user, area, children=(), period: Period | None = None
+) -> Reading:
+    """The value for the area (an Area in the user's scope: the caller checks) and for
+    each child area given as (code, name); the child areas of one level have codes of one
+    length. A rate is read over `period` (this month by default)."""
     children = list(children)
-    values = indicator.by_child(user, area_code, len(children[0][0])) if children else {}
+    if isinstance(indicator, Rate):
+        period = period or this_month()
+        value, values = indicator.read(area, period)
+    else:
+        value = indicator.value(user, area.code, period)
+        length = len(children[0][0]) if children else 0
+        values = indicator.by_child(user, area.code, length, period) if children else {}
+    empty = None if isinstance(indicator, Rate) else 0
     return Reading(
         indicator=indicator,
-        area_code=area_code,
-        value=indicator.value(user, area_code),
+        area_code=area.code,
+        value=value,
         as_of=timezone.now(),
+        period=period,
         children=[
             {
                 "code": code,
                 "name": name,
-                "value": values.get(code, 0),
-                "records_url": indicator.records_url(code),
+                "value": values.get(code, empty),
+                "records_url": indicator.records_url(code, period),
+                "page_url": indicator.page_url(code, period),
             }
             for code, name in children
         ],

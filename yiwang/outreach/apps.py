@@ -111,12 +111,31 @@ class OutreachConfig(AppConfig):
 
 def register_indicators() -> None:
     """Outreach's figures in the cockpit's registry: the lists its API gives."""
+    from fractions import Fraction
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
     from django.utils import timezone
 
     from yiwang.core import indicators
     from yiwang.outreach.filters import ScheduleFilterSet, VisitFilterSet
     from yiwang.outreach.models import ScheduledVisit, ScheduleStatus
+    from yiwang.outreach.selectors import compliance
     from yiwang.outreach.services import schedule, visits
+
+    def compliance_ratio(ratio):
+        def compute(area, period):
+            found = compliance.compliance(area, period)
+            return ratio(found.total), {row.code: ratio(row.figures) for row in found.rows}
+
+        return compute
+
+    def households_behind(figure: str):
+        def page(code: str, period) -> str:
+            query = {"area": code, "figure": figure, **period.query()}
+            return f"{reverse('outreach:compliance-households')}?{urlencode(query)}"
+
+        return page
 
     def this_month() -> dict:
         return {"since": timezone.localdate().replace(day=1).isoformat()}
@@ -138,6 +157,10 @@ def register_indicators() -> None:
             "api:visit-list",
             "outreach:visits",
             params=this_month,
+            monthly=lambda period: {
+                "since": period.first.isoformat(),
+                "until": period.last.isoformat(),
+            },
             base=visits.visits_visible_to,
             order=30,
         ),
@@ -165,5 +188,25 @@ def register_indicators() -> None:
             params={"overdue": "true"},
             base=open_schedule,
             order=32,
+        ),
+        indicators.Rate(
+            "outreach.coverage",
+            _("Visit coverage"),
+            _("Of the area's active households, those visited in the month."),
+            "outreach",
+            compute=compliance_ratio(lambda f: f.coverage),
+            page=households_behind("visited"),
+            order=33,
+        ),
+        indicators.Rate(
+            "outreach.pairing_coverage",
+            _("Pairing coverage"),
+            _("Of the area's active households, those with a current pairing."),
+            "outreach",
+            compute=compliance_ratio(
+                lambda f: Fraction(f.paired, f.households) if f.households else None
+            ),
+            page=households_behind("paired"),
+            order=34,
         ),
     )

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 AREAS = [COUNTY, TOWN, VILLAGE, GRID]
 KEYS = [indicator.key for indicator in indicators.all_indicators()]
+COUNTS = [i.key for i in indicators.all_indicators() if i.kind == "count"]
+RATES = [i.key for i in indicators.all_indicators() if i.kind == "ratio"]
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def records(tree, worker):
 
 def _client(user):
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_login(user)
     return client
 
 
@@ -64,9 +66,43 @@ def test_the_registry_holds_the_modules_figures():
     assert {"registry.households", "registry.key_households", "registry.residents"} <= set(KEYS)
     assert {"cases.open", "cases.overdue"} <= set(KEYS)
     assert {"outreach.visits_month", "outreach.visits_due", "outreach.visits_overdue"} <= set(KEYS)
+    assert {"cases.response_rate", "cases.on_time_rate", "cases.satisfaction_rate"} <= set(RATES)
+    assert {"outreach.coverage", "outreach.pairing_coverage"} <= set(RATES)
 
 
-@pytest.mark.parametrize("key", KEYS)
+@pytest.mark.parametrize("key", RATES)
+def test_every_rate_is_a_share_and_opens_the_records_of_its_part(key, county_admin, records):
+    client = _client(county_admin)
+    for code in AREAS:
+        body = client.get(f"/api/v1/indicators/{key}/", {"area": code}).json()
+        assert body["records_url"] is None
+        assert body["value"] is None or 0 <= body["value"] <= 100, (key, code, body["value"])
+        assert client.get(body["page_url"]).status_code == 200
+        for child in body["children"]:
+            assert child["value"] is None or 0 <= child["value"] <= 100
+            assert client.get(child["page_url"]).status_code == 200
+
+
+def test_the_rates_of_outreach_count_households(county_admin, records):
+    """Coverage: households visited this month of the active households, counted here
+    from the records themselves."""
+    from yiwang.outreach.models import Visit
+
+    client = _client(county_admin)
+    households = Household.objects.filter(status="active").count()
+    visited = (
+        Visit.objects.filter(visited_at__date__gte=timezone.localdate().replace(day=1))
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+    body = client.get("/api/v1/indicators/outreach.coverage/", {"area": COUNTY}).json()
+    assert body["value"] == round(100 * visited / households, 1)
+    paired = client.get("/api/v1/indicators/outreach.pairing_coverage/", {"area": COUNTY})
+    assert paired.json()["value"] == 0.0  # no pairings yet, households to pair
+
+
+@pytest.mark.parametrize("key", COUNTS)
 def test_every_indicator_counts_its_records(key, county_admin, records):
     client = _client(county_admin)
     for code in AREAS:

@@ -1,0 +1,230 @@
+"""The cockpit of an area: every indicator's value this month (or in a month gone by),
+against last month and a year ago, the thirteen months of its chart, and each child
+area's value — the figures of the page, the big screen and the monthly report.
+
+This month is read live (`yiwang.core.indicators.read`: the module's own list and
+filters); the months before come from the monthly snapshots (`Snapshot`), except a flow
+or a rate whose month was not taken, which is computed. The whole is kept in the cache
+for `COCKPIT_CACHE_SECONDS`, under a key that holds the viewer's scope: a cockpit filled
+for one scope never answers another.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from yiwang.accounts import scope
+from yiwang.areas import selectors as areas
+from yiwang.areas.models import Area
+from yiwang.cockpit.models import Snapshot
+from yiwang.core import indicators
+from yiwang.core.reporting import Period, add_months
+
+MONTHS = 13  # the chart: the month shown and the twelve before it
+
+
+@dataclass
+class Figure:
+    key: str
+    value: int | float | None
+    last_month: int | float | None
+    year_ago: int | float | None
+    # [("YYYY-MM", value or None)], oldest first, ending with the month shown.
+    series: list[tuple[str, int | float | None]]
+    records_url: str | None
+    page_url: str | None
+
+    @property
+    def indicator(self):
+        return indicators.get(self.key)
+
+    @property
+    def change(self) -> int | float | None:
+        if self.value is None or self.last_month is None:
+            return None
+        return round(self.value - self.last_month, 1)
+
+
+@dataclass
+class Child:
+    code: str
+    name: str
+    level: str
+    has_children: bool
+    values: dict[str, int | float | None] = field(default_factory=dict)
+
+
+@dataclass
+class Cockpit:
+    area_code: str
+    month: datetime.date
+    current: bool
+    as_of: datetime.datetime
+    figures: list[Figure]
+    children: list[Child]
+
+    def figure(self, key: str) -> Figure | None:
+        return next((f for f in self.figures if f.key == key), None)
+
+
+def scope_key(user) -> str:
+    """Whose scope a cached cockpit was computed for: the roots of the viewer's posts."""
+    if user is None:
+        return "system"
+    roots = scope.scope_codes(user)
+    text = "*" if roots is None else ",".join(sorted(roots))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _cache_key(user, area: Area, month: datetime.date) -> str:
+    return f"cockpit:v1:{area.code}:{month:%Y-%m}:{scope_key(user)}"
+
+
+def cockpit(user, area: Area, month: datetime.date | None = None) -> Cockpit:
+    """The cockpit of `area` (in the user's scope: the caller checks; None reads for the
+    system) for `month` (this month by default), from the cache when it is there."""
+    today = timezone.localdate()
+    month = (month or today).replace(day=1)
+    key = _cache_key(user, area, month)
+    data = cache.get(key)
+    if data is None:
+        data = asdict(_compute(user, area, month, today))
+        cache.set(key, data, settings.COCKPIT_CACHE_SECONDS)
+    return Cockpit(
+        area_code=data["area_code"],
+        month=data["month"],
+        current=data["current"],
+        as_of=data["as_of"],
+        figures=[Figure(**f) for f in data["figures"]],
+        children=[Child(**c) for c in data["children"]],
+    )
+
+
+def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Cockpit:
+    period = Period.month_of(month)
+    current = month == today.replace(day=1)
+    children = [c for c in areas.children(area) if c["closed_on"] is None or c["closed_on"] > today]
+    pairs = [(c["code"], c["name"]) for c in children]
+    codes = [area.code, *(c["code"] for c in children)]
+    first = add_months(month, 1 - MONTHS)
+    kept: dict[tuple[str, str, datetime.date], float | None] = {
+        (key, code, m): value
+        for key, code, m, value in Snapshot.objects.filter(
+            area_code__in=codes, month__gte=first, month__lte=month
+        ).values_list("key", "area_code", "month", "value")
+    }
+    figures: list[Figure] = []
+    values_by_child: dict[str, dict] = {c["code"]: {} for c in children}
+    for indicator in indicators.all_indicators():
+        timed = period if indicator.is_flow else None
+        if current or indicator.is_flow and (indicator.key, area.code, month) not in kept:
+            reading = indicators.read(indicator, user, area, pairs, timed)
+            value = reading.value
+            child_values = {c["code"]: c["value"] for c in reading.children}
+        else:
+            value = kept.get((indicator.key, area.code, month))
+            child_values = {code: kept.get((indicator.key, code, month)) for code, _n in pairs}
+        for code, v in child_values.items():
+            values_by_child[code][indicator.key] = v
+
+        def past(m: datetime.date, indicator=indicator):
+            if (indicator.key, area.code, m) in kept:
+                return kept[(indicator.key, area.code, m)]
+            return None
+
+        last = add_months(month, -1)
+        year = add_months(month, -12)
+        last_value, year_value = past(last), past(year)
+        if indicator.is_flow:
+            # A flow or a rate whose month was not taken is computed: it is in its records.
+            if (indicator.key, area.code, last) not in kept:
+                last_value = _live(indicator, user, area, Period.month_of(last))
+            if (indicator.key, area.code, year) not in kept:
+                year_value = _live(indicator, user, area, Period.month_of(year))
+        series = [
+            (f"{m:%Y-%m}", past(m)) for m in (add_months(first, n) for n in range(MONTHS - 1))
+        ]
+        series[0] = (f"{year:%Y-%m}", year_value)
+        series[-1] = (f"{last:%Y-%m}", last_value)
+        series.append((f"{month:%Y-%m}", value))
+        # The records behind a state are today's: a month gone by has no list.
+        listed = current or indicator.is_flow
+        figures.append(
+            Figure(
+                key=indicator.key,
+                value=value,
+                last_month=last_value,
+                year_ago=year_value,
+                series=series,
+                records_url=indicator.records_url(area.code, timed) if listed else None,
+                page_url=indicator.page_url(area.code, timed) if listed else None,
+            )
+        )
+    return Cockpit(
+        area_code=area.code,
+        month=month,
+        current=current,
+        as_of=timezone.now(),
+        figures=figures,
+        children=[
+            Child(
+                code=c["code"],
+                name=c["name"],
+                level=c["level"],
+                has_children=c["has_children"],
+                values=values_by_child[c["code"]],
+            )
+            for c in children
+        ],
+    )
+
+
+def _live(indicator, user, area: Area, period: Period) -> int | float | None:
+    if isinstance(indicator, indicators.Rate):
+        return indicator.read(area, period)[0]
+    return indicator.value(user, area.code, period)
+
+
+def read_month(
+    indicator, user, area: Area, children: list[tuple[str, str]], month: datetime.date | None
+) -> indicators.Reading:
+    """An indicator's value for an area and its children in a month (this month by
+    default): live for this month and for a flow or a rate; a state's month gone by from
+    its snapshots (None where none was taken), with no records behind it."""
+    this = timezone.localdate().replace(day=1)
+    if month is None or month >= this:
+        return indicators.read(indicator, user, area, children)
+    period = Period.month_of(month)
+    if indicator.is_flow:
+        return indicators.read(indicator, user, area, children, period)
+    kept = dict(
+        Snapshot.objects.filter(
+            key=indicator.key,
+            area_code__in=[area.code, *(code for code, _name in children)],
+            month=period.first,
+        ).values_list("area_code", "value")
+    )
+    return indicators.Reading(
+        indicator=indicator,
+        area_code=area.code,
+        value=kept.get(area.code),
+        as_of=timezone.now(),
+        period=period,
+        children=[
+            {
+                "code": code,
+                "name": name,
+                "value": kept.get(code),
+                "records_url": None,
+                "page_url": None,
+            }
+            for code, name in children
+        ],
+        records=False,
+    )

@@ -1,0 +1,32 @@
+"""The cockpit's monthly snapshots: each indicator's value for each area and month, so
+that last month and a year ago are read, not recounted, and a state (households, open
+cases) keeps the value it had at a month's end."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Snapshot(models.Model):
+    """An indicator's value for an area and a month: for a state, at the month's end; for
+    a flow or a rate, over the month. Written by `yiwang.cockpit.snapshots.take` (the
+    monthly task, on the 1st, for the month just ended)."""
+
+    key = models.CharField(_("indicator"), max_length=64)
+    area_code = models.CharField(_("area code"), max_length=18)
+    month = models.DateField(_("month"))
+    # None: a rate with nothing to rate (no cases resolved that month, say).
+    value = models.FloatField(_("value"), null=True)
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("indicator snapshot")
+        verbose_name_plural = _("indicator snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "area_code", "month"], name="snapshot_key")
+        ]
+        # The cockpit of an area reads its own and its children's rows over thirteen
+        # months: a prefix range on the code, then the month.
+        indexes = [models.Index(fields=["area_code", "month"], name="snapshot_area_month")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.area_code} {self.month:%Y-%m}"

@@ -1,0 +1,131 @@
+"""Taking the monthly snapshots (`Snapshot`): every indicator's value for every area of a
+county and a month, written once the month has ended (the monthly task, on the 1st).
+
+- a state (households, open cases) is read as it is now: taken on the 1st, that is its
+  value at the end of the month just ended;
+- a flow (visits made, cases reported) is counted over the month's records, and a rate is
+  computed over the month: both can be taken for any past month (`backfill`).
+
+Every level at once: a counting indicator is one GROUP BY on the code prefix per level
+(five queries for a county), a rate one call of the module's selector per area that has
+children. Never a count per area.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.areas import codes
+from yiwang.areas.models import Area
+from yiwang.cockpit.models import Snapshot
+from yiwang.core import audit, indicators
+from yiwang.core.indicators import Indicator, Rate
+from yiwang.core.reporting import Period, add_months
+
+logger = logging.getLogger(__name__)
+
+LEVEL_LENGTHS = sorted(codes.LEVEL_BY_LENGTH)
+
+
+def _count_values(indicator: Indicator, county: str, period: Period | None) -> dict[str, float]:
+    values: dict[str, float] = {county: indicator.value(None, county, period)}
+    for length in LEVEL_LENGTHS:
+        if length > len(county):
+            values.update(indicator.by_child(None, county, length, period))
+    return values
+
+
+def _rate_values(rate: Rate, parents: list[Area], period: Period) -> dict[str, float | None]:
+    values: dict[str, float | None] = {}
+    for area in parents:
+        total, children = rate.read(area, period)
+        values[area.code] = total
+        values.update(children)
+    return values
+
+
+def take(
+    month: datetime.date,
+    county: Area,
+    *,
+    keys: list[str] | None = None,
+    flows_only: bool = False,
+) -> int:
+    """The snapshots of `month` (its first day) for the county and every area in it; the
+    month's earlier snapshots of these indicators are replaced. `flows_only` takes the
+    flows and rates alone (a past month, whose states are lost). Returns the rows written."""
+    period = Period.month_of(month)
+    wanted = [
+        i
+        for i in indicators.all_indicators()
+        if (keys is None or i.key in keys) and (i.is_flow or not flows_only)
+    ]
+    areas = list(
+        Area.objects.open()
+        .filter(code__startswith=county.code)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    parents = list(
+        Area.objects.open()
+        .filter(code__startswith=county.code, children__isnull=False)
+        .distinct()
+        .order_by("code")
+    )
+    now = timezone.now()
+    rows: list[Snapshot] = []
+    for indicator in wanted:
+        if isinstance(indicator, Rate):
+            values = _rate_values(indicator, parents, period)
+        else:
+            values = _count_values(indicator, county.code, period if indicator.is_flow else None)
+        empty = None if isinstance(indicator, Rate) else 0
+        rows += [
+            Snapshot(
+                key=indicator.key,
+                area_code=code,
+                month=period.first,
+                value=values.get(code, empty),
+                taken_at=now,
+            )
+            for code in areas
+        ]
+    with transaction.atomic():
+        Snapshot.objects.filter(
+            key__in=[i.key for i in wanted],
+            area_code__startswith=county.code,
+            month=period.first,
+        ).delete()
+        Snapshot.objects.bulk_create(rows, batch_size=2000)
+        audit.record(
+            actor=None,
+            action="cockpit.snapshot",
+            object_type="cockpit.snapshot",
+            object_id=f"{county.code}:{period.first:%Y-%m}",
+            object_repr=f"{county.name} {period.first:%Y-%m}",
+            area_code=county.code,
+            after={"indicators": [i.key for i in wanted], "rows": len(rows)},
+        )
+    logger.info("Snapshots of %s for %s: %d rows", county.code, f"{month:%Y-%m}", len(rows))
+    return len(rows)
+
+
+def take_last_month(today: datetime.date | None = None) -> dict[str, int]:
+    """The monthly task's work: the month just ended, for every county."""
+    today = today or timezone.localdate()
+    last = add_months(today.replace(day=1), -1)
+    return {
+        county.code: take(last, county)
+        for county in Area.objects.open().filter(level="county").order_by("code")
+    }
+
+
+def backfill(county: Area, months: int, today: datetime.date | None = None) -> int:
+    """The flows and rates of the `months` months before this one (the states of a past
+    month are lost: only the monthly task takes them)."""
+    first = (today or timezone.localdate()).replace(day=1)
+    return sum(take(add_months(first, -n), county, flows_only=True) for n in range(months, 0, -1))
