@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("yiwang.registry.urls")),
     path("", include("yiwang.cases.urls")),
     path("", include("yiwang.outreach.urls")),
+    path("", include("yiwang.cockpit.urls")),
     path("public/", include(public_urls.pages)),
     path("open311/v2/", include(public_urls.georeport)),
 ]

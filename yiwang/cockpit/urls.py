@@ -1,0 +1,4 @@
+"""Pages of the cockpit."""
+
+app_name = "cockpit"
+urlpatterns: list = []
