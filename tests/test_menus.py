@@ -51,6 +51,7 @@ EVERYONE = {
     "outreach:meetings",
     "outreach:routine-compliance",
     "outreach:enterprises",
+    "cockpit:cockpit",
 }
 SETTINGS = {
     "accounts:tokens-all",

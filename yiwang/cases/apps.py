@@ -162,6 +162,8 @@ class CasesConfig(AppConfig):
                     compute=rate_of(figure),
                     page=cases_behind(part),
                     order=order,
+                    # The response rate is in the table; the front shows the outcome.
+                    main=figure != "response_rate",
                 )
                 for figure, part, name, definition, order in (
                     (

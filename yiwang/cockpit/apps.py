@@ -9,3 +9,12 @@ class CockpitConfig(AppConfig):
     name = "yiwang.cockpit"
     label = "cockpit"
     verbose_name = _("Cockpit")
+
+    def ready(self):
+        from yiwang.core import menus
+
+        # The cockpit opens the menu: one picture of the viewer's areas (the big screen is
+        # a button on it).
+        menus.register(
+            menus.MenuItem("cockpit.cockpit", _("Cockpit"), "cockpit:cockpit", "work", 1),
+        )

@@ -1,4 +1,6 @@
 """Pages of the cockpit."""
 
+from yiwang.cockpit import views
+
 app_name = "cockpit"
-urlpatterns: list = []
+urlpatterns = [*views.urlpatterns]

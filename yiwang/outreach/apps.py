@@ -175,6 +175,7 @@ def register_indicators() -> None:
             "api:scheduled-visit-list",
             base=open_schedule,
             order=31,
+            main=False,
         ),
         indicators.Indicator(
             "outreach.visits_overdue",

@@ -100,6 +100,7 @@ class RegistryConfig(AppConfig):
                 "registry:residents",
                 params={"status": "living"},
                 order=12,
+                main=False,
             ),
         )
 

@@ -25,7 +25,23 @@ def _reading(w):
     assert listed.json()["count"] == own.json()["value"]
 
 
+def _page(name):
+    def check(w):
+        url = reverse(name)
+        for code in (OTHER_VILLAGE, TOWN, COUNTY):
+            assert w["client"].get(url, {"area": code}).status_code == 404
+        own = w["client"].get(url)
+        assert own.status_code == 200
+        html = own.content.decode()
+        assert f'data-area="{OTHER_VILLAGE}' not in html
+        assert f'data-area="{VILLAGE}' in html  # its grids: codes that start with it
+
+    return check
+
+
 COCKPIT_CHECKS = {
     "api:indicator-list GET": _list,
     "api:indicator-detail GET": _reading,
+    "cockpit:cockpit": _page("cockpit:cockpit"),
+    "cockpit:screen": _page("cockpit:screen"),
 }

@@ -32,8 +32,8 @@
           return value === null || value === undefined ? "—" : value + data.percent;
         },
       },
-      legend: { top: 0 },
-      grid: { left: 48, right: 16, top: 40, bottom: 72 },
+      legend: { top: 0, show: data.series.length > 1 },
+      grid: { left: 48, right: 16, top: data.series.length > 1 ? 40 : 12, bottom: 72 },
       xAxis: {
         type: "category",
         data: data.labels,
@@ -43,7 +43,8 @@
       yAxis: {
         type: "value",
         min: 0,
-        max: 100,
+        // Per cent: the whole scale; a count: as high as the data goes.
+        max: data.percent === "%" ? 100 : null,
         axisLabel: { formatter: "{value}" + data.percent },
       },
       series: data.series.map(function (series) {
