@@ -144,6 +144,15 @@ def _shared_rows():
     SHARED.begin_test()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (memory, per process): no rate-limit counter
+    and no cockpit of an earlier test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     return SHARED.build_or_restore("tree", _build_tree, _reload_tree)

@@ -548,6 +548,7 @@ CHECKS = {
         "registry:resident-make-head", {"former_head_relation": "child"}
     ),
     "registry:duplicates": ledger_listing("registry:duplicates", "张三"),
+    "registry:households": ledger_listing("registry:households", "张三"),
     "registry:migrants": ledger_listing("registry:migrants", "张三的租客"),
     "registry:migrant-create": lambda w: (
         form_refuses(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/import/", views.ledger_import, name="import"),
     path("ledger/template.xlsx", views.ledger_template, name="template"),
     path("ledger/duplicates/", views.duplicate_list, name="duplicates"),
+    path("ledger/households/", views.household_list, name="households"),
     path("ledger/households/new/", views.household_create, name="household-create"),
     path("ledger/households/<int:household_id>/", views.household_detail, name="household"),
     path(

@@ -4,7 +4,6 @@ month and a year ago, drill-down, scope, and the cache that never answers anothe
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from conftest import COUNTY, GRID, TOWN, UNIT, VILLAGE
@@ -15,13 +14,6 @@ from yiwang.core.reporting import add_months
 from yiwang.registry.services import create_household
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from yiwang.registry.views.ledger import (
     EXPORT_TYPES,
     PAGE_SIZE,
     duplicate_list,
+    household_list,
     resident_list,
 )
 from yiwang.registry.views.life_events import (
@@ -44,6 +45,7 @@ __all__ = [
     "TRANSFER_HITS",
     "UNIT_HINTS",
     "duplicate_list",
+    "household_list",
     "household_category",
     "household_create",
     "household_detail",

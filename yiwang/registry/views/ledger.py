@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.shortcuts import render
 
 from yiwang.accounts import scope
-from yiwang.registry.filters import ResidentFilterSet
-from yiwang.registry.models import Resident, Tag
+from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
+from yiwang.registry.models import Household, Relation, Resident, ResidentStatus, Tag
 from yiwang.registry.selectors import (
     duplicate_matches,
     likely_duplicates,
@@ -42,6 +43,28 @@ def resident_list(request):
         "can_configure_tags": scope.can_configure(request.user),
     }
     return render(request, "registry/resident_list.html", context)
+
+
+@login_required
+def household_list(request):
+    """The households of the ledger, by area and number, with the ledger's household
+    filters: the records behind the cockpit's household figures."""
+    queryset = (
+        Household.objects.visible_to(request.user)
+        .prefetch_related(Prefetch("residents", queryset=_heads(), to_attr="heads"))
+        .order_by("area_code", "number", "id")
+    )
+    filterset = HouseholdFilterSet(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/household_list.html",
+        {"filterset": filterset, "page_obj": page, "tags": Tag.objects.filter(is_active=True)},
+    )
+
+
+def _heads():
+    return Resident.objects.filter(relation=Relation.HEAD, status=ResidentStatus.LIVING).order_by()
 
 
 @login_required

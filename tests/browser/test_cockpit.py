@@ -1,0 +1,78 @@
+"""The cockpit in Chromium: the county admin clicks from the county down to a grid and
+opens the records behind a figure; the cockpit at 360×640 and the big screen at 1920×1080
+have nothing sticking out sideways; screenshots kept under artifacts/screenshots/."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from playwright.sync_api import expect
+
+from conftest import GRID, TOWN, UNIT, VILLAGE
+from tests.browser.conftest import assert_clean, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture
+def ledger(tree):
+    from yiwang.registry.services import create_household
+
+    for number in ("001", "002", "003"):
+        create_household(actor=None, unit_code=UNIT, number=number)
+
+
+def test_the_county_admin_drills_down_to_a_grid_and_opens_the_records(
+    live_server, open_page, console, county_admin, ledger
+):
+    base = live_server.url
+    page = open_page()
+    log_in(page, base, "county")
+    page.locator('[data-menu-item="cockpit.cockpit"]').first.dispatch_event("click")
+    expect(page.locator("#cockpit-figures")).to_be_visible()
+    expect(page.locator("#figure-registry-households .cockpit-value")).to_have_text("3")
+    # Each figure draws its thirteen months with the vendored ECharts.
+    expect(page.locator("#chart-registry-households canvas")).to_be_visible()
+    for code in (TOWN, VILLAGE, GRID):
+        page.locator(f'#cockpit-children tr[data-area="{code}"] a').click()
+        expect(page).to_have_url(re.compile(rf"/cockpit/\?area={code}$"))
+        expect(page.locator("#figure-registry-households .cockpit-value")).to_have_text("3")
+    # The breadcrumb goes back up; the figure opens its records: the grid's households.
+    expect(page.locator("#cockpit-crumbs li")).to_have_count(4)
+    page.locator("#figure-registry-households .cockpit-value").click()
+    expect(page).to_have_url(re.compile(rf"under={GRID}"))
+    expect(page.locator("main")).to_contain_text("001")
+    assert_clean(page, console)
+
+
+def test_the_cockpit_on_a_phone_and_the_big_screen_do_not_overflow(
+    live_server, open_page, console, county_admin, ledger
+):
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    phone = open_page(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
+    log_in(phone, base, "county")
+    phone.goto(f"{base}/cockpit/")
+    expect(phone.locator("#chart-registry-households canvas")).to_be_visible()
+    assert phone.evaluate(OVERFLOW) <= 0
+    phone.screenshot(path=str(SCREENSHOTS / "cockpit-phone.png"), full_page=True)
+
+    screen = open_page(viewport={"width": 1920, "height": 1080})
+    log_in(screen, base, "county")
+    screen.goto(f"{base}/cockpit/")
+    screen.locator("#cockpit-screen-link").click()
+    expect(screen.locator("#screen-title")).to_be_visible()
+    expect(screen.locator("#figure-registry-households .screen-value")).to_contain_text("3")
+    assert screen.evaluate(OVERFLOW) <= 0
+    # Readable across the room: the figures are large.
+    size = screen.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.screen-value')).fontSize)"
+    )
+    assert size >= 48
+    screen.screenshot(path=str(SCREENSHOTS / "cockpit-screen-1920.png"))
+    assert_clean(phone, console)
+    assert_clean(screen, console)
