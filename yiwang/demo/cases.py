@@ -21,9 +21,11 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+import shapely
 from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
+from shapely.geometry import shape
 
 from yiwang.accounts.models import Post, Role
 from yiwang.areas.models import Area, Level
@@ -534,6 +536,39 @@ def _reported_times(rng, n: int, now: datetime.datetime) -> list[datetime.dateti
     return sorted(times)
 
 
+class _Places:
+    """Patrol reports' points: inside their unit, at least EDGE from its edges, so that
+    locating the point finds that unit and never its neighbour."""
+
+    EDGE = 1e-5  # degrees, about 1 m
+
+    def __init__(self):
+        self.inner: dict[str, shapely.Geometry] = {}
+
+    def point(self, rng: random.Random, code: str, boundary: dict) -> tuple[float, float]:
+        inner = self.inner.get(code)
+        if inner is None:
+            unit = shape(boundary)
+            inner = unit.buffer(-self.EDGE)
+            inner = unit if inner.is_empty else inner
+            shapely.prepare(inner)
+            self.inner[code] = inner
+        west, south, east, north = inner.bounds
+        # Two draws from the demo's generator whatever the unit's shape, so that the rest
+        # of the demo does not depend on it; the rare further tries come from their own.
+        u, v = rng.random(), rng.random()
+        retry = None
+        for _try in range(1000):
+            lng = round(west + (east - west) * u, 6)
+            lat = round(south + (north - south) * v, 6)
+            if shapely.contains_xy(inner, lng, lat):
+                return lng, lat
+            retry = retry or random.Random(u)
+            u, v = retry.random(), retry.random()
+        at = inner.point_on_surface()
+        return round(at.x, 6), round(at.y, 6)
+
+
 @transaction.atomic
 def build_demo_cases(*, seed: int = 2026, now: datetime.datetime | None = None) -> dict:
     """A year of cases for the demo county (see the module's docstring), on a database that
@@ -586,6 +621,7 @@ def build_demo_cases(*, seed: int = 2026, now: datetime.datetime | None = None) 
     def when(value):
         return None if value is None else db_value(Case, "reported_at", value)
 
+    places = _Places()
     # The latest case of each village and category: what a new one may be merged into.
     latest: dict[tuple[str, str], tuple[int, datetime.datetime, str]] = {}
     case_rows, event_rows = [], []
@@ -601,10 +637,8 @@ def build_demo_cases(*, seed: int = 2026, now: datetime.datetime | None = None) 
             source, area_code = Source.PATROL, unit_code
             reporter = created_by = builder.actor(unit_code)[0]
             name = builder.actor(unit_code)[1]
-            if boundary:  # a point inside the unit (the demo's units are rectangles)
-                ring = boundary["coordinates"][0]
-                lng = round(rng.uniform(min(p[0] for p in ring), max(p[0] for p in ring)), 6)
-                lat = round(rng.uniform(min(p[1] for p in ring), max(p[1] for p in ring)), 6)
+            if boundary:
+                lng, lat = places.point(rng, unit_code, boundary)
         else:
             source = Source.PUBLIC if rng.random() < 0.4 else Source.HOTLINE
             name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))

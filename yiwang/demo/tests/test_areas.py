@@ -29,7 +29,6 @@ from yiwang.demo.areas import (
     build_demo,
     chinese_number,
     spread,
-    tile,
 )
 
 TOWN = COUNTY_CODE + "001"
@@ -53,21 +52,13 @@ def _census() -> dict:
     }
 
 
-def test_it_spreads_counts_evenly_and_tiles_rectangles_without_gaps():
+def test_it_spreads_counts_evenly():
     assert spread(937, 358).count(3) == 937 - 2 * 358
     assert sum(spread(7849, 937)) == 7849
     assert set(spread(7849, 937)) == {8, 9}
     assert [chinese_number(n) for n in (1, 9, 10, 12, 20, 23)] == [
         "一", "九", "十", "十二", "二十", "二十三",
     ]  # fmt: skip
-    parent = (116.0, 35.0, 116.5, 35.45)
-    for n in (1, 2, 3, 7, 8, 9, 16, 23):
-        boxes = tile(parent, n)
-        assert len(boxes) == n
-        polygons = [shapely.box(*b) for b in boxes]
-        union = shapely.union_all(polygons)
-        assert union.symmetric_difference(shapely.box(*parent)).area < 1e-15
-        assert sum(p.area for p in polygons) == pytest.approx(shapely.box(*parent).area, abs=1e-15)
 
 
 def test_it_builds_the_town_scale_demo_with_two_towns_of_the_same_shape(demo):
@@ -195,10 +186,16 @@ def test_it_gives_every_area_a_boundary_inside_its_parent_and_the_children_tile_
         if len(code) > len(COUNTY_CODE):
             check_inside(geometry, boundaries[code[:-3]])  # a unit inside its grid, …
             children.setdefault(code[:-3], []).append(geometry)
+    # The children cover their parent and do not overlap: within a band of 1e-6 degree
+    # (the coordinates' precision) along the parent's edge, though the cells share their
+    # edges vertex for vertex and the difference is far smaller.
+    assert len(children) == 1 + 2 + 50 + 130
     for parent, parts in children.items():
         whole = shape(boundaries[parent])
-        assert shapely.union_all(parts).symmetric_difference(whole).area < 1e-14
-        assert sum(p.area for p in parts) == pytest.approx(whole.area, rel=1e-9)
+        tolerance = whole.length * 1e-6
+        union = shapely.union_all(parts)
+        assert union.symmetric_difference(whole).area < tolerance  # no gap
+        assert sum(p.area for p in parts) - union.area < tolerance  # no overlap
 
 
 def test_a_random_point_in_the_county_locates_to_exactly_one_unit_under_its_ancestors(demo):
@@ -206,7 +203,11 @@ def test_a_random_point_in_the_county_locates_to_exactly_one_unit_under_its_ance
     locator = unit_locator()
     west, south, east, north = county.bounds
     rng = random.Random(2026)
-    points = [(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(300)]
+    points = []
+    while len(points) < 300:  # inside the county's outline
+        lng, lat = rng.uniform(west, east), rng.uniform(south, north)
+        if county.contains(shapely.Point(lng, lat)):
+            points.append((lng, lat))
     areas = {a.code: a for a in Area.objects.select_related("parent")}
     for lng, lat in points:
         hits = locator.tree.query(shapely.Point(lng, lat), predicate="intersects")

@@ -4,11 +4,13 @@ the stages, with their timelines, written in bulk; and the `demo` command that b
 import datetime
 from collections import Counter
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import SHARED
+from yiwang.areas.geometry import unit_locator
 from yiwang.areas.models import Area
 from yiwang.cases import services, states
 from yiwang.cases.models import Case, CaseEvent, CaseTally, EventKind, Status
@@ -69,6 +71,16 @@ def test_it_builds_a_year_of_cases_spread_over_the_stages(built):
     reported = Case.objects.values_list("reported_at", flat=True)
     assert now - min(reported) < datetime.timedelta(days=366) and max(reported) < now
     assert len({timezone.localtime(at).month for at in reported}) == 12
+
+
+def test_each_patrol_report_locates_to_its_own_unit(built):
+    points = list(
+        Case.objects.filter(lat__isnull=False).values_list("lng", "lat", "unit__code", "area_code")
+    )
+    assert len(points) == built["patrol_reports"]
+    found = unit_locator().locate_many(np.array([(float(x), float(y)) for x, y, *_ in points]))
+    assert found == [unit for _x, _y, unit, _a in points]
+    assert all(unit == area_code for _x, _y, unit, area_code in points)
 
 
 def test_some_are_late_and_the_rates_show_it(built):
