@@ -7,8 +7,9 @@ county and a month, written once the month has ended (the monthly task, on the 1
   computed over the month: both can be taken for any past month (`backfill`).
 
 Every level at once: a counting indicator is one GROUP BY on the code prefix per level
-(five queries for a county), a rate one call of the module's selector per area that has
-children. Never a count per area.
+(five queries for a county), a rate one call of the module's selector per county, town
+and village (which gives its children's too: rates are kept down to the grids). Never a
+count per area.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from yiwang.core.reporting import Period, add_months
 logger = logging.getLogger(__name__)
 
 LEVEL_LENGTHS = sorted(codes.LEVEL_BY_LENGTH)
+RATE_PARENT_LEVELS = ("county", "town", "village")
 
 
 def _count_values(indicator: Indicator, county: str, period: Period | None) -> dict[str, float]:
@@ -70,10 +72,11 @@ def take(
         .order_by("code")
         .values_list("code", flat=True)
     )
+    # A rate is kept down to the grids (its selector's call per parent: the units' rates
+    # of a month gone by are not kept).
     parents = list(
         Area.objects.open()
-        .filter(code__startswith=county.code, children__isnull=False)
-        .distinct()
+        .filter(code__startswith=county.code, level__in=RATE_PARENT_LEVELS)
         .order_by("code")
     )
     now = timezone.now()
