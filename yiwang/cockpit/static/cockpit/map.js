@@ -391,8 +391,10 @@
             text = f(breaks[i - 1]) + " – " + f(breaks[i]);
           }
         } else {
-          var low = i === 0 ? min : breaks[i - 1];
-          var high = i === breaks.length ? max : breaks[i];
+          // A quantile class by the values that fall in it: its smallest to its largest.
+          var inside = values.filter(function (v) { return classOf(v, breaks) === i; });
+          var low = inside.length ? Math.min.apply(null, inside) : i === 0 ? min : breaks[i - 1];
+          var high = inside.length ? Math.max.apply(null, inside) : i === breaks.length ? max : breaks[i];
           text = low === high ? f(low) : f(low) + " – " + f(high);
         }
         item(palette[i], text, false);
