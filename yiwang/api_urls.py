@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
 from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
+from yiwang.cockpit import map_api
 from yiwang.cockpit.api import IndicatorViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
@@ -57,5 +58,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
+    *map_api.urlpatterns,
     path("", include(router.urls)),
 ]

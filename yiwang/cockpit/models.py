@@ -2,6 +2,7 @@
 that last month and a year ago are read, not recounted, and a state (households, open
 cases) keeps the value it had at a month's end."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +31,37 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.area_code} {self.month:%Y-%m}"
+
+
+class MapSetting(models.Model):
+    """A county's tile layer for the thematic maps: a URL template (天地图 with the
+    county's key, say) drawn under the boundaries when it answers. None, or an empty
+    template, draws the boundaries on a plain background (an intranet has no tiles).
+    Written by `yiwang.cockpit.map_services.set_tile_url`."""
+
+    county_code = models.CharField(_("county code"), max_length=6, unique=True)
+    tile_url = models.CharField(_("tile URL template"), max_length=500, blank=True)
+    # The letters or digits {s} stands for, one a server (天地图: 01234567).
+    subdomains = models.CharField(_("tile subdomains"), max_length=16, blank=True)
+    attribution = models.CharField(_("attribution"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("map setting")
+        verbose_name_plural = _("map settings")
+
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.tile_url or '-'}"
+
+    @property
+    def area_code(self) -> str:
+        """Audited under the county it belongs to."""
+        return self.county_code

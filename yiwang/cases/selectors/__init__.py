@@ -1,7 +1,8 @@
 """Reads of cases that are more than a filter, a module a part: the inbox, the notifications
 of a user and the likely duplicates of a case (cases), the reads behind the dispatch form
-(dispatch), whose public names are here too, and the three rates with the overdue list
-(rates: `from yiwang.cases.selectors import rates`)."""
+(dispatch), the points of open cases on a map (points), whose public names are here too,
+and the three rates with the overdue list (rates: `from yiwang.cases.selectors import
+rates`)."""
 
 from yiwang.cases.selectors.cases import (
     DUPLICATE_RADIUS_M,
@@ -26,6 +27,7 @@ from yiwang.cases.selectors.dispatch import (
     worker_choices,
     worker_posts,
 )
+from yiwang.cases.selectors.points import POINTS_MAX, open_case_points
 
 __all__ = [
     "DUPLICATE_RADIUS_M",
@@ -42,6 +44,9 @@ __all__ = [
     "text_similarity",
     "unread_notices",
     "waiting_for",
+    # points
+    "POINTS_MAX",
+    "open_case_points",
     # dispatch
     "case_departments",
     "department_staff",

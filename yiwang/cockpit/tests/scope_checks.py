@@ -39,9 +39,48 @@ def _page(name):
     return check
 
 
+def _map(w):
+    url = reverse("api:indicator-map", args=["registry.households"])
+    for code in (OTHER_VILLAGE, TOWN, COUNTY):
+        assert w["client"].get(url, {"area": code}).status_code == 404
+    own = w["client"].get(url, {"area": VILLAGE})
+    assert own.status_code == 200
+    assert all(f["properties"]["code"].startswith(VILLAGE) for f in own.json()["features"])
+
+
+def _case_points(w):
+    url = reverse("api:cockpit-cases")
+    for code in (OTHER_VILLAGE, TOWN, COUNTY):
+        assert w["client"].get(url, {"area": code}).status_code == 404
+    own = w["client"].get(url, {"area": VILLAGE})
+    assert own.status_code == 200
+    assert own.json()["area"] == VILLAGE
+
+
+def _map_page(w):
+    url = reverse("cockpit:map")
+    for code in (OTHER_VILLAGE, TOWN, COUNTY):
+        assert w["client"].get(url, {"area": code}).status_code == 404
+    assert w["client"].get(url, {"area": VILLAGE}).status_code == 200
+
+
+def _map_settings(w):
+    from yiwang.cockpit.models import MapSetting
+
+    url = reverse("cockpit:map-settings")
+    assert w["client"].get(url).status_code == 403
+    answer = w["client"].post(url, {"tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    assert answer.status_code == 403
+    assert not MapSetting.objects.exists()
+
+
 COCKPIT_CHECKS = {
     "api:indicator-list GET": _list,
     "api:indicator-detail GET": _reading,
     "cockpit:cockpit": _page("cockpit:cockpit"),
     "cockpit:screen": _page("cockpit:screen"),
+    "api:indicator-map GET": _map,
+    "api:cockpit-cases GET": _case_points,
+    "cockpit:map": _map_page,
+    "cockpit:map-settings": _map_settings,
 }
