@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yiwang.areas import selectors as areas
-from yiwang.cockpit import figures
+from yiwang.cockpit import figures, maps
 from yiwang.core import reporting
 
 # The figures each child's row shows, and the big screen's ranking.
@@ -117,6 +117,10 @@ def _context(request, screen: bool = False) -> dict:
         page_url=f"{reverse('cockpit:cockpit')}?{urlencode({'area': area.code, **month_query})}",
         refresh=settings.COCKPIT_CACHE_SECONDS,
     )
+    if not screen and maps.can_see_maps(user):
+        # The thematic map of the children, for the month shown; a click goes one down.
+        params = {**request.GET.dict(), "period": "" if data.current else month_query["month"]}
+        context["map"] = maps.panel(area, params)
     return context
 
 
@@ -124,7 +128,10 @@ def _context(request, screen: bool = False) -> dict:
 @require_GET
 def cockpit_page(request):
     """The cockpit of an area in the viewer's scope (their first area by default)."""
-    return render(request, "cockpit/cockpit.html", _context(request))
+    context = _context(request)
+    response = render(request, "cockpit/cockpit.html", context)
+    panel = context.get("map")
+    return maps.allow_tiles(response, panel.tiles) if panel else response
 
 
 @login_required
