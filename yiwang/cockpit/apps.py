@@ -9,3 +9,8 @@ class CockpitConfig(AppConfig):
     name = "yiwang.cockpit"
     label = "cockpit"
     verbose_name = _("Cockpit")
+
+    def ready(self):
+        from yiwang.cockpit import report_views
+
+        report_views.register()
