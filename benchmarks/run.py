@@ -47,6 +47,11 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           create_announcement as the county admin, send_announcement timed (target ≤ 2 s,
           each of 10 runs)
 
+  cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
+          (filled unless earlier groups left them): the monthly snapshots; the county's
+          cockpit data cold and warm (targets p95 ≤ 300 ms and ≤ 50 ms); a town's map
+          GeoJSON with values (p95 ≤ 200 ms); the county's monthly PDF (≤ 15 s)
+
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
 else postgres://postgres@127.0.0.1:5432. Only the database `yiwang_bench` on it is touched
@@ -96,6 +101,8 @@ GROUPS = {
     "visitapi": ("postgresql",),
     # A year of the demo's announcements (built here unless there), then the fan-out's.
     "notices": ("sqlite", "postgresql"),
+    # A million residents, a million cases, 2,000,000 visits (filled unless there).
+    "cockpit": ("sqlite", "postgresql"),
 }
 
 

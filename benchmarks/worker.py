@@ -64,6 +64,12 @@ TARGETS = {
         "inbox_page_p95_ms": 30.0,
         "summary_p95_ms": 200.0,
     },
+    "cockpit": {
+        "cold_p95_ms": 300.0,
+        "warm_p95_ms": 50.0,
+        "map_max_p95_ms": 200.0,
+        "pdf_max_seconds": 15.0,
+    },
 }
 # Targets a figure must reach, not stay under.
 AT_LEAST = {"caseapi": {"ratio": 0.5}, "visitapi": {"ratio": 0.5}}
@@ -658,6 +664,13 @@ def bench_notices(args) -> dict:
     return run(args)
 
 
+def bench_cockpit(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cockpit_bench import bench_cockpit as run
+
+    return run(args, ensure_ledger)
+
+
 GROUPS = {
     "build": bench_build,
     "rollup": bench_rollup,
@@ -673,6 +686,7 @@ GROUPS = {
     "visitapi": bench_visitapi,
     "export": bench_export,
     "notices": bench_notices,
+    "cockpit": bench_cockpit,
 }
 
 

@@ -59,6 +59,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/pairings/": "exactly one subject: a household, a resident or an enterprise",
     "POST /api/v1/posts/": "the user must exist in your scope",
     "POST /api/v1/programmes/": "the code and the name must be new",
+    "POST /api/v1/reports/": "a county's, a town's or a village's code; a month, not to come",
     "POST /api/v1/routines/": "the code must be new",
     "POST /api/v1/tags/": "the code must be new",
     "POST /api/v1/visit-rules/": "the fields a periodic or a triggered rule needs",

@@ -50,6 +50,8 @@ NOT_PAGES = {
     # An export is started by a form's POST and ends in a file.
     "core:export-start",
     "core:export-download",
+    # A monthly report's PDF.
+    "cockpit:report-download",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {"login", "public:request", "public:track", "notices:ack-link"}

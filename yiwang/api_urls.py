@@ -11,6 +11,7 @@ from yiwang.areas.api import AreaViewSet
 from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, NoticeViewSet
 from yiwang.cockpit import map_api
 from yiwang.cockpit.api import IndicatorViewSet
+from yiwang.cockpit.report_api import ReportViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
@@ -41,6 +42,7 @@ router.register("imports", ImportJobViewSet, basename="import")
 router.register("announcements", AnnouncementViewSet, basename="announcement")
 router.register("inbox", InboxViewSet, basename="inbox")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("reports", ReportViewSet, basename="report")
 robots_api.register(router)
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")

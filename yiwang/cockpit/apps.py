@@ -11,7 +11,7 @@ class CockpitConfig(AppConfig):
     verbose_name = _("Cockpit")
 
     def ready(self):
-        from yiwang.cockpit import map_views
+        from yiwang.cockpit import map_views, report_views
         from yiwang.core import menus
 
         # The cockpit opens the menu: one picture of the viewer's areas (the big screen is
@@ -20,3 +20,4 @@ class CockpitConfig(AppConfig):
             menus.MenuItem("cockpit.cockpit", _("Cockpit"), "cockpit:cockpit", "work", 1),
         )
         map_views.register()
+        report_views.register()

@@ -1,10 +1,15 @@
 """The cockpit's monthly snapshots: each indicator's value for each area and month, so
 that last month and a year ago are read, not recounted, and a state (households, open
-cases) keeps the value it had at a month's end."""
+cases) keeps the value it had at a month's end; and the monthly reports, a PDF per area and
+month."""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.models import ScopedModel
 
 
 class Snapshot(models.Model):
@@ -65,3 +70,50 @@ class MapSetting(models.Model):
     def area_code(self) -> str:
         """Audited under the county it belongs to."""
         return self.county_code
+
+
+def report_path(instance: Report, filename: str) -> str:
+    # The name is ours; a report made again is a new file, the old one is removed.
+    return f"reports/{instance.area_code}/{filename}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class Report(ScopedModel):
+    """The monthly report of an area (a PDF): made by the monthly task on the 1st for the
+    month just ended (the county and each town), or on demand. One per area and month:
+    making it again replaces its file. Served only through scoped views, never a media
+    URL."""
+
+    month = models.DateField(_("month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    file = models.FileField(_("file"), upload_to=report_path, max_length=200, blank=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    error = models.TextField(_("error"), blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "month"], name="report_area_month")
+        ]
+        ordering = ["-month", "area_code"]
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.month:%Y-%m}"

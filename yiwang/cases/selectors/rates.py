@@ -349,18 +349,30 @@ def rates_from_cases(area: Area, group_by: str, period: Period) -> Rates:
 # --- the overdue list -----------------------------------------------------------------
 
 
-def overdue(user, area_code: str = "", now: datetime.datetime | None = None) -> QuerySet[Case]:
-    """Open cases of the user's scope (and departments) whose current stage is past its
-    due time, the most overdue first; parked cases, whose deadlines stop, are left out.
-    `area_code` narrows it to a subtree."""
+def _overdue(cases: QuerySet[Case], area_code: str, now: datetime.datetime | None):
     queryset = (
-        Case.objects.visible_to(user)
         # The open stages by name, not "not finished": the (status, due_at) index then
         # reads the overdue ones only, a few thousand among a million.
-        .filter(status__in=OPEN_STAGES, due_at__lt=now or timezone.now(), parked=False)
+        cases.filter(status__in=OPEN_STAGES, due_at__lt=now or timezone.now(), parked=False)
         .select_related("category", "assignee_department")
         .order_by("due_at", "id")
     )
     if area_code:
         queryset = queryset.filter(subtree_q("area_code", area_code))
     return queryset
+
+
+def overdue(user, area_code: str = "", now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """Open cases of the user's scope (and departments) whose current stage is past its
+    due time, the most overdue first; parked cases, whose deadlines stop, are left out.
+    `area_code` narrows it to a subtree."""
+    return _overdue(Case.objects.visible_to(user), area_code, now)
+
+
+def overdue_in(area_code: str, now: datetime.datetime | None = None) -> QuerySet[Case]:
+    """The same list read for the system (every case under `area_code`, whoever may see
+    it): the monthly report, made by a task for an area the caller has checked. Not for a
+    page or the API, which read `overdue(user, …)`."""
+    if not area_code:
+        raise ValueError("overdue_in needs an area code")
+    return _overdue(Case.objects.all(), area_code, now)

@@ -424,6 +424,21 @@ def test_the_overdue_list_shows_open_cases_past_due_most_overdue_first(tree, chi
     assert api.json()["results"][0]["time_left"] < api.json()["results"][1]["time_left"] < 0
 
 
+def test_the_systems_overdue_list_reads_every_case_under_an_area(tree, chief):
+    """The monthly report's read: the same list whoever may see it, under the area asked."""
+    now = local(day(M1, 3), 12)
+    oldest = report(UNIT, "sanitation", now - datetime.timedelta(hours=10))
+    foreign = report(OTHER_UNIT, "sanitation", now - datetime.timedelta(hours=30))
+    report(UNIT, "sanitation", now - datetime.timedelta(hours=1))  # not due yet
+
+    assert list(rates.overdue_in(COUNTY, now=now)) == [foreign, oldest]
+    assert list(rates.overdue_in(VILLAGE, now=now)) == [oldest]
+    assert list(rates.overdue(chief, now=now)) == [oldest]
+    assert list(rates.overdue_in(GRID2, now=now)) == []
+    with pytest.raises(ValueError):
+        rates.overdue_in("")
+
+
 # --- the tally --------------------------------------------------------------------------
 
 

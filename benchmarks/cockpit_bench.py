@@ -1,0 +1,157 @@
+"""The cockpit at county scale (`make bench BENCH_ARGS="--only cockpit"`): on a county of
+at least 1,000,000 residents, 1,000,000 cases and 2,000,000 visits (what the import, sweep
+and compliance groups leave, else filled here):
+
+- the monthly snapshots of last month (every indicator, every area) and the flows of a
+  year ago, each timed once;
+- the county's cockpit data (`figures.cockpit` as the county admin: every indicator this
+  month, last month and a year ago, the thirteen months, the towns' values): cold (the
+  cache emptied before each run) and warm, and the page GET /cockpit/ warm
+  (targets: p95 ≤ 300 ms cold, ≤ 50 ms warm);
+- a town's map GeoJSON with values, GET /api/v1/indicators/{key}/map/?area=<town>, for a
+  count read from the records, one from a tally and a rate (target p95 ≤ 200 ms);
+- the county's monthly PDF report of last month (target ≤ 15 s, each of 3 runs).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import cases_bench  # noqa: E402 — the shared helpers (timing, VACUUM)
+import outreach_bench  # noqa: E402
+
+COUNTY = "370829"
+MAP_KEYS = ("cases.open", "registry.households", "outreach.coverage")
+PDF_RUNS = 3
+
+
+def _spread(times: list[float]) -> dict:
+    return cases_bench._spread(times)
+
+
+def bench_cockpit(args, ensure_ledger) -> dict:
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import timezone
+
+    from yiwang.accounts.models import User
+    from yiwang.areas.models import Area
+    from yiwang.cockpit import figures, snapshots
+    from yiwang.core.reporting import add_months
+
+    counts: dict = {"ledger": ensure_ledger(args)}
+    counts["cases"] = cases_bench.ensure_cases(args)
+    outreach = outreach_bench.ensure_outreach(args)
+    counts["outreach"] = {k: v for k, v in outreach.items() if isinstance(v, int | float | str)}
+    county = Area.objects.get(code=COUNTY)
+    user = User.objects.get(username="county")
+    this = timezone.localdate().replace(day=1)
+    last, year = add_months(this, -1), add_months(this, -12)
+    figures_out: dict = {}
+
+    started = time.perf_counter()
+    counts["snapshot_rows"] = snapshots.take(last, county)
+    figures_out["snapshot_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    snapshots.take(year, county, flows_only=True)
+    figures_out["snapshot_flows_seconds"] = round(time.perf_counter() - started, 1)
+    print(
+        f"  snapshots of {last:%Y-%m}: {counts['snapshot_rows']:,} values in "
+        f"{figures_out['snapshot_seconds']} s; the flows of {year:%Y-%m} in "
+        f"{figures_out['snapshot_flows_seconds']} s"
+    )
+
+    def cold():
+        cache.clear()
+        return figures.cockpit(user, county)
+
+    data = cold()
+    counts["indicators"] = len(data.figures)
+    counts["towns"] = len(data.children)
+    counts["values"] = {f.key: f.value for f in data.figures}
+    runs = args.compliance_runs
+    times = [cases_bench._timed(cold)[0] for _ in range(runs)]
+    figures_out.update({f"cold_{k}": v for k, v in _spread(times).items()})
+    for _ in range(args.warmup):
+        figures.cockpit(user, county)
+    times = [
+        cases_bench._timed(lambda: figures.cockpit(user, county))[0] for _ in range(args.requests)
+    ]
+    figures_out.update({f"warm_{k}": v for k, v in _spread(times).items()})
+    print(
+        f"  the county's cockpit ({counts['indicators']} indicators, {counts['towns']} towns): "
+        f"cold median {figures_out['cold_median_ms']} ms, p95 {figures_out['cold_p95_ms']} ms "
+        f"over {runs} runs; warm median {figures_out['warm_median_ms']} ms, p95 "
+        f"{figures_out['warm_p95_ms']} ms over {args.requests}"
+    )
+
+    client = Client()
+    client.force_login(user)
+
+    def page():
+        response = client.get("/cockpit/", {"area": COUNTY})
+        if response.status_code != 200:
+            raise SystemExit(f"GET /cockpit/ answered {response.status_code}")
+
+    for _ in range(args.warmup):
+        page()
+    times = [cases_bench._timed(page)[0] for _ in range(runs)]
+    figures_out.update({f"page_warm_{k}": v for k, v in _spread(times).items()})
+    print(
+        f"  GET /cockpit/ warm: median {figures_out['page_warm_median_ms']} ms, p95 "
+        f"{figures_out['page_warm_p95_ms']} ms"
+    )
+
+    town = Area.objects.filter(parent=county).order_by("code").first()
+    counts["town"] = {"code": town.code, "villages": town.children.count()}
+    worst = 0.0
+    for key in MAP_KEYS:
+        url = f"/api/v1/indicators/{key}/map/"
+
+        def get(url=url):
+            response = client.get(url, {"area": town.code})
+            if response.status_code != 200:
+                raise SystemExit(f"GET {url} answered {response.status_code}")
+            return response
+
+        features = len(get().json()["features"])
+        times = [cases_bench._timed(get)[0] for _ in range(runs)]
+        spread = _spread(times)
+        figures_out[f"map_{key}_p95_ms"] = spread["p95_ms"]
+        figures_out[f"map_{key}_median_ms"] = spread["median_ms"]
+        worst = max(worst, spread["p95_ms"])
+        print(
+            f"  {url}?area={town.code} ({features} villages): median {spread['median_ms']} "
+            f"ms, p95 {spread['p95_ms']} ms"
+        )
+    figures_out["map_max_p95_ms"] = worst
+
+    figures_out.update(_bench_pdf(county, last, counts))
+    return {"figures": figures_out, "counts": counts}
+
+
+def _bench_pdf(county, month, counts) -> dict:
+    try:
+        from yiwang.cockpit import reports
+    except ImportError:
+        return {}
+
+    seconds = []
+    for _ in range(PDF_RUNS):
+        started = time.perf_counter()
+        report = reports.generate_now(county, month)
+        seconds.append(time.perf_counter() - started)
+    counts["pdf_bytes"] = report.file.size
+    print(
+        f"  the county's PDF of {month:%Y-%m} ({report.file.size:,} bytes): "
+        + ", ".join(f"{s:.1f} s" for s in seconds)
+    )
+    return {
+        "pdf_max_seconds": round(max(seconds), 2),
+        "pdf_median_seconds": round(sorted(seconds)[1], 2),
+    }

@@ -1,0 +1,49 @@
+"""Background work of the cockpit: on the 1st of each month at 06:00 (TIME_ZONE), the
+snapshots of the month just ended, then its monthly reports (the county's and each
+town's); and a report asked for on demand."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.utils import timezone, translation
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from yiwang.cockpit import reports, snapshots
+from yiwang.core.audit import audit_source
+from yiwang.core.models import AuditSource
+
+logger = logging.getLogger(__name__)
+
+
+def first_of_month_at_six(timestamp: datetime.datetime) -> bool:
+    """Whether `timestamp` is 06:00 on the 1st in TIME_ZONE. Huey hands its periodic tasks
+    the time in UTC (naive), where a crontab's hour would be UTC's: 06:00 in Beijing is
+    22:00 UTC on the last day of the month before."""
+    if timezone.is_naive(timestamp):
+        timestamp = timestamp.replace(tzinfo=datetime.UTC)
+    local = timezone.localtime(timestamp)
+    return local.day == 1 and local.hour == 6 and local.minute == 0
+
+
+@db_task()
+def generate_report(report_id: int) -> str:
+    """Makes one report (asked for on a page, by the API or by the monthly run)."""
+    with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+        report = reports.generate(report_id)
+    return report.status if report is not None else "gone"
+
+
+@db_periodic_task(first_of_month_at_six)
+def monthly_reports() -> dict:
+    """The snapshots of the month just ended, then its reports, each made by a task of its
+    own (one that fails leaves the others). Idempotent: run again, the snapshots are taken
+    again and the reports made again, replacing their files."""
+    with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+        taken = snapshots.take_last_month()
+        queued = reports.monthly()
+    logger.info("Monthly run: snapshots %s, %d reports queued.", taken, len(queued))
+    return {"snapshots": taken, "reports": queued}
+
+
+reports.set_queue(generate_report)
