@@ -136,22 +136,28 @@ def bench_cockpit(args, ensure_ledger) -> dict:
 
 
 def _bench_pdf(county, month, counts) -> dict:
-    try:
-        from yiwang.cockpit import reports
-    except ImportError:
-        return {}
+    """`reports.generate` of the county's report, the cache emptied first: the figures,
+    the late cases, the overdue households, the charts, the QR code and WeasyPrint."""
+    from django.core.cache import cache
 
+    from yiwang.cockpit import reports
+    from yiwang.cockpit.models import Report
+
+    report, _new = Report.objects.get_or_create(area_code=county.code, month=month)
     seconds = []
     for _ in range(PDF_RUNS):
+        cache.clear()
         started = time.perf_counter()
-        report = reports.generate_now(county, month)
+        report = reports.generate(report.pk)
         seconds.append(time.perf_counter() - started)
-    counts["pdf_bytes"] = report.file.size
+        if report.status != "ready":
+            raise SystemExit(f"the county's report failed: {report.error}")
+    counts["pdf"] = {"bytes": report.size, "pages": report.pages}
     print(
-        f"  the county's PDF of {month:%Y-%m} ({report.file.size:,} bytes): "
+        f"  the county's PDF of {month:%Y-%m} ({report.pages} pages, {report.size:,} bytes): "
         + ", ".join(f"{s:.1f} s" for s in seconds)
     )
     return {
         "pdf_max_seconds": round(max(seconds), 2),
-        "pdf_median_seconds": round(sorted(seconds)[1], 2),
+        "pdf_median_seconds": round(sorted(seconds)[len(seconds) // 2], 2),
     }

@@ -11,11 +11,28 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
-        from yiwang.core import audit, menus
+        from django.urls import reverse
+
+        from yiwang.core import audit, indicators, menus
         from yiwang.notices import home, kinds, selectors, sweeps, tasks  # noqa: F401
         from yiwang.notices.outbox.robots import may_manage_robots
         from yiwang.notices.services.announcements import can_write
         from yiwang.notices.services.receipts import may_see_overdue
+
+        # The cockpit's figure: announcements acknowledged, rolled up the tree.
+        indicators.register(
+            indicators.Rate(
+                "notices.acknowledged",
+                _("Announcements acknowledged"),
+                _(
+                    "Of the receipts of the announcements sent in the month that ask for an acknowledgement, those acknowledged."
+                ),
+                "notices",
+                compute=selectors.acknowledged,
+                page=lambda code, period: reverse("notices:announcements"),
+                order=40,
+            )
+        )
 
         item = menus.MenuItem
         menus.register(

@@ -165,3 +165,32 @@ def test_bad_input(county_admin):
     listed = client.get("/api/v1/indicators/").json()
     assert {row["key"] for row in listed} == set(KEYS)
     assert all(row["definition"] and row["unit"] for row in listed)
+
+
+def test_announcements_acknowledged(county_admin, worker, chief):
+    """The share of this month's receipts to acknowledge that were acknowledged, by area,
+    counted here from the receipts."""
+    from yiwang.accounts.models import Role
+    from yiwang.notices.models import Receipt
+    from yiwang.notices.services import announcements, receipts
+
+    sent = announcements.create_announcement(
+        actor=county_admin,
+        title="防汛值班通知",
+        body="请今晚到岗。",
+        areas=[COUNTY],
+        roles=[Role.GRID_WORKER, Role.GRID_CHIEF],
+        ack_by=timezone.now() + datetime.timedelta(days=2),
+    )
+    announcements.send_announcement(sent.pk)
+    rows = Receipt.objects.filter(announcement=sent)
+    assert rows.count() >= 2
+    receipts.acknowledge(receipt=rows.get(user=worker), via="app", actor=worker)
+    client = _client(county_admin)
+    body = client.get("/api/v1/indicators/notices.acknowledged/", {"area": COUNTY}).json()
+    assert body["value"] == round(100 / rows.count(), 1)
+    by_child = {child["code"]: child["value"] for child in body["children"]}
+    town = worker.posts.first().area_code[: len(TOWN)]
+    acked_there = rows.filter(area_code__startswith=town)
+    assert by_child[town] == round(100 / acked_there.count(), 1)
+    assert client.get(body["page_url"]).status_code == 200
