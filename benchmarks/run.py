@@ -240,6 +240,11 @@ def summary(results: list[dict]) -> bool:
         shown = {
             "build": f"{figures.get('seconds')} s",
             "rollup": f"median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms",
+            "cockpit": (
+                f"cold p95 {figures.get('cold_p95_ms')} ms, warm p95 {figures.get('warm_p95_ms')} "
+                f"ms, town map p95 ≤ {figures.get('map_max_p95_ms')} ms, PDF max "
+                f"{figures.get('pdf_max_seconds')} s"
+            ),
             "locate": (
                 f"{figures.get('us_per_point')} µs/point, bulk {figures.get('bulk_us_per_point')} "
                 f"µs/point, naive {figures.get('naive_ms_per_point')} ms/point "
@@ -403,7 +408,9 @@ def main() -> int:
             try:
                 results += run_database("postgresql", url, workdir, groups, args)
             finally:
-                drop_postgres(server)
+                # BENCH_KEEP=1 leaves the database for a look at what was measured.
+                if not os.environ.get("BENCH_KEEP"):
+                    drop_postgres(server)
                 shutil.rmtree(workdir, ignore_errors=True)
 
     met = summary(results)

@@ -93,7 +93,11 @@ class CasesConfig(AppConfig):
 
         def rate_of(figure: str):
             def compute(area, period):
-                found = rates.case_rates(area, "area", rates.Period.month(period.first))
+                month = rates.Period.month(period.first)
+                found = indicators.shared(
+                    ("cases.rates", area.code, month),
+                    lambda: rates.case_rates(area, "area", month),
+                )
                 return getattr(found.total, figure), {
                     row.key: getattr(row.figures, figure) for row in found.rows
                 }

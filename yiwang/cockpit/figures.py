@@ -86,15 +86,19 @@ def _cache_key(user, area: Area, month: datetime.date) -> str:
     return f"cockpit:v1:{area.code}:{month:%Y-%m}:{scope_key(user)}"
 
 
-def cockpit(user, area: Area, month: datetime.date | None = None) -> Cockpit:
+def cockpit(
+    user, area: Area, month: datetime.date | None = None, *, cached: bool = True
+) -> Cockpit:
     """The cockpit of `area` (in the user's scope: the caller checks; None reads for the
-    system) for `month` (this month by default), from the cache when it is there."""
+    system) for `month` (this month by default), from the cache when it is there and
+    `cached` (the monthly report computes it afresh)."""
     today = timezone.localdate()
     month = (month or today).replace(day=1)
     key = _cache_key(user, area, month)
-    data = cache.get(key)
-    if data is None:
-        data = asdict(_compute(user, area, month, today))
+    data = cache.get(key) if cached else None
+    if data is None or not cached:
+        with indicators.shared_reads():
+            data = asdict(_compute(user, area, month, today))
         cache.set(key, data, settings.COCKPIT_CACHE_SECONDS)
     return Cockpit(
         area_code=data["area_code"],

@@ -202,7 +202,7 @@ def build(area: Area, month: datetime.date, now: datetime.datetime | None = None
     """The content of the report of `area` for `month` (its first day): the month's
     figures, and the overdue cases and households as they are at `now`."""
     now = now or timezone.now()
-    cockpit = figures.cockpit(None, area, month)
+    cockpit = figures.cockpit(None, area, month, cached=False)
     rows: list[FigureRow] = []
     main_keys: list[str] = []
     for figure in cockpit.figures:

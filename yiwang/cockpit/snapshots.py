@@ -37,7 +37,10 @@ def _count_values(indicator: Indicator, county: str, period: Period | None) -> d
     values: dict[str, float] = {county: indicator.value(None, county, period)}
     for length in LEVEL_LENGTHS:
         if length > len(county):
-            values.update(indicator.by_child(None, county, length, period))
+            # A row placed on an area above this level comes back under its own, shorter
+            # code: not a value of this level's.
+            grouped = indicator.by_child(None, county, length, period)
+            values.update({code: n for code, n in grouped.items() if len(code) == length})
     return values
 
 
@@ -45,41 +48,14 @@ def _rate_values(rate: Rate, parents: list[Area], period: Period) -> dict[str, f
     values: dict[str, float | None] = {}
     for area in parents:
         total, children = rate.read(area, period)
+        length = len(area.code) + codes.SUFFIX_DIGITS
+        # The rows on the parent itself are its own, counted in its total only.
+        values.update({code: r for code, r in children.items() if len(code) == length})
         values[area.code] = total
-        values.update(children)
     return values
 
 
-def take(
-    month: datetime.date,
-    county: Area,
-    *,
-    keys: list[str] | None = None,
-    flows_only: bool = False,
-) -> int:
-    """The snapshots of `month` (its first day) for the county and every area in it; the
-    month's earlier snapshots of these indicators are replaced. `flows_only` takes the
-    flows and rates alone (a past month, whose states are lost). Returns the rows written."""
-    period = Period.month_of(month)
-    wanted = [
-        i
-        for i in indicators.all_indicators()
-        if (keys is None or i.key in keys) and (i.is_flow or not flows_only)
-    ]
-    areas = list(
-        Area.objects.open()
-        .filter(code__startswith=county.code)
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    # A rate is kept down to the grids (its selector's call per parent: the units' rates
-    # of a month gone by are not kept).
-    parents = list(
-        Area.objects.open()
-        .filter(code__startswith=county.code, level__in=RATE_PARENT_LEVELS)
-        .order_by("code")
-    )
-    now = timezone.now()
+def _rows(wanted, county: Area, areas: list[str], parents, period: Period, now) -> list[Snapshot]:
     rows: list[Snapshot] = []
     for indicator in wanted:
         if isinstance(indicator, Rate):
@@ -97,13 +73,58 @@ def take(
             )
             for code in areas
         ]
+    return rows
+
+
+def take(
+    month: datetime.date,
+    county: Area,
+    *,
+    keys: list[str] | None = None,
+    flows_only: bool = False,
+) -> int:
+    """The snapshots of `month` (its first day) for the county and every area in it. A
+    flow or a rate taken again is replaced (it is counted from the month's records); a
+    state already taken is kept: taken later than the 1st it would be a later state, not
+    the month's end. `flows_only` takes the flows and rates alone (a past month, whose
+    states are lost). Returns the rows written."""
+    period = Period.month_of(month)
+    taken_states = set(
+        Snapshot.objects.filter(month=period.first, area_code=county.code).values_list(
+            "key", flat=True
+        )
+    )
+    wanted = [
+        i
+        for i in indicators.all_indicators()
+        if (keys is None or i.key in keys)
+        and (i.is_flow or (not flows_only and i.key not in taken_states))
+    ]
+    areas = list(
+        Area.objects.open()
+        .filter(code__startswith=county.code)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    # A rate is kept down to the grids (its selector's call per parent: the units' rates
+    # of a month gone by are not kept).
+    parents = list(
+        Area.objects.open()
+        .filter(code__startswith=county.code, level__in=RATE_PARENT_LEVELS)
+        .order_by("code")
+    )
+    now = timezone.now()
+    with indicators.shared_reads():
+        rows = _rows(wanted, county, areas, parents, period, now)
     with transaction.atomic():
-        Snapshot.objects.filter(
-            key__in=[i.key for i in wanted],
-            area_code__startswith=county.code,
-            month=period.first,
-        ).delete()
-        Snapshot.objects.bulk_create(rows, batch_size=2000)
+        # An upsert: the rows of areas closed since stay as they were taken.
+        Snapshot.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["key", "area_code", "month"],
+            update_fields=["value", "taken_at"],
+        )
         audit.record(
             actor=None,
             action="cockpit.snapshot",

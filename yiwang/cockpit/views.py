@@ -76,7 +76,8 @@ def _context(request, screen: bool = False) -> dict:
     user = request.user
     code = request.GET.get("area", "").strip()
     area = areas.area_in_scope(user, code) if code else areas.default_area(user)
-    month, month_error = _month(request.GET.get("month", ""))
+    # The map's drill-down says `period`, the cockpit's form `month`.
+    month, month_error = _month(request.GET.get("month") or request.GET.get("period") or "")
     context = {"area": area, "month_error": month_error, "screen": screen}
     if area is None:
         return context
@@ -115,7 +116,8 @@ def _context(request, screen: bool = False) -> dict:
         month_value=f"{data.month:%Y-%m}",
         screen_url=f"{reverse('cockpit:screen')}?{urlencode({'area': area.code})}",
         page_url=f"{reverse('cockpit:cockpit')}?{urlencode({'area': area.code, **month_query})}",
-        refresh=settings.COCKPIT_CACHE_SECONDS,
+        # Within the cache's life, so that most reloads find it warm.
+        refresh=max(30, settings.COCKPIT_CACHE_SECONDS // 5),
     )
     if not screen and maps.can_see_maps(user):
         # The thematic map of the children, for the month shown; a click goes one down.

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -126,6 +128,31 @@ class Indicator:
         return f"{reverse(self.page)}?{self.query(area_code, period)}"
 
 
+_shared: ContextVar[dict | None] = ContextVar("indicator_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within the block, a module's selector read by several indicators (the three case
+    rates from one `case_rates`, the two coverages from one `compliance`) is read once per
+    area and period (`shared`): one cockpit, one snapshot."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: tuple, read: Callable[[], Any]) -> Any:
+    """`read()`, or within `shared_reads()` the answer already read under `key`."""
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def percent(ratio: Fraction | None) -> float | None:
     """A ratio in per cent, to one decimal; None stays None (nothing to rate)."""
     return None if ratio is None else round(float(ratio) * 100, 1)
@@ -147,9 +174,15 @@ class Rate:
     order: int = 100
     main: bool = True
     unit: str | Promise = "%"
+    # A rate over the month's records (True), or a state's (pairings now: False), whose
+    # months gone by are only the snapshots'.
+    flow: bool = True
 
     kind = "ratio"
-    is_flow = True
+
+    @property
+    def is_flow(self) -> bool:
+        return self.flow
 
     def read(self, area, period: Period) -> tuple[float | None, dict[str, float | None]]:
         total, children = self.compute(area, period)

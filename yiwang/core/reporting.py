@@ -30,6 +30,9 @@ from django.utils.translation import gettext as _
 
 # --- the period -----------------------------------------------------------------------
 
+# The years a month may be in: before the platform's records there is nothing to count,
+# and a year 1 or 9999 would overflow the local midnights of a period.
+FIRST_YEAR, LAST_YEAR = 1949, 2999
 # A month as YYYY-MM, or a day YYYY-MM-DD standing for its month (parse_month).
 _MONTH_OR_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -142,7 +145,7 @@ def parse_month(text: str) -> datetime.date:
     message for the user otherwise."""
     found = _MONTH_OR_DAY.match(text or "")
     try:
-        if not found:
+        if not found or not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
             raise ValueError
         day = int(found.group(3) or 1)
         return datetime.date(int(found.group(1)), int(found.group(2)), day).replace(day=1)
@@ -188,6 +191,9 @@ def _parse_day(text: str, *, end: bool) -> datetime.date:
     """A day from YYYY-MM-DD, or a month from YYYY-MM (its first day, or its last with
     `end`). ValueError with the user's message otherwise."""
     try:
+        found = _DAY.match(text) or _MONTH.match(text)
+        if found and not FIRST_YEAR <= int(found.group(1)) <= LAST_YEAR:
+            raise ValueError
         found = _DAY.match(text)
         if found:
             return datetime.date(*(int(g) for g in found.groups()))

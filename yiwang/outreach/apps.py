@@ -125,7 +125,10 @@ def register_indicators() -> None:
 
     def compliance_ratio(ratio):
         def compute(area, period):
-            found = compliance.compliance(area, period)
+            found = indicators.shared(
+                ("outreach.compliance", area.code, period),
+                lambda: compliance.compliance(area, period),
+            )
             return ratio(found.total), {row.code: ratio(row.figures) for row in found.rows}
 
         return compute
@@ -209,5 +212,7 @@ def register_indicators() -> None:
             ),
             page=households_behind("paired"),
             order=34,
+            # Pairings now: a month gone by is its snapshot's.
+            flow=False,
         ),
     )

@@ -75,9 +75,12 @@ def test_the_snapshots_of_a_month_hold_every_level(county_admin, households):
         )
     )
     assert kept[COUNTY] == kept[TOWN] == kept[VILLAGE] == kept[GRID] == kept[UNIT] == 3
-    # Taken again, the month is replaced, not doubled.
-    assert snapshots.take(last, county) == written
+    # Taken again, a state keeps the month's end; the flows are counted again, not doubled.
+    create_household(actor=None, unit_code=UNIT, number="009")
+    assert 0 < snapshots.take(last, county) < written
     assert Snapshot.objects.filter(month=last).count() == written
+    again = Snapshot.objects.get(key="registry.households", month=last, area_code=COUNTY)
+    assert again.value == 3
     # The API reads a state's month gone by from the snapshots.
     from rest_framework.test import APIClient
 
@@ -138,3 +141,36 @@ def test_a_flow_of_a_month_gone_by_is_counted_from_its_records(county_admin, tre
     data = figures.cockpit(county_admin, county)
     reported = data.figure("cases.reported")
     assert (reported.value, reported.last_month) == (1, 1)
+
+
+def test_months_out_of_range_get_a_message_not_an_error(client, county_admin, tree):
+    client.force_login(county_admin)
+    for bad in ("0001-06", "9999-12"):
+        page = client.get("/cockpit/", {"area": COUNTY, "month": bad})
+        assert page.status_code == 200 and 'id="cockpit-month-error"' in page.content.decode()
+        api = client.get("/api/v1/indicators/cases.reported/", {"period": bad})
+        assert api.status_code == 400
+    # The map's drill-down names the month `period`: the cockpit shows that month.
+    last = add_months(timezone.localdate().replace(day=1), -1)
+    page = client.get("/cockpit/", {"area": TOWN, "period": f"{last:%Y-%m}"}).content.decode()
+    assert f'value="{last:%Y-%m}"' in page
+
+
+def test_a_snapshot_keeps_each_level_apart_from_the_rows_above_it(county_admin, tree):
+    """Cases placed on the village itself count for the village, not for its grids, and a
+    rate's row on the parent itself is the parent's alone."""
+    from yiwang.cases.tests.conftest import new_case
+
+    county = Area.objects.get(code=COUNTY)
+    from yiwang.cases.models import Case
+
+    new_case(UNIT)
+    new_case(UNIT)
+    placed = new_case(UNIT)
+    Case.objects.filter(pk=placed.pk).update(area_code=VILLAGE)  # a resident's, by village
+    this = timezone.localdate().replace(day=1)
+    snapshots.take(this, county, keys=["cases.open", "cases.reported"])
+    kept = dict(
+        Snapshot.objects.filter(key="cases.open", month=this).values_list("area_code", "value")
+    )
+    assert (kept[COUNTY], kept[TOWN], kept[VILLAGE], kept[GRID], kept[UNIT]) == (3, 3, 3, 2, 2)
