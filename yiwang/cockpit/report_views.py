@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -189,11 +189,27 @@ urlpatterns = [
 ]
 
 
+def _report_links(user, ids) -> dict:
+    """{report id: (download URL, title)} of the reports among `ids` the user may open."""
+    found = list(reports.visible_reports(user).filter(pk__in=ids, status="ready"))
+    names = dict(
+        Area.objects.filter(code__in={r.area_code for r in found}).values_list("code", "name")
+    )
+    return {
+        report.pk: (
+            reverse("cockpit:report-download", args=[report.pk]),
+            f"{names.get(report.area_code, '')} {report_pdf.month_label(report.month)}",
+        )
+        for report in found
+    }
+
+
 def register() -> None:
     """The menu item of the reports (for the admins of a county or a town and the grid
     chiefs), the audit's labels of their actions, and the tasks that make them."""
     from yiwang.cockpit import tasks  # noqa: F401  (sets the reports' queue)
     from yiwang.core import audit, menus
+    from yiwang.notices import kinds as notice_kinds
 
     menus.register(
         menus.MenuItem(
@@ -203,6 +219,15 @@ def register() -> None:
             section="work",
             order=30,
             visible=reports.may_use_reports,
+        )
+    )
+    notice_kinds.register(
+        notice_kinds.Kind(
+            reports.NOTICE_KIND,
+            gettext_lazy("Monthly report ready"),
+            "cockpit",
+            object_type="cockpit.report",
+            links=_report_links,
         )
     )
     audit.register_actions(

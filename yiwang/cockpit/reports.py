@@ -26,6 +26,7 @@ from yiwang.cockpit import report_pdf
 from yiwang.cockpit.models import Report, ReportStatus
 from yiwang.core import audit
 from yiwang.core.reporting import add_months
+from yiwang.notices.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ def may_request(user, code: str) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return bool(scope.roles_over(user, code) & REPORT_ROLES)
+
+
+# The inbox's kind of "your report is ready" (registered by report_views.register).
+NOTICE_KIND = "cockpit.report_ready"
 
 
 def visible_reports(user):
@@ -199,6 +204,16 @@ def generate(report_id: int, now: datetime.datetime | None = None) -> Report | N
         if old and old != report.file.name:
             storage = report.file.storage
             transaction.on_commit(lambda: storage.delete(old))
+        if report.requested_by_id:
+            # The one who asked finds it in their inbox.
+            Notification.objects.create(
+                kind=NOTICE_KIND,
+                object_type="cockpit.report",
+                object_id=report.pk,
+                recipient_id=report.requested_by_id,
+                text=_("The monthly report is ready: %(title)s") % {"title": rendered.title},
+                created_at=now,
+            )
     logger.info("Monthly report %s: %d pages, %d bytes", report, report.pages, report.size)
     return report
 

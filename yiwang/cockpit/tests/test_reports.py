@@ -222,6 +222,10 @@ def test_the_page_lists_the_reports_in_scope_and_asks_for_one(
     listed = client.get(url, {"area": TOWN, "month": f"{month:%Y-%m}"})
     assert [r.pk for r in listed.context["page_obj"]] == [report.pk]
     assert reverse("cockpit:report-download", args=[report.pk]) in listed.content.decode()
+    # The one who asked finds it in their inbox, named and linked to the download.
+    inbox = client.get(reverse("notices:inbox")).content.decode()
+    assert reverse("cockpit:report-download", args=[report.pk]) in inbox
+    assert "月报" in inbox
 
     # Asked again: the page asks to confirm, and nothing is queued until it is.
     again = client.post(url, data)
