@@ -74,6 +74,10 @@ NOTICE_SMS_AFTER_HOURS = envint("NOTICE_SMS_AFTER_HOURS", 24)
 # How long a cockpit's figures are kept in the cache (per area, month and viewer's scope);
 # the big screen reloads them as often.
 COCKPIT_CACHE_SECONDS = envint("COCKPIT_CACHE_SECONDS", 300)
+# How often this month's figures of every area are counted for the cockpits (a periodic
+# task; 0: never, the cockpits then count on each request). A cockpit reads them while
+# they are at most three times as old, else counts itself.
+COCKPIT_REFRESH_MINUTES = envint("COCKPIT_REFRESH_MINUTES", 10)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 

@@ -27,6 +27,12 @@ from yiwang.core import indicators
 from yiwang.core.reporting import Period, add_months
 
 MONTHS = 13  # the chart: the month shown and the twelve before it
+# Every figure is read for an area in the viewer's scope (the pages and the API check it
+# first), whose whole subtree the viewer sees: the rows under it are the same for every
+# reader (a user's extras — a department's cases, their own visits elsewhere — lie outside
+# it), so they are counted as the system reads them, on the indexes of the area's subtree
+# alone. The cache keeps them apart by scope all the same.
+SUBTREE = None
 
 
 @dataclass
@@ -117,18 +123,29 @@ def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Co
     pairs = [(c["code"], c["name"]) for c in children]
     codes = [area.code, *(c["code"] for c in children)]
     first = add_months(month, 1 - MONTHS)
-    kept: dict[tuple[str, str, datetime.date], float | None] = {
-        (key, code, m): value
-        for key, code, m, value in Snapshot.objects.filter(
-            area_code__in=codes, month__gte=first, month__lte=month
-        ).values_list("key", "area_code", "month", "value")
-    }
+    kept: dict[tuple[str, str, datetime.date], float | None] = {}
+    # This month's values as the periodic refresh counted them, while fresh enough.
+    refreshed: dict[tuple[str, str], tuple[float | None, datetime.datetime]] = {}
+    now = timezone.now()
+    fresh_since = now - datetime.timedelta(minutes=3 * settings.COCKPIT_REFRESH_MINUTES)
+    for key, code, m, value, taken_at in Snapshot.objects.filter(
+        area_code__in=codes, month__gte=first, month__lte=month
+    ).values_list("key", "area_code", "month", "value", "taken_at"):
+        if m < today.replace(day=1):
+            kept[(key, code, m)] = value
+        elif current and taken_at >= fresh_since:
+            refreshed[(key, code)] = (value, taken_at)
+    as_of = now
     figures: list[Figure] = []
     values_by_child: dict[str, dict] = {c["code"]: {} for c in children}
     for indicator in indicators.all_indicators():
         timed = period if indicator.is_flow else None
-        if current or indicator.is_flow and (indicator.key, area.code, month) not in kept:
-            reading = indicators.read(indicator, user, area, pairs, timed)
+        if current and all((indicator.key, code) in refreshed for code in codes):
+            value = refreshed[(indicator.key, area.code)][0]
+            child_values = {code: refreshed[(indicator.key, code)][0] for code, _n in pairs}
+            as_of = min(as_of, *(refreshed[(indicator.key, code)][1] for code in codes))
+        elif current or indicator.is_flow and (indicator.key, area.code, month) not in kept:
+            reading = indicators.read(indicator, SUBTREE, area, pairs, timed)
             value = reading.value
             child_values = {c["code"]: c["value"] for c in reading.children}
         else:
@@ -148,9 +165,9 @@ def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Co
         if indicator.is_flow:
             # A flow or a rate whose month was not taken is computed: it is in its records.
             if (indicator.key, area.code, last) not in kept:
-                last_value = _live(indicator, user, area, Period.month_of(last))
+                last_value = _live(indicator, area, Period.month_of(last))
             if (indicator.key, area.code, year) not in kept:
-                year_value = _live(indicator, user, area, Period.month_of(year))
+                year_value = _live(indicator, area, Period.month_of(year))
         series = [
             (f"{m:%Y-%m}", past(m)) for m in (add_months(first, n) for n in range(MONTHS - 1))
         ]
@@ -174,7 +191,8 @@ def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Co
         area_code=area.code,
         month=month,
         current=current,
-        as_of=timezone.now(),
+        # The oldest count shown: this month's refreshed values, or now.
+        as_of=as_of,
         figures=figures,
         children=[
             Child(
@@ -189,10 +207,10 @@ def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Co
     )
 
 
-def _live(indicator, user, area: Area, period: Period) -> int | float | None:
+def _live(indicator, area: Area, period: Period) -> int | float | None:
     if isinstance(indicator, indicators.Rate):
         return indicator.read(area, period)[0]
-    return indicator.value(user, area.code, period)
+    return indicator.value(SUBTREE, area.code, period)
 
 
 def read_month(
@@ -203,10 +221,10 @@ def read_month(
     its snapshots (None where none was taken), with no records behind it."""
     this = timezone.localdate().replace(day=1)
     if month is None or month >= this:
-        return indicators.read(indicator, user, area, children)
+        return indicators.read(indicator, SUBTREE, area, children)
     period = Period.month_of(month)
     if indicator.is_flow:
-        return indicators.read(indicator, user, area, children, period)
+        return indicators.read(indicator, SUBTREE, area, children, period)
     kept = dict(
         Snapshot.objects.filter(
             key=indicator.key,

@@ -89,10 +89,15 @@ def take(
     the month's end. `flows_only` takes the flows and rates alone (a past month, whose
     states are lost). Returns the rows written."""
     period = Period.month_of(month)
+    # This month's states are refreshed (`refresh`) until it ends; then the last taken is
+    # the month's end.
+    ended = period.first < timezone.localdate().replace(day=1)
     taken_states = set(
         Snapshot.objects.filter(month=period.first, area_code=county.code).values_list(
             "key", flat=True
         )
+        if ended
+        else ()
     )
     wanted = [
         i
@@ -136,6 +141,17 @@ def take(
         )
     logger.info("Snapshots of %s for %s: %d rows", county.code, f"{month:%Y-%m}", len(rows))
     return len(rows)
+
+
+def refresh() -> dict[str, int]:
+    """This month's values for every county (the periodic task's work, every
+    COCKPIT_REFRESH_MINUTES): what the cockpits read, instead of counting the records on
+    each request."""
+    this = timezone.localdate().replace(day=1)
+    return {
+        county.code: take(this, county)
+        for county in Area.objects.open().filter(level="county").order_by("code")
+    }
 
 
 def take_last_month(today: datetime.date | None = None) -> dict[str, int]:

@@ -46,4 +46,17 @@ def monthly_reports() -> dict:
     return {"snapshots": taken, "reports": queued}
 
 
+def every_refresh(timestamp: datetime.datetime) -> bool:
+    """Every COCKPIT_REFRESH_MINUTES, on the clock's minutes (0 turns it off)."""
+    minutes = settings.COCKPIT_REFRESH_MINUTES
+    return bool(minutes) and (timestamp.hour * 60 + timestamp.minute) % minutes == 0
+
+
+@db_periodic_task(every_refresh)
+def refresh_cockpits() -> dict:
+    """This month's figures of every area, for the cockpits to read (`snapshots.refresh`)."""
+    with audit_source(AuditSource.TASK):
+        return snapshots.refresh()
+
+
 reports.set_queue(generate_report)

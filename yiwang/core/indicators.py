@@ -41,6 +41,9 @@ from django.utils.functional import Promise
 
 from yiwang.core.reporting import Period
 
+# Each level of the area tree adds three digits to its parent's code.
+CHILD_DIGITS = 3
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -59,7 +62,8 @@ class Indicator:
     page: str | None = None
     # Fixed filter values, or a function answering them (a month's start, say).
     params: dict | Callable[[], dict] = field(default_factory=dict)
-    # The rows the user may read, where the module's list reads more than `visible_to`.
+    # The rows the user may read, where the module's list reads more than `visible_to`
+    # (`base(None)`: every row of the list, for the system).
     base: Callable | None = None
     order: int = 100
     # A flow: the filter values of one month's records (given the month's Period).
@@ -85,10 +89,10 @@ class Indicator:
 
     def queryset(self, user, area_code: str, period: Period | None = None):
         model = apps.get_model(self.model)
-        if user is None:
-            rows = model.objects.all()
+        if self.base is not None:
+            rows = self.base(user)
         else:
-            rows = self.base(user) if self.base else model.objects.visible_to(user)
+            rows = model.objects.all() if user is None else model.objects.visible_to(user)
         data = {**self.fixed(period), "under": area_code}
         filterset = self.filterset(data, queryset=rows)
         if not filterset.is_valid():
@@ -107,14 +111,26 @@ class Indicator:
         digits long: one GROUP BY on the code's prefix, not a count per child."""
         if self.tally is not None:
             return self.tally(area_code, length)
-        rows = (
-            self.queryset(user, area_code, period)
-            .order_by()
-            .annotate(child=Substr("area_code", 1, length))
+        rows = self.queryset(user, area_code, period).order_by()
+        # A row counts once: DISTINCT only where a filter joined another table (a count
+        # of a single table's rows can then be read from an index alone).
+        joined = len(rows.query.alias_map) > 1
+        rows.query.distinct = rows.query.distinct and joined
+        grouped = (
+            rows.annotate(child=Substr("area_code", 1, length))
             .values("child")
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk", distinct=joined))
         )
-        return {row["child"]: row["n"] for row in rows}
+        return {row["child"]: row["n"] for row in grouped}
+
+    def with_children(
+        self, user, area_code: str, period: Period | None = None
+    ) -> tuple[int, dict[str, int]]:
+        """The area's value and {child code: value}, from one GROUP BY on the children's
+        code prefix: the rows placed on the area itself come back under its own code, so
+        the groups add up to the area's value."""
+        grouped = self.by_child(user, area_code, len(area_code) + CHILD_DIGITS, period)
+        return sum(grouped.values()), grouped
 
     def query(self, area_code: str, period: Period | None = None) -> str:
         return urlencode({**self.fixed(period), "under": area_code}, doseq=True)
@@ -255,9 +271,7 @@ def read(
         period = period or this_month()
         value, values = indicator.read(area, period)
     else:
-        value = indicator.value(user, area.code, period)
-        length = len(children[0][0]) if children else 0
-        values = indicator.by_child(user, area.code, length, period) if children else {}
+        value, values = indicator.with_children(user, area.code, period)
     empty = None if isinstance(indicator, Rate) else 0
     return Reading(
         indicator=indicator,

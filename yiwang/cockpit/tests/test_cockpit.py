@@ -174,3 +174,29 @@ def test_a_snapshot_keeps_each_level_apart_from_the_rows_above_it(county_admin, 
         Snapshot.objects.filter(key="cases.open", month=this).values_list("area_code", "value")
     )
     assert (kept[COUNTY], kept[TOWN], kept[VILLAGE], kept[GRID], kept[UNIT]) == (3, 3, 3, 2, 2)
+
+
+def test_this_month_is_read_from_the_refresh_while_it_is_fresh(county_admin, households):
+    county = Area.objects.get(code=COUNTY)
+    this = timezone.localdate().replace(day=1)
+    assert snapshots.refresh()[COUNTY] > 0
+    taken = Snapshot.objects.get(key="registry.households", area_code=COUNTY, month=this)
+    create_household(actor=None, unit_code=UNIT, number="004")
+    data = figures.cockpit(county_admin, county, cached=False)
+    # The refreshed count, said to be as old as it is.
+    assert data.figure("registry.households").value == 3
+    assert data.as_of <= taken.taken_at
+    assert data.figure("registry.households").records_url  # still opens today's list
+    # Refreshed again, the state is replaced (the month has not ended).
+    snapshots.refresh()
+    assert (
+        figures.cockpit(county_admin, county, cached=False).figure("registry.households").value == 4
+    )
+    # Too old (the task stopped): counted on the request.
+    Snapshot.objects.filter(month=this).update(
+        taken_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    create_household(actor=None, unit_code=UNIT, number="005")
+    assert (
+        figures.cockpit(county_admin, county, cached=False).figure("registry.households").value == 5
+    )

@@ -194,3 +194,12 @@ def test_announcements_acknowledged(county_admin, worker, chief):
     acked_there = rows.filter(area_code__startswith=town)
     assert by_child[town] == round(100 / acked_there.count(), 1)
     assert client.get(body["page_url"]).status_code == 200
+
+
+@pytest.mark.parametrize("key", COUNTS)
+def test_the_system_reads_an_area_as_its_viewer_does(key, county_admin, records):
+    """The cockpit counts an area in the viewer's scope as the system reads it: the same
+    values as the viewer's own list."""
+    indicator = indicators.get(key)
+    for code in (COUNTY, TOWN, VILLAGE):
+        assert indicator.with_children(None, code) == indicator.with_children(county_admin, code)

@@ -195,7 +195,8 @@ class Command(AuditedCommand):
                 )
             )
         # The cockpit's months gone by: the flows and the rates of the last twelve months,
-        # counted from the demo's records (the states of a month gone by are not kept).
+        # counted from the demo's records (the states of a month gone by are not kept),
+        # and this month's.
         from yiwang.areas.models import Area
         from yiwang.cockpit import snapshots
 
@@ -203,6 +204,8 @@ class Command(AuditedCommand):
         written = sum(
             snapshots.backfill(county, 12) for county in Area.objects.filter(level="county")
         )
+        # This month's, as the periodic task refreshes them.
+        written += sum(snapshots.refresh().values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Took the cockpit's snapshots of the last twelve months in "
