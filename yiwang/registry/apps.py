@@ -62,10 +62,12 @@ class RegistryConfig(AppConfig):
         # The ledger's figures in the cockpit's registry: the lists its API gives.
         from django.db.models import Sum
         from django.db.models.functions import Substr
+        from django.utils.text import format_lazy
 
         from yiwang.core import indicators
         from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
         from yiwang.registry.models import LedgerTally
+        from yiwang.registry.tags import DEFAULT_TAGS
 
         def tallied(column: str):
             """{area code: sum} of a column of the per-unit ledger tally, by the areas of
@@ -126,6 +128,27 @@ class RegistryConfig(AppConfig):
                 order=12,
                 tally=tallied("residents"),
                 main=False,
+            ),
+            # Residents by tag: one figure for each of the default tags (their codes are
+            # fixed by migration 0002; a county's own tags are in the ledger's roll-up).
+            *(
+                indicators.Indicator(
+                    f"registry.tag_{code}",
+                    format_lazy(_("Residents: {tag}"), tag=name),
+                    format_lazy(
+                        _("Living residents of the area who carry the tag {tag} now."), tag=name
+                    ),
+                    _("people"),
+                    "registry",
+                    "registry.Resident",
+                    ResidentFilterSet,
+                    "api:resident-list",
+                    "registry:residents",
+                    params={"status": "living", "tag": code},
+                    order=13 + n,
+                    main=False,
+                )
+                for n, (code, name, _category, _key) in enumerate(DEFAULT_TAGS)
             ),
         )
 
