@@ -214,13 +214,25 @@ def _live(indicator, area: Area, period: Period) -> int | float | None:
 
 
 def read_month(
-    indicator, user, area: Area, children: list[tuple[str, str]], month: datetime.date | None
+    indicator,
+    user,
+    area: Area,
+    children: list[tuple[str, str]],
+    month: datetime.date | None,
+    *,
+    refreshed: bool = False,
 ) -> indicators.Reading:
     """An indicator's value for an area and its children in a month (this month by
     default): live for this month and for a flow or a rate; a state's month gone by from
-    its snapshots (None where none was taken), with no records behind it."""
+    its snapshots (None where none was taken), with no records behind it. `refreshed`:
+    this month from the periodic refresh while it is fresh (the maps), else live (the
+    indicators' API, whose value is its list's count now)."""
     this = timezone.localdate().replace(day=1)
     if month is None or month >= this:
+        if refreshed:
+            reading = _refreshed(indicator, area, children)
+            if reading is not None:
+                return reading
         return indicators.read(indicator, SUBTREE, area, children)
     period = Period.month_of(month)
     if indicator.is_flow:
@@ -249,4 +261,40 @@ def read_month(
             for code, name in children
         ],
         records=False,
+    )
+
+
+def _refreshed(indicator, area: Area, children: list[tuple[str, str]]):
+    """This month's reading from the refresh, if it holds the area and every child and is
+    fresh; None otherwise."""
+    codes = [area.code, *(code for code, _name in children)]
+    fresh_since = timezone.now() - datetime.timedelta(minutes=3 * settings.COCKPIT_REFRESH_MINUTES)
+    kept = {
+        code: (value, taken_at)
+        for code, value, taken_at in Snapshot.objects.filter(
+            key=indicator.key,
+            area_code__in=codes,
+            month=timezone.localdate().replace(day=1),
+            taken_at__gte=fresh_since,
+        ).values_list("area_code", "value", "taken_at")
+    }
+    if any(code not in kept for code in codes):
+        return None
+    period = indicators.this_month() if indicator.is_flow else None
+    return indicators.Reading(
+        indicator=indicator,
+        area_code=area.code,
+        value=kept[area.code][0],
+        as_of=min(taken_at for _value, taken_at in kept.values()),
+        period=period,
+        children=[
+            {
+                "code": code,
+                "name": name,
+                "value": kept[code][0],
+                "records_url": indicator.records_url(code, period),
+                "page_url": indicator.page_url(code, period),
+            }
+            for code, name in children
+        ],
     )

@@ -73,7 +73,12 @@ def collection(user, area: Area, indicator, month: datetime.date | None) -> dict
         .values_list("code", "name", "level", "boundary", "has_children")
     )
     reading = figures.read_month(
-        indicator, user, area, [(code, name) for code, name, *_rest in rows], month
+        indicator,
+        user,
+        area,
+        [(code, name) for code, name, *_rest in rows],
+        month,
+        refreshed=True,
     )
     values = {child["code"]: child for child in reading.children}
     features = []

@@ -177,6 +177,10 @@ def test_a_snapshot_keeps_each_level_apart_from_the_rows_above_it(county_admin, 
 
 
 def test_this_month_is_read_from_the_refresh_while_it_is_fresh(county_admin, households):
+    from yiwang.areas.services import set_boundary
+
+    ring = [[116.0, 35.0], [116.1, 35.0], [116.1, 35.1], [116.0, 35.1], [116.0, 35.0]]
+    set_boundary(actor=None, code=VILLAGE, boundary={"type": "Polygon", "coordinates": [ring]})
     county = Area.objects.get(code=COUNTY)
     this = timezone.localdate().replace(day=1)
     assert snapshots.refresh()[COUNTY] > 0
@@ -187,6 +191,16 @@ def test_this_month_is_read_from_the_refresh_while_it_is_fresh(county_admin, hou
     assert data.figure("registry.households").value == 3
     assert data.as_of <= taken.taken_at
     assert data.figure("registry.households").records_url  # still opens today's list
+    # The map reads the refresh too; the indicators' API counts its list now.
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(county_admin)
+    mapped = api.get("/api/v1/indicators/registry.households/map/", {"area": TOWN}).json()
+    shown = {f["properties"]["code"]: f["properties"]["value"] for f in mapped["features"]}
+    assert shown[VILLAGE] == 3
+    live = api.get("/api/v1/indicators/registry.households/", {"area": TOWN}).json()
+    assert live["value"] == 4
     # Refreshed again, the state is replaced (the month has not ended).
     snapshots.refresh()
     assert (
