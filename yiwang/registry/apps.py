@@ -60,13 +60,14 @@ class RegistryConfig(AppConfig):
         )
 
         # The ledger's figures in the cockpit's registry: the lists its API gives.
-        from django.db.models import Sum
+        from django.db.models import Count, Sum
         from django.db.models.functions import Substr
         from django.utils.text import format_lazy
 
         from yiwang.core import indicators
+        from yiwang.core.scoping import subtree_q
         from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
-        from yiwang.registry.models import LedgerTally
+        from yiwang.registry.models import LedgerTally, ResidentTag, Tag
         from yiwang.registry.tags import DEFAULT_TAGS
 
         def tallied(column: str):
@@ -82,6 +83,28 @@ class RegistryConfig(AppConfig):
                     .order_by()
                 )
                 return {row["area"]: row["n"] or 0 for row in rows}
+
+            return read
+
+        def tagged(code: str):
+            """{area code: living residents carrying the tag now}, from the current tags'
+            copies of their resident's unit and status (kept by triggers), read from the
+            roll-up's index as the ledger's roll-up reads them."""
+
+            def read(area: str, length: int) -> dict[str, int]:
+                rows = (
+                    ResidentTag.objects.current()
+                    .filter(
+                        subtree_q("area_code", area),
+                        resident_living=True,
+                        tag_id__in=Tag.objects.filter(code=code).values("id"),
+                    )
+                    .annotate(prefix=Substr("area_code", 1, length))
+                    .values("prefix")
+                    .annotate(n=Count("resident_id", distinct=True))
+                    .order_by()
+                )
+                return {row["prefix"]: row["n"] for row in rows}
 
             return read
 
@@ -145,6 +168,7 @@ class RegistryConfig(AppConfig):
                     "api:resident-list",
                     "registry:residents",
                     params={"status": "living", "tag": code},
+                    tally=tagged(code),
                     order=13 + n,
                     main=False,
                 )
