@@ -75,7 +75,8 @@ def test_the_county_admin_drills_down_to_a_grid_and_opens_the_records(
         expect(page.locator("#figure-registry-households .cockpit-value")).to_have_text("3")
     # And down the table, to a unit.
     page.locator(f'#cockpit-children tr[data-area="{UNIT}"] a').click()
-    expect(page).to_have_url(re.compile(rf"/cockpit/\?area={UNIT}$"))
+    # (The map's script keeps its choices in the address: they may follow the area.)
+    expect(page).to_have_url(re.compile(rf"/cockpit/\?area={UNIT}(&|$)"))
     page.locator("#cockpit-crumbs a", has_text="第一网格").click()
     # The breadcrumb goes back up; the figure opens its records: the grid's households.
     expect(page.locator("#cockpit-crumbs li")).to_have_count(4)
@@ -94,15 +95,20 @@ def test_the_cockpit_on_a_phone_and_the_big_screen_do_not_overflow(
     log_in(phone, base, "county")
     phone.goto(f"{base}/cockpit/")
     expect(phone.locator("#chart-registry-households canvas")).to_be_visible()
+    # Everything laid out: the charts and the map with its legend.
+    expect(phone.locator("#thematic-map-legend li").first).to_be_visible()
+    phone.wait_for_load_state("networkidle")
     assert phone.evaluate(OVERFLOW) <= 0
     phone.screenshot(path=str(SCREENSHOTS / "cockpit-phone.png"), full_page=True)
 
     screen = open_page(viewport={"width": 1920, "height": 1080})
     log_in(screen, base, "county")
     screen.goto(f"{base}/cockpit/")
+    expect(screen.locator("#thematic-map-legend li").first).to_be_visible()
     screen.locator("#cockpit-screen-link").click()
     expect(screen.locator("#screen-title")).to_be_visible()
     expect(screen.locator("#figure-registry-households .screen-value")).to_contain_text("3")
+    screen.wait_for_load_state("networkidle")
     assert screen.evaluate(OVERFLOW) <= 0
     # Readable across the room: the figures are large.
     size = screen.evaluate(

@@ -12,7 +12,7 @@ class CockpitConfig(AppConfig):
 
     def ready(self):
         from yiwang.cockpit import map_views, report_views
-        from yiwang.core import menus
+        from yiwang.core import audit, menus
 
         # The cockpit opens the menu: one picture of the viewer's areas (the big screen is
         # a button on it).
@@ -21,3 +21,4 @@ class CockpitConfig(AppConfig):
         )
         map_views.register()
         report_views.register()
+        audit.register_actions({"cockpit.snapshot": _("Take the cockpit's monthly figures")})

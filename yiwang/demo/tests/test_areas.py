@@ -259,7 +259,7 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
     assert "1092 units" in out.getvalue()
     assert "27300 households" in out.getvalue()  # 25 a unit, the ledger built by default
     build, ledger, *others = AuditEntry.objects.order_by("id")
-    assert {e.action for e in others} <= {"demo.cases", "demo.notices"}
+    assert {e.action for e in others} <= {"demo.cases", "demo.notices", "cockpit.snapshot"}
     assert (build.source, build.action, build.actor) == ("command", "demo.build", None)
     assert build.after["grid_workers"] == SCALES["town"].grid_workers
     assert (ledger.source, ledger.action) == ("command", "demo.ledger")
