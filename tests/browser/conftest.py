@@ -4,6 +4,8 @@ downloaded one. Without it the tests skip, except on CI, where they must run."""
 import datetime
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,20 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });
 """
+
+
+@pytest.fixture(autouse=True)
+def _requests_finished():
+    """After a test's pages are closed and before its database is emptied: the live
+    server's request threads (one a connection, kept alive by Chromium, or busy with a
+    service worker's last fetch) are let finish, so that none holds a table that the
+    flush must empty (SQLite: "database table is locked")."""
+    yield
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")
