@@ -18,12 +18,13 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
 from yiwang.areas import selectors as areas
 from yiwang.areas.models import Area
 from yiwang.cockpit.models import Snapshot
-from yiwang.core import indicators
+from yiwang.core import indicators, reporting
 from yiwang.core.reporting import Period, add_months
 
 MONTHS = 13  # the chart: the month shown and the twelve before it
@@ -79,6 +80,22 @@ class Cockpit:
         return next((f for f in self.figures if f.key == key), None)
 
 
+def month_asked(text: str) -> datetime.date | None:
+    """The month a page or the API asks for as YYYY-MM (None: this month); ValueError with
+    the reason for a month that cannot be read or has not come yet."""
+    if not text.strip():
+        return None
+    month = reporting.parse_month(text)
+    if month > timezone.localdate().replace(day=1):
+        raise ValueError(_("That month has not come yet."))
+    return month
+
+
+def _fresh_since(now: datetime.datetime) -> datetime.datetime:
+    """The oldest refresh a cockpit still reads: three refresh periods ago."""
+    return now - datetime.timedelta(minutes=3 * settings.COCKPIT_REFRESH_MINUTES)
+
+
 def scope_key(user) -> str:
     """Whose scope a cached cockpit was computed for: the roots of the viewer's posts."""
     if user is None:
@@ -104,7 +121,7 @@ def cockpit(
     data = cache.get(key) if cached else None
     if data is None or not cached:
         with indicators.shared_reads():
-            data = asdict(_compute(user, area, month, today))
+            data = asdict(_compute(area, month, today))
         cache.set(key, data, settings.COCKPIT_CACHE_SECONDS)
     return Cockpit(
         area_code=data["area_code"],
@@ -116,7 +133,7 @@ def cockpit(
     )
 
 
-def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Cockpit:
+def _compute(area: Area, month: datetime.date, today: datetime.date) -> Cockpit:
     period = Period.month_of(month)
     current = month == today.replace(day=1)
     children = [c for c in areas.children(area) if c["closed_on"] is None or c["closed_on"] > today]
@@ -127,7 +144,7 @@ def _compute(user, area: Area, month: datetime.date, today: datetime.date) -> Co
     # This month's values as the periodic refresh counted them, while fresh enough.
     refreshed: dict[tuple[str, str], tuple[float | None, datetime.datetime]] = {}
     now = timezone.now()
-    fresh_since = now - datetime.timedelta(minutes=3 * settings.COCKPIT_REFRESH_MINUTES)
+    fresh_since = _fresh_since(now)
     for key, code, m, value, taken_at in Snapshot.objects.filter(
         area_code__in=codes, month__gte=first, month__lte=month
     ).values_list("key", "area_code", "month", "value", "taken_at"):
@@ -215,7 +232,6 @@ def _live(indicator, area: Area, period: Period) -> int | float | None:
 
 def read_month(
     indicator,
-    user,
     area: Area,
     children: list[tuple[str, str]],
     month: datetime.date | None,
@@ -268,7 +284,7 @@ def _refreshed(indicator, area: Area, children: list[tuple[str, str]]):
     """This month's reading from the refresh, if it holds the area and every child and is
     fresh; None otherwise."""
     codes = [area.code, *(code for code, _name in children)]
-    fresh_since = timezone.now() - datetime.timedelta(minutes=3 * settings.COCKPIT_REFRESH_MINUTES)
+    fresh_since = _fresh_since(timezone.now())
     kept = {
         code: (value, taken_at)
         for code, value, taken_at in Snapshot.objects.filter(

@@ -58,7 +58,7 @@ def drill_url(code: str) -> str:
 # --- the GeoJSON of a map ----------------------------------------------------------------
 
 
-def collection(user, area: Area, indicator, month: datetime.date | None) -> dict:
+def collection(area: Area, indicator, month: datetime.date | None) -> dict:
     """The area's open children that have a boundary, each with the indicator's value and
     the records behind it, as a GeoJSON FeatureCollection; the area's own boundary as its
     outline. One query for the children (their boundaries, whether they have children),
@@ -74,7 +74,6 @@ def collection(user, area: Area, indicator, month: datetime.date | None) -> dict
     )
     reading = figures.read_month(
         indicator,
-        user,
         area,
         [(code, name) for code, name, *_rest in rows],
         month,

@@ -11,13 +11,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yiwang.areas import selectors as areas
 from yiwang.cockpit import figures, maps
-from yiwang.core import reporting
 
 # The figures each child's row shows, and the big screen's ranking.
 TABLE_KEYS = ("registry.households", "cases.open", "cases.overdue", "outreach.coverage")
@@ -25,15 +23,10 @@ TABLE_KEYS = ("registry.households", "cases.open", "cases.overdue", "outreach.co
 
 def _month(text: str) -> tuple[datetime.date | None, str]:
     """The month asked for (None: this month) and what is wrong with it, if anything."""
-    if not text.strip():
-        return None, ""
     try:
-        month = reporting.parse_month(text)
+        return figures.month_asked(text), ""
     except ValueError as exc:
-        return None, str(exc)
-    if month > timezone.localdate().replace(day=1):
-        return None, _("That month has not come yet: showing this month.")
-    return month, ""
+        return None, _("%(reason)s Showing this month.") % {"reason": exc}
 
 
 def _shown(value, kind: str) -> str:
