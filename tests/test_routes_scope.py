@@ -27,6 +27,7 @@ from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
+from yiwang.points.tests.scope_checks import POINTS_CHECKS, POINTS_PUBLIC
 from yiwang.registry.models import (
     Household,
     LifeEvent,
@@ -799,11 +800,13 @@ PUBLIC |= CASE_PUBLIC
 # The checks of the outreach routes live with the outreach app.
 CHECKS.update(OUTREACH_CHECKS)
 PUBLIC |= OUTREACH_PUBLIC
+PUBLIC |= POINTS_PUBLIC
 CHECKS.update(EXPORT_CHECKS)
 # The checks of the notices routes live with the notices app.
 CHECKS.update(NOTICES_CHECKS)
 CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
+CHECKS.update(POINTS_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 
 

@@ -16,6 +16,7 @@ from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
 from yiwang.outreach import api as outreach_api
+from yiwang.points import api as points_api
 from yiwang.registry.api import (
     HouseholdViewSet,
     LikelyDuplicateViewSet,
@@ -54,6 +55,7 @@ router.register("case-categories", CategoryViewSet, basename="case-category")
 router.register("case-departments", DepartmentViewSet, basename="case-department")
 router.register("notices", NoticeViewSet, basename="notice")
 outreach_api.register(router)
+points_api.register(router)
 
 app_name = "api"
 urlpatterns = [

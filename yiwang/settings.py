@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "yiwang.registry",
     "yiwang.cases",
     "yiwang.outreach",
+    "yiwang.points",
     "yiwang.cockpit",
     "yiwang.demo",
 ]

@@ -18,7 +18,9 @@ urlpatterns = [
     path("", include("yiwang.registry.urls")),
     path("", include("yiwang.cases.urls")),
     path("", include("yiwang.outreach.urls")),
+    path("", include("yiwang.points.urls")),
     path("", include("yiwang.cockpit.urls")),
     path("public/", include(public_urls.pages)),
+    path("public/", include("yiwang.points.public_urls")),
     path("open311/v2/", include(public_urls.georeport)),
 ]

@@ -40,6 +40,7 @@ SECTIONS: dict[str, Section] = {
         Section("work", _("My work"), 10),
         Section("cases", _("Cases"), 20),
         Section("outreach", _("Visits"), 30),
+        Section("points", _("Points"), 35),
         Section("ledger", _("Ledger"), 40),
         Section("areas", _("Areas and people"), 50),
         Section("settings", _("Settings"), 60),

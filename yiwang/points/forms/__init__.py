@@ -1,0 +1,1 @@
+"""The pages' forms of points, a module a topic."""

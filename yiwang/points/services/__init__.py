@@ -1,0 +1,1 @@
+"""Every write of points, a module a topic."""

@@ -1,0 +1,4 @@
+"""Scope checks of the points routes: passes."""
+
+CHECKS: dict = {}
+PUBLIC: set = set()

@@ -1,0 +1,4 @@
+"""Scope checks of the points routes: shop."""
+
+CHECKS: dict = {}
+PUBLIC: set = set()

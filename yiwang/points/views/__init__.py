@@ -1,0 +1,1 @@
+"""Pages of points, a module a topic."""

@@ -1,0 +1,7 @@
+"""Pages of points: evaluation (filled by this topic's work)."""
+
+urlpatterns: list = []
+
+
+def register() -> None:
+    """This topic's menu items, audit action labels and notification kinds."""
