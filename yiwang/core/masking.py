@@ -17,6 +17,17 @@ def mask_id_number(number: str) -> str:
     return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
 
 
+def mask_name(name: str) -> str:
+    """张*三 for a name on a public page: the first and the last character stay (张* for a
+    name of two)."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return f"{name[0]}*"
+    return f"{name[0]}{'*' * (len(name) - 2)}{name[-1]}"
+
+
 # Who may see personal data in full (with a reason, logged): the ledger's permission, named
 # here so that core's pages and API (the audit log, import error files) can ask for it.
 REVEAL_PERMISSION = "registry.reveal_personal_data"
