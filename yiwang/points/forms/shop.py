@@ -80,7 +80,7 @@ class RedeemForm(forms.Form):
     def __init__(self, *args, goods_rows=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("uuid", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-        self.fields["goods"].choices = [("", "---------")] + [
+        self.fields["goods"].choices = [("", _("Choose the goods"))] + [
             (
                 str(row.pk),
                 _("%(name)s · %(price)s points · %(stock)d left")
