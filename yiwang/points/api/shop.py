@@ -31,7 +31,7 @@ from rest_framework.response import Response
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField
 from yiwang.core.validators import read_id
 from yiwang.points.filters.shop import GoodsFilterSet, RedemptionFilterSet, ShopFilterSet
-from yiwang.points.models import Goods, PointsAccount, Redemption, Shop
+from yiwang.points.models import Goods, Redemption, Shop
 from yiwang.points.services import shop as services
 
 # --- serializers ------------------------------------------------------------------------
@@ -152,11 +152,9 @@ class BalanceViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(
                 {"household": [_("Give the household's id: ?household=12.")]}
             )
-        households = services.households_reachable(request.user).filter(pk=pk)
-        if not households.exists():
+        balance = services.balance_of(request.user, pk)
+        if balance is None:
             raise Http404(_("Not found."))
-        found = PointsAccount.objects.filter(household_id=pk).values_list("earned", "spent").first()
-        balance = max(found[0] - found[1], Decimal("0")) if found else Decimal("0")
         return Response({"balance": _number(balance)})
 
 

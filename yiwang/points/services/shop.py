@@ -118,7 +118,7 @@ def may_redeem_at(user, shop: Shop) -> bool:
 
 
 def _kept_villages(user) -> list[str]:
-    return list(kept_shops(user).values_list("area_code", flat=True).distinct())
+    return list(kept_shops(user).order_by().values_list("area_code", flat=True).distinct())
 
 
 def households_reachable(user, queryset=None):
@@ -132,6 +132,29 @@ def households_reachable(user, queryset=None):
         return queryset
     villages = _kept_villages(user)
     return queryset.filter(any_subtree_q("area_code", [*codes, *villages]))
+
+
+def balance_of(user, household_id: int) -> Decimal | None:
+    """The balance of the household if the user reaches it (as `households_reachable`),
+    else None: one query for the household and its account together, and the shops the
+    user keeps asked only when the scope does not take them there."""
+    found = (
+        Household.objects.filter(pk=household_id)
+        .values_list("area_code", "points_account__earned", "points_account__spent")
+        .first()
+    )
+    if found is None:
+        return None
+    code, earned, spent = found
+    if not (
+        user is None
+        or scope.in_scope(user, code)
+        or kept_shops(user).filter(area_code=village_of(code)).exists()
+    ):
+        return None
+    if earned is None:
+        return Decimal("0")
+    return max(earned - spent, Decimal("0"))
 
 
 def redemptions_visible_to(user):
@@ -499,8 +522,13 @@ def stored_redemption(key) -> Redemption | None:
     return Redemption.objects.select_related("goods", "household").filter(uuid=key).first()
 
 
-def _replayed(found: Redemption, household: Household, goods: Goods, quantity: int) -> Redemption:
-    if (found.household_id, found.goods_id, found.quantity) != (household.pk, goods.pk, quantity):
+def _replayed(actor, found: Redemption, household, goods, quantity: int) -> Redemption:
+    """The stored redemption, sent again: the same household, goods and quantity, else
+    refused. Read only by whoever reaches it."""
+    if not redemptions_visible_to(actor).filter(pk=found.pk).exists():
+        raise Http404(_("Not found."))
+    sent = (validators.read_id(household), validators.read_id(goods), quantity)
+    if (found.household_id, found.goods_id, found.quantity) != sent:
         raise ValidationError(
             {
                 "uuid": [
@@ -544,11 +572,35 @@ def _shortages(household: Household, goods: Goods, quantity: int, points: Decima
     return messages
 
 
-def _household(actor, household) -> Household:
-    pk = validators.read_id(household)
-    if pk is None:
+def _reached_goods(actor, goods_id) -> Goods:
+    """The goods `goods_id` if the actor reaches them (as `goods_visible_to`: their scope,
+    the village it lies in, the shops they keep), else 404. One simple query in the usual
+    case; the keepers are asked only of someone the scope does not take there."""
+    pk = validators.read_id(getattr(goods_id, "pk", goods_id))
+    found = Goods.objects.select_related("shop").filter(pk=pk).first() if pk else None
+    if found is None:
         raise Http404(_("Not found."))
-    return get_or_404(households_reachable(actor), pk=pk)
+    codes = scope.scope_codes(actor)
+    village = found.area_code
+    if codes is None or any(village.startswith(c) or c[:VILLAGE_LENGTH] == village for c in codes):
+        return found
+    if is_keeper(actor, found.shop):
+        return found
+    raise Http404(_("Not found."))
+
+
+def _reached_household(actor, household_id) -> Household:
+    """The household `household_id` if the actor reaches it (as `households_reachable`:
+    their scope, the villages whose shop they keep), else 404."""
+    pk = validators.read_id(getattr(household_id, "pk", household_id))
+    found = Household.objects.filter(pk=pk).first() if pk else None
+    if found is None:
+        raise Http404(_("Not found."))
+    if scope.in_scope(actor, found.area_code):
+        return found
+    if kept_shops(actor).filter(area_code=village_of(found.area_code)).exists():
+        return found
+    raise Http404(_("Not found."))
 
 
 def redeem(actor, *, uuid, household, goods, quantity) -> tuple[Redemption, bool]:
@@ -567,71 +619,71 @@ def redeem(actor, *, uuid, household, goods, quantity) -> tuple[Redemption, bool
     quantity = _quantity(quantity, errors)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        scope.recheck(actor)
-        goods = _goods(actor, goods)
-        household = _household(actor, household)
-        shop = goods.shop
-        if not (is_keeper(actor, shop) or access.can_record(actor, household.area_code)):
-            raise PermissionDenied(
-                _(
-                    "Only a keeper of this shop, or someone who records points for the "
-                    "household, may redeem its points."
+    try:
+        with transaction.atomic():
+            scope.recheck(actor)
+            goods = _reached_goods(actor, goods)
+            household = _reached_household(actor, household)
+            shop = goods.shop
+            if not (access.can_record(actor, household.area_code) or is_keeper(actor, shop)):
+                raise PermissionDenied(
+                    _(
+                        "Only a keeper of this shop, or someone who records points for the "
+                        "household, may redeem its points."
+                    )
+                )
+            points = goods.price * quantity
+            redemption = Redemption(
+                uuid=key,
+                household=household,
+                goods=goods,
+                quantity=quantity,
+                points=points,
+                redeemed_by=actor,
+                area_code=household.area_code,
+            )
+            # First, so that the same redemption sent again is answered with the stored
+            # one whatever has changed since (the unique uuid decides, also when both
+            # arrive at once).
+            redemption.save(force_insert=True)
+            if village_of(household.area_code) != shop.area_code:
+                raise ValidationError(
+                    {
+                        "goods": [
+                            _(
+                                "The household lives in another village than this shop's: "
+                                "points are redeemed at the household's own village shop."
+                            )
+                        ]
+                    }
+                )
+            if household.status != HouseholdStatus.ACTIVE:
+                raise ValidationError({"household": [_("The household is no longer active.")]})
+            if not shop.is_active:
+                raise ValidationError({"goods": [_("The shop is closed: open it first.")]})
+            if not goods.is_active:
+                raise ValidationError(
+                    {"goods": [_("These goods are off sale: put them on sale first.")]}
+                )
+            paid = accounts.debit(household, points)
+            taken = bool(
+                Goods.objects.filter(pk=goods.pk, stock__gte=quantity).update(
+                    stock=F("stock") - quantity
                 )
             )
+            if not (paid and taken):
+                raise Short(_shortages(household, goods, quantity, points))
+            audit.record(
+                actor=actor,
+                action="points_redemption.create",
+                obj=redemption,
+                after={**audit.snapshot(redemption), "shop_id": shop.pk},
+            )
+    except IntegrityError:
+        # Sent before (or by another request at this moment): the stored redemption, if
+        # it is the same; the transaction above changed nothing.
         found = stored_redemption(key)
-        if found is not None:
-            return _replayed(found, household, goods, quantity), False
-        if village_of(household.area_code) != shop.area_code:
-            raise ValidationError(
-                {
-                    "goods": [
-                        _(
-                            "The household lives in another village than this shop's: "
-                            "points are redeemed at the household's own village shop."
-                        )
-                    ]
-                }
-            )
-        if household.status != HouseholdStatus.ACTIVE:
-            raise ValidationError({"household": [_("The household is no longer active.")]})
-        if not shop.is_active:
-            raise ValidationError({"goods": [_("The shop is closed: open it first.")]})
-        if not goods.is_active:
-            raise ValidationError(
-                {"goods": [_("These goods are off sale: put them on sale first.")]}
-            )
-        points = goods.price * quantity
-        redemption = Redemption(
-            uuid=key,
-            household=household,
-            goods=goods,
-            quantity=quantity,
-            points=points,
-            redeemed_by=actor,
-            area_code=household.area_code,
-        )
-        try:
-            with transaction.atomic():
-                redemption.save(force_insert=True)
-        except IntegrityError:
-            # The same redemption sent twice at once: the other one was stored first.
-            found = stored_redemption(key)
-            if found is None:
-                raise
-            return _replayed(found, household, goods, quantity), False
-        paid = accounts.debit(household, points)
-        taken = bool(
-            Goods.objects.filter(pk=goods.pk, stock__gte=quantity).update(
-                stock=F("stock") - quantity
-            )
-        )
-        if not (paid and taken):
-            raise Short(_shortages(household, goods, quantity, points))
-        audit.record(
-            actor=actor,
-            action="points_redemption.create",
-            obj=redemption,
-            after={**audit.snapshot(redemption), "shop_id": shop.pk},
-        )
+        if found is None:
+            raise
+        return _replayed(actor, found, household, goods, quantity), False
     return redemption, True
