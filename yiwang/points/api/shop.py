@@ -28,8 +28,8 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField
-from yiwang.core.validators import read_id
+from yiwang.core.api import BuiltOnceFieldsMixin, IdField
+from yiwang.core.validators import MAX_ID, read_id
 from yiwang.points.filters.shop import GoodsFilterSet, RedemptionFilterSet, ShopFilterSet
 from yiwang.points.models import Goods, Redemption, Shop
 from yiwang.points.services import shop as services
@@ -80,8 +80,9 @@ class RedemptionCreateSerializer(serializers.Serializer):
     )
     household = IdField(help_text="From /api/v1/households/.")
     goods = IdField(help_text="From /api/v1/points/goods/.")
-    # Taken as a number or text and checked by the service, whose message says what it must be.
-    quantity = NumberOrTextField(help_text="A whole number from 1 to 999.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=services.QUANTITY_MAX, help_text="How many of the goods."
+    )
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -138,7 +139,12 @@ class BalanceViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("household", int, required=True, description="The household's id.")
+            OpenApiParameter(
+                "household",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=True,
+                description="The household's id.",
+            )
         ],
         responses={
             200: BalanceSerializer,

@@ -344,14 +344,16 @@ def create_shop(actor, *, village_code: str, name: str, keeper_ids=(), is_active
 
 
 @transaction.atomic
-def update_shop(actor, *, shop_id, name: str, keeper_ids=(), is_active: bool = True) -> Shop:
-    """Renames a shop, names its keepers, opens or closes it."""
+def update_shop(actor, *, shop_id, name: str, keeper_ids=None, is_active: bool = True) -> Shop:
+    """Renames a shop, names its keepers (None: as they are), opens or closes it."""
     if actor is not None:
         scope.recheck(actor)
     shop = _shop(actor, shop_id, lock=True)
     _require_manager(actor, shop)
     errors: dict = {}
     name = validators.clean_line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
+    if keeper_ids is None:
+        keeper_ids = list(shop.keepers.values_list("pk", flat=True))
     keepers = _keepers(keeper_ids, errors)
     if errors:
         raise ValidationError(errors)

@@ -125,6 +125,20 @@ def test_the_same_uuid_again_returns_the_stored_redemption(chief):
     assert Redemption.objects.count() == 1 and accounts.balance(household.pk) == Decimal("80")
 
 
+def test_a_replay_answers_the_stored_redemption_whatever_changed_since(chief):
+    """Sent again after the goods went off sale and the balance ran out: still the stored
+    redemption, nothing changed again."""
+    household = make_household(points="20")
+    goods = make_goods(make_shop())
+    key = uuid.uuid4()
+    first, _created = services.redeem(chief, uuid=key, household=household, goods=goods, quantity=1)
+    services.update_goods(chief, goods_id=goods.pk, name="洗衣粉", price="20", is_active=False)
+    before = state(household, goods)
+    again, created = services.redeem(chief, uuid=key, household=household, goods=goods, quantity=1)
+    assert (again.pk, created) == (first.pk, False)
+    assert state(household, goods) == before
+
+
 def test_goods_of_another_villages_shop_are_refused(county_admin, chief):
     """A county admin reaches both villages: refused with a message. The grid chief does
     not reach the other village's goods at all: not found."""

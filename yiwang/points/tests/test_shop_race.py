@@ -108,3 +108,62 @@ def test_two_households_race_for_the_last_of_the_stock(chief, worker, monkeypatc
     [redemption] = Redemption.objects.all()
     winner = first if results[0][0] == "through" else second
     assert redemption.household_id == winner.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_redemption_sent_twice_at_once_is_made_once(chief, worker, monkeypatch):
+    """The same redemption sent at once from two places (a phone retrying through another
+    network, a recorder beside the shopkeeper): both have looked the household up when
+    both store the row; the unique uuid lets one through, the other answers that one.
+    (Two sends of one user queue on the lock of their posts, which the service takes
+    first; the second then meets the stored row the same way.)"""
+    household = make_household(points="100")
+    goods = make_goods(make_shop(), price="20", stock=10)
+    key = uuid.uuid4()
+    senders = [_fresh(chief), _fresh(worker)]
+    racing = connection.vendor == "postgresql"
+    if racing:
+        both_looked = threading.Barrier(2, timeout=20)
+        real = services._reached_household
+
+        def look_then_wait(actor, household_id):
+            found = real(actor, household_id)
+            both_looked.wait()
+            return found
+
+        monkeypatch.setattr(services, "_reached_household", look_then_wait)
+    results = [None, None]
+    serial = threading.Lock()
+
+    def send(i):
+        try:
+            with serial if not racing else _nothing():
+                redemption, created = services.redeem(
+                    senders[i], uuid=key, household=household.pk, goods=goods.pk, quantity=1
+                )
+            results[i] = ("created" if created else "replayed", redemption.pk)
+        except BaseException as exc:  # reported below, not lost in the thread
+            results[i] = ("error", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(r[0] for r in results) == ["created", "replayed"], results
+    [stored] = Redemption.objects.all()
+    assert {r[1] for r in results} == {stored.pk}
+    assert accounts.balance(household.pk) == Decimal("80")
+    assert Goods.objects.get(pk=goods.pk).stock == 9
+    assert AuditEntry.objects.filter(action="points_redemption.create").count() == 1
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
