@@ -10,7 +10,9 @@ production URLs never have it.
   tally's triggers).
 - `bench/visit-floor/`: the same for a visit (the `visitapi` benchmark): the token looked
   up, then in one transaction the visit row inserted, the household's scheduled visits
-  marked done, and the audit row inserted."""
+  marked done, and the audit row inserted.
+- `bench/redemption-floor/`: the same for a redemption (the `shopapi` benchmark), defined in
+  benchmarks/shop_bench.py."""
 
 import json
 import secrets
@@ -21,6 +23,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from knox.crypto import hash_token
+from shop_bench import redemption_floor
 
 from yiwang.urls import urlpatterns as app_urlpatterns
 
@@ -219,5 +222,7 @@ urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
     path("bench/floor/", floor, name="bench-floor"),
     path("bench/visit-floor/", visit_floor, name="bench-visit-floor"),
+    # The writes of a redemption by hand (the `shopapi` benchmark, benchmarks/shop_bench.py).
+    path("bench/redemption-floor/", redemption_floor, name="bench-redemption-floor"),
     *app_urlpatterns,
 ]

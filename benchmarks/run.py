@@ -32,6 +32,10 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           196,000 households and 2,000,000 visits over six months with their scheduled
           visits, and the API request (target p95 ≤ 500 ms over 30 runs each)
   today   a grid worker's today list, 20 workers in turn (target median and p95 ≤ 50 ms)
+  shopapi  POST /api/v1/points/redemptions/ under gunicorn (2 workers) against the floor: the
+          same writes by hand, in the same run (target: api_to_floor ≥ 0.5, no errors); a
+          household's balance, GET /api/v1/points/balances/ (target p95 ≤ 10 ms); PostgreSQL
+          only
   visitapi  POST /api/v1/visits/ under gunicorn (2 workers) against the bare view in the
           same run, and against the floor: the same writes by hand (targets: ratio ≥ 0.5,
           no errors; p99 reported); PostgreSQL only
@@ -99,6 +103,8 @@ GROUPS = {
     "compliance": ("sqlite", "postgresql"),
     "today": ("sqlite", "postgresql"),
     "visitapi": ("postgresql",),
+    # Households with points (made for the sampled units unless there), a shop a village.
+    "shopapi": ("postgresql",),
     # A year of the demo's announcements (built here unless there), then the fan-out's.
     "notices": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
@@ -305,6 +311,12 @@ def summary(results: list[dict]) -> bool:
                 f"{figures.get('bare_per_second')}/s (×{figures.get('ratio')}; the writes "
                 f"alone by hand ×{figures.get('floor_ratio')}), p99 "
                 f"{figures.get('p99_ms')} ms, {figures.get('errors')} errors"
+            ),
+            "shopapi": (
+                f"{figures.get('redemptions_per_second')} redemptions/s vs the floor "
+                f"{figures.get('floor_per_second')}/s (×{figures.get('api_to_floor')}; bare "
+                f"{figures.get('bare_per_second')}/s), p99 {figures.get('p99_ms')} ms, "
+                f"{figures.get('errors')} errors; balance p95 {figures.get('balance_p95_ms')} ms"
             ),
             "export": (
                 f"job {figures.get('job_seconds')} s, write-only floor "

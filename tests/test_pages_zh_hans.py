@@ -27,6 +27,7 @@ from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
+from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,9 @@ _ARGUMENT_NAMES = {
     "token",
     "robot_id",
     "delivery_id",
+    "shop_id",
+    "goods_id",
+    "redemption_id",
 }
 
 
@@ -122,6 +126,7 @@ def _arguments(w) -> dict:
         "decision_id": rows["own_decision"].pk,
         "token_id": token_id(issue_token(user=w["own_user"])),
         **_notices(w),
+        **shop_arguments(w),
     }
 
 
