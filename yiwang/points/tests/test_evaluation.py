@@ -42,6 +42,17 @@ GRID2 = GRID2_UNIT[:15]
 UNIT2 = UNIT[:-3] + "002"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The messages in English, as matched below: the services' and the pages' (whose
+    requests would otherwise switch the thread's language back to Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def month(tree, chief):
     """Last month in 南门社区: three households (two grids), a party member."""
@@ -55,6 +66,14 @@ def month(tree, chief):
 def board(chief, town_admin):
     services.add_board_member(actor=None, village_code=VILLAGE, user_id=chief.pk, is_chair=True)
     services.add_board_member(actor=None, village_code=VILLAGE, user_id=town_admin.pk)
+
+
+def month_url(first, code=VILLAGE):
+    return f"{reverse('points:evaluation-month', args=[code])}?month={first:%Y-%m}"
+
+
+def notice_url(evaluation):
+    return f"{reverse('points-public:notice', args=[evaluation.area_code])}?month={evaluation.month:%Y-%m}"
 
 
 def _later(days):
@@ -132,7 +151,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
 
     # The public page: masked names, no standings, no login.
     public = Client()
-    page = public.get(reverse("points-public:notice", args=[evaluation.pk]))
+    page = public.get(notice_url(evaluation))
     body = page.content.decode()
     assert page.status_code == 200
     assert "张*丰" in body and "张三丰" not in body and "李四光" not in body
@@ -140,7 +159,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
 
     # An objection through the public form withdraws the pioneer once upheld.
     response = public.post(
-        reverse("points-public:notice", args=[evaluation.pk]),
+        notice_url(evaluation),
         {
             "selection": pioneer.pk,
             "reason": "走访记录不实",
@@ -157,7 +176,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
         )
     ) == {chief.pk, town_admin.pk}
     bad = public.post(
-        reverse("points-public:notice", args=[evaluation.pk]),
+        notice_url(evaluation),
         {"selection": chosen.pk, "reason": "x", "contact_name": "李某", "contact_phone": "12345"},
     )
     assert bad.status_code == 200 and Objection.objects.count() == 1
@@ -177,7 +196,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
                 contact_phone="13912345678",
             )
         late = public.post(
-            reverse("points-public:notice", args=[evaluation.pk]),
+            notice_url(evaluation),
             {
                 "selection": chosen.pk,
                 "reason": "x",
@@ -245,7 +264,7 @@ def test_a_fund_short_leaves_a_selection_unpaid(month, board, chief, town_admin,
     assert Fund.objects.filter(balance__lt=0).count() == 0
     client = Client()
     client.force_login(chief)
-    url = reverse("points:evaluation-month", args=[VILLAGE, f"{month['month']:%Y-%m}"])
+    url = month_url(month["month"])
     assert 'id="evaluation-unpaid"' in client.get(url).content.decode()
     # Budget added: paid later.
     funds.add_budget(actor=town_admin, fund_id=town_fund.pk, amount="100")
@@ -266,7 +285,7 @@ def test_closing_is_refused_with_pending_entries_twice_or_too_early(month, board
     assert not Evaluation.objects.exists()
     client = Client()
     client.force_login(chief)
-    url = reverse("points:evaluation-month", args=[VILLAGE, f"{month['month']:%Y-%m}"])
+    url = month_url(month["month"])
     assert 'id="evaluation-pending"' in client.get(url).content.decode()
     client.post(url, {"action": "close"})
     assert not Evaluation.objects.exists()
@@ -325,7 +344,7 @@ def test_close_months_skips_villages_with_pending_entries(tree, chief):
 
 def test_standings_hidden_from_a_non_member(month, board, chief, worker, county_admin):
     evaluation = services.close_month(chief, VILLAGE, month["month"])
-    url = reverse("points:evaluation-month", args=[VILLAGE, f"{month['month']:%Y-%m}"])
+    url = month_url(month["month"])
     client = Client()
     client.force_login(county_admin)  # in scope, not on the board
     body = client.get(url).content.decode()
@@ -345,7 +364,7 @@ def test_standings_hidden_from_a_non_member(month, board, chief, worker, county_
     client.force_login(worker)
     assert client.get(url).status_code == 404
     # The public pages never show an open evaluation nor standings.
-    assert Client().get(reverse("points-public:notice", args=[evaluation.pk])).status_code == 404
+    assert Client().get(notice_url(evaluation)).status_code == 404
 
 
 def test_board_quota_and_fund_keepers(tree, chief, worker, town_admin, county_admin, outsider):
@@ -393,8 +412,8 @@ def test_every_persona_sees_only_its_scope(personas, persona, chief):
     client.force_login(personas[persona])
     # The evaluation is the village's: seen from the village and above it.
     sees = persona in ("county", "town", "chief")
-    month_url = reverse("points:evaluation-month", args=[VILLAGE, f"{first:%Y-%m}"])
-    assert client.get(month_url).status_code == (200 if sees else 404)
+    page_url = month_url(first)
+    assert client.get(page_url).status_code == (200 if sees else 404)
     detail = client.get(reverse("api:points-evaluation-detail", args=[evaluation.pk]))
     assert detail.status_code == (200 if sees else 404)
     ids = [r["id"] for r in client.get(reverse("api:points-evaluation-list")).json()["results"]]
@@ -406,6 +425,6 @@ def test_every_persona_sees_only_its_scope(personas, persona, chief):
     board_status = client.get(reverse("points:evaluation-board", args=[VILLAGE])).status_code
     assert board_status == (200 if sees else 404)
     # Closing again is refused to all; closing is not for a worker off the board.
-    response = client.post(month_url, {"action": "close"})
+    response = client.post(page_url, {"action": "close"})
     assert response.status_code in (302, 404)
     assert Evaluation.objects.count() == 1

@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from yiwang.accounts.models import Post, Role
 from yiwang.accounts.scope import can_configure, current_posts
@@ -79,7 +79,11 @@ def _month_url(evaluation_or_code, month=None) -> str:
         code, month = evaluation_or_code.area_code, evaluation_or_code.month
     else:
         code = evaluation_or_code
-    return reverse("points:evaluation-month", args=[code, f"{month:%Y-%m}"])
+    return f"{reverse('points:evaluation-month', args=[code])}?month={month:%Y-%m}"
+
+
+def last_month():
+    return add_months(timezone.localdate().replace(day=1), -1)
 
 
 def _admin_areas(user) -> list[tuple[str, str]]:
@@ -315,20 +319,47 @@ def _act(request, evaluation, action: str, forms: dict):
             )
         else:
             messages.success(request, _("%(n)d rewards were paid.") % {"n": result["paid"]})
+    elif action == "remove":
+        selection = _row(evaluation.selections.all(), request.POST.get("selection"))
+        services.remove_selection(actor=user, selection_id=selection.pk)
+        messages.success(request, _("The selection was removed."))
+    elif action == "answer":
+        objection = _row(
+            Objection.objects.filter(selection__evaluation=evaluation),
+            request.POST.get("objection"),
+        )
+        form = AnswerForm(request.POST, prefix=f"o{objection.pk}")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect(_month_url(evaluation))
+        services.answer_objection(actor=user, objection_id=objection.pk, **form.cleaned_data)
+        messages.success(request, _("The objection was answered."))
     else:
         raise ValidationError(_("Unknown action."))
     return redirect(_month_url(evaluation))
 
 
+def _row(queryset, pk):
+    """The row of `queryset` (already within the page's evaluation) with this id; 404."""
+    text = str(pk or "").strip()
+    found = queryset.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+    if found is None:
+        raise Http404(_("Not found."))
+    return found
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def month_page(request, village_code: str, month: str):
-    if not is_area_code(village_code):
+def month_page(request, code: str):
+    """A village's month (`?month=YYYY-MM`, last month by default): every action of the
+    board is a POST here (`action`)."""
+    if not is_area_code(code):
         raise Http404(_("Not found."))
-    village = get_in_scope(
-        Area.objects.filter(level=Level.VILLAGE), request.user, code=village_code
-    )
-    month = _read_month(month)
+    village = get_in_scope(Area.objects.filter(level=Level.VILLAGE), request.user, code=code)
+    text = request.GET.get("month", "").strip()
+    month = _read_month(text) if text else last_month()
     evaluation = Evaluation.objects.filter(area_code=village.code, month=month).first()
     forms: dict = {}
     if request.method == "POST":
@@ -356,50 +387,6 @@ def month_page(request, village_code: str, month: str):
     return render(request, "points/evaluation_month.html", context)
 
 
-@login_required
-@require_POST
-def selection_remove(request, selection_id: int):
-    selection = get_in_scope(
-        Selection.objects.select_related("evaluation"), request.user, pk=selection_id
-    )
-    try:
-        services.remove_selection(actor=request.user, selection_id=selection.pk)
-        messages.success(request, _("The selection was removed."))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect(_month_url(selection.evaluation))
-
-
-@login_required
-@require_POST
-def objection_answer(request, objection_id: int):
-    objection = (
-        services.objections_visible_to(request.user)
-        .select_related("selection__evaluation")
-        .filter(pk=objection_id)
-        .first()
-    )
-    if objection is None:
-        raise Http404(_("Not found."))
-    evaluation = objection.selection.evaluation
-    form = AnswerForm(request.POST, prefix=f"o{objection.pk}")
-    if not form.is_valid():
-        form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer_objection(
-                actor=request.user, objection_id=objection.pk, **form.cleaned_data
-            )
-            messages.success(request, _("The objection was answered."))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect(_month_url(evaluation))
-
-
 # --- the review board ---------------------------------------------------------------------
 
 
@@ -421,28 +408,45 @@ def _eligible(village_code: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def board_page(request, village_code: str):
-    if not is_area_code(village_code):
+def board_page(request, code: str):
+    """The village's review board; its keeper adds members (POST) and ends a membership
+    (POST action=end, member=ID)."""
+    if not is_area_code(code):
         raise Http404(_("Not found."))
-    village = get_in_scope(
-        Area.objects.filter(level=Level.VILLAGE), request.user, code=village_code
-    )
+    village = get_in_scope(Area.objects.filter(level=Level.VILLAGE), request.user, code=code)
     keeper = services.may_keep_board(request.user, village.code)
-    form = BoardMemberForm(request.POST or None, people=_eligible(village.code))
+    members = BoardMember.objects.filter(area_code=village.code).select_related("user")
+    ending = request.method == "POST" and request.POST.get("action") == "end"
+    form = BoardMemberForm(
+        request.POST if request.method == "POST" and not ending else None,
+        people=_eligible(village.code),
+    )
     if request.method == "POST":
+        if ending:
+            member = _row(members, request.POST.get("member"))
+            try:
+                services.end_board_member(actor=request.user, member_id=member.pk)
+                messages.success(request, _("The member left the review board."))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return redirect("points:evaluation-board", village.code)
         if not keeper:
             raise PermissionDenied(_(services.REFUSED_KEEPER))
         if form.is_valid():
             try:
                 services.add_board_member(
-                    actor=request.user, village_code=village.code, **form.cleaned_data
+                    actor=request.user,
+                    village_code=village.code,
+                    user_id=form.cleaned_data["user"],
+                    is_chair=form.cleaned_data["is_chair"],
+                    starts_on=form.cleaned_data["starts_on"],
+                    ends_on=form.cleaned_data["ends_on"],
                 )
             except ValidationError as exc:
-                add_service_error(form, exc, {"user_id": "user"})
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("The member was added to the review board."))
                 return redirect("points:evaluation-board", village.code)
-    members = BoardMember.objects.filter(area_code=village.code).select_related("user")
     return render(
         request,
         "points/evaluation_board.html",
@@ -454,18 +458,6 @@ def board_page(request, village_code: str):
             "today": timezone.localdate(),
         },
     )
-
-
-@login_required
-@require_POST
-def board_end(request, member_id: int):
-    member = get_in_scope(BoardMember.objects.all(), request.user, pk=member_id)
-    try:
-        services.end_board_member(actor=request.user, member_id=member.pk)
-        messages.success(request, _("The member left the review board."))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    return redirect("points:evaluation-board", member.area_code)
 
 
 # --- quotas and rewards (settings) ------------------------------------------------------
@@ -523,9 +515,18 @@ def settings_page(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def fund_list(request):
+    """The reward funds in the user's scope; `?fund=ID` opens one with its ledger. The
+    county or town admin creates a fund (POST action=create) and adds budget (POST
+    action=budget, fund=ID)."""
     areas = _admin_areas(request.user)
-    form = FundForm(request.POST or None, areas=areas)
-    if request.method == "POST":
+    visible = Fund.objects.visible_to(request.user)
+    chosen = request.GET.get("fund") or request.POST.get("fund")
+    fund = _row(visible, chosen) if chosen else None
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    form = FundForm(request.POST if action == "create" else None, areas=areas)
+    budget = BudgetForm(request.POST if action == "budget" else None)
+    keeper = fund is not None and fund_services.may_keep_fund(request.user, fund.area_code)
+    if action == "create":
         if not areas:
             raise PermissionDenied(_("Only the county admin or the town's admin keeps its funds."))
         if form.is_valid():
@@ -539,39 +540,41 @@ def fund_list(request):
                 add_service_error(form, exc, {"area_code": "area"})
             else:
                 messages.success(request, _("The fund %(name)s was created.") % {"name": fund.name})
-                return redirect("points:fund-detail", fund.pk)
-    rows = Fund.objects.visible_to(request.user).order_by("area_code", "id")
+                return redirect(_fund_url(fund))
+    elif action == "budget":
+        if fund is None:
+            raise Http404(_("Not found."))
+        if not keeper:
+            raise PermissionDenied(_("Only the county admin or the town's admin keeps its funds."))
+        if budget.is_valid():
+            try:
+                fund_services.add_budget(actor=request.user, fund_id=fund.pk, **budget.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(budget, exc)
+            else:
+                messages.success(request, _("The budget was added."))
+                return redirect(_fund_url(fund))
+    elif request.method == "POST":
+        raise Http404(_("Not found."))
+    page = None
+    if fund is not None:
+        movements = fund.movements.select_related("selection__evaluation", "recorded_by")
+        page = Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "points/evaluation_funds.html",
-        {"rows": rows, "form": form if areas else None},
+        {
+            "rows": visible.order_by("area_code", "id"),
+            "form": form if areas else None,
+            "fund": fund,
+            "page_obj": page,
+            "budget": budget if keeper else None,
+        },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def fund_detail(request, fund_id: int):
-    fund = get_in_scope(Fund.objects.all(), request.user, pk=fund_id)
-    keeper = fund_services.may_keep_fund(request.user, fund.area_code)
-    form = BudgetForm(request.POST or None)
-    if request.method == "POST":
-        if not keeper:
-            raise PermissionDenied(_("Only the county admin or the town's admin keeps its funds."))
-        if form.is_valid():
-            try:
-                fund_services.add_budget(actor=request.user, fund_id=fund.pk, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("The budget was added."))
-                return redirect("points:fund-detail", fund.pk)
-    movements = fund.movements.select_related("selection__evaluation", "recorded_by")
-    page = Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "points/evaluation_fund.html",
-        {"fund": fund, "page_obj": page, "form": form if keeper else None},
-    )
+def _fund_url(fund) -> str:
+    return f"{reverse('points:funds')}?fund={fund.pk}"
 
 
 # --- the honour list ----------------------------------------------------------------------
@@ -608,26 +611,10 @@ def honour_list(request):
 
 urlpatterns = [
     path("points/evaluation/", evaluation_list, name="evaluations"),
-    path(
-        "points/evaluation/<str:village_code>/<str:month>/",
-        month_page,
-        name="evaluation-month",
-    ),
-    path("points/board/<str:village_code>/", board_page, name="evaluation-board"),
-    path("points/board/members/<int:member_id>/end/", board_end, name="evaluation-board-end"),
-    path(
-        "points/selections/<int:selection_id>/remove/",
-        selection_remove,
-        name="evaluation-selection-remove",
-    ),
-    path(
-        "points/objections/<int:objection_id>/answer/",
-        objection_answer,
-        name="evaluation-objection-answer",
-    ),
+    path("points/evaluation/<str:code>/", month_page, name="evaluation-month"),
+    path("points/board/<str:code>/", board_page, name="evaluation-board"),
     path("points/settings/quotas/", settings_page, name="evaluation-settings"),
     path("points/funds/", fund_list, name="funds"),
-    path("points/funds/<int:fund_id>/", fund_detail, name="fund-detail"),
     path("points/honours/", honour_list, name="honours"),
 ]
 
@@ -742,13 +729,20 @@ def public_notices(request):
 
 
 @require_http_methods(["GET", "POST"])
-def public_notice(request, evaluation_id: int):
-    """The notice of one evaluation: the selected (masked), the period, and the objection
-    form while the notice runs."""
+def public_notice(request, code: str):
+    """The notice of a village's evaluation (`?month=YYYY-MM`, else its latest on notice
+    or final): the selected (masked), the period, and the objection form while the notice
+    runs."""
     from yiwang.cases.views.public import _throttled, client_key
     from yiwang.points.forms.evaluation import ObjectionForm
 
-    evaluation = selectors.public_evaluations().filter(pk=evaluation_id).first()
+    if not is_area_code(code):
+        raise Http404(_("Not found."))
+    found = selectors.public_evaluations().filter(area_code=code).order_by("-month")
+    text = request.GET.get("month", "").strip()
+    if text:
+        found = found.filter(month=_read_month(text))
+    evaluation = found.first()
     if evaluation is None:
         raise Http404(_("Not found."))
     selections = list(
@@ -772,7 +766,7 @@ def public_notice(request, evaluation_id: int):
                 messages.success(
                     request, _("Your objection was received; the board will answer it.")
                 )
-                return redirect("points-public:notice", evaluation.pk)
+                return redirect(public_notice_url(evaluation))
             try:
                 services.submit_objection(
                     selection_id=int(form.cleaned_data["selection"]),
@@ -786,7 +780,7 @@ def public_notice(request, evaluation_id: int):
                 messages.success(
                     request, _("Your objection was received; the board will answer it.")
                 )
-                return redirect("points-public:notice", evaluation.pk)
+                return redirect(public_notice_url(evaluation))
     return render(
         request,
         "points/public_notice.html",
@@ -797,6 +791,13 @@ def public_notice(request, evaluation_id: int):
             "running": running,
             "form": form,
         },
+    )
+
+
+def public_notice_url(evaluation) -> str:
+    return (
+        f"{reverse('points-public:notice', args=[evaluation.area_code])}"
+        f"?month={evaluation.month:%Y-%m}"
     )
 
 
@@ -816,6 +817,6 @@ def public_honours(request):
 
 public_urlpatterns = [
     path("points/notices/", public_notices, name="notices"),
-    path("points/notices/<int:evaluation_id>/", public_notice, name="notice"),
+    path("points/notices/<str:code>/", public_notice, name="notice"),
     path("points/honours/", public_honours, name="honours"),
 ]
