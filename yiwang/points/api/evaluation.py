@@ -62,11 +62,21 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_standings(self, evaluation):
+        """The month's standings, to a member of the village's board (or to all in scope
+        when the county shows rankings); null otherwise."""
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is not None and selectors.may_see_standings(user, evaluation):
             return evaluation.standings
         return None
+
+
+class EvaluationListSerializer(EvaluationSerializer):
+    """The list leaves the standings out (open one evaluation for them)."""
+
+    class Meta(EvaluationSerializer.Meta):
+        fields = [f for f in EvaluationSerializer.Meta.fields if f != "standings"]
+        read_only_fields = fields
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -109,9 +119,22 @@ class EvaluationViewSet(ScopedViewSet):
     """The monthly evaluations of the villages in your scope, newest month first, with
     their selections; filter by status, month, area."""
 
-    queryset = Evaluation.objects.prefetch_related("selections").order_by("-month", "area_code")
+    queryset = (
+        Evaluation.objects.defer("standings")
+        .prefetch_related("selections")
+        .order_by("-month", "area_code")
+    )
     serializer_class = EvaluationSerializer
     filterset_class = EvaluationFilterSet
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.defer(None)
+        return queryset
+
+    def get_serializer_class(self):
+        return EvaluationListSerializer if self.action == "list" else EvaluationSerializer
 
 
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

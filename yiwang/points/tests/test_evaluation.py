@@ -428,3 +428,48 @@ def test_every_persona_sees_only_its_scope(personas, persona, chief):
     response = client.post(page_url, {"action": "close"})
     assert response.status_code in (302, 404)
     assert Evaluation.objects.count() == 1
+
+
+def test_the_hourly_sweep_finalises_due_evaluations_and_tells_the_chair(month, board, chief):
+    quotas(2)
+    evaluation = services.close_month(chief, VILLAGE, month["month"])
+    homes = month["households"]
+    chosen = [
+        services.select(
+            actor=chief,
+            evaluation_id=evaluation.pk,
+            kind=AwardKind.MODEL_VILLAGER,
+            subject=home.pk,
+            reason="好",
+        )
+        for home in homes[:2]
+    ]
+    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    objection = services.submit_objection(
+        selection_id=chosen[0].pk, reason="不实", contact_name="李某", contact_phone="13812345678"
+    )
+    assert services.finalise_due() == {"final": 0, "waiting": 0}  # the notice runs
+    with _later(8):
+        # An objection waits: the chair is told once, nothing is final.
+        assert services.finalise_due() == {"final": 0, "waiting": 1}
+        assert services.finalise_due() == {"final": 0, "waiting": 1}
+        told = Notification.objects.filter(kind=services.NOTICE_ENDED)
+        assert list(told.values_list("recipient_id", flat=True)) == [chief.pk]
+        services.answer_objection(
+            actor=chief, objection_id=objection.pk, answer="不成立", upheld=False
+        )
+        assert services.finalise_due() == {"final": 1, "waiting": 0}
+        assert services.finalise_due() == {"final": 0, "waiting": 0}
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.FINAL
+
+
+def test_the_first_of_the_month_closes_the_month_just_ended(month):
+    from yiwang.points import tasks
+
+    today = timezone.localdate()
+    counts = services.close_ended_month(today)
+    assert counts["closed"] > 0 and counts["pending"] == 0
+    assert Evaluation.objects.get(area_code=VILLAGE).month == month["month"]
+    assert services.close_ended_month(today)["closed"] == 0
+    assert tasks.finalise_due_evaluations.call_local() == {"final": 0, "waiting": 0}

@@ -144,9 +144,6 @@ def evaluation_list(request):
             "opener": opener,
             "statuses": EvaluationStatus.choices,
             "status": status,
-            "boards": [code for code, _n in villages if access.is_board_member(request.user, code)]
-            if len(villages) <= 20
-            else [],
         },
     )
 
