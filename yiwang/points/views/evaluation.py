@@ -29,6 +29,7 @@ from yiwang.accounts.scope import can_configure, current_posts
 from yiwang.areas.codes import ancestor_codes
 from yiwang.areas.models import Area, Level
 from yiwang.core.forms import add_service_error
+from yiwang.core.masking import mask_phone
 from yiwang.core.reporting import add_months, month_end, parse_month
 from yiwang.core.scoping import get_in_scope, is_area_code, subtree_q
 from yiwang.points import access
@@ -211,6 +212,8 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
         .select_related("selection", "answered_by")
         .order_by("created_at", "id")
     )
+    for objection in objections:
+        objection.masked_phone = mask_phone(objection.contact_phone)
     context["objections"] = objections
     if see:
         rows = selectors.standings_rows(evaluation, full_names=True)
