@@ -473,3 +473,62 @@ def test_the_first_of_the_month_closes_the_month_just_ended(month):
     assert Evaluation.objects.get(area_code=VILLAGE).month == month["month"]
     assert services.close_ended_month(today)["closed"] == 0
     assert tasks.finalise_due_evaluations.call_local() == {"final": 0, "waiting": 0}
+
+
+def test_the_public_objection_form_holds_back_robots_and_floods(month, board, chief, settings):
+    quotas(1)
+    evaluation = services.close_month(chief, VILLAGE, month["month"])
+    chosen = services.select(
+        actor=chief,
+        evaluation_id=evaluation.pk,
+        kind=AwardKind.MODEL_VILLAGER,
+        subject=month["households"][0].pk,
+        reason="好",
+    )
+    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    settings.POINTS_PUBLIC_OBJECTION_LIMIT = (2, 600)
+    public = Client()
+    data = {"selection": chosen.pk, "reason": "不实", "contact_name": "李某"}
+    # A robot fills the hidden field: thanked, nothing kept.
+    robot = public.post(
+        notice_url(evaluation), {**data, "contact_phone": "13812345678", "website": "x"}
+    )
+    assert robot.status_code == 302 and not Objection.objects.exists()
+    assert (
+        public.post(notice_url(evaluation), {**data, "contact_phone": "13812345678"}).status_code
+        == 302
+    )
+    # Past the limit: 429, nothing kept.
+    flood = public.post(notice_url(evaluation), {**data, "contact_phone": "13912345678"})
+    assert flood.status_code == 429 and Objection.objects.count() == 1
+
+
+def test_the_api_answers_only_for_the_board(month, board, chief, county_admin):
+    quotas(1)
+    evaluation = services.close_month(chief, VILLAGE, month["month"])
+    chosen = services.select(
+        actor=chief,
+        evaluation_id=evaluation.pk,
+        kind=AwardKind.MODEL_VILLAGER,
+        subject=month["households"][0].pk,
+        reason="好",
+    )
+    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    objection = services.submit_objection(
+        selection_id=chosen.pk, reason="不实", contact_name="李某", contact_phone="13812345678"
+    )
+    client = Client()
+    client.force_login(county_admin)  # in scope, not on the board
+    url = reverse("api:points-objection-answer", args=[objection.pk])
+    body = {"answer": "属实", "upheld": True}
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    listed = client.get(reverse("api:points-objection-list")).json()["results"]
+    assert listed[0]["contact_phone"] == "138****5678"
+    assert client.post(url, {"answer": ""}, content_type="application/json").status_code == 400
+    client.force_login(chief)
+    answered = client.post(url, body, content_type="application/json")
+    assert answered.status_code == 200 and answered.json()["upheld"] is True
+    chosen.refresh_from_db()
+    assert chosen.status == SelectionStatus.WITHDRAWN
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 400
