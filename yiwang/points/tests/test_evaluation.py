@@ -532,3 +532,56 @@ def test_the_api_answers_only_for_the_board(month, board, chief, county_admin):
     assert chosen.status == SelectionStatus.WITHDRAWN
     again = client.post(url, body, content_type="application/json")
     assert again.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_racing_never_take_a_fund_below_zero(tree, chief):
+    """Two rewards of 100 paid at once from a fund of 150: one is paid, the other finds
+    the fund short (the conditional UPDATE), and the balance stays at 50."""
+    import threading
+
+    from django.db import connection, transaction
+
+    quotas(2)
+    first = last_month()
+    rows = build_village(VILLAGE, [UNIT, UNIT2], chief, first)
+    AwardSetting.objects.create(kind=AwardKind.MODEL_VILLAGER, amount=Decimal("100"))
+    fund = funds.create_fund(actor=None, area_code=TOWN, name="镇基金")
+    funds.add_budget(actor=None, fund_id=fund.pk, amount="150")
+    evaluation = services.close_month(None, VILLAGE, first)
+    chosen = [
+        services.select(
+            actor=None,
+            evaluation_id=evaluation.pk,
+            kind=AwardKind.MODEL_VILLAGER,
+            subject=home.pk,
+            reason="好",
+        )
+        for home in rows["households"]
+    ]
+    outcomes = []
+
+    def pay(selection, barrier=None):
+        try:
+            if barrier is not None:
+                barrier.wait()
+            with transaction.atomic():
+                outcomes.append(funds.pay_selection(selection))
+        finally:
+            if barrier is not None:
+                connection.close()
+
+    if connection.vendor == "postgresql":
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=pay, args=(s, barrier)) for s in chosen]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:  # SQLite takes one writer at a time: the same two payments, one after the other
+        for selection in chosen:
+            pay(selection)
+    assert sorted(outcomes) == ["paid", "short"]
+    fund.refresh_from_db()
+    assert fund.balance == Decimal("50")
+    assert FundMovement.objects.filter(kind="payment").count() == 1
