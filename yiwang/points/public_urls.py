@@ -1,5 +1,10 @@
 """Points' pages open without a login, mounted under /public/ by the project's URL map:
 the public notice of the monthly evaluations (公示) and the benefit passes' pages."""
 
+from yiwang.points.views import evaluation
+
 app_name = "points-public"
-urlpatterns: list = []
+urlpatterns: list = [
+    # The monthly evaluation's public notice, objections and honour list.
+    *evaluation.public_urlpatterns,
+]
