@@ -385,14 +385,15 @@ def record_entry(
 
 
 def _decidable(actor, entry_id) -> Entry:
-    scope.recheck(actor)
+    if actor is not None:
+        scope.recheck(actor)
     entry = get_in_scope(Entry.objects.select_related("resident", "household"), actor, pk=entry_id)
+    if entry.recorded_by_id is not None and actor is not None and entry.recorded_by_id == actor.pk:
+        raise ValidationError(_("You recorded this entry: another person approves or rejects it."))
     if not access.can_approve(actor, entry.area_code):
         raise PermissionDenied(
             _("Only the village's grid chief or cadres, or the town or county, decide on points.")
         )
-    if entry.recorded_by_id is not None and actor is not None and entry.recorded_by_id == actor.pk:
-        raise ValidationError(_("You recorded this entry: another person approves or rejects it."))
     if (
         actor is not None
         and entry.resident_id is not None

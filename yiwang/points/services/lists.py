@@ -335,7 +335,7 @@ def adopt_list(
     that date. Refused: a date before the version in force, or in the future."""
     if actor is not None:
         scope.recheck(actor)
-    village = village_in_scope(actor, village_code)
+    village = village_seen_by(actor, village_code)
     if not access.can_adopt(actor, village.code):
         raise PermissionDenied(
             _("Only the village's grid chief or cadres, or the town or county, adopt its lists.")

@@ -172,7 +172,7 @@ def entry_detail(request, entry_id: int):
     entry = get_in_scope(_entries(request.user), request.user, pk=entry_id)
     history = AuditEntry.objects.filter(
         object_type=Entry._meta.label_lower, object_id=str(entry.pk)
-    ).order_by("created_at", "id")
+    ).order_by("at", "id")
     user = request.user
     corrected = Entry.objects.filter(reverses=entry).first()
     can_decide = (
