@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -196,6 +197,8 @@ def entry_detail(request, entry_id: int):
 
 @login_required
 def entry_photo(request, photo_id: int, variant: str):
+    if variant not in ("image", "thumbnail"):
+        raise Http404(_("Not found."))
     photo = get_or_404(
         EntryPhoto.objects.filter(entry__in=Entry.objects.visible_to(request.user)), pk=photo_id
     )
