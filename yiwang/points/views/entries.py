@@ -169,8 +169,8 @@ def entry_queue(request):
 
 
 @login_required
-def entry_detail(request, entry_id: int):
-    entry = get_in_scope(_entries(request.user), request.user, pk=entry_id)
+def entry_detail(request, points_entry_id: int):
+    entry = get_in_scope(_entries(request.user), request.user, pk=points_entry_id)
     history = AuditEntry.objects.filter(
         object_type=Entry._meta.label_lower, object_id=str(entry.pk)
     ).order_by("at", "id")
@@ -208,45 +208,47 @@ def entry_photo(request, photo_id: int, variant: str):
 # --- deciding and correcting ----------------------------------------------------------------
 
 
-def _back(request, entry_id):
+def _back(request, points_entry_id):
     target = request.POST.get("next")
     if target == "queue":
         return redirect("points:queue")
-    return redirect("points:entry-detail", entry_id)
+    return redirect("points:entry-detail", points_entry_id)
 
 
 @login_required
 @require_POST
-def entry_approve(request, entry_id: int):
+def entry_approve(request, points_entry_id: int):
     try:
-        services.approve_entry(request.user, entry_id)
+        services.approve_entry(request.user, points_entry_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The entry was approved."))
-    return _back(request, entry_id)
+    return _back(request, points_entry_id)
 
 
 @login_required
 @require_POST
-def entry_reject(request, entry_id: int):
+def entry_reject(request, points_entry_id: int):
     try:
-        services.reject_entry(request.user, entry_id, request.POST.get("reason", ""))
+        services.reject_entry(request.user, points_entry_id, request.POST.get("reason", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The entry was rejected."))
-    return _back(request, entry_id)
+    return _back(request, points_entry_id)
 
 
 @login_required
 @require_POST
-def entry_correct(request, entry_id: int):
+def entry_correct(request, points_entry_id: int):
     try:
-        correction = services.correct_entry(request.user, entry_id, request.POST.get("reason", ""))
+        correction = services.correct_entry(
+            request.user, points_entry_id, request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("points:entry-detail", entry_id)
+        return redirect("points:entry-detail", points_entry_id)
     messages.success(request, _("The correction was recorded: it awaits approval."))
     return redirect("points:entry-detail", correction.pk)
 
@@ -255,10 +257,10 @@ urlpatterns = [
     path("points/entries/", entry_list, name="entries"),
     path("points/entries/new/", entry_create, name="entry-create"),
     path("points/entries/queue/", entry_queue, name="queue"),
-    path("points/entries/<int:entry_id>/", entry_detail, name="entry-detail"),
-    path("points/entries/<int:entry_id>/approve/", entry_approve, name="entry-approve"),
-    path("points/entries/<int:entry_id>/reject/", entry_reject, name="entry-reject"),
-    path("points/entries/<int:entry_id>/correct/", entry_correct, name="entry-correct"),
+    path("points/entries/<int:points_entry_id>/", entry_detail, name="entry-detail"),
+    path("points/entries/<int:points_entry_id>/approve/", entry_approve, name="entry-approve"),
+    path("points/entries/<int:points_entry_id>/reject/", entry_reject, name="entry-reject"),
+    path("points/entries/<int:points_entry_id>/correct/", entry_correct, name="entry-correct"),
     path(
         "points/entry-photos/<int:photo_id>/<str:variant>/",
         entry_photo,
