@@ -305,3 +305,26 @@ def test_the_pages(village, home, worker, chief):
     assert detail.status_code == 200
     listing = client.get(reverse("points:entries"), {"status": "approved"})
     assert reverse("points:entry-detail", args=[entry.pk]) in listing.content.decode()
+
+
+def test_each_persona_sees_the_entry_within_its_scope(village, home, worker, personas):
+    household, _head = home
+    entry, _created = services.record_entry(
+        actor=worker,
+        household=household.pk,
+        item=item(village, "household", "1").pk,
+        month=_month(),
+    )
+    for who, user in personas.items():
+        client = _client(user)
+        inside = who != "outsider"
+        detail = client.get(reverse("api:points-entry-detail", args=[entry.pk]))
+        assert detail.status_code == (200 if inside else 404), who
+        page = client.get(reverse("points:entry-detail", args=[entry.pk]))
+        assert page.status_code == (200 if inside else 404), who
+        queue = client.get(reverse("points:queue")).content.decode()
+        link = reverse("points:entry-detail", args=[entry.pk])
+        # The approvers above the village decide it; the recorder and the outsider do not.
+        assert (link in queue) == (who in {"county", "town", "chief"}), who
+        lists = client.get(reverse("api:points-item-list"), {"village": household.area_code[:12]})
+        assert (lists.json()["count"] > 0) == inside, who
