@@ -209,6 +209,11 @@ def test_the_adoption_page(chief):
     data.update(
         {f"item-{rows}-new": "1", f"item-{rows}-article": "10", f"item-{rows}-text": "带头捐资助学"}
     )
+    data[f"item-{rows}-points"] = "三"
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and not DutyList.objects.exists()
+    assert refused.context["form"].non_field_errors()
+    assert "带头捐资助学" in refused.content.decode()  # the items as they were sent
     data[f"item-{rows}-points"] = "3"
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -206,6 +206,8 @@ def adopt(request, code: str, kind: str):
             else:
                 messages.success(request, _("The village adopted a new version of the list."))
                 return redirect("points:village-lists", village.code)
+        # Refused: the page shows the items as they were sent.
+        rows = read_item_rows(request.POST, count)
     context = {
         "village": village,
         "kind": kind,
