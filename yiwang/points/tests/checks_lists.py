@@ -231,7 +231,9 @@ CHECKS = {
     "points:template-toggle": settings_page(
         "points:template-toggle", lambda w: [TemplateItem.objects.first().pk], {"get": False}
     ),
-    "points:rules": settings_page("points:rules", data={"post": {"closed_case": ""}}),
+    "points:proposal-rules": settings_page(
+        "points:proposal-rules", data={"post": {"closed_case": ""}}
+    ),
     "points:lists": page_list(
         "points:lists",
         lambda w, side: reverse(

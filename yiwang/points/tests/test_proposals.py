@@ -129,9 +129,9 @@ def test_attendance_at_a_meeting(chief, worker, member):
 
 def test_the_rules_and_members_pages(county_admin, chief, worker):
     client = _client(county_admin)
-    page = client.get("/points/settings/rules/")
+    page = client.get("/points/settings/proposal-rules/")
     assert page.status_code == 200
-    assert _client(chief).get("/points/settings/rules/").status_code == 403
+    assert _client(chief).get("/points/settings/proposal-rules/").status_code == 403
     _home, resident = make_household(worker, "306", party_member=True)
     response = _client(chief).post(
         "/points/members/", {"resident": resident.pk, "username": "worker"}

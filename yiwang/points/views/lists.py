@@ -123,7 +123,7 @@ def rule_settings(request):
             add_service_error(form, exc)
         else:
             messages.success(request, _("The proposal rules were saved."))
-            return redirect("points:rules")
+            return redirect("points:proposal-rules")
     return render(request, "points/lists_rules.html", {"form": form})
 
 
@@ -289,7 +289,7 @@ urlpatterns = [
     path(
         "points/settings/templates/<int:item_id>/toggle/", template_toggle, name="template-toggle"
     ),
-    path("points/settings/rules/", rule_settings, name="rules"),
+    path("points/settings/proposal-rules/", rule_settings, name="proposal-rules"),
     path("points/lists/", village_list, name="lists"),
     path("points/lists/<str:code>/", village_detail, name="village-lists"),
     path("points/lists/<str:code>/<str:kind>/adopt/", adopt, name="adopt"),
@@ -318,9 +318,9 @@ def register() -> None:
             visible=scope.can_configure,
         ),
         menus.MenuItem(
-            key="points.rules",
+            key="points.proposal-rules",
             label=gettext_lazy("Proposal rules"),
-            url_name="points:rules",
+            url_name="points:proposal-rules",
             section="settings",
             order=81,
             visible=scope.can_configure,
