@@ -328,3 +328,21 @@ def test_each_persona_sees_the_entry_within_its_scope(village, home, worker, per
         assert (link in queue) == (who in {"county", "town", "chief"}), who
         lists = client.get(reverse("api:points-item-list"), {"village": household.area_code[:12]})
         assert (lists.json()["count"] > 0) == inside, who
+
+
+def test_the_overviews_links_filter_the_entries(village, home, worker):
+    household, _head = home
+    entry, _created = services.record_entry(
+        actor=worker,
+        household=household.pk,
+        item=item(village, "household", "1").pk,
+        month=_month(1),
+    )
+    client = _client(worker)
+    url = reverse("points:entries")
+    link = reverse("points:entry-detail", args=[entry.pk])
+    shown = client.get(url, {"area": household.area_code[:12], "from": _month(1), "to": _month()})
+    assert link in shown.content.decode()
+    assert link not in client.get(url, {"from": _month()}).content.decode()
+    api = client.get(reverse("api:points-entry-list"), {"from": _month(2), "to": _month(1)})
+    assert [row["id"] for row in api.json()["results"]] == [entry.pk]
