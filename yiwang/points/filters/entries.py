@@ -32,7 +32,10 @@ def _month(value) -> datetime.date | None:
 
 class EntryFilterSet(PickerFilterSet, FilterSet):
     month = django_filters.CharFilter(
-        label=_("month"), method="filter_month", help_text=_("Such as 2026-11.")
+        label=_("month"),
+        method="filter_month",
+        help_text=_("Such as 2026-11."),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     under = AreaCodeFilter(
         label=_("area"),

@@ -47,7 +47,7 @@ class TemplateItemForm(forms.Form):
 
 class AdoptForm(forms.Form):
     adopted_on = forms.DateField(
-        label=_("Adopted on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Adopted on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     meeting = forms.ChoiceField(label=_("Meeting that adopted it"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
