@@ -57,6 +57,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/imports/": "the area must be one in your scope",
     "POST /api/v1/migrants/": "a unit or a host household, one of the two",
     "POST /api/v1/pairings/": "exactly one subject: a household, a resident or an enterprise",
+    "POST /api/v1/points/entries/": "an item of the subject's village's list, in its range",
     "POST /api/v1/posts/": "the user must exist in your scope",
     "POST /api/v1/programmes/": "the code and the name must be new",
     "POST /api/v1/reports/": "a county's, a town's or a village's code; a month, not to come",

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "open311:request",
     "cases:public-photo",
     "outreach:visit-photo",
+    "points:entry-photo",
     # An export is started by a form's POST and ends in a file.
     "core:export-start",
     "core:export-download",
@@ -100,6 +101,11 @@ _ARGUMENT_NAMES = {
     "shop_id",
     "goods_id",
     "redemption_id",
+    # points: lists and entries
+    "item_id",
+    "kind",
+    "account_id",
+    "points_entry_id",
 }
 
 
@@ -127,6 +133,21 @@ def _arguments(w) -> dict:
         "token_id": token_id(issue_token(user=w["own_user"])),
         **_notices(w),
         **shop_arguments(w),
+        **_points(w),
+    }
+
+
+def _points(w) -> dict:
+    """A template item, a list, a party member's account and an entry of the village."""
+    from yiwang.points.models import TemplateItem
+    from yiwang.points.tests.checks_lists import seed
+
+    rows = seed(w)
+    return {
+        "item_id": TemplateItem.objects.order_by("pk").first().pk,
+        "kind": "household",
+        "account_id": rows["own_account"].pk,
+        "points_entry_id": rows["own_entry"].pk,
     }
 
 

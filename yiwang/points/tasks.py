@@ -1,12 +1,17 @@
-"""Background work of points, a block a topic."""
+"""Background work of points, a block a topic: entries proposed from the records of the
+month (daily), the month closed on the 1st, the evaluations made final once their notice
+has ended (hourly)."""
+
+import datetime
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.points.services.proposals import propose
 
 # --- the monthly evaluation (evaluation) --------------------------------------------------
 
@@ -34,4 +39,23 @@ def finalise_due_evaluations() -> dict:
         return finalise_due()
 
 
-# --- end of the monthly evaluation ----------------------------------------------------------
+# --- proposals (entries) --------------------------------------------------------------
+
+# On the first days of a month the month before is proposed again too: records of its
+# last days (a case closed late on the 31st, a visit sent from a phone offline) arrive then.
+LOOK_BACK_DAYS = 5
+
+
+# Before the month is closed (02:20 on the 1st), so that the last days' records count.
+@db_periodic_task(crontab(minute="10", hour="2"))
+def propose_entries() -> dict:
+    """The current month's proposals and, on the first days of a month, the month
+    before's. Idempotent: a record proposes once (Entry.proposal_key)."""
+    with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+        today = timezone.localdate()
+        month = today.replace(day=1)
+        result = {month.isoformat(): propose(month)}
+        if today.day <= LOOK_BACK_DAYS:
+            before = (month - datetime.timedelta(days=1)).replace(day=1)
+            result[before.isoformat()] = propose(before)
+        return result

@@ -234,3 +234,38 @@ class ProposalRule(models.Model):
 
     def __str__(self) -> str:
         return self.get_source_display()
+
+
+class MemberAccount(ScopedModel):
+    """The ledger resident (a party member) a user account belongs to: pairing sponsors,
+    meeting and event attendees are users, and their red points go to the resident.
+    `area_code` is the resident's. Linked by the village's grid chief (or above)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="points_member",
+    )
+    resident = models.OneToOneField(
+        "registry.Resident",
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
+        related_name="points_member",
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("party member's account")
+        verbose_name_plural = _("party members' accounts")
+        ordering = ["area_code", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.resident}"
