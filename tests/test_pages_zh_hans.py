@@ -27,6 +27,7 @@ from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
+from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.registry.models import Tag
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,7 @@ CODES = {
     "outreach:event-type-toggle": lambda: EventType.objects.order_by("pk").first().code,
     "outreach:routine-edit": lambda: Routine.objects.order_by("pk").first().code,
     "outreach:routine-toggle": lambda: Routine.objects.order_by("pk").first().code,
+    "points:benefit-edit": lambda: "bus",
 }
 
 
@@ -96,6 +98,9 @@ _ARGUMENT_NAMES = {
     "token",
     "robot_id",
     "delivery_id",
+    "pass_id",
+    "pass_uuid",
+    "verifier_id",
 }
 
 
@@ -122,6 +127,7 @@ def _arguments(w) -> dict:
         "decision_id": rows["own_decision"].pk,
         "token_id": token_id(issue_token(user=w["own_user"])),
         **_notices(w),
+        **pass_arguments(w),
     }
 
 

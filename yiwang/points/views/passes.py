@@ -281,10 +281,10 @@ def verifier_deactivate(request, verifier_id: int):
 
 
 @require_GET
-def public_pass(request, pass_id):
+def public_pass(request, pass_uuid):
     """A pass for the resident's phone, by its unguessable id: the QR code large, the
     masked name, the benefit, the grid, the validity; revoked or expired said plainly."""
-    row = Pass.objects.select_related("benefit").filter(pass_id=pass_id).first()
+    row = Pass.objects.select_related("benefit").filter(pass_id=pass_uuid).first()
     if row is None:
         raise Http404(_("Not found."))
     status = selectors.status_of(row)
@@ -308,7 +308,35 @@ def verifier_page(request):
     and the revocation list it keeps, offline too; keeps each use and sends it when online."""
     from django.conf import settings
 
-    return render(request, "points/passes_verifier.html", {"time_zone": settings.TIME_ZONE})
+    return render(
+        request,
+        "points/passes_verifier.html",
+        {"time_zone": settings.TIME_ZONE, "texts": _verifier_texts()},
+    )
+
+
+def _verifier_texts() -> list[tuple[str, str]]:
+    """The verifier's messages (the reasons as the server gives them), for its script."""
+    return [
+        ("valid", _("The pass is valid.")),
+        ("malformed", _("The pass cannot be read: the code is damaged or incomplete.")),
+        ("unknown-key", _("The pass is signed with a key this system does not know.")),
+        ("bad-signature", _("The signature does not match: the pass was altered or forged.")),
+        ("not-yet-valid", _("The pass is not valid yet: it is valid from %(day)s.")),
+        ("expired", _("The pass has expired: it was valid until %(day)s.")),
+        ("revoked", _("The pass was revoked.")),
+        ("no-keys", _("No keys on this device yet: connect once to fetch them.")),
+        ("bad-code", _("This device code is not valid: check it, or ask the county admin.")),
+        ("no-place", _("Give the place where the passes are checked.")),
+        ("no-network", _("No connection: the device code is checked once online.")),
+        ("online", _("Online")),
+        ("offline", _("Offline: passes are checked with the keys kept on this device.")),
+        ("waiting", _("%(count)s uses waiting to be sent")),
+        ("sent", _("Every use has been sent.")),
+        ("refused", _("%(count)s uses refused by the server")),
+        ("keys-from", _("Keys and revocation list of %(time)s")),
+        ("camera", _("The camera cannot be opened: type or paste the code.")),
+    ]
 
 
 urlpatterns = [
@@ -333,7 +361,7 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("passes/verifier/", verifier_page, name="pass-verifier"),
-    path("passes/<uuid:pass_id>/", public_pass, name="pass"),
+    path("passes/<uuid:pass_uuid>/", public_pass, name="pass"),
 ]
 
 
