@@ -7,12 +7,16 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter, YesNoField
 from yiwang.core.reporting import parse_month
 from yiwang.core.scoping import subtree_q
 from yiwang.points.models import Pass
+
+# YYYY-MM of the years parse_month reads.
+MONTH_PATTERN = r"^(19[5-9][0-9]|2[0-9]{3})-(0?[1-9]|1[0-2])$"
 
 
 class MonthField(forms.CharField):
@@ -28,6 +32,7 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-12"})
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 

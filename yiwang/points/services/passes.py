@@ -229,6 +229,7 @@ def _winners(selections) -> list[tuple[Selection, int, str, str]]:
     return out
 
 
+@transaction.atomic
 def issue_passes(month: datetime.date, actor=None) -> int:
     """The passes of the final evaluations of `month`: for each selection still standing
     and each active benefit of its award, one pass per household, valid the next month.
@@ -264,37 +265,36 @@ def issue_passes(month: datetime.date, actor=None) -> int:
     )
     heads = _heads({pk for _s, pk, _u, _g in winners})
     key = keys.current_key()
-    with transaction.atomic():
-        rows = []
-        for selection, household_id, unit, grid in winners:
-            for benefit in benefits.get(selection.kind, ()):
-                if (benefit.pk, household_id) in existing:
-                    continue
-                existing.add((benefit.pk, household_id))
-                row = Pass(
-                    pass_id=uuid_module.uuid4(),
-                    benefit=benefit,
-                    selection=selection,
-                    grid_code=grid,
-                    household_id=household_id,
-                    holder_masked=mask_name(heads.get(household_id, "")),
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                    key=key,
-                    area_code=unit,
-                )
-                row.token = keys.sign(claims_of(row), key)
-                rows.append(row)
-        for start in range(0, len(rows), BATCH):
-            # A pass made meanwhile by another run is left as it is (the unique constraint).
-            Pass.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)
-        audit.record(
-            actor=actor,
-            action="pass.issue",
-            object_type="points.pass",
-            object_repr=f"{month:%Y-%m}",
-            after={"month": f"{month:%Y-%m}", "valid_from": valid_from, "issued": len(rows)},
-        )
+    rows = []
+    for selection, household_id, unit, grid in winners:
+        for benefit in benefits.get(selection.kind, ()):
+            if (benefit.pk, household_id) in existing:
+                continue
+            existing.add((benefit.pk, household_id))
+            row = Pass(
+                pass_id=uuid_module.uuid4(),
+                benefit=benefit,
+                selection=selection,
+                grid_code=grid,
+                household_id=household_id,
+                holder_masked=mask_name(heads.get(household_id, "")),
+                valid_from=valid_from,
+                valid_to=valid_to,
+                key=key,
+                area_code=unit,
+            )
+            row.token = keys.sign(claims_of(row), key)
+            rows.append(row)
+    for start in range(0, len(rows), BATCH):
+        # A pass made meanwhile by another run is left as it is (the unique constraint).
+        Pass.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)
+    audit.record(
+        actor=actor,
+        action="pass.issue",
+        object_type="points.pass",
+        object_repr=f"{month:%Y-%m}",
+        after={"month": f"{month:%Y-%m}", "valid_from": valid_from, "issued": len(rows)},
+    )
     return len(rows)
 
 
