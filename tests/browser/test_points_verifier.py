@@ -101,5 +101,12 @@ def test_the_verifier_checks_offline_and_its_uses_arrive_once(
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "0")
     time.sleep(0.5)
     assert PassUse.objects.count() == 1
+
+    # The resident's page of the pass: the QR code as wide as the phone allows, no wider.
+    page.goto(f"{live_server.url}/public/passes/{row.pass_id}/")
+    expect(page.locator("#public-holder")).to_have_text("张*丰")
+    width = page.locator("#public-qr svg").bounding_box()["width"]
+    assert 250 <= width <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_clean(page, console)
     context.close()

@@ -21,9 +21,11 @@ LANGUAGE = "zh-hans"
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", sans-serif'
 
 
-def qr_svg(text: str, scale: int = 3) -> SafeString:
-    """The QR code of `text` (a pass's token), as inline SVG."""
-    return mark_safe(segno.make(text, error="m").svg_inline(scale=scale, border=2))  # noqa: S308
+def qr_svg(text: str, scale: int = 3, fluid: bool = False) -> SafeString:
+    """The QR code of `text` (a pass's token), as inline SVG; `fluid`: without its size,
+    so that it fills the width of its box (a phone's screen) and no more."""
+    code = segno.make(text, error="m")
+    return mark_safe(code.svg_inline(scale=scale, border=2, omitsize=fluid))  # noqa: S308
 
 
 def status_of(row: Pass, today: datetime.date | None = None) -> str:

@@ -119,7 +119,7 @@ def _detail(request, row: Pass, form, status=200):
     context = {
         "row": row,
         "grid_name": _names([row.grid_code]).get(row.grid_code, row.grid_code),
-        "qr": selectors.qr_svg(row.token, scale=4),
+        "qr": selectors.qr_svg(row.token, fluid=True),
         "uses": row.uses.order_by("-used_at")[:50],
         "form": form,
         "can_revoke": row.revoked_at is None and access.can_approve(request.user, row.area_code),
@@ -291,7 +291,7 @@ def public_pass(request, pass_uuid):
     context = {
         "row": row,
         "grid_name": _names([row.grid_code]).get(row.grid_code, ""),
-        "qr": selectors.qr_svg(row.token, scale=5)
+        "qr": selectors.qr_svg(row.token, fluid=True)
         if status == "valid" or status == "upcoming"
         else "",
         "status": status,
