@@ -537,3 +537,28 @@ def test_benefits_are_kept_by_the_county_admin(tree, county_admin, chief):
     )
     benefit.refresh_from_db()
     assert (benefit.code, benefit.name, benefit.is_active) == ("bus", "县城公交", False)
+
+
+def test_the_command_rotates_the_key(tree):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first = keys.current_key()
+    out = StringIO()
+    call_command("points_rotate_key", stdout=out)
+    new = keys.current_key()
+    assert new != first and new.kid in out.getvalue()
+    assert SigningKey.objects.get(pk=first.pk).retired_at is not None
+
+
+def test_the_monthly_task_issues_last_months_passes(passes_world):
+    from yiwang.points.tasks import issue_monthly_passes, passes_time
+
+    assert issue_monthly_passes.call_local() == 3
+    assert issue_monthly_passes.call_local() == 0
+    assert AuditEntry.objects.filter(action="pass.issue", source="task").count() == 2
+    at = timezone.make_aware(datetime.datetime(2026, 12, 1, 1, 30))
+    assert passes_time(at.astimezone(datetime.UTC).replace(tzinfo=None))
+    assert not passes_time((at + datetime.timedelta(hours=1)).astimezone(datetime.UTC))
+    assert not passes_time((at + datetime.timedelta(days=25)).astimezone(datetime.UTC))
