@@ -4,9 +4,11 @@ browser with the vendored @noble/ed25519) and a tampered one refused with its re
 online, the kept use arrives at the server exactly once. No console error, no CSP
 violation."""
 
+import json
 import time
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect
 
 from conftest import GRID, UNIT, VILLAGE
@@ -35,6 +37,27 @@ def _wait_for(predicate, timeout=10.0):
             return True
         time.sleep(0.1)
     return predicate()
+
+
+def _other_tokens(row) -> dict:
+    """A malformed token, a pass that expired yesterday (signed with the current key), and
+    one signed by a key this system does not know."""
+    from yiwang.points.services import keys
+    from yiwang.points.tests.test_passes import b64
+
+    claims = services.claims_of(row)
+    day = 24 * 3600
+    expired = {**claims, "nbf": claims["nbf"] - 62 * day, "exp": int(time.time()) - day}
+    stranger = Ed25519PrivateKey.generate()
+    head = b64(json.dumps({"alg": "EdDSA", "kid": "stranger", "typ": "JWT"}).encode())
+    body = row.token.split(".")[1]
+    signed = b64(stranger.sign(f"{head}.{body}".encode()))
+    return {
+        "malformed": "abc.def",
+        "expired": keys.sign(expired, keys.current_key()),
+        "stranger": f"{head}.{body}.{signed}",
+        "valid": row.token,
+    }
 
 
 def test_the_verifier_checks_offline_and_its_uses_arrive_once(
@@ -86,6 +109,25 @@ def test_the_verifier_checks_offline_and_its_uses_arrive_once(
     expect(page.locator("#result-reason")).to_contain_text("篡改")
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "1")
     assert PassUse.objects.count() == 0  # nothing left the phone
+
+    # Each other refusal, with its own reason, by the page's own check (still offline).
+    codes = page.evaluate(
+        """async ([tokens, revokedId]) => {
+            const {verifyToken} = await import("/static/points/verifier.js");
+            const bundle = JSON.parse(localStorage.getItem("yiwang.verifier")).bundle;
+            const revoked = {...bundle, revoked: [revokedId]};
+            return [
+                verifyToken(tokens.malformed, bundle),
+                verifyToken(tokens.expired, bundle),
+                verifyToken(tokens.stranger, bundle),
+                verifyToken(tokens.valid, revoked),
+            ].map((r) => [r.code, r.reason]);
+        }""",
+        [_other_tokens(row), str(row.pass_id)],
+    )
+    assert [code for code, _reason in codes] == ["malformed", "expired", "unknown-key", "revoked"]
+    assert len({reason for _code, reason in codes}) == 4
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "1")
 
     context.set_offline(False)
     expect(page.locator("#queue-status")).to_have_attribute(

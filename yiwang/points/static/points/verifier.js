@@ -92,7 +92,8 @@ export function verifyToken(token, bundle) {
   let good = false;
   try {
     const signed = new TextEncoder().encode(parts[0] + "." + parts[1]);
-    good = ed.verify(signature, signed, fromBase64url(jwk.x));
+    // RFC 8032 strict, as the server (OpenSSL) checks: no ZIP-215 leniency.
+    good = ed.verify(signature, signed, fromBase64url(jwk.x), { zip215: false });
   } catch (error) {
     good = false;
   }
