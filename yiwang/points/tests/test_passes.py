@@ -562,3 +562,41 @@ def test_the_monthly_task_issues_last_months_passes(passes_world):
     assert passes_time(at.astimezone(datetime.UTC).replace(tzinfo=None))
     assert not passes_time((at + datetime.timedelta(hours=1)).astimezone(datetime.UTC))
     assert not passes_time((at + datetime.timedelta(days=25)).astimezone(datetime.UTC))
+
+
+def test_the_verify_api_refuses_each_bad_token_with_its_reason_and_changes_nothing(
+    passes_world, chief
+):
+    rows = issued(passes_world)
+    row, other = rows[passes_world["own"].pk], rows[passes_world["neighbour"].pk]
+    services.revoke_pass(chief, other.pk, "户籍迁出")
+    claims = services.claims_of(row)
+    day = 24 * 3600
+    expired = keys.sign(
+        {**claims, "nbf": claims["nbf"] - 62 * day, "exp": claims["nbf"] - 31 * day},
+        keys.current_key(),
+    )
+    stranger = Ed25519PrivateKey.generate()
+    head = b64(json.dumps({"alg": "EdDSA", "kid": "stranger"}).encode())
+    body = row.token.split(".")[1]
+    unknown = f"{head}.{body}.{b64(stranger.sign(f'{head}.{body}'.encode()))}"
+    cases = {
+        "malformed": "not a pass",
+        "expired": expired,
+        "unknown_key": unknown,
+        "revoked": other.token,
+        "bad_signature": tampered(row.token, grd=OTHER_GRID),
+    }
+    client = Client()
+    client.force_login(chief)
+    before = (AuditEntry.objects.count(), PassUse.objects.count(), Pass.objects.count())
+    reasons = set()
+    for code, token in cases.items():
+        answer = client.post(reverse("api:pass-verify"), {"token": token}, content_type=JSON)
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert body["valid"] is False and body["code"] == code, (code, body)
+        reasons.add(body["reason"])
+    assert len(reasons) == len(cases)
+    assert all(not any(c.isascii() and c.isalpha() for c in reason) for reason in reasons)
+    assert (AuditEntry.objects.count(), PassUse.objects.count(), Pass.objects.count()) == before
