@@ -23,7 +23,7 @@ from yiwang.points.tests.test_passes import (
     tampered,
 )
 
-from .conftest import assert_clean, new_context
+from .conftest import assert_clean, cut_off_service_worker, new_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -150,5 +150,70 @@ def test_the_verifier_checks_offline_and_its_uses_arrive_once(
     width = page.locator("#public-qr svg").bounding_box()["width"]
     assert 250 <= width <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_clean(page, console)
+    context.close()
+
+
+def test_the_verifier_opens_again_with_no_signal(
+    sw_network_events, browser, console, settings, live_server, tree
+):
+    """Kept by its service worker, the page opens again offline (the next shift, no
+    signal) with its keys, and accepts a valid pass."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    make_household(UNIT, "001", "张三丰")
+    make_benefit()
+    select(final_evaluation(VILLAGE), AwardKind.RED_FLAG_GRID, grid_code=GRID)
+    services.issue_passes(last_month())
+    row = Pass.objects.get()
+    _device, code = services.register_verifier(None, name="景区东门", operator="县旅游公司")
+
+    context = new_context(
+        browser,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        timezone_id="Asia/Shanghai",
+        service_workers="allow",
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    offline_noise = []
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and (
+                offline_noise if "ERR_INTERNET_DISCONNECTED" in msg.text else console.errors
+            ).append(msg.text)
+        ),
+    )
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    url = f"{live_server.url}/public/passes/verifier/"
+    page.goto(url)
+    page.fill("#setup-code", code)
+    page.fill("#setup-place", "东门")
+    page.locator("#setup-form button[type=submit]").click()
+    expect(page.locator("#verifier-check")).to_be_visible()
+    # Active once it has kept the page and its files (install's addAll).
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+
+    context.route("**/*", cut_off_service_worker)
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#verifier-check")).to_be_visible()
+    expect(page.locator("#device-name")).to_have_text("景区东门")
+    page.fill("#verify-token", row.token)
+    page.locator("#verify-button").click()
+    expect(page.locator("#verify-result")).to_have_attribute("data-valid", "true")
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "1")
+
+    context.unroute("**/*")
+    context.set_offline(False)
+    expect(page.locator("#queue-status")).to_have_attribute(
+        "data-waiting-count", "0", timeout=15_000
+    )
+    assert _wait_for(lambda: PassUse.objects.count() == 1)
+    assert PassUse.objects.get().place == "东门"
     assert_clean(page, console)
     context.close()

@@ -255,4 +255,6 @@ PUBLIC: set = {
     "api:pass-jwks GET",
     "points-public:pass",
     "points-public:pass-verifier",
+    # The verifier's service worker: the same script for everyone, naming static files.
+    "points-public:pass-verifier-worker",
 }

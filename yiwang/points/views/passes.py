@@ -7,7 +7,8 @@ counted, flagged uses listed); the county admin's benefits, signing keys and ver
 devices.
 Public (no login, `public_urlpatterns`, mounted under /public/): a pass by its unguessable
 pass id, for the resident's phone; the verifier page for a conductor or a gate keeper,
-which checks passes offline (static/points/verifier.js).
+which checks passes offline (static/points/verifier.js), kept by its own service worker
+(scope /public/passes/) so that it opens with no signal too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -315,6 +317,46 @@ def verifier_page(request):
     )
 
 
+# The verifier page's static files, kept by its service worker with the page itself.
+VERIFIER_ASSETS = (
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "django_htmx/htmx-2.min.js",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.js",
+    "css/yiwang.css",
+    "js/yiwang.js",
+    "img/favicon.svg",
+    "points/verifier.js",
+    "vendor/noble-ed25519/index.js",
+    "vendor/noble-ed25519/hashes/sha2.js",
+    "vendor/noble-ed25519/hashes/_md.js",
+    "vendor/noble-ed25519/hashes/_u64.js",
+    "vendor/noble-ed25519/hashes/utils.js",
+)
+
+
+@require_GET
+def verifier_worker(request):
+    """The verifier's service worker, scoped to /public/passes/: the page and its files
+    kept for opening with no signal."""
+    import hashlib
+    import json
+
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    files = [reverse("points-public:pass-verifier"), *(static(p) for p in VERIFIER_ASSETS)]
+    version = hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
+    body = render_to_string(
+        "points/passes_verifier_sw.js", {"files": json.dumps(files), "version": version}
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    # The browser checks for a new worker at every navigation; never an old one from a cache.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 def _verifier_texts() -> list[tuple[str, str]]:
     """The verifier's messages (the reasons as the server gives them), for its script."""
     return [
@@ -361,6 +403,7 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("passes/verifier/", verifier_page, name="pass-verifier"),
+    path("passes/verifier-sw.js", verifier_worker, name="pass-verifier-worker"),
     path("passes/<uuid:pass_uuid>/", public_pass, name="pass"),
 ]
 

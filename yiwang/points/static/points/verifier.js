@@ -346,6 +346,15 @@ window.addEventListener("offline", showNetwork);
 setInterval(flush, 30000);
 setInterval(refreshBundle, 15 * 60 * 1000);
 
+// The page and its files kept for opening with no signal (where a service worker is
+// allowed: HTTPS or localhost); the worker's scope is the passes' public pages.
+if ("serviceWorker" in navigator && root.getAttribute("data-worker")) {
+  const worker = root.getAttribute("data-worker");
+  navigator.serviceWorker
+    .register(worker, { scope: worker.slice(0, worker.lastIndexOf("/") + 1) })
+    .catch(() => { /* no service worker here: the page works while it stays open */ });
+}
+
 showSections();
 refreshBundle().then(flush);
 root.setAttribute("data-ready", "true");
