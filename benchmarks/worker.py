@@ -26,6 +26,8 @@ Groups:
   notices  a year of the demo's announcements: a grid worker's inbox, the receipts of a
           county-wide announcement by area, the fan-out to 11,000 grid workers
           (benchmarks/notices_bench.py)
+  passes  verifying a benefit pass's token on the server, on a year of the county's passes
+          (benchmarks/passes_bench.py)
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ TARGETS = {
         "inbox_page_p95_ms": 30.0,
         "summary_p95_ms": 200.0,
     },
+    "passes": {"median_ms": 1.0},
     "cockpit": {
         "cold_p95_ms": 300.0,
         "warm_p95_ms": 50.0,
@@ -678,6 +681,13 @@ def bench_notices(args) -> dict:
     return run(args)
 
 
+def bench_passes(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from passes_bench import bench_passes as run
+
+    return run(args)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -701,6 +711,7 @@ GROUPS = {
     "shopapi": bench_shopapi,
     "export": bench_export,
     "notices": bench_notices,
+    "passes": bench_passes,
     "cockpit": bench_cockpit,
 }
 

@@ -52,6 +52,8 @@ EVERYONE = {
     "outreach:routine-compliance",
     "outreach:enterprises",
     "cockpit:cockpit",
+    "points:passes",
+    "points:pass-settlement",
 }
 SETTINGS = {
     "accounts:tokens-all",
@@ -63,6 +65,9 @@ SETTINGS = {
     "outreach:triggers",
     "outreach:event-types",
     "outreach:routines",
+    "points:benefits",
+    "points:signing-keys",
+    "points:verifiers",
 }
 # The list pages each persona must reach from the menu, and those they must not see in it.
 EXPECTED = {

@@ -27,6 +27,7 @@ from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
+from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
 
@@ -71,6 +72,7 @@ CODES = {
     "outreach:event-type-toggle": lambda: EventType.objects.order_by("pk").first().code,
     "outreach:routine-edit": lambda: Routine.objects.order_by("pk").first().code,
     "outreach:routine-toggle": lambda: Routine.objects.order_by("pk").first().code,
+    "points:benefit-edit": lambda: "bus",
 }
 
 
@@ -106,6 +108,9 @@ _ARGUMENT_NAMES = {
     "kind",
     "account_id",
     "points_entry_id",
+    "pass_id",
+    "pass_uuid",
+    "verifier_id",
 }
 
 
@@ -133,6 +138,7 @@ def _arguments(w) -> dict:
         "token_id": token_id(issue_token(user=w["own_user"])),
         **_notices(w),
         **shop_arguments(w),
+        **pass_arguments(w),
         **_points(w),
     }
 

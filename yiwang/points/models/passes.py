@@ -139,3 +139,35 @@ class PassUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.used_at:%Y-%m-%d %H:%M} {self.place}"
+
+
+class Verifier(models.Model):
+    """A registered verifier device (a bus conductor's or a gate keeper's phone) of an
+    operator. The county admin registers it and is shown its code once; the device sends
+    the code (`Authorization: Verifier <code>`) to fetch the keys and the revocation list
+    and to send its uses. Only the code's SHA-256 is kept: the code is random (80 bits),
+    so a hash without salt is enough, and one indexed lookup finds the device."""
+
+    name = models.CharField(_("name"), max_length=60)
+    operator = models.CharField(_("operator"), max_length=100)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    code_hash = models.CharField(_("code (SHA-256)"), max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pass verifier")
+        verbose_name_plural = _("pass verifiers")
+        ordering = ["operator", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
