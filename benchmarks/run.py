@@ -109,6 +109,9 @@ GROUPS = {
     "notices": ("sqlite", "postgresql"),
     # A year of the county's benefit passes (built here unless there), then verifying them.
     "passes": ("sqlite", "postgresql"),
+    # A year of points (2,000,000 entries, filled unless there) on the ledger: closing a
+    # month for the county, a household's balance.
+    "points": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
 }
@@ -336,6 +339,11 @@ def summary(results: list[dict]) -> bool:
                 + f"; summary p95 county {figures.get('summary_county_p95_ms')} ms, town "
                 f"{figures.get('summary_town_p95_ms')} ms; fan-out to 11,000 median "
                 f"{figures.get('send_median_seconds')} s, max {figures.get('send_max_seconds')} s"
+            ),
+            "points": (
+                f"closing a month for the county max {figures.get('close_seconds')} s "
+                f"(median {figures.get('close_median_seconds')} s); balance p95 "
+                f"{figures.get('balance_p95_ms')} ms, API p95 {figures.get('balance_api_p95_ms')} ms"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "

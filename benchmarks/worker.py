@@ -28,6 +28,8 @@ Groups:
           (benchmarks/notices_bench.py)
   passes  verifying a benefit pass's token on the server, on a year of the county's passes
           (benchmarks/passes_bench.py)
+  points  a year of points on the ledger (2,000,000 entries): closing a month for the
+          county, a household's balance (benchmarks/points_bench.py)
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ TARGETS = {
         "summary_p95_ms": 200.0,
     },
     "passes": {"median_ms": 1.0},
+    "points": {"close_seconds": 5.0, "balance_p95_ms": 10.0, "balance_api_p95_ms": 10.0},
     "cockpit": {
         "cold_p95_ms": 300.0,
         "warm_p95_ms": 50.0,
@@ -688,6 +691,13 @@ def bench_passes(args) -> dict:
     return run(args)
 
 
+def bench_points(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from points_bench import bench_points as run
+
+    return run(args, ensure_ledger)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -712,6 +722,7 @@ GROUPS = {
     "export": bench_export,
     "notices": bench_notices,
     "passes": bench_passes,
+    "points": bench_points,
     "cockpit": bench_cockpit,
 }
 
