@@ -4,7 +4,9 @@ Unless --no-ledger is given, every unit then gets about 25 households of about 3
 unless --no-cases is given, the county gets a year of cases (yiwang.demo.cases); unless
 --no-outreach is given, cadres, pairings and three months of visits (yiwang.demo.outreach);
 unless --no-notices is given, a year of announcements with their receipts and a group robot
-per village (yiwang.demo.notices).
+per village (yiwang.demo.notices); unless --no-points is given, a year of points, twelve
+monthly evaluations, a points shop a village and this month's benefit passes
+(yiwang.demo.points).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -71,6 +73,12 @@ class Command(AuditedCommand):
             "and a group robot per village, not configured).",
         )
         parser.add_argument(
+            "--no-points",
+            action="store_true",
+            help="Build no points (by default a year of entries, twelve monthly evaluations, "
+            "a shop a village and this month's passes).",
+        )
+        parser.add_argument(
             "--status",
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
@@ -103,6 +111,7 @@ class Command(AuditedCommand):
         no_cases: bool,
         no_outreach: bool,
         no_notices: bool,
+        no_points: bool,
         if_empty: bool,
         ask: bool,
         logins: bool,
@@ -192,6 +201,22 @@ class Command(AuditedCommand):
                     f"late, {notices['pending']} pending of which {notices['overdue']} "
                     f"overdue), {notices['chiefs_told']} notifications to the grid chiefs, "
                     f"{notices['robots']} group robots (not configured)."
+                )
+            )
+        if not no_ledger and not no_points:
+            from yiwang.demo.points import build_demo_points
+
+            started = time.perf_counter()
+            points = build_demo_points(seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built the demo points in {time.perf_counter() - started:.1f} s: "
+                    f"{points['party_members']} party members, {points['entries']} entries "
+                    f"({points['pending']} awaiting approval), {points['evaluations']} monthly "
+                    f"evaluations ({points['red_flag_grids']} red-flag grids, "
+                    f"{points['red_pioneers']} red pioneers, {points['model_villagers']} model "
+                    f"villagers, {points['rewards_yuan']} yuan), {points['shops']} shops, "
+                    f"{points['redemptions']} redemptions, {points['passes']} passes."
                 )
             )
         # The cockpit's months gone by: the flows and the rates of the last twelve months,
