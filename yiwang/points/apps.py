@@ -17,3 +17,7 @@ class PointsConfig(AppConfig):
 
         for part in (overview, lists, entries, evaluation, shop, passes):
             part.register()
+        # The cockpit's figures of points.
+        from yiwang.points.indicators import register_indicators
+
+        register_indicators()

@@ -13,6 +13,7 @@ from conftest import COUNTY, GRID, OTHER_UNIT, TOWN, UNIT, VILLAGE
 from yiwang.cases.models import Case
 from yiwang.cases.tests.conftest import new_case
 from yiwang.core import indicators
+from yiwang.core.reporting import add_months
 from yiwang.registry.models import Household
 from yiwang.registry.services import add_resident, create_household
 
@@ -54,6 +55,44 @@ def records(tree, worker):
     visit(worker, alone[0])
     ScheduledVisit.objects.filter(household=alone[1], status="scheduled").update(
         due_on=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    _points(worker)
+
+
+def _points(worker):
+    """Points: this month an approved entry and a pending one on each side, and an award
+    of last month made final now in the village."""
+    from yiwang.points.models import DutyList, Entry, Evaluation, ListItem, Selection
+
+    month = timezone.localdate().replace(day=1)
+    listed = DutyList.objects.create(
+        area_code=VILLAGE, kind="household", version=1, adopted_on=month, adopted_by=worker
+    )
+    item = ListItem.objects.create(duty_list=listed, article="1", text="庭院整洁", points=2)
+    for household in Household.objects.filter(number__in=("001", "101")):
+        for status in ("approved", "pending"):
+            Entry.objects.create(
+                item=item,
+                household=household,
+                area_code=household.area_code,
+                month=month,
+                points=2,
+                status=status,
+            )
+    evaluation = Evaluation.objects.create(
+        area_code=VILLAGE,
+        month=add_months(month, -1),
+        status="final",
+        finalised_at=timezone.now(),
+    )
+    household = Household.objects.get(number="001")
+    Selection.objects.create(
+        evaluation=evaluation,
+        kind="model_villager",
+        household=household,
+        area_code=household.area_code,
+        public_name="张*",
+        points=2,
     )
 
 
