@@ -314,7 +314,6 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
                     status="pending" if current and rng.random() < 0.5 else "approved",
                 )
     counts["entries"] = entries.write()
-    counts["pending"] = Entry.objects.filter(status="pending").count()
     PointsAccount.objects.bulk_create(
         PointsAccount(
             household_id=row["household"], area_code=row["area_code"], earned=row["total"]
@@ -408,15 +407,17 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
         ]
     counts["shops"] = Shop.objects.count()
     rich = list(
-        PointsAccount.objects.filter(earned__gte=30)
+        PointsAccount.objects.filter(earned__gte=10)
         .order_by("household_id")
-        .values_list("household_id", "area_code")
+        .values_list("household_id", "area_code", "earned")
     )
     users = User.objects.in_bulk(list(keepers.values()))
-    for household_id, code in rng.sample(rich, min(len(rich), 3 * len(villages))):
-        if code[:12] not in keepers:
+    # Some households spend part of their points on the small goods.
+    for household_id, code, earned in rng.sample(rich, min(len(rich), 5 * len(villages))):
+        affordable = [g for g in made_shops.get(code[:12], ()) if g.price <= earned]
+        if code[:12] not in keepers or not affordable:
             continue
-        goods = rng.choice(made_shops[code[:12]][:1] + made_shops[code[:12]][3:])
+        goods = rng.choice(affordable)
         shop.redeem(
             users[keepers[code[:12]]],
             uuid=uuid.uuid4(),
@@ -434,4 +435,5 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
     counts["passes"] = passes.issue_passes(add_months(this, -1))
     # This month's records proposed as entries awaiting approval (enter once).
     counts["proposed"] = proposals.propose(this).get("made", 0)
+    counts["pending"] = Entry.objects.filter(status="pending").count()
     return counts
