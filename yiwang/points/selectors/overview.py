@@ -11,10 +11,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from yiwang.areas import selectors as areas
 from yiwang.areas.models import Area
-from yiwang.core.reporting import MonthPeriod, child_prefix, local_midnight, month_end
+from yiwang.core.reporting import (
+    MonthPeriod,
+    add_months,
+    child_prefix,
+    local_midnight,
+    month_end,
+)
 from yiwang.core.scoping import subtree_q
 from yiwang.points.models import (
     AwardKind,
@@ -124,3 +131,52 @@ def overview(area: Area, period: MonthPeriod) -> Overview:
             if figures is not None:
                 figures.paid += found["amount"] or 0
     return Overview(area, period, [rows[code] for code in sorted(rows)], total)
+
+
+@dataclass
+class MonthOfMine:
+    month: datetime.date
+    points: Decimal
+    entries: int
+    # Place in the village's closed standings of party members (None: not closed yet).
+    place: int | None = None
+    of: int | None = None
+
+
+def mine(user) -> tuple[object | None, list[MonthOfMine]]:
+    """The user's own red points as the party member their account is linked to: the
+    approved points of each month (the last twelve) and, for a closed month, their place
+    in the village's standings of party members. The person concerned sees their own
+    place, never the others' (the 2023 rules). (None, []) for an account not linked."""
+    from yiwang.points.models import Evaluation, MemberAccount
+
+    link = MemberAccount.objects.select_related("resident").filter(user=user).first()
+    if link is None:
+        return None, []
+    resident = link.resident
+    since = add_months(timezone.localdate().replace(day=1), -11)
+    by_month = {
+        row["month"]: row
+        for row in Entry.objects.filter(
+            resident=resident, status=EntryStatus.APPROVED, month__gte=since
+        )
+        .values("month")
+        .annotate(points=Sum("points"), n=Count("id"))
+    }
+    closed = {
+        found.month: found.standings.get("party_members", [])
+        for found in Evaluation.objects.filter(
+            area_code=resident.area_code[:12], month__gte=since
+        ).only("month", "standings")
+    }
+    months = []
+    for month in sorted(set(by_month) | set(closed), reverse=True):
+        row = by_month.get(month, {})
+        found = MonthOfMine(month, row.get("points") or Decimal("0"), row.get("n") or 0)
+        standing = closed.get(month)
+        if standing is not None:
+            ids = [member["id"] for member in standing]
+            found.of = len(ids)
+            found.place = ids.index(resident.pk) + 1 if resident.pk in ids else None
+        months.append(found)
+    return resident, months

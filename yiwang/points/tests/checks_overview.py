@@ -55,7 +55,15 @@ def _switch(w):
     assert not PointsSettings.current().show_rankings
 
 
+def _mine(w):
+    """The chief's own points only: no account linked, nothing of anyone shown."""
+    response = w["client"].get(reverse("points:mine"))
+    assert response.status_code == 200
+    assert response.context["resident"] is None and response.context["months"] == []
+
+
 CHECKS: dict = {
+    "points:mine": _mine,
     "points:overview": _overview,
     "points:rules": _rules,
     "points:rankings-switch": _switch,

@@ -148,3 +148,52 @@ def test_the_rules_page_and_the_county_switch(client, county_admin, chief):
     assert AuditEntry.objects.filter(action="points.settings").count() == 1
     client.post(reverse("points:rankings-switch"), {"show_rankings": "0"})
     assert not PointsSettings.current().show_rankings
+
+
+def test_a_party_member_sees_their_own_points_and_place_only(client, worker, chief, county_admin):
+    from yiwang.points.models import MemberAccount
+    from yiwang.registry.models import Resident
+
+    month = timezone.localdate().replace(day=1)
+    last = add_months(month, -1)
+    household = make_household(UNIT, "009", name="王红梅")
+    other = make_household(UNIT, "010", name="李建国")
+    me = Resident.objects.get(household=household)
+    rival = Resident.objects.get(household=other)
+    MemberAccount.objects.create(user=worker, resident=me, area_code=me.area_code)
+    listed = DutyList.objects.create(
+        area_code=VILLAGE,
+        kind=ListKind.PARTY_MEMBER,
+        version=1,
+        adopted_on=add_months(month, -3),
+        adopted_by=county_admin,
+    )
+    item = ListItem.objects.create(duty_list=listed, article="1", text="参加主题党日", points=2)
+    for resident, at, points in ((me, last, "2"), (me, month, "3"), (rival, last, "5")):
+        Entry.objects.create(
+            item=item,
+            resident=resident,
+            area_code=resident.area_code,
+            month=at,
+            points=Decimal(points),
+            status="approved",
+        )
+    Evaluation.objects.create(
+        area_code=VILLAGE,
+        month=last,
+        standings={
+            "party_members": [{"id": rival.pk, "points": "5.0"}, {"id": me.pk, "points": "2.0"}]
+        },
+    )
+    client.force_login(worker)
+    response = client.get(reverse("points:mine"))
+    rows = {row.month: row for row in response.context["months"]}
+    assert rows[last].points == Decimal("2") and (rows[last].place, rows[last].of) == (2, 2)
+    assert rows[month].points == Decimal("3") and rows[month].of is None
+    html = response.content.decode()
+    assert "王红梅" in html and "李建国" not in html
+
+    client.force_login(chief)  # not linked: told how, shown nothing
+    response = client.get(reverse("points:mine"))
+    assert response.context["resident"] is None
+    assert 'id="points-mine-unlinked"' in response.content.decode()

@@ -117,7 +117,16 @@ def rankings_switch(request):
     return redirect("points:rules")
 
 
+@login_required
+@require_GET
+def mine_page(request):
+    """The signed-in party member's own points and place, month by month."""
+    resident, months = selectors.mine(request.user)
+    return render(request, "points/mine.html", {"resident": resident, "months": months})
+
+
 urlpatterns = [
+    path("points/mine/", mine_page, name="mine"),
     path("points/", overview_page, name="overview"),
     path("points/rules/", rules_page, name="rules"),
     path("points/rules/rankings/", rankings_switch, name="rankings-switch"),
@@ -131,5 +140,6 @@ def register() -> None:
     audit.register_actions({"points.settings": _("Switch the points rankings")})
     menus.register(
         menus.MenuItem("points.overview", _("Points overview"), "points:overview", "points", 1),
+        menus.MenuItem("points.mine", _("My points"), "points:mine", "points", 2),
         menus.MenuItem("points.rules", _("Points rules"), "points:rules", "points", 90),
     )
