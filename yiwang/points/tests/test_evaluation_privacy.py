@@ -201,6 +201,25 @@ def test_the_honour_list_reads_the_heads_in_one_query(month, worker, county_admi
     assert two == one
 
 
+def test_the_month_page_reads_the_heads_in_one_query(month, chief):
+    evaluation = month["evaluation"]
+    chosen = [
+        _select(evaluation, AwardKind.MODEL_VILLAGER, home.pk) for home in month["households"][:2]
+    ]
+    client = Client()
+    client.force_login(chief)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(month_url(last_month())).status_code == 200
+        return len(captured)
+
+    Selection.objects.filter(pk=chosen[1].pk).delete()
+    one = queries()
+    _select(evaluation, AwardKind.MODEL_VILLAGER, month["households"][1].pk)
+    assert queries() == one
+
+
 def test_a_bulk_close_counts_only_the_rows_it_wrote(tree, chief, monkeypatch):
     """A concurrent close of 南门社区 lands between the read of what is done and the bulk
     insert: that village is not counted nor audited as this run's."""
