@@ -1,6 +1,9 @@
 """Background work of points, a block a topic: entries proposed from the records of the
-month (daily), the month closed on the 1st, the evaluations made final once their notice
-has ended (hourly), the benefit passes of the final evaluations (1st to 20th)."""
+month (daily at 02:10), the month closed on the 1st at 02:20, the evaluations made final
+once their notice has ended (hourly), the benefit passes of the final evaluations (1st to
+20th at 01:30). The times are TIME_ZONE's (Beijing): Huey hands its periodic tasks the
+time in UTC (naive), where a crontab's hours would be UTC's, so each daily task is timed
+by a function of the local time (as the cockpit's monthly reports)."""
 
 import datetime
 import logging
@@ -14,10 +17,24 @@ from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
 from yiwang.points.services.proposals import propose
 
+
+def _local(timestamp: datetime.datetime) -> datetime.datetime:
+    """Huey hands its periodic tasks the time in UTC (naive)."""
+    if timezone.is_naive(timestamp):
+        timestamp = timestamp.replace(tzinfo=datetime.UTC)
+    return timezone.localtime(timestamp)
+
+
 # --- the monthly evaluation (evaluation) --------------------------------------------------
 
 
-@db_periodic_task(crontab(minute="20", hour="2", day="1"))
+def close_time(timestamp: datetime.datetime) -> bool:
+    """02:20 in TIME_ZONE on the 1st: after the proposals of 02:10 (propose_time)."""
+    local = _local(timestamp)
+    return local.day == 1 and local.hour == 2 and local.minute == 20
+
+
+@db_periodic_task(close_time)
 def close_ended_month() -> dict:
     """On the 1st: the month just ended closed for every village that has no entry of it
     awaiting approval (the others are closed by their board once the entries are
@@ -47,8 +64,14 @@ def finalise_due_evaluations() -> dict:
 LOOK_BACK_DAYS = 5
 
 
-# Before the month is closed (02:20 on the 1st), so that the last days' records count.
-@db_periodic_task(crontab(minute="10", hour="2"))
+def propose_time(timestamp: datetime.datetime) -> bool:
+    """02:10 in TIME_ZONE each day: before the month is closed (02:20 on the 1st,
+    close_time), so that the last days' records count."""
+    local = _local(timestamp)
+    return local.hour == 2 and local.minute == 10
+
+
+@db_periodic_task(propose_time)
 def propose_entries() -> dict:
     """The current month's proposals and, on the first days of a month, the month
     before's. Idempotent: a record proposes once (Entry.proposal_key)."""
@@ -66,13 +89,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- benefit passes ----------------------------------------------------------------------
-
-
-def _local(timestamp: datetime.datetime) -> datetime.datetime:
-    """Huey hands its periodic tasks the time in UTC (naive)."""
-    if timezone.is_naive(timestamp):
-        timestamp = timestamp.replace(tzinfo=datetime.UTC)
-    return timezone.localtime(timestamp)
 
 
 def passes_time(timestamp: datetime.datetime) -> bool:

@@ -3,7 +3,9 @@ selections, the objections to them (answered by the board) and the reward funds
 (read-only).
 
 The standings are the board's: an evaluation's `standings` is given only to a member of
-its village's review board (or to all in scope when the county shows rankings).
+its village's review board (or to all in scope when the county shows rankings); its
+`minutes` to the board while it is open, to all in scope once on public notice; an
+objection's `contact_name` and `contact_phone` (masked) to the board only.
 Outside the scope answers 404, like missing; bad input 400 with `{field: [reason]}`.
 """
 
@@ -14,8 +16,9 @@ from rest_framework.response import Response
 
 from yiwang.core.api import ScopedViewSet
 from yiwang.core.masking import mask_phone
+from yiwang.points import access
 from yiwang.points.filters.evaluation import EvaluationFilterSet, ObjectionFilterSet
-from yiwang.points.models import Evaluation, Fund, Objection, Selection
+from yiwang.points.models import Evaluation, EvaluationStatus, Fund, Objection, Selection
 from yiwang.points.selectors import evaluation as selectors
 from yiwang.points.services import evaluation as services
 
@@ -38,9 +41,23 @@ class SelectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _is_member(serializer, village_code: str) -> bool:
+    """Whether the request's user is on the village's review board (asked once a village
+    for a whole list)."""
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    known = serializer.context.setdefault("_board_of", {})
+    if village_code not in known:
+        known[village_code] = access.is_board_member(user, village_code)
+    return known[village_code]
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
     selections = SelectionSerializer(many=True, read_only=True)
     standings = serializers.SerializerMethodField()
+    minutes = serializers.SerializerMethodField()
 
     class Meta:
         model = Evaluation
@@ -70,6 +87,14 @@ class EvaluationSerializer(serializers.ModelSerializer):
             return evaluation.standings
         return None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_minutes(self, evaluation):
+        """The minutes: to the village's board while the month is open; to all in scope
+        once on public notice (they never hold the standings); null otherwise."""
+        if evaluation.status != EvaluationStatus.OPEN or _is_member(self, evaluation.area_code):
+            return evaluation.minutes
+        return None
+
 
 class EvaluationListSerializer(EvaluationSerializer):
     """The list leaves the standings out (open one evaluation for them)."""
@@ -81,6 +106,7 @@ class EvaluationListSerializer(EvaluationSerializer):
 
 class ObjectionSerializer(serializers.ModelSerializer):
     evaluation = serializers.IntegerField(source="selection.evaluation_id", read_only=True)
+    contact_name = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,8 +125,18 @@ class ObjectionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_contact_phone(self, objection) -> str:
-        return mask_phone(objection.contact_phone)
+    def _board(self, objection) -> bool:
+        return _is_member(self, objection.selection.area_code[: services.VILLAGE_LENGTH])
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_contact_name(self, objection):
+        """Who objected: to the village's review board only; null to others."""
+        return objection.contact_name if self._board(objection) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_contact_phone(self, objection):
+        """The objector's phone, masked: to the village's review board only."""
+        return mask_phone(objection.contact_phone) if self._board(objection) else None
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -171,7 +207,8 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             answer=data.validated_data["answer"],
             upheld=data.validated_data["upheld"],
         )
-        return Response(ObjectionSerializer(self.get_queryset().get(pk=objection.pk)).data)
+        answered = self.get_queryset().get(pk=objection.pk)
+        return Response(ObjectionSerializer(answered, context=self.get_serializer_context()).data)
 
 
 class FundViewSet(ScopedViewSet):

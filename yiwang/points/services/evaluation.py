@@ -57,8 +57,6 @@ CONTACT_NAME_MAX = 50
 QUOTA_MAX = 1000
 AMOUNT_MAX = Decimal("1000000")
 VILLAGE_LENGTH, GRID_LENGTH = 12, 15
-# How many of each kind the minutes name from the top of the standings.
-MINUTES_TOP = 5
 
 # The standings' parts, the award chosen from each, and the key of a subject in it.
 PARTY_MEMBERS, HOUSEHOLDS, GRIDS = "party_members", "households", "grids"
@@ -514,7 +512,7 @@ def close_months(month, area_code, actor=None) -> dict:
     pending = pending_counts(area.code, month)
     todo = [(c, n) for c, n in villages if c not in done and not pending.get(c)]
     counts = {
-        "closed": len(todo),
+        "closed": 0,
         "pending": sum(1 for c, _n in villages if c not in done and pending.get(c)),
         "already": sum(1 for c, _n in villages if c in done),
     }
@@ -536,17 +534,29 @@ def close_months(month, area_code, actor=None) -> dict:
         for c, _n in todo
     ]
     Evaluation.objects.bulk_create(rows, batch_size=200, ignore_conflicts=True)
+    # A concurrent run (a second consumer, a board closing its own month) may have
+    # inserted some of them first: the conflicts were skipped, so this run's rows are
+    # those that carry its own time of computing; only they are counted and audited.
+    mine = dict(
+        Evaluation.objects.filter(
+            subtree_q("area_code", area.code), month=month, computed_at=now
+        ).values_list("area_code", "pk")
+    )
+    names = dict(todo)
+    counts["closed"] = len(mine)
+    counts["already"] += len(todo) - len(mine)
     audit.record_many(
         [
             audit.build_entry(
                 actor=actor,
                 action="points.evaluation.close",
                 object_type="points.evaluation",
-                object_repr=f"{name} {month:%Y-%m}",
+                object_id=str(mine[c]),
+                object_repr=f"{names[c]} {month:%Y-%m}",
                 area_code=c,
                 after=_counts(standings.get(c) or {}),
             )
-            for c, name in todo
+            for c in sorted(mine)
         ]
     )
     return counts
@@ -687,10 +697,9 @@ def remove_selection(*, actor, selection_id) -> None:
 
 
 def draft_minutes(evaluation: Evaluation, names: dict | None = None) -> str:
-    """The minutes Yiwang writes: the members present, the top of the standings, who
-    was selected and why, and the quotas. The board may amend them."""
-    from yiwang.points.selectors.evaluation import standings_rows
-
+    """The minutes Yiwang writes: the members present, who was selected and why, and the
+    quotas; never the standings (they are the board's, per the 2023 rules). The board may
+    amend them."""
     village = Area.objects.filter(code=evaluation.area_code).first()
     lines = [
         _("Minutes of the review board of %(village)s for %(month)s")
@@ -702,22 +711,16 @@ def draft_minutes(evaluation: Evaluation, names: dict | None = None) -> str:
         _("Members present: %(names)s")
         % {"names": "、".join(str(m.user) for m in current_members(evaluation.area_code)) or "—"},
         "",
-        _("The standings of the month (the top):"),
+        _("Selected:"),
     ]
-    rows = standings_rows(evaluation, full_names=True)
-    for kind in AwardKind.values:
-        top = rows[PART_OF_KIND[kind]][:MINUTES_TOP]
-        lines.append(
-            f"- {AwardKind(kind).label}: "
-            + ("、".join(f"{r['name']} ({r['points']})" for r in top) or "—")
-        )
-    lines += ["", _("Selected:")]
-    selections = list(evaluation.selections.filter(status=SelectionStatus.SELECTED))
+    selections = list(
+        evaluation.selections.filter(status=SelectionStatus.SELECTED)
+        .select_related("resident", "household")
+        .order_by("kind", "id")
+    )
+    full = selection_names(selections)
     for selection in selections:
-        lines.append(
-            f"- {selection.get_kind_display()}: {selection_name(selection)}"
-            f" ({selection.points}) — {selection.reason}"
-        )
+        lines.append(f"- {selection.get_kind_display()}: {full[selection.pk]} — {selection.reason}")
     if not selections:
         lines.append("—")
     lines += ["", _("Quotas of the month:")]
@@ -727,14 +730,24 @@ def draft_minutes(evaluation: Evaluation, names: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def selection_name(selection: Selection) -> str:
-    """The full name of what was selected, for staff in scope."""
+def selection_name(selection: Selection, heads: dict | None = None) -> str:
+    """The full name of what was selected, for staff in scope (`heads`: the households'
+    head names when already read, see selection_names)."""
     if selection.grid_code:
         return selection.public_name
     if selection.resident_id:
         return selection.resident.name
-    head = head_names([selection.household_id]).get(selection.household_id)
-    return head or str(selection.household)
+    if heads is None:
+        heads = head_names([selection.household_id])
+    return heads.get(selection.household_id) or str(selection.household)
+
+
+def selection_names(selections) -> dict[int, str]:
+    """{selection id: full name} of many selections, the heads of their households read in
+    one query (their residents and households select_related by the caller)."""
+    selections = list(selections)
+    heads = head_names({s.household_id for s in selections if s.household_id})
+    return {s.pk: selection_name(s, heads) for s in selections}
 
 
 @transaction.atomic

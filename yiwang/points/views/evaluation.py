@@ -11,11 +11,13 @@ form.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -30,7 +32,13 @@ from yiwang.areas.codes import ancestor_codes
 from yiwang.areas.models import Area, Level
 from yiwang.core.forms import add_service_error
 from yiwang.core.masking import mask_phone
-from yiwang.core.reporting import add_months, month_end, parse_month
+from yiwang.core.reporting import (
+    add_months,
+    local_midnight,
+    month_end,
+    parse_month,
+    parse_months,
+)
 from yiwang.core.scoping import get_in_scope, is_area_code, subtree_q
 from yiwang.points import access
 from yiwang.points.forms.evaluation import (
@@ -51,6 +59,8 @@ from yiwang.points.models import (
     Evaluation,
     EvaluationStatus,
     Fund,
+    FundMovement,
+    MovementKind,
     Objection,
     Quota,
     Selection,
@@ -204,16 +214,23 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
             "kind", "-points", "id"
         )
     )
+    names = services.selection_names(selections)
     for selection in selections:
-        selection.full_name = services.selection_name(selection)
+        selection.full_name = names[selection.pk]
     context["selections"] = selections
+    # The minutes are the board's while the month is open; once on notice (they never
+    # hold the standings) staff in scope may read them.
+    context["may_see_minutes"] = member or evaluation.status != EvaluationStatus.OPEN
     objections = list(
         Objection.objects.filter(selection__evaluation=evaluation)
         .select_related("selection", "answered_by")
         .order_by("created_at", "id")
     )
     for objection in objections:
-        objection.masked_phone = mask_phone(objection.contact_phone)
+        # Who objected is seen by the review board only (the public form says so).
+        objection.masked_phone = mask_phone(objection.contact_phone) if member else ""
+        if not member:
+            objection.contact_name = ""
     context["objections"] = objections
     if see:
         rows = selectors.standings_rows(evaluation, full_names=True)
@@ -229,7 +246,7 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
             )
             parts.append({"kind": kind, "label": label, "rows": rows[part][:100], "form": form})
         context["parts"] = parts
-    if evaluation.status == EvaluationStatus.OPEN:
+    if evaluation.status == EvaluationStatus.OPEN and member:
         context["minutes_form"] = forms.get("minutes") or MinutesForm(
             initial={
                 "minutes": evaluation.minutes or services.draft_minutes(evaluation),
@@ -560,17 +577,54 @@ def fund_list(request):
     if fund is not None:
         movements = fund.movements.select_related("selection__evaluation", "recorded_by")
         page = Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = visible.order_by("area_code", "id")
+    paid = None
+    code = request.GET.get("area", "").strip()
+    if fund is None and code and is_area_code(code):
+        area = get_in_scope(Area.objects.all(), request.user, code=code)
+        paid = _paid_under(request, area)
+        page = paid["page_obj"]
+        rows = rows.filter(
+            Q(area_code__in=ancestor_codes(area.code)) | subtree_q("area_code", area.code)
+        )
     return render(
         request,
         "points/evaluation_funds.html",
         {
-            "rows": visible.order_by("area_code", "id"),
+            "rows": rows,
             "form": form if areas else None,
             "fund": fund,
             "page_obj": page,
+            "paid": paid,
             "budget": budget if keeper else None,
         },
     )
+
+
+def _paid_under(request, area: Area) -> dict:
+    """The rewards paid for selections under `area` (`?area=CODE`, with `from` and `to`
+    months, the last twelve by default), as the overview counts them: their sum and their
+    movements, newest first."""
+    period = _months_asked(request) or parse_months("", "")
+    movements = (
+        FundMovement.objects.visible_to(request.user)
+        .filter(
+            subtree_q("area_code", area.code),
+            kind=MovementKind.PAYMENT,
+            created_at__gte=local_midnight(period.first),
+            created_at__lt=local_midnight(add_months(period.last, 1)),
+        )
+        .select_related("fund", "selection__evaluation")
+        .order_by("-created_at", "-id")
+    )
+    total = movements.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return {
+        "area": area,
+        "period": period,
+        "total": total,
+        "count": movements.count(),
+        "page_obj": Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page")),
+    }
 
 
 def _fund_url(fund) -> str:
@@ -580,7 +634,24 @@ def _fund_url(fund) -> str:
 # --- the honour list ----------------------------------------------------------------------
 
 
+def _months_asked(request):
+    """The months of `?from=YYYY-MM&to=YYYY-MM` (core.reporting.parse_months), or None
+    when neither is given; a bad one is said in a message and ignored."""
+    first = request.GET.get("from", "").strip()
+    last = request.GET.get("to", "").strip()
+    if not (first or last):
+        return None
+    try:
+        return parse_months(first, last)
+    except ValueError as exc:
+        for message in exc.args[0].values():
+            messages.error(request, message)
+        return None
+
+
 def _honours(request, queryset):
+    """The final selections filtered by `month`, or `from` and `to`, `kind` and `area`
+    (the selected's own area, as the overview counts them)."""
     rows = selectors.honours(queryset)
     month = request.GET.get("month", "").strip()
     if month:
@@ -588,22 +659,37 @@ def _honours(request, queryset):
             rows = rows.filter(evaluation__month=parse_month(month))
         except ValueError:
             messages.error(request, _("Give a month as YYYY-MM, for example 2026-03."))
+    period = _months_asked(request)
+    if period is not None:
+        rows = rows.filter(evaluation__month__gte=period.first, evaluation__month__lte=period.last)
+    kind = request.GET.get("kind", "").strip()
+    if kind in AwardKind.values:
+        rows = rows.filter(kind=kind)
     area = request.GET.get("area", "").strip()
     if area and is_area_code(area):
-        rows = rows.filter(subtree_q("evaluation__area_code", area))
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), month, area
+        rows = rows.filter(subtree_q("area_code", area))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {
+        "month": month,
+        "area": area if is_area_code(area) else "",
+        "kind": kind if kind in AwardKind.values else "",
+        "period": period,
+        "kinds": AwardKind.choices,
+    }
+    return page, filters
 
 
 @login_required
 def honour_list(request):
     """The final selections in the user's scope, names in full (staff in scope)."""
-    page, month, area = _honours(request, Selection.objects.visible_to(request.user))
+    page, filters = _honours(request, Selection.objects.visible_to(request.user))
+    names = services.selection_names(page)
     for selection in page:
-        selection.full_name = services.selection_name(selection)
+        selection.full_name = names[selection.pk]
     return render(
         request,
         "points/evaluation_honours.html",
-        {"page_obj": page, "month": month, "area": area},
+        {"page_obj": page, **filters},
     )
 
 
@@ -804,14 +890,14 @@ def public_notice_url(evaluation) -> str:
 @require_http_methods(["GET"])
 def public_honours(request):
     """The final selections of every village, names masked."""
-    page, month, area = _honours(request, Selection.objects.all())
+    page, filters = _honours(request, Selection.objects.all())
     names = _village_names(s.evaluation.area_code for s in page)
     for selection in page:
         selection.village_name = names.get(selection.evaluation.area_code, "")
     return render(
         request,
         "points/public_honours.html",
-        {"page_obj": page, "month": month, "area": area},
+        {"page_obj": page, **filters},
     )
 
 
