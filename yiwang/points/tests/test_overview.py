@@ -197,3 +197,18 @@ def test_a_party_member_sees_their_own_points_and_place_only(client, worker, chi
     response = client.get(reverse("points:mine"))
     assert response.context["resident"] is None
     assert 'id="points-mine-unlinked"' in response.content.decode()
+
+
+def test_the_cockpits_awards_open_the_honour_list_with_as_many(client, county_admin, records):
+    from yiwang.core import indicators
+
+    Evaluation.objects.update(finalised_at=timezone.now())
+    awards = indicators.get("points.awards")
+    client.force_login(county_admin)
+    for code in (COUNTY, VILLAGE, OTHER_UNIT[:12]):
+        value = awards.value(county_admin, code)
+        page = client.get(awards.page_url(code))
+        assert page.status_code == 200
+        assert page.context["page_obj"].paginator.count == value
+    assert awards.value(county_admin, VILLAGE) == 1
+    assert awards.value(county_admin, OTHER_UNIT[:12]) == 0

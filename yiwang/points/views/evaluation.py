@@ -41,6 +41,7 @@ from yiwang.core.reporting import (
 )
 from yiwang.core.scoping import get_in_scope, is_area_code, subtree_q
 from yiwang.points import access
+from yiwang.points.filters.awards import AwardFilterSet
 from yiwang.points.forms.evaluation import (
     AnswerForm,
     AwardForm,
@@ -668,6 +669,12 @@ def _honours(request, queryset):
     area = request.GET.get("area", "").strip()
     if area and is_area_code(area):
         rows = rows.filter(subtree_q("area_code", area))
+    # The cockpit's "awards" figure opens this list with its API's filters: the month
+    # they were made final in and the area (`under`).
+    asked = {k: request.GET[k] for k in ("final_month", "under") if request.GET.get(k)}
+    if asked:
+        narrowed = AwardFilterSet(asked, queryset=rows)
+        rows = narrowed.qs if narrowed.is_valid() else rows.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {
         "month": month,
