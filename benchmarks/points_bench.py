@@ -279,4 +279,4 @@ def bench_points(args, ensure_ledger) -> dict:
         f"API p95 {figures['balance_api_p95_ms']} ms"
     )
 
-    return {"counts": counts, **figures}
+    return {"counts": counts, "figures": figures}
