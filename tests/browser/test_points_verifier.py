@@ -4,11 +4,14 @@ browser with the vendored @noble/ed25519) and a tampered one refused with its re
 online, the kept use arrives at the server exactly once. No console error, no CSP
 violation."""
 
+import datetime
 import json
 import time
+import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import GRID, UNIT, VILLAGE
@@ -215,5 +218,101 @@ def test_the_verifier_opens_again_with_no_signal(
     )
     assert _wait_for(lambda: PassUse.objects.count() == 1)
     assert PassUse.objects.get().place == "东门"
+    assert_clean(page, console)
+    context.close()
+
+
+def test_a_long_queue_goes_in_batches_and_a_refused_use_does_not_stop_it(
+    browser, console, settings, live_server, tree, monkeypatch
+):
+    """More uses kept than the server takes at once (its limit, published in the bundle,
+    here 5): they go in batches until none waits. A use the server refuses as a whole (its
+    batch answered 400) is found by halving the batch, kept on the phone flagged with the
+    server's reason (shown under the queue), and the uses after it still arrive."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    monkeypatch.setattr(services, "MAX_USES_A_BATCH", 5)
+    make_household(UNIT, "001", "张三丰")
+    make_benefit()
+    select(final_evaluation(VILLAGE), AwardKind.RED_FLAG_GRID, grid_code=GRID)
+    services.issue_passes(last_month())
+    row = Pass.objects.get()
+    _device, code = services.register_verifier(None, name="1路2号机", operator="县公交公司")
+
+    context = new_context(
+        browser, viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    refusals = []  # the 400s this test asks for: expected, not errors
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and (refusals if "status of 400" in msg.text else console.errors).append(msg.text)
+        ),
+    )
+    page.on("pageerror", lambda exc: console.errors.append(f"pageerror: {exc}"))
+    page.goto(f"{live_server.url}/public/passes/verifier/")
+    expect(page.locator("#verifier")).to_have_attribute("data-ready", "true")
+    page.fill("#setup-code", code)
+    page.fill("#setup-place", "1路公交")
+    page.locator("#setup-form button[type=submit]").click()
+    expect(page.locator("#verifier-check")).to_be_visible()
+    assert page.evaluate("JSON.parse(localStorage.getItem('yiwang.verifier')).bundle.max_uses") == 5
+
+    context.set_offline(True)
+    now = timezone.now()
+    records = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "jti": str(row.pass_id),
+            "token": row.token,
+            "used_at": (now - datetime.timedelta(seconds=12 - i)).isoformat(),
+            "place": "1路公交",
+            "device": "1路2号机",
+        }
+        for i in range(12)
+    ]
+    poison = records[6]["uuid"]
+    page.evaluate(
+        "(records) => localStorage.setItem('yiwang.verifier.queue', JSON.stringify(records))",
+        records,
+    )
+
+    sizes, answered = [], []
+
+    def uses_route(route):
+        uuids = [u["uuid"] for u in json.loads(route.request.post_data)["uses"]]
+        sizes.append(len(uuids))
+        if poison in uuids:
+            answered.append(400)
+            route.fulfill(
+                status=400,
+                content_type="application/json",
+                body=json.dumps({"uses": ["此条使用记录无法接收：测试"]}, ensure_ascii=False),
+            )
+        else:
+            answered.append(200)
+            route.continue_()
+
+    page.route("**/api/v1/passes/uses/", uses_route)
+    context.set_offline(False)
+    # The route's handler runs while Playwright is called: wait through the page.
+    for _i in range(200):
+        if PassUse.objects.count() == 11 and not page.evaluate(
+            "JSON.parse(localStorage.getItem('yiwang.verifier.queue')).some((r) => !r.error)"
+        ):
+            break
+        page.wait_for_timeout(100)
+    assert PassUse.objects.count() == 11, (sizes, answered)
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "0")
+    assert poison not in {str(u) for u in PassUse.objects.values_list("uuid", flat=True)}
+    assert max(sizes) == 5 and 400 in answered
+    refused_list = page.locator("#queue-refused")
+    expect(refused_list).to_have_attribute("data-refused-count", "1")
+    expect(refused_list.locator(f'li[data-uuid="{poison}"]')).to_contain_text("无法接收：测试")
+    kept = page.evaluate("JSON.parse(localStorage.getItem('yiwang.verifier.queue'))")
+    assert [(r["uuid"], r["error"]) for r in kept] == [(poison, "此条使用记录无法接收：测试")]
     assert_clean(page, console)
     context.close()

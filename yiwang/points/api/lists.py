@@ -8,6 +8,7 @@ today by default) of the villages the caller works in or above; `GET
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -86,6 +87,15 @@ PARAMETERS = [
 ]
 
 
+def kind_choices_message() -> str:
+    """A bad ?kind=: the sentence naming the three lists, each with its value."""
+    kinds = pgettext("list separator", ", ").join(
+        _("%(label)s (%(value)s)") % {"label": label, "value": value}
+        for value, label in ListKind.choices
+    )
+    return _("Choose the kind of list: %(kinds)s.") % {"kinds": kinds}
+
+
 def _filtered(request, rows, prefix: str):
     params = request.query_params
     day = timezone.localdate()
@@ -98,7 +108,7 @@ def _filtered(request, rows, prefix: str):
         rows = rows.filter(**{f"{prefix}area_code": params["village"].strip()})
     if params.get("kind"):
         if params["kind"] not in ListKind.values:
-            raise ValidationError({"kind": [" | ".join(ListKind.values)]})
+            raise ValidationError({"kind": [kind_choices_message()]})
         rows = rows.filter(**{f"{prefix}kind": params["kind"]})
     return rows
 

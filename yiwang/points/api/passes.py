@@ -216,6 +216,10 @@ class PassViewSet(ScopedViewSet):
                     "revoked": serializers.ListField(child=serializers.CharField()),
                     "benefits": serializers.DictField(),
                     "device": serializers.DictField(allow_null=True),
+                    "max_uses": serializers.IntegerField(
+                        help_text="The most uses POST /passes/uses/ takes at a time: a verifier "
+                        "sends its kept uses in batches of at most so many."
+                    ),
                     "generated_at": serializers.DateTimeField(),
                 },
             )
@@ -249,6 +253,7 @@ class PassViewSet(ScopedViewSet):
                     if device
                     else None
                 ),
+                "max_uses": services.MAX_USES_A_BATCH,
                 "generated_at": timezone.now(),
             }
         )
@@ -257,7 +262,12 @@ class PassViewSet(ScopedViewSet):
 
     @extend_schema(
         request=UsesSerializer,
-        responses={200: UsesAnswer, 400: OpenApiResponse(description="Not a list of uses.")},
+        responses={
+            200: UsesAnswer,
+            400: OpenApiResponse(
+                description="Not a list of uses, or more than the bundle's `max_uses` at once."
+            ),
+        },
     )
     @action(
         detail=False,

@@ -89,6 +89,15 @@ class BalanceSerializer(serializers.Serializer):
     balance = serializers.DecimalField(
         max_digits=8, decimal_places=1, coerce_to_string=False, help_text="Points, 0 at least."
     )
+    owed = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        coerce_to_string=False,
+        help_text=(
+            "Points owed, 0 at least: what deductions approved after a redemption took below "
+            "the points redeemed. The balance stays 0 until they are earned back."
+        ),
+    )
 
 
 class ShortSerializer(serializers.Serializer):
@@ -135,7 +144,9 @@ def _number(value: Decimal):
 
 
 class BalanceViewSet(viewsets.ViewSet):
-    """A household's points balance: approved points less redeemed, 0 at least."""
+    """A household's points balance: approved points less redeemed, 0 at least; and the
+    points it owes (`owed`), when deductions approved after a redemption took its approved
+    points below those it redeemed."""
 
     @extend_schema(
         parameters=[
@@ -158,10 +169,11 @@ class BalanceViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(
                 {"household": [_("Give the household's id: ?household=12.")]}
             )
-        balance = services.balance_of(request.user, pk)
-        if balance is None:
+        found = services.points_of(request.user, pk)
+        if found is None:
             raise Http404(_("Not found."))
-        return Response({"balance": _number(balance)})
+        balance, owed = found
+        return Response({"balance": _number(balance), "owed": _number(owed)})
 
 
 class RedemptionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -144,6 +144,7 @@ class HouseholdPoints:
     household: Household
     head: str
     balance: Decimal
+    owed: Decimal
     earned: Decimal
     spent: Decimal
     approved: list
@@ -155,11 +156,15 @@ def household_points(household: Household) -> HouseholdPoints:
     from yiwang.points.models import PointsAccount
 
     account = PointsAccount.objects.filter(household_id=household.pk).first()
+    balance, owed = (
+        accounts.split(account.earned, account.spent) if account else accounts.split(None, None)
+    )
     entries = Entry.objects.filter(household=household).select_related("item")
     return HouseholdPoints(
         household=household,
         head=head_names([household.pk]).get(household.pk, ""),
-        balance=accounts.balance(household.pk),
+        balance=balance,
+        owed=owed,
         earned=account.earned if account else Decimal("0"),
         spent=account.spent if account else Decimal("0"),
         approved=list(

@@ -32,13 +32,29 @@ def debit(household, points: Decimal) -> bool:
     )
 
 
+def split(earned, spent) -> tuple[Decimal, Decimal]:
+    """(balance, owed) of an account: approved points less redeemed, 0 at least; and what
+    deductions approved after a redemption took below what was spent (0 at least). The
+    balance never shows a debt: the household redeems nothing until it has earned the
+    owed points back."""
+    if earned is None:
+        return Decimal("0"), Decimal("0")
+    left = earned - spent
+    return max(left, Decimal("0")), max(-left, Decimal("0"))
+
+
 def balance(household_id: int) -> Decimal:
     """The household's balance: approved points less redeemed, 0 at least."""
+    return balance_and_owed(household_id)[0]
+
+
+def balance_and_owed(household_id: int) -> tuple[Decimal, Decimal]:
+    """(balance, owed) of the household (see split)."""
     found = (
         PointsAccount.objects.filter(household_id=household_id)
         .values_list("earned", "spent")
         .first()
     )
     if found is None:
-        return Decimal("0")
-    return max(found[0] - found[1], Decimal("0"))
+        return Decimal("0"), Decimal("0")
+    return split(*found)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import User
+from yiwang.areas.models import Area
 from yiwang.cases.models import Case
 from yiwang.core import audit, validators
 from yiwang.core import photos as photo_files
@@ -39,7 +40,6 @@ from yiwang.points.models import (
     EntrySource,
     EntryStatus,
     Evaluation,
-    EvaluationStatus,
     ListItem,
     ListKind,
 )
@@ -89,12 +89,21 @@ def reference_day(month: datetime.date) -> datetime.date:
 
 
 def is_closed(village_code: str, month: datetime.date) -> bool:
-    """The village's evaluation of the month has left "open" (on notice or final)."""
-    return (
-        Evaluation.objects.filter(area_code=village_code, month=month)
-        .exclude(status=EvaluationStatus.OPEN)
-        .exists()
-    )
+    """The village's month is closed: its evaluation exists (open for the board's
+    selection, on notice or final), so its standings are computed and frozen. Ask it
+    after lock_village in the same transaction."""
+    return Evaluation.objects.filter(area_code=village_code, month=month).exists()
+
+
+def lock_village(village_code: str) -> None:
+    """Locks the village's Area row until the transaction ends: the one lock that closing
+    the village's month (evaluation.close_month, close_months) and writing an entry of it
+    (record_entry, a proposal, approving, rejecting, correcting) take before they look
+    whether the month is closed, so that no entry is added or decided in a month being
+    closed. Taken after the subject's row (a household, a party member) where both are
+    locked; close_months locks its villages in code order; nothing locks a village and
+    then a subject, so no two of them wait on each other. A no-op on SQLite (one writer)."""
+    list(Area.objects.select_for_update().filter(code=village_code).values_list("pk", flat=True))
 
 
 def check_month(month: datetime.date, village_code: str, errors: dict) -> None:
@@ -283,6 +292,7 @@ def record_entry(
             raise PermissionDenied(_("Only those who work in the village record its points."))
         village = village_of(code)
         kinds = MEMBER_KINDS if resident is not None else (ListKind.HOUSEHOLD,)
+        lock_village(village)  # closing the month waits, or this sees it closed
         check_month(found_month, village, errors)
         duty_list = found_item.duty_list
         in_force_list = None
@@ -405,6 +415,16 @@ def _decidable(actor, entry_id) -> Entry:
             _("This entry was already %(status)s: only pending entries are decided.")
             % {"status": entry.get_status_display()}
         )
+    village = village_of(entry.area_code)
+    lock_village(village)
+    if is_closed(village, entry.month):
+        raise ValidationError(
+            _(
+                "The village's month %(month)s is closed and its standings are final: its "
+                "entries can no longer be approved or rejected."
+            )
+            % {"month": entry.month.strftime("%Y-%m")}
+        )
     return entry
 
 
@@ -464,7 +484,11 @@ def reject_entry(actor, entry_id, reason) -> Entry:
 @transaction.atomic
 def correct_entry(actor, entry_id, reason) -> Entry:
     """Corrects an approved entry: a new entry reversing it (its points negated, the
-    reason as evidence), pending until a second person approves it. Once per entry."""
+    reason as evidence), pending until a second person approves it. Once per entry.
+
+    The correction is booked to the entry's month while that month is open; once the
+    village's month is closed (its standings frozen), to the current month, and its
+    evidence says which entry of which month it reverses."""
     errors: dict = {}
     reason = validators.clean_line(
         reason, field="reason", limit=TEXT_MAX, required=True, errors=errors
@@ -482,13 +506,31 @@ def correct_entry(actor, entry_id, reason) -> Entry:
         raise ValidationError(_("Only an approved entry is corrected; a pending one is rejected."))
     if Entry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This entry was already corrected once."))
+    village = village_of(entry.area_code)
+    lock_village(village)
+    month, evidence = entry.month, reason
+    if is_closed(village, entry.month):
+        month = month_start(timezone.localdate())
+        if is_closed(village, month):
+            raise ValidationError(
+                _("The village's month %(month)s is closed: no correction can be booked now.")
+                % {"month": month.strftime("%Y-%m")}
+            )
+        evidence = _(
+            "Correction of the entry of %(month)s, booked in %(now)s because %(month)s is "
+            "closed: %(reason)s"
+        ) % {
+            "month": entry.month.strftime("%Y-%m"),
+            "now": month.strftime("%Y-%m"),
+            "reason": reason,
+        }
     correction = Entry.objects.create(
         item=entry.item,
         household_id=entry.household_id,
         resident_id=entry.resident_id,
-        month=entry.month,
+        month=month,
         points=-entry.points,
-        evidence=reason,
+        evidence=evidence,
         source=EntrySource.CORRECTION,
         reverses=entry,
         recorded_by=actor,

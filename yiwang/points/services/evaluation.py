@@ -435,6 +435,11 @@ def close_month(actor, village_code, month) -> Evaluation:
         raise PermissionDenied(_(REFUSED_BOARD))
     month = as_month(month)
     _require_ended(month)
+    # The village's lock, as recording, proposing and deciding an entry take it: none of
+    # them is between its check and its write while this counts and closes.
+    from yiwang.points.services.entries import lock_village
+
+    lock_village(village.code)
     if Evaluation.objects.filter(area_code=village.code, month=month).exists():
         raise ValidationError(
             {"month": [_("The month %(month)s is already closed.") % {"month": f"{month:%Y-%m}"}]}
@@ -499,9 +504,13 @@ def close_months(month, area_code, actor=None) -> dict:
     area = get_in_scope(Area.objects.all(), actor, code=code)
     if actor is not None and not may_keep_board(actor, area.code):
         raise PermissionDenied(_(REFUSED_KEEPER))
+    # Every village's lock (as close_month and the entries' writers take it), in code order
+    # so that two runs over overlapping areas wait rather than deadlock: one query.
     villages = list(
         Area.objects.open()
         .filter(subtree_q("code", area.code), level=Level.VILLAGE)
+        .order_by("code")
+        .select_for_update()
         .values_list("code", "name")
     )
     done = set(

@@ -60,6 +60,8 @@ NOTICE_KIND = "pass.double_use"
 DOUBLE_USE_MINUTES = 30
 # Longer than any token this system signs: anything longer is refused unread.
 MAX_TOKEN = 2048
+# The most uses a verifier sends at a time; published in the verifier bundle (max_uses),
+# by which its page (static/points/verifier.js) cuts its queue into batches.
 MAX_USES_A_BATCH = 500
 # A device's code: 16 characters of an alphabet without look-alikes (80 bits), shown as
 # four groups of four.
@@ -99,6 +101,16 @@ def _day(seconds) -> str:
     )
 
 
+def _json_object(part: str) -> dict | None:
+    """The JSON object a token's part (base64url) holds; None for anything else: not
+    base64url, not UTF-8 JSON, nested too deep to read (RecursionError), not an object."""
+    try:
+        found = json.loads(keys.b64url_decode(part))
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def verify_token(token, at: datetime.datetime | None = None, *, check_revoked: bool = True):
     """Checks a pass's token: readable, signed by a key of this system, not altered, valid
     at `at` (now), not revoked. One indexed query for the revocation; the public keys are
@@ -108,13 +120,15 @@ def verify_token(token, at: datetime.datetime | None = None, *, check_revoked: b
     parts = token.strip().split(".")
     if len(parts) != 3:
         return malformed()
+    header = _json_object(parts[0])
+    if header is None:
+        return malformed()
     try:
-        header = json.loads(keys.b64url_decode(parts[0]))
         signature = keys.b64url_decode(parts[2])
-        kid = header["kid"]
-        if header.get("alg") != keys.ALGORITHM.alg or not isinstance(kid, str):
-            return malformed()
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError):
+        return malformed()
+    kid = header.get("kid")
+    if header.get("alg") != keys.ALGORITHM.alg or not isinstance(kid, str):
         return malformed()
     verifier = keys.verifier_for(kid)
     if verifier is None:
@@ -126,8 +140,10 @@ def verify_token(token, at: datetime.datetime | None = None, *, check_revoked: b
         return _refused(
             "bad_signature", _("The signature does not match: the pass was altered or forged.")
         )
+    claims = _json_object(parts[1])
+    if claims is None:
+        return malformed()
     try:
-        claims = json.loads(keys.b64url_decode(parts[1]))
         pass_id = uuid_module.UUID(claims["jti"])
         nbf, exp = int(claims["nbf"]), int(claims["exp"])
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -366,14 +382,21 @@ class UsesReport:
 
 
 def _use_time(value) -> datetime.datetime | None:
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        moment = parse_datetime(str(value or "").strip())
-    if moment is None:
+    """The time of a use; None when it is not an ISO 8601 time (also one well formed but
+    impossible, such as 2024-02-30T10:00:00, which parse_datetime answers with ValueError)."""
+    try:
+        if isinstance(value, datetime.datetime):
+            moment = value
+        else:
+            moment = parse_datetime(str(value or "").strip())
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # At the ends of the calendar (0001-01-01T00:00+08:00) it has no time in UTC.
+        moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
     return moment
 
 
@@ -415,7 +438,9 @@ def _record_use(actor, verifier, item: dict, report: UsesReport) -> None:
     used_at = _use_time(item.get("used_at"))
     now = timezone.now()
     if used_at is None:
-        report.refused[key] = _("used_at: give the time of the use as ISO 8601.")
+        report.refused[key] = _(
+            "used_at: give a real time of the use as ISO 8601, such as 2026-11-30T08:15:00+08:00."
+        )
         return
     if used_at > now + datetime.timedelta(minutes=10):
         report.refused[key] = _(

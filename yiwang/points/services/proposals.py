@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
-from yiwang.cases.models import Case, Status
+from yiwang.cases.models import Case, CaseKind, Satisfaction, Source, Status
 from yiwang.core import audit
 from yiwang.outreach.models import Event, Meeting, Outcome, Pairing, Visit
 from yiwang.points.models import (
@@ -47,6 +47,7 @@ from yiwang.points.services.entries import (
     counted_total,
     is_closed,
     item_in_force,
+    lock_village,
     month_start,
     next_month,
     within_cap,
@@ -174,11 +175,30 @@ def _pairing_visits(month, area_code):
             yield f"visit:{visit.pk}", None, member, {"visit": visit}
 
 
+# The sources through which residents bring their own requests (the public page, the
+# hotline, entered by a worker from a call, another system, Open311); a grid worker's patrol
+# report is not the household's deed, even when it names the household (a dispute, an
+# illegal building).
+RESIDENT_SOURCES = (Source.PUBLIC, Source.HOTLINE, Source.API, Source.OPEN311)
+
+
 def _closed_cases(month, area_code):
+    """The residents' own requests (a category of the kind "request", brought by a
+    resident's source) naming a household, closed in the month, and not followed up as
+    dissatisfied."""
     start, end = _bounds(month)
-    cases = Case.objects.filter(
-        status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end, household__isnull=False
-    ).order_by("closed_at", "id")
+    cases = (
+        Case.objects.filter(
+            status=Status.CLOSED,
+            closed_at__gte=start,
+            closed_at__lt=end,
+            household__isnull=False,
+            source__in=RESIDENT_SOURCES,
+            category__kind=CaseKind.REQUEST,
+        )
+        .exclude(satisfaction=Satisfaction.DISSATISFIED)
+        .order_by("closed_at", "id")
+    )
     households = Household.objects.in_bulk(list(cases.values_list("household_id", flat=True)))
     for case in cases:
         household = households[case.household_id]
@@ -227,7 +247,7 @@ def _propose_one(rule, month, key, household, resident, links) -> str:
     "cap")."""
     subject = resident or household
     village = village_of(subject.area_code)
-    if is_closed(village, month):
+    if is_closed(village, month):  # asked again below, under the lock
         return "closed"
     item = item_in_force(village, rule.template.kind, month, rule.template_id)
     if item is None:
@@ -236,6 +256,10 @@ def _propose_one(rule, month, key, household, resident, links) -> str:
     with transaction.atomic():
         # Entries of one subject are checked against their caps in turn.
         type(subject).objects.select_for_update().filter(pk=subject.pk).first()
+        # Closing the month waits for this proposal, or this sees the month closed.
+        lock_village(village)
+        if is_closed(village, month):
+            return "closed"
         if Entry.objects.filter(proposal_key=key).exists():
             return "known"
         total = counted_total(

@@ -136,8 +136,16 @@ def households_reachable(user, queryset=None):
 
 def balance_of(user, household_id: int) -> Decimal | None:
     """The balance of the household if the user reaches it (as `households_reachable`),
-    else None: one query for the household and its account together, and the shops the
-    user keeps asked only when the scope does not take them there."""
+    else None."""
+    found = points_of(user, household_id)
+    return None if found is None else found[0]
+
+
+def points_of(user, household_id: int) -> tuple[Decimal, Decimal] | None:
+    """(balance, owed) of the household (accounts.split) if the user reaches it (as
+    `households_reachable`), else None: one query for the household and its account
+    together, and the shops the user keeps asked only when the scope does not take them
+    there."""
     found = (
         Household.objects.filter(pk=household_id)
         .values_list("area_code", "points_account__earned", "points_account__spent")
@@ -152,9 +160,7 @@ def balance_of(user, household_id: int) -> Decimal | None:
         or kept_shops(user).filter(area_code=village_of(code)).exists()
     ):
         return None
-    if earned is None:
-        return Decimal("0")
-    return max(earned - spent, Decimal("0"))
+    return accounts.split(earned, spent)
 
 
 def redemptions_visible_to(user):

@@ -185,7 +185,7 @@ def _api_detail(name, kind):
 def balance(w):
     rows = seed(w)
     c, url = w["client"], reverse("api:points-balance-list")
-    assert c.get(url, {"household": rows["own_household"].pk}).json() == {"balance": 90}
+    assert c.get(url, {"household": rows["own_household"].pk}).json() == {"balance": 90, "owed": 0}
     assert c.get(url, {"household": rows["foreign_household"].pk}).status_code == 404
 
 

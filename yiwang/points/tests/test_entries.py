@@ -346,3 +346,69 @@ def test_the_overviews_links_filter_the_entries(village, home, worker):
     assert link not in client.get(url, {"from": _month()}).content.decode()
     api = client.get(reverse("api:points-entry-list"), {"from": _month(2), "to": _month(1)})
     assert [row["id"] for row in api.json()["results"]] == [entry.pk]
+
+
+# --- a closed month: nothing decided in it, corrections booked to the current month ------
+
+
+def _closed_month_with_entries(village, home, worker, chief):
+    """Last month: one entry approved, one still pending (left from before the month could
+    not be closed with pending entries), then the month closed."""
+    household, _head = home
+    tidy = item(village, "household", "1")
+    approved, _c = services.record_entry(
+        actor=worker, household=household.pk, item=tidy.pk, month=_month(1)
+    )
+    services.approve_entry(chief, approved.pk)
+    pending, _c = services.record_entry(
+        actor=worker,
+        household=household.pk,
+        item=item(village, "household", "2").pk,
+        month=_month(1),
+        points=2,
+        evidence="义务劳动",
+    )
+    Evaluation.objects.create(
+        area_code=household.area_code[:12],
+        month=approved.month,
+        standings={},
+        computed_at=timezone.now(),
+    )  # closed by the board: open for its selection, the standings frozen
+    return household, approved, pending
+
+
+def test_entries_of_a_closed_month_are_not_decided(village, home, worker, chief):
+    household, _approved, pending = _closed_month_with_entries(village, home, worker, chief)
+    before = _state()
+    for decide in (
+        lambda: services.approve_entry(chief, pending.pk),
+        lambda: services.reject_entry(chief, pending.pk, "重复"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            decide()
+        assert _month(1) in refused.value.messages[0]
+        assert "closed" in refused.value.messages[0] or "已" in refused.value.messages[0]
+    assert _state() == before
+    # Nor is a new entry recorded in it while the board selects.
+    _refused(
+        "month",
+        actor=worker,
+        household=household.pk,
+        item=item(village, "household", "1").pk,
+        month=_month(1),
+    )
+
+
+def test_a_correction_of_a_closed_month_is_booked_to_the_current_month(
+    village, home, worker, chief, town_admin
+):
+    household, approved, _pending = _closed_month_with_entries(village, home, worker, chief)
+    correction = services.correct_entry(worker, approved.pk, "记错了户")
+    assert correction.month == timezone.localdate().replace(day=1)
+    assert correction.reverses == approved and correction.points == -approved.points
+    assert _month(1) in correction.evidence and "记错了户" in correction.evidence
+    assert correction.status == EntryStatus.PENDING
+    services.approve_entry(town_admin, correction.pk)
+    assert PointsAccount.objects.get(household=household).earned == Decimal("0")
+    # The closed month's own entries are as they were.
+    assert not Entry.objects.filter(month=approved.month, reverses__isnull=False).exists()

@@ -2,7 +2,8 @@
 just decided, and the household's account is credited once.
 
 On PostgreSQL two threads really race: both read the entry pending, wait until both have
-read it, then both write; the conditional UPDATE lets one through. SQLite takes the write
+read it, then both write (one after the other, by the village's lock); the conditional
+UPDATE lets one through. SQLite takes the write
 lock at BEGIN, so two writers never overlap there: the two approvals run one after the
 other, and the second is still refused."""
 
@@ -30,15 +31,17 @@ def test_two_approvers_at_once_approve_once(chief, worker, town_admin, monkeypat
         month=timezone.localdate().strftime("%Y-%m"),
     )
     both_read = threading.Barrier(2, timeout=20)
-    real = services._decidable
+    real = services.get_in_scope
 
-    def read_then_wait(actor, entry_id):
-        found = real(actor, entry_id)
+    def read_then_wait(*args, **kwargs):
+        # Both read the entry pending, then go on: the village's lock (lock_village, taken
+        # next) lets one decide first; the other's conditional UPDATE then finds it decided.
+        found = real(*args, **kwargs)
         both_read.wait()
         return found
 
     if racing:
-        monkeypatch.setattr(services, "_decidable", read_then_wait)
+        monkeypatch.setattr(services, "get_in_scope", read_then_wait)
     approvers = [
         type(chief).objects.get(pk=chief.pk),
         type(town_admin).objects.get(pk=town_admin.pk),

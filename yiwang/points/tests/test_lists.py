@@ -229,3 +229,13 @@ def _client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.mark.parametrize("route", ["api:points-list-list", "api:points-item-list"])
+def test_a_bad_kind_is_answered_with_a_sentence_naming_the_lists(chief, route):
+    answer = _client(chief).get(reverse(route), {"kind": "villager"})
+    assert answer.status_code == 400, answer.content
+    message = str(answer.json())
+    for label in ("村干部履职清单", "党员红色积分", "群众文明指数", "household"):
+        assert label in message
+    assert " | " not in message

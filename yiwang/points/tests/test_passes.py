@@ -600,3 +600,62 @@ def test_the_verify_api_refuses_each_bad_token_with_its_reason_and_changes_nothi
     assert len(reasons) == len(cases)
     assert all(not any(c.isascii() and c.isalpha() for c in reason) for reason in reasons)
     assert (AuditEntry.objects.count(), PassUse.objects.count(), Pass.objects.count()) == before
+
+
+# --- review: tokens nested too deep, impossible times of use ------------------------------
+
+
+def _signed_raw(header: bytes, payload: bytes) -> str:
+    """A token of these raw parts, signed with the current key (so the payload is read)."""
+    key = keys.current_key()
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    signature = keys.ALGORITHM.sign(keys._signer(key), signing_input.encode("ascii"))
+    return f"{signing_input}.{b64(signature)}"
+
+
+def test_a_token_whose_parts_are_not_json_objects_is_malformed_not_an_error(passes_world, chief):
+    row = issued(passes_world)[passes_world["own"].pk]
+    header, body, signature = row.token.split(".")
+    deep = b64(b"[" * 1400)
+    real_header = json.dumps({"alg": "EdDSA", "kid": keys.current_key().kid}).encode()
+    tokens = [
+        f"{deep}.x.y",  # a header nested too deep for json (RecursionError)
+        f"{b64(b'[1, 2]')}.{body}.{signature}",  # a header that is JSON but no object
+        f"{b64(b'null')}.{body}.{signature}",
+        f"{header}.{body}.{b64(b'x')}==",  # a signature that is not base64url
+        _signed_raw(real_header, b"[" * 1400),  # a signed payload nested too deep
+        _signed_raw(real_header, b'"a string"'),  # a signed payload that is no object
+    ]
+    assert all(len(token) <= services.MAX_TOKEN for token in tokens)  # each is read
+    client = Client()
+    client.force_login(chief)
+    for token in tokens:
+        assert services.verify_token(token).code == "malformed", token[:40]
+        answer = client.post(reverse("api:pass-verify"), {"token": token}, content_type=JSON)
+        assert answer.status_code == 200, answer.content
+        assert answer.json()["code"] == "malformed"
+    use = {**_use(row), "token": tokens[0]}
+    answer = client.post(reverse("api:pass-uses"), {"uses": [use]}, content_type=JSON)
+    assert answer.status_code == 200, answer.content
+    assert list(answer.json()["refused"]) == [use["uuid"]]
+    assert PassUse.objects.count() == 0
+
+
+def test_an_impossible_time_of_use_refuses_that_use_and_stores_the_others(passes_world, chief):
+    row = issued(passes_world)[passes_world["own"].pk]
+    good = _use(row)
+    impossible = [
+        {**_use(row), "used_at": "2024-02-30T10:00:00"},
+        {**_use(row), "used_at": "2024-13-01T10:00:00"},
+        {**_use(row), "used_at": "0001-01-01T00:00:00"},
+        {**_use(row), "used_at": "9999-12-31T23:59:59-12:00"},
+    ]
+    client = Client()
+    client.force_login(chief)
+    answer = client.post(reverse("api:pass-uses"), {"uses": [*impossible, good]}, content_type=JSON)
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["stored"] == [good["uuid"]]
+    assert set(body["refused"]) == {u["uuid"] for u in impossible}
+    assert "2026-11-30T08:15:00" in body["refused"][impossible[0]["uuid"]]
+    assert PassUse.objects.count() == 1

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import GRID, UNIT
-from yiwang.cases.models import Case, Status
+from yiwang.cases.models import Case, Satisfaction, Status
 from yiwang.cases.services.intake import report_case
 from yiwang.outreach.models import Outcome, Pairing, Programme
 from yiwang.outreach.services import routines as routine_services
@@ -92,16 +92,34 @@ def test_no_list_in_force_proposes_nothing(worker, member):
     assert not Entry.objects.exists()
 
 
+def _request(worker, household, text, category="help", source=None):
+    """A resident's request taken by the grid worker from a call (or another source)."""
+    from yiwang.cases.services.intake import record_hotline_call
+
+    extra = {"source": source} if source else {}
+    return record_hotline_call(
+        actor=worker,
+        category=category,
+        text=text,
+        phone="13812345678",
+        name="张三",
+        household_id=household.pk,
+        **extra,
+    )
+
+
+def _close(case, satisfaction=""):
+    Case.objects.filter(pk=case.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now(), satisfaction=satisfaction
+    )
+
+
 def test_a_closed_case_proposes_civility_points_for_the_household(chief, worker):
     adopt_defaults(chief)
     household, _head = make_household(worker, "305")
-    case = report_case(
-        actor=worker, category="sanitation", text="门前沟渠堵塞", household_id=household.pk
-    )
-    open_case = report_case(
-        actor=worker, category="sanitation", text="路灯坏了", household_id=household.pk
-    )
-    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED, closed_at=timezone.now())
+    case = _request(worker, household, "门前沟渠堵塞，请求疏通")
+    open_case = _request(worker, household, "路灯坏了", category="consultation")
+    _close(case, Satisfaction.SATISFIED)
     month = timezone.localdate()
     assert proposals.propose(month)["made"] == 1
     entry = Entry.objects.get()
@@ -109,6 +127,33 @@ def test_a_closed_case_proposes_civility_points_for_the_household(chief, worker)
     assert entry.proposal_key == f"case:{case.pk}"
     assert proposals.propose(month).get("made", 0) == 0
     assert not Entry.objects.filter(case=open_case).exists()
+
+
+def test_a_patrol_report_about_a_household_proposes_nothing(chief, worker):
+    """A grid worker's patrol report naming a household (a dispute, an illegal building)
+    is no deed of the household; nor is a patrol kind of case from a resident's source."""
+    adopt_defaults(chief)
+    household, _head = make_household(worker, "306")
+    patrol = report_case(
+        actor=worker, category="sanitation", text="违章搭建", household_id=household.pk
+    )
+    reported = _request(worker, household, "邻里纠纷", category="sanitation")
+    request = _request(worker, household, "求助：老人就医")
+    for case in (patrol, reported, request):
+        _close(case)
+    assert proposals.propose(timezone.localdate())["made"] == 1
+    assert list(Entry.objects.values_list("case_id", flat=True)) == [request.pk]
+
+
+def test_a_request_followed_up_as_dissatisfied_proposes_nothing(chief, worker):
+    adopt_defaults(chief)
+    household, _head = make_household(worker, "307")
+    unhappy = _request(worker, household, "求助：修缮房屋")
+    basically = _request(worker, household, "咨询：低保政策", category="consultation")
+    _close(unhappy, Satisfaction.DISSATISFIED)
+    _close(basically, Satisfaction.BASICALLY)
+    assert proposals.propose(timezone.localdate())["made"] == 1
+    assert list(Entry.objects.values_list("case_id", flat=True)) == [basically.pk]
 
 
 def test_attendance_at_a_meeting(chief, worker, member):

@@ -41,9 +41,9 @@ def test_the_balance_of_a_household(setup, outsider):
     client, household, _goods = setup
     url = reverse("api:points-balance-list")
     response = client.get(url, {"household": household.pk})
-    assert response.status_code == 200 and response.json() == {"balance": 100}
+    assert response.status_code == 200 and response.json() == {"balance": 100, "owed": 0}
     accounts.credit(household, Decimal("0.5"))
-    assert client.get(url, {"household": household.pk}).json() == {"balance": 100.5}
+    assert client.get(url, {"household": household.pk}).json() == {"balance": 100.5, "owed": 0}
     assert client.get(url).status_code == 400
     assert client.get(url, {"household": "x"}).status_code == 400
     assert client_of(outsider).get(url, {"household": household.pk}).status_code == 404
@@ -162,3 +162,26 @@ def test_lists_and_details_are_scoped(setup, outsider):
     goods_rows = client.get(reverse("api:points-goods-list"), {"shop": goods.shop_id}).json()
     assert goods_rows["results"][0]["stock"] == 4
     assert outsiders.get(reverse("api:points-goods-detail", args=[goods.pk])).status_code == 404
+
+
+def test_a_deduction_after_a_redemption_shows_what_is_owed(setup, chief):
+    """Approved 100, redeemed 80, then a deduction of 50 approved: the balance stays 0 (it
+    is never negative) and the 30 points taken below what was spent show as owed, in the
+    API and on the household's page."""
+    client, household, goods = setup
+    assert post(client, uuid=str(uuid.uuid4()), household=household.pk, goods=goods.pk, quantity=4)
+    accounts.credit(household, Decimal("-50"))
+    assert accounts.balance_and_owed(household.pk) == (Decimal("0"), Decimal("30"))
+    url = reverse("api:points-balance-list")
+    assert client.get(url, {"household": household.pk}).json() == {"balance": 0, "owed": 30}
+    page = client.get(reverse("points:household-points", args=[household.pk])).content.decode()
+    assert page.split('id="balance"')[1].split("<")[0].strip(">") == "0"
+    assert page.split('id="owed"')[1].split("<")[0].strip(">").strip() == "30"
+    assert "积分欠账" in page
+    # Earned back, nothing is owed and the page says nothing of it.
+    accounts.credit(household, Decimal("35"))
+    assert client.get(url, {"household": household.pk}).json() == {"balance": 5, "owed": 0}
+    assert (
+        'id="owed"'
+        not in client.get(reverse("points:household-points", args=[household.pk])).content.decode()
+    )

@@ -376,6 +376,7 @@ def _verifier_texts() -> list[tuple[str, str]]:
         ("waiting", _("%(count)s uses waiting to be sent")),
         ("sent", _("Every use has been sent.")),
         ("refused", _("%(count)s uses refused by the server")),
+        ("refused-whole", _("The server refused this use.")),
         ("keys-from", _("Keys and revocation list of %(time)s")),
         ("camera", _("The camera cannot be opened: type or paste the code.")),
     ]

@@ -19,6 +19,8 @@ const STATE_KEY = "yiwang.verifier";
 const QUEUE_KEY = "yiwang.verifier.queue";
 const MAX_TOKEN = 2048;
 const SAME_PASS_SECONDS = 60; // a pass checked again at once is one use
+// The server's MAX_USES_A_BATCH (services/passes.py), until the kept bundle says (max_uses).
+const MAX_USES_DEFAULT = 500;
 const $ = (id) => document.getElementById(id);
 let sending = false;
 
@@ -136,6 +138,16 @@ function showQueue() {
   const status = $("queue-status");
   status.textContent = parts.join(" · ");
   status.setAttribute("data-waiting-count", String(waiting));
+  // The refused uses, kept on the phone with the server's reason.
+  const list = $("queue-refused");
+  list.replaceChildren(...records.filter((r) => r.error).slice(0, 50).map((r) => {
+    const row = document.createElement("li");
+    row.setAttribute("data-uuid", r.uuid);
+    row.textContent = new Date(r.used_at).toLocaleString() + " · " + r.error;
+    return row;
+  }));
+  list.hidden = !refusedCount;
+  list.setAttribute("data-refused-count", String(refusedCount));
 }
 
 function showSections() {
@@ -182,34 +194,96 @@ async function refreshBundle() {
   showSections();
 }
 
+// The uses are sent in batches of at most the server's limit (the bundle's max_uses, the
+// server's MAX_USES_A_BATCH), one after the other until none waits. A batch the server
+// refuses as a whole (400) is halved until the use it cannot take is alone; that use is
+// kept, flagged with the server's reason (shown under the queue), and the others go on.
+// No signal, a refused device code or a server error: the rest waits for the next try.
+function batchLimit() {
+  const bundle = state().bundle || {};
+  const limit = Number(bundle.max_uses);
+  return Number.isInteger(limit) && limit > 0 ? limit : MAX_USES_DEFAULT;
+}
+
+function firstText(value) {
+  if (typeof value === "string") { return value; }
+  if (value && typeof value === "object") {
+    for (const key of Object.keys(value)) {
+      const found = firstText(value[key]);
+      if (found) { return found; }
+    }
+  }
+  return "";
+}
+
+async function reasonOf(response) {
+  try {
+    return firstText(await response.json()) || message("refused-whole");
+  } catch (error) {
+    return message("refused-whole");
+  }
+}
+
+function postUses(code, batch) {
+  return fetch(root.getAttribute("data-uses-url"), {
+    method: "POST",
+    headers: {
+      Authorization: "Verifier " + code,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    },
+    credentials: "omit",
+    body: JSON.stringify({ uses: batch.map((r) => ({
+      uuid: r.uuid, token: r.token, used_at: r.used_at, place: r.place, device: r.device,
+    })) }),
+  });
+}
+
+// Applies the server's answer to the kept queue (read again: a use accepted while the batch
+// was on its way stays); true when it settled any use of the batch.
+function settle(answer, batch) {
+  const confirmed = new Set([].concat(answer.stored || [], answer.known || []));
+  const refusedUses = answer.refused || {};
+  save(QUEUE_KEY, queue().filter((r) => !confirmed.has(r.uuid)).map((r) => {
+    if (refusedUses[r.uuid]) { r.error = refusedUses[r.uuid]; }
+    return r;
+  }));
+  return batch.some((r) => confirmed.has(r.uuid) || refusedUses[r.uuid]);
+}
+
+function flag(uuid, reason) {
+  save(QUEUE_KEY, queue().map((r) => {
+    if (r.uuid === uuid) { r.error = reason; }
+    return r;
+  }));
+}
+
 async function flush() {
-  const current = state();
-  const waiting = queue().filter((r) => !r.error);
-  if (sending || !navigator.onLine || !current.code || !waiting.length) { showQueue(); return; }
+  if (sending || !navigator.onLine || !state().code) { showQueue(); return; }
   sending = true;
   try {
-    const response = await fetch(root.getAttribute("data-uses-url"), {
-      method: "POST",
-      headers: {
-        Authorization: "Verifier " + current.code,
-        "Content-Type": "application/json",
-        Accept: "application/json",
-      },
-      credentials: "omit",
-      body: JSON.stringify({ uses: waiting.map((r) => ({
-        uuid: r.uuid, token: r.token, used_at: r.used_at, place: r.place, device: r.device,
-      })) }),
-    });
-    if (response.ok) {
-      const answer = await response.json();
-      const confirmed = new Set([].concat(answer.stored || [], answer.known || []));
-      const refusedUses = answer.refused || {};
-      // Read again: a use accepted while this was on its way stays.
-      const kept = queue().filter((r) => !confirmed.has(r.uuid)).map((r) => {
-        if (refusedUses[r.uuid]) { r.error = refusedUses[r.uuid]; }
-        return r;
-      });
-      save(QUEUE_KEY, kept);
+    const limit = batchLimit();
+    let size = limit;
+    for (;;) {
+      const current = state();
+      if (!current.code || !navigator.onLine) { break; }
+      const batch = queue().filter((r) => !r.error).slice(0, size);
+      if (!batch.length) { break; }
+      const response = await postUses(current.code, batch);
+      if (response.ok) {
+        if (!settle(await response.json(), batch)) { break; } // no progress: try later
+        size = limit;
+      } else if (response.status === 400 || response.status === 413) {
+        if (batch.length > 1) {
+          size = Math.ceil(batch.length / 2);
+        } else {
+          flag(batch[0].uuid, await reasonOf(response));
+          size = limit;
+        }
+      } else {
+        break; // a refused device code, too many requests, a server error: try later
+      }
+      showQueue();
     }
   } catch (error) {
     // No signal after all: the uses wait for the next try.
