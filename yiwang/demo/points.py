@@ -41,8 +41,8 @@ from yiwang.points.models import (
     Selection,
     Shop,
 )
+from yiwang.points.services import decisions, funds, lists, passes, proposals, shop
 from yiwang.points.services import evaluation as evaluations
-from yiwang.points.services import funds, lists, passes, proposals, shop
 from yiwang.registry.models import Household, Resident
 
 COUNTY_VILLAGES = 358
@@ -357,7 +357,7 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
                 part = evaluations.PART_OF_KIND[kind]
                 key = "code" if part == evaluations.GRIDS else "id"
                 for row in found.standings.get(part, [])[: min(n, QUOTAS[kind])]:
-                    evaluations.select(
+                    decisions.select(
                         actor=None,
                         evaluation_id=found.pk,
                         kind=kind,
@@ -367,18 +367,18 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
                     chosen += 1
             if not chosen:
                 continue
-            evaluations.save_minutes(
+            decisions.save_minutes(
                 actor=None,
                 evaluation_id=found.pk,
-                minutes=evaluations.draft_minutes(found),
+                minutes=decisions.draft_minutes(found),
                 met_on=month_end(month) + datetime.timedelta(days=1),
             )
-            evaluations.publish(actor=None, evaluation_id=found.pk)
+            decisions.publish(actor=None, evaluation_id=found.pk)
             Evaluation.objects.filter(pk=found.pk).update(
                 notice_from=notice_until - datetime.timedelta(days=evaluations.NOTICE_DAYS),
                 notice_until=notice_until,
             )
-            evaluations.finalise(found.pk)
+            decisions.finalise(found.pk)
             counts["evaluations"] += 1
     for kind, key in (
         (AwardKind.RED_FLAG_GRID, "red_flag_grids"),

@@ -51,7 +51,7 @@ def finalise_due_evaluations() -> dict:
     """Hourly: each evaluation whose public notice has ended is made final (its rewards
     paid) once every objection is answered; its chair is told otherwise. Each is locked
     while it is finalised, so a second consumer finds it final and leaves it."""
-    from yiwang.points.services.evaluation import finalise_due
+    from yiwang.points.services.decisions import finalise_due
 
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         return finalise_due()

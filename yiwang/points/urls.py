@@ -1,6 +1,6 @@
 """Pages of points."""
 
-from yiwang.points.views import entries, evaluation, lists, overview, passes, shop
+from yiwang.points.views import entries, evaluation, lists, notice, overview, passes, shop
 
 app_name = "points"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     *lists.urlpatterns,
     *entries.urlpatterns,
     *evaluation.urlpatterns,
+    *notice.urlpatterns,
     *shop.urlpatterns,
     *passes.urlpatterns,
 ]

@@ -20,6 +20,7 @@ from yiwang.points import access
 from yiwang.points.filters.evaluation import EvaluationFilterSet, ObjectionFilterSet
 from yiwang.points.models import Evaluation, EvaluationStatus, Fund, Objection, Selection
 from yiwang.points.selectors import evaluation as selectors
+from yiwang.points.services import decisions
 from yiwang.points.services import evaluation as services
 
 
@@ -181,7 +182,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         return (
-            services.objections_visible_to(self.request.user)
+            decisions.objections_visible_to(self.request.user)
             .select_related("selection")
             .order_by("-created_at", "-id")
         )
@@ -201,7 +202,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         objection = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.answer_objection(
+        decisions.answer_objection(
             actor=request.user,
             objection_id=objection.pk,
             answer=data.validated_data["answer"],

@@ -117,8 +117,8 @@ def quotas(n: int = 1) -> None:
 def _seed(w) -> dict:
     if "evaluation" in w:
         return w["evaluation"]
+    from yiwang.points.services import decisions, funds
     from yiwang.points.services import evaluation as services
-    from yiwang.points.services import funds
 
     chief = User.objects.get(username="chief")
     outsider = w["foreign_user"]
@@ -137,15 +137,15 @@ def _seed(w) -> dict:
             area_code=village, user=member, is_chair=True, starts_on=datetime.date(2020, 1, 1)
         )
         evaluation = services.close_month(None, village, month)
-        selection = services.select(
+        selection = decisions.select(
             actor=None,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,
             subject=built["households"][0].pk,
             reason="热心公益",
         )
-        services.publish(actor=None, evaluation_id=evaluation.pk)
-        objection = services.submit_objection(
+        decisions.publish(actor=None, evaluation_id=evaluation.pk)
+        objection = decisions.submit_objection(
             selection_id=selection.pk,
             reason="不属实",
             contact_name="路人",

@@ -27,8 +27,8 @@ from yiwang.points.models import (
     PointsSettings,
     SelectionStatus,
 )
+from yiwang.points.services import decisions, funds
 from yiwang.points.services import evaluation as services
-from yiwang.points.services import funds
 from yiwang.points.tests.checks_evaluation import (
     GRID2_UNIT,
     build_village,
@@ -103,7 +103,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
     assert standings["grids"][1]["code"] == GRID2
 
     # Within the quota; a second model villager is over it and refused.
-    chosen = services.select(
+    chosen = decisions.select(
         actor=chief,
         evaluation_id=evaluation.pk,
         kind=AwardKind.MODEL_VILLAGER,
@@ -112,21 +112,21 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
     )
     assert chosen.public_name == "张*丰"
     with pytest.raises(ValidationError, match="quota"):
-        services.select(
+        decisions.select(
             actor=chief,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,
             subject=homes[1].pk,
             reason="邻里和睦",
         )
-    pioneer = services.select(
+    pioneer = decisions.select(
         actor=town_admin,
         evaluation_id=evaluation.pk,
         kind=AwardKind.RED_PIONEER,
         subject=month["members"][0].pk,
         reason="带头走访",
     )
-    grid = services.select(
+    grid = decisions.select(
         actor=chief,
         evaluation_id=evaluation.pk,
         kind=AwardKind.RED_FLAG_GRID,
@@ -136,7 +136,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
     assert grid.public_name == "第一网格"
     # Someone not on the board selects nothing.
     with pytest.raises(PermissionDenied):
-        services.select(
+        decisions.select(
             actor=county_admin,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,
@@ -144,7 +144,7 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
             reason="x",
         )
 
-    evaluation = services.publish(actor=chief, evaluation_id=evaluation.pk)
+    evaluation = decisions.publish(actor=chief, evaluation_id=evaluation.pk)
     assert evaluation.status == EvaluationStatus.NOTICE
     assert evaluation.notice_until - evaluation.notice_from == datetime.timedelta(days=7)
     assert "张三丰" in evaluation.minutes and "孝老爱亲" in evaluation.minutes
@@ -183,13 +183,13 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
 
     # Not final before the end, nor with an objection unanswered.
     with pytest.raises(ValidationError, match="until"):
-        services.finalise(evaluation, actor=chief)
+        decisions.finalise(evaluation, actor=chief)
     with _later(8):
         with pytest.raises(ValidationError, match="not answered"):
-            services.finalise(evaluation, actor=chief)
+            decisions.finalise(evaluation, actor=chief)
         # Once the notice ended, objections are refused and nothing is kept.
         with pytest.raises(ValidationError, match="ended"):
-            services.submit_objection(
+            decisions.submit_objection(
                 selection_id=chosen.pk,
                 reason="太晚了",
                 contact_name="王某",
@@ -205,16 +205,16 @@ def test_a_month_closed_end_to_end(month, board, chief, town_admin, county_admin
             },
         )
         assert late.status_code == 200 and Objection.objects.count() == 1
-        services.answer_objection(
+        decisions.answer_objection(
             actor=chief, objection_id=objection.pk, answer="经核实属实", upheld=True
         )
         pioneer.refresh_from_db()
         assert pioneer.status == SelectionStatus.WITHDRAWN
         with pytest.raises(ValidationError, match="already answered"):
-            services.answer_objection(
+            decisions.answer_objection(
                 actor=chief, objection_id=objection.pk, answer="再答", upheld=False
             )
-        result = services.finalise(evaluation, actor=chief)
+        result = decisions.finalise(evaluation, actor=chief)
 
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.FINAL and evaluation.finalised_at
@@ -246,16 +246,16 @@ def test_a_fund_short_leaves_a_selection_unpaid(month, board, chief, town_admin,
     funds.add_budget(actor=county_admin, fund_id=county_fund.pk, amount="150")
     evaluation = services.close_month(chief, VILLAGE, month["month"])
     for home in month["households"][:2]:
-        services.select(
+        decisions.select(
             actor=chief,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,
             subject=home.pk,
             reason="好",
         )
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
     with _later(8):
-        result = services.finalise(evaluation)
+        result = decisions.finalise(evaluation)
     # The town's 60 covers neither: the county pays one, the second stays unpaid.
     assert result == {"paid": 1, "short": 1}
     town_fund.refresh_from_db()
@@ -273,7 +273,7 @@ def test_a_fund_short_leaves_a_selection_unpaid(month, board, chief, town_admin,
     assert FundMovement.objects.filter(kind="payment").count() == 2
     town_fund.refresh_from_db()
     assert town_fund.balance == Decimal("60")
-    assert services.pay_unpaid(actor=chief, evaluation_id=evaluation.pk) == {"paid": 0, "short": 0}
+    assert decisions.pay_unpaid(actor=chief, evaluation_id=evaluation.pk) == {"paid": 0, "short": 0}
 
 
 def test_closing_is_refused_with_pending_entries_twice_or_too_early(month, board, chief):
@@ -435,7 +435,7 @@ def test_the_hourly_sweep_finalises_due_evaluations_and_tells_the_chair(month, b
     evaluation = services.close_month(chief, VILLAGE, month["month"])
     homes = month["households"]
     chosen = [
-        services.select(
+        decisions.select(
             actor=chief,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,
@@ -444,22 +444,22 @@ def test_the_hourly_sweep_finalises_due_evaluations_and_tells_the_chair(month, b
         )
         for home in homes[:2]
     ]
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
-    objection = services.submit_objection(
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
+    objection = decisions.submit_objection(
         selection_id=chosen[0].pk, reason="不实", contact_name="李某", contact_phone="13812345678"
     )
-    assert services.finalise_due() == {"final": 0, "waiting": 0}  # the notice runs
+    assert decisions.finalise_due() == {"final": 0, "waiting": 0}  # the notice runs
     with _later(8):
         # An objection waits: the chair is told once, nothing is final.
-        assert services.finalise_due() == {"final": 0, "waiting": 1}
-        assert services.finalise_due() == {"final": 0, "waiting": 1}
+        assert decisions.finalise_due() == {"final": 0, "waiting": 1}
+        assert decisions.finalise_due() == {"final": 0, "waiting": 1}
         told = Notification.objects.filter(kind=services.NOTICE_ENDED)
         assert list(told.values_list("recipient_id", flat=True)) == [chief.pk]
-        services.answer_objection(
+        decisions.answer_objection(
             actor=chief, objection_id=objection.pk, answer="不成立", upheld=False
         )
-        assert services.finalise_due() == {"final": 1, "waiting": 0}
-        assert services.finalise_due() == {"final": 0, "waiting": 0}
+        assert decisions.finalise_due() == {"final": 1, "waiting": 0}
+        assert decisions.finalise_due() == {"final": 0, "waiting": 0}
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.FINAL
 
@@ -478,14 +478,14 @@ def test_the_first_of_the_month_closes_the_month_just_ended(month):
 def test_the_public_objection_form_holds_back_robots_and_floods(month, board, chief, settings):
     quotas(1)
     evaluation = services.close_month(chief, VILLAGE, month["month"])
-    chosen = services.select(
+    chosen = decisions.select(
         actor=chief,
         evaluation_id=evaluation.pk,
         kind=AwardKind.MODEL_VILLAGER,
         subject=month["households"][0].pk,
         reason="好",
     )
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
     settings.POINTS_PUBLIC_OBJECTION_LIMIT = (2, 600)
     public = Client()
     data = {"selection": chosen.pk, "reason": "不实", "contact_name": "李某"}
@@ -506,15 +506,15 @@ def test_the_public_objection_form_holds_back_robots_and_floods(month, board, ch
 def test_the_api_answers_only_for_the_board(month, board, chief, county_admin):
     quotas(1)
     evaluation = services.close_month(chief, VILLAGE, month["month"])
-    chosen = services.select(
+    chosen = decisions.select(
         actor=chief,
         evaluation_id=evaluation.pk,
         kind=AwardKind.MODEL_VILLAGER,
         subject=month["households"][0].pk,
         reason="好",
     )
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
-    objection = services.submit_objection(
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
+    objection = decisions.submit_objection(
         selection_id=chosen.pk, reason="不实", contact_name="李某", contact_phone="13812345678"
     )
     client = Client()
@@ -550,7 +550,7 @@ def test_two_payments_racing_never_take_a_fund_below_zero(tree, chief):
     funds.add_budget(actor=None, fund_id=fund.pk, amount="150")
     evaluation = services.close_month(None, VILLAGE, first)
     chosen = [
-        services.select(
+        decisions.select(
             actor=None,
             evaluation_id=evaluation.pk,
             kind=AwardKind.MODEL_VILLAGER,

@@ -24,8 +24,8 @@ from yiwang.points.models import (
     Selection,
     SelectionStatus,
 )
+from yiwang.points.services import decisions, funds
 from yiwang.points.services import evaluation as services
-from yiwang.points.services import funds
 from yiwang.points.tests.checks_evaluation import GRID2_UNIT, build_village, last_month, quotas
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def month(tree, chief):
 
 
 def _select(evaluation, kind, subject, reason="孝老爱亲"):
-    return services.select(
+    return decisions.select(
         actor=None, evaluation_id=evaluation.pk, kind=kind, subject=subject, reason=reason
     )
 
@@ -71,7 +71,7 @@ def month_url(first):
 def test_the_minutes_name_the_selected_never_the_standings(month, chief, county_admin):
     evaluation = month["evaluation"]
     _select(evaluation, AwardKind.MODEL_VILLAGER, month["households"][0].pk)
-    minutes = services.draft_minutes(evaluation)
+    minutes = decisions.draft_minutes(evaluation)
     # The selected and why, the quotas; not the candidates left out nor anyone's points.
     assert "张三丰" in minutes and "孝老爱亲" in minutes
     assert "李四光" not in minutes and "王小五" not in minutes
@@ -87,7 +87,7 @@ def test_the_minutes_name_the_selected_never_the_standings(month, chief, county_
     assert _page(county_admin, api).json()["minutes"] is None
     assert 'id="minutes-form"' in _page(chief, url).content.decode()
 
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
     body = _page(county_admin, url).content.decode()
     assert 'id="evaluation-minutes"' in body and "李四光" not in body
     assert "张三丰" in _page(county_admin, api).json()["minutes"]
@@ -96,8 +96,8 @@ def test_the_minutes_name_the_selected_never_the_standings(month, chief, county_
 def test_who_objected_is_seen_by_the_board_only(month, chief, county_admin):
     evaluation = month["evaluation"]
     chosen = _select(evaluation, AwardKind.MODEL_VILLAGER, month["households"][0].pk)
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
-    objection = services.submit_objection(
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
+    objection = decisions.submit_objection(
         selection_id=chosen.pk,
         reason="不实的记录",
         contact_name="钱多多",
@@ -121,7 +121,7 @@ def test_who_objected_is_seen_by_the_board_only(month, chief, county_admin):
 def test_the_public_notice_shows_no_reason(month, chief):
     evaluation = month["evaluation"]
     _select(evaluation, AwardKind.MODEL_VILLAGER, month["households"][0].pk, "家中常有邻里矛盾调解")
-    services.publish(actor=chief, evaluation_id=evaluation.pk)
+    decisions.publish(actor=chief, evaluation_id=evaluation.pk)
     url = reverse("points-public:notice", args=[VILLAGE]) + f"?month={last_month():%Y-%m}"
     body = Client().get(url).content.decode()
     assert "张*丰" in body

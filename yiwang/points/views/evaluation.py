@@ -41,7 +41,6 @@ from yiwang.core.reporting import (
 )
 from yiwang.core.scoping import get_in_scope, is_area_code, subtree_q
 from yiwang.points import access
-from yiwang.points.filters.awards import AwardFilterSet
 from yiwang.points.forms.evaluation import (
     AnswerForm,
     AwardForm,
@@ -64,10 +63,10 @@ from yiwang.points.models import (
     MovementKind,
     Objection,
     Quota,
-    Selection,
     SelectionStatus,
 )
 from yiwang.points.selectors import evaluation as selectors
+from yiwang.points.services import decisions
 from yiwang.points.services import evaluation as services
 from yiwang.points.services import funds as fund_services
 
@@ -163,6 +162,21 @@ def evaluation_list(request):
 # --- the board's month page ---------------------------------------------------------------
 
 
+def _months_asked(request):
+    """The months of `?from=YYYY-MM&to=YYYY-MM` (core.reporting.parse_months), or None
+    when neither is given; a bad one is said in a message and ignored."""
+    first = request.GET.get("from", "").strip()
+    last = request.GET.get("to", "").strip()
+    if not (first or last):
+        return None
+    try:
+        return parse_months(first, last)
+    except ValueError as exc:
+        for message in exc.args[0].values():
+            messages.error(request, message)
+        return None
+
+
 def _read_month(text: str):
     try:
         return parse_month(text)
@@ -215,7 +229,7 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
             "kind", "-points", "id"
         )
     )
-    names = services.selection_names(selections)
+    names = decisions.selection_names(selections)
     for selection in selections:
         selection.full_name = names[selection.pk]
     context["selections"] = selections
@@ -250,7 +264,7 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
     if evaluation.status == EvaluationStatus.OPEN and member:
         context["minutes_form"] = forms.get("minutes") or MinutesForm(
             initial={
-                "minutes": evaluation.minutes or services.draft_minutes(evaluation),
+                "minutes": evaluation.minutes or decisions.draft_minutes(evaluation),
                 "met_on": evaluation.met_on or timezone.localdate(),
             }
         )
@@ -261,7 +275,7 @@ def _month_context(request, village: Area, month, evaluation, forms: dict) -> di
         context["notice_over"] = timezone.now() >= evaluation.notice_until
         context["waiting"] = sum(1 for o in objections if o.upheld is None)
     if evaluation.status == EvaluationStatus.FINAL:
-        context["unpaid"] = list(services.unpaid(evaluation))
+        context["unpaid"] = list(decisions.unpaid(evaluation))
     return context
 
 
@@ -285,7 +299,7 @@ def _act(request, evaluation, action: str, forms: dict):
             forms[f"select-{kind}"] = form
             return None
         try:
-            selection = services.select(
+            selection = decisions.select(
                 actor=user,
                 evaluation_id=evaluation.pk,
                 kind=kind,
@@ -301,7 +315,7 @@ def _act(request, evaluation, action: str, forms: dict):
         messages.success(
             request,
             _("%(name)s was selected as %(award)s.")
-            % {"name": services.selection_name(selection), "award": selection.get_kind_display()},
+            % {"name": decisions.selection_name(selection), "award": selection.get_kind_display()},
         )
     elif action == "minutes":
         form = MinutesForm(request.POST)
@@ -309,17 +323,17 @@ def _act(request, evaluation, action: str, forms: dict):
             forms["minutes"] = form
             return None
         try:
-            services.save_minutes(actor=user, evaluation_id=evaluation.pk, **form.cleaned_data)
+            decisions.save_minutes(actor=user, evaluation_id=evaluation.pk, **form.cleaned_data)
         except ValidationError as exc:
             add_service_error(form, exc)
             forms["minutes"] = form
             return None
         messages.success(request, _("The minutes were saved."))
     elif action == "publish":
-        services.publish(actor=user, evaluation_id=evaluation.pk)
+        decisions.publish(actor=user, evaluation_id=evaluation.pk)
         messages.success(request, _("The selection is on public notice for 7 days."))
     elif action == "finalise":
-        result = services.finalise(evaluation.pk, actor=user)
+        result = decisions.finalise(evaluation.pk, actor=user)
         messages.success(request, _("The evaluation is final."))
         if result["short"]:
             messages.warning(
@@ -328,7 +342,7 @@ def _act(request, evaluation, action: str, forms: dict):
                 % {"n": result["short"]},
             )
     elif action == "pay":
-        result = services.pay_unpaid(actor=user, evaluation_id=evaluation.pk)
+        result = decisions.pay_unpaid(actor=user, evaluation_id=evaluation.pk)
         if result["short"]:
             messages.warning(
                 request,
@@ -339,7 +353,7 @@ def _act(request, evaluation, action: str, forms: dict):
             messages.success(request, _("%(n)d rewards were paid.") % {"n": result["paid"]})
     elif action == "remove":
         selection = _row(evaluation.selections.all(), request.POST.get("selection"))
-        services.remove_selection(actor=user, selection_id=selection.pk)
+        decisions.remove_selection(actor=user, selection_id=selection.pk)
         messages.success(request, _("The selection was removed."))
     elif action == "answer":
         objection = _row(
@@ -352,7 +366,7 @@ def _act(request, evaluation, action: str, forms: dict):
                 for message in errors:
                     messages.error(request, message)
             return redirect(_month_url(evaluation))
-        services.answer_objection(actor=user, objection_id=objection.pk, **form.cleaned_data)
+        decisions.answer_objection(actor=user, objection_id=objection.pk, **form.cleaned_data)
         messages.success(request, _("The objection was answered."))
     else:
         raise ValidationError(_("Unknown action."))
@@ -632,74 +646,6 @@ def _fund_url(fund) -> str:
     return f"{reverse('points:funds')}?fund={fund.pk}"
 
 
-# --- the honour list ----------------------------------------------------------------------
-
-
-def _months_asked(request):
-    """The months of `?from=YYYY-MM&to=YYYY-MM` (core.reporting.parse_months), or None
-    when neither is given; a bad one is said in a message and ignored."""
-    first = request.GET.get("from", "").strip()
-    last = request.GET.get("to", "").strip()
-    if not (first or last):
-        return None
-    try:
-        return parse_months(first, last)
-    except ValueError as exc:
-        for message in exc.args[0].values():
-            messages.error(request, message)
-        return None
-
-
-def _honours(request, queryset):
-    """The final selections filtered by `month`, or `from` and `to`, `kind` and `area`
-    (the selected's own area, as the overview counts them)."""
-    rows = selectors.honours(queryset)
-    month = request.GET.get("month", "").strip()
-    if month:
-        try:
-            rows = rows.filter(evaluation__month=parse_month(month))
-        except ValueError:
-            messages.error(request, _("Give a month as YYYY-MM, for example 2026-03."))
-    period = _months_asked(request)
-    if period is not None:
-        rows = rows.filter(evaluation__month__gte=period.first, evaluation__month__lte=period.last)
-    kind = request.GET.get("kind", "").strip()
-    if kind in AwardKind.values:
-        rows = rows.filter(kind=kind)
-    area = request.GET.get("area", "").strip()
-    if area and is_area_code(area):
-        rows = rows.filter(subtree_q("area_code", area))
-    # The cockpit's "awards" figure opens this list with its API's filters: the month
-    # they were made final in and the area (`under`).
-    asked = {k: request.GET[k] for k in ("final_month", "under") if request.GET.get(k)}
-    if asked:
-        narrowed = AwardFilterSet(asked, queryset=rows)
-        rows = narrowed.qs if narrowed.is_valid() else rows.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {
-        "month": month,
-        "area": area if is_area_code(area) else "",
-        "kind": kind if kind in AwardKind.values else "",
-        "period": period,
-        "kinds": AwardKind.choices,
-    }
-    return page, filters
-
-
-@login_required
-def honour_list(request):
-    """The final selections in the user's scope, names in full (staff in scope)."""
-    page, filters = _honours(request, Selection.objects.visible_to(request.user))
-    names = services.selection_names(page)
-    for selection in page:
-        selection.full_name = names[selection.pk]
-    return render(
-        request,
-        "points/evaluation_honours.html",
-        {"page_obj": page, **filters},
-    )
-
-
 # --- routes and registration --------------------------------------------------------------
 
 urlpatterns = [
@@ -708,7 +654,6 @@ urlpatterns = [
     path("points/board/<str:code>/", board_page, name="evaluation-board"),
     path("points/settings/quotas/", settings_page, name="evaluation-settings"),
     path("points/funds/", fund_list, name="funds"),
-    path("points/honours/", honour_list, name="honours"),
 ]
 
 
@@ -788,128 +733,3 @@ def register() -> None:
             "points.fund.pay": gettext_lazy("Pay a reward"),
         }
     )
-
-
-# --- the public notice (公示), without a login -----------------------------------------
-# Only evaluations on notice or final, only the selected with their masked names and the
-# period; never the standings. Objections are held back per client address (the cases'
-# public limits) and by a field robots fill in and people never see.
-
-OBJECTIONS = None
-
-
-def _objection_limit():
-    global OBJECTIONS
-    if OBJECTIONS is None:
-        from yiwang.cases.views.public import Limit
-
-        OBJECTIONS = Limit("points-objection", "POINTS_PUBLIC_OBJECTION_LIMIT", (5, 600))
-    return OBJECTIONS
-
-
-def _village_names(codes) -> dict[str, str]:
-    return dict(Area.objects.filter(code__in=set(codes)).values_list("code", "name"))
-
-
-@require_http_methods(["GET"])
-def public_notices(request):
-    """The villages' notices running now, and the last final ones."""
-    running = list(selectors.on_notice().order_by("-notice_from", "area_code")[:200])
-    names = _village_names(e.area_code for e in running)
-    for row in running:
-        row.village_name = names.get(row.area_code, row.area_code)
-    return render(request, "points/public_notices.html", {"rows": running})
-
-
-@require_http_methods(["GET", "POST"])
-def public_notice(request, code: str):
-    """The notice of a village's evaluation (`?month=YYYY-MM`, else its latest on notice
-    or final): the selected (masked), the period, and the objection form while the notice
-    runs."""
-    from yiwang.cases.views.public import _throttled, client_key
-    from yiwang.points.forms.evaluation import ObjectionForm
-
-    if not is_area_code(code):
-        raise Http404(_("Not found."))
-    found = selectors.public_evaluations().filter(area_code=code).order_by("-month")
-    text = request.GET.get("month", "").strip()
-    if text:
-        found = found.filter(month=_read_month(text))
-    evaluation = found.first()
-    if evaluation is None:
-        raise Http404(_("Not found."))
-    selections = list(
-        evaluation.selections.filter(status=SelectionStatus.SELECTED).order_by("kind", "id")
-    )
-    running = (
-        evaluation.status == EvaluationStatus.NOTICE and timezone.now() < evaluation.notice_until
-    )
-    choices = [(str(s.pk), f"{s.get_kind_display()}: {s.public_name}") for s in selections]
-    form = ObjectionForm(request.POST or None, selections=choices)
-    if request.method == "POST":
-        client = client_key(request)
-        limit = _objection_limit()
-        wait = limit.wait(client)
-        if wait:
-            return _throttled(request, wait)
-        limit.count(client)
-        if form.is_valid():
-            if form.cleaned_data["website"]:
-                # A robot filled in the hidden field: thanked, and nothing kept.
-                messages.success(
-                    request, _("Your objection was received; the board will answer it.")
-                )
-                return redirect(public_notice_url(evaluation))
-            try:
-                services.submit_objection(
-                    selection_id=int(form.cleaned_data["selection"]),
-                    reason=form.cleaned_data["reason"],
-                    contact_name=form.cleaned_data["contact_name"],
-                    contact_phone=form.cleaned_data["contact_phone"],
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Your objection was received; the board will answer it.")
-                )
-                return redirect(public_notice_url(evaluation))
-    return render(
-        request,
-        "points/public_notice.html",
-        {
-            "evaluation": evaluation,
-            "village_name": _village_names([evaluation.area_code]).get(evaluation.area_code, ""),
-            "selections": selections,
-            "running": running,
-            "form": form,
-        },
-    )
-
-
-def public_notice_url(evaluation) -> str:
-    return (
-        f"{reverse('points-public:notice', args=[evaluation.area_code])}"
-        f"?month={evaluation.month:%Y-%m}"
-    )
-
-
-@require_http_methods(["GET"])
-def public_honours(request):
-    """The final selections of every village, names masked."""
-    page, filters = _honours(request, Selection.objects.all())
-    names = _village_names(s.evaluation.area_code for s in page)
-    for selection in page:
-        selection.village_name = names.get(selection.evaluation.area_code, "")
-    return render(
-        request,
-        "points/public_honours.html",
-        {"page_obj": page, **filters},
-    )
-
-
-public_urlpatterns = [
-    path("points/notices/", public_notices, name="notices"),
-    path("points/notices/<str:code>/", public_notice, name="notice"),
-    path("points/honours/", public_honours, name="honours"),
-]
