@@ -19,5 +19,6 @@ class DemoConfig(AppConfig):
                 "demo.ledger": _("Build the demo ledger"),
                 "demo.cases": _("Build the demo cases"),
                 "demo.notices": _("Build the demo notices"),
+                "demo.points": _("Build the demo points"),
             }
         )

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from yiwang.accounts.models import Post, Role, User
 from yiwang.areas.models import Area, Level
+from yiwang.core import audit
 from yiwang.core.bulk import insert_rows
 from yiwang.core.reporting import add_months, month_end
 from yiwang.points.models import (
@@ -436,4 +437,13 @@ def build_demo_points(*, seed: int = 2026, now: datetime.datetime | None = None)
     # This month's records proposed as entries awaiting approval (enter once).
     counts["proposed"] = proposals.propose(this).get("made", 0)
     counts["pending"] = Entry.objects.filter(status="pending").count()
+    audit.record(
+        actor=None,
+        action="demo.points",
+        object_type="points.entry",
+        object_id=county.code,
+        object_repr=county.name,
+        area_code=county.code,
+        after=counts,
+    )
     return counts

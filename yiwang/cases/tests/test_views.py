@@ -271,8 +271,9 @@ def test_the_form_links_a_household_of_the_scope_only(worker, outsider, househol
 
 
 # Session, user, posts, then: count and page (lists); case, merged cases, timeline, photos,
-# the names of its areas (detail); and the count of unread notices on the menu.
-@pytest.mark.parametrize(("url", "queries"), [("/cases/", 6), ("/cases/all/", 6), ("detail", 9)])
+# the names of its areas (detail); and the menu's badges: the count of unread notices,
+# the count of points entries the chief may approve.
+@pytest.mark.parametrize(("url", "queries"), [("/cases/", 7), ("/cases/all/", 7), ("detail", 10)])
 def test_pages_take_a_fixed_number_of_queries(chief, tree, url, queries, django_assert_num_queries):
     for stage in ("reported", "accepted", "dispatched", "resolved", "followed_up") * 3:
         new_case(stage=stage)
