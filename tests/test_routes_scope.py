@@ -76,6 +76,9 @@ def routes(patterns=None, namespace=""):
 
 # Routes that need no scope: they show nothing that belongs to an area.
 PUBLIC = {
+    # Liveness and readiness for a load balancer: no data, no names of hosts.
+    "healthz",
+    "readyz",
     "registry:template",  # the empty import workbook: headers and the tag names
     "login",
     "logout",

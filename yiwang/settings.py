@@ -233,7 +233,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+# A load balancer checks the app servers over plain HTTP: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# A benefit pass used at two places within so many minutes is flagged (points).
+PASS_DOUBLE_USE_MINUTES = envint("PASS_DOUBLE_USE_MINUTES", 30)
+# /readyz answers 503 when a task queue holds more than this many tasks waiting.
+READY_MAX_QUEUE = envint("READY_MAX_QUEUE", 10_000)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 BEHIND_PROXY = envbool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -412,6 +420,44 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs page are for signed-in users (a token or a session).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+# The API schema"s names of the choice sets that share a field name (status, kind,
+# source …): one named enum a set of values, instead of drf-spectacular"s hashed names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "CaseSourceEnum": "yiwang.cases.models.Source",
+    "AuditSourceEnum": "yiwang.core.models.AuditSource",
+    "VisitSourceEnum": "yiwang.outreach.models.visits.VisitSource",
+    "EntrySourceEnum": "yiwang.points.models.entries.EntrySource",
+    "ProposalSourceEnum": "yiwang.points.models.entries.ProposalSource",
+    "CaseStatusEnum": "yiwang.cases.models.Status",
+    "ReportStatusEnum": "yiwang.cockpit.models.ReportStatus",
+    "ExportStatusEnum": "yiwang.core.models.ExportJob.Status",
+    "ImportStatusEnum": "yiwang.core.models.ImportJob.Status",
+    "AnnouncementStatusEnum": "yiwang.notices.models.announcements.AnnouncementStatus",
+    "DeliveryStatusEnum": "yiwang.notices.models.outbox.DeliveryStatus",
+    "ScheduledVisitStatusEnum": "yiwang.outreach.models.schedule.ScheduleStatus",
+    "EntryStatusEnum": "yiwang.points.models.entries.EntryStatus",
+    "EvaluationStatusEnum": "yiwang.points.models.evaluation.EvaluationStatus",
+    "SelectionStatusEnum": "yiwang.points.models.evaluation.SelectionStatus",
+    "HouseholdStatusEnum": "yiwang.registry.models.HouseholdStatus",
+    "ResidentStatusEnum": "yiwang.registry.models.ResidentStatus",
+    "AreaLevelEnum": "yiwang.areas.models.Level",
+    "DeliveryChannelEnum": "yiwang.notices.models.outbox.Channel",
+    "HouseholdCategoryEnum": "yiwang.registry.models.HouseholdCategory",
+    "TagCategoryEnum": "yiwang.registry.models.TagCategory",
+    "CaseEventKindEnum": "yiwang.cases.models.EventKind",
+    "CaseKindEnum": "yiwang.cases.models.CaseKind",
+    "VisitRuleKindEnum": "yiwang.outreach.models.schedule.RuleKind",
+    "AwardKindEnum": "yiwang.points.models.evaluation.AwardKind",
+    "ListKindEnum": "yiwang.points.models.lists.ListKind",
+    "FundMovementKindEnum": "yiwang.points.models.evaluation.MovementKind",
+    "LifeEventKindEnum": "yiwang.registry.models.LifeEventKind",
+    "RobotChannelEnum": "yiwang.notices.models.outbox.ROBOT_CHOICES",
+    "RoleEnum": "yiwang.accounts.models.Role",
+    "IndicatorKindEnum": ["count", "ratio"],
+    "VisitInputSourceEnum": ["api", "offline"],
+    "FeatureTypeEnum": ["Feature"],
+    "FeatureCollectionTypeEnum": ["FeatureCollection"],
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

@@ -3,12 +3,16 @@
 from django.urls import include, path
 
 from yiwang.cases import public_urls
+from yiwang.core import health
 
 # A page's 400 says why when it can; the API's 404 is JSON like its other errors.
 handler400 = "yiwang.core.views.bad_request"
 handler404 = "yiwang.core.views.not_found"
 
 urlpatterns = [
+    # For a load balancer: liveness and readiness, without a login (yiwang.core.health).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("yiwang.api_urls")),
     path("", include("yiwang.accounts.urls")),

@@ -25,6 +25,8 @@ class Channel(models.TextChoices):
 
 
 ROBOT_CHANNELS = (Channel.WECOM, Channel.DINGTALK, Channel.FEISHU)
+# A robot's channel: the channels above (named apart in the API's schema).
+ROBOT_CHOICES = [(c.value, c.label) for c in ROBOT_CHANNELS]
 
 
 class Robot(ScopedModel):
@@ -32,9 +34,7 @@ class Robot(ScopedModel):
     (which carries the robot's key) and the signing secret are encrypted at rest and never
     shown, logged or audited in full."""
 
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=[(c.value, c.label) for c in ROBOT_CHANNELS]
-    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ROBOT_CHOICES)
     name = models.CharField(_("group name"), max_length=60)
     url = EncryptedTextField(_("robot address"), blank=True)
     secret = EncryptedTextField(_("signing secret"), blank=True)
