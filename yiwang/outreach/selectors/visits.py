@@ -16,7 +16,7 @@ from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import Pairing, ScheduledVisit, ScheduleStatus, Visit
 from yiwang.outreach.services import schedule
 from yiwang.outreach.services.visits import scheduled_visible_to, visits_visible_to
-from yiwang.registry.models import Relation, Resident, ResidentStatus
+from yiwang.registry.selectors import head_names
 
 # The "today" page lists what is due within this many days, overdue first.
 HORIZON_DAYS = 7
@@ -98,13 +98,7 @@ def today_lines(
         line.scheduled_ids.append(row.pk)
     household_ids = [line.household.pk for line in lines.values() if line.household]
     if household_ids:
-        heads = dict(
-            Resident.objects.filter(
-                household_id__in=household_ids,
-                relation=Relation.HEAD,
-                status=ResidentStatus.LIVING,
-            ).values_list("household_id", "name")
-        )
+        heads = head_names(household_ids)
         for line in lines.values():
             if line.household:
                 line.head = mask_name(heads.get(line.household.pk, ""))

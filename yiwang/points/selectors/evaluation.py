@@ -33,7 +33,7 @@ def may_see_standings(user, evaluation: Evaluation) -> bool:
 def standings_rows(evaluation: Evaluation, *, full_names: bool = True) -> dict[str, list]:
     """The standings with a rank and a name for each row (grids by name; people and
     households by name, masked unless `full_names`), one query a part."""
-    from yiwang.points.services.decisions import head_names
+    from yiwang.registry.selectors import head_names
 
     standings = evaluation.standings or {}
     grids = standings.get("grids", [])

@@ -14,6 +14,7 @@ from yiwang.points.models import Entry, EntryStatus, Goods, Redemption, Shop
 from yiwang.points.services import accounts
 from yiwang.points.services import shop as services
 from yiwang.registry.models import Household, HouseholdStatus, Relation, ResidentStatus
+from yiwang.registry.selectors import head_names
 
 SEARCH_LIMIT = 20
 LIST_LIMIT = 200
@@ -82,19 +83,6 @@ def month_redemptions(user, shop: Shop, today: datetime.date | None = None) -> M
         rows=list(rows.order_by("-created_at", "-id")[:LIST_LIMIT]),
         count=totals["n"] or 0,
         points=totals["points"] or Decimal("0"),
-    )
-
-
-def head_names(household_ids) -> dict[int, str]:
-    """{household id: its head's name} for the living heads of the households."""
-    from yiwang.registry.models import Resident
-
-    return dict(
-        Resident.objects.filter(
-            household_id__in=list(household_ids),
-            relation=Relation.HEAD,
-            status=ResidentStatus.LIVING,
-        ).values_list("household_id", "name")
     )
 
 

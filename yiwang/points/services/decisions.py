@@ -56,7 +56,8 @@ from yiwang.points.services.evaluation import (
     current_members,
     quota_for,
 )
-from yiwang.registry.models import Household, Relation, Resident
+from yiwang.registry.models import Household, Resident
+from yiwang.registry.selectors import head_names
 
 # --- selection and minutes ------------------------------------------------------------
 
@@ -76,14 +77,6 @@ def _candidate(evaluation: Evaluation, kind: str, subject) -> dict | None:
         if str(row[key]) == text:
             return row
     return None
-
-
-def head_names(household_ids) -> dict[int, str]:
-    return dict(
-        Resident.objects.filter(
-            household_id__in=list(household_ids), relation=Relation.HEAD
-        ).values_list("household_id", "name")
-    )
 
 
 def _subject(kind: str, row: dict) -> tuple[dict, str, str]:

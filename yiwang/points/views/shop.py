@@ -35,6 +35,7 @@ from yiwang.points.forms.shop import (
 from yiwang.points.selectors import shop as selectors
 from yiwang.points.services import shop as services
 from yiwang.registry.models import Household
+from yiwang.registry.selectors import head_names
 
 REFUSED = gettext_lazy(
     "Only the village's grid chief or cadres, or a town or county admin above it, may "
@@ -91,7 +92,7 @@ def shop_create(request):
 def shop_detail(request, shop_id: int):
     shop = _shop(request, shop_id)
     month = selectors.month_redemptions(request.user, shop)
-    heads = selectors.head_names(r.household_id for r in month.rows)
+    heads = head_names(r.household_id for r in month.rows)
     for row in month.rows:
         row.head = heads.get(row.household_id, "")
     return render(
@@ -246,7 +247,7 @@ def redeem(request, shop_id: int):
             "query": query,
             "hits": selectors.find_households(request.user, shop, query) if query else [],
             "household": household,
-            "head": selectors.head_names([household.pk]).get(household.pk, "") if household else "",
+            "head": head_names([household.pk]).get(household.pk, "") if household else "",
             "balance": selectors.balances_of([household.pk]).get(household.pk, 0)
             if household
             else None,
@@ -272,7 +273,7 @@ def redemption_detail(request, redemption_id: int):
         {
             "redemption": redemption,
             "shop": redemption.goods.shop,
-            "head": selectors.head_names([household.pk]).get(household.pk, ""),
+            "head": head_names([household.pk]).get(household.pk, ""),
             "balance": selectors.balances_of([household.pk]).get(household.pk, 0),
             "household_visible": services.households_reachable(request.user)
             .filter(pk=household.pk)

@@ -9,6 +9,7 @@ the audit entry, is `services.record_export`. The import template shares their c
 from yiwang.registry.selectors.exports import export_residents, import_template, resident_rows
 from yiwang.registry.selectors.residents import (
     duplicate_matches,
+    head_names,
     likely_duplicates,
     with_current_tags,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "TAIL",
     "duplicate_matches",
     "export_residents",
+    "head_names",
     "import_template",
     "initials",
     "ledger_rollup",

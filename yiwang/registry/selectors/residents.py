@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from yiwang.registry.models import Resident, ResidentTag
+from yiwang.registry.models import Relation, Resident, ResidentStatus, ResidentTag
 
 
 def with_current_tags(queryset: QuerySet) -> QuerySet:
@@ -66,3 +66,15 @@ def duplicate_matches(residents) -> dict[int, list[Resident]]:
         r.pk: [m for m in by_key[(r.area_code, r.name, r.birth_date)] if m.pk != r.pk]
         for r in residents
     }
+
+
+def head_names(household_ids) -> dict[int, str]:
+    """{household id: the name of its living head} for the households among
+    `household_ids`, in one query (a list shows each household by its head)."""
+    return dict(
+        Resident.objects.filter(
+            household_id__in=list(household_ids),
+            relation=Relation.HEAD,
+            status=ResidentStatus.LIVING,
+        ).values_list("household_id", "name")
+    )
