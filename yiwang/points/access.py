@@ -1,7 +1,8 @@
 """Who may do what with points, from the posts a user holds (accounts.scope).
 
-- The county admin keeps the templates of the three lists, the proposal rules, the
-  quotas, the award settings, the benefits, the signing keys and the 2023 switch.
+- The county admin (`accounts.scope.can_configure`) keeps the templates of the three
+  lists, the proposal rules, the quotas, the award settings, the benefits, the signing
+  keys and the 2023 switch.
 - A village's lists are adopted by its grid chief or a cadre of the village, or by a
   town or county admin above it.
 - Points are recorded by anyone who works in the area: the grid workers, the group
@@ -15,7 +16,7 @@
 from django.utils import timezone
 
 from yiwang.accounts.models import Role
-from yiwang.accounts.scope import can_configure, roles_over
+from yiwang.accounts.scope import roles_over
 
 RECORDERS = {
     Role.COUNTY_ADMIN,
@@ -37,10 +38,6 @@ def _holds(user, code: str, roles: set) -> bool:
     if user is None or _superuser(user):
         return True
     return bool(roles_over(user, code) & roles)
-
-
-def can_keep_templates(user) -> bool:
-    return user is None or can_configure(user)
 
 
 def can_adopt(user, village_code: str) -> bool:

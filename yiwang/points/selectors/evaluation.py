@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.accounts.scope import in_scope
@@ -85,7 +84,3 @@ def honours(queryset=None):
         .select_related("evaluation", "resident", "household")
         .order_by("-evaluation__month", "evaluation__area_code", "kind", "-points", "id")
     )
-
-
-def evaluations_of_month(user, month):
-    return Evaluation.objects.visible_to(user).filter(Q(month=month))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.areas.models import Area, Level
 from yiwang.core import audit, validators
-from yiwang.core.scoping import any_subtree_q, get_in_scope, is_area_code
+from yiwang.core.scoping import any_subtree_q, is_area_code
 from yiwang.outreach.models import Meeting
 from yiwang.points import access
 from yiwang.points.models import Change, DutyList, ListItem, ListKind, TemplateItem
@@ -245,14 +245,6 @@ def in_force(village_code: str, kind: str, on: datetime.date) -> DutyList | None
 def village_of(code: str) -> str:
     """The village of an area code (a unit's, a household's)."""
     return code[:VILLAGE_LENGTH]
-
-
-def village_in_scope(actor, code) -> Area:
-    """The village `code` within the actor's scope; 404 outside it, like a missing one."""
-    code = str(code or "").strip()
-    if not is_area_code(code) or len(code) != VILLAGE_LENGTH:
-        raise Http404(_("Not found."))
-    return get_in_scope(Area.objects.filter(level=Level.VILLAGE), actor, code=code)
 
 
 def village_seen_by(user, code) -> Area:

@@ -134,13 +134,6 @@ def households_reachable(user, queryset=None):
     return queryset.filter(any_subtree_q("area_code", [*codes, *villages]))
 
 
-def balance_of(user, household_id: int) -> Decimal | None:
-    """The balance of the household if the user reaches it (as `households_reachable`),
-    else None."""
-    found = points_of(user, household_id)
-    return None if found is None else found[0]
-
-
 def points_of(user, household_id: int) -> tuple[Decimal, Decimal] | None:
     """(balance, owed) of the household (accounts.split) if the user reaches it (as
     `households_reachable`), else None: one query for the household and its account
