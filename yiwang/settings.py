@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yiwang.core.middleware.AuditContextMiddleware",
+    # Each request starts with nothing written: its heavy reads may go to the replica.
+    "yiwang.core.replica.ReplicaMiddleware",
     # Axes last: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,6 +176,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PgBouncer in transaction mode in front of PostgreSQL (DATABASE_POOLER=pgbouncer): no
+# statement prepared on a server connection that the next transaction may not get (psycopg
+# prepares a statement run five times). Yiwang keeps no session state on a connection, and
+# its server-side cursors (`.iterator()`) run inside a transaction (yiwang/core/db.py).
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or pgbouncer, not {DATABASE_POOLER}")
+if DATABASE_POOLER and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# A streaming replica for the heavy reads (yiwang/core/replica.py): roll-ups, rates,
+# compliance, the cockpit and the exports read there unless it lags more than
+# REPLICA_MAX_LAG seconds, does not answer, or the request has written.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["yiwang.core.replica.ReplicaRouter"]
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

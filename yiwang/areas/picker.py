@@ -122,7 +122,7 @@ def search(user, text: str, levels: tuple[str, ...] = (), limit: int = LIMIT) ->
         # Initials are not stored: the names of one scope (a county's ten thousand areas
         # at most) are few, and each character's initial is looked up once.
         matched = []
-        for pk, name in areas.values_list("pk", "name").iterator():
+        for pk, name in areas.values_list("pk", "name"):
             if initials(name).startswith(compact) or compact in name.lower():
                 matched.append(pk)
                 if len(matched) >= limit:

@@ -11,12 +11,14 @@ from yiwang.areas import codes, panels
 from yiwang.areas.models import Area, Level
 from yiwang.core import access
 from yiwang.core.display import AreaName
+from yiwang.core.replica import reads_on_replica
 from yiwang.core.scoping import get_in_scope, subtree_q
 
 # The levels a roll-up counts, with the key each count goes under.
 _COUNTED_LEVELS = {Level.GRID: "grids", Level.UNIT: "units"}
 
 
+@reads_on_replica
 def rollup(area: Area) -> list[dict]:
     """For each child of `area` (by code): its open grids and units below it, and the
     figures registered for the roll-up (`panels.ChildFigures` with `in_rollup`: accounts

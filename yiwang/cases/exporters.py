@@ -12,6 +12,7 @@ from yiwang.cases.filters import CaseFilterSet
 from yiwang.cases.models import Case
 from yiwang.cases.selectors import rates as selectors
 from yiwang.core import reporting
+from yiwang.core.db import stream
 from yiwang.core.exports import Table, exporter
 
 CHUNK = 2000
@@ -38,7 +39,7 @@ def _when(value) -> str:
 
 
 def case_rows(queryset):
-    for case in queryset.iterator(chunk_size=CHUNK):
+    for case in stream(queryset, CHUNK):
         yield [
             case.number,
             case.title,

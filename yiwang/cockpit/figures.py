@@ -25,6 +25,7 @@ from yiwang.areas import selectors as areas
 from yiwang.areas.models import Area
 from yiwang.cockpit.models import Snapshot
 from yiwang.core import indicators, reporting
+from yiwang.core.replica import reads_on_replica
 from yiwang.core.reporting import Period, add_months
 
 MONTHS = 13  # the chart: the month shown and the twelve before it
@@ -133,6 +134,7 @@ def cockpit(
     )
 
 
+@reads_on_replica
 def _compute(area: Area, month: datetime.date, today: datetime.date) -> Cockpit:
     period = Period.month_of(month)
     current = month == today.replace(day=1)
@@ -230,6 +232,7 @@ def _live(indicator, area: Area, period: Period) -> int | float | None:
     return indicator.value(SUBTREE, area.code, period)
 
 
+@reads_on_replica
 def read_month(
     indicator,
     area: Area,

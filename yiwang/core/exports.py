@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from yiwang.core import access, audit, progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ExportJob
+from yiwang.core.replica import replica_reads
 from yiwang.core.scoping import is_area_code
 
 XLSX = "xlsx"
@@ -364,7 +365,12 @@ def run_export(job_id: int, *, now: datetime.datetime | None = None) -> None:
     name = f"{STORAGE_DIR}/{job.pk}-{secrets.token_hex(8)}.{fmt}"
     fields: dict = {}
     try:
-        with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+        # The claim above is written and committed: the rows may be read on the replica.
+        with (
+            audit_source(AuditSource.TASK),
+            translation.override(settings.LANGUAGE_CODE),
+            replica_reads(),
+        ):
             found = _EXPORTERS[job.kind]
             if not user.is_active or not _still_in_scope(user, job):
                 raise PermissionDenied(_("The requester no longer holds the posts asked."))

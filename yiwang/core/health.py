@@ -4,7 +4,9 @@
   outage never makes every app server look dead and restart in a loop.
 - `/readyz` (readiness): can this app server serve now? The database answers a query;
   Redis answers a PING when `REDIS_URL` is set (the queue, the cache and the rate limits
-  live there); the two task queues' lengths (reported, and too long past
+  live there); the replica's lag when `DATABASE_REPLICA_URL` is set (reported: a lagging
+  or unreachable replica is skipped, reads go to the primary, so it never makes the app
+  server unready); the two task queues' lengths (reported, and too long past
   `READY_MAX_QUEUE`); the file storage is writable. 200 when every check passes, 503
   with the failing checks named otherwise. The answer names no host, password or path.
 """
@@ -62,6 +64,14 @@ def _queues() -> dict:
     return {"ok": max(lengths.values()) <= READY_MAX_QUEUE, "pending": lengths}
 
 
+def _replica() -> dict:
+    from yiwang.core import replica
+
+    found = replica.health(fresh=True)
+    lag = None if found.lag is None else round(found.lag, 1)
+    return {"in_use": found.ok, "lag_s": lag, "reason": found.reason}
+
+
 def _storage() -> dict:
     name = default_storage.save(PROBE, ContentFile(b"ok"))
     default_storage.delete(name)
@@ -78,6 +88,8 @@ def healthz(request):
 @require_GET
 def readyz(request):
     checks = {"database": _timed(_database)}
+    if "replica" in connections.settings:
+        checks["replica"] = _timed(_replica)
     if settings.REDIS_URL:
         checks["redis"] = _timed(_redis)
     checks["queues"] = _timed(_queues)

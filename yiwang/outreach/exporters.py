@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas import selectors as areas
 from yiwang.core import reporting, validators
+from yiwang.core.db import stream
 from yiwang.core.exports import Table, exporter
 from yiwang.outreach.filters import VisitFilterSet
 from yiwang.outreach.selectors import compliance as selectors
@@ -42,7 +43,7 @@ def export_visits(user, params) -> Table:
     queryset = VisitFilterSet(params, queryset=queryset).qs
 
     def rows():
-        for visit in queryset.iterator(chunk_size=CHUNK):
+        for visit in stream(queryset, CHUNK):
             household = visit.household
             yield [
                 timezone.localtime(visit.visited_at).strftime("%Y-%m-%d %H:%M"),
@@ -121,7 +122,7 @@ def export_households(user, params) -> Table:
     )
 
     def rows():
-        for household in queryset.iterator(chunk_size=CHUNK):
+        for household in stream(queryset, CHUNK):
             head = household.heads[0].name if household.heads else ""
             yield [
                 household.number,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.db import stream
 from yiwang.core.exports import Table, exporter
 from yiwang.registry import services
 from yiwang.registry.filters import HouseholdFilterSet, ResidentFilterSet
@@ -69,7 +70,7 @@ def export_households(user, params: dict) -> Table:
     ).qs.annotate(living=Count("residents", filter=Q(residents__status=ResidentStatus.LIVING)))
 
     def rows():
-        for household in queryset.iterator(chunk_size=CHUNK):
+        for household in stream(queryset, CHUNK):
             yield [
                 household.number,
                 household.area_code,

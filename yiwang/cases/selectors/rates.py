@@ -37,6 +37,7 @@ from yiwang.areas.models import Area
 from yiwang.cases import states
 from yiwang.cases.models import Case, CaseTally, Category, Department, Satisfaction
 from yiwang.core import reporting
+from yiwang.core.replica import reads_on_replica
 from yiwang.core.reporting import Ratio
 from yiwang.core.scoping import subtree_q
 
@@ -320,6 +321,7 @@ _ROWS = {
 }
 
 
+@reads_on_replica
 def case_rates(area: Area, group_by: str = "area", period: Period | None = None) -> Rates:
     """The three rates of the cases reported in `period` (the last twelve months by
     default) in the subtree of `area`, per child area, department, category or month,
@@ -339,6 +341,7 @@ def case_rates(area: Area, group_by: str = "area", period: Period | None = None)
     )
 
 
+@reads_on_replica
 def rates_from_cases(area: Area, group_by: str, period: Period) -> Rates:
     """The same figures counted from the cases, whatever the area: the check of the
     tally (tests, the benchmark), and the baseline it is measured against."""

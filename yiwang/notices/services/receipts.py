@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.accounts.models import Role
 from yiwang.core import audit
+from yiwang.core.db import stream
 from yiwang.core.scoping import subtree_q
 from yiwang.notices.links import link_token, link_url, receipt_of_token  # noqa: F401
 from yiwang.notices.models import (
@@ -270,7 +271,7 @@ def queue_fallback_sms(now: datetime.datetime | None = None) -> int:
             .exclude(deliveries__channel=Channel.SMS, deliveries__purpose=FALLBACK_SMS)
             .select_related("user")
         )
-        for receipt in pending.iterator(chunk_size=500):
+        for receipt in stream(pending, 500):
             if not receipt.user.phone:
                 continue
             try:

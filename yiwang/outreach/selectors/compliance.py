@@ -37,6 +37,7 @@ from yiwang.areas import codes
 from yiwang.areas import selectors as areas
 from yiwang.areas.models import Area
 from yiwang.core import reporting
+from yiwang.core.replica import reads_on_replica
 from yiwang.core.reporting import Period, Ratio
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
@@ -134,6 +135,7 @@ def overdue_by_unit(code: str, today: datetime.date) -> dict[str, tuple[int, int
     return {r["area_code"]: (r["n"], r["households"]) for r in rows}
 
 
+@reads_on_replica
 def compliance(area: Area, period: Period, today: datetime.date | None = None) -> Compliance:
     """The figures of each child of `area` and their total (see the module's docstring):
     seven queries whatever the size of the tree."""
@@ -233,6 +235,7 @@ class WorkerRow:
     overdue_households: int = 0
 
 
+@reads_on_replica
 def compliance_by_worker(
     area: Area, period: Period, today: datetime.date | None = None
 ) -> list[WorkerRow]:

@@ -23,6 +23,7 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from yiwang.core.db import stream
 from yiwang.core.scoping import subtree_q
 from yiwang.outreach.models import (
     Pairing,
@@ -108,7 +109,7 @@ def schedule_rules(area_code: str | None = None, today: datetime.date | None = N
         )
         every = datetime.timedelta(days=rule.every_days)
         batch: list[ScheduledVisit] = []
-        for household_id, code, last in missing.iterator(chunk_size=BATCH):
+        for household_id, code, last in stream(missing, BATCH):
             due = today if last is None else _local_date(last) + every
             batch.append(
                 ScheduledVisit(
@@ -175,8 +176,8 @@ def _schedule_pairings(pairings) -> int:
         .order_by()
     )
     made = []
-    for pk, household_id, enterprise_id, code, starts_on, every, h_last, e_last in rows.iterator(
-        chunk_size=BATCH
+    for pk, household_id, enterprise_id, code, starts_on, every, h_last, e_last in stream(
+        rows, BATCH
     ):
         last = _local_date(h_last if household_id else e_last)
         base = max(starts_on, last) if last else starts_on

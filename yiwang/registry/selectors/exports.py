@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from yiwang.core.db import stream
 from yiwang.core.exports import write_table
 from yiwang.registry.models import HouseholdCategory, Relation, Sex, Tag
 from yiwang.registry.selectors.residents import with_current_tags
@@ -50,7 +51,7 @@ def resident_rows(queryset: QuerySet, *, full: bool = False) -> Iterator[list[st
     for their tags), whatever the size of the export."""
     # The export's own prefetch replaces any the caller's queryset carries (the API's).
     residents = with_current_tags(queryset.prefetch_related(None).select_related("household"))
-    for resident in residents.iterator(chunk_size=CHUNK):
+    for resident in stream(residents, CHUNK):
         household = resident.household
         yield [
             household.number,
