@@ -117,6 +117,10 @@ def test_the_first_copy_of_a_period_takes_it_and_old_keys_go(make_huey):
     assert periodic.take_period(huey, "t", every_minute, ten) is None
     assert periodic.take_period(huey, "t", every_minute, ten.replace(second=59)) is None
     assert periodic.take_period(huey, "other", every_minute, ten) is not None
+    # A copy that failed gives the period back: the next copy of 10:00 runs.
+    periodic.release_period(huey, "other", every_minute, ten.replace(second=0))
+    assert periodic.take_period(huey, "other", every_minute, ten) is not None
+    assert periodic.take_period(huey, "other", every_minute, ten) is None
     assert periodic.take_period(huey, "t", every_minute, ten.replace(minute=1)) is not None
 
     if isinstance(huey, SqliteHuey):

@@ -12,9 +12,10 @@ waited behind a backlog counts for the period it was enqueued in, until the sche
 matches again. The copy takes the period's key once, atomically: SET NX EX in Redis when
 the queue is on Redis (the key expires a little after the period ends, after a day at most),
 an insert into the kv table of the queue's SQLite file otherwise (the keys whose time is
-past removed as each new one is taken). A task enqueued by hand outside its schedule (no
-match in the day before) runs as it is; so does everything in the tests' immediate mode
-and `call_local`. The tasks stay idempotent all the same: a lock only spares the work.
+past removed as each new one is taken). A copy that fails gives its period back, so that
+the next copy of the period (another consumer's, or a retry) runs. A task enqueued by hand
+outside its schedule (no match in the day before) runs as it is; so does everything in the
+tests' immediate mode and `call_local`. The tasks stay idempotent all the same: a lock only spares the work.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ def _stamp(moment: datetime.datetime) -> str:
     return moment.strftime("%Y%m%d%H%M%S")
 
 
+def _key(huey, name: str, validate: Validate, start: datetime.datetime) -> str:
+    if isinstance(huey.storage, RedisStorage):
+        return f"{KEY_PREFIX}.{huey.name}.{name}.{_stamp(start)}"
+    # In SQLite the key begins with the time it may go: the clean-up finds the old by order.
+    expires = start + period_length(validate, start) + MARGIN
+    return f"{KEY_PREFIX}:{name}:{_stamp(expires)}:{_stamp(start)}"
+
+
+def release_period(huey, name: str, validate: Validate, start: datetime.datetime) -> None:
+    """Gives the period back: a copy that failed lets the next copy of the period run."""
+    key = _key(huey, name, validate, start)
+    if isinstance(huey.storage, RedisStorage):
+        huey.storage.conn.delete(key)
+    else:
+        huey.storage.delete_data(key)
+
+
 def take_period(huey, name: str, validate: Validate, now: datetime.datetime | None = None):
     """Takes the period that `now` falls in for the task `name`: the period when this is
     its first copy, None when another copy took it already. A copy outside the schedule
@@ -78,12 +96,11 @@ def take_period(huey, name: str, validate: Validate, now: datetime.datetime | No
         return now
     expires = start + period_length(validate, start) + MARGIN
     storage = huey.storage
+    key = _key(huey, name, validate, start)
     if isinstance(storage, RedisStorage):
         seconds = max(int((expires - now).total_seconds()), 1)
-        key = f"{KEY_PREFIX}.{huey.name}.{name}.{_stamp(start)}"
         return start if storage.conn.set(key, "1", nx=True, ex=seconds) else None
     prefix = f"{KEY_PREFIX}:{name}:"
-    key = f"{prefix}{_stamp(expires)}:{_stamp(start)}"
     if isinstance(storage, SqliteStorage):
         # The keys of this task whose time is past: their stamps sort before now's.
         with storage.db(commit=True) as cursor:
@@ -106,7 +123,11 @@ def once_per_period(huey, validate: Validate, fn: Callable) -> Callable:
         if period is None:
             logger.info("%s: this period's run was taken by another consumer; skipped.", task)
             return None
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            release_period(huey, task.name, validate, period)
+            raise
 
     return inner
 
