@@ -143,39 +143,3 @@ def test_someone_elses_import_is_not_found(request, town_admin, user_fixture):
     other = request.getfixturevalue(user_fixture)
 
     assert _client(other).get(f"/imports/{job.pk}/").status_code == 404
-
-
-def test_a_job_whose_worker_died_is_marked_failed_after_two_hours(town_admin):
-    import datetime
-
-    from django.utils import timezone
-
-    from yiwang.core.imports import fail_stale_jobs
-    from yiwang.core.tasks import fail_stale_imports
-
-    now = timezone.now()
-    stale = ImportJob.objects.create(
-        kind="areas",
-        filename="a.csv",
-        data=b"",
-        created_by=town_admin,
-        area_code=TOWN,
-        status="running",
-        started_at=now - datetime.timedelta(hours=3),
-    )
-    fresh = ImportJob.objects.create(
-        kind="areas",
-        filename="b.csv",
-        data=b"",
-        created_by=town_admin,
-        area_code=TOWN,
-        status="running",
-        started_at=now - datetime.timedelta(minutes=5),
-    )
-
-    assert fail_stale_jobs(now) == 1
-    assert fail_stale_imports.call_local() == 0  # the periodic task: nothing left to do
-    stale.refresh_from_db()
-    fresh.refresh_from_db()
-    assert (stale.status, fresh.status) == ("failed", "running")
-    assert "重新上传同一文件" in stale.errors[0]

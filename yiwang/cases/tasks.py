@@ -5,16 +5,16 @@ import logging
 from django.conf import settings
 from django.utils import translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.cases.services import escalate_overdue
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def sweep_cases() -> dict:
     """Reminders before a stage is due, escalation once it is overdue. Each case is
     claimed by a conditional UPDATE, so that the task may run on several consumers at once

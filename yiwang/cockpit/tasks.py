@@ -7,11 +7,12 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone, translation
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from yiwang.cockpit import reports, snapshots
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def generate_report(report_id: int) -> str:
     return report.status if report is not None else "gone"
 
 
-@db_periodic_task(first_of_month_at_six)
+@periodic_task(first_of_month_at_six)
 def monthly_reports() -> dict:
     """The snapshots of the month just ended, then its reports, each made by a task of its
     own (one that fails leaves the others). Idempotent: run again, the snapshots are taken
@@ -52,7 +53,7 @@ def every_refresh(timestamp: datetime.datetime) -> bool:
     return bool(minutes) and (timestamp.hour * 60 + timestamp.minute) % minutes == 0
 
 
-@db_periodic_task(every_refresh)
+@periodic_task(every_refresh)
 def refresh_cockpits() -> dict:
     """This month's figures of every area, for the cockpits to read (`snapshots.refresh`)."""
     with audit_source(AuditSource.TASK):

@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from yiwang.core import access, audit, progress
+from yiwang.core import access, audit, leases, progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ExportJob
 from yiwang.core.replica import replica_reads
@@ -142,8 +142,6 @@ logger = logging.getLogger(__name__)
 
 # How long a finished export's file is kept for download.
 KEEP_FOR = datetime.timedelta(days=7)
-# A job still running after this long lost its worker.
-STALE_AFTER = datetime.timedelta(hours=2)
 # Progress is published every this many rows.
 PROGRESS_EVERY = 1000
 STORAGE_DIR = "exports"
@@ -353,12 +351,17 @@ def as_query(params: dict) -> QueryDict:
 
 def run_export(job_id: int, *, now: datetime.datetime | None = None) -> None:
     """Runs a queued export once: a conditional UPDATE claims it. The rows are those the
-    requester sees when it runs, narrowed again to the area asked."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    requester sees when it runs, narrowed again to the area asked. Its consumer's sign of
+    life is renewed while it runs (yiwang/core/leases.py)."""
+    attempt = leases.claim(ExportJob, job_id)
+    if attempt is None:
         return
+    with leases.heartbeat(ExportJob, job_id, attempt):
+        _run(job_id, attempt, now)
+    _clear_progress(job_id)
+
+
+def _run(job_id: int, attempt: int, now: datetime.datetime | None) -> None:
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     user = job.created_by
     fmt = job_format(job)
@@ -403,13 +406,14 @@ def run_export(job_id: int, *, now: datetime.datetime | None = None) -> None:
             "error": message,
             "finished_at": timezone.now(),
         }
-    ExportJob.objects.filter(pk=job_id).update(**fields)
-    _clear_progress(job_id)
+    # Unless the run was given up meanwhile (its consumer silent too long): its file goes.
+    if not leases.this_run(ExportJob, job_id, attempt).update(**fields) and fields.get("file_name"):
+        default_storage.delete(fields["file_name"])
 
 
 def purge_expired(now: datetime.datetime | None = None) -> int:
-    """Removes the files of exports older than a week and marks their jobs expired; fails
-    the jobs whose worker died. Returns the number of files removed."""
+    """Removes the files of exports older than a week and marks their jobs expired.
+    Returns the number of files removed."""
     now = now or timezone.now()
     removed = 0
     expired = ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now)
@@ -420,12 +424,19 @@ def purge_expired(now: datetime.datetime | None = None) -> int:
             status=ExportJob.Status.EXPIRED, file_name=""
         )
         removed += 1
-    with translation.override(settings.LANGUAGE_CODE):
-        message = _("The export stopped on an unexpected error. Ask for it again.")
-    ExportJob.objects.filter(
-        status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    ).update(status=ExportJob.Status.FAILED, error=message, finished_at=now)
     return removed
+
+
+def recover_silent_jobs(
+    enqueue: Callable[[int], object], now: datetime.datetime | None = None
+) -> dict:
+    """The exports whose consumer went silent (killed, restarted) run once more, then fail
+    (yiwang/core/leases.py)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "The export stopped twice: the worker running it went silent. Ask for it again."
+        )
+    return leases.recover(ExportJob, enqueue, {"error": message}, now)
 
 
 class ExportExpired(Exception):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from yiwang.core import access, progress
+from yiwang.core import access, leases, progress
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ImportJob
 
@@ -104,12 +104,17 @@ def get_progress(job_id: int) -> tuple[int, int] | None:
 
 def run_job(job_id: int) -> None:
     """Runs a queued job once: a conditional UPDATE claims it, so that of several
-    consumers given the same job only one runs it."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    consumers given the same job only one runs it; its consumer's sign of life is renewed
+    while it runs (yiwang/core/leases.py)."""
+    attempt = leases.claim(ImportJob, job_id)
+    if attempt is None:
         return
+    with leases.heartbeat(ImportJob, job_id, attempt):
+        _run(job_id, attempt)
+    progress.clear("import", job_id)
+
+
+def _run(job_id: int, attempt: int) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
         # The job speaks the county's language, whatever the worker thread last spoke.
@@ -142,25 +147,20 @@ def run_job(job_id: int) -> None:
                 )
             ]
         status = ImportJob.Status.FAILED
-    ImportJob.objects.filter(pk=job_id).update(
+    # Unless the run was given up meanwhile (its consumer silent too long).
+    leases.this_run(ImportJob, job_id, attempt).update(
         status=status, result=result, errors=errors, finished_at=timezone.now()
     )
-    progress.clear("import", job_id)
 
 
-# A job still running after this long lost its worker (a crash, a kill, a restart).
-STALE_AFTER = datetime.timedelta(hours=2)
-
-
-def fail_stale_jobs(now: datetime.datetime | None = None) -> int:
-    """Marks as failed the jobs whose worker died; one conditional UPDATE, so any number of
-    consumers may run it at once. Their file can be uploaded again: what went in stays."""
-    now = now or timezone.now()
+def recover_silent_jobs(
+    enqueue: Callable[[int], object], now: datetime.datetime | None = None
+) -> dict:
+    """The jobs whose consumer went silent (killed, restarted) run once more, then fail
+    (yiwang/core/leases.py). Their file can be uploaded again: what went in stays."""
     with translation.override(settings.LANGUAGE_CODE):
         message = _(
-            "The import stopped on an unexpected error. Upload the same file again: "
-            "what went in stays, and nothing is doubled."
+            "The import stopped twice: the worker running it went silent. Upload the same "
+            "file again: what went in stays, and nothing is doubled."
         )
-    return ImportJob.objects.filter(
-        status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER
-    ).update(status=ImportJob.Status.FAILED, errors=[message], finished_at=now)
+    return leases.recover(ImportJob, enqueue, {"errors": [message]}, now)

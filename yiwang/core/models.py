@@ -133,6 +133,10 @@ class ImportJob(ScopedModel):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sign of life of the consumer running it, and how many times it was claimed
+    # (yiwang/core/leases.py: run once more when its consumer went silent).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # A dry run analyses the file and writes nothing: the preview before the real import.
     dry_run = models.BooleanField(_("dry run"), default=False)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -193,6 +197,10 @@ class ExportJob(ScopedModel):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sign of life of the consumer running it, and how many times it was claimed
+    # (yiwang/core/leases.py: run once more when its consumer went silent).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     file_name = models.CharField(_("file"), max_length=200, blank=True)

@@ -2,10 +2,10 @@
 on the bulk queue (yiwang/core/queues.py), the periodic clean-ups on the main one."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from yiwang.core import exports, import_files
-from yiwang.core.imports import fail_stale_jobs, run_job
+from yiwang.core import exports, import_files, imports
+from yiwang.core.imports import run_job
+from yiwang.core.periodic import periodic_task
 from yiwang.core.queues import bulk_task
 
 
@@ -14,23 +14,28 @@ def run_import(job_id: int) -> None:
     run_job(job_id)
 
 
-@db_periodic_task(crontab(minute="*/10"))
-def fail_stale_imports() -> int:
-    return fail_stale_jobs()
-
-
 @bulk_task()
 def run_export(job_id: int) -> None:
     exports.run_export(job_id)
 
 
-@db_periodic_task(crontab(minute="17"))
+@periodic_task(crontab(minute="17"))
 def purge_expired_exports() -> int:
     """Hourly: the files of exports older than a week go."""
     return exports.purge_expired()
 
 
-@db_periodic_task(crontab(minute="23"))
+@periodic_task(crontab(minute="23"))
 def purge_expired_import_files() -> int:
     """Hourly: the uploaded files and error files of imports older than IMPORT_KEEP_DAYS go."""
     return import_files.purge_expired()
+
+
+@periodic_task(crontab(minute="*/5"))
+def recover_silent_jobs() -> dict:
+    """The imports and exports whose consumer went silent (killed, restarted) run once
+    more, then fail (yiwang/core/leases.py)."""
+    return {
+        "imports": imports.recover_silent_jobs(run_import),
+        "exports": exports.recover_silent_jobs(run_export),
+    }

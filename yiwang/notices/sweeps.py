@@ -8,10 +8,11 @@ import logging
 from django.conf import settings
 from django.utils import translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 from yiwang.notices.services import announcements, receipts
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ def send_announcement_task(announcement_id: int) -> int:
         return announcements.send_announcement(announcement_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def sweep_announcements() -> dict:
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         counts = {

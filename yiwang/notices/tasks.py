@@ -11,10 +11,11 @@ import logging
 from django.conf import settings
 from django.utils import translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 from yiwang.notices.outbox import schedule, sending
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def send_sms_delivery(delivery_id: int, claim: str | None = None) -> str:
         return str(sending.send_sms(delivery_id, claim))
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def dispatch_outbox() -> dict:
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         recovered = sending.recover_stale()

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.utils import translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 from yiwang.outreach.services.schedule import schedule_all_pairings, schedule_rules
 
 
-@db_periodic_task(crontab(minute="10", hour="1"))
+@periodic_task(crontab(minute="10", hour="1"))
 def schedule_visits() -> dict:
     """Every periodic rule's open scheduled visit for each household it covers (new
     households, new tags), and the rows it no longer asks for closed; every current

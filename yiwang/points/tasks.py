@@ -11,10 +11,10 @@ import logging
 from django.conf import settings
 from django.utils import timezone, translation
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
+from yiwang.core.periodic import periodic_task
 from yiwang.points.services.proposals import propose
 
 
@@ -34,7 +34,7 @@ def close_time(timestamp: datetime.datetime) -> bool:
     return local.day == 1 and local.hour == 2 and local.minute == 20
 
 
-@db_periodic_task(close_time)
+@periodic_task(close_time)
 def close_ended_month() -> dict:
     """On the 1st: the month just ended closed for every village that has no entry of it
     awaiting approval (the others are closed by their board once the entries are
@@ -46,7 +46,7 @@ def close_ended_month() -> dict:
         return close()
 
 
-@db_periodic_task(crontab(minute="5"))
+@periodic_task(crontab(minute="5"))
 def finalise_due_evaluations() -> dict:
     """Hourly: each evaluation whose public notice has ended is made final (its rewards
     paid) once every objection is answered; its chair is told otherwise. Each is locked
@@ -71,7 +71,7 @@ def propose_time(timestamp: datetime.datetime) -> bool:
     return local.hour == 2 and local.minute == 10
 
 
-@db_periodic_task(propose_time)
+@periodic_task(propose_time)
 def propose_entries() -> dict:
     """The current month's proposals and, on the first days of a month, the month
     before's. Idempotent: a record proposes once (Entry.proposal_key)."""
@@ -99,7 +99,7 @@ def passes_time(timestamp: datetime.datetime) -> bool:
     return local.day <= 20 and local.hour == 1 and local.minute == 30
 
 
-@db_periodic_task(passes_time)
+@periodic_task(passes_time)
 def issue_monthly_passes() -> int:
     """The passes of last month's final evaluations, valid this month. Idempotent: only
     the passes missing are made."""

@@ -110,10 +110,10 @@ def test_every_line_carries_the_time_in_the_settings_zone_with_its_offset(consol
 
 
 def test_the_periodic_tasks_are_quiet_unless_they_fail(console):
-    from yiwang.core.tasks import fail_stale_imports, run_import
+    from yiwang.core.tasks import recover_silent_jobs, run_import
 
     huey = logging.getLogger("huey")
-    periodic, other = fail_stale_imports.s(), run_import.s(1)
+    periodic, other = recover_silent_jobs.s(), run_import.s(1)
     logging.getLogger("huey.consumer.Scheduler").info("Enqueueing periodic task %s.", periodic)
     huey.info("Executing %s", periodic)
     huey.info("%s executed in %0.3fs", periodic, 0.1)
