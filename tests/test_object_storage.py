@@ -141,6 +141,32 @@ def test_an_announcement_attachment_is_in_the_bucket_and_served_to_its_audience(
     assert b"".join(response.streaming_content) == b"%PDF-1.4 in the bucket"
 
 
+def _report(actor, capture):
+    from yiwang.areas.models import Area
+    from yiwang.cockpit import reports
+
+    with capture(execute=True):
+        report = reports.request_report(
+            actor, Area.objects.get(code=VILLAGE), reports.latest_month()
+        )
+    report.refresh_from_db()
+    return report
+
+
+def test_a_monthly_report_is_made_into_the_bucket_and_downloads(
+    object_storage, client, chief, tree, django_capture_on_commit_callbacks
+):
+    from yiwang.cockpit.models import ReportStatus
+
+    report = _report(chief, django_capture_on_commit_callbacks)
+    assert report.status == ReportStatus.READY, report.error
+    assert _keys(object_storage) == {report.file.name}
+    client.force_login(chief)
+    response = client.get(reverse("cockpit:report-download", args=[report.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == _object(object_storage, report.file.name)
+
+
 # --- the store down -----------------------------------------------------------------------
 
 
@@ -274,6 +300,29 @@ def test_an_announcement_that_fails_after_storing_its_attachments_leaves_none(
             ],
         )
     assert not Announcement.objects.exists()
+    assert _keys(object_storage) == set()
+
+
+def test_the_store_down_a_monthly_report_fails_saying_why(
+    object_storage_down, chief, tree, django_capture_on_commit_callbacks
+):
+    from yiwang.cockpit.models import ReportStatus
+
+    report = _report(chief, django_capture_on_commit_callbacks)
+    assert report.status == ReportStatus.FAILED
+    assert DOWN in report.error and not report.file
+
+
+def test_a_write_within_a_write_that_fails_leaves_none_of_the_inner_writes_files(
+    object_storage, tree
+):
+    """As when a visit reports a case with photos: the case's write stores them, then the
+    visit's own write fails; the case's photos go too."""
+    case = new_case()
+    with pytest.raises(RuntimeError), storage.removed_on_failure():
+        case_services.add_attachments(actor=None, case_id=case.pk, files=[_photo()], stage="report")
+        assert len(_keys(object_storage)) == 2
+        raise RuntimeError("the outer write failed")
     assert _keys(object_storage) == set()
 
 

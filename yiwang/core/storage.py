@@ -16,12 +16,17 @@ the store does not.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+# The files of the write under way (removed_on_failure), for a write nested in it.
+_writing: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "yiwang_files_written", default=None
+)
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 
@@ -134,8 +139,16 @@ def removed_on_failure(storage=None):
     from django.core.files.storage import default_storage
 
     stored: list[str] = []
+    outer = _writing.get()
+    token = _writing.set(stored)
     try:
         yield stored
     except BaseException:
+        _writing.reset(token)
         delete_quietly(storage if storage is not None else default_storage, stored)
         raise
+    _writing.reset(token)
+    if outer is not None:
+        # A write within a write (a visit that reports a case with its photos): its files
+        # are the outer write's too, removed if that one fails after it.
+        outer.extend(stored)
