@@ -226,3 +226,90 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             SHARED.after_flush()
     return result
+
+
+# --- object storage ----------------------------------------------------------------------
+# An S3 server (moto in server mode: the S3 API over HTTP, as MinIO speaks it) started
+# once a session in each test process, and a bucket of its own for each test that asks.
+S3_KEY = "testing"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The address of a moto S3 server on a free port of this machine."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _s3_client(endpoint: str):
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=S3_KEY,
+        aws_secret_access_key=S3_KEY,
+        region_name="us-east-1",
+    )
+
+
+@pytest.fixture
+def object_storage(settings, s3_server, worker_id):
+    """The default storage switched to a new, empty bucket of the S3 server (named after
+    the xdist worker, so that workers never share one): yields a boto3 client and the
+    bucket's name, for the test to look into the bucket itself."""
+    import uuid
+
+    from yiwang.core.storage import s3_backend
+
+    bucket = f"yiwang-{worker_id}-{uuid.uuid4().hex[:12]}".lower()
+    client = _s3_client(s3_server)
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_backend(
+            bucket=bucket,
+            endpoint_url=s3_server,
+            access_key=S3_KEY,
+            secret_key=S3_KEY,
+            region="us-east-1",
+        ),
+    }
+    yield client, bucket
+    objects = client.list_objects_v2(Bucket=bucket).get("Contents", [])
+    for item in objects:
+        client.delete_object(Bucket=bucket, Key=item["Key"])
+    client.delete_bucket(Bucket=bucket)
+
+
+@pytest.fixture
+def object_storage_down(settings):
+    """The default storage pointed at an S3 endpoint where nothing listens (a store that is
+    down): every call fails at once with a connection refused."""
+    from yiwang.core.storage import s3_backend
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_backend(
+            bucket="yiwang-down",
+            endpoint_url=f"http://127.0.0.1:{_free_port()}",
+            access_key=S3_KEY,
+            secret_key=S3_KEY,
+            region="us-east-1",
+            connect_timeout=1,
+            read_timeout=1,
+        ),
+    }

@@ -118,3 +118,61 @@ def test_the_commands_refuse_the_running_database_and_a_folder_that_is_no_backup
         call_command("restore", str(made))
     with pytest.raises(CommandError, match="not a backup"):
         call_command("restore", str(tmp_path))
+
+
+# --- with the files in object storage -----------------------------------------------------
+
+
+def _bucket(s3_server, worker_id):
+    """A new, empty bucket of the S3 server and the storage that writes into it."""
+    from storages.backends.s3 import S3Storage
+
+    from conftest import S3_KEY, _s3_client
+    from yiwang.core.storage import s3_backend
+
+    name = f"yiwang-{worker_id}-restored-{uuid.uuid4().hex[:8]}".lower()
+    _s3_client(s3_server).create_bucket(Bucket=name)
+    options = s3_backend(bucket=name, endpoint_url=s3_server, access_key=S3_KEY, secret_key=S3_KEY)[
+        "OPTIONS"
+    ]
+    return S3Storage(**options)
+
+
+def test_the_files_of_the_bucket_are_backed_up_and_restored_into_an_empty_bucket(
+    source, empty, object_storage, s3_server, worker_id, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    default_storage.save("visits/2026/12/photo.jpg", ContentFile(b"\xff\xd8 a photo"))
+    default_storage.save("exports/7-report.xlsx", ContentFile(b"PK a sheet"))
+    default_storage.save("top.txt", ContentFile(b"at the top"))
+
+    made = backups.backup(tmp_path / "backups", source)
+    manifest = backups.read_manifest(made)
+    assert manifest["media_files"] == 3 and manifest["media_from"] == "object storage"
+
+    restored = _bucket(s3_server, worker_id)
+    found = backups.restore(made, empty, store=restored)
+    assert found["media_files"] == 3
+    assert backups.fingerprint(empty) == manifest["tables"]
+    assert restored.open("visits/2026/12/photo.jpg").read() == b"\xff\xd8 a photo"
+    assert restored.open("exports/7-report.xlsx").read() == b"PK a sheet"
+    assert restored.open("top.txt").read() == b"at the top"
+
+
+def test_a_restore_into_a_bucket_with_files_is_refused(source, empty, object_storage, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    default_storage.save("visits/photo.jpg", ContentFile(b"\xff\xd8 a photo"))
+    made = backups.backup(tmp_path / "backups", source)
+
+    # The default storage (the bucket the backup came from) is not empty.
+    with pytest.raises(backups.BackupError, match="bucket already holds files"):
+        backups.restore(made, empty)
+    if empty.vendor == "sqlite":
+        assert not Path(empty.settings["NAME"]).exists()
+    else:
+        assert backups.fingerprint(empty) == {}
+    assert default_storage.listdir("visits") == ([], ["photo.jpg"])

@@ -306,8 +306,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", str(bootstrap_wrapper.get_bootstrap_dir())),
 ]
 STORAGES = {
-    # Uploads (case photos) go under MEDIA_ROOT, never served from a media URL: scoped
-    # views read them. Tests keep theirs in memory.
+    # Uploads (photos, attachments) and generated files (exports, reports) go under
+    # MEDIA_ROOT, never served from a media URL: scoped views read them. Tests keep theirs
+    # in memory.
     "default": {
         "BACKEND": "django.core.files.storage.InMemoryStorage"
         if TESTING
@@ -315,6 +316,25 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Or in an S3-compatible object store (MinIO, Ceph RGW, a cloud OSS) when S3_BUCKET is
+# set, so that app servers keep no files: private objects, read through the same views;
+# a dead store is given up on within seconds (yiwang.core.storage).
+S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+if S3_BUCKET and not TESTING:
+    from yiwang.core.storage import s3_backend
+
+    STORAGES["default"] = s3_backend(
+        bucket=S3_BUCKET,
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL", ""),
+        access_key=os.environ.get("S3_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        region=os.environ.get("S3_REGION", ""),
+        verify=os.environ.get("S3_CA_BUNDLE", ""),
+        connect_timeout=envint("S3_CONNECT_TIMEOUT", 3),
+        read_timeout=envint("S3_READ_TIMEOUT", 10),
+    )
+# A page whose file could not be read or written answers 503 in Chinese, not 500.
+MIDDLEWARE.append("yiwang.core.middleware.StorageUnavailableMiddleware")
 # Front-end libraries come from pinned Python packages and are served by the app itself,
 # so pages work on an intranet with no internet.
 WHITENOISE_USE_FINDERS = True

@@ -23,7 +23,7 @@ from yiwang.areas.models import Area
 from yiwang.areas.picker import AreaPicker, limit_to
 from yiwang.cockpit import report_pdf, reports
 from yiwang.cockpit.models import Report
-from yiwang.core import reporting
+from yiwang.core import reporting, storage
 from yiwang.core.scoping import get_in_scope, is_area_code, subtree_q
 
 PAGE_SIZE = 30
@@ -172,12 +172,13 @@ def report_download(request, report_id: int):
     report = get_in_scope(Report.objects, request.user, pk=report_id)
     if not report.file:
         raise Http404(_("This report has not been made yet."))
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=download_name(report),
-        content_type="application/pdf",
-    )
+    with storage.guarded():  # the store down: a 503 page, not a 500
+        response = FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=download_name(report),
+            content_type="application/pdf",
+        )
     # Made again, a report keeps its address: never served from a stale copy.
     response["Cache-Control"] = "private, no-cache"
     return response

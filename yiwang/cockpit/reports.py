@@ -24,7 +24,7 @@ from yiwang.accounts.models import AREA_MANAGER_ROLES
 from yiwang.areas.models import Area, Level
 from yiwang.cockpit import report_pdf
 from yiwang.cockpit.models import Report, ReportStatus
-from yiwang.core import audit
+from yiwang.core import audit, storage
 from yiwang.core.reporting import add_months
 from yiwang.notices.models import Notification
 
@@ -179,6 +179,23 @@ def generate(report_id: int, now: datetime.datetime | None = None) -> Report | N
             logger.exception("Monthly report %s of %s failed", report.month, report.area_code)
             _failed(report_id, _("The report could not be made. Ask for it again later."))
             return Report.objects.filter(pk=report_id).first()
+    try:
+        # The PDF is removed again when the row that names it is not written.
+        with storage.removed_on_failure() as stored:
+            report = _store(report_id, rendered, now, stored)
+    except storage.StorageUnavailable:
+        with translation.override(report_pdf.LANGUAGE):
+            _failed(report_id, _("The file storage cannot be reached. Ask for it again later."))
+        return Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return None
+    logger.info("Monthly report %s: %d pages, %d bytes", report, report.pages, report.size)
+    return report
+
+
+def _store(report_id: int, rendered, now: datetime.datetime, stored: list[str]) -> Report | None:
+    """Stores the report's PDF and marks it ready (the old PDF removed once this commits);
+    notes the new file in `stored`. None when the report is gone."""
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
@@ -186,7 +203,9 @@ def generate(report_id: int, now: datetime.datetime | None = None) -> Report | N
         before = _snapshot(report)
         old = report.file.name
         name = f"{report.month:%Y-%m}-{secrets.token_hex(6)}.pdf"
-        report.file.save(name, ContentFile(rendered.pdf), save=False)
+        with storage.guarded():  # the store down: StorageUnavailable
+            report.file.save(name, ContentFile(rendered.pdf), save=False)
+        stored.append(report.file.name)
         report.status = ReportStatus.READY
         report.generated_at = now
         report.pages = rendered.pages
@@ -202,8 +221,8 @@ def generate(report_id: int, now: datetime.datetime | None = None) -> Report | N
             after=_snapshot(report),
         )
         if old and old != report.file.name:
-            storage = report.file.storage
-            transaction.on_commit(lambda: storage.delete(old))
+            files = report.file.storage
+            transaction.on_commit(lambda: storage.delete_quietly(files, [old]))
         if report.requested_by_id:
             # The one who asked finds it in their inbox.
             Notification.objects.create(
@@ -214,7 +233,6 @@ def generate(report_id: int, now: datetime.datetime | None = None) -> Report | N
                 text=_("The monthly report is ready: %(title)s") % {"title": rendered.title},
                 created_at=now,
             )
-    logger.info("Monthly report %s: %d pages, %d bytes", report, report.pages, report.size)
     return report
 
 

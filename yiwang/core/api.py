@@ -4,6 +4,7 @@ log (read-only, within scope) and background imports."""
 
 import copy
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
@@ -21,7 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from yiwang.core import audit, import_files
+from yiwang.core import audit, import_files, storage
 from yiwang.core.access import require_area_manager, require_in_scope
 from yiwang.core.filters import AuditEntryFilterSet
 from yiwang.core.imports import get_progress
@@ -31,7 +32,13 @@ from yiwang.core.validators import MAX_ID
 
 
 def exception_handler(exc, context):
-    """Service-layer validation errors answer 400 with `{"field": ["reason", ...]}`."""
+    """Service-layer validation errors answer 400 with `{"field": ["reason", ...]}`; the
+    file storage down answers 503 with `{"detail": "reason"}`."""
+    if isinstance(exc, storage.StorageUnavailable | BotoCoreError | ClientError):
+        return Response(
+            {"detail": str(storage.StorageUnavailable().messages[0])},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}

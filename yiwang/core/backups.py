@@ -2,13 +2,15 @@
 
 A backup is a directory holding `database.dump` (PostgreSQL's `pg_dump` custom format) or
 `database.sqlite3` (SQLite's online backup API: a consistent copy while the platform
-runs), `media.tar.gz` (the uploaded files under MEDIA_ROOT) and `manifest.json`: when
-and from what it was taken, and for every table its number of rows and a checksum of its
-rows (the sum of their SHA-256 digests, so that it does not depend on their order).
+runs), `media.tar.gz` (the uploaded files: those under MEDIA_ROOT, or every object of the
+bucket when the files live in object storage, read through the storage) and
+`manifest.json`: when and from what it was taken, and for every table its number of rows
+and a checksum of its rows (the sum of their SHA-256 digests, so that it does not depend
+on their order).
 
 A restore goes into an empty database only (no tables at all: a fresh database, before
-`migrate`), and into an empty MEDIA_ROOT; it is refused otherwise, and nothing is
-changed. After it, every table's rows and checksum are read again and compared with the
+`migrate`), and into an empty MEDIA_ROOT or an empty bucket; it is refused otherwise, and
+nothing is changed. After it, every table's rows and checksum are read again and compared with the
 manifest: a restore that does not give back what was backed up fails, naming the tables.
 
 `Target` names a database by its Django settings (the `DATABASES` entry), so that the
@@ -28,8 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connections
 from django.utils import timezone
+
+from yiwang.core import storage
 
 DUMP_PG = "database.dump"
 DUMP_SQLITE = "database.sqlite3"
@@ -119,10 +125,78 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
-def backup(directory: Path, target: Target | None = None) -> Path:
-    """Backs up the database and the uploaded files into a new directory under
+def _object_store(store):
+    """The object store the files are in (the given one, or the default storage when it
+    is S3), or None for the files under MEDIA_ROOT."""
+    if store is not None:
+        return store
+    return default_storage if storage.uses_object_storage() else None
+
+
+def _walk(store, folder: str = ""):
+    """Every file's name in the storage, through its API (listdir), in order."""
+    folders, files = store.listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        yield from _walk(store, f"{folder}/{sub}" if folder else sub)
+
+
+def _archive_store(store, archive: tarfile.TarFile) -> int:
+    files = 0
+    for name in _walk(store):
+        info = tarfile.TarInfo(name)
+        info.size = store.size(name)
+        info.mode = 0o644
+        with store.open(name, "rb") as handle:
+            archive.addfile(info, handle)
+        files += 1
+    return files
+
+
+def _archive_folder(media: Path, archive: tarfile.TarFile) -> int:
+    files = 0
+    if media.is_dir():
+        for path in sorted(media.rglob("*")):
+            if path.is_file():
+                archive.add(path, arcname=str(path.relative_to(media)))
+                files += 1
+    return files
+
+
+def _refuse_unless_store_empty(store) -> None:
+    try:
+        folders, files = store.listdir("")
+    except Exception as exc:
+        raise BackupError(
+            f"Refused: the object store cannot be listed ({type(exc).__name__}); nothing "
+            "was changed."
+        ) from None
+    if folders or files:
+        raise BackupError(
+            "Refused: the bucket already holds files. Restore into an empty bucket; nothing "
+            "was changed."
+        )
+
+
+def _restore_store(store, archive: tarfile.TarFile) -> None:
+    for member in archive:
+        if not member.isfile():
+            continue
+        name = member.name
+        if name.startswith("/") or ".." in name.split("/"):
+            raise BackupError(f"The backup holds a file outside the bucket: {name}")
+        saved = store.save(name, File(archive.extractfile(member), name=name))
+        if saved != name:
+            raise BackupError(f"{name} was stored as {saved}: the bucket was not empty.")
+
+
+def backup(directory: Path, target: Target | None = None, store=None) -> Path:
+    """Backs up the database and the uploaded files (from `store`, an object storage, or
+    the default storage when it is one; else from MEDIA_ROOT) into a new directory under
     `directory`; returns it."""
     target = target or Target.default()
+    store = _object_store(store)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     out = Path(directory) / f"yiwang-{stamp}"
     if out.exists():
@@ -151,14 +225,11 @@ def backup(directory: Path, target: Target | None = None) -> Path:
             finally:
                 copy.close()
                 source.close()
-        media = _media_root()
-        files = 0
         with tarfile.open(out / MEDIA, "w:gz") as archive:
-            if media.is_dir():
-                for path in sorted(media.rglob("*")):
-                    if path.is_file():
-                        archive.add(path, arcname=str(path.relative_to(media)))
-                        files += 1
+            if store is not None:
+                files = _archive_store(store, archive)
+            else:
+                files = _archive_folder(_media_root(), archive)
         source = (
             Target({**target.settings, "NAME": str(out / DUMP_SQLITE)})
             if (target.vendor == "sqlite")
@@ -168,6 +239,7 @@ def backup(directory: Path, target: Target | None = None) -> Path:
             "created_at": timezone.now().isoformat(timespec="seconds"),
             "vendor": target.vendor,
             "media_files": files,
+            "media_from": "object storage" if store is not None else "folder",
             "tables": fingerprint(source),
         }
         (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
@@ -208,12 +280,16 @@ def _refuse_unless_empty(target: Target) -> None:
         )
 
 
-def restore(directory: Path, target: Target | None = None, media_root: Path | None = None) -> dict:
-    """Restores a backup into an empty database and an empty MEDIA_ROOT, then compares
-    every table with the manifest. Returns the manifest's figures."""
+def restore(
+    directory: Path, target: Target | None = None, media_root: Path | None = None, store=None
+) -> dict:
+    """Restores a backup into an empty database and an empty MEDIA_ROOT (or an empty
+    object store: `store`, or the default storage when it is one), then compares every
+    table with the manifest. Returns the manifest's figures."""
     directory = Path(directory)
     target = target or Target.default()
     media = Path(media_root or _media_root())
+    store = _object_store(store) if media_root is None else store
     manifest = read_manifest(directory)
     if manifest["vendor"] != target.vendor:
         raise BackupError(
@@ -221,7 +297,9 @@ def restore(directory: Path, target: Target | None = None, media_root: Path | No
             f"{target.vendor}; nothing was changed."
         )
     _refuse_unless_empty(target)
-    if media.is_dir() and any(media.iterdir()):
+    if store is not None:
+        _refuse_unless_store_empty(store)
+    elif media.is_dir() and any(media.iterdir()):
         raise BackupError(
             f"Refused: {media} already holds files. Restore into an empty folder; nothing "
             "was changed."
@@ -254,9 +332,12 @@ def restore(directory: Path, target: Target | None = None, media_root: Path | No
         finally:
             copy.close()
             source.close()
-    media.mkdir(parents=True, exist_ok=True)
     with tarfile.open(directory / MEDIA, "r:gz") as archive:
-        archive.extractall(media, filter="data")
+        if store is not None:
+            _restore_store(store, archive)
+        else:
+            media.mkdir(parents=True, exist_ok=True)
+            archive.extractall(media, filter="data")
     found = fingerprint(target)
     wrong = sorted(
         table

@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from yiwang.core import access, audit, leases, progress
+from yiwang.core import access, audit, leases, progress, storage
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource, ExportJob
 from yiwang.core.replica import replica_reads
@@ -396,11 +396,12 @@ def _run(job_id: int, attempt: int, now: datetime.datetime | None) -> None:
     except Exception as exc:
         logger.exception("export job %s failed", job_id)
         with translation.override(settings.LANGUAGE_CODE):
-            message = (
-                str(exc)
-                if isinstance(exc, PermissionDenied) and str(exc)
-                else _("The export stopped on an unexpected error. Ask for it again.")
-            )
+            if isinstance(exc, PermissionDenied) and str(exc):
+                message = str(exc)
+            elif storage.is_store_error(exc):
+                message = _("The file storage cannot be reached. Ask for it again later.")
+            else:
+                message = _("The export stopped on an unexpected error. Ask for it again.")
         fields = {
             "status": ExportJob.Status.FAILED,
             "error": message,
@@ -459,7 +460,8 @@ def open_download(*, user, job_id: int, now: datetime.datetime | None = None):
             raise ExportExpired(job)
         raise Http404(_("Not found."))
     try:
-        handle = default_storage.open(job.file_name, "rb")
+        with storage.guarded():  # the store down: a 503, not a 500
+            handle = default_storage.open(job.file_name, "rb")
     except FileNotFoundError:
         raise ExportExpired(job) from None
     audit.record(

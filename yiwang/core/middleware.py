@@ -1,8 +1,10 @@
 """The middleware of every request: where its audit entries come from (the pages or the
-API), and that its answer is kept in no cache."""
+API), that its answer is kept in no cache, and a 503 page when the file storage fails."""
 
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from yiwang.core import storage
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
 
@@ -34,3 +36,23 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class StorageUnavailableMiddleware:
+    """A page that could not read or write a file because the file storage is down (no
+    connection, a timeout, an error answer) answers 503 with a Chinese message, never
+    a 500 with a stack trace. The API answers its own 503 (yiwang.core.api)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not isinstance(exception, storage.StorageUnavailable | BotoCoreError | ClientError):
+            return None
+        message = storage.StorageUnavailable().messages[0]
+        return render(request, "503_storage.html", {"message": message}, status=503)

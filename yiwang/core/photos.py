@@ -13,7 +13,6 @@ within `removed_on_failure()` put around the transaction.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import secrets
 import warnings
@@ -21,10 +20,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from yiwang.core import storage
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 9  # photos in one upload: a report's, a resolution's, a visit's
@@ -189,18 +189,8 @@ def read_photos(files, already: int = 0) -> list[Photo]:
 # --- storing ----------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def removed_on_failure():
-    """The list of the files a write stores, deleted again when the write fails: the
-    database rolls back, the storage does not. Put it around the transaction, so that a
-    failed commit is caught too."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
+# The files a write stored, deleted again when it fails (see yiwang.core.storage).
+removed_on_failure = storage.removed_on_failure
 
 
 def row_values(photo: Photo) -> dict:
@@ -218,10 +208,11 @@ def store(row, photo: Photo, stored: list[str]) -> None:
     the row itself) under a random name (never the uploader's), and notes both files in
     `stored` (see removed_on_failure)."""
     name = secrets.token_hex(16)
-    row.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
-    stored.append(row.file.name)
-    row.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
-    stored.append(row.thumbnail.name)
+    with storage.guarded():  # the store down: StorageUnavailable, a Chinese message
+        row.file.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
+        stored.append(row.file.name)
+        row.thumbnail.save(f"{name}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        stored.append(row.thumbnail.name)
 
 
 # --- serving ----------------------------------------------------------------------------
@@ -235,6 +226,7 @@ def file_response(row, variant: str, filename: str = "") -> FileResponse:
         stored, content_type = row.thumbnail, "image/jpeg"
     else:
         stored, content_type = row.file, row.content_type
-    response = FileResponse(stored.open("rb"), content_type=content_type, filename=filename)
+    with storage.guarded():  # read here, so that the store down is a 503, not a 500
+        response = FileResponse(stored.open("rb"), content_type=content_type, filename=filename)
     response["Cache-Control"] = "private, max-age=86400"
     return response

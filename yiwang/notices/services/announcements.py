@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
 from yiwang.accounts.models import Post, Role, User
-from yiwang.core import audit
+from yiwang.core import audit, storage
 from yiwang.core.scoping import any_subtree_q, is_area_code, minimal_prefixes, subtree_q
 from yiwang.core.validators import clean_line, clean_text
 from yiwang.notices.models import (
@@ -273,7 +273,7 @@ def create_announcement(
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic():
+    with storage.removed_on_failure() as stored, transaction.atomic():
         scope.recheck(actor)
         if not can_write(actor):
             raise ValidationError({"areas": [_("Your posts do not allow writing announcements.")]})
@@ -308,15 +308,17 @@ def create_announcement(
             send_at=send_at,
         )
         for upload, name, content_type in checked:
-            stored = AnnouncementAttachment(
+            row = AnnouncementAttachment(
                 announcement=announcement,
                 name=name,
                 content_type=content_type,
                 size=upload.size,
             )
             extension = os.path.splitext(name)[1].lower()
-            stored.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-            stored.save()
+            with storage.guarded():  # the store down: StorageUnavailable, nothing kept
+                row.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+            stored.append(row.file.name)
+            row.save()
         audit.record(
             actor=actor,
             action="announcement.create",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yiwang.areas.models import Area
+from yiwang.core import storage
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_in_scope, get_or_404, is_area_code
 from yiwang.notices.forms import AnnouncementForm
@@ -201,12 +202,13 @@ def announcement_people(request, announcement_id: int):
 def attachment(request, announcement_id: int, attachment_id: int):
     announcement = _readable(request, announcement_id)
     stored = get_or_404(AnnouncementAttachment.objects, pk=attachment_id, announcement=announcement)
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
+    with storage.guarded():  # the store down: a 503 page, not a 500
+        response = FileResponse(
+            stored.file.open("rb"),
+            as_attachment=True,
+            filename=stored.name,
+            content_type=stored.content_type,
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

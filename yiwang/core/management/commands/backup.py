@@ -1,5 +1,5 @@
-"""python manage.py backup DIRECTORY: the database and the uploaded files into a new
-directory under DIRECTORY, with a manifest of every table (yiwang.core.backups)."""
+"""python manage.py backup DIRECTORY: the database and the uploaded files (MEDIA_ROOT's,
+or the bucket's with S3_BUCKET set) into a new directory under DIRECTORY, with a manifest of every table (yiwang.core.backups)."""
 
 from pathlib import Path
 

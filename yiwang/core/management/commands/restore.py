@@ -1,7 +1,7 @@
 """python manage.py restore BACKUP: a backup made by `backup` into an empty database and
-an empty MEDIA_ROOT, then every table compared with the backup's manifest
-(yiwang.core.backups). Refused, changing nothing, when the database has tables or the
-folder has files."""
+an empty MEDIA_ROOT (or, with S3_BUCKET set, an empty bucket), then every table compared
+with the backup's manifest (yiwang.core.backups). Refused, changing nothing, when the
+database has tables or the folder or bucket has files."""
 
 from pathlib import Path
 
