@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint migrate demo messages clean vendor-echarts vendor-noble audit vendor-county-outline
+.PHONY: install run test bench lint migrate demo messages clean stack soak vendor-echarts vendor-noble audit vendor-county-outline
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,26 @@ test: install
 bench: install
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
+# The production layout on this one machine (deploy/stack/run): two app servers behind nginx,
+# PgBouncer, a PostgreSQL primary and its streaming replica, Redis, an S3 server and two
+# Huey consumers, then deploy/stack/test_stack.py against them. Needs postgresql, pgbouncer,
+# nginx and redis-server (CI installs them). `make soak` also drives a morning's mix through
+# it with locust (from requirements-soak.txt, in a virtualenv of its own) for SOAK_TIME with
+# SOAK_USERS people, before the tests; docs/PERFORMANCE.md keeps the figures.
+stack: install
+	./deploy/stack/run
+
+SOAK_VENV := .venv-soak
+SOAK_TIME ?= 10m
+SOAK_USERS ?= 60
+$(SOAK_VENV)/.installed: requirements-soak.txt
+	@test -x $(SOAK_VENV)/bin/python || $(PYTHON) -m venv $(SOAK_VENV)
+	$(SOAK_VENV)/bin/python -m pip install --quiet -r requirements-soak.txt
+	@touch $@
+
+soak: install $(SOAK_VENV)/.installed
+	STACK_SOAK=$(SOAK_TIME) STACK_SOAK_USERS=$(SOAK_USERS) ./deploy/stack/run
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -57,7 +77,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3* huey.sqlite3*
+	rm -rf $(VENV) $(AUDIT_VENV) $(SOAK_VENV) db.sqlite3* huey.sqlite3*
 
 # ECharts is vendored (committed) from its npm package: `make vendor-echarts` fetches the
 # pinned version again with npm and checks it against the recorded sha256 before copying.
