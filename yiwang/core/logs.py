@@ -4,7 +4,7 @@ gunicorn through yiwang/gunicorn_conf.py, and by the Huey consumer): one line pe
 without tracebacks, Huey's lines once, and the periodic tasks quiet unless they did
 something or failed.
 
-Two filters on the console handler do it:
+Filters on the console handler do it:
 
 - `RequestLines`: Django's own line about a 4xx answer ("Not Found: /x/", "Forbidden
   (Permission denied): /y/" with the PermissionDenied's traceback) is dropped, since the
@@ -14,21 +14,49 @@ Two filters on the console handler do it:
   executed in) are dropped; its warnings and errors stay. The tasks log what they did.
 - `MaskSecrets`: a secret that came in a query string (Open311's `api_key=`) is masked in
   every line, gunicorn's access line included, before it is written.
+- `RequestId` (the first of them): the id of the request being served
+  (yiwang.core.middleware.RequestIdMiddleware, also sent back as `X-Request-ID`) on every
+  record as `request_id`; gunicorn's access line, written once the answer is gone, takes
+  it from the answer's header.
+
+With LOG_FORMAT=json the same records, filtered the same way, are written one JSON object
+a line (python-json-logger): time, level, logger, message, request_id, and a traceback as
+`exc_info` — for a log shipper that reads fields rather than text.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 
 from huey.api import PeriodicTask
+from pythonjsonlogger.json import JsonFormatter
 
 # Every line: its time in TIME_ZONE with the offset, the level, where it comes from.
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 # gunicorn's access line (the time comes from LINE_FORMAT): client, request line, status,
-# bytes, milliseconds.
-ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# bytes, milliseconds, the request id (the answer's X-Request-ID header).
+ACCESS_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+# LOG_FORMAT=json: each line an object of these fields (renamed), the request id with them.
+JSON_FIELDS = ["asctime", "levelname", "name", "message", "request_id"]
+JSON_NAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+JSON_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+FORMATS = ("text", "json")
+
+# The id of the request this thread is serving (set by RequestIdMiddleware), else None.
+request_id = contextvars.ContextVar("request_id", default=None)
+
+
+class RequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        found = request_id.get()
+        if found is None and record.name == "gunicorn.access" and isinstance(record.args, dict):
+            found = record.args.get("{x-request-id}o")
+            found = None if found in (None, "-") else found
+        record.request_id = found
+        return True
 
 
 class RequestLines(logging.Filter):
@@ -80,22 +108,51 @@ class MaskSecrets(logging.Filter):
         return True
 
 
-def logging_config(level: str = "INFO") -> dict:
-    """settings.LOGGING: one console handler for everything, the filters above on it."""
+class JsonLines(JsonFormatter):
+    """One JSON object a line. Besides the named fields, a record's extra attributes are
+    kept when they are plain values (Django's `status_code`), masked like the message;
+    objects (Django's `request`, whose text carries the query string) are left out."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("fmt", JSON_FIELDS)
+        kwargs.setdefault("datefmt", JSON_DATE_FORMAT)
+        kwargs.setdefault("rename_fields", JSON_NAMES)
+        super().__init__(*args, **kwargs)
+
+    def process_log_record(self, log_data: dict) -> dict:
+        kept = {}
+        for key, value in log_data.items():
+            if isinstance(value, str):
+                kept[key] = mask_secrets(value)
+            elif value is None or isinstance(value, bool | int | float):
+                kept[key] = value
+        return kept
+
+
+def logging_config(level: str = "INFO", log_format: str = "text") -> dict:
+    """settings.LOGGING: one console handler for everything, the filters above on it, the
+    lines as text or (log_format "json") as JSON."""
+    if log_format not in FORMATS:
+        raise ValueError(f"LOG_FORMAT must be text or json, not {log_format!r}")
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {
+            "request_id": {"()": "yiwang.core.logs.RequestId"},
             "request_lines": {"()": "yiwang.core.logs.RequestLines"},
             "quiet_periodic_tasks": {"()": "yiwang.core.logs.QuietPeriodicTasks"},
             "mask_secrets": {"()": "yiwang.core.logs.MaskSecrets"},
         },
-        "formatters": {"line": {"format": LINE_FORMAT, "datefmt": DATE_FORMAT}},
+        "formatters": {
+            "line": {"format": LINE_FORMAT, "datefmt": DATE_FORMAT},
+            "json": {"()": "yiwang.core.logs.JsonLines"},
+        },
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
-                "formatter": "line",
-                "filters": ["request_lines", "quiet_periodic_tasks", "mask_secrets"],
+                "formatter": "line" if log_format == "text" else "json",
+                # request_id first: mask_secrets may replace a record's arguments.
+                "filters": ["request_id", "request_lines", "quiet_periodic_tasks", "mask_secrets"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
