@@ -30,6 +30,7 @@ import contextvars
 import logging
 import re
 
+from huey import signals as huey_signals
 from huey.api import PeriodicTask
 from pythonjsonlogger.json import JsonFormatter
 
@@ -51,6 +52,8 @@ request_id = contextvars.ContextVar("request_id", default=None)
 
 class RequestId(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None):  # given (extra=…) or found by another handler
+            return True
         found = request_id.get()
         if found is None and record.name == "gunicorn.access" and isinstance(record.args, dict):
             found = record.args.get("{x-request-id}o")
@@ -127,6 +130,47 @@ class JsonLines(JsonFormatter):
             elif value is None or isinstance(value, bool | int | float):
                 kept[key] = value
         return kept
+
+
+# --- the request's id in the tasks it enqueued --------------------------------------------
+
+# After these the consumer's thread serves no task (a retry is enqueued without the id).
+_TASK_ENDS = (
+    huey_signals.SIGNAL_COMPLETE,
+    huey_signals.SIGNAL_ERROR,
+    huey_signals.SIGNAL_RETRYING,
+    huey_signals.SIGNAL_TIMEOUT,
+    huey_signals.SIGNAL_CANCELED,
+    huey_signals.SIGNAL_INTERRUPTED,
+    huey_signals.SIGNAL_LOCKED,
+    huey_signals.SIGNAL_RATE_LIMITED,
+)
+
+
+def carry_request_ids(queue) -> None:
+    """A task enqueued while a request is served logs with that request's id: the id is
+    kept in the queue's storage under the task's id when it is enqueued (one write, only
+    during a request), and taken back (one read) when a consumer starts the task. In
+    immediate mode the task runs inside the request, whose id it already has."""
+
+    def key(task) -> str:
+        return f"request-id:{task.id}"
+
+    @queue.signal(huey_signals.SIGNAL_ENQUEUED)
+    def remember(signal, task, *args):
+        found = request_id.get()
+        if found and not queue.immediate:
+            queue.put(key(task), found)
+
+    @queue.signal(huey_signals.SIGNAL_EXECUTING)
+    def recall(signal, task, *args):
+        if not queue.immediate:
+            request_id.set(queue.get(key(task)))
+
+    @queue.signal(*_TASK_ENDS)
+    def forget(signal, task, *args):
+        if not queue.immediate:
+            request_id.set(None)
 
 
 def logging_config(level: str = "INFO", log_format: str = "text") -> dict:
