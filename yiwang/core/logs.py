@@ -16,8 +16,9 @@ Filters on the console handler do it:
   every line, gunicorn's access line included, before it is written.
 - `RequestId` (the first of them): the id of the request being served
   (yiwang.core.middleware.RequestIdMiddleware, also sent back as `X-Request-ID`) on every
-  record as `request_id`; gunicorn's access line, written once the answer is gone, takes
-  it from the answer's header.
+  record as `request_id` (a text line written while serving a request ends with
+  `request_id=…`); gunicorn's access line, written once the answer is gone, takes it from
+  the answer's header.
 
 With LOG_FORMAT=json the same records, filtered the same way, are written one JSON object
 a line (python-json-logger): time, level, logger, message, request_id, and a traceback as
@@ -111,6 +112,20 @@ class MaskSecrets(logging.Filter):
         return True
 
 
+class TextLines(logging.Formatter):
+    """LINE_FORMAT; a line written while serving a request ends with ` request_id=…`
+    (gunicorn's access line, which ends with the id already, stays as it is)."""
+
+    def __init__(self, format: str = LINE_FORMAT, datefmt: str = DATE_FORMAT):
+        super().__init__(format, datefmt)
+        self._with_id = logging.Formatter(format + " request_id=%(request_id)s", datefmt)
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "request_id", None) and record.name != "gunicorn.access":
+            return self._with_id.format(record)
+        return super().format(record)
+
+
 class JsonLines(JsonFormatter):
     """One JSON object a line. Besides the named fields, a record's extra attributes are
     kept when they are plain values (Django's `status_code`), masked like the message;
@@ -188,7 +203,11 @@ def logging_config(level: str = "INFO", log_format: str = "text") -> dict:
             "mask_secrets": {"()": "yiwang.core.logs.MaskSecrets"},
         },
         "formatters": {
-            "line": {"format": LINE_FORMAT, "datefmt": DATE_FORMAT},
+            "line": {
+                "()": "yiwang.core.logs.TextLines",
+                "format": LINE_FORMAT,
+                "datefmt": DATE_FORMAT,
+            },
             "json": {"()": "yiwang.core.logs.JsonLines"},
         },
         "handlers": {

@@ -93,6 +93,20 @@ def test_the_json_access_line_masks_a_key_and_takes_the_id_from_the_answer(json_
     assert "a1b2c3d4e5f6" not in json_console.getvalue()
 
 
+def test_a_text_line_written_while_serving_a_request_ends_with_its_id():
+    formatter = logs.TextLines()
+    outside = logging.LogRecord("yiwang.x", logging.INFO, __file__, 1, "Sweep: %d", (3,), None)
+    logs.RequestId().filter(outside)
+    assert formatter.format(outside).endswith(" INFO yiwang.x: Sweep: 3")
+    token = logs.request_id.set("0f9c1a2b")
+    try:
+        inside = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Boom", (), None)
+        logs.RequestId().filter(inside)
+    finally:
+        logs.request_id.reset(token)
+    assert formatter.format(inside).endswith(" ERROR django.request: Boom request_id=0f9c1a2b")
+
+
 def test_the_text_format_stays_and_json_is_chosen_by_log_format():
     text, as_json = logs.logging_config("INFO"), logs.logging_config("INFO", "json")
     assert text["handlers"]["console"]["formatter"] == "line"
