@@ -1,7 +1,8 @@
 """The deployment files (deploy/, docs/DEPLOYMENT.md) agree with the code: every service
 runs a command that exists, on the address nginx sends to; every variable of the example
 environment is one the settings read; nginx takes the largest upload the app accepts and
-passes the client's address; the health checks it exempts from HTTPS are routed."""
+passes the client's address and its request id; the health checks it exempts from HTTPS
+are routed; the metrics are not served outside."""
 
 import configparser
 import re
@@ -66,6 +67,16 @@ def test_nginx_takes_the_largest_upload_and_passes_the_clients_address():
     for path in ("/healthz", "/readyz"):
         assert f"location = {path} " in NGINX
         assert resolve(path).url_name == path.strip("/")
+
+
+def test_nginx_passes_its_request_id_and_keeps_the_metrics_inside():
+    assert "proxy_set_header X-Request-ID $request_id;" in NGINX
+    assert resolve("/metrics").url_name == "metrics"
+    assert "location = /metrics { return 404; }" in NGINX
+    web = _units()["yiwang-web.service"]["Service"]
+    # The workers' counters in a folder of their own, made and removed with the service.
+    assert web["Environment"] == "PROMETHEUS_MULTIPROC_DIR=/run/yiwang-metrics"
+    assert web["RuntimeDirectory"] == "yiwang-metrics"
 
 
 def test_every_variable_of_the_example_environment_is_read_by_the_settings():

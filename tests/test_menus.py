@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 # Pages answering 200 that no menu needs to link: the service worker's script (loaded
 # by the pages' JavaScript), the area picker's answers (loaded into a form's area field),
 # the pages without a login (the public request pages, linked from the login page), and
-# the machine interfaces (the API with its docs, Open311, the health checks).
-EXCEPTIONS = {"core:service-worker", "areas:picker", "healthz", "readyz"}
+# the machine interfaces (the API with its docs, Open311, the health checks, the metrics).
+EXCEPTIONS = {"core:service-worker", "areas:picker", "healthz", "readyz", "metrics"}
 EXCEPTED_NAMESPACES = ("public:", "points-public:", "api:", "open311:")
 
 EVERYONE = {

@@ -79,6 +79,8 @@ PUBLIC = {
     # Liveness and readiness for a load balancer: no data, no names of hosts.
     "healthz",
     "readyz",
+    # Prometheus's scrape: counts, no rows; only to METRICS_ALLOWED_IPS or METRICS_TOKEN.
+    "metrics",
     "registry:template",  # the empty import workbook: headers and the tag names
     "login",
     "logout",

@@ -1,5 +1,6 @@
 """The one settings module, read from the environment; a bad value fails loudly at start-up."""
 
+import ipaddress
 import os
 import sys
 import tempfile
@@ -113,6 +114,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Prometheus's request counters and latency (yiwang/core/metrics.py): first and last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request's id, on every log line written while serving it (yiwang/core/logs.py).
+    "yiwang.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so that static files keep their caching: every other answer no-store.
@@ -127,10 +132,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yiwang.core.middleware.AuditContextMiddleware",
+    # A page whose file could not be read or written answers 503 in Chinese, not 500.
+    "yiwang.core.middleware.StorageUnavailableMiddleware",
     # Each request starts with nothing written: its heavy reads may go to the replica.
     "yiwang.core.replica.ReplicaMiddleware",
-    # Axes last: it answers a locked-out login before the view runs.
+    # Axes last but the metrics: it answers a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.urls"
@@ -333,8 +341,6 @@ if S3_BUCKET and not TESTING:
         connect_timeout=envint("S3_CONNECT_TIMEOUT", 3),
         read_timeout=envint("S3_READ_TIMEOUT", 10),
     )
-# A page whose file could not be read or written answers 503 in Chinese, not 500.
-MIDDLEWARE.append("yiwang.core.middleware.StorageUnavailableMiddleware")
 # Front-end libraries come from pinned Python packages and are served by the app itself,
 # so pages work on an intranet with no internet.
 WHITENOISE_USE_FINDERS = True
@@ -506,7 +512,26 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its
 # offset, 4xx without tracebacks, Huey's lines once; gunicorn reads the same (gunicorn_conf).
-LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+# Every line carries the request's id (X-Request-ID). LOG_FORMAT: text (the default), or
+# json for one JSON object a line (a log shipper's).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), LOG_FORMAT)
+
+# Prometheus's /metrics (yiwang/core/metrics.py) answers only these addresses or networks
+# (a request through a proxy: both the proxy's and the client's), or a request with
+# `Authorization: Bearer <METRICS_TOKEN>` (when set); anyone else gets a 404.
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself; set by the web service's
+# unit) sums the counters of several gunicorn workers.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_IPS = [
+        ipaddress.ip_network(item, strict=False)
+        for item in envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from None
 
 MESSAGE_TAGS = {40: "danger"}
 

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from yiwang.cases import public_urls
-from yiwang.core import health
+from yiwang.core import health, metrics
 
 # A page's 400 says why when it can; the API's 404 is JSON like its other errors.
 handler400 = "yiwang.core.views.bad_request"
@@ -13,6 +13,8 @@ urlpatterns = [
     # For a load balancer: liveness and readiness, without a login (yiwang.core.health).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # For Prometheus: only from METRICS_ALLOWED_IPS or with METRICS_TOKEN (core.metrics).
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("yiwang.api_urls")),
     path("", include("yiwang.accounts.urls")),

@@ -225,3 +225,14 @@ class CasesConfig(AppConfig):
             )
         )
         addressees.register_departments(department_ids, forget_departments)
+
+        # Prometheus's scrape (yiwang.core.metrics): the open cases past their due time.
+        from yiwang.core import metrics
+
+        metrics.register(
+            metrics.Gauge(
+                "cases_overdue",
+                "Open cases past the due time of their current stage (parked ones left out).",
+                rates.overdue_count,
+            )
+        )

@@ -49,3 +49,12 @@ class CoreConfig(AppConfig):
             # The imports of one's scope, with their status and how many errors each has.
             menus.MenuItem("core.imports", _("Imports"), "core:imports", "work", 81),
         )
+
+        # A task enqueued while a request is served logs with the request's id.
+        from huey.contrib.djhuey import HUEY
+
+        from yiwang.core.logs import carry_request_ids
+        from yiwang.core.queues import bulk
+
+        carry_request_ids(HUEY)
+        carry_request_ids(bulk)

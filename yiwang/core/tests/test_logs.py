@@ -51,7 +51,12 @@ def console():
 
 def test_settings_put_the_filters_on_the_one_console_handler():
     handler = settings.LOGGING["handlers"]["console"]
-    assert handler["filters"] == ["request_lines", "quiet_periodic_tasks", "mask_secrets"]
+    assert handler["filters"] == [
+        "request_id",
+        "request_lines",
+        "quiet_periodic_tasks",
+        "mask_secrets",
+    ]
     assert settings.LOGGING["formatters"]["line"]["datefmt"].endswith("%z")
     # Django configured logging from settings.LOGGING: Huey's logger has the handler, so
     # the consumer adds none of its own, and does not pass its lines to the root as well.
@@ -210,6 +215,7 @@ def test_an_api_key_in_a_query_string_never_reaches_the_access_line():
                 "s": "200",
                 "b": "93",
                 "M": "12",
+                "{x-request-id}o": "5d0c8f4f2b1e4c0e9a7d3b6f1e2a9c44",
             },
         )
     finally:
@@ -217,6 +223,7 @@ def test_an_api_key_in_a_query_string_never_reaches_the_access_line():
     line = stream.getvalue()
     assert "a1b2c3d4e5f6" not in line
     assert "service_code=help&api_key=*** HTTP/1.1" in line
+    assert line.rstrip().endswith(" 12ms 5d0c8f4f2b1e4c0e9a7d3b6f1e2a9c44")  # the request id
     assert logs.mask_secrets("/x/?API_KEY=abc;token=def&csrfmiddlewaretoken=keep") == (
         "/x/?API_KEY=***;token=***&csrfmiddlewaretoken=keep"
     )
