@@ -180,23 +180,16 @@ def test_each_periodic_task_runs_once_a_period_across_the_two_consumers():
     monitor = subprocess.Popen(
         ["redis-cli", "-p", port, "monitor"], stdout=subprocess.PIPE, text=True
     )
-    now = time.time()
-    minute = int(now // 60 + 1) * 60  # the next minute's start
-    time.sleep(minute + 40 - now)
+    # Each consumer's scheduler looks at its periodic tasks once a minute, at its own second.
+    time.sleep(65)
     monitor.terminate()
     output = monitor.communicate(timeout=10)[0]
-    # Huey's clock is UTC, or local time when told so: the minute's stamp either way.
-    stamps = {
-        time.strftime("%Y%m%d%H%M00", time.gmtime(minute)),
-        time.strftime("%Y%m%d%H%M00", time.gmtime(minute + 8 * 3600)),
-    }
     asks = Counter(re.findall(r'"(?:SET|set)" "(yiwang\.periodic\.[^"]+)" "1"', output))
-    this_minute = {key: count for key, count in asks.items() if key[-14:] in stamps}
-    assert this_minute, sorted(asks)[:20]
-    # One key a task and minute, asked for once by each consumer that enqueued it (a busy
-    # consumer may come after the window): two copies, one run.
-    assert max(this_minute.values()) <= 2, this_minute
-    assert 2 in this_minute.values(), this_minute
+    assert asks, output[-2000:]
+    # One key a task and period, asked for once by each consumer that enqueued it (one
+    # consumer's look may fall outside the window): two copies, one run.
+    assert max(asks.values()) <= 2, asks
+    assert 2 in asks.values(), asks
 
 
 def test_the_restore_drill_on_the_stack(tmp_path):
