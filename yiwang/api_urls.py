@@ -34,7 +34,11 @@ docs_view = login_required(
     )
 )
 
+# No `.json` format-suffix routes: nothing asks for them (JSON is the only renderer, and a
+# client chooses by Accept), and they doubled the patterns every API request is resolved
+# against.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("areas", AreaViewSet, basename="area")
 router.register("posts", PostViewSet, basename="post")
 router.register("users", UserViewSet, basename="user")

@@ -119,11 +119,26 @@ class ScopedViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     never the generic model mixins, so that each is validated, re-scoped and audited."""
 
 
+def _field_copy(field):
+    """A field for one serializer instance: a shallow copy of a plain field (binding it
+    only sets attributes of its own), a deep copy of a field that holds other fields (a
+    nested serializer, a list or dict field, a many-related field), whose children are
+    bound too. DRF's own deep copy calls each field's constructor again, which is most of
+    what building a serializer costs."""
+    if (
+        isinstance(field, serializers.BaseSerializer)
+        or hasattr(field, "child")
+        or hasattr(field, "child_relation")
+    ):
+        return copy.deepcopy(field)
+    return copy.copy(field)
+
+
 class BuiltOnceFieldsMixin:
-    """A ModelSerializer rebuilds its fields from the model for every instance it makes;
-    this builds them once for the class and hands each instance a deep copy (DRF's fields
-    copy cheaply from their constructor arguments). Only for serializers whose fields do
-    not depend on the request or the instance: the same fields, built once."""
+    """A ModelSerializer rebuilds its fields from the model for every instance it makes,
+    and any serializer deep-copies its declared fields; this builds them once for the
+    class and hands each instance copies (_field_copy). Only for serializers whose fields
+    do not depend on the request or the instance: the same fields, built once."""
 
     def get_fields(self):
         cls = type(self)
@@ -131,7 +146,7 @@ class BuiltOnceFieldsMixin:
         if built is None:
             built = super().get_fields()
             cls._built_fields = built
-        return copy.deepcopy(built)
+        return {name: _field_copy(field) for name, field in built.items()}
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -172,7 +172,7 @@ class AttachmentSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
         return self._url(attachment, "thumbnail")
 
 
-class DuplicateSerializer(serializers.Serializer):
+class DuplicateSerializer(BuiltOnceFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField(source="case.pk")
     number = serializers.CharField(source="case.number")
     title = serializers.CharField(source="case.title")
@@ -251,7 +251,7 @@ class InboxSerializer(CaseSerializer):
         return selectors.waiting_for(self.context["request"].user, case)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(BuiltOnceFieldsMixin, serializers.Serializer):
     source = serializers.ChoiceField(
         choices=[Source.PATROL, Source.HOTLINE, Source.API],
         default=Source.PATROL,

@@ -96,11 +96,12 @@ class _Place:
 
 
 def _open_area(code, level: str, actor) -> Area | None:
-    """An open area of the level, within the actor's scope (any, for the public)."""
+    """An open area of the level, within the actor's scope (any, for the public); without
+    its boundary, a large JSON that a case never reads."""
     code = str(code or "").strip()
     if not is_area_code(code):
         return None
-    area = Area.objects.open().filter(code=code, level=level).first()
+    area = Area.objects.open().filter(code=code, level=level).defer("boundary").first()
     if area is None or (actor is not None and not scope.in_scope(actor, code)):
         return None
     return area
@@ -138,7 +139,7 @@ def _place(
     located = None
     if point_lat is not None:
         code = unit_locator().locate(float(point_lng), float(point_lat))
-        located = Area.objects.open().filter(code=code).first() if code else None
+        located = Area.objects.open().filter(code=code).defer("boundary").first() if code else None
 
     unit = village = None
     if unit_code:

@@ -64,7 +64,7 @@ class UUIDTextField(serializers.CharField):
     """A UUID as text (the service reads it), described as one."""
 
 
-class VisitCreateSerializer(serializers.Serializer):
+class VisitCreateSerializer(BuiltOnceFieldsMixin, serializers.Serializer):
     uuid = UUIDTextField(
         help_text="Made by the client for each visit (a UUID): sending it again stores nothing."
     )

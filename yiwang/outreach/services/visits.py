@@ -190,19 +190,21 @@ def reachable(queryset, actor, field: str):
     return queryset.filter(any_subtree_q("area_code", codes) | Q(pk__in=_sponsored(actor, field)))
 
 
-def _subject(actor, household_id, enterprise_id):
-    """(household, enterprise): exactly one, reachable by the actor, else 404."""
+def _subject(actor, household_id, enterprise_id, *, with_area: bool = True):
+    """(household, enterprise): exactly one, reachable by the actor, else 404. With
+    `with_area`, its unit (or area) comes along, for the boundary a GPS point is checked
+    against; a visit without a point does without it (a boundary is a large JSON)."""
     if (household_id in (None, "")) == (enterprise_id in (None, "")):
         raise ValidationError(
             {"household": [_("Say which household (or which enterprise) was visited.")]}
         )
     if household_id not in (None, ""):
-        households = Household.objects.select_related("unit")
+        households = Household.objects.select_related("unit") if with_area else Household.objects
         found = _reached(actor, households, "household_id", household_id)
         if found.status != HouseholdStatus.ACTIVE:
             raise ValidationError({"household": [_("The household is no longer active.")]})
         return found, None
-    enterprises = Enterprise.objects.select_related("area")
+    enterprises = Enterprise.objects.select_related("area") if with_area else Enterprise.objects
     return None, _reached(actor, enterprises, "enterprise_id", enterprise_id)
 
 
@@ -363,9 +365,12 @@ def record_visit(
 
     with photo_files.removed_on_failure() as stored, transaction.atomic():
         scope.recheck(actor)
-        household, enterprise = _subject(actor, household_id, enterprise_id)
+        pointed = lat is not None and lng is not None
+        household, enterprise = _subject(actor, household_id, enterprise_id, with_area=pointed)
         subject = household or enterprise
-        boundary = household.unit.boundary if household else enterprise.area.boundary
+        boundary = None
+        if pointed:
+            boundary = household.unit.boundary if household else enterprise.area.boundary
         now = timezone.now()
         visit = Visit(
             uuid=key,

@@ -250,3 +250,31 @@ def test_the_schema_documents_the_visits(county_admin):
     schema = api_as(county_admin).get("/api/v1/schema/", {"format": "json"}).json()
     assert "/api/v1/visits/" in schema["paths"]
     assert "/api/v1/schedule/{id}/skip/" in schema["paths"]
+
+
+def test_a_visit_through_a_token_takes_a_fixed_number_of_queries(worker, household):
+    """The token (with its user), the posts (authentication), the UUID unused, the posts
+    again, locked, the household (without its unit: no point was sent), the visit with
+    its month's tally under a savepoint, the scheduled visits it does, the audit entry.
+    The household has no scheduled visit open here: none is closed or scheduled next."""
+    from yiwang.accounts.services import issue_token
+
+    key = issue_token(user=worker).key
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.post("/api/v1/visits/", body(household), format="json").status_code == 201
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/api/v1/visits/", body(household), format="json")
+
+    assert response.status_code == 201, response.json()
+    statements = [q["sql"].split(" ", 1)[0] for q in queries.captured_queries]
+    # SAVEPOINT/RELEASE of the outermost atomic are the test's (a request's BEGIN/COMMIT).
+    assert statements == [
+        *("SELECT", "SELECT", "SELECT"),  # token and user, posts, the UUID
+        *("SAVEPOINT", "SELECT", "SELECT"),  # posts locked, the household
+        *("SAVEPOINT", "INSERT", "INSERT", "RELEASE"),  # the visit, its month's tally
+        *("SELECT", "INSERT", "RELEASE"),  # the scheduled visits (none), the audit entry
+    ]
+    household_read = queries.captured_queries[5]["sql"]
+    assert "registry_household" in household_read and "areas_area" not in household_read
