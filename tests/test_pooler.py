@@ -68,3 +68,25 @@ def test_every_server_side_cursor_runs_inside_a_transaction():
             if re.search(r"\.iterator\(", line) and not line.lstrip().startswith("#"):
                 found.append(f"{path.relative_to(ROOT)}:{number}")
     assert found == []
+
+
+def test_stream_opens_a_transaction_only_behind_the_pooler(tree, settings):
+    from django.db import connection
+
+    from yiwang.areas.models import Area
+    from yiwang.core.db import stream
+
+    def depth_while_reading() -> int:
+        for _ in stream(Area.objects.all()):
+            return len(connection.atomic_blocks)
+        return len(connection.atomic_blocks)
+
+    settings.DATABASE_POOLER = ""
+    plain = depth_while_reading()
+    settings.DATABASE_POOLER = "pgbouncer"
+    pooled = depth_while_reading()
+    if connection.vendor == "postgresql":
+        assert pooled == plain + 1
+    else:
+        # SQLite: never a transaction around the rows, pooler or not.
+        assert pooled == plain

@@ -187,3 +187,12 @@ def test_the_heavy_views_read_on_the_replica(county_admin, healthy):
 
             area_rollup(Area.objects.get(code=COUNTY))
     assert len(after_write) == 0
+
+
+def test_primary_reads_keep_even_the_marked_reads_on_the_primary(healthy):
+    with replica.primary_reads(), replica.replica_reads(), _counted(replica.REPLICA) as inside:
+        Area.objects.count()
+    assert len(inside) == 0
+    with replica.replica_reads(), _counted(replica.REPLICA) as after:
+        Area.objects.count()
+    assert len(after) == 1

@@ -13,6 +13,7 @@ from yiwang.cockpit import reports, snapshots
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
 from yiwang.core.periodic import periodic_task
+from yiwang.core.replica import primary_reads
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,12 @@ def first_of_month_at_six(timestamp: datetime.datetime) -> bool:
 @db_task()
 def generate_report(report_id: int) -> str:
     """Makes one report (asked for on a page, by the API or by the monthly run)."""
-    with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+    # The snapshots it reads were written by the task before it: read on the primary.
+    with (
+        audit_source(AuditSource.TASK),
+        translation.override(settings.LANGUAGE_CODE),
+        primary_reads(),
+    ):
         report = reports.generate(report_id)
     return report.status if report is not None else "gone"
 

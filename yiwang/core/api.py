@@ -35,6 +35,7 @@ def exception_handler(exc, context):
     """Service-layer validation errors answer 400 with `{"field": ["reason", ...]}`; the
     file storage down answers 503 with `{"detail": "reason"}`."""
     if isinstance(exc, storage.StorageUnavailable | BotoCoreError | ClientError):
+        storage.log_failure(exc, context["request"].path if context.get("request") else "")
         return Response(
             {"detail": str(storage.StorageUnavailable().messages[0])},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

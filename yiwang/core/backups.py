@@ -142,14 +142,30 @@ def _walk(store, folder: str = ""):
         yield from _walk(store, f"{folder}/{sub}" if folder else sub)
 
 
+def _gone(exc: Exception) -> bool:
+    """The file is no longer there: the disk's FileNotFoundError, or the store's 404."""
+    if isinstance(exc, FileNotFoundError):
+        return True
+    response = getattr(exc, "response", None)
+    code = response.get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
 def _archive_store(store, archive: tarfile.TarFile) -> int:
     files = 0
     for name in _walk(store):
-        info = tarfile.TarInfo(name)
-        info.size = store.size(name)
-        info.mode = 0o644
-        with store.open(name, "rb") as handle:
-            archive.addfile(info, handle)
+        # A file removed since it was listed (an expired export, a deleted photo) is not
+        # backed up, and does not stop the backup.
+        try:
+            info = tarfile.TarInfo(name)
+            info.size = store.size(name)
+            info.mode = 0o644
+            with store.open(name, "rb") as handle:
+                archive.addfile(info, handle)
+        except Exception as exc:
+            if not _gone(exc):
+                raise
+            continue
         files += 1
     return files
 

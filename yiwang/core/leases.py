@@ -96,10 +96,27 @@ def recover(
     )
     requeued = 0
     for job_id, attempt in silent.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", "attempts"):
-        if this_run(model, job_id, attempt).update(status=model.Status.QUEUED, heartbeat_at=None):
-            logger.warning("%s %s: its consumer went silent; queued again.", model.__name__, job_id)
+        # Still silent at the UPDATE: a beat that came meanwhile keeps the job its consumer's.
+        still_silent = this_run(model, job_id, attempt).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, started_at__lt=cutoff)
+        )
+        before = still_silent.values_list("heartbeat_at", flat=True).first()
+        if not still_silent.update(status=model.Status.QUEUED, heartbeat_at=None):
+            continue
+        try:
             enqueue(job_id)
-            requeued += 1
+        except Exception:
+            # The queue cannot take it (Redis down): running and silent again, so that the
+            # next sweep tries once more.
+            model.objects.filter(pk=job_id, status=model.Status.QUEUED, attempts=attempt).update(
+                status=model.Status.RUNNING, heartbeat_at=before
+            )
+            logger.exception(
+                "%s %s: could not be queued again; tried at the next sweep.", model.__name__, job_id
+            )
+            continue
+        logger.warning("%s %s: its consumer went silent; queued again.", model.__name__, job_id)
+        requeued += 1
     if gave_up:
         logger.warning("%s: %d jobs failed, their consumer silent twice.", model.__name__, gave_up)
     return {"requeued": requeued, "failed": gave_up}

@@ -86,5 +86,6 @@ class StorageUnavailableMiddleware:
 
         if not isinstance(exception, storage.StorageUnavailable | BotoCoreError | ClientError):
             return None
+        storage.log_failure(exception, request.path)
         message = storage.StorageUnavailable().messages[0]
         return render(request, "503_storage.html", {"message": message}, status=503)

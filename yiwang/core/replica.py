@@ -14,8 +14,12 @@ When the replica is skipped, so that nobody reads something older than what they
 - the replica is not healthy: it does not answer, it is not in recovery (someone pointed
   the setting at a primary), its WAL receiver is not streaming, or it is more than
   `REPLICA_MAX_LAG` seconds behind. The check costs one query and is kept for
-  `REPLICA_CHECK_SECONDS` in the process; a replica that fails it is skipped until the
-  next check, and a warning is logged once per change.
+  `REPLICA_CHECK_SECONDS` in the process (`REPLICA_RETRY_SECONDS`, 30 s, after a failed
+  one: a replica that does not answer costs a connect timeout that often, not every
+  request); a replica that fails it is skipped until the next check, and a warning is
+  logged once per change. While the replica's connection is inside a transaction (an
+  export's rows being read) the last verdict stands: the probe would read the
+  transaction's snapshot, and closing the connection on a failure would break the export.
 
 Without `DATABASE_REPLICA_URL` there is no "replica" alias, the router sends everything
 to the primary, and `replica_reads` costs one context-variable lookup.
@@ -64,7 +68,7 @@ HEALTH_SQL = """
 SELECT pg_is_in_recovery(),
        (SELECT status FROM pg_stat_wal_receiver LIMIT 1),
        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+            ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) END
 """
 
 
@@ -106,17 +110,26 @@ def probe() -> Health:
     return Health(ok=True, lag=lag)
 
 
+def _keep_for(known: Health) -> float:
+    if known.ok:
+        return settings.REPLICA_CHECK_SECONDS
+    return max(settings.REPLICA_CHECK_SECONDS, settings.REPLICA_RETRY_SECONDS)
+
+
 def health(*, fresh: bool = False) -> Health:
     """The replica's health as last checked, checked again when older than
     REPLICA_CHECK_SECONDS (or when `fresh`)."""
     global _health
     now = time.monotonic()
     known = _health
-    if not fresh and known and now - known.checked_at < settings.REPLICA_CHECK_SECONDS:
+    if known and (
+        connections[REPLICA].in_atomic_block
+        or (not fresh and now - known.checked_at < _keep_for(known))
+    ):
         return known
     with _health_lock:
         known = _health
-        if not fresh and known and now - known.checked_at < settings.REPLICA_CHECK_SECONDS:
+        if not fresh and known and now - known.checked_at < _keep_for(known):
             return known
         found = probe()
         found.checked_at = time.monotonic()
@@ -177,6 +190,21 @@ def replica_reads():
             yield
         finally:
             scope.heavy -= 1
+
+
+@contextlib.contextmanager
+def primary_reads():
+    """Inside it every read is on the primary, `replica_reads` or not: for work that reads
+    what another task has just written (a monthly report over the snapshots the task
+    before it wrote), which a lagging replica may not have yet."""
+    if not configured():
+        yield
+        return
+    token = _scope.set(_Scope(wrote=True))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 def reads_on_replica(function):

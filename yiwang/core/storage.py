@@ -108,6 +108,19 @@ def is_store_error(exc: BaseException) -> bool:
     return isinstance(exc, store_errors()) and not isinstance(exc, FileNotFoundError)
 
 
+def log_failure(exc: BaseException, path: str = "") -> None:
+    """A failure of the store answered 503: the operator sees its cause (an access denied,
+    a missing bucket, a dead endpoint) in the log; one already logged by `guarded` is not
+    logged twice."""
+    if isinstance(exc, StorageUnavailable):
+        return
+    code = ""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code", "")
+    logger.warning("file storage failed on %s: %s %s", path or "-", type(exc).__name__, code)
+
+
 @contextlib.contextmanager
 def guarded():
     """Runs storage calls, turning a failure of the store into StorageUnavailable (logged
