@@ -24,11 +24,12 @@ already landed in the DEFAULT partition takes them over, in one transaction.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 from django.conf import settings
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 # The months made ahead of the current one.
@@ -118,6 +119,16 @@ def partitions_of(table: str, connection=None) -> list[str]:
             [table],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def partitions_read(queryset) -> set[str]:
+    """The partitions of its table that a query reads, from PostgreSQL's plan (EXPLAIN):
+    the ones the planner could not rule out. A query bounded by time names its months only.
+    Empty on SQLite."""
+    names = set(partitions_of(queryset.model._meta.db_table, connections[queryset.db]))
+    if not names:
+        return set()
+    return {word for word in re.findall(r"\w+", queryset.explain()) if word in names}
 
 
 def _exists(cursor, name: str) -> bool:
