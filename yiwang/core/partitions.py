@@ -241,7 +241,7 @@ def _rebuild(schema_editor, table: str, column: str | None) -> None:
     """Makes `table` again with the same columns, checks, defaults, identity, indexes and
     foreign keys, and its rows: partitioned by month on `column` (primary key (id,
     column)), or plain again when `column` is None (primary key (id)). Writes wait for the
-    whole of it, reads until the old table is dropped."""
+    whole of it; reads go on until the swap at the end, which takes a moment."""
     quote = schema_editor.quote_name
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {quote(table)} IN EXCLUSIVE MODE")
@@ -269,23 +269,41 @@ def _rebuild(schema_editor, table: str, column: str | None) -> None:
         if column is not None:
             _month_partitions(cursor, quote, table, new, column)
         cursor.execute(f"INSERT INTO {quote(new)} SELECT * FROM {quote(table)}")  # noqa: S608
+        # The key, the indexes and the foreign keys are built on the new table while the old
+        # one still answers reads, under names of their own; then the swap, at once.
+        key = f"id, {quote(column)}" if column else "id"
+        cursor.execute(
+            f"ALTER TABLE {quote(new)} ADD CONSTRAINT {quote(new + '_pkey')} PRIMARY KEY ({key})"
+        )
+        for name, definition, _unique in shape["indexes"]:
+            cursor.execute(_index_on(definition, name + "__new", new, quote))
+        for name, definition in shape["foreign_keys"]:
+            cursor.execute(f"ALTER TABLE {quote(new)} ADD CONSTRAINT {quote(name)} {definition}")
         cursor.execute(f"DROP TABLE {quote(table)}")
         cursor.execute(f"ALTER TABLE {quote(new)} RENAME TO {quote(table)}")
+        cursor.execute(
+            f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(new + '_pkey')} "
+            f"TO {quote(table + '_pkey')}"
+        )
+        for name, _definition, _unique in shape["indexes"]:
+            cursor.execute(f"ALTER INDEX {quote(name + '__new')} RENAME TO {quote(name)}")
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         sequence = cursor.fetchone()[0]
         cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(table + '_id_seq')}")
         last_value, is_called = shape["sequence"]
         cursor.execute("SELECT setval(%s, %s, %s)", [f"{table}_id_seq", last_value, is_called])
-        key = f"id, {quote(column)}" if column else "id"
-        cursor.execute(
-            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(table + '_pkey')} "
-            f"PRIMARY KEY ({key})"
-        )
-        for _name, definition, _unique in shape["indexes"]:
-            # A partitioned table's own index reads "ON ONLY": made again on a new table.
-            cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
-        for name, definition in shape["foreign_keys"]:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)$", re.DOTALL)
+
+
+def _index_on(definition: str, name: str, table: str, quote) -> str:
+    """An index's definition (pg_get_indexdef) made again under `name` on `table`."""
+    match = _INDEX.match(definition)
+    if match is None:
+        raise RuntimeError(f"Unexpected index definition: {definition}")
+    unique, rest = match.groups()
+    return f"CREATE {unique or ''}INDEX {quote(name)} ON {quote(table)} {rest}"
 
 
 def _month_partitions(cursor, quote, table: str, new: str, column: str) -> None:
@@ -300,7 +318,8 @@ def _month_partitions(cursor, quote, table: str, new: str, column: str) -> None:
     if oldest is not None:
         earliest = (year - EARLIEST_YEARS, month)
         first = max(earliest, min(first, month_of(oldest)))
-        last = max(last, month_of(newest))
+        # Rows dated further ahead than a year (a bad clock) stay in the DEFAULT partition.
+        last = min(max(last, month_of(newest)), add_months(year, month, 12))
     y, m = first
     while (y, m) <= last:
         low, high = month_bounds(y, m)
