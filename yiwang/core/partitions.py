@@ -17,8 +17,9 @@ still has a plain foreign key pointing at it, or a unique index without the colu
 SQLite keeps plain tables: every function here does nothing there.
 
 The months ahead (this month and MONTHS_AHEAD more) are made when a table is converted
-and every night by `ensure_months` (yiwang.core.tasks). A month made after rows of it
-already landed in the DEFAULT partition takes them over, in one transaction.
+and every night by `ensure_months` (yiwang.core.tasks), with the months of any rows that
+landed in the DEFAULT partition meanwhile (a bulk import of old records, a consumer
+stopped for months): such a month takes its rows over, in one transaction.
 """
 
 from __future__ import annotations
@@ -179,25 +180,41 @@ def _create_partition(cursor, quote, table, name, low, high) -> None:
 
 def ensure_months(ahead: int = MONTHS_AHEAD, now=None, connection=None) -> list[str]:
     """Makes this month's partition and the next `ahead` months' of every monthly
-    partitioned table, where missing: idempotent, and safe to run from two consumers at
-    once (each table's turn takes a self-conflicting lock first). Returns the partitions
-    made. Does nothing on SQLite."""
+    partitioned table, where missing, and the partitions of the months that have rows in
+    the DEFAULT partition (from EARLIEST_YEARS back to a year ahead: rows imported or
+    written while no task ran), which take those rows over. Idempotent, and safe to run
+    from two consumers at once (each table's turn takes a self-conflicting lock first).
+    Returns the partitions made. Does nothing on SQLite."""
     connection = connection or default_connection
     if connection.vendor != "postgresql":
         return []
     quote = connection.ops.quote_name
     year, month = month_of(now or timezone.now())
+    wanted = {add_months(year, month, step) for step in range(ahead + 1)}
+    window = ((year - EARLIEST_YEARS, month), add_months(year, month, 12))
     made = []
     for table, column in monthly_tables(connection):
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             # Self-conflicting, and it lets reads and writes go on: two runs take turns.
             cursor.execute(f"LOCK TABLE {quote(table)} IN SHARE UPDATE EXCLUSIVE MODE")
-            for step in range(ahead + 1):
-                y, m = add_months(year, month, step)
+            stray = {m for m in _months_in_default(cursor, quote, table, column) if window[0] <= m}
+            for y, m in sorted(wanted | {m for m in stray if m <= window[1]}):
                 if _create_month(cursor, quote, table, column, y, m):
                     made.append(partition_name(table, y, m))
     return made
+
+
+def _months_in_default(cursor, quote, table: str, column: str) -> set[tuple[int, int]]:
+    default = default_name(table)
+    if not _exists(cursor, default):
+        return set()
+    cursor.execute(
+        f"SELECT DISTINCT date_trunc('month', {quote(column)} AT TIME ZONE %s) "  # noqa: S608
+        f"FROM {quote(default)}",
+        [settings.TIME_ZONE],
+    )
+    return {(row[0].year, row[0].month) for row in cursor.fetchall() if row[0] is not None}
 
 
 # The conversion, in a migration ------------------------------------------------------------
