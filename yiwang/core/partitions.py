@@ -145,6 +145,10 @@ def _create_month(cursor, quote, table: str, column: str, year: int, month: int)
         return False
     low, high = month_bounds(year, month)
     default = default_name(table)
+    # Making a partition locks the table out anyway; taken first, the lock keeps a row of
+    # the month from landing in the default between the look below and the making. Writes
+    # wait (reads go on) until the transaction ends, with the month's rows moved.
+    cursor.execute(f"LOCK TABLE {quote(table)} IN EXCLUSIVE MODE")
     if _exists(cursor, default):
         cursor.execute(
             f"SELECT 1 FROM {quote(default)} WHERE {quote(column)} >= %s AND {quote(column)} < %s "
@@ -152,8 +156,6 @@ def _create_month(cursor, quote, table: str, column: str, year: int, month: int)
             [low, high],
         )
         if cursor.fetchone() is not None:
-            # Writes wait (reads go on) while the month's rows move out of the default.
-            cursor.execute(f"LOCK TABLE {quote(table)} IN EXCLUSIVE MODE")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE yiwang_moving (LIKE {quote(table)}) ON COMMIT DROP"
             )
