@@ -560,6 +560,10 @@ class Attachment(models.Model):
         on_delete=models.SET_NULL,
         related_name="attachments",
     )
+    # The timeline entry's time, copied: on PostgreSQL the timeline is partitioned by month
+    # and its key is (id, at), so the database's foreign key is (event, event_at) → (id, at)
+    # (migration 0012). Set with `event`, by the services.
+    event_at = models.DateTimeField(_("time of the event"), null=True, blank=True, editable=False)
     stage = models.CharField(_("stage"), max_length=10, choices=AttachmentStage.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200)
@@ -581,6 +585,13 @@ class Attachment(models.Model):
         verbose_name = _("case attachment")
         verbose_name_plural = _("case attachments")
         ordering = ["case", "id"]
+        constraints = [
+            # The composite foreign key checks nothing while a column of it is null.
+            models.CheckConstraint(
+                condition=Q(event__isnull=True) | Q(event_at__isnull=False),
+                name="attachment_event_at_set",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_stage_display()} {self.pk}"

@@ -2,10 +2,13 @@
 and id filters, the yes/no widget, the API's filter backend) and the audit-log filterset,
 shared by the audit page and the API."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.exceptions import BadRequest
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -121,8 +124,10 @@ class AuditEntryFilterSet(FilterSet):
     object_id = django_filters.CharFilter(label=_("object id"))
     actor = django_filters.CharFilter(label=_("actor"), field_name="actor_username")
     under = AreaCodeFilter(label=_("under code"), method="filter_under")
-    since = django_filters.DateFilter(label=_("from"), field_name="at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(label=_("to"), field_name="at", lookup_expr="date__lte")
+    # Local midnights, not `at__date`: a range on the column itself, which the index serves
+    # and which, on PostgreSQL, reads only the months' partitions (yiwang.core.partitions).
+    since = django_filters.DateFilter(label=_("from"), method="filter_since")
+    until = django_filters.DateFilter(label=_("to"), method="filter_until")
 
     class Meta:
         model = AuditEntry
@@ -139,3 +144,14 @@ class AuditEntryFilterSet(FilterSet):
 
     def filter_under(self, queryset, name, value):
         return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(at__gte=local_midnight(value))
+
+    def filter_until(self, queryset, name, value):
+        return queryset.filter(at__lt=local_midnight(value + datetime.timedelta(days=1)))
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in TIME_ZONE."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

@@ -1,9 +1,10 @@
 """Background work shared by every module, run by the Huey consumers: imports and exports
-on the bulk queue (yiwang/core/queues.py), the periodic clean-ups on the main one."""
+on the bulk queue (yiwang/core/queues.py), the periodic clean-ups and the months ahead of the
+partitioned tables on the main one."""
 
 from huey import crontab
 
-from yiwang.core import exports, import_files, imports
+from yiwang.core import exports, import_files, imports, partitions
 from yiwang.core.imports import run_job
 from yiwang.core.periodic import periodic_task
 from yiwang.core.queues import bulk_task
@@ -39,3 +40,11 @@ def recover_silent_jobs() -> dict:
         "imports": imports.recover_silent_jobs(run_import),
         "exports": exports.recover_silent_jobs(run_export),
     }
+
+
+# Huey's crontab reads UTC: 19:41 UTC is 03:41 in Beijing, a quiet hour.
+@periodic_task(crontab(minute="41", hour="19"))
+def make_partitions_ahead() -> list[str]:
+    """Nightly: this month's partition and the next three of every table partitioned by
+    month, where missing (yiwang.core.partitions). Nothing on SQLite."""
+    return partitions.ensure_months()

@@ -56,6 +56,7 @@ def _store_photos(
         attachment = Attachment(
             case=case,
             event=event,
+            event_at=event.at if event is not None else None,
             stage=stage,
             uploaded_by=uploader,
             created_at=now,
