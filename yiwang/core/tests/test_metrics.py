@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from conftest import COUNTY
 from yiwang.core.models import ExportJob, ImportJob
 from yiwang.core.queues import bulk
-from yiwang.core.tasks import fail_stale_imports, run_export, run_import
+from yiwang.core.tasks import recover_silent_jobs, run_export, run_import
 from yiwang.core.tests.test_logs import LINE, ROOT, _environment
 
 
@@ -125,7 +125,7 @@ def test_the_queue_gauge_is_the_length_of_each_queue(db, stored_queues):
     run_export(1)  # the bulk queue: imports and exports
     run_import(1)
     run_import(2)
-    fail_stale_imports()  # the main queue's periodic task, enqueued by hand
+    recover_silent_jobs()  # the main queue's periodic task, enqueued by hand
     found = scrape()
     assert found[("yiwang_queue_pending", (("queue", "bulk"),))] == 3
     assert found[("yiwang_queue_pending", (("queue", "main"),))] == 1
