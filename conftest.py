@@ -267,7 +267,7 @@ def _s3_client(endpoint: str):
 
 
 @pytest.fixture
-def object_storage(settings, s3_server, worker_id):
+def object_storage(settings, s3_server):
     """The default storage switched to a new, empty bucket of the S3 server (named after
     the xdist worker, so that workers never share one): yields a boto3 client and the
     bucket's name, for the test to look into the bucket itself."""
@@ -275,7 +275,8 @@ def object_storage(settings, s3_server, worker_id):
 
     from yiwang.core.storage import s3_backend
 
-    bucket = f"yiwang-{worker_id}-{uuid.uuid4().hex[:12]}".lower()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    bucket = f"yiwang-{worker}-{uuid.uuid4().hex[:12]}".lower()
     client = _s3_client(s3_server)
     client.create_bucket(Bucket=bucket)
     settings.STORAGES = {

@@ -21,6 +21,7 @@ from yiwang.accounts.models import Post, Role, User
 from yiwang.accounts.scope import in_scope
 from yiwang.areas.geometry import check_inside, parse_boundary, unit_locator
 from yiwang.areas.models import Area, Level
+from yiwang.cockpit.models import Snapshot
 from yiwang.core.models import AuditEntry
 from yiwang.demo.areas import (
     COUNTY_CODE,
@@ -247,7 +248,9 @@ def test_the_status_option_prints_empty_then_built_and_writes_nothing(db):
     assert out.getvalue().strip() == "empty"
     assert _census() == {"areas": 0, "users": 0, "posts": 0, "audit": 0}
 
-    call_command("demo", "--scale", "town", "--no-ledger", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo", "--scale", "town", "--no-ledger", "--no-cockpit", stdout=out)
+    assert "snapshots" not in out.getvalue() and not Snapshot.objects.exists()
     out = io.StringIO()
     call_command("demo", "--status", stdout=out)
     assert out.getvalue() == "built\n"
@@ -283,3 +286,6 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
     assert (build.source, build.action, build.actor) == ("command", "demo.build", None)
     assert build.after["grid_workers"] == SCALES["town"].grid_workers
     assert (ledger.source, ledger.action) == ("command", "demo.ledger")
+    # The cockpit's twelve months gone by and this one, taken by default.
+    months = Snapshot.objects.filter(area_code=COUNTY_CODE).values("month").distinct()
+    assert months.count() == 13

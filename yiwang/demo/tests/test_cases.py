@@ -148,11 +148,14 @@ def test_new_cases_follow_the_demo_ones(built):
 
 
 def test_the_demo_command_builds_the_cases_unless_told_not_to(db):
-    call_command("demo", "--scale", "town", "--no-ledger", "--no-cases", verbosity=0)
+    call_command(
+        "demo", "--scale", "town", "--no-ledger", "--no-cases", "--no-notices", "--no-cockpit",
+        verbosity=0,
+    )
     assert not Case.objects.exists()
 
 
 def test_the_demo_command_builds_the_cases(db, capsys):
-    call_command("demo", "--scale", "town", "--no-ledger")
+    call_command("demo", "--scale", "town", "--no-ledger", "--no-notices", "--no-cockpit")
     assert Case.objects.count() == 2922
     assert "2922 cases" in capsys.readouterr().out

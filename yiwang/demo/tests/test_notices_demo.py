@@ -153,13 +153,15 @@ def test_each_village_has_a_group_robot_not_configured(built):
 
 
 def test_the_demo_command_builds_the_notices_unless_told_not_to(db, capsys):
-    call_command("demo", "--scale", "town", "--no-ledger", "--no-cases", "--no-notices")
+    call_command(
+        "demo", "--scale", "town", "--no-ledger", "--no-cases", "--no-notices", "--no-cockpit"
+    )
     assert not Announcement.objects.exists() and not Robot.objects.exists()
     assert "notices" not in capsys.readouterr().out
 
 
 def test_the_demo_command_builds_the_notices(db, capsys):
-    call_command("demo", "--scale", "town", "--no-ledger", "--no-cases")
+    call_command("demo", "--scale", "town", "--no-ledger", "--no-cases", "--no-cockpit")
     assert Announcement.objects.count() == 835
     out = capsys.readouterr().out
     assert "835 announcements" in out and "50 group robots" in out

@@ -68,7 +68,11 @@ class EntryFilterSet(PickerFilterSet, FilterSet):
             return queryset
         if not found or not 1 <= int(found.group(2)) <= 12:
             return queryset.none()
-        return queryset.filter(month__year=int(found.group(1)), month__month=int(found.group(2)))
+        # `month` is the month's first day: a range the (month, area_code) index answers,
+        # where the year and month of the date would read every row.
+        first = datetime.date(int(found.group(1)), int(found.group(2)), 1)
+        after = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return queryset.filter(month__gte=first, month__lt=after)
 
     def filter_since(self, queryset, name, value):
         month = _month(value)

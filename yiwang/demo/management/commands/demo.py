@@ -79,6 +79,13 @@ class Command(AuditedCommand):
             "a shop a village and this month's passes).",
         )
         parser.add_argument(
+            "--no-cockpit",
+            action="store_true",
+            help="Take no cockpit snapshots of the twelve months gone by (by default they are "
+            "counted from the demo's records; the cockpit then shows the months only from "
+            "the monthly task's next run).",
+        )
+        parser.add_argument(
             "--status",
             action="store_true",
             help='Print "empty" when the database has no areas, else "built"; write nothing.',
@@ -112,6 +119,7 @@ class Command(AuditedCommand):
         no_outreach: bool,
         no_notices: bool,
         no_points: bool,
+        no_cockpit: bool,
         if_empty: bool,
         ask: bool,
         logins: bool,
@@ -219,6 +227,17 @@ class Command(AuditedCommand):
                     f"{points['redemptions']} redemptions, {points['passes']} passes."
                 )
             )
+        if not no_cockpit:
+            self._snapshots()
+        self.stdout.write(
+            self.style.WARNING(
+                f"Demo accounts were created, every one with the password {DEMO_PASSWORD}: "
+                "this database is for trying Yiwang, never for real people's data."
+            )
+        )
+        self.stdout.write(self._logins())
+
+    def _snapshots(self) -> None:
         # The cockpit's months gone by: the flows and the rates of the last twelve months,
         # counted from the demo's records (the states of a month gone by are not kept),
         # and this month's.
@@ -237,13 +256,6 @@ class Command(AuditedCommand):
                 f"{time.perf_counter() - started:.1f} s: {written} values."
             )
         )
-        self.stdout.write(
-            self.style.WARNING(
-                f"Demo accounts were created, every one with the password {DEMO_PASSWORD}: "
-                "this database is for trying Yiwang, never for real people's data."
-            )
-        )
-        self.stdout.write(self._logins())
 
     def _logins(self) -> str:
         return f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}."
