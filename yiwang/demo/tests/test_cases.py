@@ -149,7 +149,13 @@ def test_new_cases_follow_the_demo_ones(built):
 
 def test_the_demo_command_builds_the_cases_unless_told_not_to(db):
     call_command(
-        "demo", "--scale", "town", "--no-ledger", "--no-cases", "--no-notices", "--no-cockpit",
+        "demo",
+        "--scale",
+        "town",
+        "--no-ledger",
+        "--no-cases",
+        "--no-notices",
+        "--no-cockpit",
         verbosity=0,
     )
     assert not Case.objects.exists()

@@ -29,7 +29,9 @@ class Terminal(io.StringIO):
 
 def _demo(*args, **options) -> str:
     out = io.StringIO()
-    call_command("demo", "--scale", "town", "--no-ledger", "--no-cockpit", *args, stdout=out, **options)
+    call_command(
+        "demo", "--scale", "town", "--no-ledger", "--no-cockpit", *args, stdout=out, **options
+    )
     return out.getvalue()
 
 
