@@ -190,7 +190,7 @@ def visit_floor(request):
                 "INSERT INTO outreach_visit (uuid, household_id, visitor_id, visited_at,"
                 " outcome, notes, far_from_area, source, area_code, created_at, updated_at)"
                 " SELECT %s, id, %s, %s, %s, %s, false, 'api', area_code, %s, %s"
-                " FROM registry_household WHERE id = %s RETURNING id, area_code",
+                " FROM registry_household WHERE id = %s RETURNING id, area_code, visited_at",
                 [
                     body["uuid"],
                     user_id,
@@ -202,12 +202,12 @@ def visit_floor(request):
                     body["household"],
                 ],
             )
-            visit_id, area_code = cursor.fetchone()
+            visit_id, area_code, visited_at = cursor.fetchone()
             cursor.execute(
                 "UPDATE outreach_scheduledvisit SET status = 'done', visit_id = %s,"
-                " closed_on = %s, updated_at = %s"
+                " visit_at = %s, closed_on = %s, updated_at = %s"
                 " WHERE household_id = %s AND status = 'scheduled'",
-                [visit_id, now.date(), now, body["household"]],
+                [visit_id, visited_at, now.date(), now, body["household"]],
             )
             cursor.execute(
                 "INSERT INTO core_auditentry (at, actor_id, actor_username, source, action,"

@@ -1,4 +1,5 @@
-"""The restore drill: the database (the area tree, the personas, a household) and the
+"""The restore drill: the database (the area tree, the personas, a household and a visit to
+it: on PostgreSQL a partitioned table, its key table kept by triggers) and the
 uploaded files backed up, restored into an empty database and an empty folder, and every
 table the same, rows and checksum; a restore into a database that has tables, or into a
 folder that has files, refused with nothing changed. On the suite's database: SQLite's
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from conftest import UNIT
 from yiwang.core import backups
+from yiwang.outreach.services.visits import record_visit
 from yiwang.registry.models import Household
 from yiwang.registry.services import add_resident, create_household
 
@@ -36,6 +39,13 @@ def source(tree, chief, tmp_path):
     (the suite's own is in memory), the database itself on PostgreSQL."""
     household = create_household(actor=None, unit_code=UNIT, number="901", address="备份街 1 号")
     add_resident(actor=None, household_id=household.pk, name="王备份", relation="head")
+    record_visit(
+        actor=chief,
+        uuid=uuid.uuid4(),
+        household_id=household.pk,
+        visited_at=timezone.now(),
+        outcome="all_well",
+    )
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         path = tmp_path / "source.sqlite3"

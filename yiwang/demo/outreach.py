@@ -82,6 +82,7 @@ SCHEDULE_FIELDS = (
     "due_on",
     "status",
     "visit",
+    "visit_at",
     "closed_on",
     "skip_reason",
     "area_code",
@@ -359,7 +360,7 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
     created = db_value(Visit, "created_at", now)
     counts = {"visits": 0, "scheduled": 0, "overdue": 0, "skipped": 0}
 
-    def row(subject, rule, pairing, due, status, visit=None, closed=None, reason=""):
+    def row(subject, rule, pairing, due, status, visit=None, closed=None, reason="", at=None):
         household = subject[1] if subject[0] == "h" else None
         enterprise = subject[1] if subject[0] == "e" else None
         code = area_of[household] if household else enterprise_area[enterprise]
@@ -372,6 +373,7 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
                 due.isoformat(),
                 status,
                 visit,
+                at,
                 closed and closed.isoformat(),
                 reason,
                 code,
@@ -417,6 +419,7 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
                 + datetime.timedelta(minutes=rng.randrange(480)),
                 tz,
             )
+            visited_at = db_value(Visit, "visited_at", at)
             visits.append(
                 (
                     visit_id,
@@ -424,7 +427,7 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
                     subject[1] if subject[0] == "h" else None,
                     subject[1] if subject[0] == "e" else None,
                     visitor,
-                    db_value(Visit, "visited_at", at),
+                    visited_at,
                     outcome,
                     rng.choice(NOTES[outcome]),
                     False,
@@ -436,7 +439,16 @@ def _visit(rng, sources: _Sources, area_of, enterprises, start, today, now) -> d
             )
             # One visit fulfils every scheduled visit of the household (as record_visit).
             for i, (rule, pairing, every, _v) in enumerate(asks):
-                row(subject, rule, pairing, due[i], ScheduleStatus.DONE, visit_id, day)
+                row(
+                    subject,
+                    rule,
+                    pairing,
+                    due[i],
+                    ScheduleStatus.DONE,
+                    visit_id,
+                    day,
+                    at=visited_at,
+                )
                 due[i] = day + datetime.timedelta(days=every)
         for i, (rule, pairing, _every, _v) in enumerate(asks):
             row(subject, rule, pairing, due[i], ScheduleStatus.SCHEDULED)

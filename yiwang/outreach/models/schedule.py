@@ -202,6 +202,8 @@ class ScheduledVisit(ScopedModel):
         on_delete=models.PROTECT,
         related_name="fulfilled",
     )
+    # The visit's time, copied for the composite foreign key on PostgreSQL (see VisitPhoto).
+    visit_at = models.DateTimeField(_("time of the visit"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("done or skipped on"), null=True, blank=True)
     skip_reason = models.CharField(_("reason for skipping"), max_length=REASON_MAX, blank=True)
 
@@ -223,6 +225,11 @@ class ScheduledVisit(ScopedModel):
             models.CheckConstraint(
                 condition=~Q(status="skipped") | ~Q(skip_reason=""),
                 name="scheduled_visit_skip_reason",
+            ),
+            # The composite foreign key checks nothing while a column of it is null.
+            models.CheckConstraint(
+                condition=Q(visit__isnull=True) | Q(visit_at__isnull=False),
+                name="scheduled_visit_at_set",
             ),
             # One open visit of a periodic rule per household, one of each occurrence, one
             # of each pairing: scheduling again is a no-op.

@@ -32,10 +32,19 @@ class Visit(ScopedModel):
     """One visit to a household or an enterprise (`area_code`: its area), recorded once.
 
     `uuid` is made by the client (the phone, also offline) and makes sending idempotent:
-    the same visit sent twice is stored once. The GPS point is optional; a point far from
-    the household's unit is flagged (`far_from_area`), never refused."""
+    the same visit sent twice is stored once, also when the copies carry different times.
+    The GPS point is optional; a point far from the household's unit is flagged
+    (`far_from_area`), never refused.
 
-    uuid = models.UUIDField(_("UUID"), unique=True, default=uuid.uuid4, editable=False)
+    On PostgreSQL the table is partitioned by month on `visited_at` (migration 0005,
+    yiwang.core.partitions): its key there is (id, visited_at), and a unique index must
+    hold `visited_at`. So `uuid` is unique through `VisitKey`, one row per visit kept by
+    database triggers on both databases; (uuid, visited_at) is unique here. The tables that
+    point at a visit keep a copy of its time (`visit_at`) for their composite foreign keys.
+    """
+
+    # Unique through VisitKey (whose primary key it is), whatever the time.
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, editable=False)
     household = models.ForeignKey(
         "registry.Household",
         verbose_name=_("household"),
@@ -100,6 +109,9 @@ class Visit(ScopedModel):
                 ),
                 name="visit_point_valid",
             ),
+            # Holds the partition column (PostgreSQL's rule); its index finds a UUID's
+            # visit in one month's partition once VisitKey has given the time.
+            models.UniqueConstraint(fields=["uuid", "visited_at"], name="visit_uuid_key"),
         ]
         indexes = [
             models.Index(fields=["household", "-visited_at"], name="visit_household_idx"),
@@ -110,6 +122,29 @@ class Visit(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.household or self.enterprise} · {self.visited_at:%Y-%m-%d}"
+
+
+class VisitKey(models.Model):
+    """The client's UUID of every visit, once: what makes a UUID unique among the visits
+    (a partitioned table cannot have a unique index without its partition column), with
+    the visit's time, which names the month's partition to look the visit up in.
+
+    Written by database triggers on `outreach_visit` only (migration 0005), on both
+    databases, so that every writer keeps it (record_visit, the demo's bulk inserts, raw
+    SQL): a visit inserted adds its row, whose primary key refuses a UUID already stored
+    (a second copy of a visit, at any time, fails its INSERT; of two sent at once the
+    second waits for the first's commit, then fails), an update of `uuid` or `visited_at`
+    follows, a delete removes it. Never written by Django code."""
+
+    uuid = models.UUIDField(_("UUID"), primary_key=True, editable=False)
+    visited_at = models.DateTimeField(_("visited at"))
+
+    class Meta:
+        verbose_name = _("visit key")
+        verbose_name_plural = _("visit keys")
+
+    def __str__(self) -> str:
+        return str(self.uuid)
 
 
 class HouseholdVisitMonth(models.Model):
@@ -177,6 +212,10 @@ class VisitPhoto(models.Model):
     visit = models.ForeignKey(
         Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos"
     )
+    # The visit's time, copied: on PostgreSQL visits are partitioned by month and their key
+    # is (id, visited_at), so the database's foreign key is (visit, visit_at) → (id,
+    # visited_at) (migration 0005). Set with `visit`, by the services.
+    visit_at = models.DateTimeField(_("time of the visit"), editable=False)
     file = models.FileField(_("file"), upload_to="visits/%Y/%m/")
     thumbnail = models.FileField(_("thumbnail"), upload_to="visits/%Y/%m/")
     content_type = models.CharField(_("type"), max_length=20)

@@ -43,6 +43,7 @@ from yiwang.outreach.models import (
     ScheduleStatus,
     Trigger,
     Visit,
+    VisitKey,
     VisitPhoto,
     VisitRule,
     VisitSource,
@@ -261,7 +262,9 @@ def _raise_case(actor, *, visit: Visit, household, enterprise, category, notes, 
 def _store_photos(visit: Visit, photos, stored: list[str], now) -> list[VisitPhoto]:
     made = []
     for photo in photos:
-        row = VisitPhoto(visit=visit, created_at=now, **photo_files.row_values(photo))
+        row = VisitPhoto(
+            visit=visit, visit_at=visit.visited_at, created_at=now, **photo_files.row_values(photo)
+        )
         photo_files.store(row, photo, stored)
         made.append(row)
     VisitPhoto.objects.bulk_create(made)
@@ -304,7 +307,11 @@ def _fulfil(visit: Visit, on: datetime.date) -> list[int]:
         return []
     ids = [row.pk for row in rows]
     ScheduledVisit.objects.filter(pk__in=ids).update(
-        status=ScheduleStatus.DONE, visit=visit, closed_on=on, updated_at=timezone.now()
+        status=ScheduleStatus.DONE,
+        visit=visit,
+        visit_at=visit.visited_at,
+        closed_on=on,
+        updated_at=timezone.now(),
     )
     schedule.schedule_next(rows, on)
     return ids
@@ -326,8 +333,9 @@ def record_visit(
     case_category: str = "",
 ) -> tuple[Visit, bool]:
     """Records a visit to a household (or an enterprise) once: the same `uuid` again
-    answers the stored visit with created=False and stores nothing, also when both arrive
-    at once (the unique constraint decides). It fulfils the household's open scheduled
+    answers the stored visit with created=False and stores nothing, also when the copies
+    carry different times and when both arrive at once (the key table's primary key
+    decides: `VisitKey`, filled by a trigger with every visit inserted). It fulfils the household's open scheduled
     visits and schedules the next ones; with outcome "case" it raises a case of
     `case_category` from the notes (yiwang.cases.services.report_case) and links it.
 
@@ -427,7 +435,12 @@ def record_visit(
 
 
 def _stored(key: uuid_module.UUID) -> Visit | None:
-    return Visit.objects.filter(uuid=key).order_by().first()
+    """The visit stored under the UUID: its time from the key table, then the visit in that
+    month's partition (on PostgreSQL) by the index of (uuid, visited_at)."""
+    found = VisitKey.objects.filter(uuid=key).values_list("visited_at", flat=True).first()
+    if found is None:
+        return None
+    return Visit.objects.filter(uuid=key, visited_at=found).order_by().first()
 
 
 def _replayed(actor, visit: Visit) -> Visit:

@@ -68,6 +68,10 @@ class Entry(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The visit's time, copied: on PostgreSQL visits are partitioned by month and their key
+    # is (id, visited_at), so the database's foreign key is (visit, visit_at) → (id,
+    # visited_at) (outreach migration 0005). Set with `visit`, by the services.
+    visit_at = models.DateTimeField(_("time of the visit"), null=True, blank=True, editable=False)
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
@@ -142,6 +146,11 @@ class Entry(ScopedModel):
             models.CheckConstraint(
                 condition=Q(household__isnull=False) | Q(resident__isnull=False),
                 name="points_entry_subject",
+            ),
+            # The composite foreign key checks nothing while a column of it is null.
+            models.CheckConstraint(
+                condition=Q(visit__isnull=True) | Q(visit_at__isnull=False),
+                name="points_entry_visit_at_set",
             ),
         ]
 

@@ -224,6 +224,9 @@ def _links(actor, links: dict, errors: dict) -> dict:
                 _("No such record in your area: choose one you can open, or none.")
             )
         found[name] = row
+    if found.get("visit") is not None:
+        # The copy the composite foreign key on PostgreSQL names (Entry.visit_at).
+        found["visit_at"] = found["visit"].visited_at
     return found
 
 

@@ -172,7 +172,7 @@ def _pairing_visits(month, area_code):
         )
         member = members[visit.visitor_id]
         if current and (not area_code or member.area_code.startswith(area_code)):
-            yield f"visit:{visit.pk}", None, member, {"visit": visit}
+            yield f"visit:{visit.pk}", None, member, {"visit": visit, "visit_at": visit.visited_at}
 
 
 # The sources through which residents bring their own requests (the public page, the
