@@ -6,6 +6,7 @@ folder that has files, refused with nothing changed. On the suite's database: SQ
 online backup API, or pg_dump and pg_restore into a scratch database on the same server."""
 
 import json
+import os
 import sqlite3
 import uuid
 from pathlib import Path
@@ -133,14 +134,14 @@ def test_the_commands_refuse_the_running_database_and_a_folder_that_is_no_backup
 # --- with the files in object storage -----------------------------------------------------
 
 
-def _bucket(s3_server, worker_id):
+def _bucket(s3_server):
     """A new, empty bucket of the S3 server and the storage that writes into it."""
     from storages.backends.s3 import S3Storage
 
     from conftest import S3_KEY, _s3_client
     from yiwang.core.storage import s3_backend
 
-    name = f"yiwang-{worker_id}-restored-{uuid.uuid4().hex[:8]}".lower()
+    name = f"yiwang-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-restored-{uuid.uuid4().hex[:8]}".lower()
     _s3_client(s3_server).create_bucket(Bucket=name)
     options = s3_backend(bucket=name, endpoint_url=s3_server, access_key=S3_KEY, secret_key=S3_KEY)[
         "OPTIONS"
@@ -149,7 +150,7 @@ def _bucket(s3_server, worker_id):
 
 
 def test_the_files_of_the_bucket_are_backed_up_and_restored_into_an_empty_bucket(
-    source, empty, object_storage, s3_server, worker_id, tmp_path
+    source, empty, object_storage, s3_server, tmp_path
 ):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
@@ -162,7 +163,7 @@ def test_the_files_of_the_bucket_are_backed_up_and_restored_into_an_empty_bucket
     manifest = backups.read_manifest(made)
     assert manifest["media_files"] == 3 and manifest["media_from"] == "object storage"
 
-    restored = _bucket(s3_server, worker_id)
+    restored = _bucket(s3_server)
     found = backups.restore(made, empty, store=restored)
     assert found["media_files"] == 3
     assert backups.fingerprint(empty) == manifest["tables"]

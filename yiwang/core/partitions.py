@@ -16,7 +16,8 @@ still has a plain foreign key pointing at it, or a unique index without the colu
 
 SQLite keeps plain tables: every function here does nothing there.
 
-The months ahead (this month and MONTHS_AHEAD more) are made when a table is converted
+The months around now (the month before, for records dated back a few days; this month;
+and MONTHS_AHEAD more) are made when a table is converted
 and every night by `ensure_months` (yiwang.core.tasks), with the months of any rows that
 landed in the DEFAULT partition meanwhile (a bulk import of old records, a consumer
 stopped for months): such a month takes its rows over, in one transaction.
@@ -156,6 +157,21 @@ def _create_month(cursor, quote, table: str, column: str, year: int, month: int)
             [low, high],
         )
         if cursor.fetchone() is not None:
+            # The rows leave and come back with the same keys: the foreign keys pointing
+            # at the table would act on the leaving (a photo deleted by its CASCADE, an
+            # attachment's event set to NULL, a NO ACTION refused), and the table's own
+            # triggers (the visits' key table) would see a second insert. Both are set
+            # aside for the move, in its transaction, and the keys checked again after.
+            pointing = _foreign_keys_to(cursor, table)
+            # Deferred checks still pending in the transaction would forbid the ALTERs.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for referring, constraint, _definition in pointing:
+                cursor.execute(
+                    f"ALTER TABLE {quote(referring)} DROP CONSTRAINT {quote(constraint)}"
+                )
+            triggers = _user_triggers(cursor, table)
+            for trigger in triggers:
+                cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER {quote(trigger)}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE yiwang_moving (LIKE {quote(table)}) ON COMMIT DROP"
             )
@@ -168,9 +184,39 @@ def _create_month(cursor, quote, table: str, column: str, year: int, month: int)
             _create_partition(cursor, quote, table, name, low, high)
             cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM yiwang_moving")
             cursor.execute("DROP TABLE yiwang_moving")
+            for trigger in triggers:
+                cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER {quote(trigger)}")
+            for referring, constraint, definition in pointing:
+                cursor.execute(
+                    f"ALTER TABLE {quote(referring)} ADD CONSTRAINT {quote(constraint)} "
+                    f"{definition}"
+                )
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             return True
     _create_partition(cursor, quote, table, name, low, high)
     return True
+
+
+def _foreign_keys_to(cursor, table: str) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of each foreign key pointing at `table` (its own, not the
+    copies PostgreSQL keeps per partition)."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f' "
+        "AND conparentid = 0 ORDER BY conrelid::regclass::text, conname",
+        [table],
+    )
+    return cursor.fetchall()
+
+
+def _user_triggers(cursor, table: str) -> list[str]:
+    """The enabled triggers written for `table` (not those PostgreSQL makes for keys)."""
+    cursor.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal "
+        "AND tgenabled <> 'D' AND tgparentid = 0 ORDER BY tgname",
+        [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _create_partition(cursor, quote, table, name, low, high) -> None:
@@ -181,7 +227,7 @@ def _create_partition(cursor, quote, table, name, low, high) -> None:
 
 
 def ensure_months(ahead: int = MONTHS_AHEAD, now=None, connection=None) -> list[str]:
-    """Makes this month's partition and the next `ahead` months' of every monthly
+    """Makes last month's partition, this month's and the next `ahead` months' of every monthly
     partitioned table, where missing, and the partitions of the months that have rows in
     the DEFAULT partition (from EARLIEST_YEARS back to a year ahead: rows imported or
     written while no task ran), which take those rows over. Idempotent, and safe to run
@@ -192,7 +238,7 @@ def ensure_months(ahead: int = MONTHS_AHEAD, now=None, connection=None) -> list[
         return []
     quote = connection.ops.quote_name
     year, month = month_of(now or timezone.now())
-    wanted = {add_months(year, month, step) for step in range(ahead + 1)}
+    wanted = {add_months(year, month, step) for step in range(-1, ahead + 1)}
     window = ((year - EARLIEST_YEARS, month), add_months(year, month, 12))
     made = []
     for table, column in monthly_tables(connection):
@@ -333,7 +379,7 @@ def _month_partitions(cursor, quote, table: str, new: str, column: str) -> None:
     now = timezone.now()
     year, month = month_of(now)
     last = add_months(year, month, MONTHS_AHEAD)
-    first = (year, month)
+    first = add_months(year, month, -1)
     if oldest is not None:
         earliest = (year - EARLIEST_YEARS, month)
         first = max(earliest, min(first, month_of(oldest)))

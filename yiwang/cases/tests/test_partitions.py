@@ -99,3 +99,27 @@ def test_an_attachment_keeps_its_entrys_time_and_the_key_holds(tree):
     photo.refresh_from_db()
     assert photo.event_id is None
     assert Attachment.objects.filter(case=case).count() == 1
+
+
+def test_an_entry_moved_out_of_the_default_partition_keeps_its_attachment(tree):
+    case = new_case()
+    [photo] = add(case, upload(image_bytes("JPEG")))
+    event_id = photo.event_id
+    # The entry re-dated to a month not made yet (eight months ahead): the DEFAULT takes it.
+    later = timezone.now() + datetime.timedelta(days=240)
+    CaseEvent.objects.filter(pk=event_id).update(at=later)
+    if POSTGRESQL:
+        assert stored_in(event_id) == partitions.default_name(TABLE)
+    made = partitions.ensure_months()
+    photo.refresh_from_db()
+    assert photo.event_id == event_id
+    if not POSTGRESQL:
+        assert made == []
+        return
+    month = partitions.partition_name(TABLE, *partitions.month_of(later))
+    assert month in made and stored_in(event_id) == month
+    assert photo.event_at == later
+    # The key is back and holds: a time that names no entry is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attachment.objects.filter(pk=photo.pk).update(event_at=later + datetime.timedelta(1))
+        connection.check_constraints()

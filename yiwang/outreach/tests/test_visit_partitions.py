@@ -184,6 +184,47 @@ def test_the_tables_pointing_at_a_visit_keep_its_time_and_the_keys_hold(worker):
     }
 
 
+def test_a_visit_moved_out_of_the_default_partition_keeps_its_photo_schedule_and_key(worker):
+    household = make_household(tags=["elderly_alone"])
+    schedule.schedule_rules()
+    stored, _created = visit(worker, household)
+    # Re-dated to a month not made yet (eight months ahead): the DEFAULT takes it.
+    later = timezone.now() + datetime.timedelta(days=240)
+    Visit.objects.filter(pk=stored.pk).update(visited_at=later)
+    photo = VisitPhoto.objects.create(
+        visit=stored,
+        visit_at=later,
+        file="visits/b.jpg",
+        thumbnail="visits/b_t.jpg",
+        content_type="image/jpeg",
+        size=1,
+        width=1,
+        height=1,
+    )
+    done = set(ScheduledVisit.objects.filter(visit=stored).values_list("pk", flat=True))
+    assert done
+    if POSTGRESQL:
+        assert stored_in(stored.pk) == partitions.default_name(TABLE)
+    made = partitions.ensure_months()
+    # Nothing pointing at the visit was lost on the way (no CASCADE, no refusal).
+    assert VisitPhoto.objects.filter(pk=photo.pk, visit=stored).exists()
+    assert set(ScheduledVisit.objects.filter(visit=stored).values_list("pk", flat=True)) == done
+    assert list(VisitKey.objects.filter(uuid=stored.uuid).values_list("visited_at", flat=True)) == [
+        later
+    ]
+    if not POSTGRESQL:
+        assert made == []
+        return
+    month = partitions.partition_name(TABLE, *partitions.month_of(later))
+    assert month in made and stored_in(stored.pk) == month
+    # The triggers are on again: a second copy of the UUID is still refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        raw_visit(worker, household, timezone.now(), key=stored.uuid)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VisitPhoto.objects.filter(pk=photo.pk).update(visit_at=later + datetime.timedelta(1))
+        connection.check_constraints()
+
+
 def _partitions_read_by(sql: str) -> set[str]:
     names = set(partitions.partitions_of(TABLE))
     with connection.cursor() as cursor:
