@@ -56,6 +56,13 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           cockpit data cold and warm (targets p95 ≤ 300 ms and ≤ 50 ms); a town's map
           GeoJSON with values (p95 ≤ 200 ms); the county's monthly PDF (≤ 15 s)
 
+  simulate  the province simulation of docs/SCALING.md, only when asked (`--only simulate
+          --no-sqlite`, about 25 minutes): ten counties of the reference county's shape with
+          households, --sim-months months of visits and a year of cases; the period queries,
+          the roll-ups and the visit API at one county's data and at ten, the sizes a row,
+          the visits partitioned by month against not (benchmarks/simulate.py; PostgreSQL
+          only; also writes benchmarks/results/simulate-<date>.csv)
+
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
 else postgres://postgres@127.0.0.1:5432. Only the database `yiwang_bench` on it is touched
@@ -114,7 +121,10 @@ GROUPS = {
     "points": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
+    # Ten counties of data (tens of millions of rows): only when asked by --only.
+    "simulate": ("postgresql",),
 }
+ON_REQUEST = {"simulate"}
 
 
 def _with_db(url: str, name: str) -> str:
@@ -210,6 +220,8 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.visits),
         "--compliance-runs",
         str(args.compliance_runs),
+        "--sim-months",
+        str(args.sim_months),
     ]
     print(f"[{label}] {group} …", flush=True)
     started = time.perf_counter()
@@ -345,6 +357,12 @@ def summary(results: list[dict]) -> bool:
                 f"(median {figures.get('close_median_seconds')} s); balance p95 "
                 f"{figures.get('balance_p95_ms')} ms, API p95 {figures.get('balance_api_p95_ms')} ms"
             ),
+            "simulate": (
+                "ten counties against one (median ratios): "
+                + ", ".join(f"{k} ×{v}" for k, v in figures.get("ratios", {}).items())
+                + f"; 30 days' visits partitioned/plain ×"
+                f"{figures.get('partitioned', {}).get('ratio')}"
+            ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "
                 f"p99 {figures.get('p99_ms')} ms"
@@ -402,9 +420,12 @@ def main() -> int:
     parser.add_argument(
         "--compliance-runs", type=int, default=30, help="timed runs of compliance and its API"
     )
+    parser.add_argument(
+        "--sim-months", type=int, default=12, help="months of visits of simulate (a year: 12)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
     args = parser.parse_args()
-    groups = args.only or list(GROUPS)
+    groups = args.only or [group for group in GROUPS if group not in ON_REQUEST]
     RESULTS.mkdir(exist_ok=True)
 
     results: list[dict] = []

@@ -30,6 +30,9 @@ Groups:
           (benchmarks/passes_bench.py)
   points  a year of points on the ledger (2,000,000 entries): closing a month for the
           county, a household's balance (benchmarks/points_bench.py)
+  simulate  ten counties of the reference county's shape: the period queries, roll-ups and
+          visit API at one county's data and at ten, sizes a row, partitioned visits
+          (benchmarks/simulate.py; PostgreSQL only, run only when asked)
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ TARGETS = {
     },
     "passes": {"median_ms": 1.0},
     "points": {"close_seconds": 5.0, "balance_p95_ms": 10.0, "balance_api_p95_ms": 10.0},
+    "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
         "warm_p95_ms": 50.0,
@@ -705,6 +709,13 @@ def bench_cockpit(args) -> dict:
     return run(args, ensure_ledger)
 
 
+def bench_simulate(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from simulate import bench_simulate as run
+
+    return run(args)
+
+
 GROUPS = {
     "build": bench_build,
     "rollup": bench_rollup,
@@ -724,6 +735,7 @@ GROUPS = {
     "passes": bench_passes,
     "points": bench_points,
     "cockpit": bench_cockpit,
+    "simulate": bench_simulate,
 }
 
 
@@ -768,6 +780,7 @@ def main() -> int:
     parser.add_argument("--outreach-households", type=int, default=196_000)
     parser.add_argument("--visits", type=int, default=2_000_000)
     parser.add_argument("--compliance-runs", type=int, default=30)
+    parser.add_argument("--sim-months", type=int, default=12)
     args = parser.parse_args()
 
     import django
