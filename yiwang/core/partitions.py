@@ -404,7 +404,24 @@ def partition_by_month(schema_editor, table: str, column: str) -> None:
         table, schema_editor.connection
     ):
         return
+    check_version(schema_editor.connection)
     _rebuild(schema_editor, table, column)
+
+
+# A row moved to another month's partition by an UPDATE of its time must move what points at
+# it along (ON UPDATE CASCADE): PostgreSQL does so from 15 on; before, the move was a DELETE
+# and an INSERT, and a CASCADE on delete removed the photos of a re-dated visit.
+MINIMUM_VERSION = 150000
+
+
+def check_version(connection) -> None:
+    """Refuses a PostgreSQL older than 15 before any table is touched."""
+    if connection.pg_version < MINIMUM_VERSION:
+        raise RuntimeError(
+            f"Yiwang's monthly partitions need PostgreSQL 15 or later; this server is "
+            f"{connection.pg_version // 10000}.{connection.pg_version % 10000}. Upgrade it "
+            "before migrating (docs/DEPLOYMENT.md)."
+        )
 
 
 def unpartition(schema_editor, table: str) -> None:

@@ -191,3 +191,13 @@ def test_month_bounds_are_local_midnights():
     )
     assert partitions.add_months(2026, 11, 3) == (2027, 2)
     assert partitions.add_months(2027, 1, -1) == (2026, 12)
+
+
+def test_a_postgresql_before_15_is_refused_before_any_table_is_touched():
+    class Server:
+        def __init__(self, version):
+            self.pg_version = version
+
+    with pytest.raises(RuntimeError, match="PostgreSQL 15 or later; this server is 14.11"):
+        partitions.check_version(Server(140011))
+    partitions.check_version(Server(150020))  # this machine's: no refusal

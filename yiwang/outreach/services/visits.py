@@ -404,6 +404,18 @@ def record_visit(
             # The same visit, sent twice at once: the other one was stored first.
             stored_visit = _stored(key)
             if stored_visit is None:
+                if VisitKey.objects.filter(uuid=key).exists():
+                    # Its month was detached and archived: the key stays, the visit is gone.
+                    raise ValidationError(
+                        {
+                            "uuid": [
+                                _(
+                                    "This UUID belongs to a visit of an archived month: make "
+                                    "a new one for this visit."
+                                )
+                            ]
+                        }
+                    ) from None
                 raise
             return _replayed(actor, stored_visit), False
         on = timezone.localdate(moment)

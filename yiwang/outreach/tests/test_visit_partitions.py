@@ -266,3 +266,15 @@ def test_the_compliance_of_a_period_reads_only_its_months_partitions(worker):
         assert len(partitions.partitions_read(Visit.objects.filter(household=household))) > 2
     else:
         assert partitions.partitions_read(month_visits) == set()
+
+
+def test_a_uuid_of_an_archived_month_is_refused_with_a_reason(worker):
+    household = make_household()
+    stored, _created = visit(worker, household)
+    # The month detached and archived: the visit gone from the table, its key kept.
+    Visit.objects.filter(pk=stored.pk).delete()
+    VisitKey.objects.create(uuid=stored.uuid, visited_at=stored.visited_at)
+    with pytest.raises(ValidationError) as refused:
+        visit(worker, household, key=stored.uuid)
+    assert "archived month" in str(refused.value.message_dict["uuid"])
+    assert not Visit.objects.filter(uuid=stored.uuid).exists()
