@@ -60,8 +60,10 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           --no-sqlite`, about 25 minutes): ten counties of the reference county's shape with
           households, --sim-months months of visits and a year of cases; the period queries,
           the roll-ups and the visit API at one county's data and at ten, the sizes a row,
-          the visits partitioned by month against not (benchmarks/simulate.py; PostgreSQL
-          only; also writes benchmarks/results/simulate-<date>.csv)
+          the app's visits (partitioned by month) against a plain copy with the same
+          indexes (benchmarks/simulate.py; PostgreSQL only; also writes
+          benchmarks/results/simulate-<date>.csv). --sim-counties 2 --sim-households 5
+          --sim-months 1 --api-requests 200 is a smoke run of a few minutes
 
 The PostgreSQL server is the one given by --postgres URL, else BENCH_POSTGRES_URL, else
 DATABASE_URL when it names PostgreSQL (what `make bench TEST_DATABASE_URL=...` passes),
@@ -222,6 +224,10 @@ def run_group(group: str, label: str, url: str, workdir: Path, args) -> dict | N
         str(args.compliance_runs),
         "--sim-months",
         str(args.sim_months),
+        "--sim-counties",
+        str(args.sim_counties),
+        "--sim-households",
+        str(args.sim_households),
     ]
     print(f"[{label}] {group} …", flush=True)
     started = time.perf_counter()
@@ -422,6 +428,15 @@ def main() -> int:
     )
     parser.add_argument(
         "--sim-months", type=int, default=12, help="months of visits of simulate (a year: 12)"
+    )
+    parser.add_argument(
+        "--sim-counties",
+        type=int,
+        default=10,
+        help="counties of simulate (the filled one and its copies; 2 for a smoke run)",
+    )
+    parser.add_argument(
+        "--sim-households", type=int, default=25, help="households a unit of simulate"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed, too")
     args = parser.parse_args()

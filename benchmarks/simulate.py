@@ -12,16 +12,24 @@ on PostgreSQL, run by benchmarks/worker.py after `build` and only when asked
      visits, cases and events of the first copied in SQL with their ids shifted and codes
      rewritten (fresh UUIDs, numbers, tracking codes). Measured again, in the same run: the
      same queries, the roll-up of one county and of all ten, the visit API; the size of each
-     big table and its indexes a row; and the month's visits query on a copy of the visits
-     partitioned by month (sim_visit_part) against the plain table.
+     big table and its indexes a row; and the 30 days' visits query on the app's visits
+     (partitioned by month, migration outreach 0005) against a plain copy of them with the
+     same indexes (sim_visit_plain).
 
-The visits' secondary indexes are dropped during each load and made again after it (what a
-bulk load does); the sizes are therefore those of freshly built indexes.
+--sim-counties (2 to 10: the filled county and its copies) and --sim-households (a unit)
+make a smaller run: `--sim-counties 2 --sim-households 5 --sim-months 1` is a smoke run. The
+monthly partitions of the months the load writes are made first (no row in a DEFAULT).
+
+The visits' and schedule's secondary indexes are dropped during each load and made again
+after it (what a bulk load does; on the partitioned visits, their partitioned indexes), and
+the visits' key table is filled after it in one statement (_loading); the sizes are
+therefore those of freshly built indexes.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import statistics
 import sys
 import time
@@ -35,6 +43,7 @@ import outreach_bench  # noqa: E402
 
 COUNTY = "370829"
 OTHERS = [f"3708{n}" for n in range(30, 39)]
+COUNTIES = 1 + len(OTHERS)  # --sim-counties: fewer for a smoke run (2: one copy)
 SIM_MONTHS = 12
 VISITS_A_YEAR = 2_000_000
 HOUSEHOLDS_A_UNIT = 25
@@ -50,11 +59,14 @@ BIG_TABLES = (
     "cases_case",
     "cases_caseevent",
     "core_auditentry",
+    "outreach_visitkey",
 )
 INDEXED = ("outreach_visit", "outreach_scheduledvisit")
 # SCALING.md's bytes a row (the town-scale demo) for the comparison.
 ESTIMATED_BYTES = {"outreach_visit": 715, "cases_case": 940, "cases_caseevent": 220}
 ESTIMATED_BYTES["core_auditentry"] = 1193
+# The visits' UUID key table (migration outreach 0005), kept by a statement trigger on insert.
+KEYS, KEYS_TRIGGER = "outreach_visitkey", "outreach_visit_keys_insert"
 
 
 def _log(text: str) -> None:
@@ -95,7 +107,11 @@ def _columns(table: str) -> list[str]:
 
 
 def _drop_indexes(table: str) -> list[str]:
-    """Drops the table's indexes that back no constraint; returns their definitions."""
+    """Drops the table's indexes that back no constraint (on a partitioned table, its
+    partitioned indexes, which take their partitions' along); returns their definitions,
+    made for the whole table again (`ON ONLY` would make the parent's alone, invalid). The
+    indexes of constraints stay: the key (id, visited_at) that foreign keys point at, the
+    visits' (uuid, visited_at)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -109,7 +125,7 @@ def _drop_indexes(table: str) -> list[str]:
         found = cursor.fetchall()
         for name, _definition in found:
             cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in found]
+    return [definition.replace(" ON ONLY ", " ON ", 1) for _name, definition in found]
 
 
 def _make_indexes(definitions: list[str]) -> float:
@@ -120,21 +136,63 @@ def _make_indexes(definitions: list[str]) -> float:
 
 
 def _loading(function):
-    """Runs `function` with the visits' and schedule's secondary indexes dropped."""
+    """Runs `function` with the visits' and schedule's secondary indexes dropped, and the
+    visits' key table set aside: its insert trigger disabled and its primary key dropped
+    during the load, then the new visits' keys (ids above the highest before) added in one
+    INSERT … SELECT and the key built sorted, which also proves the UUIDs unique. The
+    trigger would add each statement's keys by random UUID into an index that outgrows the
+    buffers; the visits' indexes are rebuilt the same way."""
     _execute("SET maintenance_work_mem = '1GB'")
     dropped = [d for table in INDEXED for d in _drop_indexes(table)]
-    started = time.perf_counter()
-    counts = function()
-    load = time.perf_counter() - started
+    highest = _scalar("SELECT coalesce(max(id), 0) FROM outreach_visit")
+    _execute(f"ALTER TABLE outreach_visit DISABLE TRIGGER {KEYS_TRIGGER}")
+    _execute(f"ALTER TABLE {KEYS} DROP CONSTRAINT {KEYS}_pkey")
+    try:
+        started = time.perf_counter()
+        counts = function()
+        load = time.perf_counter() - started
+    finally:
+        started = time.perf_counter()
+        _execute(
+            f"INSERT INTO {KEYS} (uuid, visited_at) SELECT uuid, visited_at FROM outreach_visit"
+            " WHERE id > %s",
+            [highest],
+        )
+        _execute(f"ALTER TABLE {KEYS} ADD CONSTRAINT {KEYS}_pkey PRIMARY KEY (uuid)")
+        _execute(f"ALTER TABLE outreach_visit ENABLE TRIGGER {KEYS_TRIGGER}")
+        keys = time.perf_counter() - started
     index = _make_indexes(dropped)
-    return {**counts, "load_seconds": round(load, 1), "index_seconds": round(index, 1)}
+    return {
+        **counts,
+        "load_seconds": round(load, 1),
+        "keys_seconds": round(keys, 1),
+        "index_seconds": round(index, 1),
+    }
 
 
 # --- one county of data -----------------------------------------------------------------
 
 
-def _fill_county(months: int, now: datetime.datetime) -> dict:
-    """Households, `months` months of visits and their schedule for COUNTY, in SQL."""
+def _ensure_months(months: int, now: datetime.datetime) -> dict:
+    """The monthly partitions of every partitioned table (visits, audit, case timeline…)
+    from the oldest month the load writes (the visits' `months`, the cases' year) to the
+    months ahead, as the nightly task would have made them: no row lands in a DEFAULT."""
+    from yiwang.core import partitions
+
+    back = max(months, 12) + 1
+    year, month = partitions.month_of(now)
+    start = partitions.month_bounds(*partitions.add_months(year, month, -back))[0]
+    made = partitions.ensure_months(ahead=back + partitions.MONTHS_AHEAD, now=start)
+    return {"partitions_made": len(made)}
+
+
+def _in_default() -> int:
+    return _scalar("SELECT count(*) FROM outreach_visit_default")
+
+
+def _fill_county(months: int, now: datetime.datetime, per_unit: int) -> dict:
+    """Households (`per_unit` a unit), `months` months of visits and their schedule for
+    COUNTY, in SQL."""
     from yiwang.outreach.models import VisitRule
 
     rule, _ = VisitRule.objects.get_or_create(
@@ -150,7 +208,7 @@ def _fill_county(months: int, now: datetime.datetime) -> dict:
         " CASE WHEN random() < %(key)s THEN 'key' ELSE 'ordinary' END, '', '', 'active', a.id"
         " FROM areas_area a CROSS JOIN generate_series(1, %(per_unit)s) n"
         " WHERE a.level = 'unit' AND a.code LIKE %(county)s",
-        {"now": now, "key": KEY_SHARE, "per_unit": HOUSEHOLDS_A_UNIT, "county": COUNTY + "%"},
+        {"now": now, "key": KEY_SHARE, "per_unit": per_unit, "county": COUNTY + "%"},
     )
     counts["households_seconds"] = round(seconds, 1)
     households = counts["households"]
@@ -193,14 +251,15 @@ def _fill_county(months: int, now: datetime.datetime) -> dict:
             },
         )
         loaded["visits_seconds"] = round(seconds, 1)
-        # Each visit did a scheduled visit (2% skipped instead); one open a household, 5%
-        # of them overdue.
+        # Each visit did a scheduled visit (2% skipped instead), with the visit's time for
+        # the composite key (visit_id, visit_at); one open a household, 5% of them overdue.
         seconds, done = _execute(
             "INSERT INTO outreach_scheduledvisit (created_at, updated_at, area_code, due_on,"
-            " status, closed_on, skip_reason, household_id, visit_id, rule_id)"
+            " status, closed_on, skip_reason, household_id, visit_id, visit_at, rule_id)"
             " SELECT visited_at, visited_at, area_code, d + (random() * 5)::int,"
             " CASE WHEN s THEN 'skipped' ELSE 'done' END, d, CASE WHEN s THEN '不在家'"
-            " ELSE '' END, household_id, CASE WHEN s THEN NULL ELSE id END, %(rule)s"
+            " ELSE '' END, household_id, CASE WHEN s THEN NULL ELSE id END,"
+            " CASE WHEN s THEN NULL ELSE visited_at END, %(rule)s"
             " FROM (SELECT v.*, (v.visited_at AT TIME ZONE 'Asia/Shanghai')::date AS d,"
             " random() < 0.02 AS s FROM outreach_visit v WHERE area_code LIKE %(county)s) v",
             {"rule": rule.pk, "county": COUNTY + "%"},
@@ -261,8 +320,10 @@ def _recode(column: str) -> str:
     )
 
 
-def _copy_counties() -> dict:
-    """The nine other counties: copies of COUNTY's rows with shifted ids and new codes."""
+def _copy_counties(others: list[str]) -> dict:
+    """The other counties: copies of COUNTY's rows with shifted ids and new codes. A copied
+    visit keeps its time, so a copied scheduled visit's `visit_at` stays its visit's; the
+    copies' UUIDs are new, their keys added after the load (_loading)."""
     in_county = f"area_code LIKE '{COUNTY}%'"
     shifted = "{col} + {off}"
 
@@ -271,7 +332,7 @@ def _copy_counties() -> dict:
 
     counts = dict.fromkeys(("areas", "households", "visits", "scheduled", "cases", "events"), 0)
     started = time.perf_counter()
-    for k, code in enumerate(OTHERS, start=1):
+    for k, code in enumerate(others, start=1):
         counts["areas"] += _copy(
             "areas_area",
             k,
@@ -294,7 +355,7 @@ def _copy_counties() -> dict:
 
     def load():
         loaded = {"visits": 0, "scheduled": 0}
-        for k, code in enumerate(OTHERS, start=1):
+        for k, code in enumerate(others, start=1):
             loaded["visits"] += _copy(
                 "outreach_visit",
                 k,
@@ -323,7 +384,7 @@ def _copy_counties() -> dict:
 
     counts.update(_loading(load))
     started = time.perf_counter()
-    for k, code in enumerate(OTHERS, start=1):
+    for k, code in enumerate(others, start=1):
         counts["cases"] += _copy(
             "cases_case",
             k,
@@ -468,9 +529,39 @@ def _sizes() -> dict:
     return sizes
 
 
+def _index_definitions(table: str) -> list[tuple[str, str]]:
+    """(name, definition) of every index of `table`, the constraints' too (a partitioned
+    table's own, not its partitions' copies)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass"
+            " ORDER BY i.relname",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+# "Index Scan using <index> on <table>", "Bitmap Index Scan on <index>", "Seq Scan on <table>"
+_SCANS = re.compile(
+    r"((?:Parallel )?(?:Bitmap Heap|Bitmap Index|Index Only|Index|Seq) Scan)(?: Backward)?"
+    r"(?: using (\S+))? on (\S+)"
+)
+
+
+def _plan_summary(plan: str) -> dict:
+    """What a plan reads: its scans (kind, index, relation), the partitions it names."""
+    scans = sorted({" ".join(filter(None, m.groups())) for m in _SCANS.finditer(plan)})
+    partitions = sorted(set(re.findall(r"\boutreach_visit_(?:p\d{6}|default)\b", plan)))
+    return {"scans": scans, "partitions": partitions}
+
+
 def _partitioned(now: datetime.datetime) -> dict:
-    """The visits copied into a table partitioned by month (the index the period query
-    reads, and the key), then the compliance's query over 30 days on each, in turns."""
+    """The compliance's 30 days' query on the app's visits (partitioned by month) against a
+    plain copy of them with the same indexes (every index of the partitioned table, its key
+    and the (uuid, visited_at) unique one included, built after the copy), in turns."""
     from django.db import connection
 
     from yiwang.areas.models import Area
@@ -478,37 +569,23 @@ def _partitioned(now: datetime.datetime) -> dict:
 
     started = time.perf_counter()
     _execute(
-        "CREATE TABLE sim_visit_part (LIKE outreach_visit INCLUDING DEFAULTS)"
-        " PARTITION BY RANGE (visited_at)"
+        "CREATE TABLE sim_visit_plain (LIKE outreach_visit INCLUDING DEFAULTS"
+        " INCLUDING CONSTRAINTS INCLUDING STORAGE)"
     )
-    lowest = _scalar("SELECT min(visited_at) FROM outreach_visit")
-    year, month = partitions.month_of(lowest)
-    end = partitions.add_months(*partitions.month_of(now), 2)
-    made = 0
-    while (year, month) < end:
-        first, last = partitions.month_bounds(year, month)
-        _execute(
-            f"CREATE TABLE {partitions.partition_name('sim_visit_part', year, month)}"
-            " PARTITION OF sim_visit_part FOR VALUES FROM (%s) TO (%s)",
-            [first, last],
-        )
-        made += 1
-        year, month = partitions.add_months(year, month, 1)
-    _execute("CREATE TABLE sim_visit_part_default PARTITION OF sim_visit_part DEFAULT")
-    _execute("INSERT INTO sim_visit_part SELECT * FROM outreach_visit")
+    _execute("INSERT INTO sim_visit_plain SELECT * FROM outreach_visit")
     _execute("SET maintenance_work_mem = '1GB'")
-    _execute("ALTER TABLE sim_visit_part ADD PRIMARY KEY (id, visited_at)")
-    _execute(
-        "CREATE INDEX sim_visit_part_period ON sim_visit_part (visited_at, area_code, household_id)"
-    )
-    _execute("VACUUM ANALYZE sim_visit_part")
+    indexes = _index_definitions("outreach_visit")
+    quote = connection.ops.quote_name
+    for name, definition in indexes:
+        _execute(partitions._index_on(definition, f"sim_plain_{name}", "sim_visit_plain", quote))
+    _execute("VACUUM ANALYZE sim_visit_plain")
     copy_seconds = time.perf_counter() - started
 
     county = Area.objects.get(code=COUNTY)
     _today, _month, days = _periods(now)
     sql, params = _visits_query(county, days)
-    variants = {"plain": sql, "partitioned": sql.replace('"outreach_visit"', "sim_visit_part")}
-    if variants["partitioned"] == sql:
+    variants = {"plain": sql.replace('"outreach_visit"', "sim_visit_plain"), "partitioned": sql}
+    if variants["plain"] == sql:
         raise SystemExit(f"cannot point the query at the copy: {sql}")
     times: dict[str, list[float]] = {name: [] for name in variants}
     plans = {}
@@ -526,19 +603,23 @@ def _partitioned(now: datetime.datetime) -> dict:
                 times[name].append((time.perf_counter() - started) * 1000)
                 results.add(tuple(sorted(rows)))
     if len(results) != 1:
-        raise SystemExit("the partitioned copy answered differently")
+        raise SystemExit("the plain copy answered differently")
     figures = {name: cases_bench._spread(t) for name, t in times.items()}
     figures["ratio"] = round(
         statistics.median(times["partitioned"]) / statistics.median(times["plain"]), 3
     )
-    figures["partitions"] = made + 1
+    figures["partitions"] = len(partitions.partitions_of("outreach_visit"))
+    figures["indexes"] = [name for name, _definition in indexes]
     figures["copy_seconds"] = round(copy_seconds, 1)
     figures["plans"] = plans
+    figures["read"] = {name: _plan_summary(plan) for name, plan in plans.items()}
     _log(
         f"30 days' visits of a county: plain {figures['plain']['median_ms']} ms, partitioned "
         f"{figures['partitioned']['median_ms']} ms (×{figures['ratio']})"
     )
-    _execute("DROP TABLE sim_visit_part")
+    for name, read in figures["read"].items():
+        _log(f"{name} plan: {'; '.join(read['scans'])} (partitions: {read['partitions']})")
+    _execute("DROP TABLE sim_visit_plain")
     return figures
 
 
@@ -588,20 +669,29 @@ def bench_simulate(args) -> dict:
     if connection.vendor != "postgresql":
         return {"unavailable": "PostgreSQL only"}
     months = getattr(args, "sim_months", SIM_MONTHS)
+    counties = getattr(args, "sim_counties", COUNTIES)
+    per_unit = getattr(args, "sim_households", HOUSEHOLDS_A_UNIT)
+    if not 2 <= counties <= COUNTIES:
+        raise SystemExit(f"--sim-counties: from 2 to {COUNTIES}")
+    others = OTHERS[: counties - 1]
     now = timezone.now()
-    counts: dict[str, object] = {"months": months}
-    figures: dict[str, object] = {"months": months}
+    counts: dict[str, object] = {"months": months, "counties": counties, "per_unit": per_unit}
+    figures: dict[str, object] = {"months": months, "counties": counties, "per_unit": per_unit}
 
+    counts["partitions"] = _ensure_months(months, now)
+    _log(f"monthly partitions: {counts['partitions']}")
     _log(f"one county: households, {months} months of visits, a year of cases …")
-    counts["county"] = {**_fill_county(months, now), **_fill_cases(), **_settle()}
+    counts["county"] = {**_fill_county(months, now, per_unit), **_fill_cases(), **_settle()}
+    counts["county"]["visits_in_default"] = _in_default()
     _log(f"filled: {counts['county']}")
     one = _measure("1 county", now)
     one["visitapi"] = _visitapi(args, args.seed)
 
-    _log("nine more counties …")
-    counts["copies"] = {**_copy_counties(), **_settle()}
+    _log(f"{len(others)} more counties …")
+    counts["copies"] = {**_copy_counties(others), **_settle()}
+    counts["copies"]["visits_in_default"] = _in_default()
     _log(f"copied: {counts['copies']}")
-    ten = _measure("10 counties", now)
+    ten = _measure(f"{counties} counties", now)
     ten["visitapi"] = _visitapi(args, args.seed + 1)
     figures["one_county"], figures["ten_counties"] = one, ten
     figures["ratios"] = {
@@ -616,13 +706,13 @@ def bench_simulate(args) -> dict:
         figures["ratios"]["visitapi_p99"] = round(
             ten["visitapi"]["p99_ms"] / one["visitapi"]["p99_ms"], 2
         )
-    _log(f"ten counties against one (median ratios): {figures['ratios']}")
+    _log(f"{counties} counties against one (median ratios): {figures['ratios']}")
     figures["partitioned"] = _partitioned(now)
-    counts["audit"] = _audit_rows(1_000_000)
+    counts["audit"] = _audit_rows(100_000 * counties)
     figures["sizes"] = _sizes()
     _write_csv(figures)
     return {
-        "title": "Ten counties of the reference county's shape (docs/SCALING.md)",
+        "title": f"{counties} counties of the reference county's shape (docs/SCALING.md)",
         "figures": figures,
         "counts": counts,
         "runs": RUNS,
@@ -645,7 +735,7 @@ def _write_csv(figures: dict) -> None:
     for key, value in figures["ratios"].items():
         lines.append(("ten_vs_one", key, "median_ratio", value))
     for key, value in figures["partitioned"].items():
-        if isinstance(value, dict) and key != "plans":
+        if isinstance(value, dict) and key not in ("plans", "read"):
             for name, measured in value.items():
                 lines.append(("visits_30_days", key, name, measured))
         elif isinstance(value, int | float):
@@ -661,5 +751,7 @@ def _write_csv(figures: dict) -> None:
         writer.writerow(["scope", "figure", "measure", "value"])
         writer.writerow(["machine", "postgresql", "server_version", version])
         writer.writerow(["machine", "months_of_visits", "months", figures["months"]])
+        writer.writerow(["machine", "counties", "counties", figures["counties"]])
+        writer.writerow(["machine", "households_a_unit", "households", figures["per_unit"]])
         writer.writerows(lines)
     _log(f"wrote {out}")

@@ -781,6 +781,8 @@ def main() -> int:
     parser.add_argument("--visits", type=int, default=2_000_000)
     parser.add_argument("--compliance-runs", type=int, default=30)
     parser.add_argument("--sim-months", type=int, default=12)
+    parser.add_argument("--sim-counties", type=int, default=10)
+    parser.add_argument("--sim-households", type=int, default=25)
     args = parser.parse_args()
 
     import django
