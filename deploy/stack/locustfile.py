@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import logging
 import os
 import random
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import gevent
 import psycopg
 import requests
 from locust import HttpUser, between, events, task
@@ -52,11 +55,16 @@ _lock = threading.Lock()
 
 
 def _token(host: str, username: str) -> dict:
-    response = requests.post(
-        f"{host}/api/v1/auth/token/",
-        json={"username": username, "password": PASSWORD},
-        timeout=60,
-    )
+    # A server still warming up answers 502 or 503 for a moment: asked again, up to 10 s.
+    for _attempt in range(10):
+        response = requests.post(
+            f"{host}/api/v1/auth/token/",
+            json={"username": username, "password": PASSWORD},
+            timeout=60,
+        )
+        if response.status_code not in (502, 503, 504):
+            break
+        time.sleep(1)
     response.raise_for_status()
     return {"Authorization": f"Token {response.json()['token']}"}
 
@@ -71,6 +79,16 @@ def _worker(host: str, username: str, area: str) -> dict:
 @events.test_start.add_listener
 def _sign_in(environment, **kwargs) -> None:
     """Signs in as many people of each kind as the run may need, four at a time."""
+    try:
+        _sign_everyone_in(environment)
+    except Exception:
+        # No one signed in, no run: stop at once rather than time nothing for the whole soak.
+        logging.exception("the soak's people could not sign in; the run stops")
+        gevent.spawn_later(0, environment.runner.quit)
+        raise
+
+
+def _sign_everyone_in(environment) -> None:
     host = environment.host
     users = environment.parsed_options.num_users if environment.parsed_options else 60
     with ThreadPoolExecutor(4) as pool:

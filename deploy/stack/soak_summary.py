@@ -1,6 +1,7 @@
 """The soak's figures from locust's CSV files (deploy/stack/run with STACK_SOAK): one line a
 kind of request and the total, with the rate, the median, p95 and p99 and the failures; the
-5xx answers counted apart. Exit 1 when the total's p99 is 500 ms or more or any 5xx came."""
+5xx answers counted apart. Exit 1 when the total's p99 is 500 ms or more, any 5xx came, or
+no request was made."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def main(stats: str, failures: str) -> int:
             f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}{row['Failure Count']:>6}"
         )
     total = next(row for row in rows if row["Name"] == "Aggregated")
+    if not int(total["Request Count"]):
+        print("No request was made: the people could not sign in (see the soak's log).")
+        return 1
     p99 = float(total["99%"])
     print(f"5xx answers: {server_errors}; p99 of all: {p99:.0f} ms (target < 500)")
     return 0 if p99 < 500 and server_errors == 0 else 1
