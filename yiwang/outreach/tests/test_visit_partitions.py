@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import VILLAGE
 from yiwang.areas.models import Area
@@ -274,7 +274,7 @@ def test_a_uuid_of_an_archived_month_is_refused_with_a_reason(worker):
     # The month detached and archived: the visit gone from the table, its key kept.
     Visit.objects.filter(pk=stored.pk).delete()
     VisitKey.objects.create(uuid=stored.uuid, visited_at=stored.visited_at)
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         visit(worker, household, key=stored.uuid)
     assert "archived month" in str(refused.value.message_dict["uuid"])
     assert not Visit.objects.filter(uuid=stored.uuid).exists()
