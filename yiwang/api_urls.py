@@ -24,6 +24,7 @@ from yiwang.registry.api import (
     ResidentViewSet,
     TagViewSet,
 )
+from yiwang.volunteering import api as volunteering_api
 
 # Swagger UI styles itself inline (a <style> block, style attributes): allowed on its page
 # only (style-src 'self' 'unsafe-inline'); scripts stay 'self'.
@@ -60,6 +61,7 @@ router.register("case-departments", DepartmentViewSet, basename="case-department
 router.register("notices", NoticeViewSet, basename="notice")
 outreach_api.register(router)
 points_api.register(router)
+volunteering_api.register(router)
 
 app_name = "api"
 urlpatterns = [

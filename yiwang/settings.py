@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.outreach",
     "yiwang.points",
+    "yiwang.volunteering",
     "yiwang.cockpit",
     "yiwang.demo",
 ]

@@ -25,8 +25,10 @@ urlpatterns = [
     path("", include("yiwang.cases.urls")),
     path("", include("yiwang.outreach.urls")),
     path("", include("yiwang.points.urls")),
+    path("", include("yiwang.volunteering.urls")),
     path("", include("yiwang.cockpit.urls")),
     path("public/", include(public_urls.pages)),
     path("public/", include("yiwang.points.public_urls")),
+    path("public/", include("yiwang.volunteering.public_urls")),
     path("open311/v2/", include(public_urls.georeport)),
 ]

@@ -29,18 +29,22 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture(autouse=True)
-def _requests_finished():
-    """After a test's pages are closed and before its database is emptied: the live
-    server's request threads (one a connection, kept alive by Chromium, or busy with a
-    service worker's last fetch) are let finish, so that none holds a table that the
-    flush must empty (SQLite: "database table is locked")."""
-    yield
-    deadline = time.monotonic() + 5
+def wait_for_request_threads(seconds: float = 5) -> None:
+    """Let the live server's request threads (one a connection, kept alive by Chromium,
+    or busy with a service worker's last fetch) finish, so that none holds a table the
+    test reads or empties next (SQLite: "database table is locked")."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and any(
         "process_request_thread" in thread.name for thread in threading.enumerate()
     ):
         time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _requests_finished():
+    """After a test's pages are closed and before its database is emptied."""
+    yield
+    wait_for_request_threads()
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,12 @@ from yiwang.points.tests.test_passes import (
     tampered,
 )
 
-from .conftest import assert_clean, cut_off_service_worker, new_context
+from .conftest import (
+    assert_clean,
+    cut_off_service_worker,
+    new_context,
+    wait_for_request_threads,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -298,13 +303,16 @@ def test_a_long_queue_goes_in_batches_and_a_refused_use_does_not_stop_it(
 
     page.route("**/api/v1/passes/uses/", uses_route)
     context.set_offline(False)
-    # The route's handler runs while Playwright is called: wait through the page.
+    # The route's handler runs while Playwright is called: wait through the page until the
+    # queue holds nothing but the refused use, and only then read the database, so that
+    # no read meets a request thread's write on SQLite ("database table is locked").
     for _i in range(200):
-        if PassUse.objects.count() == 11 and not page.evaluate(
+        if not page.evaluate(
             "JSON.parse(localStorage.getItem('yiwang.verifier.queue')).some((r) => !r.error)"
         ):
             break
         page.wait_for_timeout(100)
+    wait_for_request_threads()
     assert PassUse.objects.count() == 11, (sizes, answered)
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting-count", "0")
     assert poison not in {str(u) for u in PassUse.objects.values_list("uuid", flat=True)}

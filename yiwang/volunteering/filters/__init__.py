@@ -1,0 +1,1 @@
+"""The filtersets of volunteering, shared by pages and API."""

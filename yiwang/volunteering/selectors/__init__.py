@@ -1,0 +1,1 @@
+"""Reads of volunteering that are more than a filter."""

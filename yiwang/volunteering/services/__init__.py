@@ -1,0 +1,1 @@
+"""Every write of volunteering: atomic, checked against the actor's posts, audited."""

@@ -1,0 +1,4 @@
+"""Pages of volunteering."""
+
+app_name = "volunteering"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Pages of volunteering, a module a topic."""
