@@ -9,3 +9,10 @@ class VolunteeringConfig(AppConfig):
     name = "yiwang.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteering")
+
+    def ready(self):
+        # The hours served, as deeds that points may reward (yiwang.core.deeds).
+        from yiwang.core import deeds
+        from yiwang.volunteering.selectors import deeds as hours_deeds
+
+        deeds.register(hours_deeds.SOURCE, hours_deeds.volunteer_hours)
