@@ -541,6 +541,10 @@ MESSAGE_TAGS = {40: "danger"}
 # few days still sends its visits; older ones are refused with a message).
 OUTREACH_BACKDATE_DAYS = envint("OUTREACH_BACKDATE_DAYS", 7)
 
+# Volunteering: a micro-wish still unclaimed so many days after it was recorded is raised
+# to its village (the grid chief's inbox), once.
+VOLUNTEERING_WISH_RAISE_DAYS = envint("VOLUNTEERING_WISH_RAISE_DAYS", 14)
+
 # Notices' outbox (yiwang/notices/outbox/): group robots and SMS.
 # Hosts besides the robot services' own accepted in a robot's address ("host" or
 # "host:port"; http allowed for them): an intranet gateway, the tests' local server.
