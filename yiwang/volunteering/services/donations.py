@@ -11,7 +11,8 @@ it below zero; the one short rolls back whole and `Short` (the API answers 409) 
 balance. The client's `uuid` makes a donation or a pay-out idempotent: the same one sent
 again answers the stored row; the same uuid with other content is refused.
 
-`actor=None` is the operator at the command line, who may do all.
+`actor=None` is the operator at the command line, who may open a fund; a gift and a
+pay-out are recorded by someone (their `received_by`, `paid_by`).
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ def record_donation(
     """Records money or goods given to a fund or to a wish (or to a wish through a fund).
     Money given to a fund adds to its balance. Returns (donation, created): created
     False when the same uuid was sent before with the same content."""
+    if actor is None:
+        raise ValueError("A donation is received by someone: record_donation needs an actor.")
     key = _uuid(uuid)
     errors: dict = {}
     donor = validators.clean_line(
@@ -293,6 +296,8 @@ def pay_out(
     """Pays `amount` out of a fund to someone, for something (a wish, perhaps). The
     balance never goes below zero: a pay-out larger than it is refused (`Short`) and
     nothing changes. Returns (payout, created) like `record_donation`."""
+    if actor is None:
+        raise ValueError("A pay-out is made by someone: pay_out needs an actor.")
     key = _uuid(uuid)
     errors: dict = {}
     recipient = validators.clean_line(

@@ -11,7 +11,8 @@ one-to-one claim row: of two claimers at once one wins, the other gets `Conflict
 API answers 409) naming the winner, masked. The client's `uuid` makes a claim idempotent:
 the same claim sent again answers the stored one.
 
-`actor=None` is the operator at the command line or a background task, who may do all.
+`actor=None` is the operator at the command line or a background task, who may do all
+but record a wish or its claim (someone records them: `recorded_by`, `claimed_by`).
 """
 
 from __future__ import annotations
@@ -170,8 +171,9 @@ def _insert_numbered(wish: Wish) -> None:
 @transaction.atomic
 def record_wish(actor, *, recipient, title, description="", value=None) -> Wish:
     """Records a wish on behalf of a living resident of the actor's scope."""
-    if actor is not None:
-        scope.recheck(actor)
+    if actor is None:
+        raise ValueError("A wish is recorded by someone: record_wish needs an actor.")
+    scope.recheck(actor)
     errors: dict = {}
     pk = validators.read_id(getattr(recipient, "pk", recipient))
     if pk is None:
@@ -321,6 +323,8 @@ def claim_wish(
     wish (nothing changes again). Refused: a wish outside the scope (404), an actor who
     does not record in its area (403), bad input (ValidationError), a wish fulfilled or
     cancelled (ValidationError), a wish claimed by someone else (`Conflict`)."""
+    if actor is None:
+        raise ValueError("A claim is recorded by someone: claim_wish needs an actor.")
     key = _uuid(uuid)
     wish_id = _wish_id(wish)
     stored = WishClaim.objects.filter(uuid=key).first()
