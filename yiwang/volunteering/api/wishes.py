@@ -125,6 +125,8 @@ class ClaimSerializer(serializers.Serializer):
 class FulfilSerializer(serializers.Serializer):
     photos = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
+        min_length=1,
+        max_length=9,
         help_text="One to 9 JPEG, PNG or WebP photos of the wish fulfilled.",
     )
     confirmed_by = serializers.CharField(
