@@ -65,6 +65,8 @@ def test_a_worker_records_claims_and_fulfils_a_wish_from_the_phone(worker):
     )
     page = client.get(reverse("volunteering:wish", args=[wish.pk])).content.decode()
     assert 'accept="image/*" capture="environment"' in page
+    assert "李*心" in page and "李爱心" not in page  # names masked by default
+    assert "李*心" in client.get(reverse("volunteering:wishes")).content.decode()
 
     done = client.post(
         reverse("volunteering:wish-fulfil", args=[wish.pk]),

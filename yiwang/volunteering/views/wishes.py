@@ -64,6 +64,12 @@ def _claim_of(wish):
         return None
 
 
+def _claimer(wish) -> str:
+    """The claimer's name, masked as every name is by default ("" when unclaimed)."""
+    claim = _claim_of(wish)
+    return mask_name(claim.claimer_name) if claim is not None else ""
+
+
 # --- the workers' pages ---------------------------------------------------------------------
 
 
@@ -73,7 +79,7 @@ def wish_list(request):
         request.GET, queryset=_wishes(request.user).order_by("-created_at", "-id"), request=request
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(wish, _claim_of(wish)) for wish in page.object_list]
+    rows = [(wish, _claimer(wish)) for wish in page.object_list]
     return render(
         request,
         "volunteering/wishes_list.html",
@@ -129,6 +135,7 @@ def _detail_context(request, wish, **forms) -> dict:
     return {
         "wish": wish,
         "claim": _claim_of(wish),
+        "claimer_name": _claimer(wish),
         "recipient_name": mask_name(wish.recipient.name),
         "photos": list(wish.photos.all()),
         "may_record": may_record,
