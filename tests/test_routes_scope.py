@@ -43,6 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.volunteering.tests import checks_wishes
 
 
 def _methods(callback) -> list[str]:
@@ -813,6 +814,8 @@ CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
+CHECKS.update(checks_wishes.CHECKS)
+PUBLIC |= checks_wishes.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

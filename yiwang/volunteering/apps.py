@@ -9,3 +9,17 @@ class VolunteeringConfig(AppConfig):
     name = "yiwang.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteering")
+
+    def ready(self):
+        # Each topic registers its menu items, its audit actions' labels and its kinds of
+        # notification.
+        from yiwang.volunteering.views import donations, wishes
+
+        for part in (wishes, donations):
+            part.register()
+
+        # The hours served, as deeds that points may reward (yiwang.core.deeds).
+        from yiwang.core import deeds
+        from yiwang.volunteering.selectors import deeds as hours_deeds
+
+        deeds.register(hours_deeds.SOURCE, hours_deeds.volunteer_hours)
