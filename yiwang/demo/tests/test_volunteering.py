@@ -33,6 +33,7 @@ from yiwang.volunteering.models import (
     Wish,
     WishClaim,
 )
+from yiwang.volunteering.selectors.donations import monthly_statement
 
 VILLAGES = 50
 SHARE = 1092 / 7849  # the town scale's units of the county's
@@ -209,6 +210,10 @@ def test_the_caring_mothers_fund_balance_is_what_came_in_less_what_went_out(buil
         held += amount
         assert held >= 0
     assert not given.filter(confirmed_at__isnull=True).exists()
+    # The fund's public monthly statement closes on its balance, never below zero.
+    statement = monthly_statement(fund, timezone.localdate().year)
+    assert statement.closing == fund.balance
+    assert all(month.balance >= 0 for month in statement.months)
     assert Donation.objects.filter(wish__isnull=False, kind="goods").exists()
 
 
