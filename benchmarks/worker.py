@@ -30,6 +30,8 @@ Groups:
           (benchmarks/passes_bench.py)
   points  a year of points on the ledger (2,000,000 entries): closing a month for the
           county, a household's balance (benchmarks/points_bench.py)
+  volunteering  the demo's year of the county's volunteering: the county roll-up, a
+          volunteer's hours and star (benchmarks/volunteering_bench.py)
   simulate  ten counties of the reference county's shape: the period queries, roll-ups and
           visit API at one county's data and at ten, sizes a row, partitioned visits
           (benchmarks/simulate.py; PostgreSQL only, run only when asked)
@@ -76,6 +78,7 @@ TARGETS = {
     },
     "passes": {"median_ms": 1.0},
     "points": {"close_seconds": 5.0, "balance_p95_ms": 10.0, "balance_api_p95_ms": 10.0},
+    "volunteering": {"rollup_p95_ms": 300.0, "hours_p95_ms": 10.0},
     "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
@@ -702,6 +705,13 @@ def bench_points(args) -> dict:
     return run(args, ensure_ledger)
 
 
+def bench_volunteering(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from volunteering_bench import bench_volunteering as run
+
+    return run(args, ensure_ledger)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -734,6 +744,7 @@ GROUPS = {
     "notices": bench_notices,
     "passes": bench_passes,
     "points": bench_points,
+    "volunteering": bench_volunteering,
     "cockpit": bench_cockpit,
     "simulate": bench_simulate,
 }

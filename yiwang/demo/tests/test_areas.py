@@ -280,6 +280,7 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
         "demo.cases",
         "demo.notices",
         "demo.points",
+        "demo.volunteering",
         "cockpit.snapshot",
     }
     assert {e.source for e in others} == {"command"}

@@ -6,7 +6,9 @@ unless --no-cases is given, the county gets a year of cases (yiwang.demo.cases);
 unless --no-notices is given, a year of announcements with their receipts and a group robot
 per village (yiwang.demo.notices); unless --no-points is given, a year of points, twelve
 monthly evaluations, a points shop a village and this month's benefit passes
-(yiwang.demo.points).
+(yiwang.demo.points); unless --no-volunteering is given, volunteers, teams, a year of
+activities and services with their hours, micro-wishes and the caring mothers' fund
+(yiwang.demo.volunteering).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -79,6 +81,13 @@ class Command(AuditedCommand):
             "a shop a village and this month's passes).",
         )
         parser.add_argument(
+            "--no-volunteering",
+            action="store_true",
+            help="Build no volunteering (by default 8,000 volunteers in the county, a year of "
+            "activities and services with their hours, micro-wishes and the caring mothers' "
+            "fund).",
+        )
+        parser.add_argument(
             "--no-cockpit",
             action="store_true",
             help="Take no cockpit snapshots of the twelve months gone by (by default they are "
@@ -119,6 +128,7 @@ class Command(AuditedCommand):
         no_outreach: bool,
         no_notices: bool,
         no_points: bool,
+        no_volunteering: bool,
         no_cockpit: bool,
         if_empty: bool,
         ask: bool,
@@ -225,6 +235,23 @@ class Command(AuditedCommand):
                     f"{points['red_pioneers']} red pioneers, {points['model_villagers']} model "
                     f"villagers, {points['rewards_yuan']} yuan), {points['shops']} shops, "
                     f"{points['redemptions']} redemptions, {points['passes']} passes."
+                )
+            )
+        if not no_ledger and not no_volunteering:
+            from yiwang.demo.volunteering import build_demo_volunteering
+
+            started = time.perf_counter()
+            v = build_demo_volunteering(seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built the demo volunteering in {time.perf_counter() - started:.1f} s: "
+                    f"{v['volunteers']} volunteers ({v['worker_volunteers']} grid workers), "
+                    f"{v['teams']} teams, {v['activities']} activities, {v['services']} "
+                    f"services ({v['pending']} hours pending, {v['declined']} declined, "
+                    f"{v['closed_by_system']} closed by the system), {v['honour']} honour "
+                    f"hours, {v['wishes']} wishes ({v['claims']} claimed), the caring "
+                    f"mothers' fund ({v['donated_yuan']} yuan given, {v['paid_yuan']} paid "
+                    f"out), {v['certificates']} certificates."
                 )
             )
         if not no_cockpit:
