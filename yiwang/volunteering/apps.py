@@ -9,3 +9,10 @@ class VolunteeringConfig(AppConfig):
     name = "yiwang.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteering")
+
+    def ready(self):
+        # Each topic registers its menu items, audit action labels and notification kinds.
+        from yiwang.volunteering.views import activities
+
+        for part in (activities,):
+            part.register()
