@@ -460,8 +460,10 @@ def decline_hours(actor, record, reason: str) -> HoursRecord:
     """Declines pending hours with the reason; the record stays."""
     errors: dict = {}
     reason = validators.clean_line(
-        reason, field="reason", limit=REASON_MAX, required=True, errors=errors
+        reason, field="reason", limit=REASON_MAX, required=False, errors=errors
     )
+    if not reason and not errors:
+        errors["reason"] = [_("Give the reason the hours are declined: the volunteer reads it.")]
     if errors:
         raise ValidationError(errors)
     return _decide(actor, record, HoursStatus.DECLINED, reason)

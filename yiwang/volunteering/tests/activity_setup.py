@@ -36,6 +36,12 @@ def make_volunteer(unit=UNIT, number="101", name="李四", username=None):
 
 
 def make_team(area=VILLAGE, name="党员操心人志愿服务队"):
+    """The area's team of that name, made once."""
+    from yiwang.volunteering.models import Team
+
+    found = Team.objects.filter(area_code=area, name=name).first()
+    if found is not None:
+        return found
     return services.create_team(None, name=name, kind=TeamKind.PARTY_MEMBERS, area_code=area)
 
 

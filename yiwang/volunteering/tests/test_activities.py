@@ -60,9 +60,7 @@ def test_sign_ups_never_exceed_the_places(chief):
     services.sign_up(chief, activity.pk, volunteers[1].pk)
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.sign_up(chief, activity.pk, volunteers[2].pk)
-    assert exc.value.message_dict["activity"] == [
-        "All 2 places are taken: the activity is full."
-    ]
+    assert exc.value.message_dict["activity"] == ["All 2 places are taken: the activity is full."]
     services.cancel_sign_up(chief, activity.pk, volunteers[0].pk)
     services.sign_up(chief, activity.pk, volunteers[2].pk)
     assert SignUp.objects.filter(cancelled_at__isnull=True).count() == 2

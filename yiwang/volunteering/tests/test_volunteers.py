@@ -54,9 +54,7 @@ def test_it_registers_an_account_in_an_area_of_the_scope(chief):
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.register_volunteer(chief, user=account.pk, area_code=OTHER_UNIT, consent=True)
     assert "outside your posts' areas" in messages(exc, "area_code")[0]
-    volunteer = services.register_volunteer(
-        chief, user=account.pk, area_code=VILLAGE, consent=True
-    )
+    volunteer = services.register_volunteer(chief, user=account.pk, area_code=VILLAGE, consent=True)
     assert (volunteer.user, volunteer.area_code, volunteer.name) == (account, VILLAGE, "王五")
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.register_volunteer(chief, user=account.pk, area_code=VILLAGE, consent=True)
@@ -94,7 +92,9 @@ def test_teams_are_made_by_organisers_of_the_area(chief, worker, town_admin):
     )
     assert team.area_code == VILLAGE
     with pytest.raises(ValidationError) as exc:
-        services.create_team(chief, name="爱心妈妈", kind=TeamKind.CARING_MOTHERS, area_code=VILLAGE)
+        services.create_team(
+            chief, name="爱心妈妈", kind=TeamKind.CARING_MOTHERS, area_code=VILLAGE
+        )
     assert "name" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.create_team(town_admin, name="x", kind="nonsense", area_code=TOWN)
