@@ -43,6 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
 
 def _methods(callback) -> list[str]:
@@ -812,6 +813,7 @@ CHECKS.update(NOTICES_CHECKS)
 CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
+CHECKS.update(VOLUNTEERING_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 
 
