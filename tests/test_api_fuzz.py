@@ -66,6 +66,10 @@ REFUSED_BY_RULES = {
     "POST /api/v1/visit-rules/": "the fields a periodic or a triggered rule needs",
     "POST /api/v1/visit-triggers/": "the code must be new",
     "POST /api/v1/visits/": "the household or enterprise must exist in your scope",
+    "POST /api/v1/volunteers/": "the consent given; a resident or an account, in your scope",
+    "POST /api/v1/teams/": "an area of your scope; the name new in it",
+    "POST /api/v1/activities/": "a team of your scope; the end after the start",
+    "POST /api/v1/volunteer-hours/": "a volunteer and an activity of your scope, hours within it",
 }
 
 
