@@ -28,7 +28,8 @@ def client_of(user):
 
 
 def post(client, url, **body):
-    return client.post(url, json.dumps(body), content_type=JSON)
+    """A JSON POST, answered in English (the messages compared below)."""
+    return client.post(url, json.dumps(body), content_type=JSON, headers={"accept-language": "en"})
 
 
 def url(name, *args):
