@@ -12,13 +12,17 @@ and adds what a volunteer needs beyond their posts:
 
 from __future__ import annotations
 
-from django.db.models import Q
+from decimal import Decimal
+
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from yiwang.accounts import scope
 from yiwang.volunteering.models import (
     Activity,
+    HoursKind,
     HoursRecord,
+    HoursStatus,
     Membership,
     SignUp,
     Team,
@@ -109,3 +113,18 @@ def hours_visible_to(user):
     return HoursRecord.objects.visible_to(user) | HoursRecord.objects.filter(
         Q(volunteer__user_id=user.pk) | Q(activity__team_id__in=list(led_team_ids(user)))
     )
+
+
+def approved_hours(volunteer_id: int) -> dict[str, Decimal]:
+    """A volunteer's approved hours, credit (信用时长) and honour (荣誉时长) apart: one
+    range of the index on (volunteer, status, kind, hours)."""
+    totals = dict.fromkeys(HoursKind.values, Decimal("0.00"))
+    rows = (
+        HoursRecord.objects.filter(volunteer_id=volunteer_id, status=HoursStatus.APPROVED)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("hours"))
+    )
+    for kind, total in rows:
+        totals[kind] = total
+    return totals

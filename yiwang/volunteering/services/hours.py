@@ -301,6 +301,18 @@ def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
                     }
                 )
             _check_code(row, code)
+            if attendance.closed_by_system:
+                raise ValidationError(
+                    {
+                        "volunteer": [
+                            _(
+                                "This check-in was closed at the activity's end because no "
+                                "check-out came within 24 hours: ask the organiser to "
+                                "correct the hours."
+                            )
+                        ]
+                    }
+                )
             if attendance.checked_out_at is not None:
                 raise ValidationError(
                     {

@@ -255,3 +255,25 @@ def test_honour_hours_and_decisions_through_the_api(chief, world):
     assert again.status_code == 409
     credit.refresh_from_db()
     assert credit.status == HoursStatus.APPROVED
+
+
+@pytest.mark.parametrize("leads", [False, True])
+def test_the_activities_a_member_or_a_leader_lists_take_a_bounded_number_of_queries(
+    leads, chief, django_assert_max_num_queries
+):
+    """A volunteer with no post sees their team's activities; its leader sees the codes."""
+    volunteer = make_volunteer(username="lisi")
+    team = make_team()
+    services.add_member(chief, team.pk, volunteer.pk, is_leader=leads)
+    codes = set()
+    for i in range(4):
+        activity = make_activity(chief, team, places=5 + i)
+        services.sign_up(chief, activity.pk, volunteer.pk)
+        codes.add(activity.checkin_code if leads else None)
+    client = client_of(volunteer.user)
+    client.get(url("activity-list"))  # warm: the session
+    with django_assert_max_num_queries(7):
+        response = client.get(url("activity-list"))
+    rows = response.json()["results"]
+    assert len(rows) == 4 and all(row["signed_up"] == 1 for row in rows)
+    assert {row["checkin_code"] for row in rows} == codes

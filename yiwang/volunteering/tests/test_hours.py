@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from yiwang.notices.models import Notification
 from yiwang.volunteering import services
 from yiwang.volunteering.models import Attendance, HoursKind, HoursRecord, HoursStatus
+from yiwang.volunteering.selectors.activities import approved_hours
 from yiwang.volunteering.services import hours as hours_services
 from yiwang.volunteering.tasks import close_open_attendances as close_task
 
@@ -197,6 +198,9 @@ def test_honour_hours_are_kept_apart_and_never_over_the_length(chief, worker, vo
     credit = HoursRecord.objects.get(kind=HoursKind.CREDIT)
     assert credit.hours == Decimal("2.00") and credit.status == HoursStatus.PENDING
     assert HoursRecord.objects.count() == 2
+    assert approved_hours(volunteer.pk) == {"credit": Decimal("0"), "honour": Decimal("1.5")}
+    services.approve_hours(chief, credit.pk)
+    assert approved_hours(volunteer.pk) == {"credit": Decimal("2"), "honour": Decimal("1.5")}
 
 
 def test_hours_are_decided_once_and_never_deleted(chief, worker, volunteer):
@@ -264,7 +268,8 @@ def test_the_hourly_task_closes_them(left_open):
 def test_a_check_out_after_the_system_closed_it_is_refused(chief, volunteer, left_open):
     due, _recent = left_open
     services.close_open_attendances()
-    with pytest.raises(ValidationError):
-        check_out(volunteer.user, due, at=due.ends_at)
+    assert "no check-out came within 24 hours" in error(
+        lambda: check_out(volunteer.user, due, at=due.ends_at), "volunteer"
+    )
     assert HoursRecord.objects.count() == 1
     assert datetime.timedelta(0) <= timezone.now() - due.ends_at
