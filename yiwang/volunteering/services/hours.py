@@ -484,12 +484,9 @@ def decline_hours(actor, record, reason: str) -> HoursRecord:
 # --- check-ins left open -------------------------------------------------------------------
 
 
-def close_open_attendances(now=None) -> int:
-    """Closes every check-in not checked out `CLOSE_AFTER` after its activity's end, at
-    the activity's end (`closed_by_system`), its credit hours pending and flagged, and
-    tells each activity's organiser once. Each attendance is claimed by a conditional
-    UPDATE, so two runs at once never close one twice. Answers how many it closed."""
-    now = now or timezone.now()
+def due_attendances(now) -> dict[int, list[int]]:
+    """{activity id: [attendance ids]} of the check-ins still open `CLOSE_AFTER` after
+    their activity's end (the partial index on open check-ins)."""
     due = (
         Attendance.objects.filter(
             checked_out_at__isnull=True, activity__ends_at__lte=now - CLOSE_AFTER
@@ -500,8 +497,17 @@ def close_open_attendances(now=None) -> int:
     by_activity: dict[int, list[int]] = defaultdict(list)
     for activity_id, pk in due:
         by_activity[activity_id].append(pk)
+    return by_activity
+
+
+def close_open_attendances(now=None) -> int:
+    """Closes every check-in not checked out `CLOSE_AFTER` after its activity's end, at
+    the activity's end (`closed_by_system`), its credit hours pending and flagged, and
+    tells each activity's organiser once. Each attendance is claimed by a conditional
+    UPDATE, so two runs at once never close one twice. Answers how many it closed."""
+    now = now or timezone.now()
     closed = 0
-    for activity_id, ids in by_activity.items():
+    for activity_id, ids in due_attendances(now).items():
         with transaction.atomic():
             activity = Activity.objects.get(pk=activity_id)
             mine = []

@@ -137,3 +137,60 @@ def test_two_sign_ups_racing_for_the_last_place_take_it_once(chief, town_admin, 
     assert sorted(results, key=str)[1] == "through", results
     assert results.count("through") == 1, results
     assert SignUp.objects.filter(activity=activity, cancelled_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_closing_runs_at_once_close_a_check_in_once(chief, monkeypatch):
+    """Both runs have found the same check-in left open before either claims it: the
+    conditional UPDATE gives it to one (on PostgreSQL the second waits for the first's row
+    lock, then finds it closed). SQLite runs them one after the other."""
+    import uuid
+
+    from yiwang.notices.models import Notification
+    from yiwang.volunteering.models import HoursRecord
+    from yiwang.volunteering.services import hours as hours_services
+
+    starts = timezone.now() - 27 * HOUR
+    activity = make_activity(chief, starts=starts, length=2 * HOUR)
+    volunteer = make_volunteer()
+    services.check_in(
+        None,
+        uuid=uuid.uuid4(),
+        activity=activity.pk,
+        code=activity.checkin_code,
+        volunteer=volunteer.pk,
+        at=starts,
+    )
+    racing = connection.vendor == "postgresql"
+    both_found = threading.Barrier(2, timeout=20)
+    real = hours_services.due_attendances
+
+    def found_by_both(now):
+        due = real(now)
+        if racing:
+            both_found.wait()
+        return due
+
+    monkeypatch.setattr(hours_services, "due_attendances", found_by_both)
+    results = [None, None]
+    serial = threading.Lock()
+
+    def run(i):
+        try:
+            if racing:
+                results[i] = services.close_open_attendances()
+            else:
+                with serial:
+                    results[i] = services.close_open_attendances()
+        except BaseException as exc:  # reported below
+            results[i] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results, key=str) == [0, 1], results
+    assert HoursRecord.objects.count() == 1 and Notification.objects.count() == 1
