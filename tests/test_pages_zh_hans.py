@@ -30,6 +30,7 @@ from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
+from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,7 @@ NOT_PAGES = {
     "cases:public-photo",
     "outreach:visit-photo",
     "points:entry-photo",
+    "volunteering:wish-photo",
     # An export is started by a form's POST and ends in a file.
     "core:export-start",
     "core:export-download",
@@ -111,6 +113,10 @@ _ARGUMENT_NAMES = {
     "pass_id",
     "pass_uuid",
     "verifier_id",
+    # volunteering: wishes and funds
+    "wish_id",
+    "fund_id",
+    "donation_id",
 }
 
 
@@ -140,6 +146,7 @@ def _arguments(w) -> dict:
         **shop_arguments(w),
         **pass_arguments(w),
         **_points(w),
+        **wish_arguments(w),
     }
 
 

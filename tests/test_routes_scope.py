@@ -43,6 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.volunteering.tests import checks_wishes
 from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
 
@@ -815,6 +816,8 @@ CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
 CHECKS.update(VOLUNTEERING_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
+CHECKS.update(checks_wishes.CHECKS)
+PUBLIC |= checks_wishes.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

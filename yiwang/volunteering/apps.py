@@ -11,8 +11,15 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("Volunteering")
 
     def ready(self):
-        # Each topic registers its menu items, audit action labels and notification kinds.
-        from yiwang.volunteering.views import activities
+        # Each topic registers its menu items, its audit actions' labels and its kinds of
+        # notification.
+        from yiwang.volunteering.views import activities, donations, wishes
 
-        for part in (activities,):
+        for part in (activities, wishes, donations):
             part.register()
+
+        # The hours served, as deeds that points may reward (yiwang.core.deeds).
+        from yiwang.core import deeds
+        from yiwang.volunteering.selectors import deeds as hours_deeds
+
+        deeds.register(hours_deeds.SOURCE, hours_deeds.volunteer_hours)

@@ -1,5 +1,12 @@
 """Volunteering's pages without a login, mounted under /public/ by the project's URL map:
 the check of an hours certificate (its QR code) and the micro-wish wall."""
 
+from yiwang.volunteering.views import donations, wishes
+
 app_name = "volunteering-public"
-urlpatterns: list = []
+urlpatterns: list = [
+    # The micro-wish wall: the wish and the village, the person masked.
+    *wishes.public_urlpatterns,
+    # A fund's monthly statement.
+    *donations.public_urlpatterns,
+]

@@ -1,4 +1,9 @@
 """Pages of volunteering."""
 
+from yiwang.volunteering.views import donations, wishes
+
 app_name = "volunteering"
-urlpatterns: list = []
+urlpatterns: list = [
+    *wishes.urlpatterns,
+    *donations.urlpatterns,
+]
