@@ -70,6 +70,10 @@ REFUSED_BY_RULES = {
     "POST /api/v1/payouts/": "yuan above 0, two decimals; a date not to come",
     "POST /api/v1/wishes/{id}/claim/": "a volunteer's claim names one, a group's its members",
     "POST /api/v1/wishes/{id}/fulfil/": "the photos must be images",
+    "POST /api/v1/volunteers/": "the consent given; a resident or an account, in your scope",
+    "POST /api/v1/teams/": "an area of your scope; the name new in it",
+    "POST /api/v1/activities/": "a team of your scope; the end after the start",
+    "POST /api/v1/volunteer-hours/": "a volunteer and an activity of your scope, hours within it",
 }
 
 

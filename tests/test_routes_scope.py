@@ -44,6 +44,7 @@ from yiwang.registry.services import (
 )
 from yiwang.registry.tests.conftest import make_id
 from yiwang.volunteering.tests import checks_wishes
+from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
 
 def _methods(callback) -> list[str]:
@@ -813,6 +814,7 @@ CHECKS.update(NOTICES_CHECKS)
 CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
+CHECKS.update(VOLUNTEERING_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 CHECKS.update(checks_wishes.CHECKS)
 PUBLIC |= checks_wishes.PUBLIC

@@ -513,6 +513,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "VisitInputSourceEnum": ["api", "offline"],
     "FeatureTypeEnum": ["Feature"],
     "FeatureCollectionTypeEnum": ["FeatureCollection"],
+    "TeamKindEnum": "yiwang.volunteering.models.volunteers.TeamKind",
+    "HoursKindEnum": "yiwang.volunteering.models.activities.HoursKind",
+    "ActivityStatusEnum": "yiwang.volunteering.models.activities.ActivityStatus",
+    "HoursStatusEnum": "yiwang.volunteering.models.activities.HoursStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

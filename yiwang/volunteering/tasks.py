@@ -1,11 +1,14 @@
 """Background work of volunteering: the micro-wishes nobody claimed raised to their village
-(daily at 08:05 in TIME_ZONE). Huey hands its periodic tasks the time in UTC (naive), so
-the daily task is timed by a function of the local time (as points' tasks)."""
+(daily at 08:05 in TIME_ZONE); hourly, the check-ins left open 24 hours after their
+activity's end closed at its end, their hours flagged, their organisers told. Huey hands
+its periodic tasks the time in UTC (naive), so the daily task is timed by a function of
+the local time (as points' tasks)."""
 
 import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
+from huey import crontab
 
 from yiwang.core.audit import audit_source
 from yiwang.core.models import AuditSource
@@ -32,3 +35,13 @@ def raise_unclaimed_wishes() -> int:
 
     with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
         return raise_unclaimed()
+
+
+@periodic_task(crontab(minute="25"))
+def close_open_attendances() -> int:
+    """Idempotent: each attendance is claimed by a conditional UPDATE, so a second run (or
+    a second consumer) closes none twice."""
+    from yiwang.volunteering.services.hours import close_open_attendances as close
+
+    with audit_source(AuditSource.TASK), translation.override(settings.LANGUAGE_CODE):
+        return close()

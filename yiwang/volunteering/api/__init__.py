@@ -1,8 +1,8 @@
 """The volunteering API under /api/v1/, a module a topic; each registers its viewsets."""
 
-from yiwang.volunteering.api import donations, wishes
+from yiwang.volunteering.api import activities, donations, hours, volunteers, wishes
 
 
 def register(router) -> None:
-    for part in (wishes, donations):
+    for part in (volunteers, activities, hours, wishes, donations):
         part.register(router)

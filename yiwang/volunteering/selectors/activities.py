@@ -1,0 +1,130 @@
+"""Who sees which volunteers, teams, activities and hours.
+
+Every list starts from the model's `visible_to(user)` (the subtrees of the user's posts)
+and adds what a volunteer needs beyond their posts:
+- volunteers: their own record;
+- teams and activities: those of the areas above their scope and their own volunteer
+  record's area (a grid worker sees their village's and town's activities, to sign up),
+  the teams they belong to and their activities, the activities they signed up for;
+- hours: their own, and those of the activities of the teams they lead.
+`user=None` is the operator at the command line, who sees everything.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from yiwang.accounts import scope
+from yiwang.volunteering.models import (
+    Activity,
+    HoursKind,
+    HoursRecord,
+    HoursStatus,
+    Membership,
+    SignUp,
+    Team,
+    Volunteer,
+)
+
+# The lengths of a county's, a town's, a village's and a grid's codes: the areas above a
+# code are its prefixes of these lengths.
+LEVEL_LENGTHS = (6, 9, 12, 15)
+
+
+def own_volunteer(user) -> Volunteer | None:
+    """The user's own volunteer record (active or not), cached on the user."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_volunteering_own", False)
+    if cached is False:
+        cached = Volunteer.objects.filter(user_id=user.pk).first()
+        user._volunteering_own = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drops the cached volunteer record (after it was registered or changed)."""
+    if user is not None and hasattr(user, "_volunteering_own"):
+        del user._volunteering_own
+
+
+def _ancestors(codes) -> list[str]:
+    found = set()
+    for code in codes:
+        found.update(code[:n] for n in LEVEL_LENGTHS if n < len(code))
+        found.add(code)
+    return sorted(found)
+
+
+def _current_memberships(user):
+    today = timezone.localdate()
+    return Membership.objects.filter(volunteer__user_id=user.pk, joined_on__lte=today).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=today)
+    )
+
+
+def led_team_ids(user) -> set[int]:
+    """The teams the user currently leads (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(_current_memberships(user).filter(is_leader=True).values_list("team_id", flat=True))
+
+
+def _around(user) -> list[str]:
+    """The areas above the user's scope and their own volunteer record's area."""
+    codes = list(scope.scope_codes(user) or ())
+    own = own_volunteer(user)
+    if own is not None:
+        codes.append(own.area_code)
+    return _ancestors(codes)
+
+
+def volunteers_visible_to(user):
+    if user is None:
+        return Volunteer.objects.all()
+    return Volunteer.objects.visible_to(user) | Volunteer.objects.filter(user_id=user.pk)
+
+
+def teams_visible_to(user):
+    if user is None or scope.scope_codes(user) is None:
+        return Team.objects.all()
+    return Team.objects.visible_to(user) | Team.objects.filter(
+        Q(area_code__in=_around(user)) | Q(pk__in=_current_memberships(user).values("team_id"))
+    )
+
+
+def activities_visible_to(user):
+    if user is None or scope.scope_codes(user) is None:
+        return Activity.objects.all()
+    signed = SignUp.objects.filter(volunteer__user_id=user.pk).values("activity_id")
+    return Activity.objects.visible_to(user) | Activity.objects.filter(
+        Q(area_code__in=_around(user))
+        | Q(team_id__in=_current_memberships(user).values("team_id"))
+        | Q(pk__in=signed)
+    )
+
+
+def hours_visible_to(user):
+    if user is None or scope.scope_codes(user) is None:
+        return HoursRecord.objects.all()
+    return HoursRecord.objects.visible_to(user) | HoursRecord.objects.filter(
+        Q(volunteer__user_id=user.pk) | Q(activity__team_id__in=list(led_team_ids(user)))
+    )
+
+
+def approved_hours(volunteer_id: int) -> dict[str, Decimal]:
+    """A volunteer's approved hours, credit (信用时长) and honour (荣誉时长) apart: one
+    range of the index on (volunteer, status, kind, hours)."""
+    totals = dict.fromkeys(HoursKind.values, Decimal("0.00"))
+    rows = (
+        HoursRecord.objects.filter(volunteer_id=volunteer_id, status=HoursStatus.APPROVED)
+        .order_by()
+        .values_list("kind")
+        .annotate(total=Sum("hours"))
+    )
+    for kind, total in rows:
+        totals[kind] = total
+    return totals
