@@ -23,3 +23,7 @@ class VolunteeringConfig(AppConfig):
         from yiwang.volunteering.selectors import deeds as hours_deeds
 
         deeds.register(hours_deeds.SOURCE, hours_deeds.volunteer_hours)
+        # The cockpit's figures of volunteering.
+        from yiwang.volunteering.indicators import register_indicators
+
+        register_indicators()

@@ -57,6 +57,7 @@ def records(tree, worker):
         due_on=timezone.localdate() - datetime.timedelta(days=3)
     )
     _points(worker)
+    _volunteering(worker)
 
 
 def _points(worker):
@@ -94,6 +95,72 @@ def _points(worker):
         public_name="张*",
         points=2,
     )
+
+
+def _volunteering(worker):
+    """Volunteering: a volunteer on each side of the county, an activity of this month in
+    a unit of the village with approved credit hours, an open wish and one fulfilled now
+    (rows on the areas the test reads, not on the areas themselves, so that the children
+    add up)."""
+    from yiwang.registry.models import Resident
+    from yiwang.volunteering.models import (
+        Activity,
+        Attendance,
+        HoursRecord,
+        Team,
+        Volunteer,
+        Wish,
+    )
+
+    residents = {r.area_code: r for r in Resident.objects.order_by("id")}
+    volunteers = [
+        Volunteer.objects.create(
+            resident=residents[unit], name="张三", area_code=unit, consent_at=timezone.now()
+        )
+        for unit in (UNIT, OTHER_UNIT)
+    ]
+    team = Team.objects.create(name="党员志愿服务队", kind="party_members", area_code=VILLAGE)
+    # Started a moment ago: this month, whatever the day.
+    starts = timezone.now() - datetime.timedelta(seconds=10)
+    activity = Activity.objects.create(
+        team=team,
+        title="看望独居老人",
+        target_group="elderly",
+        place="村委会",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        places=10,
+        checkin_code="135790",
+        organiser=worker,
+        area_code=UNIT,
+    )
+    attendance = Attendance.objects.create(
+        activity=activity,
+        volunteer=volunteers[0],
+        checked_in_at=starts,
+        checked_out_at=activity.ends_at,
+        area_code=UNIT,
+    )
+    HoursRecord.objects.create(
+        volunteer=volunteers[0],
+        activity=activity,
+        attendance=attendance,
+        kind="credit",
+        hours=2,
+        status="approved",
+        served_on=timezone.localdate(starts),
+        area_code=UNIT,
+    )
+    for number, status, fulfilled_at in (("W1", "open", None), ("W2", "fulfilled", starts)):
+        Wish.objects.create(
+            number=number,
+            recipient=residents[UNIT],
+            title="一张书桌",
+            status=status,
+            fulfilled_at=fulfilled_at,
+            recorded_by=worker,
+            area_code=UNIT,
+        )
 
 
 def _client(user):
