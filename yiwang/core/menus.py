@@ -41,6 +41,7 @@ SECTIONS: dict[str, Section] = {
         Section("cases", _("Cases"), 20),
         Section("outreach", _("Visits"), 30),
         Section("points", _("Points"), 35),
+        Section("volunteering", _("Volunteering"), 37),
         Section("ledger", _("Ledger"), 40),
         Section("areas", _("Areas and people"), 50),
         Section("settings", _("Settings"), 60),

@@ -9,3 +9,11 @@ class VolunteeringConfig(AppConfig):
     name = "yiwang.volunteering"
     label = "volunteering"
     verbose_name = _("Volunteering")
+
+    def ready(self):
+        # Each topic registers its menu items, its audit actions' labels and its kinds of
+        # notification.
+        from yiwang.volunteering.views import certificates, hours
+
+        for part in (hours, certificates):
+            part.register()

@@ -1,4 +1,10 @@
 """Pages of volunteering."""
 
+from yiwang.volunteering.views import certificates, exports, hours
+
 app_name = "volunteering"
-urlpatterns: list = []
+urlpatterns: list = [
+    *hours.urlpatterns,
+    *certificates.urlpatterns,
+    *exports.urlpatterns,
+]
