@@ -23,6 +23,12 @@ from yiwang.volunteering.models import HoursKind, HoursRecord, HoursStatus
 STAR_THRESHOLDS: tuple[Decimal, ...] = tuple(Decimal(h) for h in (100, 300, 600, 1000, 1500))
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _hours(total) -> Decimal:
+    """A sum as hours with two decimals (SQLite's sums drop trailing zeros)."""
+    return Decimal(total or 0).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def star_of(credit_hours) -> Star:
     if level == len(STAR_THRESHOLDS):
         return Star(level, None, None)
     next_at = STAR_THRESHOLDS[level]
-    return Star(level, next_at, (next_at - hours).quantize(Decimal("0.01")))
+    return Star(level, next_at, _hours(next_at - hours))
 
 
 def _sums(volunteer_id: int, first_day=None, last_day=None) -> dict[tuple[str, str], Decimal]:
@@ -65,7 +71,7 @@ def _sums(volunteer_id: int, first_day=None, last_day=None) -> dict[tuple[str, s
     if last_day is not None:
         rows = rows.filter(served_on__lte=last_day)
     found = rows.order_by().values_list("status", "kind").annotate(total=Sum("hours"))
-    return {(status, kind): total or ZERO for status, kind, total in found}
+    return {(status, kind): _hours(total) for status, kind, total in found}
 
 
 def volunteer_hours(
@@ -101,7 +107,7 @@ def approved_credit_by_volunteer(volunteer_ids) -> dict[int, Decimal]:
     ids = list(volunteer_ids)
     if not ids:
         return {}
-    return dict(
+    found = (
         HoursRecord.objects.filter(
             volunteer_id__in=ids, status=HoursStatus.APPROVED, kind=HoursKind.CREDIT
         )
@@ -109,3 +115,4 @@ def approved_credit_by_volunteer(volunteer_ids) -> dict[int, Decimal]:
         .values_list("volunteer_id")
         .annotate(total=Sum("hours"))
     )
+    return {volunteer_id: _hours(total) for volunteer_id, total in found}

@@ -111,11 +111,8 @@ def issuing_area(actor, code: str) -> Area:
         for role, root in (current_posts(actor) if actor is not None else [])
         if role in access.ISSUERS and code.startswith(root)
     ]
-    if roots:
-        root = max(roots, key=len)
-    else:
-        root = code[:VILLAGE_LENGTH]
-    root = root[:VILLAGE_LENGTH] if len(root) > VILLAGE_LENGTH else root
+    # Issuers hold posts on villages and above: the nearest is the longest code.
+    root = max(roots, key=len) if roots else code[:VILLAGE_LENGTH]
     return Area.objects.get(code=root)
 
 
@@ -158,9 +155,7 @@ def service_content(volunteer_id: int, first_day, last_day) -> str:
         titles = "、".join(title for title, _hours in served[:CONTENT_TITLES])
         more = "等" if len(served) > CONTENT_TITLES else ""
         hours = sum(h for _title, h in served)
-        parts.append(
-            f"{TARGET_TEXT[group]}：{titles}{more}{len(served)}项活动，共{hours:.2f}小时"
-        )
+        parts.append(f"{TARGET_TEXT[group]}：{titles}{more}{len(served)}项活动，共{hours:.2f}小时")
     return "；".join(parts) + "。" if parts else ""
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from conftest import UNIT, VILLAGE
+from conftest import OTHER_UNIT, UNIT, VILLAGE  # noqa: F401  (OTHER_UNIT for the tests)
 from yiwang.registry.services import add_resident, create_household
 from yiwang.registry.tests.conftest import make_id
 from yiwang.volunteering.models import (
@@ -19,8 +19,8 @@ from yiwang.volunteering.models import (
     HoursKind,
     HoursRecord,
     HoursStatus,
-    Team,
     TargetGroup,
+    Team,
     Volunteer,
 )
 

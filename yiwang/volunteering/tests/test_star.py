@@ -80,9 +80,7 @@ def test_the_next_approved_credit_hour_gives_the_first_star(served, chief):
     assert volunteer_hours(volunteer.pk).star.level == 1
 
 
-def test_a_period_counts_its_own_hours_and_the_star_counts_all(
-    served, django_assert_num_queries
-):
+def test_a_period_counts_its_own_hours_and_the_star_counts_all(served, django_assert_num_queries):
     volunteer, _team = served
     with django_assert_num_queries(2):
         found = volunteer_hours(volunteer, rows.days_ago(30), rows.days_ago(0))

@@ -118,7 +118,9 @@ def public_check(request):
     form = CheckForm(request.GET)
     if not form.is_valid():
         return _public(
-            render(request, "volunteering/public_certificate_check.html", {"form": form}, status=400)
+            render(
+                request, "volunteering/public_certificate_check.html", {"form": form}, status=400
+            )
         )
     found = services.find_by_check(form.cleaned_data["number"], form.cleaned_data["check_code"])
     if found is None:
