@@ -30,6 +30,7 @@ from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
+from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,18 @@ NOT_PAGES = {
     "core:export-download",
     # A monthly report's PDF.
     "cockpit:report-download",
+    # An hours certificate's PDF.
+    "volunteering:certificate-pdf",
 }
 # Pages shown to a visitor who is not signed in.
-ANONYMOUS = {"login", "public:request", "public:track", "notices:ack-link"}
+ANONYMOUS = {
+    "login",
+    "public:request",
+    "public:track",
+    "notices:ack-link",
+    "volunteering-public:certificate",
+    "volunteering-public:certificate-check",
+}
 
 # The argument each page route is given, by the name of its parameter; a route whose
 # `code` is not an area's names the row it edits.
@@ -111,6 +121,10 @@ _ARGUMENT_NAMES = {
     "pass_id",
     "pass_uuid",
     "verifier_id",
+    # volunteering: hours and certificates
+    "volunteer_id",
+    "certificate_id",
+    "check_code",
 }
 
 
@@ -140,6 +154,7 @@ def _arguments(w) -> dict:
         **shop_arguments(w),
         **pass_arguments(w),
         **_points(w),
+        **certificate_arguments(w),
     }
 
 

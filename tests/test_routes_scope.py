@@ -43,6 +43,8 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.volunteering.tests.checks_certificates import CHECKS as CERTIFICATE_CHECKS
+from yiwang.volunteering.tests.checks_certificates import PUBLIC as CERTIFICATE_PUBLIC
 
 
 def _methods(callback) -> list[str]:
@@ -813,6 +815,8 @@ CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
+CHECKS.update(CERTIFICATE_CHECKS)
+PUBLIC |= CERTIFICATE_PUBLIC
 
 
 def test_every_route_has_a_scope_check():

@@ -99,6 +99,15 @@ class CertificateViewSet(ScopedViewSet):
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilterSet
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An answer other than the PDF itself (an error) is JSON, whatever was asked.
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), PdfRenderer
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     @extend_schema(
         request=CertificateIssueSerializer,
         responses={

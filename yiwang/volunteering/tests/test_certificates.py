@@ -29,6 +29,7 @@ from yiwang.volunteering.tests import certificate_rows as rows
 
 pytestmark = pytest.mark.django_db
 
+PDF = "application/pdf"
 MASKED_ID = f"{rows.ID_NUMBER[:4]}**********{rows.ID_NUMBER[-4:]}"
 
 
@@ -414,3 +415,36 @@ def test_the_api_lists_and_prints_within_the_scope(
     if sees:
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
         assert detail.json()["masked_id_number"] == MASKED_ID
+        asked = api.get(f"/api/v1/certificates/{certificate.pk}/pdf/", HTTP_ACCEPT=PDF)
+        assert asked.status_code == 200 and asked.content.startswith(b"%PDF-")
+    # An error is JSON, even to a client that asks for the PDF.
+    missing = api.get(f"/api/v1/certificates/{certificate.pk + 1}/pdf/?format=pdf")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("county", True), ("town", True), ("chief", True), ("worker", True), ("outsider", False)],
+)
+def test_the_hours_list_of_each_persona(served, chief, personas, persona, shown, client):
+    certificate = _issue(chief, served)
+    client.force_login(personas[persona])
+    response = client.get(reverse("volunteering:hours"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("李明华" in body) == shown
+    assert (certificate.number in body) == (persona in ("county", "town", "chief"))
+    assert ('id="hours-export-link"' in body) == (persona in ("county", "town", "chief"))
+
+    def listed(query):
+        page = client.get(reverse("volunteering:hours"), {"q": query}).content.decode()
+        return page.split('id="volunteers"')[1].split("</table>")[0]
+
+    assert ("李明华" in listed("明华")) == shown
+    assert "李明华" not in listed("赵")
+
+
+def test_the_menu_leads_organisers_to_the_hours(chief, client):
+    client.force_login(chief)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert f'href="{reverse("volunteering:hours")}"' in home
