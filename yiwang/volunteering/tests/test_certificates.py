@@ -265,6 +265,7 @@ def test_the_hours_page_and_the_pdf_of_each_persona(
     if hours_page == 200:
         body = page.content.decode()
         assert "15.50" in body and "4.00" in body  # credit and honour apart
+        assert "中都街道 · 南门社区居民委员会 · 第一网格 · 第1单元" in body
         assert 'id="issue-certificate"' in body or persona == "worker"
         # The worker sees the volunteer but not the village committee's certificates.
         assert (certificate.number in body) == (persona != "worker")

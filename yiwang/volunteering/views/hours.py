@@ -77,6 +77,14 @@ def hours_list(request):
     )
 
 
+def _place(code: str) -> str:
+    """Where the volunteer is registered, by name from the town down (中都街道 · 南门社区 ·
+    第一网格 · 第1单元)."""
+    prefixes = [code[:n] for n in range(9, len(code) + 1, 3)] or [code]
+    names = display.area_names(prefixes)
+    return " · ".join(names[p].name for p in prefixes if p in names)
+
+
 @login_required
 def volunteer_hours(request, volunteer_id: int):
     volunteer = get_in_scope(
@@ -103,7 +111,7 @@ def volunteer_hours(request, volunteer_id: int):
             "thresholds": selectors.STAR_THRESHOLDS,
             "records": records,
             "certificates": certificates,
-            "area": display.area_names([volunteer.area_code]).get(volunteer.area_code),
+            "place": _place(volunteer.area_code),
             "may_issue": access.can_issue(request.user, volunteer.area_code),
         },
     )
