@@ -5,8 +5,10 @@ kept apart; a period; one query (two with a period)."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import Sum
 
-from yiwang.volunteering.models import HoursKind, HoursStatus, TargetGroup
+from yiwang.volunteering.models import HoursKind, HoursRecord, HoursStatus, TargetGroup
 from yiwang.volunteering.selectors.hours import STAR_THRESHOLDS, star_of, volunteer_hours
 from yiwang.volunteering.tests import certificate_rows as rows
 
@@ -96,3 +98,23 @@ def test_a_volunteer_without_hours_has_nothing(chief):
     found = volunteer_hours(rows.staff_volunteer(chief))
     assert (found.credit, found.honour, found.pending, found.star.level) == (0, 0, 0, 0)
     assert found.star.to_next == Decimal("100.00")
+
+
+def test_the_hours_are_read_from_the_volunteers_range_of_the_index(served):
+    """The sums of a volunteer's hours: a range of `volunteering_hours_person`, covering
+    (on PostgreSQL with sequential scans off, as a table of a year's hours would choose)."""
+    volunteer, _team = served
+    query = (
+        HoursRecord.objects.filter(
+            volunteer_id=volunteer.pk, status__in=(HoursStatus.APPROVED, HoursStatus.PENDING)
+        )
+        .order_by()
+        .values_list("status", "kind")
+        .annotate(total=Sum("hours"))
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = query.explain()
+    assert "volunteering_hours_person" in plan
+    assert "COVERING INDEX" in plan or "Index Only Scan" in plan
