@@ -66,6 +66,10 @@ REFUSED_BY_RULES = {
     "POST /api/v1/visit-rules/": "the fields a periodic or a triggered rule needs",
     "POST /api/v1/visit-triggers/": "the code must be new",
     "POST /api/v1/visits/": "the household or enterprise must exist in your scope",
+    "POST /api/v1/donations/": "a fund or a wish; yuan above 0, two decimals; a date not to come",
+    "POST /api/v1/payouts/": "yuan above 0, two decimals; a date not to come",
+    "POST /api/v1/wishes/{id}/claim/": "a volunteer's claim names one, a group's its members",
+    "POST /api/v1/wishes/{id}/fulfil/": "the photos must be images",
 }
 
 

@@ -31,6 +31,7 @@ from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
+from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ NOT_PAGES = {
     "cases:public-photo",
     "outreach:visit-photo",
     "points:entry-photo",
+    "volunteering:wish-photo",
     # An export is started by a form's POST and ends in a file.
     "core:export-start",
     "core:export-download",
@@ -121,6 +123,10 @@ _ARGUMENT_NAMES = {
     "pass_id",
     "pass_uuid",
     "verifier_id",
+    # volunteering: wishes and funds
+    "wish_id",
+    "fund_id",
+    "donation_id",
     # volunteering: hours and certificates
     "volunteer_id",
     "certificate_id",
@@ -154,6 +160,7 @@ def _arguments(w) -> dict:
         **shop_arguments(w),
         **pass_arguments(w),
         **_points(w),
+        **wish_arguments(w),
         **certificate_arguments(w),
     }
 

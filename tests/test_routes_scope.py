@@ -43,8 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
-from yiwang.volunteering.tests.checks_certificates import CHECKS as CERTIFICATE_CHECKS
-from yiwang.volunteering.tests.checks_certificates import PUBLIC as CERTIFICATE_PUBLIC
+from yiwang.volunteering.tests import checks_certificates, checks_wishes
 
 
 def _methods(callback) -> list[str]:
@@ -815,8 +814,10 @@ CHECKS.update(OUTBOX_CHECKS)
 CHECKS.update(COCKPIT_CHECKS)
 CHECKS.update(POINTS_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
-CHECKS.update(CERTIFICATE_CHECKS)
-PUBLIC |= CERTIFICATE_PUBLIC
+CHECKS.update(checks_wishes.CHECKS)
+PUBLIC |= checks_wishes.PUBLIC
+CHECKS.update(checks_certificates.CHECKS)
+PUBLIC |= checks_certificates.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

@@ -506,6 +506,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LifeEventKindEnum": "yiwang.registry.models.LifeEventKind",
     "RobotChannelEnum": "yiwang.notices.models.outbox.ROBOT_CHOICES",
     "RoleEnum": "yiwang.accounts.models.Role",
+    "WishStatusEnum": "yiwang.volunteering.models.wishes.WishStatus",
+    "ClaimerKindEnum": "yiwang.volunteering.models.wishes.ClaimerKind",
+    "DonationKindEnum": "yiwang.volunteering.models.donations.DonationKind",
     "IndicatorKindEnum": ["count", "ratio"],
     "VisitInputSourceEnum": ["api", "offline"],
     "FeatureTypeEnum": ["Feature"],
@@ -540,6 +543,10 @@ MESSAGE_TAGS = {40: "danger"}
 # Outreach: how many days back a visit may be recorded or edited (a phone offline for a
 # few days still sends its visits; older ones are refused with a message).
 OUTREACH_BACKDATE_DAYS = envint("OUTREACH_BACKDATE_DAYS", 7)
+
+# Volunteering: a micro-wish still unclaimed so many days after it was recorded is raised
+# to its village (the grid chief's inbox), once.
+VOLUNTEERING_WISH_RAISE_DAYS = envint("VOLUNTEERING_WISH_RAISE_DAYS", 14)
 
 # Notices' outbox (yiwang/notices/outbox/): group robots and SMS.
 # Hosts besides the robot services' own accepted in a robot's address ("host" or

@@ -48,6 +48,7 @@ PROPOSAL_RULES: list[tuple[str, tuple[str, str]]] = [
     ("closed_case", ("household", "3")),
     ("event", ("party_member", "4")),
     ("meeting", ("party_member", "5")),
+    ("volunteer_hours", ("party_member", "3")),
 ]
 
 

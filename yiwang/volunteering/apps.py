@@ -13,7 +13,13 @@ class VolunteeringConfig(AppConfig):
     def ready(self):
         # Each topic registers its menu items, its audit actions' labels and its kinds of
         # notification.
-        from yiwang.volunteering.views import certificates, hours
+        from yiwang.volunteering.views import certificates, donations, hours, wishes
 
-        for part in (hours, certificates):
+        for part in (wishes, donations, hours, certificates):
             part.register()
+
+        # The hours served, as deeds that points may reward (yiwang.core.deeds).
+        from yiwang.core import deeds
+        from yiwang.volunteering.selectors import deeds as hours_deeds
+
+        deeds.register(hours_deeds.SOURCE, hours_deeds.volunteer_hours)

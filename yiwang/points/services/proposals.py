@@ -11,12 +11,14 @@ second person's approval like any other entry:
 - a case with a household closed in the month, for the household's civility:
   "case:<id>";
 - attendance at a must-attend event or a routine meeting, for each attendee whose account
-  belongs to a party member: "event:<id>:<user>", "meeting:<id>:<user>".
+  belongs to a party member: "event:<id>:<user>", "meeting:<id>:<user>";
+- volunteer hours approved for a resident (the deeds volunteering registers in
+  `yiwang.core.deeds`): for the resident when a party member, on a party member's list,
+  or for their household, on a household's list: "hours:<id>".
 
 Each record proposes at most once (`Entry.proposal_key` is unique); the item's monthly cap
 is respected (nothing beyond it is proposed); a record whose village has no list in force
-with the item, or whose month is closed, proposes nothing. Volunteer hours are a source
-without records yet (the volunteering app comes later). Nothing is ever proposed for
+with the item, or whose month is closed, proposes nothing. Nothing is ever proposed for
 logging in, checking in or time online: no source reads them.
 """
 
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
 from yiwang.cases.models import Case, CaseKind, Satisfaction, Source, Status
-from yiwang.core import audit
+from yiwang.core import audit, deeds
 from yiwang.outreach.models import Event, Meeting, Outcome, Pairing, Visit
 from yiwang.points.models import (
     Entry,
@@ -64,12 +66,13 @@ SOURCE_KINDS = {
     ProposalSource.MEETING: (ListKind.PARTY_MEMBER, ListKind.CADRE),
     ProposalSource.VOLUNTEER_HOURS: (ListKind.PARTY_MEMBER, ListKind.HOUSEHOLD),
 }
-# Sources with records to read today.
+# Sources with records to read (volunteer hours: when volunteering registers its deeds).
 IN_USE = (
     ProposalSource.PAIRING_VISIT,
     ProposalSource.CLOSED_CASE,
     ProposalSource.EVENT,
     ProposalSource.MEETING,
+    ProposalSource.VOLUNTEER_HOURS,
 )
 
 
@@ -230,7 +233,25 @@ def _attendance(model, prefix: str, field: str, month, area_code):
                 yield f"{prefix}:{row.pk}:{user_id}", None, member, {prefix: row}
 
 
-def _records(source: str, month, area_code):
+def _deeds(source: str, month, area_code, kind: str):
+    """Deeds another module records (yiwang.core.deeds), for the resident when the rule
+    rewards party members (and the resident is one), or for the resident's household."""
+    found = list(deeds.deeds(source, month, next_month(month) - datetime.timedelta(days=1)))
+    residents = Resident.objects.select_related("household").in_bulk(
+        {deed.resident_id for deed in found}
+    )
+    for deed in found:
+        resident = residents.get(deed.resident_id)
+        if resident is None or (area_code and not resident.area_code.startswith(area_code)):
+            continue
+        if kind == ListKind.HOUSEHOLD:
+            yield deed.key, resident.household, None, {"evidence": deed.text}
+        elif resident.is_party_member:
+            yield deed.key, None, resident, {"evidence": deed.text}
+
+
+def _records(rule, month, area_code):
+    source = rule.source
     if source == ProposalSource.PAIRING_VISIT:
         return _pairing_visits(month, area_code)
     if source == ProposalSource.CLOSED_CASE:
@@ -239,13 +260,16 @@ def _records(source: str, month, area_code):
         return _attendance(Event, "event", "happened_at", month, area_code)
     if source == ProposalSource.MEETING:
         return _attendance(Meeting, "meeting", "held_at", month, area_code)
-    return iter(())  # volunteer hours: no records yet
+    return _deeds(source, month, area_code, rule.template.kind)
 
 
 def _propose_one(rule, month, key, household, resident, links) -> str:
     """Proposes the entry of one record: "made", or why not ("known", "no_item", "closed",
     "cap")."""
     subject = resident or household
+    # What the record says was done, else the source's name.
+    links = dict(links)
+    evidence = links.pop("evidence", "") or str(rule.get_source_display())
     village = village_of(subject.area_code)
     if is_closed(village, month):  # asked again below, under the lock
         return "closed"
@@ -282,7 +306,7 @@ def _propose_one(rule, month, key, household, resident, links) -> str:
             proposal_key=key,
             recorded_by=None,
             area_code=subject.area_code,
-            evidence=str(rule.get_source_display()),
+            evidence=evidence,
             **links,
         )
         try:
@@ -311,6 +335,6 @@ def propose(month, area_code: str | None = None) -> dict[str, int]:
         "template"
     )
     for rule in rules:
-        for key, household, resident, links in _records(rule.source, month, area_code or ""):
+        for key, household, resident, links in _records(rule, month, area_code or ""):
             counts[_propose_one(rule, month, key, household, resident, links)] += 1
     return dict(counts)

@@ -1,0 +1,32 @@
+"""Filtersets of micro-wishes, shared by the workers' list page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.areas.picker import AreaPicker, PickerFilterSet
+from yiwang.core.filters import AreaCodeFilter, FilterSet
+from yiwang.core.scoping import subtree_q
+from yiwang.volunteering.models import Wish, WishStatus
+
+
+def _under(queryset, name, value):
+    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
+
+
+class WishFilterSet(PickerFilterSet, FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=WishStatus.choices)
+    under = AreaCodeFilter(
+        label=_("area"),
+        method=_under,
+        widget=AreaPicker(),
+        help_text=_("The area and the areas under it."),
+    )
+    raised = django_filters.BooleanFilter(
+        label=_("raised to the village"), field_name="raised_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Wish
+        fields = []
