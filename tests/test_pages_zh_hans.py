@@ -30,6 +30,7 @@ from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
+from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +58,18 @@ NOT_PAGES = {
     "core:export-download",
     # A monthly report's PDF.
     "cockpit:report-download",
+    # An hours certificate's PDF.
+    "volunteering:certificate-pdf",
 }
 # Pages shown to a visitor who is not signed in.
-ANONYMOUS = {"login", "public:request", "public:track", "notices:ack-link"}
+ANONYMOUS = {
+    "login",
+    "public:request",
+    "public:track",
+    "notices:ack-link",
+    "volunteering-public:certificate",
+    "volunteering-public:certificate-check",
+}
 
 # The argument each page route is given, by the name of its parameter; a route whose
 # `code` is not an area's names the row it edits.
@@ -117,6 +127,10 @@ _ARGUMENT_NAMES = {
     "wish_id",
     "fund_id",
     "donation_id",
+    # volunteering: hours and certificates
+    "volunteer_id",
+    "certificate_id",
+    "check_code",
 }
 
 
@@ -147,6 +161,7 @@ def _arguments(w) -> dict:
         **pass_arguments(w),
         **_points(w),
         **wish_arguments(w),
+        **certificate_arguments(w),
     }
 
 

@@ -43,7 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
-from yiwang.volunteering.tests import checks_wishes
+from yiwang.volunteering.tests import checks_certificates, checks_wishes
 from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
 
@@ -818,6 +818,8 @@ CHECKS.update(VOLUNTEERING_CHECKS)
 PUBLIC |= NOTICES_PUBLIC
 CHECKS.update(checks_wishes.CHECKS)
 PUBLIC |= checks_wishes.PUBLIC
+CHECKS.update(checks_certificates.CHECKS)
+PUBLIC |= checks_certificates.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

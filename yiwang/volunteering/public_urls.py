@@ -1,7 +1,7 @@
 """Volunteering's pages without a login, mounted under /public/ by the project's URL map:
 the check of an hours certificate (its QR code) and the micro-wish wall."""
 
-from yiwang.volunteering.views import donations, wishes
+from yiwang.volunteering.views import certificates, donations, wishes
 
 app_name = "volunteering-public"
 urlpatterns: list = [
@@ -9,4 +9,6 @@ urlpatterns: list = [
     *wishes.public_urlpatterns,
     # A fund's monthly statement.
     *donations.public_urlpatterns,
+    # An hours certificate checked by its QR code, or by its number and check code.
+    *certificates.public_urlpatterns,
 ]

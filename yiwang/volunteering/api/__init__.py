@@ -1,8 +1,15 @@
 """The volunteering API under /api/v1/, a module a topic; each registers its viewsets."""
 
-from yiwang.volunteering.api import activities, donations, hours, volunteers, wishes
+from yiwang.volunteering.api import (
+    activities,
+    certificates,
+    donations,
+    hours,
+    volunteers,
+    wishes,
+)
 
 
 def register(router) -> None:
-    for part in (volunteers, activities, hours, wishes, donations):
+    for part in (volunteers, activities, hours, wishes, donations, certificates):
         part.register(router)

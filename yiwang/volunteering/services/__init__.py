@@ -7,6 +7,7 @@ from yiwang.volunteering.services.activities import (
     new_checkin_code,
     sign_up,
 )
+from yiwang.volunteering.services.certificates import issue_certificate
 from yiwang.volunteering.services.donations import (
     Short,
     confirm_donation,
@@ -14,6 +15,7 @@ from yiwang.volunteering.services.donations import (
     pay_out,
     record_donation,
 )
+from yiwang.volunteering.services.exports import export_national_hours
 from yiwang.volunteering.services.hours import (
     add_honour_hours,
     approve_hours,
@@ -61,7 +63,9 @@ __all__ = [
     "deactivate_volunteer",
     "decline_hours",
     "end_membership",
+    "export_national_hours",
     "fulfil_wish",
+    "issue_certificate",
     "new_checkin_code",
     "pay_out",
     "raise_unclaimed",

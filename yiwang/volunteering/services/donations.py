@@ -34,6 +34,7 @@ from yiwang.core import audit, validators
 from yiwang.core.scoping import get_in_scope
 from yiwang.volunteering import access
 from yiwang.volunteering.models import Donation, DonationKind, Fund, Payout, Wish
+from yiwang.volunteering.services.errors import Short
 from yiwang.volunteering.services.wishes import read_value
 
 NAME_MAX = 100
@@ -43,11 +44,6 @@ RECIPIENT_MAX = 100
 PURPOSE_MAX = 200
 # A gift or a pay-out may be recorded up to a year after it happened.
 BACKDATE_DAYS = 366
-
-
-class Short(ValidationError):
-    """The fund's balance is short of a pay-out: nothing was changed. The API answers 409
-    with the message."""
 
 
 def money(value: Decimal) -> str:

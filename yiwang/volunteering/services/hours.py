@@ -47,6 +47,7 @@ from yiwang.volunteering.services.activities import (
     require_runner,
     volunteer_for,
 )
+from yiwang.volunteering.services.errors import Conflict
 from yiwang.volunteering.services.volunteers import read_pk, recheck, volunteer_of
 
 CHECKIN_OPENS = datetime.timedelta(minutes=30)
@@ -60,10 +61,6 @@ REASON_MAX = 200
 NOTICE_KIND = "volunteering.not_checked_out"
 CENT = Decimal("0.01")
 MICROSECONDS_AN_HOUR = Decimal(3_600_000_000)
-
-
-class Conflict(ValidationError):
-    """Someone else decided first: nothing was changed. The API answers 409."""
 
 
 def _shown(moment: datetime.datetime) -> str:

@@ -44,6 +44,7 @@ from yiwang.volunteering.models import (
     WishPhoto,
     WishStatus,
 )
+from yiwang.volunteering.services.errors import Conflict
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
@@ -55,11 +56,6 @@ VALUE_MAX = Decimal("99999999.99")
 VILLAGE_LENGTH = 12
 NUMBER_ATTEMPTS = 20
 NOTICE_KIND = "volunteering.wish_unclaimed"
-
-
-class Conflict(ValidationError):
-    """Someone else acted on the wish first (it was claimed, or fulfilled): nothing was
-    changed. The API answers 409 with the message."""
 
 
 # --- input ----------------------------------------------------------------------------
