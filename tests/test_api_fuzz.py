@@ -56,6 +56,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/event-types/": "the code must be new",
     "POST /api/v1/imports/": "the area must be one in your scope",
     "POST /api/v1/migrants/": "a unit or a host household, one of the two",
+    "POST /api/v1/occurrences/": "a household of your scope; the day a date in a form people type",
     "POST /api/v1/pairings/": "exactly one subject: a household, a resident or an enterprise",
     "POST /api/v1/points/entries/": "an item of the subject's village's list, in its range",
     "POST /api/v1/posts/": "the user must exist in your scope",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.filters import AreaCodeFilter, FilterSet
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
 from yiwang.core.reporting import parse_month
 from yiwang.core.scoping import subtree_q
 from yiwang.points.models import Evaluation, EvaluationStatus, Objection
@@ -43,9 +43,7 @@ class ObjectionFilterSet(FilterSet):
     answered = django_filters.BooleanFilter(
         label=_("answered"), method="filter_answered", help_text="true: answered; false: not yet."
     )
-    evaluation = django_filters.NumberFilter(
-        label=_("evaluation"), field_name="selection__evaluation_id"
-    )
+    evaluation = IdFilter(label=_("evaluation"), field_name="selection__evaluation_id")
     under = AreaCodeFilter(
         label=_("area"), method="filter_under", help_text="The area and the areas under it."
     )

@@ -161,11 +161,13 @@ class HoursRecord(ScopedModel):
     organiser approves or declines them. Credit hours come from an attendance; honour
     hours are added by hand and kept apart."""
 
+    # Indexed by volunteering_hours_person, which starts with it.
     volunteer = models.ForeignKey(
         Volunteer,
         verbose_name=_("volunteer"),
         on_delete=models.PROTECT,
         related_name="hours",
+        db_index=False,
     )
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="hours"

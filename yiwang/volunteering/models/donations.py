@@ -45,6 +45,7 @@ class Donation(ScopedModel):
     client's."""
 
     uuid = models.UUIDField(_("UUID"), unique=True, default=uuid.uuid4)
+    # Indexed by volunteering_donation_fund, which starts with it.
     fund = models.ForeignKey(
         Fund,
         verbose_name=_("fund"),
@@ -52,6 +53,7 @@ class Donation(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donations",
+        db_index=False,
     )
     wish = models.ForeignKey(
         Wish,
@@ -102,8 +104,13 @@ class Payout(ScopedModel):
     """Money paid out of a fund to someone, for something (`area_code`: the fund's)."""
 
     uuid = models.UUIDField(_("UUID"), unique=True, default=uuid.uuid4)
+    # Indexed by volunteering_payout_fund, which starts with it.
     fund = models.ForeignKey(
-        Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="payouts"
+        Fund,
+        verbose_name=_("fund"),
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        db_index=False,
     )
     recipient = models.CharField(_("paid to"), max_length=100)
     purpose = models.CharField(_("purpose"), max_length=200)

@@ -4,8 +4,7 @@ Credit hours (信用时长, from check-in and check-out) and honour hours (荣�
 organiser afterwards) are kept apart; only approved credit hours count towards the star.
 Each figure is one GROUP BY over the volunteer's range of the index
 `volunteering_hours_person` (volunteer, status, kind, hours): the sums are read from the
-index alone when no period is asked (PostgreSQL may prefer the foreign key's own index on
-the volunteer while a table is small: that one is redundant with this one); a period adds
+index alone when no period is asked (the foreign key has no index of its own); a period adds
 a second query for the star, which is always of every approved credit hour the
 volunteer has.
 """
