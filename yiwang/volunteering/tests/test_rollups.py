@@ -129,3 +129,30 @@ def test_a_year_ago_holds_the_old_activity_alone(county_rows):
     result = rollup(Area.objects.get(code=VILLAGE), Period(today, today))
     assert (result.total.activities, result.total.credit_hours) == (1, Decimal("2.00"))
     assert result.total.wishes == 0 and result.total.wishes_waiting == 1
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_answers_the_rollup_in_scope(county_rows, county_admin, chief, outsider):
+    month = f"{timezone.localdate():%Y-%m}"
+    answer = _api(county_admin).get(
+        "/api/v1/volunteering/rollup/", {"area": COUNTY, "from": month, "to": month}
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["area"]["code"] == COUNTY and body["from"] == body["to"] == month
+    town = next(row for row in body["rows"] if row["code"] == TOWN)
+    assert town["figures"]["volunteers"] == 1 and town["figures"]["wishes_waiting"] == 1
+    assert isinstance(body["total"]["credit_hours"], str)
+    # The chief's own village by default; the county is out of the chief's scope.
+    assert _api(chief).get("/api/v1/volunteering/rollup/").json()["area"]["code"] == VILLAGE
+    assert _api(chief).get("/api/v1/volunteering/rollup/", {"area": COUNTY}).status_code == 404
+    assert _api(outsider).get("/api/v1/volunteering/rollup/", {"area": TOWN}).status_code == 404
+    bad = _api(county_admin).get("/api/v1/volunteering/rollup/", {"from": "2026-13"})
+    assert bad.status_code == 400 and "from" in bad.json()
