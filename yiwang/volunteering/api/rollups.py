@@ -26,7 +26,9 @@ class VolunteeringFiguresSerializer(serializers.Serializer):
     volunteers = serializers.IntegerField(help_text="Active volunteers (now).")
     teams = serializers.IntegerField(help_text="Active teams (now).")
     activities = serializers.IntegerField(help_text="Activities held in the period.")
-    services = serializers.IntegerField(help_text="Check-ins in the period.")
+    services = serializers.IntegerField(
+        help_text="Check-outs in the period whose credit hours were approved."
+    )
     credit_hours = serializers.CharField(help_text="Approved credit hours served in the period.")
     honour_hours = serializers.CharField(help_text="Approved honour hours of the period.")
     wishes = serializers.IntegerField(help_text="Micro-wishes recorded in the period.")

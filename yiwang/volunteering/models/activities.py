@@ -136,10 +136,6 @@ class Attendance(ScopedModel):
             ),
         ]
         indexes = [
-            # The services of a period under an area (the roll-ups).
-            models.Index(
-                fields=["area_code", "checked_in_at"], name="volunteering_attendance_area"
-            ),
             # The sweep that closes check-ins left open.
             models.Index(
                 fields=["checked_in_at"],
