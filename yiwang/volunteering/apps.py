@@ -13,9 +13,16 @@ class VolunteeringConfig(AppConfig):
     def ready(self):
         # Each topic registers its menu items, its audit actions' labels and its kinds of
         # notification.
-        from yiwang.volunteering.views import activities, donations, wishes
+        from yiwang.volunteering.views import (
+            activities,
+            checkin,
+            donations,
+            teams,
+            volunteers,
+            wishes,
+        )
 
-        for part in (activities, wishes, donations):
+        for part in (activities, wishes, donations, volunteers, teams, checkin):
             part.register()
 
         # The hours served, as deeds that points may reward (yiwang.core.deeds).
