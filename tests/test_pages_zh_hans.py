@@ -30,6 +30,7 @@ from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
+from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
 from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,12 @@ _ARGUMENT_NAMES = {
     "wish_id",
     "fund_id",
     "donation_id",
+    # volunteering: volunteers, teams, activities, hours
+    "volunteer_id",
+    "team_id",
+    "activity_id",
+    "membership_id",
+    "record_id",
 }
 
 
@@ -147,6 +154,7 @@ def _arguments(w) -> dict:
         **pass_arguments(w),
         **_points(w),
         **wish_arguments(w),
+        **volunteering_arguments(w),
     }
 
 

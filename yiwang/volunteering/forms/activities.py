@@ -73,10 +73,10 @@ class HonourForm(forms.Form):
 
     def __init__(self, *args, volunteers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].choices = [("", "—")] + [
-            (str(v.pk), v.label) for v in volunteers
-        ]
+        self.fields["volunteer"].choices = [("", "—")] + [(str(v.pk), v.label) for v in volunteers]
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), required=False, max_length=hours_services.REASON_MAX)
+    reason = forms.CharField(
+        label=_("reason"), required=False, max_length=hours_services.REASON_MAX
+    )

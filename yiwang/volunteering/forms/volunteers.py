@@ -56,6 +56,4 @@ class MemberForm(forms.Form):
     def __init__(self, *args, volunteers=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("joined_on", timezone.localdate().isoformat())
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].choices = [("", "—")] + [
-            (str(v.pk), v.label) for v in volunteers
-        ]
+        self.fields["volunteer"].choices = [("", "—")] + [(str(v.pk), v.label) for v in volunteers]

@@ -4,13 +4,14 @@ the page, those who run it see the code with its QR code and decide the hours; b
 shows its message and changes nothing; the list's queries are pinned."""
 
 import datetime
+import uuid
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from conftest import OTHER_VILLAGE, VILLAGE
+from yiwang.notices import kinds
 from yiwang.volunteering import services
 from yiwang.volunteering.models import (
     Activity,
@@ -20,8 +21,9 @@ from yiwang.volunteering.models import (
     HoursStatus,
     SignUp,
 )
+from yiwang.volunteering.services import hours as hours_services
 
-from .activity_setup import HOUR, make_activity, make_team, make_volunteer, new_uuid
+from .activity_setup import HOUR, make_activity, make_team, new_uuid
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +77,9 @@ def test_a_volunteer_signs_up_checks_in_and_out_on_the_phone_page(worker, chief)
     client = signed_in(worker)
     detail = reverse("volunteering:activity", args=[activity.pk])
     assert 'id="signup-form"' in client.get(detail).content.decode()
-    assert client.post(reverse("volunteering:activity-signup", args=[activity.pk])).status_code == 302
+    assert (
+        client.post(reverse("volunteering:activity-signup", args=[activity.pk])).status_code == 302
+    )
     assert SignUp.objects.filter(activity=activity, volunteer=own).exists()
     mine = client.get(reverse("volunteering:checkin-list")).content.decode()
     assert f'id="checkin-activity-{activity.pk}"' in mine
@@ -100,9 +104,7 @@ def test_a_volunteer_signs_up_checks_in_and_out_on_the_phone_page(worker, chief)
         {"uuid": key, "code": activity.checkin_code},
     )
     assert again.status_code == 302
-    assert list(Attendance.objects.values_list("checkin_uuid", flat=True)) == [
-        __import__("uuid").UUID(key)
-    ]
+    assert list(Attendance.objects.values_list("checkin_uuid", flat=True)) == [uuid.UUID(key)]
     out = client.post(
         reverse("volunteering:checkin-out", args=[activity.pk]),
         {"uuid": new_uuid(), "code": activity.checkin_code},
@@ -243,15 +245,9 @@ def test_the_activity_list_reads_a_fixed_number_of_queries(chief, django_assert_
 
 
 def test_the_notice_of_check_ins_left_open_links_the_activity(chief, outsider):
-    from yiwang.notices import kinds
-
     activity = make_activity(chief)
-    kind = kinds.get(services.hours.NOTICE_KIND) if hasattr(kinds, "get") else None
-    from yiwang.volunteering.views.activities import activity_links
-
-    assert activity_links(chief, [activity.pk]) == {
+    kind = kinds.get(hours_services.NOTICE_KIND)
+    assert kind.links(chief, [activity.pk]) == {
         activity.pk: (reverse("volunteering:activity", args=[activity.pk]), activity.title)
     }
-    assert activity_links(outsider, [activity.pk]) == {}
-    if kind is not None:
-        assert kind.links is activity_links
+    assert kind.links(outsider, [activity.pk]) == {}

@@ -34,7 +34,6 @@ from yiwang.volunteering.models import (
     ActivityStatus,
     Attendance,
     HoursRecord,
-    HoursStatus,
     SignUp,
 )
 from yiwang.volunteering.selectors import activities as selectors
@@ -169,12 +168,8 @@ def _activity_page(request, activity, *, status=200, **forms):
                 "volunteer"
             )
         )
-        attendances = list(
-            Attendance.objects.filter(activity=activity).select_related("volunteer")
-        )
-        records = list(
-            HoursRecord.objects.filter(activity=activity).select_related("volunteer")
-        )
+        attendances = list(Attendance.objects.filter(activity=activity).select_related("volunteer"))
+        records = list(HoursRecord.objects.filter(activity=activity).select_related("volunteer"))
         for row in [*signups, *attendances, *records]:
             row.name = mask_name(row.volunteer.name)
         people = {s.volunteer_id: s.volunteer for s in signups}
@@ -183,9 +178,9 @@ def _activity_page(request, activity, *, status=200, **forms):
         for volunteer in choices:
             volunteer.label = mask_name(volunteer.name)
         honour_form = forms.get("honour_form") or HonourForm(volunteers=choices)
-        honour_form.fields["volunteer"].choices = HonourForm(volunteers=choices).fields[
-            "volunteer"
-        ].choices
+        honour_form.fields["volunteer"].choices = (
+            HonourForm(volunteers=choices).fields["volunteer"].choices
+        )
         context.update(
             {
                 "checkin_url": url,
@@ -300,17 +295,13 @@ def hours_decline(request, activity_id: int, record_id: int):
         else:
             messages.success(request, _("The hours were declined."))
             return redirect("volunteering:activity", activity.pk)
-    return _activity_page(
-        request, activity, status=400, decline_form=form, declining=record.pk
-    )
+    return _activity_page(request, activity, status=400, decline_form=form, declining=record.pk)
 
 
 def activity_links(user, ids) -> dict:
     """{activity id: (URL, title)} for the activities among `ids` the user may open (the
     inbox's links of "volunteers not checked out")."""
-    rows = (
-        selectors.activities_visible_to(user).filter(pk__in=list(ids)).values_list("pk", "title")
-    )
+    rows = selectors.activities_visible_to(user).filter(pk__in=list(ids)).values_list("pk", "title")
     return {pk: (reverse("volunteering:activity", args=[pk]), title) for pk, title in rows}
 
 

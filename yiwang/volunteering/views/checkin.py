@@ -48,9 +48,7 @@ def checkin_list(request):
             "activity_id"
         )
         rows = (
-            Activity.objects.filter(
-                pk__in=signed, status=ActivityStatus.OPEN, ends_at__gte=start
-            )
+            Activity.objects.filter(pk__in=signed, status=ActivityStatus.OPEN, ends_at__gte=start)
             .select_related("team")
             .order_by("starts_at", "id")[:COMING]
         )

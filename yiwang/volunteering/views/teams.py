@@ -98,9 +98,9 @@ def _team_page(request, team, *, member_form=None, status=200):
     organises = access.can_organise(user, team.area_code)
     leads = access.is_team_leader(user, team)
     memberships = list(
-        Membership.objects.filter(team=team).select_related("volunteer").order_by(
-            "left_on", "-is_leader", "joined_on", "id"
-        )
+        Membership.objects.filter(team=team)
+        .select_related("volunteer")
+        .order_by("left_on", "-is_leader", "joined_on", "id")
     )
     today = timezone.localdate()
     current = [m for m in memberships if m.left_on is None or m.left_on >= today]
@@ -152,9 +152,9 @@ def team_add_member(request, team_id: int):
         else:
             messages.success(request, _("The member was added."))
             return redirect("volunteering:team", team.pk)
-    form.fields["volunteer"].choices = MemberForm(
-        volunteers=_candidates(request.user, team)
-    ).fields["volunteer"].choices
+    form.fields["volunteer"].choices = (
+        MemberForm(volunteers=_candidates(request.user, team)).fields["volunteer"].choices
+    )
     return _team_page(request, team, member_form=form, status=400)
 
 

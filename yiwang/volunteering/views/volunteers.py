@@ -53,7 +53,8 @@ def _volunteers(user):
 @login_required
 def volunteer_list(request):
     filterset = VolunteerFilterSet(
-        request.GET, queryset=_volunteers(request.user).order_by("area_code", "name", "id"),
+        request.GET,
+        queryset=_volunteers(request.user).order_by("area_code", "name", "id"),
         request=request,
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
