@@ -23,7 +23,14 @@ from yiwang.volunteering.models import (
 )
 from yiwang.volunteering.services import hours as hours_services
 
-from .activity_setup import HOUR, make_activity, make_team, new_uuid
+from .activity_setup import (
+    HOUR,
+    make_activity,
+    make_resident,
+    make_team,
+    make_volunteer,
+    new_uuid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +43,6 @@ def signed_in(user) -> Client:
 
 def as_volunteer(user, number="201"):
     """The persona's own volunteer record (a resident of the ledger with their account)."""
-    from .activity_setup import make_resident
-
     resident = make_resident(number=number, name="赵志愿")
     return services.register_volunteer(None, resident=resident, user=user, consent=True)
 
@@ -232,6 +237,11 @@ def test_the_list_filters_by_target_group_and_splits_coming_from_past(chief):
     assert f'id="activity-{past.pk}"' in text and f'id="activity-{coming.pk}"' not in text
     text = client.get(url, {"target_group": "elderly"}).content.decode()
     assert f'id="activity-{coming.pk}"' not in text
+    # The team is chosen by its name.
+    assert f'<option value="{coming.team_id}">{coming.team.name}</option>' in text
+    other = make_team(name="巾帼志愿队")
+    text = client.get(url, {"team": other.pk}).content.decode()
+    assert f'id="activity-{coming.pk}"' not in text
 
 
 def test_the_activity_list_reads_a_fixed_number_of_queries(chief, django_assert_max_num_queries):
@@ -239,7 +249,7 @@ def test_the_activity_list_reads_a_fixed_number_of_queries(chief, django_assert_
         make_activity(chief, starts=timezone.now() + hours * HOUR)
     client = signed_in(chief)
     client.get(reverse("volunteering:activities"))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         page = client.get(reverse("volunteering:activities"))
     assert page.status_code == 200
 
@@ -251,3 +261,31 @@ def test_the_notice_of_check_ins_left_open_links_the_activity(chief, outsider):
         activity.pk: (reverse("volunteering:activity", args=[activity.pk]), activity.title)
     }
     assert kind.links(outsider, [activity.pk]) == {}
+
+
+def test_the_organisers_page_and_my_activities_read_a_fixed_number_of_queries(
+    chief, worker, django_assert_max_num_queries
+):
+    activity = make_activity(chief, starts=timezone.now() - HOUR)
+    for i in range(6):
+        person = make_volunteer(number=f"6{i:02d}", name=f"周{i}号")
+        services.sign_up(chief, activity.pk, volunteer=person.pk)
+        services.check_in(
+            chief,
+            uuid=new_uuid(),
+            activity=activity.pk,
+            code=activity.checkin_code,
+            volunteer=person.pk,
+        )
+    as_volunteer(worker)
+    services.sign_up(worker, activity.pk)
+    organiser, volunteer = signed_in(chief), signed_in(worker)
+    url = reverse("volunteering:activity", args=[activity.pk])
+    organiser.get(url)
+    with django_assert_max_num_queries(11):
+        page = organiser.get(url)
+    assert len(page.context["attendances"]) == 6 and len(page.context["signups"]) == 7
+    volunteer.get(reverse("volunteering:checkin-list"))
+    with django_assert_max_num_queries(6):
+        mine = volunteer.get(reverse("volunteering:checkin-list"))
+    assert [a.pk for a in mine.context["today"]] == [activity.pk]

@@ -165,8 +165,8 @@ def test_the_lists_read_a_fixed_number_of_queries(chief, django_assert_max_num_q
     client = signed_in(chief)
     for name in ("volunteering:volunteers", "volunteering:teams"):
         client.get(reverse(name))
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):
             assert client.get(reverse(name)).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         page = client.get(reverse("volunteering:volunteers"), {"team": team.pk})
     assert len(page.context["rows"]) == 8

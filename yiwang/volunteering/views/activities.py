@@ -42,6 +42,7 @@ from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.services import activities as services
 from yiwang.volunteering.services import hours as hours_services
 from yiwang.volunteering.views.donations import may_organise_somewhere
+from yiwang.volunteering.views.volunteers import choose_team_by_name
 
 PAGE_SIZE = 30
 
@@ -74,6 +75,7 @@ def activity_list(request):
     else:
         rows = rows.filter(ends_at__gte=now).order_by("starts_at", "id")
     filterset = ActivityFilterSet(request.GET, queryset=with_counts(rows), request=request)
+    choose_team_by_name(filterset, request.user)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

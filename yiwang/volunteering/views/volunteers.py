@@ -9,6 +9,7 @@ service; a service's ValidationError goes back onto the form.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,7 @@ from yiwang.volunteering.views.wishes import SEARCH_HITS, may_record_somewhere
 
 PAGE_SIZE = 50
 RECENT = 20
+TEAM_CHOICES = 300
 
 
 def phone_of(volunteer) -> str:
@@ -44,6 +46,15 @@ def phone_of(volunteer) -> str:
     if not phone and volunteer.user_id:
         phone = volunteer.user.phone
     return mask_phone(phone) if phone else ""
+
+
+def choose_team_by_name(filterset, user) -> None:
+    """The `team` filter of a page's list as a list of the teams' names (the API takes the
+    id)."""
+    teams = selectors.teams_visible_to(user).order_by("name", "id").values_list("pk", "name")
+    choices = [("", "—"), *[(str(pk), name) for pk, name in teams[:TEAM_CHOICES]]]
+    field = filterset.form.fields["team"]
+    field.widget = forms.Select(choices=choices, attrs={"class": "form-select"})
 
 
 def _volunteers(user):
@@ -57,6 +68,7 @@ def volunteer_list(request):
         queryset=_volunteers(request.user).order_by("area_code", "name", "id"),
         request=request,
     )
+    choose_team_by_name(filterset, request.user)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(v, mask_name(v.name), phone_of(v)) for v in page.object_list]
     return render(
