@@ -289,3 +289,15 @@ def test_the_organisers_page_and_my_activities_read_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         mine = volunteer.get(reverse("volunteering:checkin-list"))
     assert [a.pk for a in mine.context["today"]] == [activity.pk]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("county", 200), ("town", 200), ("chief", 200), ("worker", 200), ("outsider", 404)],
+)
+def test_the_check_in_page_opens_to_each_persona_of_its_scope(personas, activity, who, status):
+    page = signed_in(personas[who]).get(reverse("volunteering:checkin", args=[activity.pk]))
+    assert page.status_code == status
+    if status == 200:
+        # Not a volunteer: told how to register, no form to send.
+        assert 'id="checkin-form"' not in page.content.decode()

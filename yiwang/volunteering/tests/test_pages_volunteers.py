@@ -170,3 +170,18 @@ def test_the_lists_read_a_fixed_number_of_queries(chief, django_assert_max_num_q
     with django_assert_max_num_queries(10):
         page = client.get(reverse("volunteering:volunteers"), {"team": team.pk})
     assert len(page.context["rows"]) == 8
+
+
+@pytest.mark.parametrize(
+    ("who", "organises"),
+    [("county", True), ("town", True), ("chief", True), ("worker", False), ("outsider", False)],
+)
+def test_the_forms_open_to_those_who_may_use_them(personas, who, organises):
+    client = signed_in(personas[who])
+    assert client.get(reverse("volunteering:volunteer-create")).status_code == 200
+    expected = 200 if organises else 403
+    assert client.get(reverse("volunteering:team-create")).status_code == expected
+    assert client.get(reverse("volunteering:activity-create")).status_code == expected
+    teams = client.get(reverse("volunteering:teams")).content.decode()
+    assert ('id="team-create"' in teams) == organises
+    assert client.get(reverse("volunteering:checkin-list")).status_code == 200
