@@ -245,7 +245,10 @@ def test_honour_hours_and_decisions_through_the_api(chief, world):
     with translation.override("en"):
         over = post(client, url("volunteer-hours-list"), **body, hours="3")
     assert over.status_code == 400
-    assert over.json()["hours"] == ["3.00 hours over the activity's length of 2.00 hours."]
+    assert over.json()["hours"] == [
+        "3.00 hours are too many: the activity lasts 2.00 hours and 李四 already has 0.00 "
+        "honour hours for it, so at most 2.00 more can be given."
+    ]
     honour = post(client, url("volunteer-hours-list"), **body, hours="1.5", note="组织")
     assert honour.status_code == 201 and honour.json()["kind"] == HoursKind.HONOUR
     credit = own["volunteer-hours"]
