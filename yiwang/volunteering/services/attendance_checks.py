@@ -40,6 +40,8 @@ DELIVERY = datetime.timedelta(hours=24)
 WRONG_CODES = 5
 WRONG_CODES_WINDOW = datetime.timedelta(minutes=10)
 LOCKOUT = datetime.timedelta(minutes=10)
+# An `at` this many days away from today is a wrong clock.
+FAR_DAYS = 366
 
 
 def shown(moment: datetime.datetime) -> str:
@@ -76,6 +78,17 @@ def read_at(value, now: datetime.datetime) -> datetime.datetime:
             raise ValidationError(
                 {"at": [_("Give the time as a date and time such as 2026-05-01T09:00+08:00.")]}
             )
+    # A year 1 or 9999 never reaches a time zone (it would overflow on its way to UTC).
+    if abs((moment.date() - timezone.localdate(now)).days) > FAR_DAYS:
+        raise ValidationError(
+            {
+                "at": [
+                    _(
+                        "This time is more than a year away: set the phone's clock and send it again."
+                    )
+                ]
+            }
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > now + SKEW:
