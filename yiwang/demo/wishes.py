@@ -4,7 +4,6 @@ second half of yiwang.demo.volunteering (which calls these with its seeded gener
 from __future__ import annotations
 
 import datetime
-import string
 from collections import defaultdict
 from decimal import Decimal
 
@@ -30,6 +29,7 @@ from yiwang.volunteering.models import (
     WishClaim,
     WishStatus,
 )
+from yiwang.volunteering.services.certificates import CHECK_CODE_ALPHABET, CHECK_CODE_LENGTH
 
 WISHES = 300
 CHILD_SHARE = 0.6
@@ -78,7 +78,6 @@ DONORS = ("爱心人士", "嘉祥县个体私营企业协会", "县妇联", "在
 DONATION_SIZES = (5000, 3000, 2000, 1000, 1000, 500, 500, 200)
 BURSARY = Decimal(500)
 BURSARIES = 40  # a year in the county, half each term
-CHECK_ALPHABET = string.ascii_letters + string.digits + "-_"
 
 
 def _at(rng, now, days_ago: int) -> datetime.datetime:
@@ -366,7 +365,9 @@ def build_certificates(rng, today, share, villages, vols, chiefs, counts) -> Non
         rows.append(
             Certificate(
                 number=f"ZY-{county}-{issued.year}-{n:06d}",
-                check_code="".join(rng.choice(CHECK_ALPHABET) for _ in range(22)),
+                check_code="".join(
+                    rng.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH)
+                ),
                 volunteer=volunteer,
                 volunteer_name=volunteer.name,
                 masked_id_number=mask_id_number(ids.get(volunteer.resident_id, "")),

@@ -39,8 +39,11 @@ NUMBER_PREFIX = "ZY"
 # The service content names at most this many activities of a target group, then counts.
 CONTENT_TITLES = 3
 HANDLER_MAX = 50
-# The check code's bytes of randomness (22 characters of URL-safe text).
-CHECK_CODE_BYTES = 16
+# The check code: 20 characters of an alphabet without look-alikes (0/O, 1/I/L) and
+# without signs, about 99 bits of randomness, so that someone can type it from the paper
+# and a line break never splits it at a hyphen.
+CHECK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CHECK_CODE_LENGTH = 20
 # A number taken by a certificate issued at the same moment is taken again this often.
 NUMBER_ATTEMPTS = 5
 # The five "为" as the certificate and the national export say them.
@@ -228,7 +231,7 @@ def issue_certificate(actor, volunteer, *, first_day, last_day, handler=None) ->
         content = service_content(found.pk, first, last)
     certificate = Certificate(
         area_code=area.code,
-        check_code=secrets.token_urlsafe(CHECK_CODE_BYTES),
+        check_code=new_check_code(),
         volunteer=found,
         volunteer_name=found.name,
         masked_id_number=mask_id_number(resident.id_number)
@@ -270,11 +273,15 @@ def certificates_visible_to(user):
     return Certificate.objects.visible_to(user)
 
 
+def new_check_code() -> str:
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _i in range(CHECK_CODE_LENGTH))
+
+
 def find_by_check(number: str, check_code: str) -> Certificate | None:
     """The certificate of this number and check code, as typed on the public form; None
     unless both match one (a number alone checks nothing)."""
     number = (number or "").strip().upper()
-    check_code = (check_code or "").strip()
+    check_code = (check_code or "").strip().upper()
     if not number or not check_code:
         return None
     found = Certificate.objects.filter(check_code=check_code).first()
