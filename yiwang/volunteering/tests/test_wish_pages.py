@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import OTHER_UNIT
 from yiwang.volunteering.models import Fund, Wish, WishPhoto, WishStatus
@@ -181,3 +181,26 @@ def test_the_public_statement_ends_with_the_balance(chief):
     pay(chief, fund, "120")
     text = Client().get(reverse("volunteering-public:statement", args=[fund.pk])).content.decode()
     assert 'id="statement-closing">380.00<' in text
+
+
+@pytest.mark.parametrize("asked", ["¹", "١٢", "12abc", "-1", "0", "9" * 25, "999999"])
+def test_a_recipient_that_is_no_id_of_a_resident_is_said_never_a_500(worker, asked):
+    make_resident(name="王小明")
+    client = signed_in(worker)
+    with translation.override("en"):
+        shown = client.get(reverse("volunteering:wish-create"), {"recipient": asked})
+        sent = client.post(
+            reverse("volunteering:wish-create"), {"recipient": asked, "title": "一张书桌"}
+        )
+    for answer in (shown, sent):
+        text = answer.content.decode()
+        assert answer.status_code == 200 and 'id="resident-search"' in text
+        assert "not among the living residents of your area" in text
+    assert not Wish.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0000", "٢٠٢٦", "1999", "20261"])
+def test_a_statement_of_a_year_that_is_none_is_not_found(chief, year):
+    fund = make_fund(chief)
+    answer = Client().get(reverse("volunteering-public:statement", args=[fund.pk]), {"year": year})
+    assert answer.status_code == 404

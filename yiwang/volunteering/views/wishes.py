@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
-from yiwang.core import audit, menus
+from yiwang.core import audit, menus, validators
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
 from yiwang.core.masking import mask_name
@@ -100,9 +100,10 @@ def wish_create(request):
     query = (request.GET.get("q") or "").strip()[:50]
     residents = Resident.objects.visible_to(request.user).filter(status=ResidentStatus.LIVING)
     chosen = None
-    pk = request.POST.get("recipient") or request.GET.get("recipient")
-    if pk:
-        chosen = residents.filter(pk=pk).first() if str(pk).isdigit() else None
+    asked = request.POST.get("recipient") or request.GET.get("recipient")
+    if asked:
+        pk = validators.read_id(asked)
+        chosen = residents.filter(pk=pk).first() if pk is not None else None
     hits = []
     if query and chosen is None:
         hits = list(
@@ -111,7 +112,8 @@ def wish_create(request):
             .order_by("name", "id")[:SEARCH_HITS]
         )
     form = WishForm(request.POST or None, initial={"recipient": chosen.pk if chosen else ""})
-    if request.method == "POST" and form.is_valid():
+    # Without a resident found the page offers the search again, and says why.
+    if request.method == "POST" and chosen is not None and form.is_valid():
         try:
             wish = services.record_wish(request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -124,7 +126,15 @@ def wish_create(request):
     return render(
         request,
         "volunteering/wishes_form.html",
-        {"form": form, "query": query, "hits": hits, "chosen": chosen},
+        {
+            "form": form,
+            "query": query,
+            "hits": hits,
+            "chosen": chosen,
+            # A recipient asked for but not found (not an id, not a living resident of
+            # the scope): said above the search, which comes instead of the form.
+            "recipient_missing": bool(asked) and chosen is None,
+        },
     )
 
 
