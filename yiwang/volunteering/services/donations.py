@@ -108,6 +108,26 @@ def _require_organiser(actor, code: str) -> None:
 # --- funds ---------------------------------------------------------------------------------
 
 
+def _name_taken(name: str) -> bool:
+    return Fund.objects.filter(name=name).exists()
+
+
+def _name_refused() -> ValidationError:
+    """A name is unique across the county: it may be taken by a fund the actor does not
+    see, which the message neither names nor places."""
+    return ValidationError(
+        {
+            "name": [
+                _(
+                    "A fund of the county already has this name (names are unique across "
+                    "the county, and that fund may be kept by an area you do not see): "
+                    "choose another, e.g. with your area's name in it."
+                )
+            ]
+        }
+    )
+
+
 @transaction.atomic
 def create_fund(actor, *, name, area_code) -> Fund:
     """Opens a programme's fund kept by an area (a village, a town, the county)."""
@@ -120,14 +140,18 @@ def create_fund(actor, *, name, area_code) -> Fund:
         errors["area_code"] = [_("Choose the area that keeps the fund.")]
     elif actor is not None and not scope.in_scope(actor, code):
         raise Http404(_("Not found."))
-    if not errors and Fund.objects.filter(name=name).exists():
-        errors["name"] = [
-            _("A fund named %(name)s already exists: choose another name.") % {"name": name}
-        ]
     if errors:
         raise ValidationError(errors)
-    _require_organiser(actor, code)
-    fund = Fund.objects.create(name=name, area_code=code)
+    _require_organiser(actor, code)  # before the name: no one else learns what is taken
+    if _name_taken(name):
+        raise _name_refused()
+    try:
+        with transaction.atomic():
+            fund = Fund.objects.create(name=name, area_code=code)
+    except IntegrityError:
+        if not _name_taken(name):
+            raise
+        raise _name_refused() from None  # opened by someone else at this moment
     audit.record(
         actor=actor, action="volunteering_fund.create", obj=fund, after=audit.snapshot(fund)
     )

@@ -334,3 +334,37 @@ def test_a_gift_dated_back_needs_no_check_it_only_adds(chief):
     give(chief, fund, "50", on=back)
     assert balance(fund) == Decimal("50")
     _statements_never_below_zero(fund, back)
+
+
+FUND_NAME_TAKEN = (
+    "A fund of the county already has this name (names are unique across the county, and "
+    "that fund may be kept by an area you do not see): choose another, e.g. with your "
+    "area's name in it."
+)
+
+
+def test_a_fund_name_taken_out_of_sight_is_refused_without_saying_where(county_admin, chief):
+    make_fund(county_admin, name="他村爱心基金", code=OTHER_VILLAGE)
+    make_fund(chief, name="本村爱心基金")
+    for name in ("他村爱心基金", "本村爱心基金"):  # out of the chief's sight, in it: alike
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            make_fund(chief, name=name)
+        assert caught.value.message_dict == {"name": [FUND_NAME_TAKEN]}
+    assert Fund.objects.count() == 2
+
+
+def test_a_fund_name_is_not_checked_for_someone_who_may_not_open_one(worker):
+    make_fund(None, name="他村爱心基金", code=OTHER_VILLAGE)
+    with pytest.raises(PermissionDenied):
+        make_fund(worker, name="他村爱心基金", code=worker.posts.get().area_code)
+
+
+def test_a_fund_name_taken_at_the_same_moment_is_refused_alike(chief, monkeypatch):
+    make_fund(None, name="他村爱心基金", code=OTHER_VILLAGE)
+    # The other fund is opened between the check and the insert.
+    answers = iter([False, True])
+    monkeypatch.setattr(services.donations, "_name_taken", lambda name: next(answers))
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        make_fund(chief, name="他村爱心基金")
+    assert caught.value.message_dict == {"name": [FUND_NAME_TAKEN]}
+    assert Fund.objects.count() == 1
