@@ -17,13 +17,17 @@ class WishForm(forms.Form):
     title = forms.CharField(
         label=_("wish"),
         max_length=services.TITLE_MAX,
-        help_text=_("What the child or the elderly person wishes for, e.g. a study desk."),
+        help_text=_(
+            "Public: shown on the wish wall with the village. What is wished for, e.g. a "
+            "study desk; never the person's name, school or family."
+        ),
     )
     description = forms.CharField(
         label=_("description"),
         required=False,
         max_length=services.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen only by those who work in the area, never on the wish wall."),
     )
     value = forms.CharField(label=_("estimated value (yuan)"), required=False, max_length=14)
 

@@ -5,6 +5,7 @@ page keeps its money and the public statement shows sums only."""
 import uuid
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -204,3 +205,40 @@ def test_a_statement_of_a_year_that_is_none_is_not_found(chief, year):
     fund = make_fund(chief)
     answer = Client().get(reverse("volunteering-public:statement", args=[fund.pk]), {"year": year})
     assert answer.status_code == 404
+
+
+def test_the_public_wall_never_shows_the_description(worker):
+    wish = make_wish(worker, title="一张书桌")
+    Wish.objects.filter(pk=wish.pk).update(description="实验小学三年级，父母在外打工")
+    text = Client().get(reverse("volunteering-public:wall")).content.decode()
+    assert "一张书桌" in text
+    assert "实验小学" not in text and "父母在外打工" not in text
+
+
+def test_the_wish_form_says_the_title_is_public_and_names_nobody(worker):
+    recipient = make_resident(name="王小明")
+    with translation.override("en"):
+        text = (
+            signed_in(worker)
+            .get(reverse("volunteering:wish-create"), {"recipient": recipient.pk})
+            .content.decode()
+        )
+    assert "Public: shown on the wish wall with the village." in text
+    assert "never the person&#x27;s name, school or family." in text
+    assert "Seen only by those who work in the area, never on the wish wall." in text
+
+
+def test_who_confirmed_a_wish_is_masked_on_its_page_but_for_who_may_reveal(worker, chief):
+    wish = make_wish(worker)
+    claim(worker, wish)
+    Wish.objects.filter(pk=wish.pk).update(
+        status=WishStatus.FULFILLED,
+        fulfilled_at=timezone.now(),
+        confirmed_by_recipient="王小明妈妈",
+    )
+    chief.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    for user, shown in ((worker, "王***妈"), (chief, "王小明妈妈")):
+        text = signed_in(user).get(reverse("volunteering:wish", args=[wish.pk])).content.decode()
+        assert f'id="wish-confirmed-by">{shown}<' in text, user
+        if shown != "王小明妈妈":
+            assert "王小明妈妈" not in text

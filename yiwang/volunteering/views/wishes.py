@@ -2,7 +2,8 @@
 (filtered by status and area), recording a wish on a resident's behalf, a wish's page with
 its claim, its fulfilment (photos from the phone's camera, the recipient's confirmation),
 its story and its cancellation; and the public wall (public_urls), without a login, that
-shows the open and claimed wishes with their village and the person masked.
+shows the open and claimed wishes (their title, never their description) with their
+village and the person masked.
 
 Each page reads through `visible_to` (404 outside the scope) and writes through one
 service; a service's ValidationError goes back onto the form.
@@ -147,6 +148,7 @@ def _detail_context(request, wish, **forms) -> dict:
         "claim": _claim_of(wish),
         "claimer_name": _claimer(wish),
         "recipient_name": mask_name(wish.recipient.name),
+        "confirmed_by": services.confirmed_by_shown(user, wish.confirmed_by_recipient),
         "photos": list(wish.photos.all()),
         "may_record": may_record,
         "may_cancel": wish.status in (WishStatus.OPEN, WishStatus.CLAIMED)
@@ -259,8 +261,9 @@ def wish_photo(request, wish_id: int, photo_id: int, variant: str):
 
 
 def public_wall(request):
-    """The open and claimed wishes, newest first: the wish, its village, the person masked
-    (never the full name), and whether it waits for a claimer."""
+    """The open and claimed wishes, newest first: the wish (its title), its village, the
+    person masked (never the full name), and whether it waits for a claimer. Never the
+    description, where workers write what identifies the person (school, family)."""
     from yiwang.areas.models import Area
 
     rows = list(
@@ -276,8 +279,7 @@ def public_wall(request):
     cards = [
         {
             "number": wish.number,
-            "title": wish.title,
-            "description": wish.description,
+            "title": wish.title,  # the wish itself; the description is never shown here
             "value": wish.value,
             "status": wish.status,
             "status_label": wish.get_status_display(),
