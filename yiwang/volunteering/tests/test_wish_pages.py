@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from conftest import OTHER_UNIT
 from yiwang.volunteering.models import Fund, Wish, WishPhoto, WishStatus
@@ -20,8 +20,8 @@ from .test_wishes import claim, make_resident, make_wish, photo
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(user) -> Client:
-    client = Client()
+def signed_in(user, language="zh-hans") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     return client
 
@@ -187,12 +187,11 @@ def test_the_public_statement_ends_with_the_balance(chief):
 @pytest.mark.parametrize("asked", ["¹", "١٢", "12abc", "-1", "0", "9" * 25, "999999"])
 def test_a_recipient_that_is_no_id_of_a_resident_is_said_never_a_500(worker, asked):
     make_resident(name="王小明")
-    client = signed_in(worker)
-    with translation.override("en"):
-        shown = client.get(reverse("volunteering:wish-create"), {"recipient": asked})
-        sent = client.post(
-            reverse("volunteering:wish-create"), {"recipient": asked, "title": "一张书桌"}
-        )
+    client = signed_in(worker, "en")
+    shown = client.get(reverse("volunteering:wish-create"), {"recipient": asked})
+    sent = client.post(
+        reverse("volunteering:wish-create"), {"recipient": asked, "title": "一张书桌"}
+    )
     for answer in (shown, sent):
         text = answer.content.decode()
         assert answer.status_code == 200 and 'id="resident-search"' in text
@@ -217,12 +216,11 @@ def test_the_public_wall_never_shows_the_description(worker):
 
 def test_the_wish_form_says_the_title_is_public_and_names_nobody(worker):
     recipient = make_resident(name="王小明")
-    with translation.override("en"):
-        text = (
-            signed_in(worker)
-            .get(reverse("volunteering:wish-create"), {"recipient": recipient.pk})
-            .content.decode()
-        )
+    text = (
+        signed_in(worker, "en")
+        .get(reverse("volunteering:wish-create"), {"recipient": recipient.pk})
+        .content.decode()
+    )
     assert "Public: shown on the wish wall with the village." in text
     assert "never the person&#x27;s name, school or family." in text
     assert "Seen only by those who work in the area, never on the wish wall." in text
