@@ -184,8 +184,8 @@ def test_the_public_statement_ends_with_the_balance(chief):
     assert 'id="statement-closing">380.00<' in text
 
 
-@pytest.mark.parametrize("asked", ["¹", "١٢", "12abc", "-1", "0", "9" * 25, "999999"])
-def test_a_recipient_that_is_no_id_of_a_resident_is_said_never_a_500(worker, asked):
+@pytest.mark.parametrize("asked", ["¹", "١٢", "12abc", "-1", "0", "9" * 25])
+def test_a_recipient_that_is_no_id_is_said_never_a_500(worker, asked):
     make_resident(name="王小明")
     client = signed_in(worker, "en")
     shown = client.get(reverse("volunteering:wish-create"), {"recipient": asked})
@@ -197,6 +197,16 @@ def test_a_recipient_that_is_no_id_of_a_resident_is_said_never_a_500(worker, ask
         assert answer.status_code == 200 and 'id="resident-search"' in text
         assert "not among the living residents of your area" in text
     assert not Wish.objects.exists()
+
+
+def test_a_recipient_of_no_resident_is_said_and_not_found_when_sent(worker):
+    client = signed_in(worker, "en")
+    shown = client.get(reverse("volunteering:wish-create"), {"recipient": "999999"})
+    assert "not among the living residents of your area" in shown.content.decode()
+    sent = client.post(
+        reverse("volunteering:wish-create"), {"recipient": "999999", "title": "书桌"}
+    )
+    assert sent.status_code == 404 and not Wish.objects.exists()
 
 
 @pytest.mark.parametrize("year", ["0000", "٢٠٢٦", "1999", "20261"])

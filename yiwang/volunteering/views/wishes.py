@@ -122,8 +122,9 @@ def wish_create(request):
             .order_by("name", "id")[:SEARCH_HITS]
         )
     form = WishForm(request.POST or None, initial={"recipient": chosen.pk if chosen else ""})
-    # Without a resident found the page offers the search again, and says why.
-    if request.method == "POST" and chosen is not None and form.is_valid():
+    # A recipient that is no id comes back to the search with the notice; one out of the
+    # scope is not found (404), by the service.
+    if request.method == "POST" and form.is_valid():
         try:
             wish = services.record_wish(request.user, **form.cleaned_data)
         except ValidationError as exc:
