@@ -53,6 +53,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/cases/": "the category and the household must exist",
     "GET /api/v1/cases/rates/": "`to` must not come before `from`",
     "GET /api/v1/compliance/": "`to` must not come before `from`",
+    "GET /api/v1/volunteering/rollup/": "months of the years served; `to` not before `from`",
     "POST /api/v1/event-types/": "the code must be new",
     "POST /api/v1/imports/": "the area must be one in your scope",
     "POST /api/v1/migrants/": "a unit or a host household, one of the two",

@@ -31,6 +31,7 @@ from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.registry.models import Tag
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
+from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
 from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +128,12 @@ _ARGUMENT_NAMES = {
     "wish_id",
     "fund_id",
     "donation_id",
-    # volunteering: hours and certificates
+    # volunteering: volunteers, teams, activities, hours and certificates
     "volunteer_id",
+    "team_id",
+    "activity_id",
+    "membership_id",
+    "record_id",
     "certificate_id",
     "check_code",
 }
@@ -162,6 +167,7 @@ def _arguments(w) -> dict:
         **_points(w),
         **wish_arguments(w),
         **certificate_arguments(w),
+        **volunteering_arguments(w),
     }
 
 

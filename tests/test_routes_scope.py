@@ -43,7 +43,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
-from yiwang.volunteering.tests import checks_certificates, checks_wishes
+from yiwang.volunteering.tests import checks_certificates, checks_rollups, checks_wishes
 from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
 
@@ -819,6 +819,7 @@ PUBLIC |= NOTICES_PUBLIC
 CHECKS.update(checks_wishes.CHECKS)
 PUBLIC |= checks_wishes.PUBLIC
 CHECKS.update(checks_certificates.CHECKS)
+CHECKS.update(checks_rollups.CHECKS)
 PUBLIC |= checks_certificates.PUBLIC
 
 

@@ -186,7 +186,12 @@ ASSETS = (
 )
 # The pages a grid worker opens in the field: kept on each visit online, opened from the
 # kept copy offline.
-FIELD_PAGES = ("outreach:today", "cases:create", "notices:inbox")
+FIELD_PAGES = (
+    "outreach:today",
+    "cases:create",
+    "notices:inbox",
+    "volunteering:checkin-list",
+)
 
 
 def field_pages() -> list[str]:

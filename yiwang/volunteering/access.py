@@ -51,7 +51,8 @@ def can_issue(user, code: str) -> bool:
 
 
 def is_team_leader(user, team, on=None) -> bool:
-    """A current leader of `team` (through the user's own volunteer record)."""
+    """A current leader of `team` (through the user's own volunteer record, in service:
+    an inactive volunteer leads nothing)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     from yiwang.volunteering.models import Membership
@@ -59,7 +60,11 @@ def is_team_leader(user, team, on=None) -> bool:
     on = on or timezone.localdate()
     return (
         Membership.objects.filter(
-            team=team, volunteer__user=user, is_leader=True, joined_on__lte=on
+            team=team,
+            volunteer__user=user,
+            volunteer__is_active=True,
+            is_leader=True,
+            joined_on__lte=on,
         )
         .exclude(left_on__lt=on)
         .exists()

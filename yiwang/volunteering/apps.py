@@ -13,9 +13,29 @@ class VolunteeringConfig(AppConfig):
     def ready(self):
         # Each topic registers its menu items, its audit actions' labels and its kinds of
         # notification.
-        from yiwang.volunteering.views import activities, certificates, donations, hours, wishes
+        from yiwang.volunteering.views import (
+            activities,
+            certificates,
+            checkin,
+            donations,
+            hours,
+            overview,
+            teams,
+            volunteers,
+            wishes,
+        )
 
-        for part in (activities, wishes, donations, hours, certificates):
+        for part in (
+            overview,
+            activities,
+            wishes,
+            donations,
+            volunteers,
+            teams,
+            checkin,
+            hours,
+            certificates,
+        ):
             part.register()
 
         # The hours served, as deeds that points may reward (yiwang.core.deeds).

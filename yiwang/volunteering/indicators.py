@@ -42,7 +42,7 @@ def register_indicators() -> None:
             "volunteering.Volunteer",
             VolunteerFilterSet,
             "api:volunteer-list",
-            None,  # the volunteers page: see the pages
+            "volunteering:volunteers",
             params={"is_active": "true"},
             base=base(Volunteer, visible.volunteers_visible_to),
             order=70,
@@ -56,7 +56,7 @@ def register_indicators() -> None:
             "volunteering.Activity",
             ActivityFilterSet,
             "api:activity-list",
-            None,  # the activities page: see the pages
+            "volunteering:activities",
             params=this_month(status="open"),
             monthly=monthly(status="open"),
             base=base(Activity, visible.activities_visible_to),
@@ -74,7 +74,7 @@ def register_indicators() -> None:
             "volunteering.HoursRecord",
             HoursFilterSet,
             "api:volunteer-hours-list",
-            None,
+            "volunteering:records",
             params=this_month(kind="credit", status="approved"),
             monthly=monthly(kind="credit", status="approved"),
             base=base(HoursRecord, visible.hours_visible_to),

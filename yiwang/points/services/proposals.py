@@ -236,7 +236,8 @@ def _attendance(model, prefix: str, field: str, month, area_code):
 def _deeds(source: str, month, area_code, kind: str):
     """Deeds another module records (yiwang.core.deeds), for the resident when the rule
     rewards party members (and the resident is one), or for the resident's household."""
-    found = list(deeds.deeds(source, month, next_month(month) - datetime.timedelta(days=1)))
+    last = next_month(month) - datetime.timedelta(days=1)
+    found = list(deeds.deeds(source, month, last, area_code))
     residents = Resident.objects.select_related("household").in_bulk(
         {deed.resident_id for deed in found}
     )

@@ -166,11 +166,13 @@
       }
       body[key] = value;
     });
-    // A time left as the page filled it in is the time of sending (a kept page is old).
-    var when = form.querySelector("input[name=visited_at]");
-    if (when && when.value === when.defaultValue) {
-      body.visited_at = new Date().toISOString();
-    }
+    // A time left as the page filled it in is the time of sending (a kept page is old):
+    // a visit's time, or a field marked data-offline-now (a check-in's `at`).
+    form.querySelectorAll("input[name=visited_at], input[data-offline-now]").forEach(function (when) {
+      if (when.value === when.defaultValue) {
+        body[when.name] = new Date().toISOString();
+      }
+    });
     all().then(function (records) {
       // A kept page carries the same UUID each time it opens: a second record is another.
       var taken = records.some(function (r) { return r.uuid === body.uuid; });

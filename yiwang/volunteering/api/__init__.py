@@ -5,11 +5,12 @@ from yiwang.volunteering.api import (
     certificates,
     donations,
     hours,
+    rollups,
     volunteers,
     wishes,
 )
 
 
 def register(router) -> None:
-    for part in (volunteers, activities, hours, wishes, donations, certificates):
+    for part in (volunteers, activities, hours, wishes, donations, certificates, rollups):
         part.register(router)

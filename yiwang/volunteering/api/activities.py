@@ -33,6 +33,16 @@ class UUIDTextField(serializers.CharField):
     """A UUID as text (the service reads it), described as one."""
 
 
+@extend_schema_field({"type": "string", "format": "date-time"})
+class DateTimeTextField(serializers.CharField):
+    """An ISO date and time as text, described as one: the service reads it and refuses
+    one outside its window with the field's message (a year 1 would overflow here)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+
 class ActivitySerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     checkin_code = serializers.SerializerMethodField(
         help_text="Six digits, shown only to whoever runs the activity; null to others."
@@ -74,8 +84,8 @@ class ActivityCreateSerializer(serializers.Serializer):
     )
     target_group = serializers.ChoiceField(choices=TargetGroup.choices)
     place = serializers.CharField(max_length=services.PLACE_MAX)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = DateTimeTextField(help_text="From a year ago to two years ahead.")
+    ends_at = DateTimeTextField()
     places = serializers.IntegerField(min_value=1, max_value=services.PLACES_MAX)
     area_code = serializers.CharField(
         required=False, max_length=18, help_text="Under the team's area; the team's if not given."
@@ -140,7 +150,7 @@ class CheckSerializer(serializers.Serializer):
     volunteer = IdField(
         required=False, help_text="Yours if not given; another only if you run the activity."
     )
-    at = serializers.DateTimeField(
+    at = DateTimeTextField(
         required=False, help_text="The phone's time when typed offline; now if not given."
     )
 

@@ -26,6 +26,12 @@ class WishFilterSet(PickerFilterSet, FilterSet):
     raised = django_filters.BooleanFilter(
         label=_("raised to the village"), field_name="raised_at", lookup_expr="isnull", exclude=True
     )
+    since = django_filters.DateFilter(
+        label=_("recorded since"), field_name="created_at", lookup_expr="date__gte"
+    )
+    until = django_filters.DateFilter(
+        label=_("recorded until"), field_name="created_at", lookup_expr="date__lte"
+    )
     fulfilled_since = django_filters.DateFilter(
         label=_("fulfilled since"), field_name="fulfilled_at", lookup_expr="date__gte"
     )

@@ -9,6 +9,7 @@ from yiwang.volunteering.models.activities import (
     HoursStatus,
     SignUp,
     TargetGroup,
+    hours_between,
 )
 from yiwang.volunteering.models.certificates import Certificate
 from yiwang.volunteering.models.donations import Donation, DonationKind, Fund, Payout
@@ -44,4 +45,5 @@ __all__ = [
     "WishClaim",
     "WishPhoto",
     "WishStatus",
+    "hours_between",
 ]

@@ -1,6 +1,8 @@
 """Activities, sign-ups, check-in and check-out, and the hours they give."""
 
+import datetime
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +13,16 @@ from yiwang.core.models import ScopedModel, TimeStampedModel
 from yiwang.volunteering.models.volunteers import Team, Volunteer
 
 HOURS = {"max_digits": 7, "decimal_places": 2}
+CENT = Decimal("0.01")
+MICROSECONDS_AN_HOUR = Decimal(3_600_000_000)
+
+
+def hours_between(span: datetime.timedelta) -> Decimal:
+    """A span as hours with two decimals, exactly (Decimal from whole microseconds, never
+    a float), half a hundredth rounded up; a negative span is 0. The one rounding of an
+    activity's length and of the hours it gives."""
+    micro = max(span // datetime.timedelta(microseconds=1), 0)
+    return (Decimal(micro) / MICROSECONDS_AN_HOUR).quantize(CENT, ROUND_HALF_UP)
 
 
 class TargetGroup(models.TextChoices):
@@ -73,11 +85,8 @@ class Activity(ScopedModel):
         return self.title
 
     @property
-    def length_hours(self):
-        from decimal import Decimal
-
-        seconds = (self.ends_at - self.starts_at).total_seconds()
-        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
+    def length_hours(self) -> Decimal:
+        return hours_between(self.ends_at - self.starts_at)
 
 
 class SignUp(TimeStampedModel):

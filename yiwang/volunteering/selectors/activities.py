@@ -2,7 +2,7 @@
 
 Every list starts from the model's `visible_to(user)` (the subtrees of the user's posts)
 and adds what a volunteer needs beyond their posts:
-- volunteers: their own record;
+- volunteers: their own record, and the current members of the teams they lead;
 - teams and activities: those of the areas above their scope and their own volunteer
   record's area (a grid worker sees their village's and town's activities, to sign up),
   the teams they belong to and their activities, the activities they signed up for;
@@ -12,17 +12,13 @@ and adds what a volunteer needs beyond their posts:
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.accounts import scope
 from yiwang.volunteering.models import (
     Activity,
-    HoursKind,
     HoursRecord,
-    HoursStatus,
     Membership,
     SignUp,
     Team,
@@ -59,18 +55,28 @@ def _ancestors(codes) -> list[str]:
     return sorted(found)
 
 
-def _current_memberships(user):
+def _current(memberships):
     today = timezone.localdate()
-    return Membership.objects.filter(volunteer__user_id=user.pk, joined_on__lte=today).filter(
+    return memberships.filter(joined_on__lte=today).filter(
         Q(left_on__isnull=True) | Q(left_on__gte=today)
     )
+
+
+def _current_memberships(user):
+    return _current(Membership.objects.filter(volunteer__user_id=user.pk))
+
+
+def _leaderships(user):
+    """The user's current leaderships, through their volunteer record in service (an
+    inactive volunteer leads nothing: access.is_team_leader)."""
+    return _current_memberships(user).filter(is_leader=True, volunteer__is_active=True)
 
 
 def led_team_ids(user) -> set[int]:
     """The teams the user currently leads (one query)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(_current_memberships(user).filter(is_leader=True).values_list("team_id", flat=True))
+    return set(_leaderships(user).values_list("team_id", flat=True))
 
 
 def _around(user) -> list[str]:
@@ -85,7 +91,12 @@ def _around(user) -> list[str]:
 def volunteers_visible_to(user):
     if user is None:
         return Volunteer.objects.all()
-    return Volunteer.objects.visible_to(user) | Volunteer.objects.filter(user_id=user.pk)
+    if not getattr(user, "is_authenticated", False):
+        return Volunteer.objects.none()
+    members = _current(Membership.objects.filter(team_id__in=_leaderships(user).values("team_id")))
+    return Volunteer.objects.visible_to(user) | Volunteer.objects.filter(
+        Q(user_id=user.pk) | Q(pk__in=members.values("volunteer_id"))
+    )
 
 
 def teams_visible_to(user):
@@ -113,18 +124,3 @@ def hours_visible_to(user):
     return HoursRecord.objects.visible_to(user) | HoursRecord.objects.filter(
         Q(volunteer__user_id=user.pk) | Q(activity__team_id__in=list(led_team_ids(user)))
     )
-
-
-def approved_hours(volunteer_id: int) -> dict[str, Decimal]:
-    """A volunteer's approved hours, credit (信用时长) and honour (荣誉时长) apart: one
-    range of the index on (volunteer, status, kind, hours)."""
-    totals = dict.fromkeys(HoursKind.values, Decimal("0.00"))
-    rows = (
-        HoursRecord.objects.filter(volunteer_id=volunteer_id, status=HoursStatus.APPROVED)
-        .order_by()
-        .values_list("kind")
-        .annotate(total=Sum("hours"))
-    )
-    for kind, total in rows:
-        totals[kind] = total
-    return totals

@@ -1,9 +1,9 @@
 """Volunteering rolled up the tree: for an area and a period, per child area and in total,
-the volunteers and teams there are, the activities held, the services done (check-ins),
-the approved credit and honour hours, the wishes recorded and fulfilled and those still
-waiting. Each figure is one GROUP BY on the child's code prefix
-(`core.reporting.child_prefix`), never a query per area. The caller checks that the area
-is in the viewer's scope (`yiwang.areas.selectors.area_in_scope`)."""
+the volunteers and teams there are, the activities held, the services done (check-outs
+whose credit hours were approved), the approved credit and honour hours, the wishes
+recorded and fulfilled and those still waiting. Each figure is one GROUP BY on the
+child's code prefix (`core.reporting.child_prefix`), never a query per area. The caller
+checks that the area is in the viewer's scope (`yiwang.areas.selectors.area_in_scope`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from yiwang.core.scoping import subtree_q
 from yiwang.volunteering.models import (
     Activity,
     ActivityStatus,
-    Attendance,
     HoursKind,
     HoursRecord,
     HoursStatus,
@@ -86,7 +85,7 @@ class Rollup:
 
 def rollup(area: Area, period: Period) -> Rollup:
     """The figures of each child of `area` over `period` (whole days) and their total:
-    six GROUP BY queries and the tree's two, whatever the size of the county."""
+    five GROUP BY queries and the tree's two, whatever the size of the county."""
     n = areas.child_length(area)
     by_child = ByChild(
         n,
@@ -113,17 +112,15 @@ def rollup(area: Area, period: Period) -> Rollup:
         ["activities"],
         activities=Count("id"),
     )
-    grouped(
-        Attendance.objects.filter(checked_in_at__gte=period.start, checked_in_at__lt=period.end),
-        ["services"],
-        services=Count("id"),
-    )
+    # A service: a check-out whose credit hours were approved (the indicator's count).
+    credit = Q(kind=HoursKind.CREDIT)
     grouped(
         HoursRecord.objects.filter(
             status=HoursStatus.APPROVED, served_on__gte=period.first, served_on__lte=period.last
         ),
-        list(HOURS_FIELDS),
-        credit_hours=Sum("hours", filter=Q(kind=HoursKind.CREDIT)),
+        ["services", *HOURS_FIELDS],
+        services=Count("id", filter=credit),
+        credit_hours=Sum("hours", filter=credit),
         honour_hours=Sum("hours", filter=Q(kind=HoursKind.HONOUR)),
     )
     in_period = Q(created_at__gte=period.start, created_at__lt=period.end)

@@ -43,6 +43,11 @@ DESCRIPTION_MAX = 5000
 PLACES_MAX = 10_000
 # The longest activity: a week.
 LENGTH_MAX = datetime.timedelta(days=7)
+# An activity takes place at most a year ago (recorded afterwards) and at most two years
+# ahead.
+EARLIEST = datetime.timedelta(days=365)
+LATEST = datetime.timedelta(days=2 * 365)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def new_code() -> str:
@@ -71,6 +76,8 @@ def require_runner(actor, activity: Activity) -> None:
 
 
 def _moment(value, field: str, errors: dict) -> datetime.datetime | None:
+    """A date and time within `EARLIEST` before now and `LATEST` after it, else an error on
+    `field` (a year 1 or 9999 would overflow on its way to UTC)."""
     if isinstance(value, datetime.datetime):
         moment = value
     else:
@@ -80,8 +87,27 @@ def _moment(value, field: str, errors: dict) -> datetime.datetime | None:
             _("Give a date and time such as 2026-05-01T09:00+08:00.")
         )
         return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    # Compared by their dates first: the far past and future never reach a time zone.
+    today = timezone.localdate()
+    if not today - EARLIEST - ONE_DAY <= moment.date() <= today + LATEST + ONE_DAY:
+        moment = None
+    else:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        now = timezone.now()
+        if not now - EARLIEST <= moment <= now + LATEST:
+            moment = None
+    if moment is None:
+        errors.setdefault(field, []).append(
+            _(
+                "Give a time from a year ago to two years ahead (%(first)s to %(last)s): "
+                "check the year."
+            )
+            % {
+                "first": f"{today - EARLIEST:%Y-%m-%d}",
+                "last": f"{today + LATEST:%Y-%m-%d}",
+            }
+        )
     return moment
 
 

@@ -13,19 +13,23 @@
   deleted.
 - `close_open_attendances` (hourly) closes check-ins never checked out `CLOSE_AFTER`
   after the activity's end, at its end, their hours pending and flagged, and tells the
-  organiser.
+  organiser; those of a cancelled activity are closed with their hours declined.
+- The code, the phone's time and a uuid sent again are checked by
+  `services.attendance_checks` (wrong codes counted and locked out, a day to deliver).
+- Nobody decides their own hours: honour hours are refused, and pending hours neither
+  approved nor declined, on the actor's own volunteer record. The honour hours of one
+  volunteer on one activity add up to the activity's length at most.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid as uuid_module
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,6 +44,7 @@ from yiwang.volunteering.models import (
     HoursKind,
     HoursRecord,
     HoursStatus,
+    hours_between,
 )
 from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.services.activities import (
@@ -47,12 +52,19 @@ from yiwang.volunteering.services.activities import (
     require_runner,
     volunteer_for,
 )
+from yiwang.volunteering.services.attendance_checks import (
+    check_code,
+    in_time,
+    read_at,
+    read_uuid,
+    replayed,
+    shown,
+)
 from yiwang.volunteering.services.errors import Conflict
 from yiwang.volunteering.services.volunteers import read_pk, recheck, volunteer_of
 
 CHECKIN_OPENS = datetime.timedelta(minutes=30)
 CHECKOUT_CLOSES = datetime.timedelta(hours=2)
-SKEW = datetime.timedelta(minutes=1)
 CLOSE_AFTER = datetime.timedelta(hours=24)
 # The share of the activity's length a volunteer must be present for credit hours: 3/5.
 CREDIT_SHARE = (3, 5)
@@ -60,19 +72,13 @@ NOTE_MAX = 200
 REASON_MAX = 200
 NOTICE_KIND = "volunteering.not_checked_out"
 CENT = Decimal("0.01")
-MICROSECONDS_AN_HOUR = Decimal(3_600_000_000)
-
-
-def _shown(moment: datetime.datetime) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def _micro(span: datetime.timedelta) -> int:
     return span // datetime.timedelta(microseconds=1)
 
 
-def hours_of(span: datetime.timedelta) -> Decimal:
-    return (Decimal(max(_micro(span), 0)) / MICROSECONDS_AN_HOUR).quantize(CENT, ROUND_HALF_UP)
+hours_of = hours_between  # the rounding of Activity.length_hours
 
 
 def presence(attendance: Attendance, activity: Activity) -> datetime.timedelta:
@@ -86,108 +92,27 @@ def _percent(part: datetime.timedelta, whole: datetime.timedelta) -> int:
     return _micro(part) * 100 // max(_micro(whole), 1)
 
 
-def _uuid(value, field: str = "uuid") -> uuid_module.UUID:
-    if isinstance(value, uuid_module.UUID):
-        return value
-    try:
-        return uuid_module.UUID(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            {
-                field: [
-                    _(
-                        "Not a UUID: the app makes one for each check-in and check-out, "
-                        "e.g. with crypto.randomUUID()."
-                    )
-                ]
-            }
-        ) from None
-
-
-def _at(value, now: datetime.datetime) -> datetime.datetime:
-    """The moment of the check-in or out: the phone's, typed offline, else now."""
-    if value in (None, ""):
-        return now
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        moment = validators.read_datetime(str(value).strip())
-        if moment is None:
-            raise ValidationError(
-                {"at": [_("Give the time as a date and time such as 2026-05-01T09:00+08:00.")]}
-            )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    if moment > now + SKEW:
-        raise ValidationError(
-            {"at": [_("This time is in the future: set the phone's clock and send it again.")]}
-        )
-    return moment
-
-
-def _check_code(activity: Activity, code) -> None:
-    if activity.status != ActivityStatus.OPEN:
-        raise ValidationError({"activity": [_("This activity is cancelled.")]})
-    if str(code or "").strip() != activity.checkin_code:
-        raise ValidationError(
-            {
-                "code": [
-                    _(
-                        "The check-in code is wrong: type the six digits shown by the "
-                        "organiser at the place."
-                    )
-                ]
-            }
-        )
-
-
-def _reached(actor, attendance: Attendance) -> Attendance:
-    """A stored attendance sent again: answered only to whoever reaches it."""
-    own = selectors.own_volunteer(actor)
-    if actor is None or (own is not None and own.pk == attendance.volunteer_id):
-        return attendance
-    if selectors.activities_visible_to(actor).filter(pk=attendance.activity_id).exists():
-        return attendance
-    raise Http404(_("Not found."))
-
-
-def _replayed(actor, found: Attendance, activity) -> tuple[Attendance, bool]:
-    found = _reached(actor, found)
-    if found.activity_id != read_pk(activity):
-        raise ValidationError(
-            {
-                "uuid": [
-                    _(
-                        "This UUID was sent before for another activity: make a new UUID for "
-                        "a new check-in or check-out."
-                    )
-                ]
-            }
-        )
-    return found, False
-
-
 def check_in(actor, *, uuid, activity, code, volunteer=None, at=None):
     """Checks a volunteer in (the actor's own record, or the one given by someone who runs
     the activity). Returns (attendance, created)."""
-    key = _uuid(uuid)
+    key = read_uuid(uuid)
     now = timezone.now()
-    moment = _at(at, now)
+    moment = read_at(at, now)
     try:
         with transaction.atomic():
             recheck(actor)
             found = Attendance.objects.filter(checkin_uuid=key).first()
             if found is not None:
-                return _replayed(actor, found, activity)
+                return replayed(actor, found, activity, volunteer)
             row = activity_of(actor, activity)
             person = volunteer_for(actor, row, volunteer)
-            _check_code(row, code)
+            check_code(actor, row, code)
             if moment < row.starts_at - CHECKIN_OPENS:
                 raise ValidationError(
                     {
                         "code": [
                             _("Check-in opens 30 minutes before the start, at %(time)s.")
-                            % {"time": _shown(row.starts_at - CHECKIN_OPENS)}
+                            % {"time": shown(row.starts_at - CHECKIN_OPENS)}
                         ]
                     }
                 )
@@ -199,17 +124,18 @@ def check_in(actor, *, uuid, activity, code, volunteer=None, at=None):
                                 "The check-in code has expired: check-in closed when the "
                                 "activity ended at %(time)s."
                             )
-                            % {"time": _shown(row.ends_at)}
+                            % {"time": shown(row.ends_at)}
                         ]
                     }
                 )
+            in_time(row, moment, now)
             earlier = Attendance.objects.filter(activity=row, volunteer=person).first()
             if earlier is not None:
                 raise ValidationError(
                     {
                         "volunteer": [
                             _("%(name)s already checked in at %(time)s.")
-                            % {"name": person.name, "time": _shown(earlier.checked_in_at)}
+                            % {"name": person.name, "time": shown(earlier.checked_in_at)}
                         ]
                     }
                 )
@@ -230,7 +156,7 @@ def check_in(actor, *, uuid, activity, code, volunteer=None, at=None):
         # The same uuid, or the same volunteer, at the same moment from another request.
         found = Attendance.objects.filter(checkin_uuid=key).first()
         if found is not None:
-            return _replayed(actor, found, activity)
+            return replayed(actor, found, activity, volunteer)
         raise ValidationError(
             {"volunteer": [_("This volunteer has already checked in to this activity.")]}
         ) from None
@@ -266,18 +192,30 @@ def _credit_record(attendance: Attendance, activity: Activity, *, recorded_by, f
     return record
 
 
+def _cancelled_record(attendance: Attendance, activity: Activity) -> HoursRecord:
+    """The credit hours of a check-in of a cancelled activity closed by the system: kept
+    declined, with the reason, so that nobody waits for a decision on them."""
+    record = _credit_record(attendance, activity, recorded_by=None)
+    if record.status != HoursStatus.DECLINED:
+        record.status = HoursStatus.DECLINED
+        record.decided_at = timezone.now()
+    record.reason = _("The activity was cancelled: it gives no hours.")
+    record.save(update_fields=["status", "decided_at", "reason", "updated_at"])
+    return record
+
+
 def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
     """Checks a volunteer out and records their credit hours. Returns (attendance,
     created); the hours are `attendance.hours`."""
-    key = _uuid(uuid)
+    key = read_uuid(uuid)
     now = timezone.now()
-    moment = _at(at, now)
+    moment = read_at(at, now)
     try:
         with transaction.atomic():
             recheck(actor)
             found = Attendance.objects.filter(checkout_uuid=key).first()
             if found is not None:
-                return _replayed(actor, found, activity)
+                return replayed(actor, found, activity, volunteer)
             row = activity_of(actor, activity)
             person = volunteer_for(actor, row, volunteer)
             attendance = (
@@ -297,7 +235,11 @@ def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
                         ]
                     }
                 )
-            _check_code(row, code)
+            if attendance.checkout_uuid == key:
+                # The same uuid from another request, which held the row until it checked
+                # out: its record is the answer.
+                return replayed(actor, attendance, activity, volunteer)
+            check_code(actor, row, code)
             if attendance.closed_by_system:
                 raise ValidationError(
                     {
@@ -315,7 +257,7 @@ def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
                     {
                         "volunteer": [
                             _("%(name)s already checked out at %(time)s.")
-                            % {"name": person.name, "time": _shown(attendance.checked_out_at)}
+                            % {"name": person.name, "time": shown(attendance.checked_out_at)}
                         ]
                     }
                 )
@@ -328,16 +270,17 @@ def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
                                 "activity's end, at %(time)s. Ask the organiser to record "
                                 "your hours."
                             )
-                            % {"time": _shown(row.ends_at + CHECKOUT_CLOSES)}
+                            % {"time": shown(row.ends_at + CHECKOUT_CLOSES)}
                         ]
                     }
                 )
+            in_time(row, moment, now)
             if moment < attendance.checked_in_at:
                 raise ValidationError(
                     {
                         "at": [
                             _("The check-out time is before the check-in at %(time)s.")
-                            % {"time": _shown(attendance.checked_in_at)}
+                            % {"time": shown(attendance.checked_in_at)}
                         ]
                     }
                 )
@@ -361,7 +304,7 @@ def check_out(actor, *, uuid, activity, code, volunteer=None, at=None):
     except IntegrityError:
         found = Attendance.objects.filter(checkout_uuid=key).first()
         if found is not None:
-            return _replayed(actor, found, activity)
+            return replayed(actor, found, activity, volunteer)
         raise
     return attendance, True
 
@@ -381,24 +324,55 @@ def _hours(value) -> Decimal | None:
     return number
 
 
+def _refuse_own(actor, volunteer_user_id) -> None:
+    """Nobody decides their own hours."""
+    if actor is not None and volunteer_user_id is not None and volunteer_user_id == actor.pk:
+        raise PermissionDenied(
+            _("These are your own hours: someone else who runs the activity decides your hours.")
+        )
+
+
+def _honour_given(person, activity: Activity) -> Decimal:
+    total = (
+        HoursRecord.objects.filter(volunteer=person, activity=activity, kind=HoursKind.HONOUR)
+        .exclude(status=HoursStatus.DECLINED)
+        .aggregate(total=Sum("hours"))["total"]
+    )
+    return Decimal(total or 0).quantize(CENT)
+
+
 @transaction.atomic
 def add_honour_hours(actor, *, volunteer, activity, hours, note: str = "") -> HoursRecord:
     """Honour hours (荣誉时长) an organiser adds afterwards: approved by them, kept apart
-    from the credit hours."""
+    from the credit hours; never on their own record, and all of a volunteer's on one
+    activity at most its length (the volunteer's row is locked while they are added up)."""
     recheck(actor)
     row = activity_of(actor, activity)
     require_runner(actor, row)
-    person = volunteer_of(actor, volunteer)
+    person = volunteer_of(actor, volunteer, lock=True)
+    _refuse_own(actor, person.user_id)
     errors: dict = {}
     amount = _hours(hours)
     length = row.length_hours
     if amount is None or amount <= 0:
         errors["hours"] = [_("Give the hours: a number above 0 with at most two decimals.")]
-    elif amount > length:
-        errors["hours"] = [
-            _("%(hours)s hours over the activity's length of %(length)s hours.")
-            % {"hours": amount, "length": length}
-        ]
+    else:
+        given = _honour_given(person, row)
+        if given + amount > length:
+            errors["hours"] = [
+                _(
+                    "%(hours)s hours are too many: the activity lasts %(length)s hours and "
+                    "%(name)s already has %(given)s honour hours for it, so at most %(left)s "
+                    "more can be given."
+                )
+                % {
+                    "hours": amount,
+                    "length": length,
+                    "name": person.name,
+                    "given": given,
+                    "left": max(length - given, Decimal("0.00")),
+                }
+            ]
     note = validators.clean_line(note, field="note", limit=NOTE_MAX, required=False, errors=errors)
     if row.status != ActivityStatus.OPEN:
         errors.setdefault("activity", []).append(_("This activity is cancelled."))
@@ -430,9 +404,11 @@ def add_honour_hours(actor, *, volunteer, activity, hours, note: str = "") -> Ho
 def _decide(actor, record, status: str, reason: str = "") -> HoursRecord:
     recheck(actor)
     row = get_or_404(
-        selectors.hours_visible_to(actor).select_related("activity__team"), pk=read_pk(record)
+        selectors.hours_visible_to(actor).select_related("activity__team", "volunteer"),
+        pk=read_pk(record),
     )
     require_runner(actor, row.activity)
+    _refuse_own(actor, row.volunteer.user_id)
     now = timezone.now()
     if not HoursRecord.objects.filter(pk=row.pk, status=HoursStatus.PENDING).update(
         status=status, decided_by=actor, decided_at=now, reason=reason, updated_at=now
@@ -500,7 +476,8 @@ def due_attendances(now) -> dict[int, list[int]]:
 def close_open_attendances(now=None) -> int:
     """Closes every check-in not checked out `CLOSE_AFTER` after its activity's end, at
     the activity's end (`closed_by_system`), its credit hours pending and flagged, and
-    tells each activity's organiser once. Each attendance is claimed by a conditional
+    tells each activity's organiser once; a cancelled activity's are closed with their
+    hours declined (the reason: it was cancelled), nobody told. Each attendance is claimed by a conditional
     UPDATE, so two runs at once never close one twice. Answers how many it closed."""
     now = now or timezone.now()
     closed = 0
@@ -513,13 +490,17 @@ def close_open_attendances(now=None) -> int:
                     checked_out_at=activity.ends_at, closed_by_system=True, updated_at=now
                 ):
                     mine.append(pk)
+            cancelled = activity.status == ActivityStatus.CANCELLED
             for attendance in Attendance.objects.filter(pk__in=mine):
-                record = _credit_record(
-                    attendance,
-                    activity,
-                    recorded_by=None,
-                    flag=_("Not checked out: closed at the activity's end by the system."),
-                )
+                if cancelled:
+                    record = _cancelled_record(attendance, activity)
+                else:
+                    record = _credit_record(
+                        attendance,
+                        activity,
+                        recorded_by=None,
+                        flag=_("Not checked out: closed at the activity's end by the system."),
+                    )
                 audit.record(
                     actor=None,
                     action="volunteering_attendance.close",
@@ -528,9 +509,10 @@ def close_open_attendances(now=None) -> int:
                         "checked_out_at": activity.ends_at,
                         "closed_by_system": True,
                         "hours": record.hours,
+                        "status": record.status,
                     },
                 )
-            if mine:
+            if mine and not cancelled:
                 Notification.objects.create(
                     kind=NOTICE_KIND,
                     object_type="volunteering.activity",

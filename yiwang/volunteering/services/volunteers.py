@@ -109,8 +109,9 @@ def register_volunteer(
     consent: bool = False,
 ) -> Volunteer:
     """Registers a resident of the ledger, an account, or both as one volunteer, once,
-    with the person's consent to record their service. The area is the resident's unit,
-    else the area given (of the actor's scope)."""
+    with the person's consent to record their service. The resident and the account are
+    looked up in the actor's scope (the accounts': `User.objects.visible_to`), else 404.
+    The area is the resident's unit, else the area given (of the actor's scope)."""
     with transaction.atomic():
         recheck(actor)
         errors: dict = {}
@@ -135,8 +136,10 @@ def register_volunteer(
                 )
         account = None
         if user not in (None, ""):
-            account = User.objects.filter(pk=read_pk(user), is_active=True).first()
-            if account is None:
+            # The actor's own account, or one of their scope (404 alike for one missing and
+            # one outside it: an id says nothing of the accounts beyond).
+            account = get_in_scope(User.objects.all(), actor, pk=read_pk(user))
+            if not account.is_active:
                 errors.setdefault("user", []).append(_("Choose an active account."))
             elif Volunteer.objects.filter(user=account).exists():
                 errors.setdefault("user", []).append(

@@ -22,10 +22,18 @@ def make_resident(unit=UNIT, number="101", name="李四"):
     )
 
 
-def make_account(username="volunteer", full_name="王五"):
+def make_account(username="volunteer", full_name="王五", area_code=UNIT):
+    """An account without a post, belonging to `area_code` (in the scope of its area's
+    workers and those above them)."""
     from yiwang.accounts.services import create_user
 
-    return create_user(actor=None, username=username, password=PASSWORD, full_name=full_name)
+    return create_user(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        full_name=full_name,
+        area_code=area_code,
+    )
 
 
 def make_volunteer(unit=UNIT, number="101", name="李四", username=None):

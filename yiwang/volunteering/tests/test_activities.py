@@ -1,9 +1,11 @@
 """Activities made by the team's organisers with a six-digit code; sign-ups that never
 take more than the places, also when two race (the activity's row locked while counted)."""
 
+import datetime
 import threading
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
@@ -12,7 +14,7 @@ from django.utils import timezone, translation
 from conftest import GRID, OTHER_UNIT, UNIT
 from yiwang.core.models import AuditEntry
 from yiwang.volunteering import services
-from yiwang.volunteering.models import ActivityStatus, SignUp
+from yiwang.volunteering.models import Activity, ActivityStatus, SignUp
 from yiwang.volunteering.services import activities as activity_services
 
 from .activity_setup import HOUR, make_activity, make_team, make_volunteer
@@ -36,6 +38,41 @@ def test_it_refuses_an_end_before_the_start_and_an_area_outside_the_team(chief):
     errors = exc.value.message_dict
     assert errors["ends_at"] == ["The activity ends before it starts: give an end after the start."]
     assert "team's area" in errors["area_code"][0]
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "1900-05-01T09:00:00+08:00"],
+)
+def test_it_refuses_an_absurd_date_with_the_window_it_takes(chief, starts_at):
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.create_activity(
+            chief,
+            team=make_team(),
+            title="清扫村道",
+            target_group="public",
+            place="村委会门口",
+            starts_at=starts_at,
+            ends_at=starts_at,
+            places=5,
+        )
+    for field in ("starts_at", "ends_at"):
+        message = exc.value.message_dict[field][0]
+        assert message.startswith("Give a time from a year ago to two years ahead (")
+    assert not Activity.objects.exists()
+
+
+def test_it_takes_an_activity_from_a_year_ago_to_two_years_ahead(chief):
+    now = timezone.now()
+    past = make_activity(chief, starts=now - datetime.timedelta(days=364), length=HOUR)
+    ahead = make_activity(chief, starts=now + datetime.timedelta(days=729), length=HOUR)
+    assert past.starts_at < now < ahead.starts_at
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        make_activity(chief, starts=now - datetime.timedelta(days=366), length=HOUR)
+    assert "a year ago to two years ahead" in exc.value.message_dict["starts_at"][0]
+    with pytest.raises(ValidationError) as exc:
+        make_activity(chief, starts=now + datetime.timedelta(days=731), length=HOUR)
+    assert set(exc.value.message_dict) == {"starts_at", "ends_at"}
 
 
 def test_only_organisers_or_the_team_leader_make_activities(worker, chief, outsider):
@@ -153,14 +190,14 @@ def test_two_closing_runs_at_once_close_a_check_in_once(chief, monkeypatch):
     starts = timezone.now() - 27 * HOUR
     activity = make_activity(chief, starts=starts, length=2 * HOUR)
     volunteer = make_volunteer()
-    services.check_in(
-        None,
-        uuid=uuid.uuid4(),
-        activity=activity.pk,
-        code=activity.checkin_code,
-        volunteer=volunteer.pk,
-        at=starts,
-    )
+    with time_machine.travel(starts, tick=False):  # checked in at the start
+        services.check_in(
+            None,
+            uuid=uuid.uuid4(),
+            activity=activity.pk,
+            code=activity.checkin_code,
+            volunteer=volunteer.pk,
+        )
     racing = connection.vendor == "postgresql"
     both_found = threading.Barrier(2, timeout=20)
     real = hours_services.due_attendances

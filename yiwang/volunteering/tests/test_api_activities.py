@@ -161,6 +161,17 @@ def test_bad_check_ins_answer_400_with_the_fields_message(chief):
         assert response.status_code == 400 and "check in first" in response.json()["volunteer"][0]
     response = post(client, url("activity-checkin", activity.pk), uuid="nope", code="1")
     assert response.status_code == 400 and "uuid" in response.json()
+    for far in ("0001-01-01T00:00:00", "9999-12-31T23:59:59", "1900-01-01T08:00:00+08:00"):
+        with translation.override("en"):
+            response = post(
+                client,
+                url("activity-checkin", activity.pk),
+                uuid=str(uuid.uuid4()),
+                code=activity.checkin_code,
+                at=far,
+            )
+        assert response.status_code == 400, response.content
+        assert "more than a year away" in response.json()["at"][0]
     assert not Attendance.objects.exists()
 
 
@@ -245,7 +256,10 @@ def test_honour_hours_and_decisions_through_the_api(chief, world):
     with translation.override("en"):
         over = post(client, url("volunteer-hours-list"), **body, hours="3")
     assert over.status_code == 400
-    assert over.json()["hours"] == ["3.00 hours over the activity's length of 2.00 hours."]
+    assert over.json()["hours"] == [
+        "3.00 hours are too many: the activity lasts 2.00 hours and 李四 already has 0.00 "
+        "honour hours for it, so at most 2.00 more can be given."
+    ]
     honour = post(client, url("volunteer-hours-list"), **body, hours="1.5", note="组织")
     assert honour.status_code == 201 and honour.json()["kind"] == HoursKind.HONOUR
     credit = own["volunteer-hours"]
@@ -277,3 +291,20 @@ def test_the_activities_a_member_or_a_leader_lists_take_a_bounded_number_of_quer
     rows = response.json()["results"]
     assert len(rows) == 4 and all(row["signed_up"] == 1 for row in rows)
     assert {row["checkin_code"] for row in rows} == codes
+
+
+@pytest.mark.parametrize("starts_at", ["0001-01-01T00:00:00", "1900-05-01T09:00:00"])
+def test_an_activity_of_an_absurd_date_answers_400(chief, starts_at):
+    body = {
+        "team": make_team().pk,
+        "title": "陪伴留守儿童",
+        "target_group": "children",
+        "place": "村文化广场",
+        "starts_at": starts_at,
+        "ends_at": (timezone.now() + HOUR).isoformat(),
+        "places": 8,
+    }
+    with translation.override("en"):
+        answer = post(client_of(chief), url("activity-list"), **body)
+    assert answer.status_code == 400, answer.content
+    assert "a year ago to two years ahead" in answer.json()["starts_at"][0]

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone, translation
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from yiwang.notices.models import Notification
 from yiwang.volunteering import services
 from yiwang.volunteering.models import Attendance, HoursKind, HoursRecord, HoursStatus
-from yiwang.volunteering.selectors.activities import approved_hours
+from yiwang.volunteering.selectors.hours import volunteer_hours
 from yiwang.volunteering.services import hours as hours_services
 from yiwang.volunteering.tasks import close_open_attendances as close_task
 
@@ -183,7 +184,8 @@ def test_honour_hours_are_kept_apart_and_never_over_the_length(chief, worker, vo
             ),
             "hours",
         )
-        == "2.5 hours over the activity's length of 2.00 hours."
+        == "2.5 hours are too many: the activity lasts 2.00 hours and 李四 already has 0.00 "
+        "honour hours for it, so at most 2.00 more can be given."
     )
     with pytest.raises(PermissionDenied):
         services.add_honour_hours(worker, volunteer=volunteer.pk, activity=activity.pk, hours=1)
@@ -198,9 +200,19 @@ def test_honour_hours_are_kept_apart_and_never_over_the_length(chief, worker, vo
     credit = HoursRecord.objects.get(kind=HoursKind.CREDIT)
     assert credit.hours == Decimal("2.00") and credit.status == HoursStatus.PENDING
     assert HoursRecord.objects.count() == 2
-    assert approved_hours(volunteer.pk) == {"credit": Decimal("0"), "honour": Decimal("1.5")}
+    hours = volunteer_hours(volunteer.pk)
+    assert (hours.credit, hours.honour, hours.pending) == (
+        Decimal("0.00"),
+        Decimal("1.50"),
+        Decimal("2.00"),
+    )
     services.approve_hours(chief, credit.pk)
-    assert approved_hours(volunteer.pk) == {"credit": Decimal("2"), "honour": Decimal("1.5")}
+    hours = volunteer_hours(volunteer.pk)
+    assert (hours.credit, hours.honour, hours.pending) == (
+        Decimal("2.00"),
+        Decimal("1.50"),
+        Decimal("0.00"),
+    )
 
 
 def test_hours_are_decided_once_and_never_deleted(chief, worker, volunteer):
@@ -229,9 +241,11 @@ def left_open(chief, volunteer):
     now = timezone.now()
     starts = now - 27 * HOUR
     due = make_activity(chief, starts=starts, length=2 * HOUR)
-    check_in(volunteer.user, due, at=starts + 30 * MINUTE)
+    with time_machine.travel(starts + 31 * MINUTE, tick=False):  # sent as it was made
+        check_in(volunteer.user, due, at=starts + 30 * MINUTE)
     recent = make_activity(chief, starts=now - 25 * HOUR, length=2 * HOUR)
-    check_in(volunteer.user, recent, at=now - 25 * HOUR)
+    with time_machine.travel(now - 25 * HOUR, tick=False):
+        check_in(volunteer.user, recent)
     return due, recent
 
 

@@ -107,11 +107,11 @@ def test_it_rolls_the_county_up_by_town(county_rows, django_assert_num_queries):
     today = timezone.localdate()
     period = Period(today - datetime.timedelta(days=30), today)
     county = Area.objects.get(code=COUNTY)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         result = rollup(county, period)
     rows = {row.code: row.figures for row in result.rows}
     town = rows[TOWN]
-    assert (town.volunteers, town.teams, town.activities, town.services) == (1, 1, 1, 2)
+    assert (town.volunteers, town.teams, town.activities, town.services) == (1, 1, 1, 1)
     assert town.credit_hours == Decimal("2.00") and town.honour_hours == Decimal("0")
     assert (town.wishes, town.wishes_fulfilled, town.wishes_waiting) == (2, 1, 1)
     other = rows[OTHER_UNIT[:9]]
@@ -119,7 +119,7 @@ def test_it_rolls_the_county_up_by_town(county_rows, django_assert_num_queries):
     assert other.credit_hours == Decimal("1.25") and other.honour_hours == Decimal("3.00")
     # The county's own team counts in the total only; the year-old activity in none.
     total = result.total
-    assert (total.volunteers, total.teams, total.activities, total.services) == (2, 2, 2, 3)
+    assert (total.volunteers, total.teams, total.activities, total.services) == (2, 2, 2, 2)
     assert (total.credit_hours, total.honour_hours) == (Decimal("3.25"), Decimal("3.00"))
     assert total.as_data()["credit_hours"] == "3.25"
 
@@ -129,3 +129,30 @@ def test_a_year_ago_holds_the_old_activity_alone(county_rows):
     result = rollup(Area.objects.get(code=VILLAGE), Period(today, today))
     assert (result.total.activities, result.total.credit_hours) == (1, Decimal("2.00"))
     assert result.total.wishes == 0 and result.total.wishes_waiting == 1
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_answers_the_rollup_in_scope(county_rows, county_admin, chief, outsider):
+    month = f"{timezone.localdate():%Y-%m}"
+    answer = _api(county_admin).get(
+        "/api/v1/volunteering/rollup/", {"area": COUNTY, "from": month, "to": month}
+    )
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["area"]["code"] == COUNTY and body["from"] == body["to"] == month
+    town = next(row for row in body["rows"] if row["code"] == TOWN)
+    assert town["figures"]["volunteers"] == 1 and town["figures"]["wishes_waiting"] == 1
+    assert isinstance(body["total"]["credit_hours"], str)
+    # The chief's own village by default; the county is out of the chief's scope.
+    assert _api(chief).get("/api/v1/volunteering/rollup/").json()["area"]["code"] == VILLAGE
+    assert _api(chief).get("/api/v1/volunteering/rollup/", {"area": COUNTY}).status_code == 404
+    assert _api(outsider).get("/api/v1/volunteering/rollup/", {"area": TOWN}).status_code == 404
+    bad = _api(county_admin).get("/api/v1/volunteering/rollup/", {"from": "2026-13"})
+    assert bad.status_code == 400 and "from" in bad.json()

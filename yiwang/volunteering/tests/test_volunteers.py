@@ -119,3 +119,64 @@ def test_members_are_added_once_and_ended_with_their_history(chief, worker):
         services.end_membership(chief, membership.pk)
     assert Membership.objects.count() == 1
     assert AuditEntry.objects.filter(action="volunteering_team.end_membership").count() == 1
+
+
+def test_an_account_outside_the_scope_is_not_found_like_a_missing_one(worker, county_admin):
+    for account in (county_admin.pk, 10**9):
+        with pytest.raises(Http404) as exc:
+            services.register_volunteer(worker, user=account, area_code=UNIT, consent=True)
+        assert str(exc.value) == str(Http404(translation.gettext("Not found.")))
+    assert not Volunteer.objects.exists()
+    # An account of the worker's unit, and the worker's own, are registered there.
+    neighbour = make_account("neighbour", "周七", area_code=UNIT)
+    assert services.register_volunteer(worker, user=neighbour.pk, area_code=UNIT, consent=True)
+    own = services.register_volunteer(worker, user=worker.pk, area_code=UNIT, consent=True)
+    assert own.user == worker and own.area_code == UNIT
+
+
+def test_a_team_leader_without_posts_reaches_the_team_s_current_members(
+    chief, worker, county_admin
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.volunteering.selectors.activities import volunteers_visible_to
+
+    from .activity_setup import make_activity, new_uuid
+
+    team = make_team()
+    leader = make_volunteer(username="leader")
+    member = make_volunteer(unit=OTHER_UNIT, number="201", name="钱八")
+    stranger = make_volunteer(unit=OTHER_UNIT, number="202", name="孙九")
+    services.add_member(chief, team.pk, leader.pk, is_leader=True)
+    today = timezone.localdate()
+    membership = services.add_member(
+        county_admin, team.pk, member.pk, joined_on=today - datetime.timedelta(days=2)
+    )
+    visible = set(volunteers_visible_to(leader.user).values_list("pk", flat=True))
+    assert visible == {leader.pk, member.pk}
+    starts = timezone.now() - datetime.timedelta(minutes=10)
+    activity = make_activity(chief, team, starts=starts)
+    attendance, created = services.check_in(
+        leader.user,
+        uuid=new_uuid(),
+        activity=activity.pk,
+        code=activity.checkin_code,
+        volunteer=member.pk,
+    )
+    assert created and attendance.volunteer == member
+    with pytest.raises(Http404):
+        services.check_in(
+            leader.user,
+            uuid=new_uuid(),
+            activity=activity.pk,
+            code=activity.checkin_code,
+            volunteer=stranger.pk,
+        )
+    services.end_membership(county_admin, membership.pk, left_on=today - datetime.timedelta(days=1))
+    assert set(volunteers_visible_to(leader.user).values_list("pk", flat=True)) == {leader.pk}
+    # An inactive leader reaches nobody but themselves.
+    services.add_member(county_admin, team.pk, member.pk)
+    services.deactivate_volunteer(worker, leader.pk)
+    assert set(volunteers_visible_to(leader.user).values_list("pk", flat=True)) == {leader.pk}

@@ -69,7 +69,7 @@ const MAX_KEPT = 60;
 function keptPath(path) {
   return (
     typeof path === "string" &&
-    /^\/(outreach\/visits\/(household|enterprise)\/\d+\/new|notices\/announcements\/\d+)\/$/.test(path)
+    /^\/(outreach\/visits\/(household|enterprise)\/\d+\/new|notices\/announcements\/\d+|volunteering\/checkin\/\d+)\/$/.test(path)
   );
 }
 
