@@ -9,7 +9,8 @@
   `POST /donations/{id}/confirm/` confirms it received.
 - `GET /payouts/`, `POST /payouts/` `{"uuid", "fund", "recipient", "purpose", "amount",
   "paid_on", "wish"}`: 201, 200 for a repeat, 409 `{"detail": …}` when the balance is
-  short (nothing changes: the balance never goes below zero).
+  short, today or on a day since `paid_on` (a pay-out dated back: the message names the
+  day); nothing changes: the balance never goes below zero, nor any month's end.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """API v1 of micro-wishes (微心愿).
 
 - `GET /wishes/` (filters `status`, `under`, `raised`), `GET /wishes/{id}/`: the wishes of
-  your scope; the recipient's and the claimer's names masked.
+  your scope; the recipient's and the claimer's names masked, and the name of who
+  confirmed it fulfilled (`confirmed_by_recipient`) unless you may reveal personal data.
 - `POST /wishes/` `{"recipient", "title", "description", "value"}`: records a wish on a
   resident's behalf (201).
 - `POST /wishes/{id}/claim/` `{"uuid", "kind", "volunteer", "enterprise", "claimer_name",
@@ -60,6 +61,10 @@ class WishClaimSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 class WishSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     recipient_name = serializers.SerializerMethodField(help_text="Masked: 王*明.")
+    confirmed_by_recipient = serializers.SerializerMethodField(
+        help_text="Who confirmed it fulfilled (the recipient or their guardian): masked "
+        "(王*妈), in full for someone who may reveal personal data."
+    )
     claim = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,6 +91,13 @@ class WishSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
     def get_recipient_name(self, wish) -> str:
         return mask_name(wish.recipient.name)
 
+    def get_confirmed_by_recipient(self, wish) -> str:
+        # Without a request (no user): masked.
+        request = self.context.get("request")
+        return services.confirmed_by_shown(
+            getattr(request, "user", None), wish.confirmed_by_recipient
+        )
+
     @extend_schema_field(WishClaimSerializer(allow_null=True))
     def get_claim(self, wish):
         try:
@@ -97,8 +109,16 @@ class WishSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
 
 class WishCreateSerializer(serializers.Serializer):
     recipient = IdField(help_text="The resident whose wish it is, from /api/v1/residents/.")
-    title = serializers.CharField(max_length=services.TITLE_MAX)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        max_length=services.TITLE_MAX,
+        help_text="Public (the wish wall): what is wished for, never the person's name.",
+    )
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For those who work in the area only, never on the wish wall.",
+    )
     value = NumberOrTextField(
         required=False,
         allow_null=True,
@@ -174,7 +194,7 @@ class WishViewSet(ScopedViewSet):
     def _answer(self, wish, code=status.HTTP_200_OK):
         wish = self.get_queryset().get(pk=wish.pk)
         return Response(
-            WishSerializer(wish).data,
+            WishSerializer(wish, context=self.get_serializer_context()).data,
             status=code,
             headers={"Location": reverse("api:wish-detail", args=[wish.pk])},
         )

@@ -17,27 +17,40 @@ class WishForm(forms.Form):
     title = forms.CharField(
         label=_("wish"),
         max_length=services.TITLE_MAX,
-        help_text=_("What the child or the elderly person wishes for, e.g. a study desk."),
+        help_text=_(
+            "Public: shown on the wish wall with the village. What is wished for, e.g. a "
+            "study desk; never the person's name, school or family."
+        ),
     )
     description = forms.CharField(
         label=_("description"),
         required=False,
         max_length=services.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen only by those who work in the area, never on the wish wall."),
     )
     value = forms.CharField(label=_("estimated value (yuan)"), required=False, max_length=14)
 
 
 class ClaimForm(forms.Form):
+    """A claim: its kind, and by kind the registered volunteer (a volunteer's or a party
+    member's claim), the enterprise (outreach's, an enterprise's claim) or the group's
+    members. The volunteer and the enterprise are ids the page's searches chose (GET `vq`,
+    `eq`); the service finds them in the actor's scope."""
+
     uuid = forms.CharField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("claimed by"), choices=ClaimerKind.choices)
     claimer_name = forms.CharField(
         label=_("claimer"),
         required=False,
         max_length=services.CLAIMER_MAX,
-        help_text=_("The person, enterprise or group who fulfils the wish."),
+        help_text=_(
+            "The person, enterprise or group who fulfils the wish; a volunteer's or an "
+            "enterprise's name when left empty."
+        ),
     )
-    volunteer = forms.ChoiceField(label=_("volunteer"), required=False)
+    volunteer = forms.CharField(label=_("volunteer"), required=False, widget=forms.HiddenInput)
+    enterprise = forms.CharField(label=_("enterprise"), required=False, widget=forms.HiddenInput)
     group_members = forms.CharField(
         label=_("group members"),
         required=False,
@@ -45,12 +58,9 @@ class ClaimForm(forms.Form):
         help_text=_("A group's claim: name its members."),
     )
 
-    def __init__(self, *args, volunteers=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("uuid", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].choices = [("", _("Not a registered volunteer"))] + [
-            (str(v.pk), v.name) for v in volunteers
-        ]
 
 
 class FulfilForm(forms.Form):

@@ -8,7 +8,10 @@ donation to a wish alone is recorded by anyone who records in the wish's area.
 A fund's balance moves by conditional UPDATEs only: money given adds with F(), a pay-out
 takes `balance - amount WHERE balance >= amount`, so that two pay-outs racing never take
 it below zero; the one short rolls back whole and `Short` (the API answers 409) says the
-balance. The client's `uuid` makes a donation or a pay-out idempotent: the same one sent
+balance. A pay-out may be dated back (up to a year): with the fund's row locked, the
+running balance from its date on (the money given less the money paid out, at each day's
+end) must hold its amount at every later date too, so that no month of the public
+statement ends below zero; else `Short` names the day it would. The client's `uuid` makes a donation or a pay-out idempotent: the same one sent
 again answers the stored row; the same uuid with other content is refused.
 
 `actor=None` is the operator at the command line, who may open a fund; a gift and a
@@ -19,11 +22,12 @@ from __future__ import annotations
 
 import datetime
 import uuid as uuid_module
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,6 +108,26 @@ def _require_organiser(actor, code: str) -> None:
 # --- funds ---------------------------------------------------------------------------------
 
 
+def _name_taken(name: str) -> bool:
+    return Fund.objects.filter(name=name).exists()
+
+
+def _name_refused() -> ValidationError:
+    """A name is unique across the county: it may be taken by a fund the actor does not
+    see, which the message neither names nor places."""
+    return ValidationError(
+        {
+            "name": [
+                _(
+                    "A fund of the county already has this name (names are unique across "
+                    "the county, and that fund may be kept by an area you do not see): "
+                    "choose another, e.g. with your area's name in it."
+                )
+            ]
+        }
+    )
+
+
 @transaction.atomic
 def create_fund(actor, *, name, area_code) -> Fund:
     """Opens a programme's fund kept by an area (a village, a town, the county)."""
@@ -116,14 +140,18 @@ def create_fund(actor, *, name, area_code) -> Fund:
         errors["area_code"] = [_("Choose the area that keeps the fund.")]
     elif actor is not None and not scope.in_scope(actor, code):
         raise Http404(_("Not found."))
-    if not errors and Fund.objects.filter(name=name).exists():
-        errors["name"] = [
-            _("A fund named %(name)s already exists: choose another name.") % {"name": name}
-        ]
     if errors:
         raise ValidationError(errors)
-    _require_organiser(actor, code)
-    fund = Fund.objects.create(name=name, area_code=code)
+    _require_organiser(actor, code)  # before the name: no one else learns what is taken
+    if _name_taken(name):
+        raise _name_refused()
+    try:
+        with transaction.atomic():
+            fund = Fund.objects.create(name=name, area_code=code)
+    except IntegrityError:
+        if not _name_taken(name):
+            raise
+        raise _name_refused() from None  # opened by someone else at this moment
     audit.record(
         actor=actor, action="volunteering_fund.create", obj=fund, after=audit.snapshot(fund)
     )
@@ -286,12 +314,72 @@ def _short(fund_id: int, amount: Decimal) -> Short:
     )
 
 
+def _total(queryset, field: str) -> Decimal:
+    return queryset.aggregate(total=Sum(field))["total"] or Decimal(0)
+
+
+def _day_totals(queryset, day_field: str, value_field: str):
+    return (
+        queryset.order_by()
+        .values(day_field)
+        .annotate(total=Sum(value_field))
+        .values_list(day_field, "total")
+    )
+
+
+def first_day_short(
+    fund_id: int, since: datetime.date, amount: Decimal, *, leave_out: int | None = None
+) -> tuple[datetime.date, Decimal] | None:
+    """The first day from `since` on at whose end the fund holds less than `amount` (the
+    money given to it less the money paid out of it up to that day, the pay-out
+    `leave_out` left out), with what it holds then; None when it holds `amount` every
+    day. Four queries."""
+    money = Donation.objects.filter(fund_id=fund_id, kind=DonationKind.MONEY)
+    payouts = Payout.objects.filter(fund_id=fund_id)
+    if leave_out is not None:
+        payouts = payouts.exclude(pk=leave_out)
+    held = _total(money.filter(received_on__lt=since), "value") - _total(
+        payouts.filter(paid_on__lt=since), "amount"
+    )
+    moves: dict[datetime.date, Decimal] = defaultdict(Decimal)
+    moves[since] += 0
+    for day, total in _day_totals(money.filter(received_on__gte=since), "received_on", "value"):
+        moves[day] += total
+    for day, total in _day_totals(payouts.filter(paid_on__gte=since), "paid_on", "amount"):
+        moves[day] -= total
+    for day in sorted(moves):
+        held += moves[day]
+        if held < amount:
+            return day, held
+    return None
+
+
+def _short_on(day: datetime.date, held: Decimal, amount: Decimal, paid_on) -> Short:
+    return Short(
+        {
+            "paid_on": [
+                _(
+                    "Dated %(paid_on)s, this pay-out would take the fund below zero on "
+                    "%(day)s, when it held %(held)s yuan and %(amount)s were asked: date it "
+                    "later or pay less. Nothing was paid."
+                )
+                % {
+                    "paid_on": paid_on.isoformat(),
+                    "day": day.isoformat(),
+                    "held": money(held),
+                    "amount": money(amount),
+                }
+            ]
+        }
+    )
+
+
 def pay_out(
     actor, *, uuid, fund, recipient, purpose, amount, paid_on, wish=None
 ) -> tuple[Payout, bool]:
     """Pays `amount` out of a fund to someone, for something (a wish, perhaps). The
-    balance never goes below zero: a pay-out larger than it is refused (`Short`) and
-    nothing changes. Returns (payout, created) like `record_donation`."""
+    balance never goes below zero, today nor on any day since `paid_on`: a pay-out larger
+    than it is refused (`Short`) and nothing changes. Returns (payout, created) like `record_donation`."""
     if actor is None:
         raise ValueError("A pay-out is made by someone: pay_out needs an actor.")
     key = _uuid(uuid)
@@ -331,6 +419,19 @@ def pay_out(
             payout.save(force_insert=True)
             if not found_fund.is_active:
                 raise ValidationError({"fund": [_("The fund is closed.")]})
+            # The fund's row locked (FOR NO KEY UPDATE: the pay-out's row, just inserted,
+            # holds a key-share lock on it), pay-outs of the fund are checked one at a time.
+            locked = (
+                Fund.objects.select_for_update(no_key=True)
+                .filter(pk=found_fund.pk)
+                .values_list("balance", flat=True)
+                .get()
+            )
+            if locked < amount:
+                raise _short(found_fund.pk, amount)
+            dip = first_day_short(found_fund.pk, paid_on, amount, leave_out=payout.pk)
+            if dip is not None:
+                raise _short_on(*dip, amount, paid_on)
             taken = Fund.objects.filter(pk=found_fund.pk, balance__gte=amount).update(
                 balance=F("balance") - amount, updated_at=timezone.now()
             )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from yiwang.accounts import scope
 from yiwang.core import audit, validators
 from yiwang.core import photos as photo_files
-from yiwang.core.masking import mask_name
+from yiwang.core.masking import mask_name, may_reveal
 from yiwang.core.scoping import get_in_scope
 from yiwang.notices.models import Notification
 from yiwang.registry.models import Resident, ResidentStatus
@@ -124,6 +124,15 @@ def _require_recorder(actor, wish: Wish) -> None:
         )
 
 
+def confirmed_by_shown(user, name: str) -> str:
+    """Who confirmed a wish fulfilled (the recipient or their guardian) as `user` may see
+    it: masked (王*妈) unless they may reveal personal data. The permission is asked only
+    of a name, once a request (the user caches it)."""
+    if not name or may_reveal(user):
+        return name
+    return mask_name(name)
+
+
 def wish_links(user, ids) -> dict:
     """{wish id: (URL, title)} for the wishes among `ids` the user may open (the inbox)."""
     from django.urls import reverse
@@ -164,9 +173,19 @@ def _insert_numbered(wish: Wish) -> None:
     raise ValidationError(_("Too many wishes were recorded at this moment: send it again."))
 
 
+def _names(title: str, name: str) -> bool:
+    """Whether the wish's title names the person: their full name, or their given name
+    of two characters or more (王小明: 小明)."""
+    name = "".join(name.split())
+    given = name[1:] if len(name) >= 3 else ""
+    return any(part and part in title for part in (name, given))
+
+
 @transaction.atomic
 def record_wish(actor, *, recipient, title, description="", value=None) -> Wish:
-    """Records a wish on behalf of a living resident of the actor's scope."""
+    """Records a wish on behalf of a living resident of the actor's scope. Its title is
+    shown on the public wall (with the village, the person masked): it may not hold the
+    person's name; the description is for those who work in the area only."""
     if actor is None:
         raise ValueError("A wish is recorded by someone: record_wish needs an actor.")
     scope.recheck(actor)
@@ -184,6 +203,13 @@ def record_wish(actor, *, recipient, title, description="", value=None) -> Wish:
         description or "", field="description", limit=DESCRIPTION_MAX, required=False, errors=errors
     )
     value = read_value(value, "value", errors, required=False)
+    if title and "title" not in errors and _names(title, person.name):
+        errors["title"] = [
+            _(
+                "The wish is shown on the public wall: leave the person's name out of it "
+                "(their name, school or family go in the description, which only workers see)."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     if not access.can_record(actor, person.area_code):

@@ -4,6 +4,7 @@ fulfilment with photos, the statement, masked names, scope and pinned query coun
 import uuid
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -87,6 +88,7 @@ def test_a_claim_of_a_fulfilled_wish_answers_400(worker):
     )
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "fulfilled"
+    assert done.json()["confirmed_by_recipient"] == "王*妈"  # masked by default
     answer = _claim(client, wish)
     assert answer.status_code == 400 and "wish" in answer.json()
 
@@ -182,7 +184,31 @@ def test_the_lists_take_a_fixed_number_of_queries(worker, chief, django_assert_m
         if i % 2:
             _claim(api(worker), wish, name=f"爱心人{i}")
         give(chief, fund, "10")
+    # Fulfilled, confirmed by a name: masked after one look at the permission (2 queries).
+    Wish.objects.filter(claim__isnull=False).update(
+        status=WishStatus.FULFILLED, confirmed_by_recipient="王妈妈"
+    )
     client = api(chief)
-    for url in ("/api/v1/wishes/", "/api/v1/funds/", "/api/v1/donations/", "/api/v1/payouts/"):
-        with django_assert_max_num_queries(3):
+    for url, most in (
+        ("/api/v1/wishes/", 5),
+        ("/api/v1/funds/", 3),
+        ("/api/v1/donations/", 3),
+        ("/api/v1/payouts/", 3),
+    ):
+        with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200
+
+
+def test_who_confirmed_a_wish_is_masked_but_for_who_may_reveal_personal_data(worker, chief):
+    wish = make_wish(worker)
+    _claim(api(worker), wish)
+    Wish.objects.filter(pk=wish.pk).update(
+        status=WishStatus.FULFILLED, confirmed_by_recipient="王小明妈妈"
+    )
+    chief.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    for user, shown in ((worker, "王***妈"), (chief, "王小明妈妈")):
+        client = api(user)
+        [listed] = client.get("/api/v1/wishes/").json()["results"]
+        one = client.get(f"/api/v1/wishes/{wish.pk}/").json()
+        assert listed["confirmed_by_recipient"] == one["confirmed_by_recipient"] == shown, user
+    assert "王小明妈妈" not in api(worker).get("/api/v1/wishes/").content.decode()

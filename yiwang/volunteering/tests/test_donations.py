@@ -146,15 +146,14 @@ def test_the_same_pay_out_sent_again_is_paid_once(chief):
     assert not created and balance(fund) == Decimal("40")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_pay_outs_racing_never_take_the_balance_below_zero(chief, county_admin, monkeypatch):
-    fund = make_fund(chief)
-    give(chief, fund, "100")
-    users = [type(u).objects.get(pk=u.pk) for u in (chief, county_admin)]
+def _race(monkeypatch, users, fund, *, on=None):
+    """Two users pay 70 out of the fund at once: on PostgreSQL both have stored their
+    pay-out row when both go on to take from the balance; on SQLite, one after the other.
+    Answers each one's ("paid" | "short" | "error", message)."""
+    users = [type(u).objects.get(pk=u.pk) for u in users]
     racing = connection.vendor == "postgresql"
     serial = threading.Lock()
     if racing:
-        # Both have stored their pay-out row when both take from the balance.
         both_stored = threading.Barrier(2, timeout=20)
         real_save = Payout.save
 
@@ -169,10 +168,10 @@ def test_two_pay_outs_racing_never_take_the_balance_below_zero(chief, county_adm
         try:
             with translation.override("en"):
                 if racing:
-                    results[i] = _pay(users[i], fund)
+                    results[i] = _pay(users[i], fund, on)
                 else:  # SQLite: one writer at a time
                     with serial:
-                        results[i] = _pay(users[i], fund)
+                        results[i] = _pay(users[i], fund, on)
         finally:
             connection.close()
 
@@ -181,6 +180,25 @@ def test_two_pay_outs_racing_never_take_the_balance_below_zero(chief, county_adm
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return results
+
+
+def _pay(user, fund, on):
+    try:
+        pay(user, fund, "70", on=on)
+    except services.Short as exc:
+        return ("short", " ".join(exc.messages))
+    except BaseException as exc:  # reported below, not lost in the thread
+        return ("error", repr(exc))
+    return ("paid", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pay_outs_racing_never_take_the_balance_below_zero(chief, county_admin, monkeypatch):
+    fund = make_fund(chief)
+    give(chief, fund, "100")
+
+    results = _race(monkeypatch, (chief, county_admin), fund)
 
     assert sorted(r[0] for r in results) == ["paid", "short"], results
     assert "holds 30.00 yuan" in next(r[1] for r in results if r[0] == "short")
@@ -188,14 +206,25 @@ def test_two_pay_outs_racing_never_take_the_balance_below_zero(chief, county_adm
     assert Payout.objects.count() == 1
 
 
-def _pay(user, fund):
-    try:
-        pay(user, fund, "70")
-    except services.Short as exc:
-        return ("short", " ".join(exc.messages))
-    except BaseException as exc:  # reported below, not lost in the thread
-        return ("error", repr(exc))
-    return ("paid", None)
+@pytest.mark.django_db(transaction=True)
+def test_two_pay_outs_dated_back_racing_never_take_a_past_month_below_zero(
+    chief, county_admin, monkeypatch
+):
+    """Today's balance covers both; the day they are dated held enough for one only: the
+    fund's row locked, the second sees the first."""
+    back = timezone.localdate() - datetime.timedelta(days=150)
+    fund = make_fund(chief)
+    give(chief, fund, "100", on=back)
+    give(chief, fund, "1000")
+
+    results = _race(monkeypatch, (chief, county_admin), fund, on=back)
+
+    assert sorted(r[0] for r in results) == ["paid", "short"], results
+    assert f"below zero on {back.isoformat()}, when it held 30.00 yuan" in next(
+        r[1] for r in results if r[0] == "short"
+    )
+    assert balance(fund) == Decimal("1030") and Payout.objects.count() == 1
+    _statements_never_below_zero(fund, back)
 
 
 def test_the_statement_balances_month_by_month(chief):
@@ -249,3 +278,93 @@ def test_who_keeps_which_fund(county_admin, town_admin, chief, worker, outsider)
     for user in (county_admin, town_admin, chief):
         assert give(user, here, "10")[1]
     assert balance(here) == Decimal("30")
+
+
+def _statements_never_below_zero(fund, since):
+    fund = Fund.objects.get(pk=fund.pk)
+    for year in range(since.year, timezone.localdate().year + 1):
+        ends = [m.balance for m in monthly_statement(fund, year).months]
+        assert all(end >= 0 for end in ends), (year, ends)
+
+
+def test_a_pay_out_dated_back_before_the_money_came_is_refused_naming_the_day(chief):
+    fund = make_fund(chief)
+    give(chief, fund, "1000")
+    back = timezone.localdate() - datetime.timedelta(days=200)
+
+    with translation.override("en"), pytest.raises(services.Short) as caught:
+        pay(chief, fund, "800", on=back)
+
+    assert caught.value.message_dict["paid_on"] == [
+        f"Dated {back.isoformat()}, this pay-out would take the fund below zero on "
+        f"{back.isoformat()}, when it held 0.00 yuan and 800.00 were asked: date it later "
+        "or pay less. Nothing was paid."
+    ]
+    assert balance(fund) == Decimal("1000") and not Payout.objects.exists()
+    assert not AuditEntry.objects.filter(action="volunteering_payout.create").exists()
+    _statements_never_below_zero(fund, back)
+    pay(chief, fund, "800")  # paid today, it is covered
+    _statements_never_below_zero(fund, back)
+
+
+def test_a_pay_out_dated_back_must_be_held_on_every_later_day(chief):
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=n) for n in (200, 150, 100)]
+    fund = make_fund(chief)
+    give(chief, fund, "1000", on=days[0])
+    pay(chief, fund, "800", on=days[2])
+    give(chief, fund, "500")  # today's balance, 700, would cover 300
+
+    with translation.override("en"), pytest.raises(services.Short) as caught:
+        pay(chief, fund, "300", on=days[1])  # but 100 days ago it held only 200
+
+    [message] = caught.value.message_dict["paid_on"]
+    assert f"below zero on {days[2].isoformat()}, when it held 200.00 yuan" in message
+    assert balance(fund) == Decimal("700") and Payout.objects.count() == 1
+    pay(chief, fund, "200", on=days[1])
+    assert balance(fund) == Decimal("500")
+    _statements_never_below_zero(fund, days[0])
+
+
+def test_a_gift_dated_back_needs_no_check_it_only_adds(chief):
+    fund = make_fund(chief)
+    give(chief, fund, "100")
+    pay(chief, fund, "100")
+    back = timezone.localdate() - datetime.timedelta(days=300)
+    give(chief, fund, "50", on=back)
+    assert balance(fund) == Decimal("50")
+    _statements_never_below_zero(fund, back)
+
+
+FUND_NAME_TAKEN = (
+    "A fund of the county already has this name (names are unique across the county, and "
+    "that fund may be kept by an area you do not see): choose another, e.g. with your "
+    "area's name in it."
+)
+
+
+def test_a_fund_name_taken_out_of_sight_is_refused_without_saying_where(county_admin, chief):
+    make_fund(county_admin, name="他村爱心基金", code=OTHER_VILLAGE)
+    make_fund(chief, name="本村爱心基金")
+    for name in ("他村爱心基金", "本村爱心基金"):  # out of the chief's sight, in it: alike
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            make_fund(chief, name=name)
+        assert caught.value.message_dict == {"name": [FUND_NAME_TAKEN]}
+    assert Fund.objects.count() == 2
+
+
+def test_a_fund_name_is_not_checked_for_someone_who_may_not_open_one(worker):
+    make_fund(None, name="他村爱心基金", code=OTHER_VILLAGE)
+    with pytest.raises(PermissionDenied):
+        make_fund(worker, name="他村爱心基金", code=worker.posts.get().area_code)
+
+
+def test_a_fund_name_taken_at_the_same_moment_is_refused_alike(chief, monkeypatch):
+    make_fund(None, name="他村爱心基金", code=OTHER_VILLAGE)
+    # The other fund is opened between the check and the insert.
+    answers = iter([False, True])
+    monkeypatch.setattr(services.donations, "_name_taken", lambda name: next(answers))
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        make_fund(chief, name="他村爱心基金")
+    assert caught.value.message_dict == {"name": [FUND_NAME_TAKEN]}
+    assert Fund.objects.count() == 1

@@ -5,6 +5,7 @@ page keeps its money and the public statement shows sums only."""
 import uuid
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -19,8 +20,8 @@ from .test_wishes import claim, make_resident, make_wish, photo
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(user) -> Client:
-    client = Client()
+def signed_in(user, language="zh-hans") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(user)
     return client
 
@@ -181,3 +182,71 @@ def test_the_public_statement_ends_with_the_balance(chief):
     pay(chief, fund, "120")
     text = Client().get(reverse("volunteering-public:statement", args=[fund.pk])).content.decode()
     assert 'id="statement-closing">380.00<' in text
+
+
+@pytest.mark.parametrize("asked", ["¹", "١٢", "12abc", "-1", "0", "9" * 25])
+def test_a_recipient_that_is_no_id_is_said_never_a_500(worker, asked):
+    make_resident(name="王小明")
+    client = signed_in(worker, "en")
+    shown = client.get(reverse("volunteering:wish-create"), {"recipient": asked})
+    sent = client.post(
+        reverse("volunteering:wish-create"), {"recipient": asked, "title": "一张书桌"}
+    )
+    for answer in (shown, sent):
+        text = answer.content.decode()
+        assert answer.status_code == 200 and 'id="resident-search"' in text
+        assert "not among the living residents of your area" in text
+    assert not Wish.objects.exists()
+
+
+def test_a_recipient_of_no_resident_is_said_and_not_found_when_sent(worker):
+    client = signed_in(worker, "en")
+    shown = client.get(reverse("volunteering:wish-create"), {"recipient": "999999"})
+    assert "not among the living residents of your area" in shown.content.decode()
+    sent = client.post(
+        reverse("volunteering:wish-create"), {"recipient": "999999", "title": "书桌"}
+    )
+    assert sent.status_code == 404 and not Wish.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0000", "٢٠٢٦", "1999", "20261"])
+def test_a_statement_of_a_year_that_is_none_is_not_found(chief, year):
+    fund = make_fund(chief)
+    answer = Client().get(reverse("volunteering-public:statement", args=[fund.pk]), {"year": year})
+    assert answer.status_code == 404
+
+
+def test_the_public_wall_never_shows_the_description(worker):
+    wish = make_wish(worker, title="一张书桌")
+    Wish.objects.filter(pk=wish.pk).update(description="实验小学三年级，父母在外打工")
+    text = Client().get(reverse("volunteering-public:wall")).content.decode()
+    assert "一张书桌" in text
+    assert "实验小学" not in text and "父母在外打工" not in text
+
+
+def test_the_wish_form_says_the_title_is_public_and_names_nobody(worker):
+    recipient = make_resident(name="王小明")
+    text = (
+        signed_in(worker, "en")
+        .get(reverse("volunteering:wish-create"), {"recipient": recipient.pk})
+        .content.decode()
+    )
+    assert "Public: shown on the wish wall with the village." in text
+    assert "never the person&#x27;s name, school or family." in text
+    assert "Seen only by those who work in the area, never on the wish wall." in text
+
+
+def test_who_confirmed_a_wish_is_masked_on_its_page_but_for_who_may_reveal(worker, chief):
+    wish = make_wish(worker)
+    claim(worker, wish)
+    Wish.objects.filter(pk=wish.pk).update(
+        status=WishStatus.FULFILLED,
+        fulfilled_at=timezone.now(),
+        confirmed_by_recipient="王小明妈妈",
+    )
+    chief.user_permissions.add(Permission.objects.get(codename="reveal_personal_data"))
+    for user, shown in ((worker, "王***妈"), (chief, "王小明妈妈")):
+        text = signed_in(user).get(reverse("volunteering:wish", args=[wish.pk])).content.decode()
+        assert f'id="wish-confirmed-by">{shown}<' in text, user
+        if shown != "王小明妈妈":
+            assert "王小明妈妈" not in text

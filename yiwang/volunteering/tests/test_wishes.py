@@ -320,3 +320,17 @@ def test_who_sees_and_records_which_wish(county_admin, town_admin, chief, worker
     for user in (county_admin, town_admin, chief):
         wish = make_wish(user, recipient=here.recipient)
         assert claim(user, wish)[1]
+
+
+@pytest.mark.parametrize("title", ["王小明的书桌", "给小明一张书桌", "王 小明要书包"])
+def test_a_wish_whose_title_names_the_person_is_refused(worker, title):
+    recipient = make_resident(name="王小明")
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        make_wish(worker, recipient=recipient, title=title)
+    assert "leave the person's name out of it" in caught.value.message_dict["title"][0]
+    assert not Wish.objects.exists()
+
+
+def test_a_wish_titled_without_the_name_is_recorded(worker):
+    recipient = make_resident(name="王明")  # a given name of one character is not looked for
+    assert make_wish(worker, recipient=recipient, title="明亮的台灯").title == "明亮的台灯"

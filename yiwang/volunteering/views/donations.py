@@ -29,6 +29,8 @@ from yiwang.volunteering.selectors.donations import monthly_statement, years_of
 from yiwang.volunteering.services import donations as services
 
 RECENT = 30
+# The years a statement is asked for (as the API reads them).
+YEARS = (2000, 2100)
 
 
 def may_organise_somewhere(user) -> bool:
@@ -144,7 +146,7 @@ def public_statement(request, fund_id: int):
     fund = get_or_404(Fund.objects.all(), pk=fund_id)
     text = request.GET.get("year") or ""
     year = int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
-    if text and year is None:
+    if text and (year is None or not YEARS[0] <= year <= YEARS[1]):
         raise Http404(_("Not found."))
     statement = monthly_statement(fund, year or timezone.localdate().year)
     from yiwang.areas.models import Area

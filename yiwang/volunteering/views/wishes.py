@@ -2,7 +2,8 @@
 (filtered by status and area), recording a wish on a resident's behalf, a wish's page with
 its claim, its fulfilment (photos from the phone's camera, the recipient's confirmation),
 its story and its cancellation; and the public wall (public_urls), without a login, that
-shows the open and claimed wishes with their village and the person masked.
+shows the open and claimed wishes (their title, never their description) with their
+village and the person masked.
 
 Each page reads through `visible_to` (404 outside the scope) and writes through one
 service; a service's ValidationError goes back onto the form.
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
-from yiwang.core import audit, menus
+from yiwang.core import audit, menus, validators
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
 from yiwang.core.masking import mask_name
@@ -37,13 +38,22 @@ from yiwang.volunteering.forms.wishes import (
     StoryForm,
     WishForm,
 )
-from yiwang.volunteering.models import Volunteer, Wish, WishClaim, WishPhoto, WishStatus
+from yiwang.volunteering.models import (
+    ClaimerKind,
+    Volunteer,
+    Wish,
+    WishClaim,
+    WishPhoto,
+    WishStatus,
+)
 from yiwang.volunteering.services import wishes as services
 
 PAGE_SIZE = 50
 SEARCH_HITS = 20
-VOLUNTEER_CHOICES = 200
+QUERY_MAX = 50
 WALL_SIZE = 60
+# The claim form's blocks shown by the claimer's kind (wish_claim.js; all without it).
+VOLUNTEER_KINDS = (ClaimerKind.VOLUNTEER, ClaimerKind.PARTY_MEMBER)
 
 
 def may_record_somewhere(user) -> bool:
@@ -97,12 +107,13 @@ def wish_list(request):
 def wish_create(request):
     if not may_record_somewhere(request.user):
         raise PermissionDenied(_("Only those who work in an area may record a wish."))
-    query = (request.GET.get("q") or "").strip()[:50]
+    query = _query(request.GET, "q")
     residents = Resident.objects.visible_to(request.user).filter(status=ResidentStatus.LIVING)
     chosen = None
-    pk = request.POST.get("recipient") or request.GET.get("recipient")
-    if pk:
-        chosen = residents.filter(pk=pk).first() if str(pk).isdigit() else None
+    asked = request.POST.get("recipient") or request.GET.get("recipient")
+    if asked:
+        pk = validators.read_id(asked)
+        chosen = residents.filter(pk=pk).first() if pk is not None else None
     hits = []
     if query and chosen is None:
         hits = list(
@@ -111,6 +122,8 @@ def wish_create(request):
             .order_by("name", "id")[:SEARCH_HITS]
         )
     form = WishForm(request.POST or None, initial={"recipient": chosen.pk if chosen else ""})
+    # A recipient that is no id comes back to the search with the notice; one out of the
+    # scope is not found (404), by the service.
     if request.method == "POST" and form.is_valid():
         try:
             wish = services.record_wish(request.user, **form.cleaned_data)
@@ -124,29 +137,105 @@ def wish_create(request):
     return render(
         request,
         "volunteering/wishes_form.html",
-        {"form": form, "query": query, "hits": hits, "chosen": chosen},
+        {
+            "form": form,
+            "query": query,
+            "hits": hits,
+            "chosen": chosen,
+            # A recipient asked for but not found (not an id, not a living resident of
+            # the scope): said above the search, which comes instead of the form.
+            "recipient_missing": bool(asked) and chosen is None,
+        },
     )
+
+
+def _query(data, name: str) -> str:
+    return " ".join(str(data.get(name) or "").split())[:QUERY_MAX]
+
+
+def _claimers(user):
+    """The volunteers and the enterprises (outreach's) a claim may name: active, in the
+    user's scope."""
+    from yiwang.outreach.models import Enterprise
+
+    return (
+        Volunteer.objects.visible_to(user).filter(is_active=True),
+        Enterprise.objects.visible_to(user).filter(is_active=True),
+    )
+
+
+def _chosen(queryset, value):
+    pk = validators.read_id(value) if value else None
+    return queryset.filter(pk=pk).first() if pk is not None else None
+
+
+def _claim_context(request, claim_form) -> dict:
+    """The claim form's searches (GET `vq` for a volunteer, `eq` for an enterprise: their
+    hits link back with `volunteer` or `enterprise` and the kind) and who was chosen (from
+    such a link, or from the form sent back). Plain links and GET forms: no JavaScript."""
+    volunteers, enterprises = _claimers(request.user)
+    source = claim_form.data if claim_form is not None else request.GET
+    chosen_volunteer = _chosen(volunteers, source.get("volunteer"))
+    chosen_enterprise = _chosen(enterprises, source.get("enterprise"))
+    volunteer_query = _query(request.GET, "vq") if chosen_volunteer is None else ""
+    enterprise_query = _query(request.GET, "eq") if chosen_enterprise is None else ""
+    kind = request.GET.get("kind")
+    if kind not in ClaimerKind.values:
+        kind = (
+            ClaimerKind.ENTERPRISE
+            if chosen_enterprise is not None or enterprise_query
+            else ClaimerKind.VOLUNTEER
+        )
+    if claim_form is None:
+        claim_form = ClaimForm(
+            initial={
+                "kind": kind,
+                "volunteer": chosen_volunteer.pk if chosen_volunteer else "",
+                "enterprise": chosen_enterprise.pk if chosen_enterprise else "",
+            }
+        )
+    return {
+        "claim_form": claim_form,
+        "claim_kind": kind,
+        "volunteer_kinds": " ".join(VOLUNTEER_KINDS),
+        "chosen_volunteer": chosen_volunteer,
+        "chosen_enterprise": chosen_enterprise,
+        "volunteer_query": volunteer_query,
+        "enterprise_query": enterprise_query,
+        "volunteer_hits": list(
+            volunteers.filter(name__contains=volunteer_query).order_by("name", "id")[:SEARCH_HITS]
+        )
+        if volunteer_query
+        else [],
+        "enterprise_hits": list(
+            enterprises.filter(name__contains=enterprise_query).order_by("name", "id")[:SEARCH_HITS]
+        )
+        if enterprise_query
+        else [],
+    }
 
 
 def _detail_context(request, wish, **forms) -> dict:
     user = request.user
     may_record = access.can_record(user, wish.area_code)
-    volunteers = Volunteer.objects.visible_to(user).order_by("name", "id")[:VOLUNTEER_CHOICES]
-    return {
+    context = {
         "wish": wish,
         "claim": _claim_of(wish),
         "claimer_name": _claimer(wish),
         "recipient_name": mask_name(wish.recipient.name),
+        "confirmed_by": services.confirmed_by_shown(user, wish.confirmed_by_recipient),
         "photos": list(wish.photos.all()),
         "may_record": may_record,
         "may_cancel": wish.status in (WishStatus.OPEN, WishStatus.CLAIMED)
         and (access.can_organise(user, wish.area_code) or wish.recorded_by_id == user.pk),
-        "claim_form": forms.get("claim_form") or ClaimForm(volunteers=volunteers),
         "fulfil_form": forms.get("fulfil_form") or FulfilForm(),
         "story_form": forms.get("story_form") or StoryForm(initial={"story": wish.story}),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "photo_error": forms.get("photo_error", ""),
     }
+    if may_record and wish.status == WishStatus.OPEN:
+        context.update(_claim_context(request, forms.get("claim_form")))
+    return context
 
 
 def _wish(request, wish_id: int):
@@ -163,8 +252,7 @@ def wish_detail(request, wish_id: int):
 @require_POST
 def wish_claim(request, wish_id: int):
     wish = _wish(request, wish_id)
-    volunteers = Volunteer.objects.visible_to(request.user).order_by("name", "id")
-    form = ClaimForm(request.POST, volunteers=volunteers[:VOLUNTEER_CHOICES])
+    form = ClaimForm(request.POST)
     if form.is_valid():
         try:
             services.claim_wish(request.user, wish.pk, **form.cleaned_data)
@@ -249,8 +337,9 @@ def wish_photo(request, wish_id: int, photo_id: int, variant: str):
 
 
 def public_wall(request):
-    """The open and claimed wishes, newest first: the wish, its village, the person masked
-    (never the full name), and whether it waits for a claimer."""
+    """The open and claimed wishes, newest first: the wish (its title), its village, the
+    person masked (never the full name), and whether it waits for a claimer. Never the
+    description, where workers write what identifies the person (school, family)."""
     from yiwang.areas.models import Area
 
     rows = list(
@@ -266,8 +355,7 @@ def public_wall(request):
     cards = [
         {
             "number": wish.number,
-            "title": wish.title,
-            "description": wish.description,
+            "title": wish.title,  # the wish itself; the description is never shown here
             "value": wish.value,
             "status": wish.status,
             "status_label": wish.get_status_display(),
