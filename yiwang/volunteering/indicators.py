@@ -27,7 +27,7 @@ def register_indicators() -> None:
         return params
 
     def monthly(since="since", until="until", **fixed):
-        return lambda period: {**fixed, **days(period.first, period.last, since, until)}
+        return lambda period: {**fixed, **days(period.first, period.last_day, since, until)}
 
     def base(model, scoped):
         return lambda user: model.objects.all() if user is None else scoped(user)

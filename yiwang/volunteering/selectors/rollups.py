@@ -116,7 +116,7 @@ def rollup(area: Area, period: Period) -> Rollup:
     credit = Q(kind=HoursKind.CREDIT)
     grouped(
         HoursRecord.objects.filter(
-            status=HoursStatus.APPROVED, served_on__gte=period.first, served_on__lte=period.last
+            status=HoursStatus.APPROVED, served_on__gte=period.first, served_on__lte=period.last_day
         ),
         ["services", *HOURS_FIELDS],
         services=Count("id", filter=credit),

@@ -42,7 +42,10 @@ def seed(w) -> dict:
         ("own", VILLAGE, w["own_resident"], w["own_user"]),
         ("foreign", OTHER_VILLAGE, w["foreign_resident"], w["foreign_user"]),
     ):
-        volunteer = services.register_volunteer(None, resident=resident.pk, consent=True)
+        # Another module's seed of the same world may have registered the resident.
+        volunteer = Volunteer.objects.filter(resident=resident).first() or (
+            services.register_volunteer(None, resident=resident.pk, consent=True)
+        )
         team = services.create_team(
             None, name=f"{side}志愿队", kind=TeamKind.SERVICE, area_code=village
         )

@@ -32,11 +32,14 @@ def seed(w) -> dict:
         ("own", VILLAGE, w["own_resident"], w["own_user"]),
         ("foreign", OTHER_VILLAGE, w["foreign_resident"], w["foreign_user"]),
     ):
-        volunteer = rows.Volunteer.objects.create(
-            area_code=resident.area_code,
-            resident=resident,
-            name=resident.name,
-            consent_at=timezone.now(),
+        # Another module's seed of the same world may have registered the resident.
+        volunteer = rows.Volunteer.objects.filter(resident=resident).first() or (
+            rows.Volunteer.objects.create(
+                area_code=resident.area_code,
+                resident=resident,
+                name=resident.name,
+                consent_at=timezone.now(),
+            )
         )
         team = rows.team(village, f"{resident.name}服务队")
         activity = rows.activity(organiser, team, f"{resident.name}的活动")

@@ -25,4 +25,28 @@ def _rollup_api(w):
         assert w["client"].get(url, {"area": code}).status_code == 404, code
 
 
-CHECKS = {"api:volunteering-rollup-list GET": _rollup_api}
+def _overview_page(w):
+    checks_certificates.seed(w)
+    url = reverse("volunteering:overview")
+    response = w["client"].get(url)
+    assert response.status_code == 200 and response.context["area"].code == VILLAGE
+    totals = {key: value for key, _label, value, _link in response.context["total"]}
+    assert totals["volunteers"] == 1
+    for code in FOREIGN_AREAS:
+        assert w["client"].get(url, {"area": code}).status_code == 404, code
+
+
+def _records_page(w):
+    rows = checks_certificates.seed(w)
+    url = reverse("volunteering:records")
+    for query in ({}, {"under": OTHER_VILLAGE}, {"volunteer": rows["foreign_volunteer"].pk}):
+        listed = w["client"].get(url, query).context["page_obj"]
+        assert all(record.area_code.startswith(VILLAGE) for record in listed), query
+    assert w["client"].get(url).context["count"] >= 1
+
+
+CHECKS = {
+    "api:volunteering-rollup-list GET": _rollup_api,
+    "volunteering:overview": _overview_page,
+    "volunteering:records": _records_page,
+}

@@ -47,7 +47,7 @@ def _period(request):
 
 def _links(code: str, period) -> dict[str, str]:
     """The records behind each figure of a row."""
-    days = {"since": period.first.isoformat(), "until": period.last.isoformat()}
+    days = {"since": period.first.isoformat(), "until": period.last_day.isoformat()}
 
     def url(name: str, **query) -> str:
         return f"{reverse(name)}?{urlencode({'under': code, **query})}"

@@ -30,6 +30,7 @@ from yiwang.volunteering.filters.volunteers import VolunteerFilterSet
 from yiwang.volunteering.forms.volunteers import CONSENT_TEXT, VolunteerForm
 from yiwang.volunteering.models import Attendance, Membership
 from yiwang.volunteering.selectors import activities as selectors
+from yiwang.volunteering.selectors import hours as hours_selectors
 from yiwang.volunteering.services import volunteers as services
 from yiwang.volunteering.views.wishes import SEARCH_HITS, may_record_somewhere
 
@@ -164,7 +165,7 @@ def volunteer_detail(request, volunteer_id: int):
             "phone": phone_of(volunteer),
             "memberships": memberships,
             "attendances": attendances,
-            "totals": selectors.approved_hours(volunteer.pk),
+            "totals": hours_selectors.volunteer_hours(volunteer.pk),
         },
     )
 
