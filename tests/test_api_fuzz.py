@@ -75,6 +75,8 @@ REFUSED_BY_RULES = {
     "POST /api/v1/volunteers/": "the consent given; a resident or an account, in your scope",
     "POST /api/v1/teams/": "an area of your scope; the name new in it",
     "POST /api/v1/activities/": "a team of your scope; the end after the start",
+    "POST /api/v1/activities/{id}/checkin/": "the phone's time within a year of now",
+    "POST /api/v1/activities/{id}/checkout/": "the phone's time within a year of now",
     "POST /api/v1/volunteer-hours/": "a volunteer and an activity of your scope, hours within it",
 }
 

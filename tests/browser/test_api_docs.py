@@ -22,6 +22,14 @@ def test_it_renders_the_api_docs_without_csp_violations(live_server, page, conso
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Yiwang API")
     # The operations come from the schema the page fetched with the session.
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    # Swagger UI draws only the tags near the window (a virtual list): scroll to the areas.
+    areas = page.locator("#operations-tag-areas")
+    for _step in range(40):
+        if areas.count():
+            break
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(100)
+    areas.scroll_into_view_if_needed()
     expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/areas/")
     # The page's own inline <style> block applied: it is allowed on this page.
     assert page.evaluate("getComputedStyle(document.body).margin") == "0px"

@@ -45,8 +45,11 @@ def test_a_wish_is_claimed_for_a_volunteer_and_fulfilled_with_a_photo(
     expect(page.locator("#wish-title")).to_contain_text("一张书桌")
     expect(page.locator("#wish-person")).to_have_text("王*明")
     page.select_option("#id_kind", "volunteer")
-    page.select_option("#id_volunteer", str(helper.pk))
-    page.locator("#claim-form button[type=submit]").tap()
+    page.fill("#volunteer-q", "刘志愿")
+    page.press("#volunteer-q", "Enter")
+    page.locator("#volunteer-hits a", has_text="刘志愿").tap()
+    expect(page.locator("#claim-volunteer-chosen")).to_contain_text("刘志愿")
+    page.locator("#claim-submit").tap()
     expect(page.locator("#wish-claimer")).to_contain_text("刘*愿")
     expect(page.locator("#wish-status")).to_have_text("已认领")
 
