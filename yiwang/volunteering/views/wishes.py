@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.accounts import scope
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import audit, menus, validators
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
@@ -349,7 +350,7 @@ def public_wall(request):
     )
     villages = dict(
         Area.objects.filter(
-            code__in={w.area_code[: services.VILLAGE_LENGTH] for w in rows}
+            code__in={w.area_code[: LENGTH_BY_LEVEL["village"]] for w in rows}
         ).values_list("code", "name")
     )
     cards = [
@@ -359,7 +360,7 @@ def public_wall(request):
             "value": wish.value,
             "status": wish.status,
             "status_label": wish.get_status_display(),
-            "village": villages.get(wish.area_code[: services.VILLAGE_LENGTH], ""),
+            "village": villages.get(wish.area_code[: LENGTH_BY_LEVEL["village"]], ""),
             "person": mask_name(wish.recipient.name),
         }
         for wish in rows
