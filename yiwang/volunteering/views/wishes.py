@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.accounts import scope
 from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import audit, menus, validators
 from yiwang.core import photos as photo_files
@@ -55,13 +54,6 @@ QUERY_MAX = 50
 WALL_SIZE = 60
 # The claim form's blocks shown by the claimer's kind (wish_claim.js; all without it).
 VOLUNTEER_KINDS = (ClaimerKind.VOLUNTEER, ClaimerKind.PARTY_MEMBER)
-
-
-def may_record_somewhere(user) -> bool:
-    """Whether the user records wishes anywhere (to offer the link)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(role in access.RECORDERS for role, _code in scope.current_posts(user))
 
 
 def _wishes(user):
@@ -98,7 +90,7 @@ def wish_list(request):
             "filterset": filterset,
             "page_obj": page,
             "rows": rows,
-            "may_record": may_record_somewhere(request.user),
+            "may_record": access.works_in_an_area(request.user),
         },
     )
 
@@ -106,7 +98,7 @@ def wish_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def wish_create(request):
-    if not may_record_somewhere(request.user):
+    if not access.works_in_an_area(request.user):
         raise PermissionDenied(_("Only those who work in an area may record a wish."))
     query = _query(request.GET, "q")
     residents = Resident.objects.visible_to(request.user).filter(status=ResidentStatus.LIVING)
