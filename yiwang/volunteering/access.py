@@ -14,7 +14,7 @@
 from django.utils import timezone
 
 from yiwang.accounts.models import Role
-from yiwang.accounts.scope import roles_over
+from yiwang.accounts.scope import current_posts, roles_over
 
 RECORDERS = {
     Role.COUNTY_ADMIN,
@@ -36,6 +36,29 @@ def _holds(user, code: str, roles: set) -> bool:
     if user is None or _superuser(user):
         return True
     return bool(roles_over(user, code) & roles)
+
+
+def holds_anywhere(user, roles) -> bool:
+    """Holds one of `roles` in a current post over some area (a superuser always)."""
+    if _superuser(user):
+        return True
+    return any(role in roles for role, _code in current_posts(user))
+
+
+def works_in_an_area(user) -> bool:
+    """Records in volunteering somewhere (a grid worker and up)."""
+    return holds_anywhere(user, RECORDERS)
+
+
+def organises_somewhere(user) -> bool:
+    """Organises teams, activities and funds somewhere (a grid chief, a cadre, an admin)."""
+    return holds_anywhere(user, ORGANISERS)
+
+
+def issues_somewhere(user) -> bool:
+    """Issues certificates and exports hours over some area (a grid chief, a cadre, a town
+    or county admin)."""
+    return holds_anywhere(user, ISSUERS)
 
 
 def can_record(user, code: str) -> bool:

@@ -20,17 +20,13 @@ from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField
 from yiwang.volunteering import access
+from yiwang.volunteering.api.fields import UUIDTextField
 from yiwang.volunteering.api.volunteers import ERRORS
 from yiwang.volunteering.filters.activities import ActivityFilterSet
 from yiwang.volunteering.models import Activity, Attendance, SignUp, TargetGroup
 from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.services import activities as services
 from yiwang.volunteering.services import hours as hours_services
-
-
-@extend_schema_field({"type": "string", "format": "uuid"})
-class UUIDTextField(serializers.CharField):
-    """A UUID as text (the service reads it), described as one."""
 
 
 @extend_schema_field({"type": "string", "format": "date-time"})

@@ -27,7 +27,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField, ScopedViewSet
-from yiwang.volunteering.api.wishes import RefusedSerializer, UUIDTextField
+from yiwang.volunteering.api.fields import UUIDTextField
+from yiwang.volunteering.api.wishes import RefusedSerializer
 from yiwang.volunteering.filters.donations import (
     DonationFilterSet,
     FundFilterSet,

@@ -26,16 +26,12 @@ from rest_framework.response import Response
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField, NumberOrTextField, ScopedViewSet
 from yiwang.core.masking import mask_name
 from yiwang.core.parsers import DepthLimitedJSONParser
+from yiwang.volunteering.api.fields import UUIDTextField
 from yiwang.volunteering.filters.wishes import WishFilterSet
 from yiwang.volunteering.models import ClaimerKind, Wish, WishClaim
 from yiwang.volunteering.services import wishes as services
 
 # --- serializers ------------------------------------------------------------------------
-
-
-@extend_schema_field({"type": "string", "format": "uuid"})
-class UUIDTextField(serializers.CharField):
-    """A UUID as text (the service reads it), described as one."""
 
 
 class WishClaimSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):

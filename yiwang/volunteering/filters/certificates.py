@@ -6,19 +6,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
-from yiwang.core.scoping import subtree_q
+from yiwang.volunteering.filters.volunteers import under
 from yiwang.volunteering.models import Certificate
-
-
-def _under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
 class CertificateFilterSet(FilterSet):
     volunteer = IdFilter(label=_("volunteer"), field_name="volunteer_id")
     under = AreaCodeFilter(
         label=_("issuing area"),
-        method=_under,
+        method=under,
         help_text=_("The issuing area and the areas under it."),
     )
     issued_from = django_filters.DateFilter(

@@ -6,17 +6,13 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
-from yiwang.core.scoping import subtree_q
+from yiwang.volunteering.filters.volunteers import under
 from yiwang.volunteering.models import Donation, DonationKind, Fund, Payout
-
-
-def _under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
 class FundFilterSet(FilterSet):
     under = AreaCodeFilter(
-        label=_("area"), method=_under, help_text=_("The area and the areas under it.")
+        label=_("area"), method=under, help_text=_("The area and the areas under it.")
     )
     is_active = django_filters.BooleanFilter(label=_("open"))
 

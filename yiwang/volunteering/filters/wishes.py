@@ -7,19 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
 from yiwang.core.filters import AreaCodeFilter, FilterSet
-from yiwang.core.scoping import subtree_q
+from yiwang.volunteering.filters.volunteers import under
 from yiwang.volunteering.models import Wish, WishStatus
-
-
-def _under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
 class WishFilterSet(PickerFilterSet, FilterSet):
     status = django_filters.ChoiceFilter(label=_("status"), choices=WishStatus.choices)
     under = AreaCodeFilter(
         label=_("area"),
-        method=_under,
+        method=under,
         widget=AreaPicker(),
         help_text=_("The area and the areas under it."),
     )

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.accounts import scope
+from yiwang.areas.codes import ancestor_codes
 from yiwang.volunteering.models import (
     Activity,
     HoursRecord,
@@ -24,10 +25,6 @@ from yiwang.volunteering.models import (
     Team,
     Volunteer,
 )
-
-# The lengths of a county's, a town's, a village's and a grid's codes: the areas above a
-# code are its prefixes of these lengths.
-LEVEL_LENGTHS = (6, 9, 12, 15)
 
 
 def own_volunteer(user) -> Volunteer | None:
@@ -50,7 +47,7 @@ def forget(user) -> None:
 def _ancestors(codes) -> list[str]:
     found = set()
     for code in codes:
-        found.update(code[:n] for n in LEVEL_LENGTHS if n < len(code))
+        found.update(ancestor_codes(code))
         found.add(code)
     return sorted(found)
 

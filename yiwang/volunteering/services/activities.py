@@ -29,9 +29,9 @@ from yiwang.volunteering.models import (
     Volunteer,
 )
 from yiwang.volunteering.selectors import activities as selectors
+from yiwang.volunteering.services.inputs import read_pk
 from yiwang.volunteering.services.volunteers import (
     _area,
-    read_pk,
     recheck,
     team_of,
     volunteer_of,

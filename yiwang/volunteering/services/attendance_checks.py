@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from yiwang.core import validators
 from yiwang.volunteering.models import Activity, ActivityStatus, Attendance
 from yiwang.volunteering.selectors import activities as selectors
-from yiwang.volunteering.services.volunteers import read_pk
+from yiwang.volunteering.services import inputs
+from yiwang.volunteering.services.inputs import read_pk
 
 logger = logging.getLogger(__name__)
 
@@ -49,21 +50,14 @@ def shown(moment: datetime.datetime) -> str:
 
 
 def read_uuid(value, field: str = "uuid") -> uuid_module.UUID:
-    if isinstance(value, uuid_module.UUID):
-        return value
-    try:
-        return uuid_module.UUID(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            {
-                field: [
-                    _(
-                        "Not a UUID: the app makes one for each check-in and check-out, "
-                        "e.g. with crypto.randomUUID()."
-                    )
-                ]
-            }
-        ) from None
+    return inputs.read_uuid(
+        value,
+        _(
+            "Not a UUID: the app makes one for each check-in and check-out, "
+            "e.g. with crypto.randomUUID()."
+        ),
+        field,
+    )
 
 
 def read_at(value, now: datetime.datetime) -> datetime.datetime:

@@ -17,6 +17,7 @@ from django.db.models import Min, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.areas.models import Area
 from yiwang.core import audit
 from yiwang.core.masking import mask_id_number
@@ -31,6 +32,7 @@ from yiwang.volunteering.models import (
     Volunteer,
 )
 from yiwang.volunteering.selectors.hours import volunteer_hours
+from yiwang.volunteering.services.inputs import next_number
 
 # The words of the certificate, whatever the language of the page that issues it: the
 # paper is the volunteer's, in Chinese.
@@ -54,7 +56,6 @@ TARGET_TEXT = {
     TargetGroup.COMFORT: "为需要慰藉的人服务",
     TargetGroup.PUBLIC: "为公共需要服务",
 }
-VILLAGE_LENGTH = 12
 
 
 def refused_message() -> str:
@@ -115,7 +116,7 @@ def issuing_area(actor, code: str) -> Area:
         if role in access.ISSUERS and code.startswith(root)
     ]
     # Issuers hold posts on villages and above: the nearest is the longest code.
-    root = max(roots, key=len) if roots else code[:VILLAGE_LENGTH]
+    root = max(roots, key=len) if roots else code[: LENGTH_BY_LEVEL["village"]]
     return Area.objects.get(code=root)
 
 
@@ -123,7 +124,7 @@ def issuer_name(area: Area) -> str:
     """The issuer as printed: a village's committee (某某村民委员会, 某某社区居民委员会),
     else the town's or the county's name."""
     name = area.name.strip()
-    if len(area.code) != VILLAGE_LENGTH or name.endswith(("委员会", "委会")):
+    if len(area.code) != LENGTH_BY_LEVEL["village"] or name.endswith(("委员会", "委会")):
         return name
     if name.endswith("社区"):
         return f"{name}居民委员会"
@@ -163,15 +164,7 @@ def service_content(volunteer_id: int, first_day, last_day) -> str:
 
 
 def _next_number(county: str, year: int) -> str:
-    prefix = f"{NUMBER_PREFIX}-{county}-{year}-"
-    last = (
-        Certificate.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    return next_number(Certificate, f"{NUMBER_PREFIX}-{county}-{year}-", 6)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from yiwang.core.scoping import get_in_scope
 from yiwang.volunteering import access
 from yiwang.volunteering.models import Donation, DonationKind, Fund, Payout, Wish
 from yiwang.volunteering.services.errors import Short
+from yiwang.volunteering.services.inputs import read_pk, read_uuid
 from yiwang.volunteering.services.wishes import read_value
 
 NAME_MAX = 100
@@ -55,21 +56,9 @@ def money(value: Decimal) -> str:
 
 
 def _uuid(value) -> uuid_module.UUID:
-    if isinstance(value, uuid_module.UUID):
-        return value
-    try:
-        return uuid_module.UUID(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            {
-                "uuid": [
-                    _(
-                        "Not a UUID: the app makes one for each record, "
-                        "e.g. with crypto.randomUUID()."
-                    )
-                ]
-            }
-        ) from None
+    return read_uuid(
+        value, _("Not a UUID: the app makes one for each record, e.g. with crypto.randomUUID().")
+    )
 
 
 def _day(value, field: str, errors: dict) -> datetime.date | None:
@@ -89,10 +78,7 @@ def _day(value, field: str, errors: dict) -> datetime.date | None:
 
 
 def _fund(actor, fund, *, lock: bool = False) -> Fund:
-    pk = validators.read_id(getattr(fund, "pk", fund))
-    if pk is None:
-        raise Http404(_("Not found."))
-    return get_in_scope(Fund.objects.all(), actor, recheck=True, lock=lock, pk=pk)
+    return get_in_scope(Fund.objects.all(), actor, recheck=True, lock=lock, pk=read_pk(fund))
 
 
 def _require_organiser(actor, code: str) -> None:
@@ -222,10 +208,7 @@ def record_donation(
             found_fund = _fund(actor, fund) if fund not in (None, "") else None
             found_wish = None
             if wish not in (None, ""):
-                pk = validators.read_id(getattr(wish, "pk", wish))
-                if pk is None:
-                    raise Http404(_("Not found."))
-                found_wish = get_in_scope(Wish.objects.all(), actor, pk=pk)
+                found_wish = get_in_scope(Wish.objects.all(), actor, pk=read_pk(wish))
             if found_fund is not None:
                 _require_organiser(actor, found_fund.area_code)
                 if not found_fund.is_active:
@@ -269,10 +252,9 @@ def record_donation(
 @transaction.atomic
 def confirm_donation(actor, donation) -> Donation:
     """Confirms a donation as received (by an organiser of its area; once)."""
-    pk = validators.read_id(getattr(donation, "pk", donation))
-    if pk is None:
-        raise Http404(_("Not found."))
-    found = get_in_scope(Donation.objects.all(), actor, recheck=True, lock=True, pk=pk)
+    found = get_in_scope(
+        Donation.objects.all(), actor, recheck=True, lock=True, pk=read_pk(donation)
+    )
     _require_organiser(actor, found.area_code)
     if found.confirmed_at is not None:
         return found
@@ -400,10 +382,7 @@ def pay_out(
             _require_organiser(actor, found_fund.area_code)
             found_wish = None
             if wish not in (None, ""):
-                pk = validators.read_id(getattr(wish, "pk", wish))
-                if pk is None:
-                    raise Http404(_("Not found."))
-                found_wish = get_in_scope(Wish.objects.all(), actor, pk=pk)
+                found_wish = get_in_scope(Wish.objects.all(), actor, pk=read_pk(wish))
             payout = Payout(
                 uuid=key,
                 fund=found_fund,

@@ -61,7 +61,8 @@ from yiwang.volunteering.services.attendance_checks import (
     shown,
 )
 from yiwang.volunteering.services.errors import Conflict
-from yiwang.volunteering.services.volunteers import read_pk, recheck, volunteer_of
+from yiwang.volunteering.services.inputs import read_pk
+from yiwang.volunteering.services.volunteers import recheck, volunteer_of
 
 CHECKIN_OPENS = datetime.timedelta(minutes=30)
 CHECKOUT_CLOSES = datetime.timedelta(hours=2)

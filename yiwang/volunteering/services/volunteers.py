@@ -14,7 +14,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,17 +26,10 @@ from yiwang.registry.models import Resident, ResidentStatus
 from yiwang.volunteering import access
 from yiwang.volunteering.models import Membership, Team, TeamKind, Volunteer
 from yiwang.volunteering.selectors import activities as selectors
+from yiwang.volunteering.services.inputs import read_pk
 
 SKILLS_MAX = 200
 NAME_MAX = 100
-
-
-def read_pk(value):
-    """An id (or a row) as sent, else 404: an id that is no id is a row that is not there."""
-    pk = validators.read_id(getattr(value, "pk", value))
-    if pk is None:
-        raise Http404(_("Not found."))
-    return pk
 
 
 def recheck(actor) -> None:

@@ -18,7 +18,6 @@ but record a wish or its claim (someone records them: `recorded_by`, `claimed_by
 from __future__ import annotations
 
 import datetime
-import uuid as uuid_module
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import audit, validators
 from yiwang.core import photos as photo_files
 from yiwang.core.masking import mask_name, may_reveal
@@ -45,6 +45,7 @@ from yiwang.volunteering.models import (
     WishStatus,
 )
 from yiwang.volunteering.services.errors import Conflict
+from yiwang.volunteering.services.inputs import next_number, read_pk, read_uuid
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
@@ -53,30 +54,11 @@ CLAIMER_MAX = 100
 MEMBERS_MAX = 300
 CONFIRMER_MAX = 50
 VALUE_MAX = Decimal("99999999.99")
-VILLAGE_LENGTH = 12
 NUMBER_ATTEMPTS = 20
 NOTICE_KIND = "volunteering.wish_unclaimed"
 
 
 # --- input ----------------------------------------------------------------------------
-
-
-def _uuid(value) -> uuid_module.UUID:
-    if isinstance(value, uuid_module.UUID):
-        return value
-    try:
-        return uuid_module.UUID(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            {
-                "uuid": [
-                    _(
-                        "Not a UUID: the app makes one for each claim, "
-                        "e.g. with crypto.randomUUID()."
-                    )
-                ]
-            }
-        ) from None
 
 
 def read_value(value, field: str, errors: dict, *, required: bool) -> Decimal | None:
@@ -105,16 +87,9 @@ def read_value(value, field: str, errors: dict, *, required: bool) -> Decimal | 
     return amount
 
 
-def _wish_id(wish) -> int:
-    pk = validators.read_id(getattr(wish, "pk", wish))
-    if pk is None:
-        raise Http404(_("Not found."))
-    return pk
-
-
 def _load(actor, wish, *, lock: bool = False) -> Wish:
     """The wish in the actor's scope (404 outside it), after re-reading their posts."""
-    return get_in_scope(Wish.objects.all(), actor, recheck=True, lock=lock, pk=_wish_id(wish))
+    return get_in_scope(Wish.objects.all(), actor, recheck=True, lock=lock, pk=read_pk(wish))
 
 
 def _require_recorder(actor, wish: Wish) -> None:
@@ -145,15 +120,7 @@ def wish_links(user, ids) -> dict:
 
 
 def _next_number(year: int) -> str:
-    prefix = f"W{year}-"
-    last = (
-        Wish.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    count = int(last[len(prefix) :]) if last else 0
-    return f"{prefix}{count + 1:05d}"
+    return next_number(Wish, f"W{year}-", 5)
 
 
 def _insert_numbered(wish: Wish) -> None:
@@ -347,8 +314,10 @@ def claim_wish(
     cancelled (ValidationError), a wish claimed by someone else (`Conflict`)."""
     if actor is None:
         raise ValueError("A claim is recorded by someone: claim_wish needs an actor.")
-    key = _uuid(uuid)
-    wish_id = _wish_id(wish)
+    key = read_uuid(
+        uuid, _("Not a UUID: the app makes one for each claim, e.g. with crypto.randomUUID().")
+    )
+    wish_id = read_pk(wish)
     stored = WishClaim.objects.filter(uuid=key).first()
     if stored is not None:
         return _replayed(actor, stored, wish_id), False
@@ -555,7 +524,7 @@ def raise_unclaimed(now: datetime.datetime | None = None) -> int:
                 kind=NOTICE_KIND,
                 object_type=Wish._meta.label_lower,
                 object_id=wish.pk,
-                area_code=wish.area_code[:VILLAGE_LENGTH],
+                area_code=wish.area_code[: LENGTH_BY_LEVEL["village"]],
                 level="village",
                 text=_(
                     "The micro-wish %(number)s “%(title)s” has waited %(days)d days without "

@@ -41,14 +41,13 @@ from yiwang.volunteering.models import (
 from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.services import activities as services
 from yiwang.volunteering.services import hours as hours_services
-from yiwang.volunteering.views.donations import may_organise_somewhere
 from yiwang.volunteering.views.volunteers import choose_team_by_name
 
 PAGE_SIZE = 30
 
 
 def may_make_activities(user) -> bool:
-    return may_organise_somewhere(user) or bool(selectors.led_team_ids(user))
+    return access.organises_somewhere(user) or bool(selectors.led_team_ids(user))
 
 
 def _signed_up():

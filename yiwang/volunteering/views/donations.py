@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.accounts import scope
 from yiwang.areas import picker
 from yiwang.core import audit, menus
 from yiwang.core.forms import add_service_error
@@ -33,26 +32,20 @@ RECENT = 30
 YEARS = (2000, 2100)
 
 
-def may_organise_somewhere(user) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(role in access.ORGANISERS for role, _code in scope.current_posts(user))
-
-
 @login_required
 def fund_list(request):
     funds = Fund.objects.visible_to(request.user).order_by("area_code", "name")
     return render(
         request,
         "volunteering/funds_list.html",
-        {"funds": list(funds), "may_open": may_organise_somewhere(request.user)},
+        {"funds": list(funds), "may_open": access.organises_somewhere(request.user)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def fund_create(request):
-    if not may_organise_somewhere(request.user):
+    if not access.organises_somewhere(request.user):
         raise PermissionDenied(_("Only a grid chief, a cadre or an admin may open a fund."))
     form = FundForm(request.POST or None)
     picker.limit_to(form, request.user)

@@ -16,15 +16,15 @@ from yiwang.areas import picker
 from yiwang.areas.selectors import default_area
 from yiwang.core.exports import CONTENT_TYPES, CSV
 from yiwang.core.forms import add_service_error
+from yiwang.volunteering import access
 from yiwang.volunteering.forms.certificates import ExportForm
 from yiwang.volunteering.services import exports as services
-from yiwang.volunteering.views.hours import may_issue_somewhere
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def national_export(request):
-    if not may_issue_somewhere(request.user):
+    if not access.issues_somewhere(request.user):
         raise PermissionDenied(
             _("Only a grid chief, a cadre, a town or county admin may export volunteer hours.")
         )

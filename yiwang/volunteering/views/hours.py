@@ -13,7 +13,6 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yiwang.accounts.scope import current_posts
 from yiwang.core import display
 from yiwang.core.scoping import get_in_scope
 from yiwang.volunteering import access
@@ -25,25 +24,8 @@ PAGE_SIZE = 30
 RECORDS_SHOWN = 200
 
 
-def _holds(user, roles) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return any(role in roles for role, _code in current_posts(user))
-
-
-def may_see_hours(user) -> bool:
-    """Works in an area: records volunteers there (a grid worker and up)."""
-    return _holds(user, access.RECORDERS)
-
-
-def may_issue_somewhere(user) -> bool:
-    """Issues certificates and exports hours over some area (a grid chief, a cadre, a town
-    or county admin)."""
-    return _holds(user, access.ISSUERS)
-
-
 def _require_recorder(user) -> None:
-    if not may_see_hours(user):
+    if not access.works_in_an_area(user):
         raise PermissionDenied(_("Your posts do not allow this."))
 
 
@@ -72,7 +54,7 @@ def hours_list(request):
             "query": query,
             "names": names,
             "certificates": certificates,
-            "may_export": may_issue_somewhere(request.user),
+            "may_export": access.issues_somewhere(request.user),
         },
     )
 
@@ -138,6 +120,6 @@ def register() -> None:
             "volunteering:hours",
             "volunteering",
             30,
-            visible=may_see_hours,
+            visible=access.works_in_an_area,
         )
     )

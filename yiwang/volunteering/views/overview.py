@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from yiwang.accounts.scope import current_posts
 from yiwang.areas import selectors as areas
 from yiwang.core import reporting
 from yiwang.volunteering import access
@@ -26,13 +25,6 @@ from yiwang.volunteering.selectors import activities as visible
 from yiwang.volunteering.selectors import rollups
 
 PAGE_SIZE = 50
-
-
-def works_in_an_area(user) -> bool:
-    """Holds a post that records in volunteering somewhere (a grid worker and up)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
-        return True
-    return any(role in access.RECORDERS for role, _code in current_posts(user))
 
 
 def _period(request):
@@ -94,7 +86,7 @@ def overview_page(request):
     """An area's volunteering by child area over whole months (the last twelve by
     default)."""
     user = request.user
-    if not works_in_an_area(user):
+    if not access.works_in_an_area(user):
         raise PermissionDenied(_("Your posts do not allow this."))
     period, errors = _period(request)
     code = request.GET.get("area", "").strip()
@@ -131,7 +123,7 @@ def records_page(request):
     """Hours records of the scope (and one's own), by the hours filters: the records
     behind the overview's services and hours."""
     user = request.user
-    if not works_in_an_area(user):
+    if not access.works_in_an_area(user):
         raise PermissionDenied(_("Your posts do not allow this."))
     found = HoursFilterSet(
         request.GET,
@@ -167,7 +159,7 @@ def register() -> None:
             "volunteering:overview",
             "volunteering",
             1,
-            visible=works_in_an_area,
+            visible=access.works_in_an_area,
         ),
         menus.MenuItem(
             "volunteering.records",
@@ -175,6 +167,6 @@ def register() -> None:
             "volunteering:records",
             "volunteering",
             60,
-            visible=works_in_an_area,
+            visible=access.works_in_an_area,
         ),
     )

@@ -27,7 +27,6 @@ from yiwang.volunteering.forms.volunteers import MemberForm, TeamForm
 from yiwang.volunteering.models import Activity, ActivityStatus, Membership
 from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.services import volunteers as services
-from yiwang.volunteering.views.donations import may_organise_somewhere
 from yiwang.volunteering.views.volunteers import phone_of
 
 PAGE_SIZE = 50
@@ -50,7 +49,7 @@ def team_list(request):
             "filterset": filterset,
             "page_obj": page,
             "rows": list(page.object_list),
-            "may_create": may_organise_somewhere(request.user),
+            "may_create": access.organises_somewhere(request.user),
         },
     )
 
@@ -58,7 +57,7 @@ def team_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_create(request):
-    if not may_organise_somewhere(request.user):
+    if not access.organises_somewhere(request.user):
         raise PermissionDenied(_("Only a grid chief, a cadre or an admin may make a team."))
     form = TeamForm(request.POST or None)
     picker.limit_to(form, request.user)

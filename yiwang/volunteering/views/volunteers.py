@@ -26,13 +26,14 @@ from yiwang.core.forms import add_service_error
 from yiwang.core.masking import mask_name, mask_phone
 from yiwang.core.scoping import get_or_404
 from yiwang.registry.models import Resident, ResidentStatus
+from yiwang.volunteering import access
 from yiwang.volunteering.filters.volunteers import VolunteerFilterSet
 from yiwang.volunteering.forms.volunteers import CONSENT_TEXT, VolunteerForm
 from yiwang.volunteering.models import Attendance, Membership
 from yiwang.volunteering.selectors import activities as selectors
 from yiwang.volunteering.selectors import hours as hours_selectors
 from yiwang.volunteering.services import volunteers as services
-from yiwang.volunteering.views.wishes import SEARCH_HITS, may_record_somewhere
+from yiwang.volunteering.views.wishes import SEARCH_HITS
 
 PAGE_SIZE = 50
 RECENT = 20
@@ -79,7 +80,7 @@ def volunteer_list(request):
             "filterset": filterset,
             "page_obj": page,
             "rows": rows,
-            "may_record": may_record_somewhere(request.user),
+            "may_record": access.works_in_an_area(request.user),
             "own": selectors.own_volunteer(request.user),
         },
     )
@@ -90,7 +91,7 @@ def volunteer_list(request):
 def volunteer_create(request):
     """A resident found by name, or (?self=1) one's own account."""
     own_account = request.GET.get("self") == "1" or request.POST.get("user")
-    if not own_account and not may_record_somewhere(request.user):
+    if not own_account and not access.works_in_an_area(request.user):
         raise PermissionDenied(_("Only those who work in an area may register a volunteer."))
     query = (request.GET.get("q") or "").strip()[:50]
     residents = Resident.objects.visible_to(request.user).filter(status=ResidentStatus.LIVING)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yiwang.accounts import scope
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import audit, menus, validators
 from yiwang.core import photos as photo_files
 from yiwang.core.forms import add_service_error
@@ -54,13 +54,6 @@ QUERY_MAX = 50
 WALL_SIZE = 60
 # The claim form's blocks shown by the claimer's kind (wish_claim.js; all without it).
 VOLUNTEER_KINDS = (ClaimerKind.VOLUNTEER, ClaimerKind.PARTY_MEMBER)
-
-
-def may_record_somewhere(user) -> bool:
-    """Whether the user records wishes anywhere (to offer the link)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(role in access.RECORDERS for role, _code in scope.current_posts(user))
 
 
 def _wishes(user):
@@ -97,7 +90,7 @@ def wish_list(request):
             "filterset": filterset,
             "page_obj": page,
             "rows": rows,
-            "may_record": may_record_somewhere(request.user),
+            "may_record": access.works_in_an_area(request.user),
         },
     )
 
@@ -105,7 +98,7 @@ def wish_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def wish_create(request):
-    if not may_record_somewhere(request.user):
+    if not access.works_in_an_area(request.user):
         raise PermissionDenied(_("Only those who work in an area may record a wish."))
     query = _query(request.GET, "q")
     residents = Resident.objects.visible_to(request.user).filter(status=ResidentStatus.LIVING)
@@ -349,7 +342,7 @@ def public_wall(request):
     )
     villages = dict(
         Area.objects.filter(
-            code__in={w.area_code[: services.VILLAGE_LENGTH] for w in rows}
+            code__in={w.area_code[: LENGTH_BY_LEVEL["village"]] for w in rows}
         ).values_list("code", "name")
     )
     cards = [
@@ -359,7 +352,7 @@ def public_wall(request):
             "value": wish.value,
             "status": wish.status,
             "status_label": wish.get_status_display(),
-            "village": villages.get(wish.area_code[: services.VILLAGE_LENGTH], ""),
+            "village": villages.get(wish.area_code[: LENGTH_BY_LEVEL["village"]], ""),
             "person": mask_name(wish.recipient.name),
         }
         for wish in rows
