@@ -20,5 +20,6 @@ class DemoConfig(AppConfig):
                 "demo.cases": _("Build the demo cases"),
                 "demo.notices": _("Build the demo notices"),
                 "demo.points": _("Build the demo points"),
+                "demo.volunteering": _("Build the demo volunteering"),
             }
         )

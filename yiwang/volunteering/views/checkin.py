@@ -32,10 +32,6 @@ from yiwang.volunteering.services import hours as services
 COMING = 20
 
 
-def is_volunteer(user) -> bool:
-    return selectors.own_volunteer(user) is not None
-
-
 @login_required
 def checkin_list(request):
     """Today's activities the volunteer signed up for (to check in), and the coming ones."""
@@ -152,6 +148,8 @@ def register() -> None:
             url_name="volunteering:checkin-list",
             section="volunteering",
             order=5,
-            visible=is_volunteer,
+            # Anyone signed in: asking whether the user is a volunteer would cost every
+            # page a query; the page tells someone who is not how to become one.
+            visible=menus.anyone,
         )
     )
