@@ -8,9 +8,7 @@ households a unit):
   sixteen towns' volunteers, teams, activities, services, hours and wishes, 30 runs
   (target p95 ≤ 300 ms);
 - a volunteer's hours and star, for the 100 volunteers with the most hours records, three
-  rounds: `selectors.hours.volunteer_hours(volunteer)` where it exists, else the
-  aggregate it stands for (the records' hours summed by status and kind, the star from
-  the approved credit hours) (target p95 ≤ 10 ms).
+  rounds of `selectors.hours.volunteer_hours(volunteer)` (target p95 ≤ 10 ms).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import datetime
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +32,6 @@ WARMUP = 3
 # The demo's own ledger when no earlier group left one: 25 households a unit.
 LEDGER_MINIMUM = 500_000
 LEDGER_PER_UNIT = 25
-STARS = tuple(Decimal(h) for h in (100, 300, 600, 1000, 1500))
 TABLES = (
     "volunteering_volunteer",
     "volunteering_team",
@@ -81,37 +77,6 @@ def ensure_volunteering(args, ensure_ledger) -> dict:
             for table in TABLES:
                 cursor.execute(f"VACUUM ANALYZE {table}")
     return info
-
-
-def _aggregate_hours(volunteer) -> dict:
-    """What a volunteer's hours and star read, where selectors.hours is not there yet."""
-    from django.db.models import Sum
-
-    from yiwang.volunteering.models import HoursRecord
-
-    sums = {
-        (row["status"], row["kind"]): row["total"] or Decimal(0)
-        for row in HoursRecord.objects.filter(volunteer=volunteer)
-        .order_by()
-        .values("status", "kind")
-        .annotate(total=Sum("hours"))
-    }
-    credit = sums.get(("approved", "credit"), Decimal(0))
-    return {
-        "credit": credit,
-        "honour": sums.get(("approved", "honour"), Decimal(0)),
-        "pending": sum((v for (s, _k), v in sums.items() if s == "pending"), Decimal(0)),
-        "star": sum(1 for threshold in STARS if credit >= threshold),
-    }
-
-
-def hours_function():
-    """(the function timed, its name): the selector when it exists, else the aggregate."""
-    try:
-        from yiwang.volunteering.selectors.hours import volunteer_hours
-    except ImportError:
-        return _aggregate_hours, "aggregate (selectors.hours not there)"
-    return volunteer_hours, "selectors.hours.volunteer_hours"
 
 
 def bench_volunteering(args, ensure_ledger) -> dict:
@@ -173,7 +138,9 @@ def bench_volunteering(args, ensure_ledger) -> dict:
         .order_by("-n", "volunteer")[:VOLUNTEERS]
     ]
     volunteers = list(Volunteer.objects.filter(pk__in=busiest))
-    function, name = hours_function()
+    from yiwang.volunteering.selectors.hours import volunteer_hours as function
+
+    name = "selectors.hours.volunteer_hours"
     for volunteer in volunteers[:10]:
         function(volunteer)
     times = []
