@@ -17,6 +17,7 @@ from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
 from yiwang.outreach import api as outreach_api
 from yiwang.points import api as points_api
+from yiwang.projects import api as projects_api
 from yiwang.registry.api import (
     HouseholdViewSet,
     LikelyDuplicateViewSet,
@@ -62,6 +63,7 @@ router.register("notices", NoticeViewSet, basename="notice")
 outreach_api.register(router)
 points_api.register(router)
 volunteering_api.register(router)
+projects_api.register(router)
 
 app_name = "api"
 urlpatterns = [

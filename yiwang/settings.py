@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "yiwang.outreach",
     "yiwang.points",
     "yiwang.volunteering",
+    "yiwang.projects",
     "yiwang.cockpit",
     "yiwang.demo",
 ]
@@ -517,6 +518,18 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "HoursKindEnum": "yiwang.volunteering.models.activities.HoursKind",
     "ActivityStatusEnum": "yiwang.volunteering.models.activities.ActivityStatus",
     "HoursStatusEnum": "yiwang.volunteering.models.activities.HoursStatus",
+    "ProjectStageEnum": "yiwang.projects.models.projects.Stage",
+    "ProjectKindEnum": "yiwang.projects.models.projects.ProjectKind",
+    "ProjectBatchEnum": "yiwang.projects.models.projects.Batch",
+    "DelayCauseEnum": "yiwang.projects.models.projects.DelayCause",
+    "MilestoneColourEnum": "yiwang.projects.models.projects.Colour",
+    "PermitKindEnum": "yiwang.projects.models.projects.PermitKind",
+    "PermitStateEnum": "yiwang.projects.models.projects.PermitState",
+    "ProblemStatusEnum": "yiwang.projects.models.progress.ProblemStatus",
+    "EnterpriseRequestKindEnum": "yiwang.projects.models.support.RequestKind",
+    "EnterpriseRequestStatusEnum": "yiwang.projects.models.support.RequestStatus",
+    "EnterpriseSatisfactionEnum": "yiwang.projects.models.support.Satisfaction",
+    "EscalationLevelEnum": "yiwang.projects.models.support.EscalationLevel",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its
@@ -551,6 +564,12 @@ OUTREACH_BACKDATE_DAYS = envint("OUTREACH_BACKDATE_DAYS", 7)
 # Volunteering: a micro-wish still unclaimed so many days after it was recorded is raised
 # to its village (the grid chief's inbox), once.
 VOLUNTEERING_WISH_RAISE_DAYS = envint("VOLUNTEERING_WISH_RAISE_DAYS", 14)
+# The battle map (yiwang.projects): a project's problem is due at a department this many
+# working days after it is raised, unless given a deadline of its own; Shandong's clock of
+# an enterprise's request, in working days from the day it is received: verifying begun,
+# a reply, the resolution, and the resolution at the latest when extended.
+PROJECTS_PROBLEM_DAYS = envint("PROJECTS_PROBLEM_DAYS", 5)
+PROJECTS_REQUEST_DAYS = {"verify": 1, "reply": 3, "resolve": 15, "extended": 30}
 
 # Notices' outbox (yiwang/notices/outbox/): group robots and SMS.
 # Hosts besides the robot services' own accepted in a robot's address ("host" or

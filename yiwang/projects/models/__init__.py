@@ -1,0 +1,66 @@
+"""The battle map's tables, one module a topic."""
+
+from yiwang.projects.models.calendar import CalendarDay, CalendarYear
+from yiwang.projects.models.progress import (
+    Problem,
+    ProblemStatus,
+    ProgressEntry,
+    ProgressPhoto,
+)
+from yiwang.projects.models.projects import (
+    MONEY,
+    STAGE_ORDER,
+    Batch,
+    Colour,
+    DelayCause,
+    Milestone,
+    MilestoneType,
+    MonthlyTarget,
+    Permit,
+    PermitKind,
+    PermitState,
+    Project,
+    ProjectKind,
+    ProjectMember,
+    Stage,
+    StageChange,
+)
+from yiwang.projects.models.support import (
+    CounsellorTeam,
+    EnterpriseRequest,
+    EscalationLevel,
+    RequestKind,
+    RequestStatus,
+    Satisfaction,
+)
+
+__all__ = [
+    "MONEY",
+    "STAGE_ORDER",
+    "Batch",
+    "CalendarDay",
+    "CalendarYear",
+    "Colour",
+    "CounsellorTeam",
+    "DelayCause",
+    "EnterpriseRequest",
+    "EscalationLevel",
+    "Milestone",
+    "MilestoneType",
+    "MonthlyTarget",
+    "Permit",
+    "PermitKind",
+    "PermitState",
+    "Problem",
+    "ProblemStatus",
+    "ProgressEntry",
+    "ProgressPhoto",
+    "Project",
+    "ProjectKind",
+    "ProjectMember",
+    "RequestKind",
+    "RequestStatus",
+    "Satisfaction",
+    "Stage",
+    "StageChange",
+]

@@ -1,0 +1,4 @@
+"""Pages of the battle map."""
+
+app_name = "projects"
+urlpatterns: list = []
