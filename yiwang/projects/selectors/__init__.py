@@ -1,0 +1,1 @@
+"""Reads of the battle map that are more than a filter, one module a topic."""
