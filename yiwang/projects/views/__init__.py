@@ -1,4 +1,13 @@
 """The battle map's pages, one module a topic. `TOPICS` lists the modules whose
 `register()` the app calls when Django starts (menus, audit labels, notice kinds)."""
 
-TOPICS: tuple = ()
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core import menus
+
+# The battle map's menu section (挂图作战), declared here once for every topic's items.
+menus.SECTIONS.setdefault("projects", menus.Section("projects", _("Battle map"), 38))
+
+from yiwang.projects.views import actions, calendar, progress, projects  # noqa: E402
+
+TOPICS: tuple = (projects, actions, progress, calendar)
