@@ -8,6 +8,12 @@ from yiwang.core import menus
 # The battle map's menu section (挂图作战), declared here once for every topic's items.
 menus.SECTIONS.setdefault("projects", menus.Section("projects", _("Battle map"), 38))
 
-from yiwang.projects.views import actions, calendar, progress, projects  # noqa: E402
+from yiwang.projects.views import (  # noqa: E402
+    actions,
+    calendar,
+    progress,
+    projects,
+    registry_core,
+)
 
-TOPICS: tuple = (projects, actions, progress, calendar)
+TOPICS: tuple = (registry_core, projects, actions, progress, calendar)
