@@ -183,6 +183,7 @@ def project_edit(request, pk: int):
 
         choices["towns"] = [*choices["towns"], *Area.objects.filter(code=project.area_code)]
     form = ProjectForm(request.POST or None, initial=initial, **choices)
+    del form.fields["area_code"]  # a project stays in its town
     if request.method == "POST" and form.is_valid():
         changes = {
             name: value
