@@ -44,7 +44,7 @@ def money_field(label, required=True):
 class ProjectFilterForm(forms.Form):
     """The list's filters: by town, stage, type and batch."""
 
-    town = forms.ChoiceField(label=_("town"), required=False)
+    town = forms.ChoiceField(label=_("Town"), required=False)
     stage = forms.ChoiceField(label=_("stage"), required=False, choices=_empty(Stage.choices))
     kind = forms.ChoiceField(label=_("type"), required=False, choices=_empty(ProjectKind.choices))
     batch = forms.ChoiceField(label=_("batch"), required=False, choices=_empty(Batch.choices))
@@ -58,7 +58,7 @@ class ProjectForm(forms.Form):
     """A project as its manager types it: the town among the manager's, the enterprise
     among those in scope, the leader among the people the manager sees."""
 
-    area_code = forms.ChoiceField(label=_("town"))
+    area_code = forms.ChoiceField(label=_("Town"))
     number = forms.CharField(label=_("number"), max_length=20)
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("type"), choices=_empty(ProjectKind.choices))
