@@ -36,9 +36,7 @@ def test_a_site_worker_records_the_days_progress_with_a_photo(open_page, console
     project = factories.make_project(members=[member])
     base = live_server.url
 
-    phone = open_page(
-        viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Asia/Shanghai"
-    )
+    phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Asia/Shanghai")
     log_in(phone, base, member.username)
     phone.goto(f"{base}/projects/mine/")
     button = phone.locator(f"#record-{project.pk}")
@@ -53,9 +51,7 @@ def test_a_site_worker_records_the_days_progress_with_a_photo(open_page, console
     assert photos.get_attribute("accept") == "image/*"
     phone.fill("#id_text", "厂房钢结构吊装完成，明日浇筑地坪")
     phone.fill("#id_problems", "吊车台班不足")
-    photos.set_input_files(
-        files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
-    )
+    photos.set_input_files(files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
     assert no_horizontal_overflow(phone)
     form_box = phone.locator("#progress-form").bounding_box()
     assert form_box["x"] >= 0 and form_box["x"] + form_box["width"] <= PHONE["width"]
