@@ -46,7 +46,7 @@ class ProgressForm(forms.Form):
     uuid = forms.UUIDField(widget=forms.HiddenInput)
     day = forms.DateField(
         label=_("day"),
-        widget=forms.DateInput(DATE),
+        widget=forms.DateInput(DATE, format="%Y-%m-%d"),
         help_text=_("Today, or an earlier day not yet recorded."),
     )
     text = forms.CharField(
@@ -85,7 +85,7 @@ class ProblemForm(forms.Form):
     due_on = forms.DateField(
         label=_("due on"),
         required=False,
-        widget=forms.DateInput(DATE),
+        widget=forms.DateInput(DATE, format="%Y-%m-%d"),
         help_text=_("Left empty: the usual number of working days from today."),
     )
 

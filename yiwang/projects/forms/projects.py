@@ -67,8 +67,10 @@ class ProjectForm(forms.Form):
     enterprise = forms.ChoiceField(label=_("enterprise"), required=False)
     leader = forms.ChoiceField(label=_("leader in charge"), required=False)
     team_name = forms.CharField(label=_("special team"), max_length=60, required=False)
-    starts_on = forms.DateField(label=_("starts on"), widget=forms.DateInput(DATE))
-    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(DATE))
+    starts_on = forms.DateField(
+        label=_("starts on"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(label=_("ends on"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     investment_planned = money_field(_("investment planned (10k yuan)"))
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -88,7 +90,9 @@ def person(user) -> str:
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("stage"), choices=_empty(Stage.choices))
-    reached_on = forms.DateField(label=_("reached on"), widget=forms.DateInput(DATE))
+    reached_on = forms.DateField(
+        label=_("reached on"), widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
     reason = forms.CharField(
         label=_("reason"),
         required=False,
@@ -104,7 +108,9 @@ class StageForm(forms.Form):
 class PermitForm(forms.Form):
     kind = forms.ChoiceField(label=_("permit"), choices=_empty(PermitKind.choices))
     state = forms.ChoiceField(label=_("state"), choices=PermitState.choices)
-    state_on = forms.DateField(label=_("state since"), required=False, widget=forms.DateInput(DATE))
+    state_on = forms.DateField(
+        label=_("state since"), required=False, widget=forms.DateInput(DATE, format="%Y-%m-%d")
+    )
     number = forms.CharField(label=_("permit number"), max_length=60, required=False)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
@@ -112,7 +118,7 @@ class PermitForm(forms.Form):
 class MilestoneForm(forms.Form):
     milestone_type = forms.ChoiceField(label=_("type"))
     name = forms.CharField(label=_("name"), max_length=100)
-    due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(DATE))
+    due_on = forms.DateField(label=_("due on"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     owner = forms.ChoiceField(label=_("owner"), required=False)
 
     def __init__(self, *args, types=(), owners=(), **kwargs):
@@ -122,7 +128,7 @@ class MilestoneForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    done_on = forms.DateField(label=_("done on"), widget=forms.DateInput(DATE))
+    done_on = forms.DateField(label=_("done on"), widget=forms.DateInput(DATE, format="%Y-%m-%d"))
     delay_cause = forms.ChoiceField(
         label=_("cause of delay"),
         required=False,

@@ -235,6 +235,7 @@ def test_the_progress_form_is_the_teams(rows, chief):
     html = response.content.decode()
     assert 'capture="environment"' in html and 'accept="image/*"' in html
     assert 'name="uuid"' in html and f'max="{TODAY().isoformat()}"' in html
+    assert f'value="{TODAY().isoformat()}"' in html  # a date input's own format
     assert signed_in(chief).get(url).status_code == 404
     assert signed_in(rows["staff"]).get(url).status_code == 403  # sees it, does not report
     foreign = reverse("projects:progress", args=[rows["foreign"].pk])
