@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from PIL import Image
 
 from conftest import TOWN
@@ -144,7 +144,8 @@ def test_a_stage_back_without_a_reason_is_refused(project, town_admin, language)
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="stage-form"' in html and "is-invalid" in html or "alert-danger" in html
+    assert 'id="stage-form"' in html and "is-invalid" in html
+    assert ("needs a reason" if language == "en" else "项目退回到之前的阶段需要填写原因") in html
     project.refresh_from_db()
     assert project.stage == Stage.BUILDING and StageChange.objects.count() == before
     # With the reason, it is recorded.
@@ -218,9 +219,11 @@ def test_a_milestone_due_before_the_project_starts_is_refused(project, town_admi
     )
     assert response.status_code == 400
     html = response.content.decode()
-    with translation.override("en"):
-        expected = "cannot be due before its project starts" if language == "en" else "提前节点"
-    assert expected in html
+    expected = {
+        "en": "cannot be due before its project starts",
+        "zh-hans": "节点的完成期限不能早于项目开始日期",
+    }[language]
+    assert expected in html and "提前节点" in html  # the message, and what was typed
     assert not Milestone.objects.filter(name="提前节点").exists()
 
 
@@ -326,7 +329,9 @@ def test_a_second_entry_the_same_day_keeps_what_was_typed(project, language):
     assert response.status_code == 400
     html = response.content.decode()
     assert "第二条进展" in html  # what was typed is kept
-    assert ("already recorded for that day" in html) if language == "en" else ("已" in html)
+    assert (
+        ("already recorded for that day" in html) if language == "en" else ("进展已经报送" in html)
+    )
     assert ProgressEntry.objects.filter(project=project).count() == 1
 
 
