@@ -1,6 +1,6 @@
 """API v1 of the key projects (the battle map).
 
-- `GET /projects/` (filters `stage`, `kind`, `batch`, `area`, `is_active`): the projects
+- `GET /projects/` (filters `stage`, `kind`, `batch`, `under`, `is_active`): the projects
   you see: the county's command post every one, a town its own and its parks', a special
   team's members and its leader theirs, a department's staff those with a problem sent to
   it.

@@ -18,7 +18,7 @@ class ProjectFilterSet(FilterSet):
     stage = django_filters.ChoiceFilter(label=_("stage"), choices=Stage.choices)
     kind = django_filters.ChoiceFilter(label=_("type"), choices=ProjectKind.choices)
     batch = django_filters.ChoiceFilter(label=_("batch (四个一批)"), choices=Batch.choices)
-    area = AreaCodeFilter(
+    under = AreaCodeFilter(
         label=_("area"), method=under, help_text=_("The area and the areas under it.")
     )
     is_active = django_filters.BooleanFilter(label=_("active"))

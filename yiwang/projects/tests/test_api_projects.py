@@ -121,7 +121,7 @@ def test_the_list_filters(town_admin, project_2025):
     assert names("") == ["XM-002", "XM-2025"]
     assert names("?kind=research") == ["XM-002"]
     assert names("?batch=started") == ["XM-2025"]
-    assert names(f"?area={TOWN}") == ["XM-002", "XM-2025"]
+    assert names(f"?under={TOWN}") == ["XM-002", "XM-2025"]
     assert names("?stage=planning") == []
     assert client.get("/api/v1/projects/?stage=nothing").status_code == 400
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone, translation
 
-from conftest import OTHER_TOWN, TOWN
+from conftest import OTHER_TOWN, TOWN, VILLAGE
 from yiwang.core.models import AuditEntry
 from yiwang.projects import services
 from yiwang.projects.models import Permit, Project, ProjectMember, StageChange
@@ -47,7 +47,7 @@ def test_the_stage_is_reached_today_unless_given(county_admin):
 def test_a_town_admin_of_another_town_may_not_create_here(tree):
     stranger = other_town_admin()
     before = _counts()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):
         new_project(stranger)
     assert _counts() == before
     assert new_project(stranger, area_code=OTHER_TOWN).area_code == OTHER_TOWN
@@ -55,7 +55,11 @@ def test_a_town_admin_of_another_town_may_not_create_here(tree):
 
 def test_a_grid_chief_may_not_create_a_project(chief):
     before = _counts()
+    # In the chief's village: not a manager of it.
     with pytest.raises(PermissionDenied):
+        new_project(chief, area_code=VILLAGE)
+    # The town above it is outside the chief's scope.
+    with pytest.raises(Http404):
         new_project(chief)
     assert _counts() == before
 
