@@ -308,3 +308,30 @@ def test_permits_are_set_by_kind(town_admin):
     listed = client.get(f"/api/v1/project-permits/?project={project.pk}").json()["results"]
     assert [p["kind"] for p in listed] == ["energy"]
     assert api(other_town_admin()).get(f"/api/v1/project-permits/{pk}/").status_code == 404
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_queries_do_not_grow_with_the_rows(town_admin, project_2025):
+    client = api(town_admin)
+    detail = f"/api/v1/projects/{project_2025.pk}/"
+    milestones = f"/api/v1/project-milestones/?project={project_2025.pk}"
+    counts = (_queries(client, detail), _queries(client, milestones))
+    owner = factories.make_account("owner")
+    for day in range(1, 6):
+        factories.make_milestone(
+            project_2025, name=f"节点{day}", due_on=D(2025, 11, day), owner=owner
+        )
+    services.set_permit(None, project_2025.pk, kind="energy", state="applying")
+    assert (_queries(client, detail), _queries(client, milestones)) == counts
+    listed = _queries(client, "/api/v1/projects/")
+    for number in range(3):
+        new_project(town_admin, number=f"XM-3{number}", leader=owner)
+    assert _queries(client, "/api/v1/projects/") == listed
