@@ -478,6 +478,7 @@ SPECTACULAR_SETTINGS = {
 # source …): one named enum a set of values, instead of drf-spectacular"s hashed names.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CaseSourceEnum": "yiwang.cases.models.Source",
+    "AttachmentStageEnum": "yiwang.cases.models.AttachmentStage",
     "AuditSourceEnum": "yiwang.core.models.AuditSource",
     "VisitSourceEnum": "yiwang.outreach.models.visits.VisitSource",
     "EntrySourceEnum": "yiwang.points.models.entries.EntrySource",

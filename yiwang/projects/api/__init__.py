@@ -1,5 +1,8 @@
 """API v1 of the battle map: one module a topic; `register` adds their viewsets."""
 
+from yiwang.projects.api import milestones, permits, progress, projects
+
 
 def register(router) -> None:
-    pass
+    for part in (projects, milestones, progress, permits):
+        part.register(router)

@@ -68,7 +68,7 @@ def _day_taken(project: Project, day) -> ValidationError:
             "day": [
                 _(
                     "The progress of “%(project)s” is already recorded for that day "
-                    "(%(day)s): change that entry, or record another day."
+                    "(%(day)s): one entry a day; record another day."
                 )
                 % {"project": project.name, "day": day.isoformat()}
             ]

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.core import access as core_access
 from yiwang.core import audit, validators
 from yiwang.projects import access
 from yiwang.projects.models import (
@@ -202,9 +204,9 @@ def create_project(
     _check_span(clean.get("starts_on"), clean.get("ends_on"), errors)
     raise_errors(errors)
     if actor is not None:
-        from yiwang.core import access as core_access
-
         core_access.recheck(actor)
+        if not core_access.in_scope(actor, code):
+            raise Http404(_("Not found."))  # an area outside the scope is not there
     if not access.can_manage(actor, code):
         raise PermissionDenied(
             _("Only the county's command post and the town's admins may add its projects.")
