@@ -6,6 +6,7 @@ working calendar and milestone types; 404 outside the scope, 403 where a part do
 allow."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -240,3 +241,48 @@ def test_the_progress_form_is_the_teams(rows, chief):
     assert signed_in(rows["staff"]).get(url).status_code == 403  # sees it, does not report
     foreign = reverse("projects:progress", args=[rows["foreign"].pk])
     assert signed_in(rows["member"]).get(foreign).status_code == 404
+
+
+def _menu(user) -> set[str]:
+    """The addresses of the main menu's links on the user's home page."""
+    html = signed_in(user).get(reverse("accounts:home")).content.decode()
+    return {
+        re.search(r'href="([^"]*)"', tag).group(1)
+        for tag in re.findall(r"<a [^>]*data-menu-item[^>]*>", html)
+    }
+
+
+def test_the_menu_shows_each_part_its_pages(rows, county_admin, town_admin, worker):
+    mine, listed = reverse("projects:mine"), reverse("projects:projects")
+    calendar, types = reverse("projects:calendar"), reverse("projects:milestone-types")
+    problems = reverse("projects:problems")
+    assert {mine, listed, calendar, types, problems} <= _menu(county_admin)
+    town = _menu(town_admin)
+    assert {mine, listed, problems} <= town and not {calendar, types} & town
+    grid = _menu(worker)
+    assert {mine, listed} <= grid and not {calendar, types, problems} & grid
+    staff = _menu(rows["staff"])
+    assert problems in staff
+    # A site worker with no post: their projects, from which the whole list is linked.
+    member = _menu(rows["member"])
+    assert mine in member and not {calendar, types, problems} & member
+
+
+def test_the_problems_list_puts_the_open_ones_first(rows):
+    from yiwang.projects.models import ProblemStatus
+
+    Problem.objects.create(
+        project=rows["project"],
+        area_code=rows["project"].area_code,
+        department=rows["department"],
+        cause="funds",
+        text="配套资金已到位",
+        raised_on=TODAY() - datetime.timedelta(days=20),
+        due_on=TODAY() - datetime.timedelta(days=10),
+        status=ProblemStatus.RESOLVED,
+        answer="已拨付",
+        resolved_on=TODAY() - datetime.timedelta(days=12),
+    )
+    body = signed_in(rows["staff"]).get(reverse("projects:problems")).content.decode()
+    assert body.index("临时用电容量不足") < body.index("配套资金已到位")
+    assert "已拨付" in body
