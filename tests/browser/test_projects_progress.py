@@ -30,7 +30,9 @@ def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_site_worker_records_the_days_progress_with_a_photo(open_page, console, live_server):
+def test_a_site_worker_records_the_days_progress_with_a_photo(
+    open_page, console, live_server, tree
+):
     factories.enter_years_around_today()
     member = factories.make_account("siteworker", full_name="现场小李")
     project = factories.make_project(members=[member])
@@ -58,6 +60,7 @@ def test_a_site_worker_records_the_days_progress_with_a_photo(open_page, console
     phone.locator("#progress-submit").tap()
 
     expect(phone.locator("#project-name")).to_be_visible()
+    expect(phone.locator("#project-fields")).not_to_contain_text(project.area_code)  # names
     entry = phone.locator("#project-progress li").first
     expect(entry).to_contain_text("厂房钢结构吊装完成")
     thumbnail = entry.locator("img.project-photo")
