@@ -75,3 +75,28 @@ def test_a_site_worker_records_the_days_progress_with_a_photo(
     assert stored.recorded_by == member and stored.photos.count() == 1
 
     assert_clean(phone, console)
+
+
+def test_the_manager_s_forms_fit_a_phone(open_page, console, live_server, town_admin):
+    """The town admin's project page, every form open, fits 360 pixels; a stage back
+    without a reason shows the message by its field, and nothing changes."""
+    factories.enter_years_around_today()
+    project = factories.make_project()
+    factories.make_milestone(project, name="厂房封顶")
+    base = live_server.url
+    phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, timezone_id="Asia/Shanghai")
+    log_in(phone, base, town_admin.username)
+    phone.goto(f"{base}/projects/{project.pk}/")
+    phone.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert no_horizontal_overflow(phone)
+    phone.select_option("#id_stage", "signed")
+    phone.locator("#stage-form button[type=submit]").tap()
+    expect(phone.locator("#id_reason_errors")).to_be_visible()
+    expect(phone.locator("#stage")).to_have_attribute("open", "")
+    assert no_horizontal_overflow(phone)
+    wait_for_request_threads()
+    project.refresh_from_db()
+    assert project.stage == "building"
+    # The refused form answers 400, which the console reports; nothing else.
+    assert phone.evaluate("window.__cspViolations") == []
+    assert [e for e in console.unexpected() if "status of 400" not in e] == []
