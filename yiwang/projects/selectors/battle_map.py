@@ -304,7 +304,7 @@ def funnel(user, *, today: datetime.date | None = None, **filters) -> list[dict]
                 "label": Stage(stage).label,
                 "count": counts.get(stage, 0),
                 "stints": len(spent),
-                "median": statistics.median(spent) if spent else None,
+                "median": round(float(statistics.median(spent)), 1) if spent else None,
                 "mean": round(statistics.fmean(spent), 1) if spent else None,
             }
         )
