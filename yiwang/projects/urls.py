@@ -1,4 +1,8 @@
 """Pages of the battle map."""
 
+from yiwang.projects.views import support
+
 app_name = "projects"
-urlpatterns: list = []
+urlpatterns: list = [
+    *support.urlpatterns,
+]

@@ -1,0 +1,38 @@
+"""Filtersets of enterprise requests, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.filters import FilterSet
+from yiwang.projects.models import EnterpriseRequest, RequestKind, RequestStatus
+from yiwang.projects.selectors.support import overdue_q
+
+
+def _departments():
+    from yiwang.cases.models import Department
+
+    return Department.objects.filter(is_active=True).order_by("area_code", "name")
+
+
+class EnterpriseRequestFilterSet(FilterSet):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=RequestStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=RequestKind.choices)
+    overdue = django_filters.BooleanFilter(
+        label=_("overdue"), method="is_overdue", help_text=_("Its current stage is past due.")
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("department"), queryset=lambda request: _departments()
+    )
+
+    class Meta:
+        model = EnterpriseRequest
+        fields = []
+
+    def is_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        q = overdue_q(timezone.localdate())
+        return queryset.filter(q) if value else queryset.exclude(q)
