@@ -29,6 +29,7 @@ from yiwang.outreach.models import EventType, Programme, Routine, Trigger, Visit
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
+from yiwang.projects.tests.checks_support import page_arguments as support_arguments
 from yiwang.registry.models import Tag
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
@@ -136,6 +137,10 @@ _ARGUMENT_NAMES = {
     "record_id",
     "certificate_id",
     "check_code",
+    # projects: enterprise support
+    "enterprise_request_id",
+    "step",
+    "counsellor_team_id",
 }
 
 
@@ -168,6 +173,7 @@ def _arguments(w) -> dict:
         **wish_arguments(w),
         **certificate_arguments(w),
         **volunteering_arguments(w),
+        **support_arguments(w),
     }
 
 

@@ -41,7 +41,7 @@ def make_support() -> Support:
     from yiwang.accounts.services import grant_post
     from yiwang.outreach.models import Pairing, Programme
 
-    clerk = make_account("clerk", "钱科员", area_code=COUNTY)
+    clerk = make_account("support-clerk", "钱科员", area_code=COUNTY)
     # From before the fixed dates of the clock tests, at which the clerk acts.
     grant_post(
         actor=None,
@@ -58,8 +58,8 @@ def make_support() -> Support:
     lonely = make_enterprise(
         name="南门食品有限公司", credit_code="91370830MA3C4KYY2Q", area=VILLAGE
     )
-    counsellor = make_account("banker", "孙辅导")
-    sponsor = make_account("banker2", "李辅导")
+    counsellor = make_account("support-banker", "孙辅导")
+    sponsor = make_account("support-banker2", "李辅导")
     team = CounsellorTeam.objects.create(name="农商银行第一辅导队", bank="汶上农商银行")
     team.members.set([counsellor, sponsor])
     programme = Programme.objects.get(code="finance_counsellors")
