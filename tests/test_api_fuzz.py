@@ -78,6 +78,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/activities/{id}/checkin/": "the phone's time within a year of now",
     "POST /api/v1/activities/{id}/checkout/": "the phone's time within a year of now",
     "POST /api/v1/volunteer-hours/": "a volunteer and an activity of your scope, hours within it",
+    "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
 }
 
 

@@ -195,7 +195,9 @@ def api_step(step):
     def check(w):
         rows = seed(w)
         before = unchanged(w)
-        data = json.dumps({"reply": "x", "reason": "x", "resolution": "x", "satisfaction": "satisfied"})
+        data = json.dumps(
+            {"reply": "x", "reason": "x", "resolution": "x", "satisfaction": "satisfied"}
+        )
         url = f"/api/v1/enterprise-requests/{rows['foreign'].pk}/{step}/"
         assert rows["client"].post(url, data, content_type=JSON).status_code == 404
         assert unchanged(w) == before
