@@ -13,7 +13,12 @@ import time_machine
 
 from conftest import COUNTY, OTHER_VILLAGE, VILLAGE
 from yiwang.projects.models import CounsellorTeam
-from yiwang.projects.tests.factories import make_account, make_department, make_enterprise
+from yiwang.projects.tests.factories import (
+    enter_years_around_today,
+    make_account,
+    make_department,
+    make_enterprise,
+)
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -41,6 +46,8 @@ def make_support() -> Support:
     from yiwang.accounts.services import grant_post
     from yiwang.outreach.models import Pairing, Programme
 
+    # Requests received today are due in working days of this year and the next.
+    enter_years_around_today()
     clerk = make_account("support-clerk", "钱科员", area_code=COUNTY)
     # From before the fixed dates of the clock tests, at which the clerk acts.
     grant_post(

@@ -347,3 +347,38 @@ def test_the_periodic_task_runs_the_sweep(support):
         "escalated": 0,
         "problems_reminded": 0,
     }
+
+
+def test_two_sweeps_reading_the_same_row_write_it_once(support):
+    """Two consumers read the same overdue request before either writes: the conditional
+    UPDATE of the second finds the row changed and does nothing."""
+    row = _receive(support, NATIONAL_DAY["received_on"])
+    first = EnterpriseRequest.objects.select_related("enterprise").get(pk=row.pk)
+    second = EnterpriseRequest.objects.select_related("enterprise").get(pk=row.pk)
+    assert services._escalate(first, D(2025, 10, 10)) is True
+    assert services._escalate(second, D(2025, 10, 10)) is False
+    assert _notices(row, services.NOTICE_ESCALATED) == [(TOWN, None)]
+    first = EnterpriseRequest.objects.select_related("enterprise").get(pk=row.pk)
+    second = EnterpriseRequest.objects.select_related("enterprise").get(pk=row.pk)
+    with on(D(2025, 10, 10)):
+        services.begin_verifying(support.clerk, row.pk)
+    for stale in (first, second):
+        stale.status = RequestStatus.VERIFYING
+        stale.reminded_on = None
+    assert services._remind(first, D(2025, 10, 11)) is True
+    assert services._remind(second, D(2025, 10, 11)) is False
+    assert len(_notices(row, services.NOTICE_DUE)) == 1
+
+
+def test_a_request_received_today_runs_on_the_calendar_entered(support, town_admin):
+    """Today's request, in whatever year the tests run: its days are working days of
+    the calendar (the package's year, or the year the county entered)."""
+    from django.utils import timezone
+
+    from yiwang.projects.workdays import calendar
+
+    row = _receive(support, None, actor=town_admin)
+    cal = calendar()
+    assert row.received_on == timezone.localdate()
+    assert cal.count(row.received_on, row.verify_due) == 1 and cal.is_workday(row.verify_due)
+    assert cal.count(row.received_on, row.resolve_due) == 15
