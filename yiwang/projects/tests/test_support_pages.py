@@ -125,11 +125,22 @@ def test_recording_a_request_from_the_form(support, personas):
 
 
 def test_the_counsellor_page_and_team_forms(support, personas):
+    from yiwang.outreach.models import Visit
+
     county = client_of(personas["county"])
     body = county.get(reverse("projects:support-counsellors")).content.decode()
     for text in ("金融辅导", "农商银行第一辅导队", "汶上农商银行", "李辅导", "鲁南机械有限公司"):
         assert text in body, text
     assert "未走访" in body and "南门食品有限公司" in body and "汶上纺织有限公司" in body
+    for day in (2, 9):  # the last of the enterprise's visits
+        Visit.objects.create(
+            enterprise=support.enterprise,
+            area_code=support.enterprise.area_code,
+            visitor=support.sponsor,
+            visited_at=datetime.datetime(2026, 3, day, 10, 0, tzinfo=datetime.UTC),
+        )
+    body = county.get(reverse("projects:support-counsellors")).content.decode()
+    assert "2026-03-09" in body and "2026-03-02" not in body and "未走访" not in body
     made = county.post(
         reverse("projects:support-team-create"),
         {
