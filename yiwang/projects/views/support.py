@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -266,15 +267,16 @@ def team_edit(request, counsellor_team_id: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_team(
-                request.user,
-                team.pk,
-                name=data["name"],
-                bank=data["bank"],
-                leader=data["leader"] or None,
-                is_active=data["is_active"],
-            )
-            services.set_team_members(request.user, team.pk, members=data["members"])
+            with transaction.atomic():  # the team and its members, or neither
+                services.update_team(
+                    request.user,
+                    team.pk,
+                    name=data["name"],
+                    bank=data["bank"],
+                    leader=data["leader"] or None,
+                    is_active=data["is_active"],
+                )
+                services.set_team_members(request.user, team.pk, members=data["members"])
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
