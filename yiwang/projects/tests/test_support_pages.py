@@ -55,6 +55,9 @@ def test_the_list_filters_and_shows_names(support, personas):
         ({"overdue": "true"}, {old.number}),
         ({"department": other.pk}, {fresh.number}),
         ({"kind": "land"}, set()),
+        ({"open": "true", "under": "370830001001"}, {old.number, fresh.number}),
+        ({"open": "false"}, set()),
+        ({"under": "370830002"}, set()),
     ]:
         body = client_of(personas["town"]).get(reverse("projects:support-requests"), query)
         text = body.content.decode()
