@@ -31,6 +31,7 @@ from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
 from yiwang.projects.tests.checks_battle_map import page_arguments as battle_map_arguments
 from yiwang.projects.tests.checks_project_pages import page_arguments as project_arguments
+from yiwang.projects.tests.checks_support import page_arguments as support_arguments
 from yiwang.registry.models import Tag
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
@@ -145,6 +146,10 @@ _ARGUMENT_NAMES = {
     "pk",
     "milestone_id",
     "problem_id",
+    # projects: enterprise support
+    "enterprise_request_id",
+    "step",
+    "counsellor_team_id",
 }
 
 
@@ -179,6 +184,7 @@ def _arguments(w) -> dict:
         **volunteering_arguments(w),
         **project_arguments(w),
         **battle_map_arguments(w),
+        **support_arguments(w),
     }
 
 

@@ -29,6 +29,7 @@ from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.points.tests.scope_checks import POINTS_CHECKS, POINTS_PUBLIC
 from yiwang.projects.tests import checks_battle_map, checks_core_api, checks_project_pages
+from yiwang.projects.tests import checks_support
 from yiwang.registry.models import (
     Household,
     LifeEvent,
@@ -826,6 +827,7 @@ CHECKS.update(checks_project_pages.CHECKS)
 # The battle map's routes (projects app).
 CHECKS.update(checks_battle_map.CHECKS)
 CHECKS.update(checks_core_api.CHECKS)
+CHECKS.update(checks_support.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

@@ -7,6 +7,7 @@ from yiwang.projects.views import (
     meeting_pack,
     progress,
     projects,
+    support,
 )
 
 app_name = "projects"
@@ -17,4 +18,5 @@ urlpatterns: list = [
     *actions.urlpatterns,
     *progress.urlpatterns,
     *calendar.urlpatterns,
+    *support.urlpatterns,
 ]

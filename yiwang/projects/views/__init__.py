@@ -18,6 +18,7 @@ from yiwang.projects.views import (  # noqa: E402
     progress,
     projects,
     registry_core,
+    support,
 )
 
 TOPICS: tuple = (
@@ -28,4 +29,5 @@ TOPICS: tuple = (
     actions,
     progress,
     calendar,
+    support,
 )
