@@ -28,8 +28,12 @@ from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.points.tests.scope_checks import POINTS_CHECKS, POINTS_PUBLIC
-from yiwang.projects.tests import checks_battle_map, checks_core_api, checks_project_pages
-from yiwang.projects.tests import checks_support
+from yiwang.projects.tests import (
+    checks_battle_map,
+    checks_core_api,
+    checks_project_pages,
+    checks_support,
+)
 from yiwang.registry.models import (
     Household,
     LifeEvent,

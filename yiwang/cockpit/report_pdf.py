@@ -25,15 +25,14 @@ from yiwang.areas.models import Area
 from yiwang.cases.selectors import rates as case_rates
 from yiwang.cockpit import figures
 from yiwang.core import display
+from yiwang.core.pdf import FONT_FAMILY, LANGUAGE
 from yiwang.core.reporting import Period
 from yiwang.outreach.selectors.compliance import compliance
 
 # The report is read on paper: the most overdue cases are listed, the rest counted.
 LATE_CASES = 50
 # The language of the report, whatever the worker thread or the requester speaks.
-LANGUAGE = "zh-hans"
 # The fonts the PDF is set in: a CJK font must be installed (fonts-noto-cjk on Debian).
-FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", sans-serif'
 
 CHART_WIDTH, CHART_HEIGHT = 300, 90
 

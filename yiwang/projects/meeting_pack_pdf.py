@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from yiwang.cockpit.report_pdf import FONT_FAMILY, LANGUAGE
 from yiwang.core import display, storage
+from yiwang.core.pdf import FONT_FAMILY, LANGUAGE
 from yiwang.projects.models import Colour, DelayCause, ProgressPhoto, Stage
 from yiwang.projects.selectors import battle_map as selectors
 

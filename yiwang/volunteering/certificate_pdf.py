@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from yiwang.core.pdf import FONT_FAMILY
 from yiwang.volunteering.models import Certificate
 
 # The language of the paper, whoever prints it.
 LANGUAGE = "zh-hans"
 # A CJK font must be installed (fonts-noto-cjk on Debian), as for the cockpit's report.
-FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", sans-serif'
 
 
 def check_path(certificate: Certificate) -> str:

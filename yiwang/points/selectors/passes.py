@@ -14,11 +14,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from yiwang.areas.models import Area
+from yiwang.core.pdf import FONT_FAMILY
 from yiwang.points.models import Pass, PassUse
 
 # The language of the printed cards, whoever prints them.
 LANGUAGE = "zh-hans"
-FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", sans-serif'
 
 
 def qr_svg(text: str, scale: int = 3, fluid: bool = False) -> SafeString:

@@ -68,9 +68,14 @@ def test_the_command_post_follows_a_red_project_to_its_problem_and_photo(
     page.wait_for_function("document.querySelector('#project-panel img.bm-photo').naturalWidth > 0")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "battle-map.png"), full_page=True)
-    # The table's link opens the panel of another project.
-    page.locator(f'a.project-link[data-project="{rows["yellow"].pk}"]').click()
-    expect(panel).to_have_attribute("data-project", str(rows["yellow"].pk))
+    # The table's link opens the project's own page, with its problem and site photo.
+    page.locator(f'a.project-link[data-project="{rows["red"].pk}"]').first.click()
+    expect(page).to_have_url(f"{base}/projects/{rows['red'].pk}/")
+    expect(page.locator("body")).to_contain_text("土地征收补偿款未拨付到位")
+    page.wait_for_function(
+        "[...document.querySelectorAll('img')].some(i => i.src.includes('/projects/photos/')"
+        " && i.naturalWidth > 0)"
+    )
     assert_clean(page, console)
 
 
