@@ -297,8 +297,8 @@ def register() -> None:
             "projects.map",
             gettext_lazy("Battle map"),
             "projects:map",
-            "work",
-            40,
+            "projects",
+            5,
             visible=sees_the_map,
         ),
     )

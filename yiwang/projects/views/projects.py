@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yiwang.accounts.models import Role
 from yiwang.core import menus
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_or_404
@@ -324,6 +325,7 @@ def register() -> None:
             url_name="projects:mine",
             section=SECTION,
             order=10,
+            visible=may_be_in_a_team,
         ),
         menus.MenuItem(
             key="projects.projects",
@@ -334,6 +336,23 @@ def register() -> None:
             visible=works_somewhere,
         ),
     )
+
+
+# The grid's own roles: their people serve on a project's special team seldom, and find
+# such a project in the list of key projects (a member sees it there too).
+GRID_ROLES = {Role.GRID_CHIEF, Role.GROUP_LEADER, Role.GRID_WORKER}
+
+
+def may_be_in_a_team(user) -> bool:
+    """Shown "My projects" without a query: the people of the special teams and the
+    leaders in charge are site staff without a post, the town's cadres, department staff
+    and the admins; the grid's own roles are left out (their menu is long enough)."""
+    from yiwang.accounts.scope import current_posts
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    roles = {role for role, _code in current_posts(user)}
+    return not roles or bool(roles - GRID_ROLES)
 
 
 def works_somewhere(user) -> bool:
