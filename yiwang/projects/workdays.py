@@ -69,27 +69,44 @@ def package_years() -> dict[int, dict[datetime.date, bool]]:
 
 class WorkCalendar:
     """The working days of the years given: {year: {day: worked}} for the days that break
-    the weekly rule."""
+    the weekly rule.
 
-    def __init__(self, exceptions: dict[int, dict[datetime.date, bool]]):
+    A clock that must run whatever the year (an enterprise's request is received on
+    28 December; its 15 working days reach into a year not published yet) asks
+    `provisional()`: a copy that counts a year it does not know by the weekly rule alone
+    and notes it in `assumed`, so that the due days can be marked provisional and counted
+    again once the county enters the year."""
+
+    def __init__(self, exceptions: dict[int, dict[datetime.date, bool]], assume: bool = False):
         self.exceptions = exceptions
+        self.assume = assume
+        self.assumed: set[int] = set()
         # year → running totals: totals[year][i] is the working days from 1 January up to
         # and including its day i (0-based), and the year's total.
         self._totals: dict[int, list[int]] = {}
+
+    def provisional(self) -> WorkCalendar:
+        """This calendar, counting an unknown year by the weekly rule (see `assumed`)."""
+        return WorkCalendar(self.exceptions, assume=True)
 
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(sorted(self.exceptions))
 
     def knows(self, year: int) -> bool:
+        """The year's holidays are known (from the package or entered by the county)."""
         return year in self.exceptions
 
     def _year(self, year: int) -> list[int]:
         totals = self._totals.get(year)
         if totals is None:
-            if year not in self.exceptions:
+            if year in self.exceptions:
+                breaks = self.exceptions[year]
+            elif self.assume:
+                self.assumed.add(year)
+                breaks = {}
+            else:
                 raise UnknownCalendarYear(year)
-            breaks = self.exceptions[year]
             day = datetime.date(year, 1, 1)
             worked = []
             while day.year == year:

@@ -164,3 +164,26 @@ def test_an_unknown_year_is_refused_with_its_name():
     # A day late in the last known year counts towards an unknown one: refused as well.
     with pytest.raises(UnknownCalendarYear):
         cal.count(D(2026, 12, 30), D(2099, 1, 1))
+
+
+def test_a_provisional_calendar_counts_an_unknown_year_by_the_weekly_rule_and_says_so():
+    from yiwang.projects.workdays import WorkCalendar, package_years
+
+    known = package_years()
+    year = max(known) + 1  # the first year the package does not know
+    strict = WorkCalendar(dict(known))
+    with pytest.raises(UnknownCalendarYear):
+        strict.add(datetime.date(year - 1, 12, 28), 15)
+    loose = strict.provisional()
+    last = datetime.date(year - 1, 12, 31)
+    # Three working days after 31 December of the last year known: the third weekday of
+    # the unknown year, its holidays not guessed.
+    day = loose.add(last, 3)
+    weekdays = [
+        last + datetime.timedelta(days=n)
+        for n in range(1, 10)
+        if (last + datetime.timedelta(days=n)).weekday() < 5
+    ]
+    assert day == weekdays[2]
+    assert loose.assumed == {year}
+    assert strict.assumed == set()  # the strict one is untouched
