@@ -107,6 +107,9 @@ class Problem(ScopedModel):
     text = models.TextField(_("problem"))
     raised_on = models.DateField(_("raised on"))
     due_on = models.DateField(_("due on"))
+    # The default deadline reached into a year whose holidays are not known yet: counted
+    # by the weekly rule for now, and again when the county enters the year.
+    due_provisional = models.BooleanField(_("due day provisional"), default=False, db_default=False)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("raised by"),

@@ -99,6 +99,11 @@ class EnterpriseRequest(ScopedModel):
     verify_due = models.DateField(_("verifying due"))
     reply_due = models.DateField(_("reply due"))
     resolve_due = models.DateField(_("resolution due"))
+    # The due days reach into a year whose holidays are not known yet: counted by the
+    # weekly rule for now, and again when the county enters the year.
+    clock_provisional = models.BooleanField(
+        _("due days provisional"), default=False, db_default=False
+    )
     # Resolution extended (at most to 30 working days), with its reason.
     extension_reason = models.CharField(_("reason for the extension"), max_length=200, blank=True)
     verified_on = models.DateField(_("verifying begun on"), null=True, blank=True)
