@@ -29,6 +29,7 @@ from yiwang.outreach.models import EventType, Programme, Routine, Trigger, Visit
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
 from yiwang.points.tests.checks_shop import page_arguments as shop_arguments
+from yiwang.projects.tests.checks_battle_map import page_arguments as battle_map_arguments
 from yiwang.registry.models import Tag
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
@@ -61,6 +62,9 @@ NOT_PAGES = {
     "cockpit:report-download",
     # An hours certificate's PDF.
     "volunteering:certificate-pdf",
+    # The battle map's site photos and its meeting pack (a PDF).
+    "projects:photo",
+    "projects:meeting-pack",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {
@@ -168,6 +172,7 @@ def _arguments(w) -> dict:
         **wish_arguments(w),
         **certificate_arguments(w),
         **volunteering_arguments(w),
+        **battle_map_arguments(w),
     }
 
 

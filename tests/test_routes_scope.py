@@ -28,6 +28,7 @@ from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
 from yiwang.points.tests.scope_checks import POINTS_CHECKS, POINTS_PUBLIC
+from yiwang.projects.tests import checks_battle_map
 from yiwang.registry.models import (
     Household,
     LifeEvent,
@@ -821,6 +822,8 @@ PUBLIC |= checks_wishes.PUBLIC
 CHECKS.update(checks_certificates.CHECKS)
 CHECKS.update(checks_rollups.CHECKS)
 PUBLIC |= checks_certificates.PUBLIC
+# The battle map's routes (projects app).
+CHECKS.update(checks_battle_map.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

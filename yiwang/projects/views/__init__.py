@@ -1,6 +1,10 @@
 """The battle map's pages, one module a topic. `TOPICS` lists the modules whose
 `register()` the app calls when Django starts (menus, audit labels, notice kinds)."""
 
-from yiwang.projects.views import indicators_registry
+from yiwang.projects.views import battle_map, indicators_registry, meeting_pack
 
-TOPICS: tuple = (indicators_registry,)
+TOPICS: tuple = (
+    battle_map,
+    meeting_pack,
+    indicators_registry,
+)
