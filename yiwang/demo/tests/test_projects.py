@@ -116,6 +116,13 @@ def test_the_map_has_red_yellow_and_green_projects(built):
             )
         ] += 1
     assert colours == {"red": 6, "yellow": 10, "green": 34}
+    # The battle map reads them so (its project's colour: the worst open milestone's).
+    from yiwang.accounts.models import User
+    from yiwang.projects.selectors.battle_map import battle_map
+
+    found = battle_map(User.objects.get(username="county"))
+    assert found["unknown_year"] is None
+    assert Counter(p["colour"] for p in found["projects"]) == colours
     # Each late project has its open problem and a site photo of its latest day.
     late = Problem.objects.filter(status="open").values_list("project", flat=True)
     assert len(set(late)) == 16
