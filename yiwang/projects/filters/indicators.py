@@ -87,7 +87,9 @@ class RequestIndicatorFilterSet(FilterSet):
         label=_("open"), method="is_open", help_text=_("Not resolved yet.")
     )
     overdue = django_filters.BooleanFilter(
-        label=_("overdue"), method="is_overdue", help_text=_("The current stage is past its due day.")
+        label=_("overdue"),
+        method="is_overdue",
+        help_text=_("The current stage is past its due day."),
     )
 
     class Meta:
