@@ -223,3 +223,27 @@ def test_the_command_builds_it_and_names_the_site_login(no_ledger, settings):
     assert Project.objects.count() == 50
     assert "Built the demo battle map" in out
     assert "site, bank." in out.split("Demo logins")[-1]
+
+
+def test_the_cockpit_counts_the_demos_battle_map(built):
+    from yiwang.cockpit import snapshots
+    from yiwang.cockpit.models import Snapshot
+    from yiwang.core import indicators
+
+    def value(key):
+        return indicators.get(key).value(None, "370829")
+
+    assert value("projects.projects") == 50
+    assert value("projects.milestones_late") == built["milestones_open_late"] == 16
+    assert value("projects.requests_open") == built["requests_open"]
+    today = timezone.localdate()
+    overdue = [
+        r for r in EnterpriseRequest.objects.all() if r.current_due and r.current_due < today
+    ]
+    assert value("projects.requests_overdue") == len(overdue) >= 3
+    # This month's snapshot of the county counts them by town.
+    snapshots.refresh()
+    taken = Snapshot.objects.filter(
+        key="projects.projects", area_code__in=("370829001", "370829002")
+    )
+    assert sum(taken.values_list("value", flat=True)) == 50
