@@ -247,3 +247,36 @@ def test_the_cockpit_counts_the_demos_battle_map(built):
         key="projects.projects", area_code__in=("370829001", "370829002")
     )
     assert sum(taken.values_list("value", flat=True)) == 50
+
+
+def test_the_outreach_demos_counsellor_pairings_are_handed_to_the_banks(db):
+    """On the demo with outreach, its cadres' finance-counsellor pairings end and pass to
+    the bank staff (the history kept), their open visits closed and the new ones
+    scheduled."""
+    from yiwang.demo.outreach import build_demo_outreach
+    from yiwang.demo.registry import build_demo_ledger
+    from yiwang.outreach.models import ScheduledVisit
+
+    def outreach():
+        build_demo_ledger(per_unit=5, seed=2026)
+        return build_demo_outreach(seed=2026)
+
+    SHARED.build_or_restore("demo-town", lambda: build_demo("town", seed=2026))
+    SHARED.build_or_restore("demo-outreach", outreach, reload=lambda result: result)
+    before = set(
+        Pairing.objects.filter(programme__code="finance_counsellors").values_list("pk", flat=True)
+    )
+    assert before
+    built = build_demo_projects(seed=2026)
+    assert built["pairings_handed_over"] == len(before)
+    ended = Pairing.objects.filter(pk__in=before)
+    assert not ended.filter(ends_on__isnull=True).exists()
+    assert set(ended.values_list("end_reason", flat=True)) == {"转由金融辅导队对接"}
+    current = Pairing.objects.current().filter(programme__code="finance_counsellors")
+    assert current.count() == 147
+    assert (
+        set(current.exclude(transferred_from=None).values_list("transferred_from", flat=True))
+        == before
+    )
+    assert not ScheduledVisit.objects.filter(pairing__in=before, status="scheduled").exists()
+    assert ScheduledVisit.objects.filter(pairing__in=current, status="scheduled").count() == 147
