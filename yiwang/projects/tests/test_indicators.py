@@ -87,7 +87,7 @@ def test_a_town_admin_counts_the_town_only(rows, town_admin, county_admin):
 
 def test_the_records_are_the_api_lists_and_pages_named():
     figure = indicators.get("projects.requests_overdue")
-    assert (figure.api, figure.page) == ("api:enterprise-request-list", "projects:requests")
+    assert (figure.api, figure.page) == ("api:enterprise-request-list", "projects:support-requests")
     assert figure.query(TOWN) == f"overdue=true&under={TOWN}"
     assert indicators.get("projects.projects").api == "api:project-list"
     assert indicators.get("projects.milestones_late").api == "api:project-milestone-list"
