@@ -72,9 +72,6 @@ _MILESTONE_FIELDS = (
     "due_on",
     "done_on",
     "delay_cause",
-    "delay_note",
-    "owner__full_name",
-    "owner__username",
 )
 _PROBLEM_FIELDS = (
     "pk",
@@ -111,13 +108,45 @@ def _types() -> dict[int, MilestoneType]:
     return {t.pk: t for t in MilestoneType.objects.all()}
 
 
-def _lag(cal, due, end, unknown: list) -> int | None:
-    try:
-        return cal.lag(due, end)
-    except UnknownCalendarYear as exc:
-        if not unknown:
-            unknown.append(str(exc))
-        return None
+class _Lags:
+    """`cal.lag` for many milestones: the working days up to each day of a year counted
+    once a day (most milestones share their due days, and the open ones today), the lag
+    across years once a pair. A year the calendar does not know gives None, and its
+    message is kept in `unknown`."""
+
+    def __init__(self, cal):
+        self.cal = cal
+        self.through: dict[datetime.date, int | None] = {}
+        self.pairs: dict[tuple, int | None] = {}
+        self.unknown: str | None = None
+
+    def _note(self, exc: UnknownCalendarYear) -> None:
+        if self.unknown is None:
+            self.unknown = str(exc)
+
+    def _through(self, day: datetime.date) -> int | None:
+        if day not in self.through:
+            try:
+                self.through[day] = self.cal.count(datetime.date(day.year, 1, 1), day)
+            except UnknownCalendarYear as exc:
+                self._note(exc)
+                self.through[day] = None
+        return self.through[day]
+
+    def __call__(self, due: datetime.date, end: datetime.date) -> int | None:
+        if end <= due:
+            return 0
+        if due.year == end.year:
+            first, last = self._through(due), self._through(end)
+            return None if first is None or last is None else last - first
+        key = (due, end)
+        if key not in self.pairs:
+            try:
+                self.pairs[key] = self.cal.lag(due, end)
+            except UnknownCalendarYear as exc:
+                self._note(exc)
+                self.pairs[key] = None
+        return self.pairs[key]
 
 
 def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
@@ -128,7 +157,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
     "unknown_year", the message of a year the calendar does not know (None when all are
     known)."""
     today = today or timezone.localdate()
-    cal = calendar()
+    lags = _Lags(calendar())
     latest_photo = (
         ProgressPhoto.objects.filter(entry__project=OuterRef("pk"))
         .order_by("-entry__day", "-id")
@@ -142,27 +171,24 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
     )
     ids = projects_qs.values("pk")
     types = _types()
-    unknown: list[str] = []
     milestones: dict[int, list[dict]] = defaultdict(list)
-    for pk, project_id, type_id, name, due, done, cause, note, owner, owner_login in (
+    for pk, project_id, type_id, name, due, done, cause in (
         Milestone.objects.filter(project__in=ids)
         .order_by("project_id", "due_on", "id")
         .values_list(*_MILESTONE_FIELDS)
     ):
         kind = types[type_id]
-        lag = _lag(cal, due, done or today, unknown)
+        lag = lags(due, done or today)
         milestones[project_id].append(
             {
                 "id": pk,
                 "name": name,
-                "type": kind.name,
+                "type_id": type_id,
                 "due_on": due,
                 "done_on": done,
                 "lag": lag,
                 "colour": None if lag is None else kind.colour(lag),
                 "cause": cause,
-                "note": note,
-                "owner": _name(owner, owner_login),
             }
         )
     problems: dict[int, list[dict]] = defaultdict(list)
@@ -233,7 +259,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
     return {
         "today": today,
         "projects": listed,
-        "unknown_year": unknown[0] if unknown else None,
+        "unknown_year": lags.unknown,
         "colours": {c: by_colour.get(c, 0) for c in sorted(Colour.values, key=_rank_desc)},
         "stages": {s: by_stage.get(s, 0) for s in Stage.values},
     }
@@ -278,7 +304,7 @@ def funnel(user, *, today: datetime.date | None = None, **filters) -> list[dict]
                 "label": Stage(stage).label,
                 "count": counts.get(stage, 0),
                 "stints": len(spent),
-                "median": statistics.median(spent) if spent else None,
+                "median": round(float(statistics.median(spent)), 1) if spent else None,
                 "mean": round(statistics.fmean(spent), 1) if spent else None,
             }
         )
@@ -308,15 +334,14 @@ def bottlenecks(user, *, today: datetime.date | None = None) -> dict:
     - "unknown_year": as in `battle_map`.
     Four queries and one calendar."""
     today = today or timezone.localdate()
-    cal = calendar()
+    lags = _Lags(calendar())
     ids = _projects(user, {}).values("pk")
-    unknown: list[str] = []
     late: Counter = Counter()
     late_open: Counter = Counter()
     for due, done, cause in _late_candidates(ids, today).values_list(
         "due_on", "done_on", "delay_cause"
     ):
-        if _lag(cal, due, done or today, unknown):
+        if lags(due, done or today):
             late[cause] += 1
             if done is None:
                 late_open[cause] += 1
@@ -360,7 +385,7 @@ def bottlenecks(user, *, today: datetime.date | None = None) -> dict:
         "departments": sorted(
             departments.values(), key=lambda r: (-r["overdue"], -r["open"], r["name"])
         ),
-        "unknown_year": unknown[0] if unknown else None,
+        "unknown_year": lags.unknown,
     }
 
 
@@ -374,17 +399,16 @@ def late_milestones(user, *, cause: str, today: datetime.date | None = None) -> 
     """The late milestones (lag > 0) of the cause ("" for those not tagged yet) in the
     projects the user sees, the latest due first: the records behind a cause's figure."""
     today = today or timezone.localdate()
-    cal = calendar()
+    lags = _Lags(calendar())
     ids = _projects(user, {}).values("pk")
     found = []
-    unknown: list[str] = []
     for pk, project_id, project, name, due, done in (
         _late_candidates(ids, today)
         .filter(delay_cause=cause)
         .order_by("-due_on", "-id")
         .values_list("pk", "project_id", "project__name", "name", "due_on", "done_on")
     ):
-        lag = _lag(cal, due, done or today, unknown)
+        lag = lags(due, done or today)
         if lag:
             found.append(
                 {

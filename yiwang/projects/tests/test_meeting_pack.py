@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from yiwang.projects.models import ProgressEntry
 from yiwang.projects.tests.test_battle_map import seed
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,28 @@ def test_who_makes_the_pack_and_a_month_that_is_not_one(personas):
         response = client.get(reverse("projects:meeting-pack"), {"month": month})
         assert response.status_code == 400, month
         assert "月" in response.content.decode()
+
+
+def test_the_packs_content_takes_a_fixed_number_of_queries(
+    county_admin, django_assert_max_num_queries
+):
+    from yiwang.projects import meeting_pack_pdf
+    from yiwang.projects.tests import factories
+    from yiwang.projects.tests.test_battle_map import due_for_lag, site_photo
+
+    rows = seed()
+    month = rows["today"].replace(day=1)
+    user = type(county_admin).objects.get(pk=county_admin.pk)
+    with django_assert_max_num_queries(12) as few:
+        pack = meeting_pack_pdf.build(user, month, today=rows["today"])
+    assert [p.number for p in pack.red] == ["XM-001", "XM-004"]
+    assert pack.red[0].photo.startswith("data:image/jpeg;base64,")
+    for n in range(10):
+        project = factories.make_project(f"XM-3{n:02}", f"红色项目{n}")
+        factories.make_milestone(project, due_on=due_for_lag(rows["today"], 7))
+        entry = ProgressEntry.objects.create(project=project, day=rows["today"], text="施工")
+        site_photo(entry)
+    user = type(county_admin).objects.get(pk=county_admin.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        pack = meeting_pack_pdf.build(user, month, today=rows["today"])
+    assert len(pack.red) == 12 and sum(bool(p.photo) for p in pack.red) == 11
