@@ -125,6 +125,9 @@ MILESTONES = {
     "acceptance": ("竣工验收", "消防验收"),
     "production": ("试生产", "正式投产", "达产达效"),
 }
+# The last type of milestone a project at each stage has done (the migration's order:
+# preparation, land, start, structure, equipment, acceptance, production).
+REACH = {Stage.STARTED: 2, Stage.BUILDING: 4, Stage.PRODUCING: 5, Stage.FULL_CAPACITY: 6}
 PERMIT_KINDS = (
     PermitKind.LAND,
     PermitKind.ENERGY,
@@ -158,7 +161,7 @@ DAY_PROBLEMS = (
 )
 PROBLEMS = {
     DelayCause.LAND: "项目用地尚有{n}亩未完成征收，影响{m}施工。",
-    DelayCause.FUNDS: "项目贷款{n}万元尚未放款，设备采购资金紧张，影响{m}。",
+    DelayCause.FUNDS: "项目贷款{n}00万元尚未放款，设备采购资金紧张，影响{m}。",
     DelayCause.PERMITS: "施工许可手续尚未办结，影响{m}。",
     DelayCause.POWER: "厂区双回路供电尚未接入，影响{m}。",
     DelayCause.EQUIPMENT: "进口设备{n}台因物流延误未到厂，影响{m}。",
@@ -497,11 +500,18 @@ def _milestones(rng, cal, today, projects, types, late, sites, counts) -> dict[i
                 else rng.randint(kind.yellow_from, kind.red_from - 1)
             )
             late_due = _day_back(cal, today, lag)
+        # The types in their order, those due before today up to the project's stage
+        # (a project being built has its acceptance ahead of it), the rest after.
+        past = sum(1 for due in dues if due < today)
+        reach = REACH.get(project.stage, 1)
         for k, due in enumerate(dues):
             if early:
                 milestone_type = order[min(k * 2 // n, 1)]  # preparation, land
+            elif k < past:
+                milestone_type = order[k * (reach + 1) // past]
             else:
-                milestone_type = order[min(k * len(order) // n, len(order) - 1)]
+                ahead = len(order) - reach
+                milestone_type = order[reach + (k - past) * ahead // (n - past)]
             names = MILESTONES.get(milestone_type.code, (milestone_type.name,))
             milestone = Milestone(
                 project=project,
@@ -723,9 +733,14 @@ def _problems(rng, cal, today, projects, milestones, late, departments, staff, c
 
 
 def _short(name: str) -> str:
-    """An enterprise's name as a project's name starts with it (嘉祥县王氏机械有限公司2 →
-    王氏机械)."""
-    return name.removeprefix("嘉祥县").replace("有限公司", "").rstrip("0123456789")[:12]
+    """An enterprise's name as a project's name starts with it (嘉祥县王氏机械制造有限公司2
+    → 王氏, 山东恒信建材有限公司 → 山东恒信)."""
+    from yiwang.demo.enterprise_support import INDUSTRIES
+
+    short = name.removeprefix("嘉祥县").replace("有限公司", "").rstrip("0123456789")
+    for industry in INDUSTRIES:
+        short = short.replace(industry, "")
+    return short[:10]
 
 
 def _uuid(rng):
