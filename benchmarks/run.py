@@ -57,6 +57,11 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           ≤ 300 ms over 30 runs); a volunteer's hours and star for the 100 volunteers with
           the most records (target p95 ≤ 10 ms)
 
+  projects  500 key projects with 20,000 milestones (built unless there): the battle map of
+          the county's command post, `selectors.battle_map.battle_map` (target p95 ≤ 200
+          ms over 30 runs) against the plain count and read of the milestones in the same
+          run; the monthly meeting pack PDF of the red projects (target ≤ 10 s each)
+
   cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
           (filled unless earlier groups left them): the monthly snapshots; the county's
           cockpit data cold and warm (targets p95 ≤ 300 ms and ≤ 50 ms); a town's map
@@ -129,6 +134,8 @@ GROUPS = {
     "points": ("sqlite", "postgresql"),
     # The demo's volunteering (built here unless there): the roll-up, a volunteer's hours.
     "volunteering": ("sqlite", "postgresql"),
+    # 500 key projects with 20,000 milestones (built here unless there): the battle map.
+    "projects": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
     # Ten counties of data (tens of millions of rows): only when asked by --only.
@@ -381,6 +388,13 @@ def summary(results: list[dict]) -> bool:
                 f"roll-up median {figures.get('rollup_median_ms')} ms, p95 "
                 f"{figures.get('rollup_p95_ms')} ms; a volunteer's hours median "
                 f"{figures.get('hours_median_ms')} ms, p95 {figures.get('hours_p95_ms')} ms"
+            ),
+            "projects": (
+                f"battle map median {figures.get('map_median_ms')} ms, p95 "
+                f"{figures.get('map_p95_ms')} ms (milestones read alone "
+                f"{figures.get('floor_rows', {}).get('median_ms')} ms, counted "
+                f"{figures.get('floor_count', {}).get('median_ms')} ms); meeting pack max "
+                f"{figures.get('pack_max_seconds')} s"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "

@@ -32,6 +32,8 @@ Groups:
           county, a household's balance (benchmarks/points_bench.py)
   volunteering  the demo's year of the county's volunteering: the county roll-up, a
           volunteer's hours and star (benchmarks/volunteering_bench.py)
+  projects  the battle map of 500 key projects with 20,000 milestones against a plain read
+          of the milestones, and the monthly meeting pack (benchmarks/projects_bench.py)
   simulate  ten counties of the reference county's shape: the period queries, roll-ups and
           visit API at one county's data and at ten, sizes a row, partitioned visits
           (benchmarks/simulate.py; PostgreSQL only, run only when asked)
@@ -79,6 +81,7 @@ TARGETS = {
     "passes": {"median_ms": 1.0},
     "points": {"close_seconds": 5.0, "balance_p95_ms": 10.0, "balance_api_p95_ms": 10.0},
     "volunteering": {"rollup_p95_ms": 300.0, "hours_p95_ms": 10.0},
+    "projects": {"map_p95_ms": 200.0, "pack_max_seconds": 10.0},
     "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
@@ -712,6 +715,13 @@ def bench_volunteering(args) -> dict:
     return run(args, ensure_ledger)
 
 
+def bench_projects(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from projects_bench import bench_projects as run
+
+    return run(args)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -745,6 +755,7 @@ GROUPS = {
     "passes": bench_passes,
     "points": bench_points,
     "volunteering": bench_volunteering,
+    "projects": bench_projects,
     "cockpit": bench_cockpit,
     "simulate": bench_simulate,
 }

@@ -21,5 +21,6 @@ class DemoConfig(AppConfig):
                 "demo.notices": _("Build the demo notices"),
                 "demo.points": _("Build the demo points"),
                 "demo.volunteering": _("Build the demo volunteering"),
+                "demo.projects": _("Build the demo battle map"),
             }
         )

@@ -58,6 +58,7 @@ def records(tree, worker):
     )
     _points(worker)
     _volunteering(worker)
+    _projects()
 
 
 def _points(worker):
@@ -160,6 +161,36 @@ def _volunteering(worker):
             fulfilled_at=fulfilled_at,
             recorded_by=worker,
             area_code=UNIT,
+        )
+
+
+def _projects():
+    """The battle map: a key project on each side with a milestone past due; an
+    enterprise request overdue and one in time."""
+    from yiwang.projects.models import EnterpriseRequest
+    from yiwang.projects.tests import factories
+    from yiwang.projects.workdays import calendar
+
+    factories.enter_years_around_today()
+    today = timezone.localdate()
+    for number, town in (("XM-1", TOWN), ("XM-2", OTHER_UNIT[:9])):
+        project = factories.make_project(number, area_code=town)
+        factories.make_milestone(project, due_on=today - datetime.timedelta(days=8))
+    enterprise = factories.make_enterprise()
+    department = factories.make_department()
+    cal = calendar()
+    for number, received in (("Q1", today - datetime.timedelta(days=30)), ("Q2", today)):
+        EnterpriseRequest.objects.create(
+            number=number,
+            enterprise=enterprise,
+            kind="finance",
+            text="流动资金贷款",
+            department=department,
+            received_on=received,
+            verify_due=cal.add(received, 1),
+            reply_due=cal.add(received, 3),
+            resolve_due=cal.add(received, 15),
+            area_code=enterprise.area_code,
         )
 
 

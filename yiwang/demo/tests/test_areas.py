@@ -281,6 +281,7 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
         "demo.notices",
         "demo.points",
         "demo.volunteering",
+        "demo.projects",
         "cockpit.snapshot",
     }
     assert {e.source for e in others} == {"command"}

@@ -17,6 +17,7 @@ from yiwang.projects.views import (  # noqa: E402
     meeting_pack,
     progress,
     projects,
+    indicators_registry,
     registry_core,
     support,
 )
@@ -30,4 +31,5 @@ TOPICS: tuple = (
     progress,
     calendar,
     support,
+    indicators_registry,
 )

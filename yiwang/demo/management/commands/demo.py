@@ -8,7 +8,9 @@ per village (yiwang.demo.notices); unless --no-points is given, a year of points
 monthly evaluations, a points shop a village and this month's benefit passes
 (yiwang.demo.points); unless --no-volunteering is given, volunteers, teams, a year of
 activities and services with their hours, micro-wishes and the caring mothers' fund
-(yiwang.demo.volunteering).
+(yiwang.demo.volunteering); unless --no-projects is given, the county's 50 key projects
+with a year of milestones, daily progress and problems, twelve finance-counsellor teams
+paired with 147 enterprises and a year of enterprise requests (yiwang.demo.projects).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -88,6 +90,13 @@ class Command(AuditedCommand):
             "fund).",
         )
         parser.add_argument(
+            "--no-projects",
+            action="store_true",
+            help="Build no battle map (by default the county's 50 key projects with a year of "
+            "milestones, daily progress and problems, twelve finance-counsellor teams paired "
+            "with 147 enterprises and a year of enterprise requests).",
+        )
+        parser.add_argument(
             "--no-cockpit",
             action="store_true",
             help="Take no cockpit snapshots of the twelve months gone by (by default they are "
@@ -129,6 +138,7 @@ class Command(AuditedCommand):
         no_notices: bool,
         no_points: bool,
         no_volunteering: bool,
+        no_projects: bool,
         no_cockpit: bool,
         if_empty: bool,
         ask: bool,
@@ -254,6 +264,8 @@ class Command(AuditedCommand):
                     f"out), {v['certificates']} certificates."
                 )
             )
+        if not no_ledger and not no_projects:
+            self._projects(seed)
         if not no_cockpit:
             self._snapshots()
         self.stdout.write(
@@ -263,6 +275,26 @@ class Command(AuditedCommand):
             )
         )
         self.stdout.write(self._logins())
+
+    def _projects(self, seed: int) -> None:
+        from yiwang.demo.projects import build_demo_projects
+
+        started = time.perf_counter()
+        p = build_demo_projects(seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built the demo battle map in {time.perf_counter() - started:.1f} s: "
+                f"{p['projects']} key projects ({p['upgrade']} technical upgrades, "
+                f"{p['new_build']} new builds, {p['research']} research, {p['foreign']} "
+                f"foreign cooperation; {p['red']} red, {p['yellow']} yellow), "
+                f"{p['milestones']} milestones, {p['progress']} progress entries "
+                f"({p['photos']} photos), {p['problems']} problems ({p['problems_open']} "
+                f"open); {p['teams']} finance-counsellor teams of {p['bank_staff']} bank "
+                f"staff paired with {p['enterprises']} enterprises, {p['requests']} "
+                f"enterprise requests ({p['requests_open']} open, {p['requests_escalated']} "
+                f"escalated)."
+            )
+        )
 
     def _snapshots(self) -> None:
         # The cockpit's months gone by: the flows and the rates of the last twelve months,
@@ -285,7 +317,16 @@ class Command(AuditedCommand):
         )
 
     def _logins(self) -> str:
-        return f"Demo logins (password {DEMO_PASSWORD}): {', '.join(DEMO_LOGINS)}."
+        from yiwang.accounts.models import User
+        from yiwang.demo.enterprise_support import BANK_LOGIN
+        from yiwang.demo.projects import SITE_LOGIN
+
+        # The battle map's site worker and bank counsellor, when it was built.
+        more = User.objects.filter(username__in=(SITE_LOGIN, BANK_LOGIN)).values_list(
+            "username", flat=True
+        )
+        logins = [*DEMO_LOGINS, *sorted(more, key=(SITE_LOGIN, BANK_LOGIN).index)]
+        return f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}."
 
     def _yes(self, stdin) -> bool:
         """Whether the person at the terminal wants the demo; no terminal, no demo."""
