@@ -14,10 +14,10 @@ from yiwang.projects.views import (  # noqa: E402
     actions,
     battle_map,
     calendar,
+    indicators_registry,
     meeting_pack,
     progress,
     projects,
-    indicators_registry,
     registry_core,
     support,
 )
