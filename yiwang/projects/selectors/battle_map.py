@@ -207,7 +207,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
                 "text": text,
                 "raised_on": raised,
                 "due_on": due,
-                "days_overdue": max((today - due).days, 0),
+                "days_overdue": lags(due, today),
             }
         )
     wanted_colour = filters.get("colour") or ""
@@ -437,6 +437,7 @@ def problems(
     """The problems of the projects the user sees, of a cause or a department, in a state
     ("open", "overdue": open past the due day, "resolved"): the records behind a figure."""
     today = today or timezone.localdate()
+    lags = _Lags(calendar())
     rows = Problem.objects.filter(project__in=_projects(user, {}).values("pk"))
     if cause:
         rows = rows.filter(cause=cause)
@@ -449,7 +450,7 @@ def problems(
         if state == "overdue":
             rows = rows.filter(due_on__lt=today)
     return [
-        {**row, "days_overdue": max((today - row["due_on"]).days, 0)}
+        {**row, "days_overdue": lags(row["due_on"], today)}
         for row in rows.order_by("due_on", "id").values(
             "id",
             "project_id",

@@ -25,6 +25,7 @@ from yiwang.accounts.models import Role
 from yiwang.accounts.scope import current_posts
 from yiwang.core import display
 from yiwang.core import photos as photo_files
+from yiwang.core.validators import read_id
 from yiwang.projects import access
 from yiwang.projects.models import (
     Batch,
@@ -162,7 +163,7 @@ def _chart(found: dict, photo_url) -> dict:
             "none": _("None"),
             "due": _("due"),
             "late": _("working days late"),
-            "overdue": _("days overdue"),
+            "overdue": _("working days overdue"),
             "done": _("done"),
             "open": _("Open the project"),
             "close": _("Close"),
@@ -204,12 +205,13 @@ def _records(request, user, today) -> dict | None:
         state = query["problems"] if query["problems"] in STATE_LABELS else "open"
         cause = query.get("cause", "")
         department = query.get("department", "")
-        if (cause and cause not in causes) or (department and not department.isdigit()):
+        department_id = read_id(department) if department else None
+        if (cause and cause not in causes) or (department and department_id is None):
             return None
         rows = selectors.problems(
             user,
             cause=cause,
-            department=int(department) if department else None,
+            department=department_id,
             state=state,
             today=today,
         )

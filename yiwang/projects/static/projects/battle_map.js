@@ -84,7 +84,7 @@
       var item = element("li", "");
       item.appendChild(element("span", "", p.text));
       item.appendChild(element("span", "text-muted", " · " + p.department + " · " + labels.due +
-        " " + p.due + (p.overdue ? "，" + p.overdue + " " + labels.overdue : "")));
+        " " + p.due + (p.overdue === null ? "，—" : p.overdue ? "，" + p.overdue + " " + labels.overdue : "")));
       problems.appendChild(item);
     });
     if (!project.problems.length) {

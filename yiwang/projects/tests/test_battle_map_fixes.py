@@ -1,0 +1,104 @@
+"""The battle map's reviewed defects: odd query parameters (never a 500), the problems'
+overdue days in working days, projects whose lag cannot be counted ("unknown", never
+green), a past month's meeting pack as of that month's last day."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from yiwang.projects.models import Problem
+from yiwang.projects.selectors import battle_map as selectors
+from yiwang.projects.tests import factories
+from yiwang.projects.tests.test_battle_map import seed
+from yiwang.projects.workdays import calendar, package_years
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+# A Monday of 2026 with no holiday in the fortnight before it.
+MONDAY = D(2026, 3, 16)
+
+
+def _client(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    return client
+
+
+def _unknown_year() -> int:
+    year = max(package_years()) + 1
+    while calendar().knows(year):
+        year += 1
+    return year
+
+
+# --- 6: odd query parameters ---------------------------------------------------------------
+
+ODD = ("²", "١٢", "99999999999999999999999", "-1", "0", "1e3", "\x00", "'", "ok", "")
+
+
+def test_odd_query_parameters_are_never_a_500(county_admin):
+    seed()
+    client = _client(county_admin)
+    url = reverse("projects:map")
+    for value in ODD:
+        for query in (
+            {"problems": "open", "department": value},
+            {"problems": value, "cause": value},
+            {"late": value},
+            {"stage": value, "colour": value, "area": value, "kind": value, "batch": value},
+        ):
+            response = client.get(url, query)
+            assert response.status_code == 200, (query, response.status_code)
+        pack = client.get(reverse("projects:meeting-pack"), {"month": value})
+        assert pack.status_code in (200, 400), (value, pack.status_code)
+    # Arrays: the last value is read, never a 500.
+    response = client.get(f"{url}?problems=open&department=1&department=²&colour=a&colour=b")
+    assert response.status_code == 200
+    for month in ("2026-03&month=x", "²-1", "99999-01", "2026-13"):
+        pack = client.get(f"{reverse('projects:meeting-pack')}?month={month}")
+        assert pack.status_code == 400, month
+
+
+# --- 14: problems overdue in working days --------------------------------------------------
+
+
+def _problem(project, department, due_on, raised_on=None, **more):
+    return Problem.objects.create(
+        project=project,
+        area_code=project.area_code,
+        department=department,
+        cause="power",
+        text="电力接入",
+        raised_on=raised_on or D(2026, 3, 1),
+        due_on=due_on,
+        **more,
+    )
+
+
+def test_problems_overdue_count_working_days(county_admin):
+    project = factories.make_project(starts_on=D(2026, 1, 5))
+    department = factories.make_department()
+    # Due Friday 6 March, today Monday 16 March: 6 working days (10 calendar days).
+    _problem(project, department, D(2026, 3, 6))
+    (listed,) = selectors.battle_map(county_admin, today=MONDAY)["projects"]
+    assert [p["days_overdue"] for p in listed["problems"]] == [6]
+    (record,) = selectors.problems(county_admin, state="overdue", today=MONDAY)
+    assert record["days_overdue"] == 6
+    # Due Friday, counted on the Sunday after: not a working day late.
+    (listed,) = selectors.battle_map(county_admin, today=D(2026, 3, 8))["projects"]
+    assert listed["problems"][0]["days_overdue"] == 0
+
+
+def test_problems_overdue_in_a_year_not_known_is_a_dash(county_admin):
+    year = _unknown_year()
+    project = factories.make_project(starts_on=D(year, 1, 2))
+    department = factories.make_department()
+    _problem(project, department, D(year, 1, 5), raised_on=D(year, 1, 2))
+    today = D(year, 2, 1)
+    (listed,) = selectors.battle_map(county_admin, today=today)["projects"]
+    assert listed["problems"][0]["days_overdue"] is None
+    (record,) = selectors.problems(county_admin, state="overdue", today=today)
+    assert record["days_overdue"] is None
