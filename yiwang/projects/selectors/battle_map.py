@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yiwang.core.scoping import subtree_q
 from yiwang.projects.models import (
@@ -34,16 +35,28 @@ from yiwang.projects.models import (
     Stage,
     StageChange,
 )
-from yiwang.projects.selectors.lag import COLOUR_RANK, worst
+from yiwang.projects.selectors.lag import worst
 from yiwang.projects.selectors.projects import visible_projects
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
+
+# The colour of a project whose lag cannot be counted (an open milestone in a year the
+# calendar does not know, and none of its known ones late): never shown as green.
+UNKNOWN = "unknown"
+UNKNOWN_LABEL = gettext_lazy("Lag not counted")
+# Every colour a project takes, the worst first, with its label.
+COLOUR_CHOICES = (
+    (Colour.RED, Colour.RED.label),
+    (Colour.YELLOW, Colour.YELLOW.label),
+    (Colour.GREEN, Colour.GREEN.label),
+    (UNKNOWN, UNKNOWN_LABEL),
+)
 
 # The filters the battle map takes, and the values each accepts (area: an area code).
 FILTER_CHOICES = {
     "stage": set(Stage.values),
     "kind": set(ProjectKind.values),
     "batch": set(Batch.values),
-    "colour": set(Colour.values),
+    "colour": {value for value, _label in COLOUR_CHOICES},
 }
 FILTERS = ("area", "stage", "kind", "batch", "colour")
 
@@ -151,7 +164,8 @@ class _Lags:
 
 def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
     """The projects `user` sees (active ones), filtered by `area` (a town's or park's code:
-    the projects in its subtree), `stage`, `kind`, `batch` and `colour` (the project's),
+    the projects in its subtree), `stage`, `kind`, `batch` and `colour` (the project's:
+    red, yellow, green, or "unknown" when its lag cannot be counted),
     each with its milestones (due, done, lag, colour), its open problems, its latest site
     photo's id and its colour; the counts by colour and by stage of those listed; and
     "unknown_year", the message of a year the calendar does not know (None when all are
@@ -230,7 +244,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         photo_id,
     ) in rows:
         own = milestones.get(pk, [])
-        colour = worst(m["colour"] for m in own if m["done_on"] is None and m["colour"])
+        colour = project_colour(own)
         if wanted_colour and colour != wanted_colour:
             continue
         listed.append(
@@ -260,13 +274,19 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         "today": today,
         "projects": listed,
         "unknown_year": lags.unknown,
-        "colours": {c: by_colour.get(c, 0) for c in sorted(Colour.values, key=_rank_desc)},
+        "colours": {c: by_colour.get(c, 0) for c, _label in COLOUR_CHOICES},
         "stages": {s: by_stage.get(s, 0) for s in Stage.values},
     }
 
 
-def _rank_desc(colour: str) -> int:
-    return -COLOUR_RANK[colour]
+def project_colour(milestones: list[dict]) -> str:
+    """The worst colour of the open milestones; "unknown" when that would be green but an
+    open milestone's lag cannot be counted (a year the calendar does not know)."""
+    still_open = [m for m in milestones if m["done_on"] is None]
+    colour = worst(m["colour"] for m in still_open if m["colour"])
+    if colour == Colour.GREEN and any(m["colour"] is None for m in still_open):
+        return UNKNOWN
+    return colour
 
 
 # --- the funnel --------------------------------------------------------------------------

@@ -5,9 +5,12 @@ green), a past month's meeting pack as of that month's last day."""
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from yiwang.projects import meeting_pack_pdf
 from yiwang.projects.models import Problem
 from yiwang.projects.selectors import battle_map as selectors
 from yiwang.projects.tests import factories
@@ -102,3 +105,61 @@ def test_problems_overdue_in_a_year_not_known_is_a_dash(county_admin):
     assert listed["problems"][0]["days_overdue"] is None
     (record,) = selectors.problems(county_admin, state="overdue", today=today)
     assert record["days_overdue"] is None
+
+
+# --- 7: a lag that cannot be counted is "unknown", never green -----------------------------
+
+
+def test_a_project_whose_lag_cannot_be_counted_is_unknown(county_admin):
+    year = _past_unknown_year()
+    uncounted = factories.make_project("XM-U", "未计项目", starts_on=D(year, 1, 2))
+    factories.make_milestone(uncounted, due_on=D(year, 1, 5))
+    # Its known milestone late past the red threshold keeps the project red.
+    red = factories.make_project("XM-R", "红色项目", starts_on=D(year, 1, 2))
+    factories.make_milestone(red, due_on=D(year, 1, 5))
+    factories.make_milestone(red, "近", due_on=D(2026, 2, 2))
+    green = factories.make_project("XM-G", "绿色项目", starts_on=D(year, 1, 2))
+    factories.make_milestone(green, due_on=D(year, 1, 5), done_on=D(year, 1, 5))
+    with translation.override("en"):
+        found = selectors.battle_map(county_admin, today=MONDAY)
+        colours = {p["number"]: p["colour"] for p in found["projects"]}
+        assert colours == {"XM-U": "unknown", "XM-R": "red", "XM-G": "green"}
+        assert found["colours"] == {"red": 1, "yellow": 0, "green": 1, "unknown": 1}
+        assert found["unknown_year"]
+        only = selectors.battle_map(county_admin, today=MONDAY, colour="unknown")
+        assert [p["number"] for p in only["projects"]] == ["XM-U"]
+
+
+def _past_unknown_year() -> int:
+    year = min(package_years()) - 1
+    while calendar().knows(year):
+        year -= 1
+    return year
+
+
+def test_the_page_shows_unknown_grey_and_filters_it(county_admin):
+    seed()
+    year = _past_unknown_year()
+    uncounted = factories.make_project("XM-U", "未计项目", starts_on=D(year, 1, 2))
+    factories.make_milestone(uncounted, due_on=D(year, 1, 5))
+    client = _client(county_admin)
+    html = client.get(reverse("projects:map")).content.decode()
+    # Open today, due in a year not known: its lag to today cannot be counted.
+    assert f'id="project-{uncounted.pk}" data-colour="unknown"' in html
+    assert 'id="count-unknown">1<' in html
+    assert "bm-swatch bm-unknown" in html and 'id="battle-map-unknown-year"' in html
+    filtered = client.get(reverse("projects:map"), {"colour": "unknown"}).content.decode()
+    assert f'id="project-{uncounted.pk}"' in filtered and 'data-colour="red"' not in filtered
+
+
+def test_the_pack_lists_the_projects_whose_lag_is_not_counted(county_admin):
+    year = _past_unknown_year()
+    uncounted = factories.make_project("XM-U", "未计项目", starts_on=D(year, 1, 2))
+    factories.make_milestone(uncounted, due_on=D(year, 1, 5))
+    with translation.override("en"):
+        pack = meeting_pack_pdf.build(county_admin, MONDAY.replace(day=1), today=MONDAY)
+        html = render_to_string("projects/meeting_pack_pdf.html", {"pack": pack})
+    assert [p["number"] for p in pack.uncounted] == ["XM-U"]
+    assert ("unknown", "Lag not counted", 1) in pack.colours
+    assert "Lag not counted: the year" in html
+    assert "未计项目" in html.split('id="uncounted"')[1]

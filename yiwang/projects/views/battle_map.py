@@ -81,7 +81,9 @@ class MapFilters(forms.Form):
         label=gettext_lazy("Batch"), required=False, choices=[("", "—"), *Batch.choices]
     )
     colour = forms.ChoiceField(
-        label=gettext_lazy("Colour"), required=False, choices=[("", "—"), *Colour.choices]
+        label=gettext_lazy("Colour"),
+        required=False,
+        choices=[("", "—"), *selectors.COLOUR_CHOICES],
     )
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -235,7 +237,7 @@ def battle_map_page(request):
     found = selectors.battle_map(user, today=today, **filters)
     causes = dict(DelayCause.choices)
     stages = dict(Stage.choices)
-    colours = dict(Colour.choices)
+    colours = dict(selectors.COLOUR_CHOICES)
     for p in found["projects"]:
         p["url"] = project_url(p["id"])
         p["red_count"] = sum(

@@ -14,8 +14,11 @@
 (function () {
   "use strict";
 
-  var COLOURS = { red: "#dc3545", yellow: "#e0a800", green: "#198754", "": "#adb5bd" };
-  var COLOUR_INDEX = ["", "green", "yellow", "red"];
+  // "unknown": a project whose lag cannot be counted (a year without its holidays), grey.
+  var COLOURS = {
+    red: "#dc3545", yellow: "#e0a800", green: "#198754", unknown: "#adb5bd", "": "#adb5bd",
+  };
+  var COLOUR_INDEX = ["", "green", "yellow", "red", "unknown"];
   var ROWS_SHOWN = 18;
   var ROW_HEIGHT = 30;
   var DAY = 86400000;
