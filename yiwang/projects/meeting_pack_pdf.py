@@ -88,10 +88,20 @@ def _thumbnails(ids) -> dict[int, str]:
     return found
 
 
+def _past_note(day: datetime.date) -> str:
+    return _(
+        "As of %(day)s: a milestone done after that day is counted open, a problem raised "
+        "after it is left out and one resolved after it is counted open, the site photos "
+        "are those up to it, and each project is in the stage it had reached by then. The "
+        "projects are those active today: one added or closed since is not set back."
+    ) % {"day": day.isoformat()}
+
+
 def build(user, month: datetime.date, *, today: datetime.date | None = None) -> Pack:
     today = today or timezone.localdate()
     day = as_of(month, today)
-    found = selectors.battle_map(user, today=day)
+    past = day < today
+    found = selectors.battle_map(user, today=day, historical=past)
     projects = found["projects"]
     red = [p for p in projects if p["colour"] == Colour.RED]
     uncounted = [p for p in projects if p["colour"] == selectors.UNKNOWN]
@@ -144,6 +154,7 @@ def build(user, month: datetime.date, *, today: datetime.date | None = None) -> 
             }
             for p in uncounted
         ],
+        notes=[_past_note(day)] if past else [],
     )
 
 

@@ -17,6 +17,7 @@ import statistics
 from collections import Counter, defaultdict
 
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -162,27 +163,43 @@ class _Lags:
         return self.pairs[key]
 
 
-def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
+def battle_map(
+    user, *, today: datetime.date | None = None, historical: bool = False, **filters
+) -> dict:
     """The projects `user` sees (active ones), filtered by `area` (a town's or park's code:
     the projects in its subtree), `stage`, `kind`, `batch` and `colour` (the project's:
     red, yellow, green, or "unknown" when its lag cannot be counted),
     each with its milestones (due, done, lag, colour), its open problems, its latest site
     photo's id and its colour; the counts by colour and by stage of those listed; and
     "unknown_year", the message of a year the calendar does not know (None when all are
-    known)."""
+    known).
+
+    `historical`: the map as it stood on `today`, a day gone by (a past month's meeting
+    pack): a milestone done after it counts as open, a problem raised after it is left
+    out and one resolved after it counts as open, the latest photo is that of a day up
+    to it, and each project is in the stage it had reached by then (its current one when
+    no stage change was recorded by then). The projects listed are those active now."""
     today = today or timezone.localdate()
     lags = _Lags(calendar())
-    latest_photo = (
-        ProgressPhoto.objects.filter(entry__project=OuterRef("pk"))
-        .order_by("-entry__day", "-id")
-        .values("pk")[:1]
-    )
+    photos = ProgressPhoto.objects.filter(entry__project=OuterRef("pk"))
+    if historical:
+        photos = photos.filter(entry__day__lte=today)
+    latest_photo = photos.order_by("-entry__day", "-id").values("pk")[:1]
     projects_qs = _projects(user, filters)
-    rows = list(
-        projects_qs.annotate(photo_id=Subquery(latest_photo))
-        .order_by("area_code", "starts_on", "number")
-        .values_list(*_PROJECT_FIELDS)
-    )
+    annotated = projects_qs.annotate(photo_id=Subquery(latest_photo))
+    fields = _PROJECT_FIELDS
+    if historical:
+        reached = StageChange.objects.filter(
+            project=OuterRef("pk"), reached_on__lte=today
+        ).order_by("-reached_on", "-id")
+        annotated = annotated.annotate(
+            stage_then=Coalesce(Subquery(reached.values("stage")[:1]), F("stage")),
+            reached_then=Subquery(reached.values("reached_on")[:1]),
+        )
+        fields = tuple(
+            {"stage": "stage_then", "stage_reached_on": "reached_then"}.get(f, f) for f in fields
+        )
+    rows = list(annotated.order_by("area_code", "starts_on", "number").values_list(*fields))
     ids = projects_qs.values("pk")
     types = _types()
     milestones: dict[int, list[dict]] = defaultdict(list)
@@ -192,6 +209,8 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         .values_list(*_MILESTONE_FIELDS)
     ):
         kind = types[type_id]
+        if historical and done and done > today:
+            done = None  # not done yet on the day
         lag = lags(due, done or today)
         milestones[project_id].append(
             {
@@ -205,11 +224,15 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
                 "cause": cause,
             }
         )
+    if historical:
+        open_problems = Problem.objects.filter(
+            Q(resolved_on__isnull=True) | Q(resolved_on__gt=today), raised_on__lte=today
+        )
+    else:
+        open_problems = Problem.objects.filter(status=ProblemStatus.OPEN)
     problems: dict[int, list[dict]] = defaultdict(list)
     for pk, project_id, milestone_id, cause, dept_id, dept, text, raised, due in (
-        Problem.objects.filter(project__in=ids, status=ProblemStatus.OPEN)
-        .order_by("due_on", "id")
-        .values_list(*_PROBLEM_FIELDS)
+        open_problems.filter(project__in=ids).order_by("due_on", "id").values_list(*_PROBLEM_FIELDS)
     ):
         problems[project_id].append(
             {

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from yiwang.projects import meeting_pack_pdf
-from yiwang.projects.models import Problem
+from yiwang.projects.models import Problem, ProblemStatus, ProgressEntry, Stage, StageChange
 from yiwang.projects.selectors import battle_map as selectors
 from yiwang.projects.tests import factories
-from yiwang.projects.tests.test_battle_map import seed
+from yiwang.projects.tests.test_battle_map import seed, site_photo
 from yiwang.projects.workdays import calendar, package_years
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,46 @@ def test_the_pack_lists_the_projects_whose_lag_is_not_counted(county_admin):
     assert ("unknown", "Lag not counted", 1) in pack.colours
     assert "Lag not counted: the year" in html
     assert "未计项目" in html.split('id="uncounted"')[1]
+
+
+# --- 8: a past month's meeting pack as of the month's last day -----------------------------
+
+
+def test_a_past_months_pack_is_as_of_its_last_day(county_admin):
+    today = D(2026, 4, 15)
+    project = factories.make_project(stage=Stage.PRODUCING, starts_on=D(2026, 1, 5))
+    StageChange.objects.create(project=project, stage=Stage.BUILDING, reached_on=D(2026, 3, 1))
+    StageChange.objects.create(project=project, stage=Stage.PRODUCING, reached_on=D(2026, 4, 10))
+    # Done on 10 April: still open, and red, on 31 March.
+    factories.make_milestone(project, due_on=D(2026, 3, 2), done_on=D(2026, 4, 10))
+    department = factories.make_department()
+    resolved = _problem(project, department, D(2026, 3, 20), raised_on=D(2026, 3, 5))
+    Problem.objects.filter(pk=resolved.pk).update(
+        status=ProblemStatus.RESOLVED, resolved_on=D(2026, 4, 5), text="三月的问题"
+    )
+    _problem(project, department, D(2026, 4, 20), raised_on=D(2026, 4, 2))  # after March
+    march = ProgressEntry.objects.create(project=project, day=D(2026, 3, 20), text="三月")
+    april = ProgressEntry.objects.create(project=project, day=D(2026, 4, 5), text="四月")
+    march_photo, _april_photo = site_photo(march), site_photo(april)
+
+    (now,) = selectors.battle_map(county_admin, today=today)["projects"]
+    assert now["colour"] == "green" and now["stage"] == Stage.PRODUCING
+    (then,) = selectors.battle_map(county_admin, today=D(2026, 3, 31), historical=True)["projects"]
+    assert then["colour"] == "red" and then["stage"] == Stage.BUILDING
+    assert [q["text"] for q in then["problems"]] == ["三月的问题"]
+    # Due Friday 20 March, counted to Tuesday 31 March: 7 working days.
+    assert then["problems"][0]["days_overdue"] == 7
+    assert then["photo_id"] == march_photo.pk
+
+    with translation.override("en"):
+        pack = meeting_pack_pdf.build(county_admin, D(2026, 3, 1), today=today)
+        html = render_to_string("projects/meeting_pack_pdf.html", {"pack": pack})
+    assert pack.as_of == D(2026, 3, 31)
+    (red,) = pack.red
+    assert [q["text"] for q in red.problems] == ["三月的问题"]
+    assert red.stage == "Building" and ("Building", 1) in pack.stages
+    assert ("red", "Red", 1) in pack.colours
+    assert 'id="notes"' in html and "As of 2026-03-31" in html
+    # This month's pack: as of today, no footnote.
+    pack = meeting_pack_pdf.build(county_admin, D(2026, 4, 1), today=today)
+    assert pack.red == [] and pack.notes == []
