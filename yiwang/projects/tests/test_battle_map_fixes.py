@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from conftest import OTHER_TOWN, _persona
 from yiwang.projects import meeting_pack_pdf
 from yiwang.projects.models import Problem, ProblemStatus, ProgressEntry, Stage, StageChange
 from yiwang.projects.selectors import battle_map as selectors
@@ -206,3 +207,62 @@ def test_a_past_months_pack_is_as_of_its_last_day(county_admin):
     # This month's pack: as of today, no footnote.
     pack = meeting_pack_pdf.build(county_admin, D(2026, 4, 1), today=today)
     assert pack.red == [] and pack.notes == []
+
+
+# --- 11: the lag figures' API --------------------------------------------------------------
+
+
+def _api(user, **query):
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("api:project-figures-list"), query)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_figures_api_counts_the_viewers_projects(county_admin, town_admin):
+    rows = seed()
+    other = _persona("other-town", "town_admin", OTHER_TOWN)
+    county = _api(county_admin)
+    assert {c["colour"]: c["count"] for c in county["colours"]} == {
+        "red": 2,
+        "yellow": 1,
+        "green": 1,
+        "unknown": 0,
+    }
+    assert county["as_of"] == rows["today"].isoformat() and county["unknown_year"] is None
+    funnel = {r["stage"]: r for r in county["funnel"]}
+    assert (
+        list(funnel) == [s for s in Stage.values] and sum(r["count"] for r in county["funnel"]) == 4
+    )
+    causes = {r["cause"]: r for r in county["causes"]}
+    assert causes["land"]["late"] == 1 and causes["land"]["late_open"] == 1
+    assert causes[""]["late"] >= 1  # the foreign project's untagged milestone
+    (department,) = county["departments"]
+    assert (department["name"], department["open"], department["overdue"]) == (
+        "县发展和改革局",
+        1,
+        1,
+    )
+    # The other town's admin: its one project, red, and no problem of the first town.
+    theirs = _api(other)
+    assert {c["colour"]: c["count"] for c in theirs["colours"]} == {
+        "red": 1,
+        "yellow": 0,
+        "green": 0,
+        "unknown": 0,
+    }
+    assert sum(r["count"] for r in theirs["funnel"]) == 1
+    assert theirs["departments"] == [] and causes["land"]["late"] == 1
+    assert {r["cause"]: r["late"] for r in theirs["causes"]}["land"] == 0
+    # The town admin of the first town: its three.
+    assert sum(c["count"] for c in _api(town_admin)["colours"]) == 3
+
+
+def test_the_figures_api_is_read_only(county_admin):
+    client = Client()
+    client.force_login(county_admin)
+    url = reverse("api:project-figures-list")
+    assert client.post(url, {}).status_code == 405
+    client.logout()
+    assert client.get(url).status_code in (401, 403)
