@@ -68,6 +68,8 @@ class Pack:
     stages: list[tuple[str, int]]
     red: list[RedProject]
     unknown_year: str | None
+    # The projects whose lag cannot be counted (a year whose holidays are not entered).
+    uncounted: list[dict] = field(default_factory=list)
     font_family: str = FONT_FAMILY
     notes: list[str] = field(default_factory=list)
 
@@ -86,25 +88,40 @@ def _thumbnails(ids) -> dict[int, str]:
     return found
 
 
+def _past_note(day: datetime.date) -> str:
+    return _(
+        "As of %(day)s: a milestone done after that day is counted open, a problem raised "
+        "after it is left out and one resolved after it is counted open, the site photos "
+        "are those up to it, and each project is in the stage it had reached by then. The "
+        "projects are those active today: one added or closed since is not set back."
+    ) % {"day": day.isoformat()}
+
+
 def build(user, month: datetime.date, *, today: datetime.date | None = None) -> Pack:
     today = today or timezone.localdate()
     day = as_of(month, today)
-    found = selectors.battle_map(user, today=day)
+    past = day < today
+    found = selectors.battle_map(user, today=day, historical=past)
     projects = found["projects"]
     red = [p for p in projects if p["colour"] == Colour.RED]
-    names = display.area_names({p["area_code"] for p in red})
+    uncounted = [p for p in projects if p["colour"] == selectors.UNKNOWN]
+    names = display.area_names({p["area_code"] for p in red + uncounted})
     thumbnails = _thumbnails([p["photo_id"] for p in red if p["photo_id"]])
     causes = dict(DelayCause.choices)
     stages = dict(Stage.choices)
     label = _("%(year)s/%(month)s") % {"year": month.year, "month": month.month}
+
+    def place_of(p) -> str:
+        place = names[p["area_code"]].name if p["area_code"] in names else p["area_code"]
+        return place + (f" · {p['park']}" if p["park"] else "")
+
     rows = []
     for p in red:
-        place = names[p["area_code"]].name if p["area_code"] in names else p["area_code"]
         rows.append(
             RedProject(
                 number=p["number"],
                 name=p["name"],
-                place=place + (f" · {p['park']}" if p["park"] else ""),
+                place=place_of(p),
                 stage=str(stages.get(p["stage"], p["stage"])),
                 leader=p["leader"] or "—",
                 milestones=[
@@ -116,7 +133,7 @@ def build(user, month: datetime.date, *, today: datetime.date | None = None) -> 
                 photo=thumbnails.get(p["photo_id"], ""),
             )
         )
-    colour_labels = dict(Colour.choices)
+    colour_labels = dict(selectors.COLOUR_CHOICES)
     return Pack(
         title=_("Key projects meeting pack %(month)s") % {"month": label},
         month_label=label,
@@ -127,6 +144,17 @@ def build(user, month: datetime.date, *, today: datetime.date | None = None) -> 
         stages=[(str(stages[s]), n) for s, n in found["stages"].items()],
         red=rows,
         unknown_year=found["unknown_year"],
+        uncounted=[
+            {
+                "number": p["number"],
+                "name": p["name"],
+                "place": place_of(p),
+                "stage": str(stages.get(p["stage"], p["stage"])),
+                "leader": p["leader"] or "—",
+            }
+            for p in uncounted
+        ],
+        notes=[_past_note(day)] if past else [],
     )
 
 

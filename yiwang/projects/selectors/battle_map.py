@@ -17,7 +17,9 @@ import statistics
 from collections import Counter, defaultdict
 
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from yiwang.core.scoping import subtree_q
 from yiwang.projects.models import (
@@ -34,16 +36,28 @@ from yiwang.projects.models import (
     Stage,
     StageChange,
 )
-from yiwang.projects.selectors.lag import COLOUR_RANK, worst
+from yiwang.projects.selectors.lag import worst
 from yiwang.projects.selectors.projects import visible_projects
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
+
+# The colour of a project whose lag cannot be counted (an open milestone in a year the
+# calendar does not know, and none of its known ones late): never shown as green.
+UNKNOWN = "unknown"
+UNKNOWN_LABEL = gettext_lazy("Lag not counted")
+# Every colour a project takes, the worst first, with its label.
+COLOUR_CHOICES = (
+    (Colour.RED, Colour.RED.label),
+    (Colour.YELLOW, Colour.YELLOW.label),
+    (Colour.GREEN, Colour.GREEN.label),
+    (UNKNOWN, UNKNOWN_LABEL),
+)
 
 # The filters the battle map takes, and the values each accepts (area: an area code).
 FILTER_CHOICES = {
     "stage": set(Stage.values),
     "kind": set(ProjectKind.values),
     "batch": set(Batch.values),
-    "colour": set(Colour.values),
+    "colour": {value for value, _label in COLOUR_CHOICES},
 }
 FILTERS = ("area", "stage", "kind", "batch", "colour")
 
@@ -149,26 +163,43 @@ class _Lags:
         return self.pairs[key]
 
 
-def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
+def battle_map(
+    user, *, today: datetime.date | None = None, historical: bool = False, **filters
+) -> dict:
     """The projects `user` sees (active ones), filtered by `area` (a town's or park's code:
-    the projects in its subtree), `stage`, `kind`, `batch` and `colour` (the project's),
+    the projects in its subtree), `stage`, `kind`, `batch` and `colour` (the project's:
+    red, yellow, green, or "unknown" when its lag cannot be counted),
     each with its milestones (due, done, lag, colour), its open problems, its latest site
     photo's id and its colour; the counts by colour and by stage of those listed; and
     "unknown_year", the message of a year the calendar does not know (None when all are
-    known)."""
+    known).
+
+    `historical`: the map as it stood on `today`, a day gone by (a past month's meeting
+    pack): a milestone done after it counts as open, a problem raised after it is left
+    out and one resolved after it counts as open, the latest photo is that of a day up
+    to it, and each project is in the stage it had reached by then (its current one when
+    no stage change was recorded by then). The projects listed are those active now."""
     today = today or timezone.localdate()
     lags = _Lags(calendar())
-    latest_photo = (
-        ProgressPhoto.objects.filter(entry__project=OuterRef("pk"))
-        .order_by("-entry__day", "-id")
-        .values("pk")[:1]
-    )
+    photos = ProgressPhoto.objects.filter(entry__project=OuterRef("pk"))
+    if historical:
+        photos = photos.filter(entry__day__lte=today)
+    latest_photo = photos.order_by("-entry__day", "-id").values("pk")[:1]
     projects_qs = _projects(user, filters)
-    rows = list(
-        projects_qs.annotate(photo_id=Subquery(latest_photo))
-        .order_by("area_code", "starts_on", "number")
-        .values_list(*_PROJECT_FIELDS)
-    )
+    annotated = projects_qs.annotate(photo_id=Subquery(latest_photo))
+    fields = _PROJECT_FIELDS
+    if historical:
+        reached = StageChange.objects.filter(
+            project=OuterRef("pk"), reached_on__lte=today
+        ).order_by("-reached_on", "-id")
+        annotated = annotated.annotate(
+            stage_then=Coalesce(Subquery(reached.values("stage")[:1]), F("stage")),
+            reached_then=Subquery(reached.values("reached_on")[:1]),
+        )
+        fields = tuple(
+            {"stage": "stage_then", "stage_reached_on": "reached_then"}.get(f, f) for f in fields
+        )
+    rows = list(annotated.order_by("area_code", "starts_on", "number").values_list(*fields))
     ids = projects_qs.values("pk")
     types = _types()
     milestones: dict[int, list[dict]] = defaultdict(list)
@@ -178,6 +209,8 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         .values_list(*_MILESTONE_FIELDS)
     ):
         kind = types[type_id]
+        if historical and done and done > today:
+            done = None  # not done yet on the day
         lag = lags(due, done or today)
         milestones[project_id].append(
             {
@@ -191,11 +224,15 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
                 "cause": cause,
             }
         )
+    if historical:
+        open_problems = Problem.objects.filter(
+            Q(resolved_on__isnull=True) | Q(resolved_on__gt=today), raised_on__lte=today
+        )
+    else:
+        open_problems = Problem.objects.filter(status=ProblemStatus.OPEN)
     problems: dict[int, list[dict]] = defaultdict(list)
     for pk, project_id, milestone_id, cause, dept_id, dept, text, raised, due in (
-        Problem.objects.filter(project__in=ids, status=ProblemStatus.OPEN)
-        .order_by("due_on", "id")
-        .values_list(*_PROBLEM_FIELDS)
+        open_problems.filter(project__in=ids).order_by("due_on", "id").values_list(*_PROBLEM_FIELDS)
     ):
         problems[project_id].append(
             {
@@ -207,7 +244,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
                 "text": text,
                 "raised_on": raised,
                 "due_on": due,
-                "days_overdue": max((today - due).days, 0),
+                "days_overdue": lags(due, today),
             }
         )
     wanted_colour = filters.get("colour") or ""
@@ -230,7 +267,7 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         photo_id,
     ) in rows:
         own = milestones.get(pk, [])
-        colour = worst(m["colour"] for m in own if m["done_on"] is None and m["colour"])
+        colour = project_colour(own)
         if wanted_colour and colour != wanted_colour:
             continue
         listed.append(
@@ -260,13 +297,19 @@ def battle_map(user, *, today: datetime.date | None = None, **filters) -> dict:
         "today": today,
         "projects": listed,
         "unknown_year": lags.unknown,
-        "colours": {c: by_colour.get(c, 0) for c in sorted(Colour.values, key=_rank_desc)},
+        "colours": {c: by_colour.get(c, 0) for c, _label in COLOUR_CHOICES},
         "stages": {s: by_stage.get(s, 0) for s in Stage.values},
     }
 
 
-def _rank_desc(colour: str) -> int:
-    return -COLOUR_RANK[colour]
+def project_colour(milestones: list[dict]) -> str:
+    """The worst colour of the open milestones; "unknown" when that would be green but an
+    open milestone's lag cannot be counted (a year the calendar does not know)."""
+    still_open = [m for m in milestones if m["done_on"] is None]
+    colour = worst(m["colour"] for m in still_open if m["colour"])
+    if colour == Colour.GREEN and any(m["colour"] is None for m in still_open):
+        return UNKNOWN
+    return colour
 
 
 # --- the funnel --------------------------------------------------------------------------
@@ -437,6 +480,7 @@ def problems(
     """The problems of the projects the user sees, of a cause or a department, in a state
     ("open", "overdue": open past the due day, "resolved"): the records behind a figure."""
     today = today or timezone.localdate()
+    lags = _Lags(calendar())
     rows = Problem.objects.filter(project__in=_projects(user, {}).values("pk"))
     if cause:
         rows = rows.filter(cause=cause)
@@ -449,7 +493,7 @@ def problems(
         if state == "overdue":
             rows = rows.filter(due_on__lt=today)
     return [
-        {**row, "days_overdue": max((today - row["due_on"]).days, 0)}
+        {**row, "days_overdue": lags(row["due_on"], today)}
         for row in rows.order_by("due_on", "id").values(
             "id",
             "project_id",

@@ -5,7 +5,8 @@
 The viewer is the grid chief of 南门社区: the own project lies in the chief's village
 (with a red milestone, a problem and a site photo), the foreign one in another town. The
 battle map lists the own project and not the foreign one; the foreign project's photo is
-not found (404); the meeting pack is the command post's and the town admins' (403)."""
+not found (404); the meeting pack is the command post's and the town admins' (403); the
+lag figures of the API count the own project only."""
 
 import datetime
 import json
@@ -89,8 +90,21 @@ def _meeting_pack(w):
     assert w["client"].get(reverse("projects:meeting-pack")).status_code == 403
 
 
+def _figures_api(w):
+    """The lag figures count the own project and its problem, never the foreign ones."""
+    seed(w)
+    response = w["client"].get(reverse("api:project-figures-list"))
+    assert response.status_code == 200
+    data = response.json()
+    assert sum(row["count"] for row in data["colours"]) == 1
+    assert sum(row["count"] for row in data["funnel"]) == 1
+    assert [(d["open"], d["resolved"]) for d in data["departments"]] == [(1, 0)]
+    assert sum(row["problems"] for row in data["causes"]) == 1
+
+
 CHECKS = {
     "projects:map": _map,
+    "api:project-figures-list GET": _figures_api,
     "projects:photo": _photo,
     "projects:meeting-pack": _meeting_pack,
 }

@@ -208,7 +208,7 @@ def test_the_project_takes_the_worst_open_colour_and_done_ones_keep_their_lag(co
     found = battle_map(county_admin, today=MONDAY)
     assert found["projects"][0]["colour"] == Colour.GREEN
     assert [m["lag"] for m in found["projects"][0]["milestones"]] == [6, 1]
-    assert found["colours"] == {Colour.RED: 0, Colour.YELLOW: 0, Colour.GREEN: 1}
+    assert found["colours"] == {Colour.RED: 0, Colour.YELLOW: 0, Colour.GREEN: 1, "unknown": 0}
 
 
 def test_a_year_the_calendar_does_not_know_is_a_message_not_an_error(county_admin):
@@ -222,7 +222,7 @@ def test_a_year_the_calendar_does_not_know_is_a_message_not_an_error(county_admi
     (milestone,) = found["projects"][0]["milestones"]
     assert milestone["lag"] is None and milestone["colour"] is None
     assert f"The holidays of {unknown} are not known yet" in found["unknown_year"]
-    assert found["projects"][0]["colour"] == Colour.GREEN
+    assert found["projects"][0]["colour"] == "unknown"
 
 
 # --- the rows listed ---------------------------------------------------------------------
@@ -235,7 +235,8 @@ def test_each_project_brings_its_leader_problems_and_photo(county_admin):
     assert red["colour"] == Colour.RED and red["leader"] == "李副县长"
     assert red["milestones"][0]["lag"] == 8 and red["milestones"][0]["cause"] == "land"
     (problem,) = red["problems"]
-    assert problem["department"] == "县发展和改革局" and problem["days_overdue"] == 3
+    assert problem["department"] == "县发展和改革局"
+    assert problem["days_overdue"] == calendar().lag(rows["today"] - 3 * ONE_DAY, rows["today"])
     assert red["photo_id"] == rows["photo"].pk
     assert found["XM-002"]["colour"] == Colour.YELLOW
     assert found["XM-003"]["colour"] == Colour.GREEN
@@ -257,7 +258,7 @@ def test_the_filters(county_admin):
     assert numbers(kind="research") == []
     assert numbers(batch="upgraded") == ["XM-001", "XM-002", "XM-003", "XM-004"]
     found = battle_map(county_admin, area=TOWN)
-    assert found["colours"] == {"red": 1, "yellow": 1, "green": 1}
+    assert found["colours"] == {"red": 1, "yellow": 1, "green": 1, "unknown": 0}
     assert found["stages"]["building"] == 2 and found["stages"]["started"] == 1
 
 

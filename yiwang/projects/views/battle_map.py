@@ -25,6 +25,7 @@ from yiwang.accounts.models import Role
 from yiwang.accounts.scope import current_posts
 from yiwang.core import display
 from yiwang.core import photos as photo_files
+from yiwang.core.validators import read_id
 from yiwang.projects import access
 from yiwang.projects.models import (
     Batch,
@@ -80,7 +81,9 @@ class MapFilters(forms.Form):
         label=gettext_lazy("Batch"), required=False, choices=[("", "—"), *Batch.choices]
     )
     colour = forms.ChoiceField(
-        label=gettext_lazy("Colour"), required=False, choices=[("", "—"), *Colour.choices]
+        label=gettext_lazy("Colour"),
+        required=False,
+        choices=[("", "—"), *selectors.COLOUR_CHOICES],
     )
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -162,7 +165,7 @@ def _chart(found: dict, photo_url) -> dict:
             "none": _("None"),
             "due": _("due"),
             "late": _("working days late"),
-            "overdue": _("days overdue"),
+            "overdue": _("working days overdue"),
             "done": _("done"),
             "open": _("Open the project"),
             "close": _("Close"),
@@ -204,12 +207,13 @@ def _records(request, user, today) -> dict | None:
         state = query["problems"] if query["problems"] in STATE_LABELS else "open"
         cause = query.get("cause", "")
         department = query.get("department", "")
-        if (cause and cause not in causes) or (department and not department.isdigit()):
+        department_id = read_id(department) if department else None
+        if (cause and cause not in causes) or (department and department_id is None):
             return None
         rows = selectors.problems(
             user,
             cause=cause,
-            department=int(department) if department else None,
+            department=department_id,
             state=state,
             today=today,
         )
@@ -233,7 +237,7 @@ def battle_map_page(request):
     found = selectors.battle_map(user, today=today, **filters)
     causes = dict(DelayCause.choices)
     stages = dict(Stage.choices)
-    colours = dict(Colour.choices)
+    colours = dict(selectors.COLOUR_CHOICES)
     for p in found["projects"]:
         p["url"] = project_url(p["id"])
         p["red_count"] = sum(

@@ -14,8 +14,11 @@
 (function () {
   "use strict";
 
-  var COLOURS = { red: "#dc3545", yellow: "#e0a800", green: "#198754", "": "#adb5bd" };
-  var COLOUR_INDEX = ["", "green", "yellow", "red"];
+  // "unknown": a project whose lag cannot be counted (a year without its holidays), grey.
+  var COLOURS = {
+    red: "#dc3545", yellow: "#e0a800", green: "#198754", unknown: "#adb5bd", "": "#adb5bd",
+  };
+  var COLOUR_INDEX = ["", "green", "yellow", "red", "unknown"];
   var ROWS_SHOWN = 18;
   var ROW_HEIGHT = 30;
   var DAY = 86400000;
@@ -84,7 +87,7 @@
       var item = element("li", "");
       item.appendChild(element("span", "", p.text));
       item.appendChild(element("span", "text-muted", " · " + p.department + " · " + labels.due +
-        " " + p.due + (p.overdue ? "，" + p.overdue + " " + labels.overdue : "")));
+        " " + p.due + (p.overdue === null ? "，—" : p.overdue ? "，" + p.overdue + " " + labels.overdue : "")));
       problems.appendChild(item);
     });
     if (!project.problems.length) {
