@@ -58,6 +58,7 @@ class EnterpriseRequestSerializer(BuiltOnceFieldsMixin, serializers.ModelSeriali
             "verify_due",
             "reply_due",
             "resolve_due",
+            "clock_provisional",
             "current_due",
             "extension_reason",
             "verified_on",
@@ -74,6 +75,12 @@ class EnterpriseRequestSerializer(BuiltOnceFieldsMixin, serializers.ModelSeriali
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "clock_provisional": {
+                "help_text": "True while a due day was counted by weekends alone in a year "
+                "whose holidays are not entered yet; counted again when they are."
+            }
+        }
 
 
 class EnterpriseRequestCreateSerializer(serializers.Serializer):

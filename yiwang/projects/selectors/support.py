@@ -27,14 +27,6 @@ PROGRAMME = "finance_counsellors"
 UNCOUNSELLED_SHOWN = 500
 
 
-def _superuser(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
 def managed_codes(user) -> list[str]:
     """The areas whose enterprise requests the user manages (county and town admins)."""
     return sorted({code for role, code in current_posts(user) if role in access.MANAGERS})
@@ -58,13 +50,13 @@ def sponsors_of(user):
 
 def counselled_enterprises(user):
     """The ids of the enterprises the user counsels (a subquery)."""
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return counsellor_pairings().none().values("enterprise")
     return counsellor_pairings().filter(sponsor__in=sponsors_of(user)).values("enterprise")
 
 
 def counsels(user, enterprise) -> bool:
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return False
     pk = getattr(enterprise, "pk", enterprise)
     return counsellor_pairings().filter(sponsor__in=sponsors_of(user), enterprise=pk).exists()
@@ -77,9 +69,9 @@ def may_receive(user, enterprise) -> bool:
 
 def request_q(user) -> Q | None:
     """The condition of the enterprise requests `user` sees (None: all of them)."""
-    if user is None or _superuser(user):
+    if user is None or access.is_active_superuser(user):
         return None
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return Q(pk__in=[])
     q = Q(enterprise__in=counselled_enterprises(user))
     codes = managed_codes(user)
@@ -119,7 +111,7 @@ def receivable_enterprises(user):
     from yiwang.outreach.models import Enterprise
 
     rows = Enterprise.objects.filter(is_active=True)
-    if user is None or _superuser(user):
+    if user is None or access.is_active_superuser(user):
         return rows
     q = Q(pk__in=counselled_enterprises(user))
     codes = managed_codes(user)
@@ -133,16 +125,16 @@ def receivable_enterprises(user):
 
 def visible_teams(user) -> QuerySet[CounsellorTeam]:
     """Every team for a manager (county or town admin); a counsellor their own teams."""
-    if _superuser(user) or access.manages_somewhere(user):
+    if access.is_active_superuser(user) or access.manages_somewhere(user):
         return CounsellorTeam.objects.all()
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return CounsellorTeam.objects.none()
     return CounsellorTeam.objects.filter(Q(members=user) | Q(leader=user)).distinct()
 
 
 def _enterprise_scope(user) -> Q | None:
     """The enterprises of the user's scope (None: all)."""
-    if _superuser(user):
+    if access.is_active_superuser(user):
         return None
     codes = core_access.scope_codes(user)
     if codes is None:
