@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.projects.models import RequestKind, Satisfaction
+from yiwang.projects.selectors import support as selectors
 from yiwang.projects.services import support as services
 
 
@@ -14,7 +15,7 @@ class RequestForm(forms.Form):
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
     enterprise = forms.CharField(
         label=_("enterprise"),
-        max_length=services.ENTERPRISE_SEARCH_MAX,
+        max_length=selectors.ENTERPRISE_SEARCH_MAX,
         help_text=_("Its full name or its unified social credit code."),
         widget=forms.TextInput(attrs={"list": "request-enterprises", "autocomplete": "off"}),
     )

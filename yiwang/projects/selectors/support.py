@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiwang.accounts.scope import current_posts
 from yiwang.core import access as core_access
+from yiwang.core import validators
 from yiwang.core.scoping import any_subtree_q
 from yiwang.projects import access
 from yiwang.projects.models import CounsellorTeam, EnterpriseRequest, RequestStatus
@@ -118,6 +121,52 @@ def receivable_enterprises(user):
     if codes:
         q |= any_subtree_q("area_code", codes)
     return rows.filter(q)
+
+
+ENTERPRISE_SEARCH_MAX = 100
+
+
+def find_enterprise(actor, text):
+    """The enterprise whose name or unified social credit code is `text` (or whose id it
+    is), among those the actor may record requests of; else a message saying none or
+    several match."""
+    errors: dict = {}
+    typed = validators.clean_line(
+        text, field="enterprise", limit=ENTERPRISE_SEARCH_MAX, required=True, errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    rows = receivable_enterprises(actor)
+    q = Q(name=typed) | Q(credit_code=typed.upper())
+    pk = validators.read_id(typed) if typed.isdigit() else None
+    if pk is not None:
+        q |= Q(pk=pk)
+    found = list(rows.filter(q).order_by("pk")[:2])
+    if not found:
+        raise ValidationError(
+            {
+                "enterprise": [
+                    _(
+                        "No enterprise you record requests of is named “%(text)s” or has it "
+                        "as its credit code: type the full name or the credit code."
+                    )
+                    % {"text": typed}
+                ]
+            }
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            {
+                "enterprise": [
+                    _(
+                        "Several enterprises are named “%(text)s”: type the credit code of "
+                        "the one meant."
+                    )
+                    % {"text": typed}
+                ]
+            }
+        )
+    return found[0]
 
 
 # --- the finance-counsellor page ----------------------------------------------------------

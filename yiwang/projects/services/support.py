@@ -309,63 +309,13 @@ def _stored(actor, key, *, enterprise, kind, text) -> EnterpriseRequest | None:
     return stored
 
 
-ENTERPRISE_SEARCH_MAX = 100
-
-
-def find_enterprise(actor, text):
-    """The enterprise whose name or unified social credit code is `text` (or whose id it
-    is), among those the actor may record requests of; else a message saying none or
-    several match."""
-    from yiwang.outreach.models import Enterprise
-
-    errors: dict = {}
-    typed = validators.clean_line(
-        text, field="enterprise", limit=ENTERPRISE_SEARCH_MAX, required=True, errors=errors
-    )
-    if errors:
-        raise ValidationError(errors)
-    rows = selectors.receivable_enterprises(actor) if actor is not None else None
-    if rows is None:
-        rows = Enterprise.objects.filter(is_active=True)
-    q = Q(name=typed) | Q(credit_code=typed.upper())
-    pk = validators.read_id(typed) if typed.isdigit() else None
-    if pk is not None:
-        q |= Q(pk=pk)
-    found = list(rows.filter(q).order_by("pk")[:2])
-    if not found:
-        raise ValidationError(
-            {
-                "enterprise": [
-                    _(
-                        "No enterprise you record requests of is named “%(text)s” or has it "
-                        "as its credit code: type the full name or the credit code."
-                    )
-                    % {"text": typed}
-                ]
-            }
-        )
-    if len(found) > 1:
-        raise ValidationError(
-            {
-                "enterprise": [
-                    _(
-                        "Several enterprises are named “%(text)s”: type the credit code of "
-                        "the one meant."
-                    )
-                    % {"text": typed}
-                ]
-            }
-        )
-    return found[0]
-
-
 def _enterprise(actor, enterprise):
     """The enterprise sent (an id or a row; text typed on the page is looked up by
-    `find_enterprise`), one the actor may record requests of."""
+    `selectors.find_enterprise`), one the actor may record requests of."""
     from yiwang.outreach.models import Enterprise
 
     if isinstance(enterprise, str):
-        return find_enterprise(actor, enterprise)
+        return selectors.find_enterprise(actor, enterprise)
     try:
         firm = Enterprise.objects.get(pk=read_pk(enterprise))
     except Enterprise.DoesNotExist:
@@ -390,7 +340,7 @@ def receive_request(
     by a manager of the enterprise's area or its finance counsellor. The client's `uuid`
     makes sending it twice harmless: (the stored request, False); the same uuid with
     another enterprise, kind or text is refused. `enterprise` is an id or a row, or the
-    name or credit code typed on the page (`find_enterprise`). Due days reaching into a
+    name or credit code typed on the page (`selectors.find_enterprise`). Due days reaching into a
     year whose holidays are not known yet are counted by the weekly rule and marked
     provisional (`clock`)."""
     from yiwang.cases.models import Department

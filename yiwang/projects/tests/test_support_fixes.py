@@ -17,6 +17,7 @@ from yiwang.notices import kinds as notice_kinds
 from yiwang.notices.models import Notification
 from yiwang.projects import services as project_services
 from yiwang.projects.models import CalendarYear, EnterpriseRequest, EscalationLevel
+from yiwang.projects.selectors import support as selectors
 from yiwang.projects.services import support as services
 from yiwang.projects.tests.factories import make_enterprise, make_project
 from yiwang.projects.tests.support_rows import make_support, on
@@ -232,7 +233,7 @@ def test_the_request_form_finds_the_enterprise_typed(support, personas, monkeypa
     assert missing.status_code == 400 and "不存在的公司" in missing.content.decode()
     make_enterprise(name=support.enterprise.name, credit_code="91370830MA3C4KYY3U", area=VILLAGE)
     with translation.override("en"), pytest.raises(services.ValidationError) as raised:
-        services.find_enterprise(personas["county"], support.enterprise.name)
+        selectors.find_enterprise(personas["county"], support.enterprise.name)
     assert "Several enterprises" in raised.value.message_dict["enterprise"][0]
     assert EnterpriseRequest.objects.count() == 2
 
