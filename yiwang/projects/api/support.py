@@ -3,7 +3,8 @@
 - `GET /enterprise-requests/` (filters `status`, `kind`, `overdue`, `department`),
   `GET /enterprise-requests/{id}/`: the requests you see (a manager those of their area,
   a department's staff those sent to it, a finance counsellor those of the enterprises
-  they counsel), each with its clock: the due days, the days each stage ended, the late
+  they counsel), each with its clock: the due days (`clock_provisional` while one was counted by
+  weekends alone in a year not entered yet), the days each stage ended, the late
   stages, the level it was raised to and the enterprise's satisfaction.
 - `POST /enterprise-requests/` `{"uuid", "enterprise", "kind", "text", "department",
   "received_on"}`: 201 with the request; the same `uuid` again answers 200 with the

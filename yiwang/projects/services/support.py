@@ -5,8 +5,11 @@ sweep that reminds and escalates them.
 The clock (settings.PROJECTS_REQUEST_DAYS, working days of `workdays.calendar()` after
 the day received): verifying begun within 1, a reply within 3, resolved within 15; once,
 with a reason, resolution extended to 30. A stage that ends after its due day is marked
-late, for good; the sweep also marks the current stage late as soon as it is overdue
-(an extension granted afterwards does not undo it).
+late, for good; the sweep also marks late every stage still to be done whose due day is
+past, whatever the status (an extension granted afterwards does not undo it). Due days
+reaching into a year whose holidays are not known yet (a request received from about
+11 December) are counted by the weekly rule and the request marked `clock_provisional`;
+the county's entering the year counts them again (`recount_provisional_clocks`).
 
 Escalation: the request's level is the number of its stages that went late, at most the
 county: each overdue stage raises it one level (the department → the town admins of the
