@@ -8,7 +8,7 @@
   stages, the level it was raised to and the enterprise's satisfaction.
 - `POST /enterprise-requests/` `{"uuid", "enterprise", "kind", "text", "department",
   "received_on"}`: 201 with the request; the same `uuid` again answers 200 with the
-  stored request.
+  stored request (400 when sent with another enterprise, kind or text).
 - `POST /enterprise-requests/{id}/verify/`, `reply/` `{"reply"}`, `extend/` `{"reason"}`,
   `resolve/` `{"resolution"}`, `rate/` `{"satisfaction", "note"}`: 200 with the request;
   400 for a step out of turn or bad input; 403 when you do not handle it; 404 outside
