@@ -109,3 +109,13 @@ def project_q(user) -> Q | None:
 def department_q(user, field: str = "department") -> Q:
     """The rows sent to the user's departments."""
     return Q(**{f"{field}__in": department_ids(user)})
+
+
+def is_active_superuser(user) -> bool:
+    """An active superuser: sees and may do everything."""
+    return _superuser(user)
+
+
+def is_authenticated(user) -> bool:
+    """A signed-in user (not None, not anonymous)."""
+    return _authenticated(user)

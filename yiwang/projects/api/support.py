@@ -3,11 +3,12 @@
 - `GET /enterprise-requests/` (filters `status`, `kind`, `overdue`, `department`),
   `GET /enterprise-requests/{id}/`: the requests you see (a manager those of their area,
   a department's staff those sent to it, a finance counsellor those of the enterprises
-  they counsel), each with its clock: the due days, the days each stage ended, the late
+  they counsel), each with its clock: the due days (`clock_provisional` while one was counted by
+  weekends alone in a year not entered yet), the days each stage ended, the late
   stages, the level it was raised to and the enterprise's satisfaction.
 - `POST /enterprise-requests/` `{"uuid", "enterprise", "kind", "text", "department",
   "received_on"}`: 201 with the request; the same `uuid` again answers 200 with the
-  stored request.
+  stored request (400 when sent with another enterprise, kind or text).
 - `POST /enterprise-requests/{id}/verify/`, `reply/` `{"reply"}`, `extend/` `{"reason"}`,
   `resolve/` `{"resolution"}`, `rate/` `{"satisfaction", "note"}`: 200 with the request;
   400 for a step out of turn or bad input; 403 when you do not handle it; 404 outside
@@ -58,6 +59,7 @@ class EnterpriseRequestSerializer(BuiltOnceFieldsMixin, serializers.ModelSeriali
             "verify_due",
             "reply_due",
             "resolve_due",
+            "clock_provisional",
             "current_due",
             "extension_reason",
             "verified_on",
@@ -74,6 +76,12 @@ class EnterpriseRequestSerializer(BuiltOnceFieldsMixin, serializers.ModelSeriali
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "clock_provisional": {
+                "help_text": "True while a due day was counted by weekends alone in a year "
+                "whose holidays are not entered yet; counted again when they are."
+            }
+        }
 
 
 class EnterpriseRequestCreateSerializer(serializers.Serializer):

@@ -7,12 +7,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.projects.models import RequestKind, Satisfaction
+from yiwang.projects.selectors import support as selectors
 from yiwang.projects.services import support as services
 
 
 class RequestForm(forms.Form):
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
-    enterprise = forms.ChoiceField(label=_("enterprise"))
+    enterprise = forms.CharField(
+        label=_("enterprise"),
+        max_length=selectors.ENTERPRISE_SEARCH_MAX,
+        help_text=_("Its full name or its unified social credit code."),
+        widget=forms.TextInput(attrs={"list": "request-enterprises", "autocomplete": "off"}),
+    )
     kind = forms.ChoiceField(label=_("kind"), choices=RequestKind.choices)
     text = forms.CharField(
         label=_("request"), max_length=services.TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
@@ -24,7 +30,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, enterprises=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].choices = [("", "—")] + [(str(e.pk), e.name) for e in enterprises]
+        self.enterprises = list(enterprises)  # the suggestions (a datalist)
         self.fields["department"].choices = [("", "—")] + [(str(d.pk), d.name) for d in departments]
 
 

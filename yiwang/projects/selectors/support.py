@@ -14,25 +14,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yiwang.accounts.scope import current_posts
 from yiwang.core import access as core_access
+from yiwang.core import validators
 from yiwang.core.scoping import any_subtree_q
 from yiwang.projects import access
 from yiwang.projects.models import CounsellorTeam, EnterpriseRequest, RequestStatus
 
 PROGRAMME = "finance_counsellors"
 UNCOUNSELLED_SHOWN = 500
-
-
-def _superuser(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def managed_codes(user) -> list[str]:
@@ -58,13 +53,13 @@ def sponsors_of(user):
 
 def counselled_enterprises(user):
     """The ids of the enterprises the user counsels (a subquery)."""
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return counsellor_pairings().none().values("enterprise")
     return counsellor_pairings().filter(sponsor__in=sponsors_of(user)).values("enterprise")
 
 
 def counsels(user, enterprise) -> bool:
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return False
     pk = getattr(enterprise, "pk", enterprise)
     return counsellor_pairings().filter(sponsor__in=sponsors_of(user), enterprise=pk).exists()
@@ -77,9 +72,9 @@ def may_receive(user, enterprise) -> bool:
 
 def request_q(user) -> Q | None:
     """The condition of the enterprise requests `user` sees (None: all of them)."""
-    if user is None or _superuser(user):
+    if user is None or access.is_active_superuser(user):
         return None
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return Q(pk__in=[])
     q = Q(enterprise__in=counselled_enterprises(user))
     codes = managed_codes(user)
@@ -119,7 +114,7 @@ def receivable_enterprises(user):
     from yiwang.outreach.models import Enterprise
 
     rows = Enterprise.objects.filter(is_active=True)
-    if user is None or _superuser(user):
+    if user is None or access.is_active_superuser(user):
         return rows
     q = Q(pk__in=counselled_enterprises(user))
     codes = managed_codes(user)
@@ -128,21 +123,67 @@ def receivable_enterprises(user):
     return rows.filter(q)
 
 
+ENTERPRISE_SEARCH_MAX = 100
+
+
+def find_enterprise(actor, text):
+    """The enterprise whose name or unified social credit code is `text` (or whose id it
+    is), among those the actor may record requests of; else a message saying none or
+    several match."""
+    errors: dict = {}
+    typed = validators.clean_line(
+        text, field="enterprise", limit=ENTERPRISE_SEARCH_MAX, required=True, errors=errors
+    )
+    if errors:
+        raise ValidationError(errors)
+    rows = receivable_enterprises(actor)
+    q = Q(name=typed) | Q(credit_code=typed.upper())
+    pk = validators.read_id(typed) if typed.isdigit() else None
+    if pk is not None:
+        q |= Q(pk=pk)
+    found = list(rows.filter(q).order_by("pk")[:2])
+    if not found:
+        raise ValidationError(
+            {
+                "enterprise": [
+                    _(
+                        "No enterprise you record requests of is named “%(text)s” or has it "
+                        "as its credit code: type the full name or the credit code."
+                    )
+                    % {"text": typed}
+                ]
+            }
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            {
+                "enterprise": [
+                    _(
+                        "Several enterprises are named “%(text)s”: type the credit code of "
+                        "the one meant."
+                    )
+                    % {"text": typed}
+                ]
+            }
+        )
+    return found[0]
+
+
 # --- the finance-counsellor page ----------------------------------------------------------
 
 
 def visible_teams(user) -> QuerySet[CounsellorTeam]:
     """Every team for a manager (county or town admin); a counsellor their own teams."""
-    if _superuser(user) or access.manages_somewhere(user):
+    if access.is_active_superuser(user) or access.manages_somewhere(user):
         return CounsellorTeam.objects.all()
-    if not _authenticated(user):
+    if not access.is_authenticated(user):
         return CounsellorTeam.objects.none()
     return CounsellorTeam.objects.filter(Q(members=user) | Q(leader=user)).distinct()
 
 
 def _enterprise_scope(user) -> Q | None:
     """The enterprises of the user's scope (None: all)."""
-    if _superuser(user):
+    if access.is_active_superuser(user):
         return None
     codes = core_access.scope_codes(user)
     if codes is None:

@@ -115,7 +115,18 @@ def enter_year(
         before=before,
         after=_document(found),
     )
+    _recount_provisional(actor)
     return found
+
+
+def _recount_provisional(actor) -> None:
+    """The open requests and problems whose due days were counted by the weekly rule in
+    a year not known then, counted again now the year is entered."""
+    from yiwang.projects.services.progress import recount_provisional_dues
+    from yiwang.projects.services.support import recount_provisional_clocks
+
+    recount_provisional_clocks(actor)
+    recount_provisional_dues(actor)
 
 
 def _document(found: CalendarYear) -> dict:

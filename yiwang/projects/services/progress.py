@@ -9,6 +9,8 @@ stored one (created False), whatever the network did in between."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -39,8 +41,9 @@ from yiwang.projects.services.inputs import (
     read_date,
     read_pk,
     read_uuid,
+    save_changes,
 )
-from yiwang.projects.workdays import calendar
+from yiwang.projects.workdays import UnknownCalendarYear, calendar
 
 TEXT_MAX = 2000
 PROBLEM_MAX = 2000
@@ -184,9 +187,9 @@ def _department(value, errors: dict):
     return found
 
 
-def problem_links(user, ids) -> dict:
+def problem_links(user, ids, *, anchor: str = "") -> dict:
     """{problem id: (URL, title)} for the problems among `ids` the user may open (the
-    inbox): those of the projects they see."""
+    inbox): those of the projects they see; `anchor` (e.g. "#problems") ends the URL."""
     from django.urls import NoReverseMatch, reverse
 
     q = access.project_q(user)
@@ -196,11 +199,50 @@ def problem_links(user, ids) -> dict:
     links = {}
     for pk, project_id, text in problems.values_list("pk", "project_id", "text"):
         try:
-            url = reverse("projects:project", args=[project_id])
+            url = reverse("projects:project", args=[project_id]) + anchor
         except NoReverseMatch:
             url = f"/api/v1/projects/{project_id}/"
         links[pk] = (url, text[:40])
     return links
+
+
+def default_due(raised_on: datetime.date) -> tuple[datetime.date, bool]:
+    """A problem's default due day, `PROJECTS_PROBLEM_DAYS` working days after the day
+    raised, and whether it is provisional: counted in a year whose holidays are not known
+    yet by the weekly rule alone (a problem raised in late December is never refused)."""
+    counting = calendar().provisional()
+    with calendar_known("due_on"):
+        if not counting.years or raised_on.year < counting.years[0]:
+            raise UnknownCalendarYear(raised_on.year)
+        due = counting.add(raised_on, settings.PROJECTS_PROBLEM_DAYS)
+    return due, bool(counting.assumed)
+
+
+def recount_provisional_dues(actor) -> int:
+    """The open problems whose default due day was counted in a year not known then:
+    counted again from the day raised on the calendar as it stands now, each change
+    audited; the mark cleared once no year is assumed. Answers how many changed."""
+    rows = Problem.objects.select_for_update().filter(
+        status=ProblemStatus.OPEN, due_provisional=True
+    )
+    changed = 0
+    for problem in rows.order_by("pk"):
+        due, provisional = default_due(problem.raised_on)
+        values = {"due_on": due, "due_provisional": provisional}
+        if save_changes(
+            actor=actor,
+            obj=problem,
+            values=values,
+            action="projects.problem.recount",
+            area_code=problem.area_code,
+        ):
+            changed += 1
+    return changed
+
+
+def overdue_problem_links(user, ids) -> dict:
+    """The links of the overdue-problem reminders: the project's page at its problems."""
+    return problem_links(user, ids, anchor="#problems")
 
 
 @transaction.atomic
@@ -238,9 +280,9 @@ def raise_problem(
             % {"day": due.isoformat()}
         )
     raise_errors(errors)
+    provisional = False
     if due is None:
-        with calendar_known("due_on"):
-            due = calendar().add(today, settings.PROJECTS_PROBLEM_DAYS)
+        due, provisional = default_due(today)
     problem = Problem.objects.create(
         area_code=project.area_code,
         project=project,
@@ -250,6 +292,7 @@ def raise_problem(
         text=text,
         raised_on=today,
         due_on=due,
+        due_provisional=provisional,
         raised_by=actor,
     )
     Notification.objects.create(

@@ -5,8 +5,11 @@ sweep that reminds and escalates them.
 The clock (settings.PROJECTS_REQUEST_DAYS, working days of `workdays.calendar()` after
 the day received): verifying begun within 1, a reply within 3, resolved within 15; once,
 with a reason, resolution extended to 30. A stage that ends after its due day is marked
-late, for good; the sweep also marks the current stage late as soon as it is overdue
-(an extension granted afterwards does not undo it).
+late, for good; the sweep also marks late every stage still to be done whose due day is
+past, whatever the status (an extension granted afterwards does not undo it). Due days
+reaching into a year whose holidays are not known yet (a request received from about
+11 December) are counted by the weekly rule and the request marked `clock_provisional`;
+the county's entering the year counts them again (`recount_provisional_clocks`).
 
 Escalation: the request's level is the number of its stages that went late, at most the
 county: each overdue stage raises it one level (the department → the town admins of the
@@ -19,14 +22,15 @@ from __future__ import annotations
 
 import datetime
 import uuid as uuid_module
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, F, Max, Q
+from django.db.models.functions import Cast, Substr
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from yiwang.accounts import scope
@@ -45,6 +49,7 @@ from yiwang.projects.models import (
     Satisfaction,
 )
 from yiwang.projects.selectors import support as selectors
+from yiwang.projects.services.inputs import read_date, read_pk, read_uuid, require_command_post
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
 
 NOTICE_DUE = "projects.request_due"
@@ -63,36 +68,41 @@ STAGES = {
     RequestStatus.REPLIED: ("resolve_due", "resolve_late"),
 }
 LATE_FLAGS = ("verify_late", "reply_late", "resolve_late")
-
-
-def _pk(value):
-    pk = validators.read_id(getattr(value, "pk", value))
-    if pk is None:
-        raise Http404(_("Not found."))
-    return pk
+# Every stage in order: its due field, its late flag, the statuses in which it is still
+# to be done (a stage past its due day in one of them is late, whatever the status).
+STAGE_ORDER = (
+    ("verify_due", "verify_late", (RequestStatus.RECEIVED,)),
+    ("reply_due", "reply_late", (RequestStatus.RECEIVED, RequestStatus.VERIFYING)),
+    (
+        "resolve_due",
+        "resolve_late",
+        (RequestStatus.RECEIVED, RequestStatus.VERIFYING, RequestStatus.REPLIED),
+    ),
+)
+DUE_FIELDS = ("verify_due", "reply_due", "resolve_due")
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _add(day: datetime.date, days: int, field: str = "received_on") -> datetime.date:
-    """`days` working days after `day`; a year the calendar does not know is the
-    calendar's message on `field`."""
-    try:
-        return calendar().add(day, days)
-    except UnknownCalendarYear as exc:
-        raise ValidationError({field: [str(exc)]}) from None
-
-
-def clock(received_on: datetime.date) -> dict[str, datetime.date]:
-    """The due days of a request received on `received_on`."""
+def clock(received_on: datetime.date, *, extended: bool = False) -> dict[str, Any]:
+    """The due days of a request received on `received_on` (the resolution's extended to
+    30 working days when `extended`), and `clock_provisional`: whether one of them was
+    counted in a year whose holidays are not known yet, by the weekly rule alone (a
+    request received in late December is never refused for it; the county's entering
+    the year counts them again). A day before every year the calendar knows is the
+    calendar's message."""
     days = settings.PROJECTS_REQUEST_DAYS
-    return {
-        "verify_due": _add(received_on, days["verify"]),
-        "reply_due": _add(received_on, days["reply"]),
-        "resolve_due": _add(received_on, days["resolve"]),
+    counting = calendar().provisional()
+    if not counting.years or received_on.year < counting.years[0]:
+        raise ValidationError({"received_on": [str(UnknownCalendarYear(received_on.year))]})
+    dues = {
+        "verify_due": counting.add(received_on, days["verify"]),
+        "reply_due": counting.add(received_on, days["reply"]),
+        "resolve_due": counting.add(received_on, days["extended" if extended else "resolve"]),
     }
+    return {**dues, "clock_provisional": bool(counting.assumed)}
 
 
 # --- counsellor teams -----------------------------------------------------------------------
@@ -101,8 +111,7 @@ def clock(received_on: datetime.date) -> dict[str, datetime.date]:
 def _require_command_post(actor) -> None:
     if actor is not None:
         scope.recheck(actor)
-        if not access.is_command_post(actor):
-            raise PermissionDenied(_("Only the county's command post keeps the counsellor teams."))
+    require_command_post(actor)
 
 
 def _users(actor, values, field: str) -> list:
@@ -170,7 +179,7 @@ def create_team(actor, *, name, bank, leader=None, members=(), is_active=True) -
 
 def _team(team_id) -> CounsellorTeam:
     try:
-        return CounsellorTeam.objects.select_for_update().get(pk=_pk(team_id))
+        return CounsellorTeam.objects.select_for_update().get(pk=read_pk(team_id))
     except CounsellorTeam.DoesNotExist:
         raise Http404(_("Not found.")) from None
 
@@ -227,31 +236,6 @@ def set_team_members(actor, team_id, *, members) -> CounsellorTeam:
 # --- requests -------------------------------------------------------------------------------
 
 
-def _read_uuid(value) -> uuid_module.UUID:
-    if isinstance(value, uuid_module.UUID):
-        return value
-    try:
-        return uuid_module.UUID(str(value or "").strip())
-    except ValueError:
-        raise ValidationError(
-            {"uuid": [_("The request's UUID is made by the client: send a UUID.")]}
-        ) from None
-
-
-def _read_day(value, field: str) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        day = parse_date(str(value or "").strip())
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValidationError({field: [_("Give the date as YYYY-MM-DD.")]})
-    return day
-
-
 def _load(actor, request_id, *, lock: bool = True) -> EnterpriseRequest:
     """The request in the actor's sight (404 outside it), its row locked."""
     if actor is not None:
@@ -263,20 +247,21 @@ def _load(actor, request_id, *, lock: bool = True) -> EnterpriseRequest:
     if lock:
         rows = rows.select_for_update(of=("self",))
     try:
-        return rows.get(pk=_pk(request_id))
+        return rows.get(pk=read_pk(request_id))
     except EnterpriseRequest.DoesNotExist:
         raise Http404(_("Not found.")) from None
 
 
 def _next_number(year: int) -> str:
+    """The year's next number: one more than the largest numeric part (QS2026-10000
+    follows QS2026-9999, which a text order would put after it)."""
     prefix = f"QS{year}-"
     last = (
         EnterpriseRequest.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
+        .annotate(serial=Cast(Substr("number", len(prefix) + 1), BigIntegerField()))
+        .aggregate(last=Max("serial"))["last"]
     )
-    return f"{prefix}{(int(last[len(prefix) :]) if last else 0) + 1:04d}"
+    return f"{prefix}{(last or 0) + 1:04d}"
 
 
 def _insert(row: EnterpriseRequest) -> EnterpriseRequest | None:
@@ -298,34 +283,44 @@ def _insert(row: EnterpriseRequest) -> EnterpriseRequest | None:
     raise ValidationError(_("Too many requests were recorded at this moment: send it again."))
 
 
-def _stored(actor, key) -> EnterpriseRequest:
-    """A request sent before under the same uuid: the actor's to see, else a message."""
+def _stored(actor, key, *, enterprise, kind, text) -> EnterpriseRequest | None:
+    """A request sent before under the same uuid: the actor's to see and the same
+    request (enterprise, kind and text), else a message."""
     stored = EnterpriseRequest.objects.filter(uuid=key).first()
     if stored is None:
         return None
     if not selectors.visible_requests(actor).filter(pk=stored.pk).exists():
         raise ValidationError({"uuid": [_("That UUID belongs to another request.")]})
+    same = (
+        validators.read_id(getattr(enterprise, "pk", enterprise)) == stored.enterprise_id
+        and kind == stored.kind
+        and validators.clean_text(text, field="text", limit=TEXT_MAX, required=False, errors={})
+        == stored.text
+    )
+    if not same:
+        raise ValidationError(
+            {
+                "uuid": [
+                    _(
+                        "That UUID was sent before with another enterprise, kind or text "
+                        "(request %(number)s): make a new UUID for a new request."
+                    )
+                    % {"number": stored.number}
+                ]
+            }
+        )
     return stored
 
 
-@transaction.atomic
-def receive_request(
-    actor, *, enterprise, kind, text, department, received_on=None, uuid=None
-) -> tuple[EnterpriseRequest, bool]:
-    """Records an enterprise's request, sent to a department, with its due days. Recorded
-    by a manager of the enterprise's area or its finance counsellor. The client's `uuid`
-    makes sending it twice harmless: (the stored request, False)."""
-    from yiwang.cases.models import Department
+def _enterprise(actor, enterprise):
+    """The enterprise sent (an id or a row; text typed on the page is looked up by
+    `selectors.find_enterprise`), one the actor may record requests of."""
     from yiwang.outreach.models import Enterprise
 
-    if actor is not None:
-        scope.recheck(actor)
-    key = _read_uuid(uuid) if uuid not in (None, "") else uuid_module.uuid4()
-    stored = _stored(actor, key)
-    if stored is not None:
-        return stored, False
+    if isinstance(enterprise, str):
+        return selectors.find_enterprise(actor, enterprise)
     try:
-        firm = Enterprise.objects.get(pk=_pk(enterprise))
+        firm = Enterprise.objects.get(pk=read_pk(enterprise))
     except Enterprise.DoesNotExist:
         raise Http404(_("Not found.")) from None
     if actor is not None and not selectors.may_receive(actor, firm):
@@ -337,6 +332,29 @@ def receive_request(
                 )
             )
         raise Http404(_("Not found."))
+    return firm
+
+
+@transaction.atomic
+def receive_request(
+    actor, *, enterprise, kind, text, department, received_on=None, uuid=None
+) -> tuple[EnterpriseRequest, bool]:
+    """Records an enterprise's request, sent to a department, with its due days. Recorded
+    by a manager of the enterprise's area or its finance counsellor. The client's `uuid`
+    makes sending it twice harmless: (the stored request, False); the same uuid with
+    another enterprise, kind or text is refused. `enterprise` is an id or a row, or the
+    name or credit code typed on the page (`selectors.find_enterprise`). Due days reaching into a
+    year whose holidays are not known yet are counted by the weekly rule and marked
+    provisional (`clock`)."""
+    from yiwang.cases.models import Department
+
+    if actor is not None:
+        scope.recheck(actor)
+    key = read_uuid(uuid) if uuid not in (None, "") else uuid_module.uuid4()
+    firm = _enterprise(actor, enterprise)
+    stored = _stored(actor, key, enterprise=firm.pk, kind=kind, text=text)
+    if stored is not None:
+        return stored, False
     errors: dict = {}
     if not firm.is_active:
         errors["enterprise"] = [_("The enterprise is no longer active.")]
@@ -352,13 +370,9 @@ def receive_request(
     today = _today()
     day = today
     if received_on not in (None, ""):
-        try:
-            day = _read_day(received_on, "received_on")
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        else:
-            if day > today:
-                errors["received_on"] = [_("A request cannot be received in the future.")]
+        day = read_date(received_on, "received_on", errors)
+        if day is not None and day > today:
+            errors["received_on"] = [_("A request cannot be received in the future.")]
     if errors:
         raise ValidationError(errors)
     dues = clock(day)
@@ -472,7 +486,7 @@ def extend_request(actor, request_id, *, reason) -> EnterpriseRequest:
     )
     if errors:
         raise ValidationError(errors)
-    due = _add(row.received_on, settings.PROJECTS_REQUEST_DAYS["extended"], "reason")
+    dues = clock(row.received_on, extended=True)
     today = _today()
     return _step(
         actor,
@@ -480,7 +494,8 @@ def extend_request(actor, request_id, *, reason) -> EnterpriseRequest:
         "projects_request.extend",
         {
             "extension_reason": reason,
-            "resolve_due": due,
+            "resolve_due": dues["resolve_due"],
+            "clock_provisional": dues["clock_provisional"],
             "resolve_late": row.resolve_late or today > row.resolve_due,
         },
     )
@@ -545,6 +560,31 @@ def rate_request(actor, request_id, *, satisfaction, note="") -> EnterpriseReque
     )
 
 
+def recount_provisional_clocks(actor) -> int:
+    """The open requests whose due days were counted in a year not known then: counted
+    again on the calendar as it stands now (after the county entered a year), each
+    change audited; the mark cleared once no year is assumed. Answers how many changed.
+    The late flags already set stay (late is for good)."""
+    rows = (
+        EnterpriseRequest.objects.select_for_update()
+        .filter(clock_provisional=True)
+        .exclude(status=RequestStatus.RESOLVED)
+        .order_by("pk")
+    )
+    changed = 0
+    for row in rows:
+        dues = clock(row.received_on, extended=bool(row.extension_reason))
+        values = {
+            name: dues[name]
+            for name in (*DUE_FIELDS, "clock_provisional")
+            if dues[name] != getattr(row, name)
+        }
+        if values:
+            _step(actor, row, "projects_request.recount", values)
+            changed += 1
+    return changed
+
+
 def request_links(user, ids) -> dict:
     """{request id: (URL, number)} of the requests among `ids` the user sees (the inbox)."""
     from django.urls import reverse
@@ -569,6 +609,14 @@ def _stage_label(status: str) -> str:
         RequestStatus.VERIFYING: _("the reply"),
         RequestStatus.REPLIED: _("the resolution"),
     }[status]
+
+
+# The stage of each late flag, as `_stage_label` names it.
+FLAG_STAGE = {
+    "verify_late": ("verify_due", RequestStatus.RECEIVED),
+    "reply_late": ("reply_due", RequestStatus.VERIFYING),
+    "resolve_late": ("resolve_due", RequestStatus.REPLIED),
+}
 
 
 def _notice(kind: str, row, text: str, **to) -> Notification:
@@ -609,14 +657,19 @@ def _remind(row: EnterpriseRequest, today: datetime.date) -> bool:
 
 
 def _escalate(row: EnterpriseRequest, today: datetime.date) -> bool:
-    """Marks the current stage late when overdue and raises the level to the number of
-    late stages (the county at most), each new level notified once. The conditional
-    UPDATE holds the row to what was read: of two sweeps at once one writes."""
+    """Marks late every stage still to be done whose due day is past (a request nobody
+    touches has its verifying, reply and resolution late in turn) and raises the level
+    to the number of late stages (the county at most), each new level notified once,
+    naming the stage whose late flag raised it (the first late stage the town, the
+    second the county). The conditional UPDATE holds the row to what was read: of two
+    sweeps at once one writes.
+
+    A provisional due day (a year not known yet counted by the weekly rule) is swept
+    like any other: weekends alone are the earliest the stage can be due."""
     flags = {name: getattr(row, name) for name in LATE_FLAGS}
-    due_field, late_flag = STAGES[row.status]
-    due = getattr(row, due_field)
-    if today > due:
-        flags[late_flag] = True
+    for due_field, late_flag, pending in STAGE_ORDER:
+        if row.status in pending and today > getattr(row, due_field):
+            flags[late_flag] = True
     target = max(row.escalation_level, min(EscalationLevel.COUNTY, sum(flags.values())))
     changes = {name: value for name, value in flags.items() if value != getattr(row, name)}
     if target != row.escalation_level:
@@ -633,16 +686,18 @@ def _escalate(row: EnterpriseRequest, today: datetime.date) -> bool:
         if not claimed:
             return False
         notices = []
+        late = [name for name in LATE_FLAGS if flags[name]]  # in the stages' order
         for level in range(row.escalation_level + 1, target + 1):
             code, kind = _level_code(row.area_code, level)
+            due_field, stage = FLAG_STAGE[late[level - 1]]
             text = _(
                 "Enterprise request %(number)s of %(enterprise)s is overdue (%(stage)s was due "
                 "on %(due)s) and was raised to %(level)s."
             ) % {
                 "number": row.number,
                 "enterprise": row.enterprise.name,
-                "stage": _stage_label(row.status),
-                "due": due.isoformat(),
+                "stage": _stage_label(stage),
+                "due": getattr(row, due_field).isoformat(),
                 "level": EscalationLevel(level).label,
             }
             notices.append(_notice(NOTICE_ESCALATED, row, text, area_code=code, level=kind))
@@ -697,9 +752,13 @@ def sweep_requests(today: datetime.date | None = None) -> dict:
     )
     for row in open_rows.filter(selectors.due_today_q(today)).order_by("pk"):
         counts["reminded"] += _remind(row, today)
-    # Overdue now, or late in a stage that ended without the level raised for it.
-    behind = selectors.overdue_q(today) | (
-        Q(escalation_level__lt=EscalationLevel.COUNTY) & (Q(verify_late=True) | Q(reply_late=True))
+    # A stage still to be done past its due day and not yet marked late, or late stages
+    # without the level raised for them.
+    behind = Q()
+    for due_field, late_flag, pending in STAGE_ORDER:
+        behind |= Q(status__in=pending, **{f"{due_field}__lt": today, late_flag: False})
+    behind |= Q(escalation_level__lt=EscalationLevel.COUNTY) & (
+        Q(verify_late=True) | Q(reply_late=True)
     )
     for row in open_rows.filter(behind).order_by("pk"):
         counts["escalated"] += _escalate(row, today)

@@ -262,12 +262,14 @@ def test_bad_problems_are_refused(team, values, field):
     assert _counts() == before
 
 
-def test_a_problem_when_the_calendar_does_not_know_the_deadlines_year(team, monkeypatch):
+def test_a_problem_far_ahead_is_raised_with_a_provisional_due_day(team, monkeypatch):
+    """A default due day in a year the calendar does not know is counted by the weekly
+    rule and marked provisional: raising a problem is never refused for it."""
     project, member = team
     _clerk, department = department_staff()
-    monkeypatch.setattr("django.conf.settings.PROJECTS_PROBLEM_DAYS", 100_000)
-    before = _counts()
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.raise_problem(member, project.pk, department=department, cause="land", text="x")
-    assert "are not known yet" in caught.value.message_dict["due_on"][0]
-    assert _counts() == before
+    monkeypatch.setattr("django.conf.settings.PROJECTS_PROBLEM_DAYS", 2_000)
+    problem = services.raise_problem(
+        member, project.pk, department=department, cause="land", text="x"
+    )
+    assert problem.due_provisional is True
+    assert not calendar().knows(problem.due_on.year)

@@ -125,13 +125,38 @@ def test_receiving_twice_with_one_uuid_stores_one(support, town_admin):
         town_admin,
         enterprise=support.enterprise.pk,
         kind="land",
-        text="用地指标（重发）",
+        text=" 用地指标 ",
         department=support.department.pk,
         uuid=key,
     )
     assert created and not created_again and again.pk == first.pk
     assert EnterpriseRequest.objects.count() == 1
     assert AuditEntry.objects.filter(action="projects_request.receive").count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"text": "用地指标（另一件）"}, {"kind": "finance"}, {"enterprise": "lonely"}],
+)
+def test_a_uuid_reused_for_another_request_is_refused(support, town_admin, change):
+    """The same uuid with another enterprise, kind or text is not the request sent
+    before: refused with a message, not answered with an unrelated request."""
+    key = uuid.uuid4()
+    sent = {
+        "enterprise": support.enterprise.pk,
+        "kind": "land",
+        "text": "用地指标",
+        "department": support.department.pk,
+        "uuid": key,
+    }
+    first, _created = services.receive_request(town_admin, **sent)
+    if change.get("enterprise") == "lonely":
+        change = {"enterprise": support.lonely_enterprise.pk}
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
+        services.receive_request(town_admin, **{**sent, **change})
+    assert "another enterprise, kind or text" in raised.value.message_dict["uuid"][0]
+    assert first.number in raised.value.message_dict["uuid"][0]
+    assert EnterpriseRequest.objects.count() == 1
 
 
 def test_a_year_the_calendar_does_not_know_is_its_message(support):
@@ -288,19 +313,28 @@ def test_a_stage_that_ended_late_unswept_still_raises_one_level(support):
 
 
 def test_two_stages_overdue_at_once_notify_both_levels(support):
-    """Never handled, first swept when the reply is also overdue: verifying marked late
-    (by the sweep) raises it to the town; the reply overdue once verifying is begun
-    raises it to the county."""
+    """Never handled, first swept when the reply is also overdue (received Fri
+    2026-02-13: verifying due 02-14, the reply 02-25): both stages still to be done are
+    marked late, whatever the status, so the request goes to the county at once, one
+    notice a level, each naming the stage that raised it."""
     row = _receive(support, SPRING_FESTIVAL["received_on"])
-    services.sweep_requests(D(2026, 2, 26))
+    with translation.override("en"):
+        services.sweep_requests(D(2026, 2, 26))
     row.refresh_from_db()
-    assert row.escalation_level == EscalationLevel.TOWN
+    assert row.escalation_level == EscalationLevel.COUNTY
+    assert (row.verify_late, row.reply_late, row.resolve_late) == (True, True, False)
+    assert _notices(row, services.NOTICE_ESCALATED) == [(TOWN, None), (COUNTY, None)]
+    texts = list(
+        Notification.objects.filter(kind=services.NOTICE_ESCALATED, object_id=row.pk)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
+    assert "verifying was due on 2026-02-14" in texts[0]
+    assert "the reply was due on 2026-02-25" in texts[1]
     with on(D(2026, 2, 26)):
         services.begin_verifying(support.clerk, row.pk)
     services.sweep_requests(D(2026, 2, 26))
-    row.refresh_from_db()
-    assert row.escalation_level == EscalationLevel.COUNTY and row.reply_late is True
-    assert _notices(row, services.NOTICE_ESCALATED) == [(TOWN, None), (COUNTY, None)]
+    assert len(_notices(row, services.NOTICE_ESCALATED)) == 2
 
 
 def test_a_resolved_request_is_left_alone(support):

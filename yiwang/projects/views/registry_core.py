@@ -38,5 +38,8 @@ def register() -> None:
             "projects.progress.record": gettext_lazy("Record a day's progress"),
             "projects.problem.raise": gettext_lazy("Raise a project's problem"),
             "projects.problem.resolve": gettext_lazy("Resolve a project's problem"),
+            "projects.problem.recount": gettext_lazy(
+                "Count a project problem's due day again on the calendar entered"
+            ),
         }
     )

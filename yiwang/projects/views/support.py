@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -40,6 +41,9 @@ from yiwang.projects.forms.support import (
 from yiwang.projects.models import CounsellorTeam, RequestStatus
 from yiwang.projects.selectors import support as selectors
 from yiwang.projects.services import support as services
+from yiwang.projects.services.inputs import require_command_post
+from yiwang.projects.services.progress import overdue_problem_links
+from yiwang.projects.workdays import calendar
 
 PAGE_SIZE = 50
 PEOPLE_SHOWN = 500
@@ -90,8 +94,12 @@ def request_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_create(request):
+    # The enterprise is typed (its name or credit code; a county has thousands): the first
+    # PEOPLE_SHOWN are suggested, the service finds the one typed among all of them.
     enterprises = list(
-        selectors.receivable_enterprises(request.user).order_by("area_code", "name")[:PEOPLE_SHOWN]
+        selectors.receivable_enterprises(request.user)
+        .order_by("area_code", "name")
+        .only("pk", "name", "credit_code")[:PEOPLE_SHOWN]
     )
     if not enterprises:
         raise PermissionDenied(
@@ -154,6 +162,9 @@ def _detail(request, row, *, forms=None, status=200):
         (_("Replied"), row.reply_due, row.replied_on, row.reply_late),
         (_("Resolved"), row.resolve_due, row.resolved_on, row.resolve_late),
     ]
+    # A due day counted by the weekly rule in a year whose holidays are not entered yet.
+    known = calendar().knows if row.clock_provisional else None
+    stages = [(*stage, known is not None and not known(stage[1].year)) for stage in stages]
     return render(
         request,
         "projects/support/requests_detail.html",
@@ -208,25 +219,40 @@ def counsellors(request):
     )
 
 
-def _people(user):
+def _people(user, team=None):
+    """The team form's choices: the sponsors of the finance-counsellor programme first,
+    then the other active users the user sees, at most PEOPLE_SHOWN of them, and always
+    the team's current members and leader (saving never drops one for not being shown)."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from yiwang.accounts.models import User
 
-    return list(
+    sponsors = selectors.counsellor_pairings().values("sponsor")
+    shown = list(
         User.objects.visible_to(user)
         .filter(is_active=True)
-        .order_by("full_name", "username")[:PEOPLE_SHOWN]
+        .annotate(
+            sponsor=Case(
+                When(pk__in=sponsors, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("sponsor", "full_name", "username", "pk")[:PEOPLE_SHOWN]
     )
-
-
-def _require_command_post(user) -> None:
-    if not access.is_command_post(user):
-        raise PermissionDenied(_("Only the county's command post keeps the counsellor teams."))
+    if team is not None:
+        ids = {p.pk for p in shown}
+        current = (
+            User.objects.filter(Q(pk__in=team.members.values("pk")) | Q(pk=team.leader_id or 0))
+            .exclude(pk__in=ids)
+            .filter(is_active=True)
+        )
+        shown += list(current.order_by("full_name", "username", "pk"))
+    return shown
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_create(request):
-    _require_command_post(request.user)
+    require_command_post(request.user)
     form = TeamForm(request.POST or None, people=_people(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -253,9 +279,9 @@ def team_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_edit(request, counsellor_team_id: int):
-    _require_command_post(request.user)
+    require_command_post(request.user)
     team = get_or_404(CounsellorTeam.objects.all(), pk=counsellor_team_id)
-    people = _people(request.user)
+    people = _people(request.user, team)
     initial = {
         "name": team.name,
         "bank": team.bank,
@@ -312,10 +338,7 @@ urlpatterns = [
 
 
 def register() -> None:
-    # The battle map's section of the menu, declared here unless another topic (or core)
-    # declared it first.
-    if "projects" not in menus.SECTIONS:
-        menus.SECTIONS["projects"] = menus.Section("projects", gettext_lazy("Battle map"), 36)
+    # The battle map's menu section is declared in views/__init__.py.
     menus.register(
         menus.MenuItem(
             key="projects.requests",
@@ -352,6 +375,7 @@ def register() -> None:
             gettext_lazy("Project problem overdue"),
             "projects",
             object_type="projects.problem",
+            links=overdue_problem_links,
         ),
     )
     audit.register_actions(
@@ -369,5 +393,8 @@ def register() -> None:
             "projects_request.escalate": gettext_lazy("Raise an overdue enterprise request"),
             "projects_request.late": gettext_lazy("Mark an enterprise request's stage late"),
             "projects_problem.remind": gettext_lazy("Remind of an overdue project problem"),
+            "projects_request.recount": gettext_lazy(
+                "Count an enterprise request's due days again on the calendar entered"
+            ),
         }
     )
