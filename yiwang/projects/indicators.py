@@ -1,7 +1,7 @@
 """The battle map's figures in the cockpit's registry (yiwang.core.indicators): the active
 key projects, their open milestones past due, the enterprise requests open and those
 overdue in their current stage. Each is the count of a list the API gives
-(`records_url`), read through the same filterset (yiwang.projects.filters.indicators).
+(`records_url`), read through the same filterset as the API's list.
 
 A project's colour (red from a milestone's lag in working days, by its type's
 thresholds) is counted on the working calendar, not in SQL: the map shows the red
@@ -15,11 +15,9 @@ from django.utils.translation import pgettext_lazy
 def register_indicators() -> None:
     from yiwang.core import indicators
     from yiwang.projects import access
-    from yiwang.projects.filters.indicators import (
-        MilestoneIndicatorFilterSet,
-        ProjectIndicatorFilterSet,
-        RequestIndicatorFilterSet,
-    )
+    from yiwang.projects.filters.plan import MilestoneFilterSet
+    from yiwang.projects.filters.projects import ProjectFilterSet
+    from yiwang.projects.filters.support import EnterpriseRequestFilterSet
     from yiwang.projects.models import EnterpriseRequest, Milestone, Project
     from yiwang.projects.selectors.projects import visible_projects
 
@@ -48,7 +46,7 @@ def register_indicators() -> None:
             _("projects"),
             "projects",
             "projects.Project",
-            ProjectIndicatorFilterSet,
+            ProjectFilterSet,
             "api:project-list",
             "projects:projects",
             params={"is_active": "true"},
@@ -65,7 +63,7 @@ def register_indicators() -> None:
             _("milestones"),
             "projects",
             "projects.Milestone",
-            MilestoneIndicatorFilterSet,
+            MilestoneFilterSet,
             "api:project-milestone-list",
             None,
             params={"late": "true", "active": "true"},
@@ -79,7 +77,7 @@ def register_indicators() -> None:
             _("requests"),
             "projects",
             "projects.EnterpriseRequest",
-            RequestIndicatorFilterSet,
+            EnterpriseRequestFilterSet,
             "api:enterprise-request-list",
             "projects:support-requests",
             params={"open": "true"},
@@ -97,7 +95,7 @@ def register_indicators() -> None:
             _("requests"),
             "projects",
             "projects.EnterpriseRequest",
-            RequestIndicatorFilterSet,
+            EnterpriseRequestFilterSet,
             "api:enterprise-request-list",
             "projects:support-requests",
             params={"overdue": "true"},

@@ -173,10 +173,12 @@ def _projects():
 
     factories.enter_years_around_today()
     today = timezone.localdate()
-    for number, town in (("XM-1", TOWN), ("XM-2", OTHER_UNIT[:9])):
-        project = factories.make_project(number, area_code=town)
+    # On units, as every record of this test, so that each area's figure is its
+    # children's sum (a row on a town itself is the town's own, in no village).
+    for number, unit in (("XM-1", UNIT), ("XM-2", OTHER_UNIT)):
+        project = factories.make_project(number, area_code=unit)
         factories.make_milestone(project, due_on=today - datetime.timedelta(days=8))
-    enterprise = factories.make_enterprise()
+    enterprise = factories.make_enterprise(area=UNIT)
     department = factories.make_department()
     cal = calendar()
     for number, received in (("Q1", today - datetime.timedelta(days=30)), ("Q2", today)):
