@@ -183,6 +183,12 @@ def project_edit(request, pk: int):
         from yiwang.areas.models import Area
 
         choices["towns"] = [*choices["towns"], *Area.objects.filter(code=project.area_code)]
+    # The project's leader and enterprise stay choosable though the manager may not see
+    # them (a county-level leader for a town's admin): else the form would drop them.
+    for name in ("leaders", "enterprises"):
+        current = project.leader if name == "leaders" else project.enterprise
+        if current is not None and current.pk not in {row.pk for row in choices[name]}:
+            choices[name] = [current, *choices[name]]
     form = ProjectForm(request.POST or None, initial=initial, **choices)
     del form.fields["area_code"]  # a project stays in its town
     if request.method == "POST" and form.is_valid():
