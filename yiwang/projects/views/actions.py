@@ -25,7 +25,7 @@ from yiwang.projects.forms.projects import (
     TargetForm,
 )
 from yiwang.projects.models import Milestone, MilestoneType
-from yiwang.projects.views.projects import _project, people_of, project_page
+from yiwang.projects.views.projects import _project, milestone_owners, people_of, project_page
 
 
 def _managed(request, pk: int):
@@ -83,9 +83,9 @@ def set_permit(request, pk: int):
 @require_POST
 def add_milestone(request, pk: int):
     project = _managed(request, pk)
-    form = MilestoneForm(request.POST, types=MilestoneType.objects.all())
-    # The owner is checked by the service, not by the choices.
-    form.fields["owner"].choices = [(request.POST.get("owner", ""), "")]
+    form = MilestoneForm(
+        request.POST, types=MilestoneType.objects.all(), owners=milestone_owners(project)
+    )
 
     def call(data):
         services.add_milestone(

@@ -233,6 +233,16 @@ def _milestones(project):
     return rows, unknown
 
 
+def milestone_owners(project, members=None) -> list:
+    """Whom a milestone may be given to: the project's leader and its special team."""
+    if members is None:
+        members = ProjectMember.objects.filter(project=project).select_related("user")
+    owners = [m.user for m in members]
+    if project.leader and project.leader not in owners:
+        owners.insert(0, project.leader)
+    return owners
+
+
 def project_page(request, project, *, status=200, **forms):
     """The project's page, with the forms given (bound, with their errors) in place of
     empty ones."""
@@ -282,9 +292,7 @@ def project_page(request, project, *, status=200, **forms):
                 row.complete_form = forms["complete_form"]
             else:
                 row.complete_form = CompleteForm(auto_id=f"done{row.pk}_%s")
-        owners = [m.user for m in members]
-        if project.leader and project.leader not in owners:
-            owners.insert(0, project.leader)
+        owners = milestone_owners(project, members)
         context.update(
             {
                 "stage_form": forms.get("stage_form") or StageForm(),
