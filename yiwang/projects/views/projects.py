@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Role
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import menus
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_or_404
@@ -46,7 +47,7 @@ from yiwang.projects.models import (
     ProjectMember,
 )
 from yiwang.projects.selectors.lag import milestone_colour, milestone_lag
-from yiwang.projects.selectors.projects import visible_projects
+from yiwang.projects.selectors.projects import departments, visible_projects
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
 
 PAGE_SIZE = 30
@@ -66,7 +67,8 @@ def towns_seen(user):
     """The towns of the list's filter: those the user's projects lie in."""
     from yiwang.areas.models import Area
 
-    codes = {code[:9] for code in visible_projects(user).values_list("area_code", flat=True)}
+    length = LENGTH_BY_LEVEL["town"]
+    codes = {code[:length] for code in visible_projects(user).values_list("area_code", flat=True)}
     return list(Area.objects.filter(code__in=codes).order_by("code"))
 
 
@@ -309,12 +311,6 @@ def project_page(request, project, *, status=200, **forms):
         (name for name in forms if name.endswith("_form") and forms[name].errors), ""
     )
     return render(request, "projects/project_detail.html", context, status=status)
-
-
-def departments():
-    from yiwang.cases.models import Department
-
-    return Department.objects.filter(is_active=True).order_by("name", "id")
 
 
 @login_required
