@@ -18,6 +18,7 @@ from yiwang.core.scoping import get_or_404
 from yiwang.projects import access, services
 from yiwang.projects.forms.projects import (
     CompleteForm,
+    DelayForm,
     MembersForm,
     MilestoneForm,
     PermitForm,
@@ -121,6 +122,25 @@ def complete_milestone(request, pk: int, milestone_id: int):
 
 @login_required
 @require_POST
+def tag_delay(request, pk: int, milestone_id: int):
+    project = _managed(request, pk)
+    milestone = get_or_404(Milestone.objects.filter(project=project), pk=milestone_id)
+    return _submit(
+        request,
+        project,
+        "delay_form",
+        DelayForm(request.POST, auto_id=f"delay{milestone.pk}_%s"),
+        lambda data: services.tag_delay(
+            request.user, milestone.pk, cause=data["delay_cause"], note=data["delay_note"]
+        ),
+        _("The cause of the delay was saved."),
+        f"milestone-{milestone.pk}",
+        tagging=milestone.pk,
+    )
+
+
+@login_required
+@require_POST
 def set_target(request, pk: int):
     project = _managed(request, pk)
     return _submit(
@@ -166,6 +186,11 @@ urlpatterns = [
         "projects/<int:pk>/milestones/<int:milestone_id>/done/",
         complete_milestone,
         name="milestone-complete",
+    ),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone_id>/delay/",
+        tag_delay,
+        name="milestone-delay",
     ),
     path("projects/<int:pk>/target/", set_target, name="project-target"),
     path("projects/<int:pk>/members/", set_members, name="project-members"),

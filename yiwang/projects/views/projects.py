@@ -27,6 +27,7 @@ from yiwang.projects import access, services
 from yiwang.projects.forms.progress import ProblemForm, ResolveForm
 from yiwang.projects.forms.projects import (
     CompleteForm,
+    DelayForm,
     MembersForm,
     MilestoneForm,
     PermitForm,
@@ -294,6 +295,13 @@ def project_page(request, project, *, status=200, **forms):
                 row.complete_form = forms["complete_form"]
             else:
                 row.complete_form = CompleteForm(auto_id=f"done{row.pk}_%s")
+            if forms.get("tagging") == row.pk:
+                row.delay_form = forms["delay_form"]
+            elif row.lag and not row.done_on:
+                row.delay_form = DelayForm(
+                    auto_id=f"delay{row.pk}_%s",
+                    initial={"delay_cause": row.delay_cause, "delay_note": row.delay_note},
+                )
         owners = milestone_owners(project, members)
         context.update(
             {
@@ -302,6 +310,7 @@ def project_page(request, project, *, status=200, **forms):
                 "milestone_form": forms.get("milestone_form")
                 or MilestoneForm(types=MilestoneType.objects.all(), owners=owners),
                 "completing": forms.get("completing"),
+                "tagging": forms.get("tagging"),
                 "target_form": forms.get("target_form") or TargetForm(),
                 "members_form": forms.get("members_form")
                 or MembersForm(initial={"members": members_text(members)}),
