@@ -179,18 +179,29 @@ def save_changes(
     action: str,
     also: tuple[str, ...] = (),
     snap=snapshot,
-) -> None:
+    area_code: str = "",
+) -> bool:
     """A correction: the `values` that differ from `obj`'s are set, saved (with the fields
     in `also` that save() derives, and updated_at) and recorded under `action`, before and
-    after as `snap` gives them. Nothing is written (or logged) when nothing changes."""
+    after as `snap` gives them, under `area_code` when given (a row with no area of its own,
+    filed under its parent's), else the object's own. Nothing is written (or logged) when
+    nothing changes; answers whether something did."""
     changed = [f for f, v in values.items() if getattr(obj, f) != v]
     if not changed:
-        return
+        return False
     before = snap(obj)
     for field in changed:
         setattr(obj, field, values[field])
     obj.save(update_fields=[*changed, *also, "updated_at"])
-    record(actor=actor, action=action, obj=obj, before=before, after=snap(obj))
+    record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=snap(obj),
+        **({"area_code": area_code} if area_code else {}),
+    )
+    return True
 
 
 def record_many(entries: list[AuditEntry]) -> None:

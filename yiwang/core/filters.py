@@ -40,6 +40,12 @@ class AreaCodeFilter(django_filters.CharFilter):
     field_class = AreaCodeField
 
 
+def under(queryset, name, value):
+    """An `under` filter's method: the rows whose `area_code` lies in the area typed or
+    under it (every row when nothing is typed)."""
+    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
+
+
 class IdField(forms.IntegerField):
     """A row's id in a filter: a whole number from 1 to the largest key stored."""
 

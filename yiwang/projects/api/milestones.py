@@ -9,6 +9,8 @@
   adds one (201); 400 when it is due before its project starts.
 - `POST /project-milestones/{id}/complete/` `{"done_on", "delay_cause", "delay_note"}`:
   done (200); done late needs the cause of the delay.
+- `POST /project-milestones/{id}/delay/` `{"cause", "note"}`: tags the cause of a
+  milestone's delay (200), open or done.
 """
 
 from __future__ import annotations
@@ -125,6 +127,11 @@ class ProjectMilestoneCompleteSerializer(serializers.Serializer):
     delay_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ProjectMilestoneDelaySerializer(serializers.Serializer):
+    cause = serializers.ChoiceField(choices=DelayCause.choices, help_text="The cause of the delay.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ProjectMilestoneViewSet(ScopedViewSet):
     """The milestones of the projects you see, with their lag and colour."""
 
@@ -172,6 +179,18 @@ class ProjectMilestoneViewSet(ScopedViewSet):
         data = ProjectMilestoneCompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         milestone = services.complete_milestone(request.user, pk, **data.validated_data)
+        return self._answer(milestone)
+
+    @extend_schema(
+        request=ProjectMilestoneDelaySerializer,
+        responses={200: ProjectMilestoneSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def delay(self, request, pk=None):
+        """Tags the cause of the milestone's delay (and a note)."""
+        data = ProjectMilestoneDelaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        milestone = services.tag_delay(request.user, pk, **data.validated_data)
         return self._answer(milestone)
 
 

@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.filters import AreaCodeFilter, FilterSet
-from yiwang.core.scoping import subtree_q
+from yiwang.core.filters import AreaCodeFilter, FilterSet, under
 from yiwang.projects.models import EnterpriseRequest, RequestKind, RequestStatus
 from yiwang.projects.selectors.support import overdue_q
 
@@ -17,10 +16,6 @@ def _departments():
     from yiwang.cases.models import Department
 
     return Department.objects.filter(is_active=True).order_by("area_code", "name")
-
-
-def under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
 class EnterpriseRequestFilterSet(FilterSet):

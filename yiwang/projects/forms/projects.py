@@ -142,6 +142,13 @@ class CompleteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class DelayForm(forms.Form):
+    """The cause of an open milestone's delay, tagged while it is late."""
+
+    delay_cause = forms.ChoiceField(label=_("cause of delay"), choices=_empty(DelayCause.choices))
+    delay_note = forms.CharField(label=_("about the delay"), max_length=200, required=False)
+
+
 class MonthField(forms.CharField):
     """A month typed as 2026-11 (the browser's month input): its first day."""
 

@@ -10,3 +10,11 @@ def visible_projects(user):
     q = access.project_q(user)
     projects = Project.objects.all()
     return projects if q is None else projects.filter(q)
+
+
+def departments():
+    """The departments a problem or a request may be sent to: the active ones, by area
+    and name."""
+    from yiwang.cases.models import Department
+
+    return Department.objects.filter(is_active=True).order_by("area_code", "name", "id")

@@ -167,31 +167,12 @@ def require_manager(actor, project: Project) -> None:
 
 
 def require_command_post(actor) -> None:
-    if actor is not None and not access.is_command_post(actor):
+    """Refused unless the actor is the county's command post, their posts re-read inside
+    the transaction (a post ended a moment ago no longer counts)."""
+    if actor is None:
+        return
+    core_access.recheck(actor)
+    if not access.is_command_post(actor):
         raise PermissionDenied(
             _("Only the county's command post (a county admin) may change this setting.")
         )
-
-
-def save_changes(*, actor, obj, values: dict, action: str, area_code: str) -> bool:
-    """The `values` that differ from `obj`'s set, saved (with updated_at) and audited under
-    `action` with the project's area (a milestone, a permit, a target has none of its
-    own). Nothing is written when nothing changes; answers whether something did."""
-    from yiwang.core import audit
-
-    changed = [f for f, v in values.items() if getattr(obj, f) != v]
-    if not changed:
-        return False
-    before = audit.snapshot(obj)
-    for field in changed:
-        setattr(obj, field, values[field])
-    obj.save(update_fields=[*changed, "updated_at"])
-    audit.record(
-        actor=actor,
-        action=action,
-        obj=obj,
-        area_code=area_code,
-        before=before,
-        after=audit.snapshot(obj),
-    )
-    return True

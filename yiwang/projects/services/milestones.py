@@ -35,7 +35,6 @@ from yiwang.projects.services.inputs import (
     read_user,
     require_command_post,
     require_manager,
-    save_changes,
 )
 from yiwang.projects.workdays import calendar
 
@@ -211,7 +210,7 @@ def update_milestone(actor, milestone_id, **changes) -> Milestone:
     if "owner" in changes:
         values["owner"] = read_user(changes["owner"], "owner", errors)
     raise_errors(errors)
-    save_changes(
+    audit.save_changes(
         actor=actor,
         obj=milestone,
         values=values,
@@ -254,7 +253,7 @@ def complete_milestone(actor, milestone_id, *, done_on, delay_cause="", delay_no
     values = {"done_on": done}
     if lag > 0:
         values.update(delay_cause=cause, delay_note=note)
-    save_changes(
+    audit.save_changes(
         actor=actor,
         obj=milestone,
         values=values,
@@ -272,7 +271,7 @@ def tag_delay(actor, milestone_id, *, cause, note="") -> Milestone:
     errors: dict = {}
     cause, note = _cause(cause, note, errors, required=True)
     raise_errors(errors)
-    save_changes(
+    audit.save_changes(
         actor=actor,
         obj=milestone,
         values={"delay_cause": cause, "delay_note": note},
@@ -322,7 +321,7 @@ def set_target(
             after=audit.snapshot(target),
         )
     else:
-        save_changes(
+        audit.save_changes(
             actor=actor,
             obj=target,
             values=values,
@@ -330,7 +329,10 @@ def set_target(
             area_code=project.area_code,
         )
     total = project.targets.aggregate(total=Sum("investment_done"))["total"] or 0
-    if project.investment_done != total:
-        Project.objects.filter(pk=project.pk).update(investment_done=total)
-        project.investment_done = total
+    audit.save_changes(
+        actor=actor,
+        obj=project,
+        values={"investment_done": total},
+        action="projects.project.update",
+    )
     return target

@@ -34,7 +34,6 @@ from yiwang.projects.services.inputs import (
     read_money,
     read_user,
     require_manager,
-    save_changes,
 )
 
 NUMBER_MAX = 20
@@ -393,7 +392,7 @@ def set_permit(actor, project_id, *, kind, state, state_on=None, number="", note
             after=audit.snapshot(permit),
         )
         return permit
-    save_changes(
+    audit.save_changes(
         actor=actor,
         obj=permit,
         values=values,

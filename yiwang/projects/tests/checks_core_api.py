@@ -194,6 +194,9 @@ CHECKS = {
     "api:project-milestone-complete POST": _send(
         "post", "api:project-milestone-complete", "milestone", lambda w: {"done_on": _today(w)}
     ),
+    "api:project-milestone-delay POST": _send(
+        "post", "api:project-milestone-delay", "milestone", lambda w: {"cause": "power"}
+    ),
     "api:project-progress-list GET": _api_list("api:project-progress-list", "progress"),
     "api:project-progress-list POST": _send(
         "post",

@@ -72,7 +72,9 @@ def unchanged(w):
         list(Project.objects.order_by("id").values_list("id", "name", "stage", "area_code")),
         list(StageChange.objects.order_by("id").values_list("id")),
         list(Permit.objects.order_by("id").values_list("id", "state")),
-        list(Milestone.objects.order_by("id").values_list("id", "done_on", "due_on")),
+        list(
+            Milestone.objects.order_by("id").values_list("id", "done_on", "due_on", "delay_cause")
+        ),
         list(ProjectMember.objects.order_by("id").values_list("id", "user_id")),
         list(ProgressEntry.objects.order_by("id").values_list("id")),
         list(Problem.objects.order_by("id").values_list("id", "status")),
@@ -208,6 +210,9 @@ CHECKS = {
     "projects:milestone-complete": write(
         "projects:milestone-complete", _args("milestone"), lambda w: {"done_on": TODAY()}
     ),
+    "projects:milestone-delay": write(
+        "projects:milestone-delay", _args("milestone"), {"delay_cause": "power"}
+    ),
     "projects:project-target": write(
         "projects:project-target",
         _args("project"),
@@ -224,6 +229,12 @@ CHECKS = {
     ),
     "projects:calendar": refused_page(
         "projects:calendar", {"year": "2031", "source": "越界", "holidays": "", "workdays": ""}
+    ),
+    "projects:calendar-remove": write(
+        "projects:calendar-remove",
+        None,
+        lambda w: {"year": timezone.localdate().year + 1},
+        status=403,
     ),
     "projects:milestone-types": refused_page(
         "projects:milestone-types",

@@ -331,3 +331,33 @@ def test_only_the_command_post_enters_a_year(town_admin):
     assert not CalendarYear.objects.filter(year=2030).exists()
     with pytest.raises(ValidationError):
         services.remove_year(None, year=2030)
+
+
+def test_the_projects_investment_done_is_audited(town_admin):
+    project = new_project(town_admin)
+    services.set_target(
+        town_admin,
+        project.pk,
+        month=TODAY(),
+        investment_planned="600",
+        progress_planned=20,
+        investment_done="100",
+    )
+    entry = AuditEntry.objects.get(action="projects.project.update", object_id=str(project.pk))
+    assert entry.area_code == project.area_code
+    assert Decimal(str(entry.after["investment_done"])) == Decimal("100")
+
+
+def test_the_command_posts_rights_are_read_again_when_it_writes(county_admin):
+    from yiwang.accounts.models import Post
+    from yiwang.accounts.scope import current_posts
+
+    assert current_posts(county_admin)  # read and kept for the request
+    Post.objects.filter(user=county_admin).update(  # ended yesterday, behind the cache
+        starts_on=TODAY() - datetime.timedelta(days=9), ends_on=TODAY() - datetime.timedelta(days=1)
+    )
+    with pytest.raises(PermissionDenied):
+        services.configure_milestone_type(
+            county_admin, code="power", name="供电接入", yellow_from=2, red_from=5
+        )
+    assert not MilestoneType.objects.filter(code="power").exists()

@@ -18,6 +18,7 @@ from yiwang.core.scoping import get_or_404
 from yiwang.projects import access, services
 from yiwang.projects.forms.projects import (
     CompleteForm,
+    DelayForm,
     MembersForm,
     MilestoneForm,
     PermitForm,
@@ -25,7 +26,7 @@ from yiwang.projects.forms.projects import (
     TargetForm,
 )
 from yiwang.projects.models import Milestone, MilestoneType
-from yiwang.projects.views.projects import _project, people_of, project_page
+from yiwang.projects.views.projects import _project, milestone_owners, people_of, project_page
 
 
 def _managed(request, pk: int):
@@ -83,9 +84,9 @@ def set_permit(request, pk: int):
 @require_POST
 def add_milestone(request, pk: int):
     project = _managed(request, pk)
-    form = MilestoneForm(request.POST, types=MilestoneType.objects.all())
-    # The owner is checked by the service, not by the choices.
-    form.fields["owner"].choices = [(request.POST.get("owner", ""), "")]
+    form = MilestoneForm(
+        request.POST, types=MilestoneType.objects.all(), owners=milestone_owners(project)
+    )
 
     def call(data):
         services.add_milestone(
@@ -116,6 +117,25 @@ def complete_milestone(request, pk: int, milestone_id: int):
         _("The milestone was marked done."),
         "milestones",
         completing=milestone.pk,
+    )
+
+
+@login_required
+@require_POST
+def tag_delay(request, pk: int, milestone_id: int):
+    project = _managed(request, pk)
+    milestone = get_or_404(Milestone.objects.filter(project=project), pk=milestone_id)
+    return _submit(
+        request,
+        project,
+        "delay_form",
+        DelayForm(request.POST, auto_id=f"delay{milestone.pk}_%s"),
+        lambda data: services.tag_delay(
+            request.user, milestone.pk, cause=data["delay_cause"], note=data["delay_note"]
+        ),
+        _("The cause of the delay was saved."),
+        f"milestone-{milestone.pk}",
+        tagging=milestone.pk,
     )
 
 
@@ -166,6 +186,11 @@ urlpatterns = [
         "projects/<int:pk>/milestones/<int:milestone_id>/done/",
         complete_milestone,
         name="milestone-complete",
+    ),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone_id>/delay/",
+        tag_delay,
+        name="milestone-delay",
     ),
     path("projects/<int:pk>/target/", set_target, name="project-target"),
     path("projects/<int:pk>/members/", set_members, name="project-members"),

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -62,11 +62,8 @@ def _allowed(user) -> None:
 
 
 def project_url(pk: int) -> str:
-    """The project's own page, once it exists; the battle map's panel otherwise."""
-    try:
-        return reverse("projects:project", args=[pk])
-    except NoReverseMatch:
-        return f"{reverse('projects:map')}#project-{pk}"
+    """The project's own page."""
+    return reverse("projects:project", args=[pk])
 
 
 class MapFilters(forms.Form):

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yiwang.core import menus
 from yiwang.core.forms import add_service_error
@@ -91,6 +91,23 @@ def calendar_page(request):
 
 
 @login_required
+@require_POST
+def remove_year(request):
+    """Removes a year the county entered (the package's, if it knows it, applies again)."""
+    _command_post(request)
+    year = request.POST.get("year", "")
+    try:
+        services.remove_year(request.user, year=year)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The county's working calendar of %(year)s was removed.") % {"year": year}
+        )
+    return redirect("projects:calendar")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def milestone_types(request):
     _command_post(request)
@@ -143,6 +160,7 @@ def milestone_types(request):
 
 urlpatterns = [
     path("projects/calendar/", calendar_page, name="calendar"),
+    path("projects/calendar/remove/", remove_year, name="calendar-remove"),
     path("projects/milestone-types/", milestone_types, name="milestone-types"),
 ]
 

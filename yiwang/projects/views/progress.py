@@ -21,8 +21,8 @@ from yiwang.core.scoping import any_subtree_q, get_or_404
 from yiwang.projects import access, services
 from yiwang.projects.forms.progress import ProblemForm, ProgressForm, ResolveForm
 from yiwang.projects.models import Milestone, Problem
-from yiwang.projects.selectors.projects import visible_projects
-from yiwang.projects.views.projects import _project, departments, project_page
+from yiwang.projects.selectors.projects import departments, visible_projects
+from yiwang.projects.views.projects import _project, project_page
 
 PAGE_SIZE = 30
 

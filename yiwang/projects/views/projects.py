@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yiwang.accounts.models import Role
+from yiwang.areas.codes import LENGTH_BY_LEVEL
 from yiwang.core import menus
 from yiwang.core.forms import add_service_error
 from yiwang.core.scoping import get_or_404
@@ -26,6 +27,7 @@ from yiwang.projects import access, services
 from yiwang.projects.forms.progress import ProblemForm, ResolveForm
 from yiwang.projects.forms.projects import (
     CompleteForm,
+    DelayForm,
     MembersForm,
     MilestoneForm,
     PermitForm,
@@ -46,7 +48,7 @@ from yiwang.projects.models import (
     ProjectMember,
 )
 from yiwang.projects.selectors.lag import milestone_colour, milestone_lag
-from yiwang.projects.selectors.projects import visible_projects
+from yiwang.projects.selectors.projects import departments, visible_projects
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
 
 PAGE_SIZE = 30
@@ -66,7 +68,8 @@ def towns_seen(user):
     """The towns of the list's filter: those the user's projects lie in."""
     from yiwang.areas.models import Area
 
-    codes = {code[:9] for code in visible_projects(user).values_list("area_code", flat=True)}
+    length = LENGTH_BY_LEVEL["town"]
+    codes = {code[:length] for code in visible_projects(user).values_list("area_code", flat=True)}
     return list(Area.objects.filter(code__in=codes).order_by("code"))
 
 
@@ -183,6 +186,12 @@ def project_edit(request, pk: int):
         from yiwang.areas.models import Area
 
         choices["towns"] = [*choices["towns"], *Area.objects.filter(code=project.area_code)]
+    # The project's leader and enterprise stay choosable though the manager may not see
+    # them (a county-level leader for a town's admin): else the form would drop them.
+    for name in ("leaders", "enterprises"):
+        current = project.leader if name == "leaders" else project.enterprise
+        if current is not None and current.pk not in {row.pk for row in choices[name]}:
+            choices[name] = [current, *choices[name]]
     form = ProjectForm(request.POST or None, initial=initial, **choices)
     del form.fields["area_code"]  # a project stays in its town
     if request.method == "POST" and form.is_valid():
@@ -225,6 +234,16 @@ def _milestones(project):
             row.colour = milestone_colour(row, row.lag)
             row.colour_label = Colour(row.colour).label
     return rows, unknown
+
+
+def milestone_owners(project, members=None) -> list:
+    """Whom a milestone may be given to: the project's leader and its special team."""
+    if members is None:
+        members = ProjectMember.objects.filter(project=project).select_related("user")
+    owners = [m.user for m in members]
+    if project.leader and project.leader not in owners:
+        owners.insert(0, project.leader)
+    return owners
 
 
 def project_page(request, project, *, status=200, **forms):
@@ -276,9 +295,14 @@ def project_page(request, project, *, status=200, **forms):
                 row.complete_form = forms["complete_form"]
             else:
                 row.complete_form = CompleteForm(auto_id=f"done{row.pk}_%s")
-        owners = [m.user for m in members]
-        if project.leader and project.leader not in owners:
-            owners.insert(0, project.leader)
+            if forms.get("tagging") == row.pk:
+                row.delay_form = forms["delay_form"]
+            elif row.lag and not row.done_on:
+                row.delay_form = DelayForm(
+                    auto_id=f"delay{row.pk}_%s",
+                    initial={"delay_cause": row.delay_cause, "delay_note": row.delay_note},
+                )
+        owners = milestone_owners(project, members)
         context.update(
             {
                 "stage_form": forms.get("stage_form") or StageForm(),
@@ -286,6 +310,7 @@ def project_page(request, project, *, status=200, **forms):
                 "milestone_form": forms.get("milestone_form")
                 or MilestoneForm(types=MilestoneType.objects.all(), owners=owners),
                 "completing": forms.get("completing"),
+                "tagging": forms.get("tagging"),
                 "target_form": forms.get("target_form") or TargetForm(),
                 "members_form": forms.get("members_form")
                 or MembersForm(initial={"members": members_text(members)}),
@@ -295,12 +320,6 @@ def project_page(request, project, *, status=200, **forms):
         (name for name in forms if name.endswith("_form") and forms[name].errors), ""
     )
     return render(request, "projects/project_detail.html", context, status=status)
-
-
-def departments():
-    from yiwang.cases.models import Department
-
-    return Department.objects.filter(is_active=True).order_by("name", "id")
 
 
 @login_required

@@ -5,8 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
-from yiwang.volunteering.filters.volunteers import under
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter, under
 from yiwang.volunteering.models import Certificate
 
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter
-from yiwang.core.scoping import subtree_q
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter, under
 from yiwang.volunteering.models import Membership, Team, TeamKind, Volunteer
-
-
-def under(queryset, name, value):
-    return queryset.filter(subtree_q("area_code", value.strip())) if value else queryset
 
 
 class VolunteerFilterSet(FilterSet):

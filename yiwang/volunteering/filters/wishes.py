@@ -6,8 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.areas.picker import AreaPicker, PickerFilterSet
-from yiwang.core.filters import AreaCodeFilter, FilterSet
-from yiwang.volunteering.filters.volunteers import under
+from yiwang.core.filters import AreaCodeFilter, FilterSet, under
 from yiwang.volunteering.models import Wish, WishStatus
 
 
