@@ -9,13 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.filters import AreaCodeFilter, FilterSet, under
 from yiwang.projects.models import EnterpriseRequest, RequestKind, RequestStatus
+from yiwang.projects.selectors.projects import departments
 from yiwang.projects.selectors.support import overdue_q
-
-
-def _departments():
-    from yiwang.cases.models import Department
-
-    return Department.objects.filter(is_active=True).order_by("area_code", "name")
 
 
 class EnterpriseRequestFilterSet(FilterSet):
@@ -32,7 +27,7 @@ class EnterpriseRequestFilterSet(FilterSet):
         label=_("overdue"), method="is_overdue", help_text=_("Its current stage is past due.")
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("department"), queryset=lambda request: _departments()
+        label=_("department"), queryset=lambda request: departments()
     )
 
     class Meta:

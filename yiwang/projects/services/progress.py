@@ -41,7 +41,6 @@ from yiwang.projects.services.inputs import (
     read_date,
     read_pk,
     read_uuid,
-    save_changes,
 )
 from yiwang.projects.workdays import UnknownCalendarYear, calendar
 
@@ -229,7 +228,7 @@ def recount_provisional_dues(actor) -> int:
     for problem in rows.order_by("pk"):
         due, provisional = default_due(problem.raised_on)
         values = {"due_on": due, "due_provisional": provisional}
-        if save_changes(
+        if audit.save_changes(
             actor=actor,
             obj=problem,
             values=values,

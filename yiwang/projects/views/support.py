@@ -40,6 +40,7 @@ from yiwang.projects.forms.support import (
 )
 from yiwang.projects.models import CounsellorTeam, RequestStatus
 from yiwang.projects.selectors import support as selectors
+from yiwang.projects.selectors.projects import departments
 from yiwang.projects.services import support as services
 from yiwang.projects.services.inputs import require_command_post
 from yiwang.projects.services.progress import overdue_problem_links
@@ -56,12 +57,6 @@ STEPS = {
     "resolve": (ResolveForm, services.resolve_request),
     "rate": (RateForm, services.rate_request),
 }
-
-
-def _departments():
-    from yiwang.cases.models import Department
-
-    return list(Department.objects.filter(is_active=True).order_by("area_code", "name"))
 
 
 @login_required
@@ -109,7 +104,7 @@ def request_create(request):
     form = RequestForm(
         data,
         enterprises=enterprises,
-        departments=_departments(),
+        departments=list(departments()),
         initial={"uuid": str(uuid.uuid4()), "received_on": timezone.localdate().isoformat()},
     )
     if request.method == "POST" and form.is_valid():
