@@ -9,17 +9,9 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-# The browser tests' fixtures, imported: each test names them again as its arguments.
-# ruff: noqa: F811
-from tests.browser.conftest import (  # noqa: F401
-    _requests_finished,
-    assert_clean,
-    browser,
-    console,
-    log_in,
-    open_page,
-)
 from yiwang.projects.tests.test_battle_map import seed
+
+from .conftest import assert_clean, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
