@@ -22,31 +22,33 @@ COMMAND = {Role.COUNTY_ADMIN}
 MANAGERS = {Role.COUNTY_ADMIN, Role.TOWN_ADMIN}
 
 
-def _superuser(user) -> bool:
+def is_active_superuser(user) -> bool:
+    """An active superuser: sees and may do everything."""
     return bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
-def _authenticated(user) -> bool:
+def is_authenticated(user) -> bool:
+    """A signed-in user (not None, not anonymous)."""
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def is_command_post(user) -> bool:
     """A county admin (or a superuser): the county's command post."""
-    if _superuser(user):
+    if is_active_superuser(user):
         return True
-    return _authenticated(user) and any(role in COMMAND for role, _code in current_posts(user))
+    return is_authenticated(user) and any(role in COMMAND for role, _code in current_posts(user))
 
 
 def manages_somewhere(user) -> bool:
     """Manages projects somewhere: a county or town admin."""
-    if _superuser(user):
+    if is_active_superuser(user):
         return True
-    return _authenticated(user) and any(role in MANAGERS for role, _code in current_posts(user))
+    return is_authenticated(user) and any(role in MANAGERS for role, _code in current_posts(user))
 
 
 def can_manage(user, code: str) -> bool:
     """May create and change the projects and enterprise requests of area `code`."""
-    if user is None or _superuser(user):
+    if user is None or is_active_superuser(user):
         return True
     return bool(roles_over(user, code) & MANAGERS)
 
@@ -61,7 +63,7 @@ def department_ids(user) -> frozenset[int]:
 
 def in_team(user, project) -> bool:
     """A member of the project's special team, or its leader in charge."""
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return False
     if project.leader_id == user.pk:
         return True
@@ -85,9 +87,9 @@ def project_q(user) -> Q | None:
     """The condition of the projects `user` sees (None: every project): those in the
     scope of their posts, those whose team they are in or that they lead, and those with
     a problem sent to their department."""
-    if _superuser(user):
+    if is_active_superuser(user):
         return None
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Q(pk__in=[])
     codes = access.scope_codes(user)
     if codes is None:
@@ -109,13 +111,3 @@ def project_q(user) -> Q | None:
 def department_q(user, field: str = "department") -> Q:
     """The rows sent to the user's departments."""
     return Q(**{f"{field}__in": department_ids(user)})
-
-
-def is_active_superuser(user) -> bool:
-    """An active superuser: sees and may do everything."""
-    return _superuser(user)
-
-
-def is_authenticated(user) -> bool:
-    """A signed-in user (not None, not anonymous)."""
-    return _authenticated(user)
