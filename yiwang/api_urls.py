@@ -13,6 +13,7 @@ from yiwang.cockpit import map_api
 from yiwang.cockpit.api import IndicatorViewSet
 from yiwang.cockpit.report_api import ReportViewSet
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
+from yiwang.duty import api as duty_api
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
 from yiwang.outreach import api as outreach_api
@@ -25,6 +26,7 @@ from yiwang.registry.api import (
     ResidentViewSet,
     TagViewSet,
 )
+from yiwang.services import api as services_api
 from yiwang.volunteering import api as volunteering_api
 
 # Swagger UI styles itself inline (a <style> block, style attributes): allowed on its page
@@ -64,6 +66,8 @@ outreach_api.register(router)
 points_api.register(router)
 volunteering_api.register(router)
 projects_api.register(router)
+services_api.register(router)
+duty_api.register(router)
 
 app_name = "api"
 urlpatterns = [

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "yiwang.points",
     "yiwang.volunteering",
     "yiwang.projects",
+    "yiwang.services",
+    "yiwang.duty",
     "yiwang.cockpit",
     "yiwang.demo",
 ]

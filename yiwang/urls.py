@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("yiwang.points.urls")),
     path("", include("yiwang.volunteering.urls")),
     path("", include("yiwang.projects.urls")),
+    path("", include("yiwang.services.urls")),
+    path("", include("yiwang.duty.urls")),
     path("", include("yiwang.cockpit.urls")),
     path("public/", include(public_urls.pages)),
     path("public/", include("yiwang.points.public_urls")),

@@ -15,7 +15,9 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         # Each topic registers its menu items, its audit actions' labels and its kinds of
         # notification (`register()` of each views module), then the cockpit's figures.
-        from yiwang.projects import views
+        from yiwang.projects import views, workdays
+
+        workdays.set_entered_years(workdays.entered_years)
 
         for part in views.TOPICS:
             part.register()

@@ -1,0 +1,4 @@
+"""Pages of the duty app."""
+
+app_name = "duty"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of the services app."""
+
+app_name = "services"
+urlpatterns: list = []
