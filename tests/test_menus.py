@@ -23,7 +23,14 @@ pytestmark = pytest.mark.django_db
 # the pages without a login (the public request pages, linked from the login page), and
 # the machine interfaces (the API with its docs, Open311, the health checks, the metrics).
 EXCEPTIONS = {"core:service-worker", "areas:picker", "healthz", "readyz", "metrics"}
-EXCEPTED_NAMESPACES = ("public:", "points-public:", "volunteering-public:", "api:", "open311:")
+EXCEPTED_NAMESPACES = (
+    "public:",
+    "points-public:",
+    "volunteering-public:",
+    "services-public:",
+    "api:",
+    "open311:",
+)
 
 EVERYONE = {
     "accounts:home",

@@ -33,6 +33,7 @@ from yiwang.projects.tests.checks_battle_map import page_arguments as battle_map
 from yiwang.projects.tests.checks_project_pages import page_arguments as project_arguments
 from yiwang.projects.tests.checks_support import page_arguments as support_arguments
 from yiwang.registry.models import Tag
+from yiwang.services.tests.checks_pages import page_arguments as services_page_arguments
 from yiwang.volunteering.tests.checks_certificates import page_arguments as certificate_arguments
 from yiwang.volunteering.tests.checks_pages import page_arguments as volunteering_arguments
 from yiwang.volunteering.tests.checks_wishes import page_arguments as wish_arguments
@@ -76,6 +77,7 @@ ANONYMOUS = {
     "notices:ack-link",
     "volunteering-public:certificate",
     "volunteering-public:certificate-check",
+    "services-public:track",
 }
 
 # The argument each page route is given, by the name of its parameter; a route whose
@@ -150,6 +152,9 @@ _ARGUMENT_NAMES = {
     "enterprise_request_id",
     "step",
     "counsellor_team_id",
+    # services: an item of the catalogue, a help request
+    "service_item_id",
+    "help_request_id",
 }
 
 
@@ -185,6 +190,7 @@ def _arguments(w) -> dict:
         **project_arguments(w),
         **battle_map_arguments(w),
         **support_arguments(w),
+        **services_page_arguments(w),
     }
 
 

@@ -49,6 +49,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.services.tests import checks_pages as services_pages
 from yiwang.volunteering.tests import checks_certificates, checks_rollups, checks_wishes
 from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
@@ -832,6 +833,9 @@ CHECKS.update(checks_project_pages.CHECKS)
 CHECKS.update(checks_battle_map.CHECKS)
 CHECKS.update(checks_core_api.CHECKS)
 CHECKS.update(checks_support.CHECKS)
+# The services' pages (catalogue, help requests, the public tracking page).
+CHECKS.update(services_pages.CHECKS)
+PUBLIC |= services_pages.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

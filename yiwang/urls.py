@@ -33,5 +33,6 @@ urlpatterns = [
     path("public/", include(public_urls.pages)),
     path("public/", include("yiwang.points.public_urls")),
     path("public/", include("yiwang.volunteering.public_urls")),
+    path("public/", include("yiwang.services.public_urls")),
     path("open311/v2/", include(public_urls.georeport)),
 ]

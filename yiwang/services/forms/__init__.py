@@ -1,0 +1,1 @@
+"""Forms of the services' pages, one module a topic."""
