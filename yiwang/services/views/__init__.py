@@ -10,6 +10,6 @@ menus.SECTIONS.setdefault(
     "services", menus.Section("services", pgettext_lazy("menu section", "Services"), 34)
 )
 
-from yiwang.services.views import catalogue, help  # noqa: E402
+from yiwang.services.views import catalogue, help, registry_core  # noqa: E402
 
-TOPICS: tuple = (catalogue, help)
+TOPICS: tuple = (registry_core, catalogue, help)
