@@ -239,3 +239,36 @@ def test_outside_the_scope_every_page_of_a_request_is_not_found(outsider, own):
     for name, data in posts.items():
         assert client.post(reverse(name, args=[own.pk]), data).status_code == 404, name
     assert state(own) == before
+
+
+def test_a_department_s_staff_sees_the_requests_of_its_items_and_handles_them(worker):
+    from conftest import COUNTY, PASSWORD
+    from yiwang.accounts.services import grant_post
+    from yiwang.cases.models import Department
+    from yiwang.services.models import ServiceItem
+
+    clerk = create_user(actor=None, username="clerk", password=PASSWORD, full_name="民政干事")
+    grant_post(actor=None, user=clerk, role="department_staff", area_code=COUNTY)
+    office = Department.objects.create(code="civil", name="县民政局", area_code=COUNTY)
+    office.members.add(clerk)
+    marriage = ServiceItem.objects.get(code="marriage-registration")
+    ServiceItem.objects.filter(pk=marriage.pk).update(department=office)
+    theirs, _ = services.take_request(
+        actor=worker,
+        item_id=marriage.pk,
+        area_code=UNIT,
+        applicant_name="韩梅",
+        materials=[{"material": m.pk} for m in marriage.materials.all()],
+    )
+    other = take(worker, UNIT)  # an ID reissue: decided by the police, not by the office
+    services.advance(actor=worker, request_id=theirs.pk, step=Step.ACCEPTED)
+    client = client_of(clerk)
+    home = client.get(reverse("accounts:home"), follow=True).content.decode()
+    assert 'data-menu-item="services.help"' in home
+    body = client.get(reverse("services:help-requests")).content.decode()
+    assert f'id="help-{theirs.pk}"' in body and f'id="help-{other.pk}"' not in body
+    assert client.get(reverse("services:help-request", args=[other.pk])).status_code == 404
+    assert client.get(reverse("services:help-request-create")).status_code == 403
+    step = reverse("services:help-request-step", args=[theirs.pk])
+    assert client.post(step, {"step": "processing"}).status_code == 302
+    assert HelpRequest.objects.get(pk=theirs.pk).step == Step.PROCESSING
