@@ -10,6 +10,7 @@ import datetime
 import chinese_calendar
 import pytest
 import time_machine
+from django.utils import timezone
 
 from conftest import COUNTY, TOWN, UNIT
 from yiwang.core import workdays
@@ -65,10 +66,12 @@ def test_the_due_day_counts_working_days_across_the_holidays(worker, at, code, d
 
 
 def test_a_year_not_known_yet_is_counted_by_weekends_and_marked_provisional(worker):
-    """Accepted on a Tuesday of the year after the package's last: the due day counted by
-    the weekly rule (20 working days: four weeks), marked provisional."""
+    """Accepted on a Tuesday of a year after the package's last (from March, and not
+    before today: the worker's post has begun): the due day counted by the weekly rule
+    (20 working days: four weeks), marked provisional."""
     year = max(workdays.package_years()) + 1
-    start = D(year, 3, 3)
+    start = max(D(year, 3, 3), timezone.localdate() + datetime.timedelta(days=1))
+    assert not workdays.calendar().knows(start.year)
     while start.weekday() != 1:  # a Tuesday
         start += datetime.timedelta(days=1)
     with time_machine.travel(local(start.year, start.month, start.day, 11), tick=False):
