@@ -281,7 +281,7 @@ def _area(actor, area_code, resident, errors: dict) -> str:
     area = Area.objects.filter(code=code).first()
     if area is None or (actor is not None and not scope.in_scope(actor, code)):
         raise Http404(_("Not found."))
-    if not area.is_open():
+    if not area.is_open:
         errors.setdefault("area_code", []).append(_("That area is closed."))
     return code
 
