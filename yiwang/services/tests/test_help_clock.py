@@ -185,3 +185,26 @@ def test_the_task_runs_the_sweep(worker):
     counts = sweep_help_requests.call_local()
     assert counts == {"reminded": 0, "escalated": 1}
     assert AuditEntry.objects.filter(action="services_help.escalate", source="task").exists()
+
+
+def test_the_notices_reach_their_readers_and_every_action_is_labelled(worker, outsider):
+    from yiwang.core import audit
+    from yiwang.notices import kinds
+
+    row = accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    _sweep(D(2025, 10, 9))
+    notice = Notification.objects.get(kind=services.NOTICE_DUE, object_id=row.pk)
+    assert Notification.objects.for_user(worker).filter(pk=notice.pk).exists()
+    assert not Notification.objects.for_user(outsider).filter(pk=notice.pk).exists()
+    for key in (services.NOTICE_DUE, services.NOTICE_ESCALATED):
+        kind = kinds.get(key)
+        assert kind is not None and kind.module == "services"
+        url, title = kind.links(worker, [row.pk])[row.pk]
+        assert title == row.number and str(row.pk) in url
+        assert kind.links(outsider, [row.pk]) == {}
+    actions = set(
+        AuditEntry.objects.filter(action__startswith="services_").values_list("action", flat=True)
+    )
+    assert actions >= {"services_help.take", "services_help.accepted", "services_help.remind"}
+    for action in actions:
+        assert audit.action_label(action) != action
