@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,11 +163,13 @@ def _margin(roster: Roster) -> datetime.timedelta:
 # --- access -----------------------------------------------------------------------------
 
 
-def _require_keeper(actor, code: str) -> None:
+def _require_keeper(actor, code: str, *, readable: bool = False) -> None:
+    """The actor keeps the rosters of `code`: else 404 when they do not see it (unless
+    `readable`: they read the roster, being on it), 403 when they see it."""
     if actor is None:
         return
     scope.recheck(actor)
-    if not scope.in_scope(actor, code):
+    if not readable and not scope.in_scope(actor, code):
         raise Http404(_("Not found."))
     if not access.can_keep(actor, code):
         raise PermissionDenied(
@@ -192,7 +195,7 @@ def _roster(actor, roster_id, *, lock=True) -> Roster:
 
 def _kept_roster(actor, roster_id) -> Roster:
     roster = _roster(actor, roster_id)
-    _require_keeper(actor, roster.area_code)
+    _require_keeper(actor, roster.area_code, readable=True)
     return roster
 
 
@@ -647,7 +650,7 @@ def _assignment(actor, assignment_id, *, lock=True) -> Assignment:
 def unassign(*, actor, assignment_id) -> None:
     """Takes a person off a shift by hand."""
     row = _assignment(actor, assignment_id)
-    _require_keeper(actor, row.area_code)
+    _require_keeper(actor, row.area_code, readable=True)
     before = _assignment_snapshot(row)
     audit.record(
         actor=actor,
@@ -792,11 +795,11 @@ def decide_swap(*, actor, swap_id, approve, note="") -> SwapRequest:
         scope.recheck(actor)
         q = access.scoped_q(actor)
         if q is not None:
-            rows = rows.filter(q)
+            rows = rows.filter(q | Q(from_user=actor) | Q(to_user=actor))
     swap = rows.filter(pk=pk).first() if pk else None
     if swap is None:
         raise Http404(_("Not found."))
-    _require_keeper(actor, swap.area_code)
+    _require_keeper(actor, swap.area_code, readable=True)
     errors: dict = {}
     note = validators.clean_line(
         note or "", field="note", limit=REASON_MAX, required=False, errors=errors
