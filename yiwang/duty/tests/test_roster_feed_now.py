@@ -74,7 +74,10 @@ def test_the_token_feed_answers_without_signing_in_and_a_new_token_revokes_the_o
     assert _events(answer.content)
     services.renew_feed(actor=leader)
     assert anonymous.get(f"/duty/feed/{old}.ics").status_code == 404
-    assert anonymous.get(f"/duty/feed/{DutyFeed.objects.get(user=leader).token}.ics").status_code == 200
+    assert (
+        anonymous.get(f"/duty/feed/{DutyFeed.objects.get(user=leader).token}.ics").status_code
+        == 200
+    )
 
 
 def test_on_duty_now_across_midnight(tree, county_admin, town_admin, chief, outsider):
@@ -86,9 +89,7 @@ def test_on_duty_now_across_midnight(tree, county_admin, town_admin, chief, outs
     )
     first = Assignment.objects.filter(shift__roster=roster).order_by("starts_at").first()
     assert timezone.localtime(first.starts_at).date() == first_day
-    expected = set(
-        Assignment.objects.filter(shift=first.shift).values_list("user_id", flat=True)
-    )
+    expected = set(Assignment.objects.filter(shift=first.shift).values_list("user_id", flat=True))
     for viewer in (county_admin, town_admin):
         rows = on_duty_now(viewer, COUNTY if viewer == county_admin else TOWN, at=at)
         assert {r["user"] for r in rows} == expected
@@ -99,7 +100,9 @@ def test_on_duty_now_across_midnight(tree, county_admin, town_admin, chief, outs
     morning = at.replace(hour=8)
     later = {r["user"] for r in on_duty_now(county_admin, COUNTY, at=morning)}
     assert later and later != expected
-    assert {r["user"] for r in on_duty_now(county_admin, COUNTY, at=at.replace(hour=7, minute=59))} == expected
+    assert {
+        r["user"] for r in on_duty_now(county_admin, COUNTY, at=at.replace(hour=7, minute=59))
+    } == expected
     # Out of scope: 404 (the outsider for the town; the chief for the town above them).
     with pytest.raises(Http404):
         on_duty_now(outsider, TOWN, at=at)
@@ -110,7 +113,9 @@ def test_on_duty_now_across_midnight(tree, county_admin, town_admin, chief, outs
     assert on_duty_now(outsider, OTHER_UNIT, at=at) == []
 
 
-def test_on_duty_now_for_the_county_reads_few_queries(tree, county_admin, django_assert_max_num_queries):
+def test_on_duty_now_for_the_county_reads_few_queries(
+    tree, county_admin, django_assert_max_num_queries
+):
     make_roster(days=3, start_in_days=-1, prefix="n")
     with django_assert_max_num_queries(4):
         rows = on_duty_now(county_admin, COUNTY)

@@ -24,9 +24,9 @@ JSON = "application/json"
 def world(personas):
     roster, pools = make_roster(days=8, patrols=3, generate=False)
     worker = personas["worker"]
-    members = [
-        {"user": u.pk, "role": role} for role, users in pools.items() for u in users
-    ] + [{"user": worker.pk, "role": "patrol", "phone": "13912340099"}]
+    members = [{"user": u.pk, "role": role} for role, users in pools.items() for u in users] + [
+        {"user": worker.pk, "role": "patrol", "phone": "13912340099"}
+    ]
     services.set_members(actor=None, roster_id=roster.pk, members=members)
     services.generate(actor=None, roster_id=roster.pk)
     clients = {}
@@ -50,7 +50,10 @@ def test_the_roster_pages_answer_each_persona_by_scope(world):
         assert ('id="roster-generate"' in body) == (name != "worker")
     for name in ("chief", "outsider"):
         listed = c[name].get("/duty/rosters/")
-        assert listed.status_code == 200 and f'data-roster="{roster.pk}"' not in listed.content.decode()
+        assert (
+            listed.status_code == 200
+            and f'data-roster="{roster.pk}"' not in listed.content.decode()
+        )
         assert c[name].get(detail).status_code == 404
     for name in ("county", "town", "chief", "worker", "outsider"):
         for url in ("/duty/my-shifts/", "/duty/swaps/", "/duty/now/"):
@@ -76,7 +79,9 @@ def test_the_grid_shows_days_by_people_and_generate_needs_a_keeper(world):
 def test_a_hand_change_that_overlaps_is_shown_on_the_page_and_changes_nothing(world):
     roster, c = world["roster"], world["clients"]
     taken = Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at")[1]
-    before_shift = Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at")[0]
+    before_shift = Assignment.objects.filter(shift__roster=roster, role="leader").order_by(
+        "starts_at"
+    )[0]
     before = sorted(Assignment.objects.values_list("pk", "user_id"))
     # The next day's leader on the day before (a rest after the night): refused.
     sent = c["town"].post(
@@ -122,12 +127,14 @@ def test_a_new_roster_from_the_form(world):
     roster = Roster.objects.get(name="汛期值班")
     assert roster.roles == {"officer": 1, "patrol": 2}
     assert Shift.objects.filter(roster=roster).count() == 10
-    bad = c["town"].post("/duty/rosters/new/", {**data, "name": "倒序", "ends_on": today.isoformat()})
+    bad = c["town"].post(
+        "/duty/rosters/new/", {**data, "name": "倒序", "ends_on": today.isoformat()}
+    )
     assert bad.status_code == 400 and not Roster.objects.filter(name="倒序").exists()
 
 
 def test_my_shifts_and_a_swap_asked_on_the_phone_then_decided(world):
-    roster, c, worker = world["roster"], world["clients"], world["worker"]
+    c, worker = world["clients"], world["worker"]
     page = c["worker"].get("/duty/my-shifts/")
     mine = list(Assignment.objects.filter(user=worker).order_by("starts_at"))
     assert mine and all(f'data-assignment="{a.pk}"' in page.content.decode() for a in mine)
@@ -179,9 +186,12 @@ def test_the_api_for_every_persona(world):
         f"/api/v1/rosters/{roster.pk}/generate/", json.dumps({}), content_type=JSON
     )
     assert generated.status_code == 200 and generated.json()["placed"] > 0
-    assert c["worker"].post(
-        f"/api/v1/rosters/{roster.pk}/generate/", json.dumps({}), content_type=JSON
-    ).status_code == 403
+    assert (
+        c["worker"]
+        .post(f"/api/v1/rosters/{roster.pk}/generate/", json.dumps({}), content_type=JSON)
+        .status_code
+        == 403
+    )
     assert c["town"].get(f"/api/v1/rosters/{roster.pk}/rule-breaks/").json() == {"breaks": []}
     made = c["chief"].post(
         "/api/v1/rosters/",
@@ -214,7 +224,9 @@ def test_the_api_for_every_persona(world):
     assert refused.status_code == 404
     assert not Roster.objects.filter(name="镇值班").exists()
     # A shift overlapping another of the same person, by the API: 400 naming the shift.
-    leaders = list(Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at"))
+    leaders = list(
+        Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at")
+    )
     sent = c["town"].post(
         f"/api/v1/roster-shifts/{leaders[0].shift_id}/assign/",
         json.dumps({"user": leaders[1].user_id, "role": "officer"}),

@@ -62,7 +62,9 @@ def test_it_generates_a_rotation_that_keeps_every_rule(tree):
         assert max(counts) - min(counts) <= 1
         assert sum(counts) == 30
     assert services.rule_breaks(roster) == []
-    assert AuditEntry.objects.filter(action="duty.roster.generate", object_id=str(roster.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="duty.roster.generate", object_id=str(roster.pk)
+    ).exists()
 
 
 def test_it_keeps_the_hand_made_places_and_fills_the_rest(tree):
@@ -193,7 +195,9 @@ def test_a_refused_swap_changes_no_shift(tree, town_admin):
 
 def test_a_swap_that_would_break_a_rule_is_refused_at_approval(tree, town_admin):
     roster, pools = make_roster(days=6)
-    rows = list(Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at"))
+    rows = list(
+        Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at")
+    )
     mine, nxt = rows[0], rows[1]  # the next day's leader cannot take the day before
     before_user = mine.user
     with pytest.raises(ValidationError) as caught:
@@ -215,9 +219,10 @@ def test_a_swap_with_someone_not_on_the_roster_is_refused(tree, worker):
         services.request_swap(
             actor=mine.user, assignment_id=mine.pk, to_user_id=stranger.pk, reason="有事"
         )
-    assert "不在本值班表" in " ".join(caught.value.message_dict["to_user"]) or caught.value.message_dict[
-        "to_user"
-    ]
+    assert (
+        "不在本值班表" in " ".join(caught.value.message_dict["to_user"])
+        or caught.value.message_dict["to_user"]
+    )
     assert state() == before
     # Someone else's shift is not theirs to swap.
     other = Assignment.objects.filter(shift__roster=roster).exclude(user=mine.user).first()
