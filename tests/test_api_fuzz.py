@@ -81,6 +81,14 @@ REFUSED_BY_RULES = {
     "POST /api/v1/projects/": "a town of your scope; 10k yuan with two decimals; a new number",
     "POST /api/v1/project-progress/": "a project you see; a day not to come; images; a UUID",
     "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
+    "POST /api/v1/rosters/": "an area you keep; the period in order, at most a year",
+    "POST /api/v1/rosters/{id}/members/": "people you see",
+    "POST /api/v1/rosters/{id}/generate/": "enough people in each role to keep the rules",
+    "POST /api/v1/roster-shifts/{id}/assign/": "a member of the roster, keeping the rules",
+    "POST /api/v1/duty-swaps/": "your shift not begun; a member of the roster, keeping the rules",
+    "POST /api/v1/duty-swaps/{id}/approve/": "a swap still asked, keeping the rules",
+    "POST /api/v1/duty-swaps/{id}/refuse/": "a swap still asked",
+    "GET /api/v1/duty/ics/": "your own id only (403 otherwise)",
 }
 
 

@@ -356,10 +356,10 @@ def my_feed(request):
 
 
 @require_GET
-def feed(request, token: str):
+def feed(request, feed_token: str):
     """The calendar of the feed's owner, for a calendar app (no login: the token is the
     key)."""
-    row = DutyFeed.objects.select_related("user").filter(token=token).first()
+    row = DutyFeed.objects.select_related("user").filter(token=feed_token).first()
     if row is None or not row.user.is_active:
         raise Http404(_("Not found."))
     response = HttpResponse(ics.feed(row.user), content_type="text/calendar; charset=utf-8")
@@ -468,7 +468,7 @@ urlpatterns = [
     path("duty/my-shifts/", my_shifts, name="my-shifts"),
     path("duty/my-shifts/<int:assignment_id>/swap/", my_swap, name="my-swap"),
     path("duty/my-shifts/feed/", my_feed, name="my-feed"),
-    path("duty/feed/<str:token>.ics", feed, name="feed"),
+    path("duty/feed/<str:feed_token>.ics", feed, name="feed"),
     path("duty/swaps/", swaps, name="swaps"),
     path("duty/swaps/<int:swap_id>/<slug:decision>/", swap_decide, name="swap-decide"),
     path("duty/now/", on_duty_now, name="now"),
