@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.accounts.scope import current_posts, in_scope
-from yiwang.core import display
 from yiwang.core.scoping import any_subtree_q, is_area_code, subtree_q
 from yiwang.duty import access
 from yiwang.duty.models import (
@@ -77,70 +76,82 @@ def my_assignments(user, since: datetime.datetime | None = None) -> QuerySet[Ass
     )
 
 
-def duty_phones(pairs) -> dict[tuple[int, int], str]:
-    """{(roster id, user id): duty phone} of the members among the pairs (one query)."""
-    pairs = set(pairs)
-    if not pairs:
-        return {}
-    rows = RosterMember.objects.filter(
-        roster_id__in={r for r, _u in pairs}, user_id__in={u for _r, u in pairs}
-    ).exclude(phone="")
-    phones: dict[tuple[int, int], str] = {}
-    for roster_id, user_id, phone, active in rows.values_list(
-        "roster_id", "user_id", "phone", "is_active"
-    ):
-        if (roster_id, user_id) in pairs and (active or (roster_id, user_id) not in phones):
-            phones[(roster_id, user_id)] = phone
-    return phones
-
-
 def on_duty_now(user, area_code, at=None) -> list[dict]:
     """Who is on duty at `at` (now) in the area and below it, leader first in each roster:
     roster, area, place, person, role, duty phone. The area must be in the user's scope
-    (else 404, as a missing one). One range read of the index duty_assignment_now_idx
-    (assignments ending after `at`), the rosters' people and phones joined."""
+    (else 404, as a missing one). One query: a range read of the index
+    duty_assignment_now_idx (assignments ending after `at`) within the subtree, the
+    shift's roster and the person joined, the area's name and the member's duty phone
+    each a correlated look-up by a unique key."""
+    from yiwang.areas.models import Area
+
     code = str(area_code or "").strip()
     if not is_area_code(code) or not in_scope(user, code):
         raise Http404(_("Not found."))
     at = at or timezone.now()
+    phone = (
+        RosterMember.objects.filter(
+            roster_id=OuterRef("shift__roster_id"), user_id=OuterRef("user_id"), is_active=True
+        )
+        .exclude(phone="")
+        .order_by("role")
+        .values("phone")[:1]
+    )
+    area_name = Area.objects.filter(code=OuterRef("area_code")).values("name")[:1]
     rows = list(
         Assignment.objects.filter(subtree_q("area_code", code), ends_at__gt=at, starts_at__lte=at)
-        .select_related("shift__roster", "user")
-        .only(
+        .annotate(duty_phone=Subquery(phone), area_name=Subquery(area_name))
+        .values_list(
             "pk",
-            "role",
-            "area_code",
-            "starts_at",
-            "ends_at",
-            "user__username",
-            "user__full_name",
+            "shift__roster_id",
             "shift__roster__name",
             "shift__roster__place",
+            "area_code",
+            "area_name",
+            "user_id",
+            "user__full_name",
+            "user__username",
+            "role",
+            "duty_phone",
+            "starts_at",
+            "ends_at",
         )
     )
     if not rows and not _area_exists(code):
         raise Http404(_("Not found."))
-    names = display.area_names({row.area_code for row in rows})
-    phones = duty_phones((row.shift.roster_id, row.user_id) for row in rows)
     labels = dict(DutyRole.choices)
     found = [
         {
-            "assignment": row.pk,
-            "roster": row.shift.roster_id,
-            "roster_name": row.shift.roster.name,
-            "area_code": row.area_code,
-            "area_name": names[row.area_code].name if row.area_code in names else row.area_code,
-            "place": row.shift.roster.place,
-            "user": row.user_id,
-            "person": str(row.user),
-            "role": row.role,
-            "role_label": str(labels.get(row.role, row.role)),
-            "is_leader": row.role == DutyRole.LEADER,
-            "phone": phones.get((row.shift.roster_id, row.user_id), ""),
-            "starts_at": row.starts_at,
-            "ends_at": row.ends_at,
+            "assignment": pk,
+            "roster": roster_id,
+            "roster_name": roster_name,
+            "area_code": row_code,
+            "area_name": name or row_code,
+            "place": place,
+            "user": user_id,
+            "person": full_name or username,
+            "role": role,
+            "role_label": str(labels.get(role, role)),
+            "is_leader": role == DutyRole.LEADER,
+            "phone": duty_phone or "",
+            "starts_at": starts_at,
+            "ends_at": ends_at,
         }
-        for row in rows
+        for (
+            pk,
+            roster_id,
+            roster_name,
+            place,
+            row_code,
+            name,
+            user_id,
+            full_name,
+            username,
+            role,
+            duty_phone,
+            starts_at,
+            ends_at,
+        ) in rows
     ]
     found.sort(
         key=lambda r: (r["area_code"], r["roster_name"], r["roster"], ROLE_ORDER.get(r["role"], 99))

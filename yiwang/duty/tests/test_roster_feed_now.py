@@ -117,7 +117,7 @@ def test_on_duty_now_for_the_county_reads_few_queries(
     tree, county_admin, django_assert_max_num_queries
 ):
     make_roster(days=3, start_in_days=-1, prefix="n")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         rows = on_duty_now(county_admin, COUNTY)
     assert len(rows) == 3
     answer = Client()
