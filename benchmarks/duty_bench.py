@@ -92,6 +92,35 @@ def _rosters(today: datetime.date) -> list:
     return made
 
 
+def _plan(connection, user, code) -> str:
+    """The query's plan with the database's own timing (PostgreSQL's EXPLAIN ANALYZE)."""
+    if connection.vendor != "postgresql":
+        return ""
+    from django.db.backends.utils import CursorWrapper
+
+    from yiwang.duty.selectors import rosters as selectors
+
+    captured = []
+    execute = CursorWrapper.execute
+
+    def keep(self, sql, params=None):
+        if "duty_assignment" in sql and not captured:
+            captured.append((sql, params))
+        return execute(self, sql, params)
+
+    CursorWrapper.execute = keep
+    try:
+        selectors.on_duty_now(user, code)
+    finally:
+        CursorWrapper.execute = execute
+    if not captured:
+        return ""
+    sql, params = captured[0]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def bench_duty(args) -> dict:
     from django.db import connection
     from django.utils import timezone
@@ -134,16 +163,31 @@ def bench_duty(args) -> dict:
             times.append(elapsed)
         found = len(rows)
     now = _spread(times)
+    # The floor in the same run: a bare round trip to the database (SELECT 1), and the
+    # plan of the one query, as the database times it.
+    floor = []
+    for _n in range(NOW_RUNS):
+        one = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        floor.append((time.perf_counter() - one) * 1000)
+    plan = _plan(connection, admin, county.code)
     print(
         f"  on duty now for the county ({found} people): median {now['median_ms']} ms, "
-        f"p95 {now['p95_ms']} ms ({connection.vendor})"
+        f"p95 {now['p95_ms']} ms ({connection.vendor}); a bare round trip median "
+        f"{round(statistics.median(floor), 2)} ms"
     )
+    if plan:
+        print("  " + plan.replace("\n", "\n  "))
     figures = {
         "generate_seconds": round(generate_s, 3),
         "generate_slowest_roster_seconds": round(max(each), 3),
         "now_median_ms": now["median_ms"],
         "now_p95_ms": now["p95_ms"],
         "now": now,
+        "round_trip_median_ms": round(statistics.median(floor), 2),
+        "plan": plan,
     }
     return {
         "title": "Duty rosters: 16 towns × 90 days generated; who is on duty now for the county",
