@@ -85,6 +85,14 @@ REFUSED_BY_RULES = {
     "POST /api/v1/help-requests/{id}/advance/": "only the next step; acceptance needs the materials",
     "POST /api/v1/help-requests/{id}/follow-up/": "only once the request is archived",
     "POST /api/v1/help-requests/{id}/materials/": "one of the item's or a name; once; before delivery",
+    "POST /api/v1/rosters/": "an area you keep; the period in order, at most a year",
+    "POST /api/v1/rosters/{id}/members/": "people you see",
+    "POST /api/v1/rosters/{id}/generate/": "enough people in each role to keep the rules",
+    "POST /api/v1/roster-shifts/{id}/assign/": "a member of the roster, keeping the rules",
+    "POST /api/v1/duty-swaps/": "your shift not begun; a member of the roster, keeping the rules",
+    "POST /api/v1/duty-swaps/{id}/approve/": "a swap still asked, keeping the rules",
+    "POST /api/v1/duty-swaps/{id}/refuse/": "a swap still asked",
+    "GET /api/v1/duty/ics/": "your own id only (403 otherwise)",
 }
 
 

@@ -25,6 +25,8 @@ from yiwang.accounts.selectors import token_id
 from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
+from yiwang.duty.tests import checks_rosters
+from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
@@ -68,6 +70,8 @@ NOT_PAGES = {
     # The battle map's site photos and its meeting pack (a PDF).
     "projects:photo",
     "projects:meeting-pack",
+    # Duty rosters: the calendar file and the forms' POSTs.
+    *checks_rosters.NOT_PAGES,
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {
@@ -155,6 +159,13 @@ _ARGUMENT_NAMES = {
     # services: an item of the catalogue, a help request
     "service_item_id",
     "help_request_id",
+    # duty rosters
+    "roster_id",
+    "member_id",
+    "assignment_id",
+    "swap_id",
+    "decision",
+    "feed_token",
 }
 
 
@@ -191,6 +202,7 @@ def _arguments(w) -> dict:
         **battle_map_arguments(w),
         **support_arguments(w),
         **services_page_arguments(w),
+        **roster_arguments(w),
     }
 
 

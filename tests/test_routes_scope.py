@@ -24,6 +24,7 @@ from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
+from yiwang.duty.tests import checks_rosters
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
@@ -839,6 +840,9 @@ CHECKS.update(services_checks_api.CHECKS)
 # The services' pages (catalogue, help requests, the public tracking page).
 CHECKS.update(services_pages.CHECKS)
 PUBLIC |= services_pages.PUBLIC
+# The duty rosters' routes (duty app).
+CHECKS.update(checks_rosters.CHECKS)
+PUBLIC |= checks_rosters.PUBLIC
 
 
 def test_every_route_has_a_scope_check():

@@ -538,6 +538,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "HelpAdvanceStepEnum": ["accepted", "processing", "delivered", "archived"],
     "HelpChannelEnum": "yiwang.services.models.help.Channel",
     "HelpEscalationLevelEnum": "yiwang.services.models.help.EscalationLevel",
+    "DutyRoleEnum": "yiwang.duty.models.rosters.DutyRole",
+    "DutySwapStatusEnum": "yiwang.duty.models.rosters.SwapStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its
