@@ -533,6 +533,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EnterpriseRequestStatusEnum": "yiwang.projects.models.support.RequestStatus",
     "EnterpriseSatisfactionEnum": "yiwang.projects.models.support.Satisfaction",
     "EscalationLevelEnum": "yiwang.projects.models.support.EscalationLevel",
+    "IncidentKindEnum": "yiwang.duty.models.incidents.IncidentKind",
+    "IncidentStatusEnum": "yiwang.duty.models.incidents.IncidentStatus",
+    "DutySweepResultEnum": "yiwang.duty.models.sweeps.SweepResult",
+    "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its
