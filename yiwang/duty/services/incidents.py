@@ -84,9 +84,7 @@ def _moment(value, field: str, errors: dict, *, required: bool = True):
     if moment is None and not required:
         return None
     if not isinstance(moment, datetime.datetime):
-        errors.setdefault(field, []).append(
-            _("Give the date and time, e.g. 2026-07-12T09:30.")
-        )
+        errors.setdefault(field, []).append(_("Give the date and time, e.g. 2026-07-12T09:30."))
         return None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
@@ -100,7 +98,13 @@ def _read_uuid(value) -> uuid_module.UUID:
         return uuid_module.UUID(str(value or "").strip())
     except ValueError:
         raise ValidationError(
-            {"uuid": [_("Not a UUID: the app makes one for each entry, e.g. with crypto.randomUUID().")]}
+            {
+                "uuid": [
+                    _(
+                        "Not a UUID: the app makes one for each entry, e.g. with crypto.randomUUID()."
+                    )
+                ]
+            }
         ) from None
 
 
@@ -198,7 +202,9 @@ def report_incident(
         raise PermissionDenied(_("Your posts do not allow reporting an incident here."))
     if kind not in IncidentKind.values:
         errors["kind"] = [_("Choose the kind of incident from the list.")]
-    title = validators.clean_line(title, field="title", limit=TITLE_MAX, required=True, errors=errors)
+    title = validators.clean_line(
+        title, field="title", limit=TITLE_MAX, required=True, errors=errors
+    )
     text = validators.clean_text(text, field="text", limit=TEXT_MAX, required=True, errors=errors)
     casualties = validators.clean_line(
         casualties, field="casualties", limit=CASUALTIES_MAX, required=False, errors=errors
@@ -269,9 +275,13 @@ def _when(at, row: Incident, errors: dict) -> datetime.datetime:
     now = timezone.now()
     moment = _moment(at, "at", errors, required=False) or now
     if moment > now + CLOCK_SKEW:
-        errors.setdefault("at", []).append(_("The time cannot be in the future: check the date and time."))
+        errors.setdefault("at", []).append(
+            _("The time cannot be in the future: check the date and time.")
+        )
     elif moment < row.learned_at:
-        errors.setdefault("at", []).append(_("The time cannot be before the village learned of it."))
+        errors.setdefault("at", []).append(
+            _("The time cannot be before the village learned of it.")
+        )
     return moment
 
 
@@ -311,7 +321,9 @@ def receive_at_county(*, actor, incident_id, note="", at=None) -> Incident:
     _require_actor(actor)
     row = _load(actor, incident_id)
     if not access.can_receive_at_county(actor):
-        raise PermissionDenied(_("The county's admins confirm that the county received an incident."))
+        raise PermissionDenied(
+            _("The county's admins confirm that the county received an incident.")
+        )
     if row.status != IncidentStatus.AT_TOWN:
         raise ValidationError(
             {"status": [_("The county confirms an incident once, after the town did.")]}
@@ -348,7 +360,9 @@ def file_written_report(*, actor, incident_id, report, at=None) -> Incident:
             {"status": [_("The written report follows once the county has received the incident.")]}
         )
     errors: dict = {}
-    report = validators.clean_text(report, field="report", limit=TEXT_MAX * 4, required=True, errors=errors)
+    report = validators.clean_text(
+        report, field="report", limit=TEXT_MAX * 4, required=True, errors=errors
+    )
     moment = _when(at, row, errors)
     if errors:
         raise ValidationError(errors)

@@ -219,7 +219,9 @@ def assign_households(*, actor, sweep_id, household_ids, assignee_id) -> int:
         raise ValidationError(
             {
                 "assignee": [
-                    _("%(name)s has no post over every household chosen: choose a worker of their area.")
+                    _(
+                        "%(name)s has no post over every household chosen: choose a worker of their area."
+                    )
                     % {"name": assignee.full_name or assignee.username}
                 ]
             }
@@ -241,7 +243,9 @@ def assign_to_unit_workers(*, actor, sweep_id) -> int:
     codes = scope.scope_codes(actor)
     if codes is not None:
         rows = rows.filter(any_subtree_q("area_code", codes))
-    rows = [row for row in rows.order_by("area_code", "pk") if access.can_keep(actor, row.area_code)]
+    rows = [
+        row for row in rows.order_by("area_code", "pk") if access.can_keep(actor, row.area_code)
+    ]
     if not rows:
         return 0
     today = timezone.localdate()
@@ -325,7 +329,7 @@ def record_sweep_visit(
         return row, False
     if not (row.assignee_id == actor.pk or access.can_keep(actor, row.area_code)):
         if not _reaches(actor, row.area_code):
-            raise ValidationError({"household": [_("The household is not in this sweep.")]})
+            raise Http404(_("Not found."))
         if row.assignee_id is not None:
             raise PermissionDenied(
                 _("This household is assigned to another worker: they record its visit.")

@@ -208,9 +208,7 @@ def _detail(request, row, *, forms_shown=None, status=200):
 
 
 def _incident(request, incident_id: int):
-    return get_or_404(
-        visible_incidents(request.user).select_related("reported_by"), pk=incident_id
-    )
+    return get_or_404(visible_incidents(request.user).select_related("reported_by"), pk=incident_id)
 
 
 @login_required

@@ -99,7 +99,9 @@ def _sweep(request, sweep_id: int):
 
 @login_required
 def sweep_list(request):
-    rows = selectors.visible_sweeps(request.user).select_related("tag").order_by("-starts_on", "-id")
+    rows = (
+        selectors.visible_sweeps(request.user).select_related("tag").order_by("-starts_on", "-id")
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
