@@ -295,7 +295,10 @@ def test_the_pages(sweep, worker, county_admin, client):
     assert listed.status_code == 200 and listed.content.decode().count("data-household=") == 3
     client.force_login(worker)
     mine = client.get("/duty/sweeps/mine/")
-    assert mine.status_code == 200 and mine.content.decode().count('href="/duty/sweeps/households/') == 3
+    assert (
+        mine.status_code == 200
+        and mine.content.decode().count('href="/duty/sweeps/households/') == 3
+    )
     row = _row(sweep, UNIT)
     form = client.get(f"/duty/sweeps/households/{row.pk}/visit/")
     assert form.status_code == 200
