@@ -81,6 +81,12 @@ REFUSED_BY_RULES = {
     "POST /api/v1/projects/": "a town of your scope; 10k yuan with two decimals; a new number",
     "POST /api/v1/project-progress/": "a project you see; a day not to come; images; a UUID",
     "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
+    "POST /api/v1/incidents/": "a village of your scope; times not to come, learned after",
+    "POST /api/v1/incidents/{id}/receive-town/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/receive-county/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/written-report/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/close/": "the step in its turn",
+    "POST /api/v1/sweep-households/{id}/visit/": "a visit time within the week, not to come",
 }
 
 

@@ -25,6 +25,7 @@ from yiwang.accounts.selectors import token_id
 from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
+from yiwang.duty.tests.checks_emerg import page_arguments as emerg_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
@@ -150,6 +151,10 @@ _ARGUMENT_NAMES = {
     "enterprise_request_id",
     "step",
     "counsellor_team_id",
+    # duty: incidents and sweeps
+    "incident_id",
+    "sweep_id",
+    "sweep_household_id",
 }
 
 
@@ -185,6 +190,7 @@ def _arguments(w) -> dict:
         **project_arguments(w),
         **battle_map_arguments(w),
         **support_arguments(w),
+        **emerg_arguments(w),
     }
 
 
