@@ -62,6 +62,10 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           ms over 30 runs) against the plain count and read of the milestones in the same
           run; the monthly meeting pack PDF of the red projects (target ≤ 10 s each)
 
+  sweeps  a county-wide door-to-door sweep of 15,000 target households (built unless there):
+          its progress by town, `selectors.sweeps.sweep_progress` (target p95 ≤ 200 ms over
+          30 runs), a town's by village, the first page of the households not reached
+
   cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
           (filled unless earlier groups left them): the monthly snapshots; the county's
           cockpit data cold and warm (targets p95 ≤ 300 ms and ≤ 50 ms); a town's map
@@ -136,6 +140,8 @@ GROUPS = {
     "volunteering": ("sqlite", "postgresql"),
     # 500 key projects with 20,000 milestones (built here unless there): the battle map.
     "projects": ("sqlite", "postgresql"),
+    # A county-wide sweep of 15,000 target households (built here unless there).
+    "sweeps": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
     # Ten counties of data (tens of millions of rows): only when asked by --only.
@@ -395,6 +401,11 @@ def summary(results: list[dict]) -> bool:
                 f"{figures.get('floor_rows', {}).get('median_ms')} ms, counted "
                 f"{figures.get('floor_count', {}).get('median_ms')} ms); meeting pack max "
                 f"{figures.get('pack_max_seconds')} s"
+            ),
+            "sweeps": (
+                f"progress median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} "
+                f"ms (a town {figures.get('town_progress', {}).get('median_ms')} ms, counted "
+                f"alone {figures.get('floor_count', {}).get('median_ms')} ms)"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "
