@@ -43,7 +43,7 @@ def test_a_grid_worker_records_a_sweep_visit_on_a_phone(
     open_from_menu(phone, "duty.sweeps")
     phone.locator(f"#sweep-{sweep.pk}").tap()
     expect(phone.locator("#sweep-name")).to_have_text(sweep.name)
-    row = phone.locator(f'#sweep-progress tr[data-area="{UNIT}"]')
+    row = phone.locator(f'#sweep-progress tbody tr[data-area="{UNIT}"]')
     expect(row.locator('[data-figure="total"]')).to_have_text(str(SPREAD[UNIT]))
     expect(row.locator('[data-figure="reached"]')).to_have_text("0")
     expect(row).not_to_contain_text(UNIT)  # the unit by its name
@@ -65,7 +65,7 @@ def test_a_grid_worker_records_a_sweep_visit_on_a_phone(
     expect(phone.locator('#mine-rows [data-result="safe"]')).to_have_count(1)
     open_from_menu(phone, "duty.sweeps")
     phone.locator(f"#sweep-{sweep.pk}").tap()
-    row = phone.locator(f'#sweep-progress tr[data-area="{UNIT}"]')
+    row = phone.locator(f'#sweep-progress tbody tr[data-area="{UNIT}"]')
     expect(row.locator('[data-figure="reached"]')).to_have_text("1")
     expect(phone.locator("#sweep-unreached li[data-household]")).to_have_count(SPREAD[UNIT] - 1)
     assert no_horizontal_overflow(phone)

@@ -55,7 +55,7 @@ def sweep_households(user):
     return SweepHousehold.objects.all() if q is None else SweepHousehold.objects.filter(q)
 
 
-def _start(user, sweep: Sweep, area_code: str | None) -> str:
+def start_area(user, sweep: Sweep, area_code: str | None) -> str:
     """The area whose children the progress lists: the one asked (within the sweep and
     the user's sight, else 404), else the sweep's, or the one area of the user's scope
     within it."""
@@ -99,7 +99,7 @@ def sweep_progress(user, sweep: Sweep, area_code: str | None = None) -> list[Pro
     given): name, total, reached, not at home, not visited yet, per cent reached. One
     GROUP BY on the prefix of the households' unit codes and the result, over the rows
     the user reads. A unit (no children) answers one row, its own."""
-    code = _start(user, sweep, area_code)
+    code = start_area(user, sweep, area_code)
     length = min(len(code) + CHILD_DIGITS, 18)
     rows = sweep_households(user).filter(sweep=sweep).filter(subtree_q("area_code", code))
     grouped = (

@@ -152,7 +152,7 @@ def sweep_detail(request, sweep_id: int):
     sweep = _sweep(request, sweep_id)
     area = request.GET.get("area") or None
     rows = selectors.sweep_progress(request.user, sweep, area)
-    code = area or selectors._start(request.user, sweep, None)
+    code = area or selectors.start_area(request.user, sweep, None)
     total = selectors.progress_total(rows, code)
     names = display.area_names([code, *(row.code for row in rows)])
     total.name = names[code].name if code in names else code
