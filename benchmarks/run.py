@@ -64,6 +64,9 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
 
   duty      the county-scale demo's 16 towns: a roster each over 90 days generated (target
           ≤ 5 s for the 16); who is on duty now for the county (target p95 ≤ 50 ms, 30 runs)
+  sweeps  a county-wide door-to-door sweep of 15,000 target households (built unless there):
+          its progress by town, `selectors.sweeps.sweep_progress` (target p95 ≤ 200 ms over
+          30 runs), a town's by village, the first page of the households not reached
 
   cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
           (filled unless earlier groups left them): the monthly snapshots; the county's
@@ -141,6 +144,8 @@ GROUPS = {
     "projects": ("sqlite", "postgresql"),
     # Rosters of the 16 towns over 90 days generated; who is on duty now for the county.
     "duty": ("sqlite", "postgresql"),
+    # A county-wide sweep of 15,000 target households (built here unless there).
+    "sweeps": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
     # Ten counties of data (tens of millions of rows): only when asked by --only.
@@ -404,6 +409,11 @@ def summary(results: list[dict]) -> bool:
             "duty": (
                 f"16 towns × 90 days generated in {figures.get('generate_seconds')} s; on duty "
                 f"now median {figures.get('now_median_ms')} ms, p95 {figures.get('now_p95_ms')} ms"
+            ),
+            "sweeps": (
+                f"progress median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} "
+                f"ms (a town {figures.get('town_progress', {}).get('median_ms')} ms, counted "
+                f"alone {figures.get('floor_count', {}).get('median_ms')} ms)"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "

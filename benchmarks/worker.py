@@ -36,6 +36,8 @@ Groups:
           of the milestones, and the monthly meeting pack (benchmarks/projects_bench.py)
   duty    the 16 towns' rosters over 90 days generated, and who is on duty now for the
           county (benchmarks/duty_bench.py)
+  sweeps  the progress of a county-wide door-to-door sweep of 15,000 households by town
+          (benchmarks/sweeps_bench.py)
   simulate  ten counties of the reference county's shape: the period queries, roll-ups and
           visit API at one county's data and at ten, sizes a row, partitioned visits
           (benchmarks/simulate.py; PostgreSQL only, run only when asked)
@@ -85,6 +87,7 @@ TARGETS = {
     "volunteering": {"rollup_p95_ms": 300.0, "hours_p95_ms": 10.0},
     "projects": {"map_p95_ms": 200.0, "pack_max_seconds": 10.0},
     "duty": {"generate_seconds": 5.0, "now_p95_ms": 50.0},
+    "sweeps": {"p95_ms": 200.0},
     "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
@@ -732,6 +735,13 @@ def bench_duty(args) -> dict:
     return run(args)
 
 
+def bench_sweeps(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sweeps_bench import bench_sweeps as run
+
+    return run(args)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -767,6 +777,7 @@ GROUPS = {
     "volunteering": bench_volunteering,
     "projects": bench_projects,
     "duty": bench_duty,
+    "sweeps": bench_sweeps,
     "cockpit": bench_cockpit,
     "simulate": bench_simulate,
 }

@@ -93,6 +93,12 @@ REFUSED_BY_RULES = {
     "POST /api/v1/duty-swaps/{id}/approve/": "a swap still asked, keeping the rules",
     "POST /api/v1/duty-swaps/{id}/refuse/": "a swap still asked",
     "GET /api/v1/duty/ics/": "your own id only (403 otherwise)",
+    "POST /api/v1/incidents/": "a village of your scope; times not to come, learned after",
+    "POST /api/v1/incidents/{id}/receive-town/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/receive-county/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/written-report/": "the step in its turn; a time not to come",
+    "POST /api/v1/incidents/{id}/close/": "the step in its turn",
+    "POST /api/v1/sweep-households/{id}/visit/": "a visit time within the week, not to come",
 }
 
 

@@ -27,6 +27,7 @@ from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.duty.tests import checks_rosters
 from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
+from yiwang.duty.tests.checks_emerg import page_arguments as emerg_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
@@ -166,6 +167,10 @@ _ARGUMENT_NAMES = {
     "swap_id",
     "decision",
     "feed_token",
+    # duty: incidents and sweeps
+    "incident_id",
+    "sweep_id",
+    "sweep_household_id",
 }
 
 
@@ -203,6 +208,7 @@ def _arguments(w) -> dict:
         **support_arguments(w),
         **services_page_arguments(w),
         **roster_arguments(w),
+        **emerg_arguments(w),
     }
 
 

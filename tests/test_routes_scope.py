@@ -25,6 +25,7 @@ from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.duty.tests import checks_rosters
+from yiwang.duty.tests import checks_emerg
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
@@ -843,6 +844,8 @@ PUBLIC |= services_pages.PUBLIC
 # The duty rosters' routes (duty app).
 CHECKS.update(checks_rosters.CHECKS)
 PUBLIC |= checks_rosters.PUBLIC
+# Incidents and door-to-door sweeps (duty app).
+CHECKS.update(checks_emerg.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

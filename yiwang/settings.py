@@ -540,6 +540,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "HelpEscalationLevelEnum": "yiwang.services.models.help.EscalationLevel",
     "DutyRoleEnum": "yiwang.duty.models.rosters.DutyRole",
     "DutySwapStatusEnum": "yiwang.duty.models.rosters.SwapStatus",
+    "IncidentKindEnum": "yiwang.duty.models.incidents.IncidentKind",
+    "IncidentStatusEnum": "yiwang.duty.models.incidents.IncidentStatus",
+    "DutySweepResultEnum": "yiwang.duty.models.sweeps.SweepResult",
+    "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

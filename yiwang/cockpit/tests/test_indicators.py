@@ -60,6 +60,7 @@ def records(tree, worker):
     _volunteering(worker)
     _projects()
     _services(worker)
+    _duty(worker)
 
 
 def _points(worker):
@@ -220,6 +221,58 @@ def _services(worker):
             taken_by=worker,
             handler=worker,
             area_code=unit,
+        )
+
+
+def _duty(worker):
+    """Emergency duty: an incident open on each side and one closed; a sweep under way
+    over the county's elderly living alone with one household reached, and a closed
+    sweep whose household is not counted (on units, so that the children add up)."""
+    from yiwang.duty.models import Incident, Sweep, SweepHousehold
+    from yiwang.registry.models import Tag
+
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    for number, unit, status in (
+        ("YJ-1", UNIT, "reported"),
+        ("YJ-2", OTHER_UNIT, "town"),
+        ("YJ-3", UNIT, "closed"),
+    ):
+        Incident.objects.create(
+            number=number,
+            area_code=unit,
+            kind="flood",
+            title="河堤渗水",
+            text="东河堤段出现渗水",
+            status=status,
+            occurred_at=now - 2 * hour,
+            learned_at=now - hour,
+            town_due=now,
+            county_due=now + 2 * hour,
+            written_due=now + 23 * hour,
+            reported_by=worker,
+        )
+    tag = Tag.objects.get(code="elderly_alone")
+    today = timezone.localdate()
+    households = list(Household.objects.filter(number__in=("001", "101", "201", "202")))
+    for status, rows in (("open", households), ("closed", households[:1])):
+        sweep = Sweep.objects.create(
+            area_code=COUNTY,
+            name="汛期敲门行动",
+            tag=tag,
+            starts_on=today,
+            ends_on=today,
+            status=status,
+            created_by=worker,
+        )
+        SweepHousehold.objects.bulk_create(
+            SweepHousehold(
+                sweep=sweep,
+                household=household,
+                area_code=household.area_code,
+                result="safe" if household.number == "001" else "",
+            )
+            for household in rows
         )
 
 

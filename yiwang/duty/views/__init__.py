@@ -10,6 +10,6 @@ menus.SECTIONS.setdefault(
     "duty", menus.Section("duty", pgettext_lazy("menu section", "Emergency duty"), 36)
 )
 
-from yiwang.duty.views import rosters  # noqa: E402
+from yiwang.duty.views import incidents, rosters, supplies, sweeps  # noqa: E402
 
-TOPICS: tuple = (rosters,)
+TOPICS: tuple = (rosters, incidents, sweeps, supplies)
