@@ -533,6 +533,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EnterpriseRequestStatusEnum": "yiwang.projects.models.support.RequestStatus",
     "EnterpriseSatisfactionEnum": "yiwang.projects.models.support.Satisfaction",
     "EscalationLevelEnum": "yiwang.projects.models.support.EscalationLevel",
+    "DutyStoreKindEnum": "yiwang.duty.models.supplies.StoreKind",
+    "DutyMoveKindEnum": "yiwang.duty.models.supplies.MoveKind",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

@@ -1,4 +1,8 @@
 """Pages of the duty app."""
 
+from yiwang.duty.views import supplies
+
 app_name = "duty"
-urlpatterns: list = []
+urlpatterns: list = [
+    *supplies.urlpatterns,
+]

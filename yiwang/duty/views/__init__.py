@@ -10,4 +10,6 @@ menus.SECTIONS.setdefault(
     "duty", menus.Section("duty", pgettext_lazy("menu section", "Emergency duty"), 36)
 )
 
-TOPICS: tuple = ()
+from yiwang.duty.views import supplies  # noqa: E402
+
+TOPICS: tuple = (supplies,)
