@@ -52,7 +52,7 @@ class StoreForm(forms.Form):
 class GoodForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("name"), max_length=services.GOOD_NAME_MAX)
     unit = forms.CharField(
-        label=gettext_lazy("unit"),
+        label=gettext_lazy("unit of count"),
         max_length=services.UNIT_MAX,
         help_text=gettext_lazy("How it is counted: 箱, 袋, 剂 …"),
     )
@@ -63,7 +63,7 @@ class GoodForm(forms.Form):
 
 class ReceiveForm(forms.Form):
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
-    good_id = forms.ChoiceField(label=gettext_lazy("goods"))
+    good_id = forms.ChoiceField(label=gettext_lazy("kind of goods"))
     quantity = forms.IntegerField(
         label=gettext_lazy("quantity"),
         min_value=1,
@@ -71,7 +71,7 @@ class ReceiveForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     source = forms.CharField(
-        label=gettext_lazy("from"), max_length=services.LINE_MAX, required=False
+        label=gettext_lazy("source"), max_length=services.LINE_MAX, required=False
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=services.NOTE_MAX, required=False)
 
@@ -84,7 +84,7 @@ class ReceiveForm(forms.Form):
 
 class HandOutForm(forms.Form):
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
-    good_id = forms.ChoiceField(label=gettext_lazy("goods"))
+    good_id = forms.ChoiceField(label=gettext_lazy("kind of goods"))
     quantity = forms.IntegerField(
         label=gettext_lazy("quantity"),
         min_value=1,
