@@ -122,15 +122,14 @@ def test_a_hand_out_over_the_stock_is_refused_with_the_stock_left(town_admin, to
     [message] = refused.value.message_dict["quantity"]
     assert "7" in message and "8" in message and town_store.name in message
     assert state() == before
-    with translation.override("zh-hans"):
-        with pytest.raises(services.ShortStock) as chinese:
-            services.hand_out(
-                actor=town_admin,
-                store_id=town_store.pk,
-                good_id=goods.pk,
-                quantity=8,
-                to_place="南门隔离点",
-            )
+    with translation.override("zh-hans"), pytest.raises(services.ShortStock) as chinese:
+        services.hand_out(
+            actor=town_admin,
+            store_id=town_store.pk,
+            good_id=goods.pk,
+            quantity=8,
+            to_place="南门隔离点",
+        )
     assert "库存不足" in chinese.value.messages[0] and "7" in chinese.value.messages[0]
     assert state() == before
 
@@ -173,7 +172,11 @@ def test_goods_sent_to_another_store(town_admin, town_store, goods):
     services.receive(actor=town_admin, store_id=town_store.pk, good_id=goods.pk, quantity=20)
 
     move, _created = services.hand_out(
-        actor=town_admin, store_id=town_store.pk, good_id=goods.pk, quantity=12, to_store_id=point.pk
+        actor=town_admin,
+        store_id=town_store.pk,
+        good_id=goods.pk,
+        quantity=12,
+        to_store_id=point.pk,
     )
 
     assert move.kind == MoveKind.TRANSFERRED and move.to_store_id == point.pk
@@ -318,7 +321,13 @@ def test_a_count_sets_the_stock_and_records_the_difference(town_admin, town_stor
 
 @pytest.mark.parametrize(
     ("quantity", "field"),
-    [(0, "quantity"), (-3, "quantity"), ("三", "quantity"), (True, "quantity"), (10**7, "quantity")],
+    [
+        (0, "quantity"),
+        (-3, "quantity"),
+        ("三", "quantity"),
+        (True, "quantity"),
+        (10**7, "quantity"),
+    ],
 )
 def test_bad_quantities_are_refused(town_admin, town_store, goods, quantity, field):
     before = state()
