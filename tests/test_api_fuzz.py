@@ -81,6 +81,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/projects/": "a town of your scope; 10k yuan with two decimals; a new number",
     "POST /api/v1/project-progress/": "a project you see; a day not to come; images; a UUID",
     "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
+    "POST /api/v1/stock-moves/": "a store and goods you see; one recipient; a PNG signature",
 }
 
 

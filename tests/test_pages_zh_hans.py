@@ -25,6 +25,7 @@ from yiwang.accounts.selectors import token_id
 from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
+from yiwang.duty.tests.checks_supplies import page_arguments as supplies_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
@@ -67,6 +68,8 @@ NOT_PAGES = {
     # The battle map's site photos and its meeting pack (a PDF).
     "projects:photo",
     "projects:meeting-pack",
+    # A hand-out's signature (a PNG).
+    "duty:move-signature",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {
@@ -150,6 +153,10 @@ _ARGUMENT_NAMES = {
     "enterprise_request_id",
     "step",
     "counsellor_team_id",
+    # duty: supplies
+    "store_id",
+    "good_id",
+    "stock_move_id",
 }
 
 
@@ -185,6 +192,7 @@ def _arguments(w) -> dict:
         **project_arguments(w),
         **battle_map_arguments(w),
         **support_arguments(w),
+        **supplies_arguments(w),
     }
 
 

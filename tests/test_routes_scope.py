@@ -24,6 +24,7 @@ from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
+from yiwang.duty.tests import checks_supplies
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
@@ -832,6 +833,8 @@ CHECKS.update(checks_project_pages.CHECKS)
 CHECKS.update(checks_battle_map.CHECKS)
 CHECKS.update(checks_core_api.CHECKS)
 CHECKS.update(checks_support.CHECKS)
+# Supplies (duty app).
+CHECKS.update(checks_supplies.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import django_filters
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField
+from yiwang.core.filters import AreaCodeFilter, FilterSet, IdFilter, under
 from yiwang.duty.models import Good, MoveKind, Stock, StockMove, Store
 from yiwang.duty.selectors import supplies as selectors
 from yiwang.duty.services import supplies as services
@@ -29,23 +31,24 @@ from yiwang.duty.services import supplies as services
 # --- filters ----------------------------------------------------------------------------
 
 
-class StockFilterSet(django_filters.FilterSet):
-    store = django_filters.NumberFilter(field_name="store", min_value=1, max_value=2**63 - 1)
-    good = django_filters.NumberFilter(field_name="good", min_value=1, max_value=2**63 - 1)
+class StockFilterSet(FilterSet):
+    store = IdFilter(field_name="store", label=_("store"))
+    good = IdFilter(field_name="good", label=_("kind of goods"))
 
     class Meta:
         model = Stock
         fields = ["store", "good"]
 
 
-class StockMoveFilterSet(django_filters.FilterSet):
-    store = django_filters.NumberFilter(field_name="store", min_value=1, max_value=2**63 - 1)
-    good = django_filters.NumberFilter(field_name="good", min_value=1, max_value=2**63 - 1)
-    kind = django_filters.ChoiceFilter(choices=MoveKind.choices)
+class StockMoveFilterSet(FilterSet):
+    store = IdFilter(field_name="store", label=_("store"))
+    good = IdFilter(field_name="good", label=_("kind of goods"))
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=MoveKind.choices)
+    under = AreaCodeFilter(label=_("area"), method=under)
 
     class Meta:
         model = StockMove
-        fields = ["store", "good", "kind"]
+        fields = ["store", "good", "kind", "under"]
 
 
 # --- serializers ------------------------------------------------------------------------
