@@ -47,12 +47,14 @@ def _race(monkeypatch, orders):
     """Runs each (user, store, good, quantity, place) of `orders` in its own thread; on
     PostgreSQL all wait, their move row stored, until all are about to take the stock."""
     racing = connection.vendor == "postgresql"
+    met = []
     if racing:
         all_stored = threading.Barrier(len(orders), timeout=20)
         real = services._take_stock
 
         def take_when_all_stored(store, good, quantity):
             all_stored.wait()
+            met.append(quantity)  # both got here, their move rows stored: a real race
             return real(store, good, quantity)
 
         monkeypatch.setattr(services, "_take_stock", take_when_all_stored)
@@ -74,6 +76,7 @@ def _race(monkeypatch, orders):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert len(met) == (len(orders) if racing else 0)
     return results
 
 
