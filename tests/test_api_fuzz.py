@@ -99,6 +99,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/incidents/{id}/written-report/": "the step in its turn; a time not to come",
     "POST /api/v1/incidents/{id}/close/": "the step in its turn",
     "POST /api/v1/sweep-households/{id}/visit/": "a visit time within the week, not to come",
+    "POST /api/v1/stock-moves/": "a store and goods you see; one recipient; a PNG signature",
 }
 
 

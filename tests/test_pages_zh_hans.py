@@ -28,6 +28,7 @@ from yiwang.cases.tests.conftest import new_case
 from yiwang.duty.tests import checks_rosters
 from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
 from yiwang.duty.tests.checks_emerg import page_arguments as emerg_arguments
+from yiwang.duty.tests.checks_supplies import page_arguments as supplies_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed
 from yiwang.points.tests.checks_passes import page_arguments as pass_arguments
@@ -73,6 +74,8 @@ NOT_PAGES = {
     "projects:meeting-pack",
     # Duty rosters: the calendar file and the forms' POSTs.
     *checks_rosters.NOT_PAGES,
+    # A hand-out's signature (a PNG).
+    "duty:move-signature",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {
@@ -171,6 +174,10 @@ _ARGUMENT_NAMES = {
     "incident_id",
     "sweep_id",
     "sweep_household_id",
+    # duty: supplies
+    "store_id",
+    "good_id",
+    "stock_move_id",
 }
 
 
@@ -209,6 +216,7 @@ def _arguments(w) -> dict:
         **services_page_arguments(w),
         **roster_arguments(w),
         **emerg_arguments(w),
+        **supplies_arguments(w),
     }
 
 

@@ -26,6 +26,7 @@ from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.duty.tests import checks_rosters
 from yiwang.duty.tests import checks_emerg
+from yiwang.duty.tests import checks_supplies
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
@@ -846,6 +847,8 @@ CHECKS.update(checks_rosters.CHECKS)
 PUBLIC |= checks_rosters.PUBLIC
 # Incidents and door-to-door sweeps (duty app).
 CHECKS.update(checks_emerg.CHECKS)
+# Supplies (duty app).
+CHECKS.update(checks_supplies.CHECKS)
 
 
 def test_every_route_has_a_scope_check():
