@@ -41,7 +41,6 @@ from yiwang.duty.models import (
     Good,
     MoveKind,
     Roster,
-    RosterMember,
     Shift,
     Stock,
     StockMove,
@@ -207,59 +206,21 @@ def _rosters(rng, today, towns, people, counts) -> None:
             for role, users in pools.items()
             for user in users
         ]
-        _roster(values, members, pools)
+        _roster(values, members)
         counts["rosters"] += 1
         counts["roster_members"] += len(members)
     counts["shifts"] = Shift.objects.count()
     counts["assignments"] = Assignment.objects.count()
 
 
-def _roster(values: dict, members: list[dict], pools: dict) -> None:
-    """One roster through the roster service (its rotation), or, where that service is
-    not there, written here with a plain rotation that keeps the same rules."""
-    try:
-        from yiwang.duty.services import rosters
-    except ImportError:
-        rosters = None
-    if rosters is not None and hasattr(rosters, "generate"):
-        roster = rosters.create_roster(actor=None, **values)
-        rosters.set_members(actor=None, roster_id=roster.pk, members=members)
-        rosters.generate(actor=None, roster_id=roster.pk)
-        return
-    roster = Roster.objects.create(**values)
-    RosterMember.objects.bulk_create(
-        RosterMember(roster=roster, user_id=m["user"], role=m["role"], phone=m["phone"])
-        for m in members
-    )
-    tz = timezone.get_current_timezone()
-    day, shifts = roster.starts_on, []
-    while day <= roster.ends_on:
-        start = timezone.make_aware(datetime.datetime.combine(day, roster.shift_start), tz)
-        shifts.append(
-            Shift(roster=roster, starts_at=start, ends_at=start + datetime.timedelta(hours=24))
-        )
-        day += DAY
-    Shift.objects.bulk_create(shifts)
-    # Round the pools: with at least two leaders, two officers and four on patrol (two a
-    # day), nobody comes back before two days, so the day's rest after a night is kept.
-    rows = []
-    for i, shift in enumerate(shifts):
-        people = [(pools[DutyRole.LEADER][i % len(pools[DutyRole.LEADER])], DutyRole.LEADER)]
-        people.append((pools[DutyRole.OFFICER][i % len(pools[DutyRole.OFFICER])], DutyRole.OFFICER))
-        patrol = pools[DutyRole.PATROL]
-        people += [(patrol[(2 * i + k) % len(patrol)], DutyRole.PATROL) for k in range(2)]
-        rows += [
-            Assignment(
-                shift=shift,
-                user_id=user,
-                role=role,
-                area_code=roster.area_code,
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-            )
-            for user, role in people
-        ]
-    Assignment.objects.bulk_create(rows, batch_size=2000)
+def _roster(values: dict, members: list[dict]) -> None:
+    """One roster through the roster service: created, its people set, its rotation
+    generated (the service's fair rotation, keeping the roster's rules)."""
+    from yiwang.duty.services import rosters
+
+    roster = rosters.create_roster(actor=None, **values)
+    rosters.set_members(actor=None, roster_id=roster.pk, members=members)
+    rosters.generate(actor=None, roster_id=roster.pk)
 
 
 def _sweep(rng, today, town, people, counts) -> None:
