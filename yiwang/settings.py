@@ -533,6 +533,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "EnterpriseRequestStatusEnum": "yiwang.projects.models.support.RequestStatus",
     "EnterpriseSatisfactionEnum": "yiwang.projects.models.support.Satisfaction",
     "EscalationLevelEnum": "yiwang.projects.models.support.EscalationLevel",
+    "ServiceModeEnum": "yiwang.services.models.catalogue.ServiceMode",
+    "HelpStepEnum": "yiwang.services.models.help.Step",
+    "HelpAdvanceStepEnum": ["accepted", "processing", "delivered", "archived"],
+    "HelpChannelEnum": "yiwang.services.models.help.Channel",
+    "HelpEscalationLevelEnum": "yiwang.services.models.help.EscalationLevel",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

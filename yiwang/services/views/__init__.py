@@ -10,4 +10,6 @@ menus.SECTIONS.setdefault(
     "services", menus.Section("services", pgettext_lazy("menu section", "Services"), 34)
 )
 
-TOPICS: tuple = ()
+from yiwang.services.views import registry_core  # noqa: E402
+
+TOPICS: tuple = (registry_core,)

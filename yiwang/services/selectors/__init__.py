@@ -1,0 +1,1 @@
+"""Reads of government services that are more than a filter."""

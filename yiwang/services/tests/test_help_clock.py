@@ -1,0 +1,184 @@
+"""The help requests' clock: the due day in working days from acceptance across the
+National Day 2025 and the Spring Festival 2026 (worked out by hand below and checked
+against the chinese-calendar package), a year not known yet counted by weekends and
+marked provisional, and the hourly sweep: one reminder on the due day, one level raised a
+round (the town, then the county), each level notified once, late for good, a second run
+silent."""
+
+import datetime
+
+import chinese_calendar
+import pytest
+import time_machine
+
+from conftest import COUNTY, TOWN, UNIT
+from yiwang.core import workdays
+from yiwang.core.models import AuditEntry
+from yiwang.notices.models import Notification
+from yiwang.services.models import EscalationLevel, HelpRequest
+from yiwang.services.services import help as services
+from yiwang.services.tests.rows import MARRIAGE, REISSUE, accepted, item, local
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+# National Day 2025: Wed 1 – Wed 8 October off, Sun 28 September and Sat 11 October worked
+# (调休). Accepted Tue 2025-09-30: Thu 10-09 (1), Fri 10-10 (2), Sat 10-11 (3, 调休),
+# Mon 10-13 … Fri 10-17 (4–8), Mon 10-20 … Fri 10-24 (9–13), Mon 10-27 … Fri 10-31
+# (14–18), Mon 11-03 (19), Tue 11-04 (20).
+# Spring Festival 2026: Mon 16 – Mon 23 February off, Sat 14 and Sat 28 February worked.
+# Accepted Fri 2026-02-13: Sat 02-14 (1, 调休), Tue 02-24 (2) … Fri 02-27 (5), Sat 02-28
+# (6, 调休), Mon 03-02 … Fri 03-06 (7–11), Mon 03-09 … Fri 03-13 (12–16), Mon 03-16 …
+# Thu 03-19 (17–20).
+# New Year 2026: Thu 1 – Sat 3 January off, Sun 4 January worked. Accepted Tue 2025-12-30:
+# Wed 12-31 (1), Sun 01-04 (2, 调休), Mon 01-05 (3) …
+CASES = [
+    (local(2025, 9, 30), REISSUE, D(2025, 11, 4)),
+    (local(2025, 9, 30), MARRIAGE, D(2025, 10, 9)),
+    (local(2026, 2, 13), MARRIAGE, D(2026, 2, 14)),
+    (local(2026, 2, 13), REISSUE, D(2026, 3, 19)),
+    (local(2025, 12, 30), MARRIAGE, D(2025, 12, 31)),
+    (local(2025, 12, 30), "pension-enrolment", None),
+]
+
+
+def by_package(start: datetime.date, days: int) -> datetime.date:
+    """The due day counted on the chinese-calendar package itself."""
+    day = start
+    while days:
+        day += datetime.timedelta(days=1)
+        if chinese_calendar.is_workday(day):
+            days -= 1
+    return day
+
+
+@pytest.mark.parametrize(("at", "code", "due"), CASES)
+def test_the_due_day_counts_working_days_across_the_holidays(worker, at, code, due):
+    row = accepted(worker, code=code, at=at)
+    row.refresh_from_db()
+    assert row.accepted_on == at.date()
+    assert row.due_on == by_package(at.date(), item(code).time_limit_days)
+    if due is not None:
+        assert row.due_on == due
+    assert row.clock_provisional is False
+    assert row.number.startswith(f"BD{at:%Y%m%d}")
+
+
+def test_a_year_not_known_yet_is_counted_by_weekends_and_marked_provisional(worker):
+    """Accepted on a Tuesday of the year after the package's last: the due day counted by
+    the weekly rule (20 working days: four weeks), marked provisional."""
+    year = max(workdays.package_years()) + 1
+    start = D(year, 3, 3)
+    while start.weekday() != 1:  # a Tuesday
+        start += datetime.timedelta(days=1)
+    with time_machine.travel(local(start.year, start.month, start.day, 11), tick=False):
+        row = accepted(worker, code=REISSUE)
+    row.refresh_from_db()
+    assert row.accepted_on == start
+    assert row.due_on == start + datetime.timedelta(days=28)
+    assert row.clock_provisional is True
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+def _notices(row, kind):
+    return list(
+        Notification.objects.filter(kind=kind, object_id=row.pk)
+        .order_by("id")
+        .values_list("area_code", "level", "recipient_id")
+    )
+
+
+def _sweep(day: datetime.date, hour: int = 9):
+    return services.sweep_help_clock(local(day.year, day.month, day.day, hour))
+
+
+def test_the_sweep_reminds_once_and_escalates_one_level_at_a_time(worker):
+    row = accepted(worker, code=REISSUE, at=local(2025, 9, 30))
+    due = D(2025, 11, 4)
+    assert row.due_on == due
+    # The day before: nothing.
+    assert _sweep(D(2025, 11, 3)) == {"reminded": 0, "escalated": 0}
+    # The due day: the handler reminded, once whatever the rounds.
+    assert _sweep(due) == {"reminded": 1, "escalated": 0}
+    assert _sweep(due, 10) == {"reminded": 0, "escalated": 0}
+    assert _notices(row, services.NOTICE_DUE) == [("", "", worker.pk)]
+    row.refresh_from_db()
+    assert row.reminded_on == due and not row.is_late
+    # The day after: late for good, raised to the town's admins, once.
+    assert _sweep(D(2025, 11, 5)) == {"reminded": 0, "escalated": 1}
+    assert _sweep(D(2025, 11, 5), 10) == {"reminded": 0, "escalated": 0}
+    row.refresh_from_db()
+    assert row.is_late and row.escalation_level == EscalationLevel.TOWN
+    assert _notices(row, services.NOTICE_ESCALATED) == [(TOWN, "town", None)]
+    # Two working days late: still the town.
+    assert _sweep(D(2025, 11, 6)) == {"reminded": 0, "escalated": 0}
+    # Three working days late (Fri 11-07): the county's admins, once.
+    assert _sweep(D(2025, 11, 7)) == {"reminded": 0, "escalated": 1}
+    assert _sweep(D(2025, 11, 7), 10) == {"reminded": 0, "escalated": 0}
+    assert _sweep(D(2025, 12, 1)) == {"reminded": 0, "escalated": 0}
+    row.refresh_from_db()
+    assert row.escalation_level == EscalationLevel.COUNTY
+    assert _notices(row, services.NOTICE_ESCALATED) == [
+        (TOWN, "town", None),
+        (COUNTY, "county", None),
+    ]
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(row.pk), action__startswith="services_help.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions[-3:] == [
+        "services_help.remind",
+        "services_help.escalate",
+        "services_help.escalate",
+    ]
+    # Delivered afterwards: it stays late.
+    services.advance(actor=worker, request_id=row.pk, step="processing")
+    done = services.advance(actor=worker, request_id=row.pk, step="delivered")
+    assert done.is_late is True
+
+
+def test_a_request_found_long_overdue_climbs_one_level_a_round(worker):
+    row = accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    assert _sweep(D(2025, 12, 1)) == {"reminded": 0, "escalated": 1}
+    row.refresh_from_db()
+    assert row.escalation_level == EscalationLevel.TOWN and row.is_late
+    assert _sweep(D(2025, 12, 1), 10) == {"reminded": 0, "escalated": 1}
+    row.refresh_from_db()
+    assert row.escalation_level == EscalationLevel.COUNTY
+    assert _sweep(D(2025, 12, 1), 11) == {"reminded": 0, "escalated": 0}
+    assert len(_notices(row, services.NOTICE_ESCALATED)) == 2
+    assert _notices(row, services.NOTICE_DUE) == []  # its due day was never swept
+
+
+def test_delivered_in_time_is_never_swept(worker):
+    row = accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    services.advance(actor=worker, request_id=row.pk, step="processing", at=local(2025, 10, 9))
+    done = services.advance(
+        actor=worker, request_id=row.pk, step="delivered", at=local(2025, 10, 9, 15)
+    )
+    assert done.delivered_on == D(2025, 10, 9) and done.is_late is False
+    assert _sweep(D(2025, 10, 9)) == {"reminded": 0, "escalated": 0}
+    assert _sweep(D(2025, 12, 1)) == {"reminded": 0, "escalated": 0}
+    assert not Notification.objects.filter(object_id=row.pk).exists()
+
+
+def test_delivered_after_the_due_day_is_late(worker):
+    row = accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    services.advance(actor=worker, request_id=row.pk, step="processing", at=local(2025, 10, 9))
+    done = services.advance(
+        actor=worker, request_id=row.pk, step="delivered", at=local(2025, 10, 10)
+    )
+    assert done.is_late is True
+    assert HelpRequest.objects.get(pk=row.pk).area_code == UNIT
+
+
+def test_the_task_runs_the_sweep(worker):
+    from yiwang.services.tasks import sweep_help_requests
+
+    accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    counts = sweep_help_requests.call_local()
+    assert counts == {"reminded": 0, "escalated": 1}
+    assert AuditEntry.objects.filter(action="services_help.escalate", source="task").exists()
