@@ -538,6 +538,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "HelpAdvanceStepEnum": ["accepted", "processing", "delivered", "archived"],
     "HelpChannelEnum": "yiwang.services.models.help.Channel",
     "HelpEscalationLevelEnum": "yiwang.services.models.help.EscalationLevel",
+    "IncidentKindEnum": "yiwang.duty.models.incidents.IncidentKind",
+    "IncidentStatusEnum": "yiwang.duty.models.incidents.IncidentStatus",
+    "DutySweepResultEnum": "yiwang.duty.models.sweeps.SweepResult",
+    "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

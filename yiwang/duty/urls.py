@@ -1,4 +1,9 @@
 """Pages of the duty app."""
 
+from yiwang.duty.views import incidents, sweeps
+
 app_name = "duty"
-urlpatterns: list = []
+urlpatterns: list = [
+    *incidents.urlpatterns,
+    *sweeps.urlpatterns,
+]

@@ -1,6 +1,8 @@
 """API v1 of the duty app: one module a topic; `register` adds their viewsets."""
 
+from yiwang.duty.api import incidents, sweeps
+
 
 def register(router) -> None:
-    for part in ():
+    for part in (incidents, sweeps):
         part.register(router)

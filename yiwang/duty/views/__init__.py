@@ -10,4 +10,6 @@ menus.SECTIONS.setdefault(
     "duty", menus.Section("duty", pgettext_lazy("menu section", "Emergency duty"), 36)
 )
 
-TOPICS: tuple = ()
+from yiwang.duty.views import incidents, sweeps  # noqa: E402
+
+TOPICS: tuple = (incidents, sweeps)
