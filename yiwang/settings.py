@@ -542,6 +542,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "IncidentStatusEnum": "yiwang.duty.models.incidents.IncidentStatus",
     "DutySweepResultEnum": "yiwang.duty.models.sweeps.SweepResult",
     "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
+    "DutyStoreKindEnum": "yiwang.duty.models.supplies.StoreKind",
+    "DutyMoveKindEnum": "yiwang.duty.models.supplies.MoveKind",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

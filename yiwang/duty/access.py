@@ -109,3 +109,25 @@ def sweep_household_q(user) -> Q | None:
     if q is None or not is_authenticated(user):
         return q
     return q | Q(assignee=user)
+
+
+# --- supplies -----------------------------------------------------------------------------
+
+
+def store_q(user, prefix: str = "") -> Q | None:
+    """The stores `user` reads: in scope, or one they keep (None: all). `prefix` for a
+    query over another model ("store__", "to_store__")."""
+    q = scoped_q(user, f"{prefix}area_code")
+    if q is None or not is_authenticated(user):
+        return q
+    return q | Q(**{f"{prefix}keeper": user})
+
+
+def can_handle_store(user, store) -> bool:
+    """May receive, hand out and count the goods of `store`: its keeper, or an admin over
+    its area. `None` is the operator at the command line."""
+    if user is None or is_active_superuser(user):
+        return True
+    if is_authenticated(user) and store.keeper_id == user.pk:
+        return True
+    return can_keep(user, store.area_code)

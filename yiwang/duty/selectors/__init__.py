@@ -1,0 +1,1 @@
+"""Reads of emergency duty that are more than a filter, one module a topic."""

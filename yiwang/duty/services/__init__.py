@@ -1,0 +1,1 @@
+"""Every write of emergency duty, one module a topic."""
