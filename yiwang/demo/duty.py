@@ -39,17 +39,13 @@ from yiwang.duty.models import (
     Assignment,
     DutyRole,
     Good,
-    MoveKind,
     Roster,
     Shift,
-    Stock,
-    StockMove,
     Store,
     StoreKind,
     Sweep,
     SweepHousehold,
     SweepResult,
-    SweepStatus,
 )
 from yiwang.outreach.models import Outcome, Visit, VisitSource
 from yiwang.registry.models import Household, Resident, ResidentTag, Tag
@@ -80,7 +76,7 @@ GOODS = (
     ("饮用水", "箱", "生活物资", 400, "县红十字会"),
     ("中药汤剂", "剂", "医疗物资", 2000, "县中医院"),
 )
-HOUSEHOLD_HANDOUTS = 20
+HOUSEHOLD_HANDOUTS = 12
 COUNT_KEYS = (
     "rosters",
     "roster_members",
@@ -224,29 +220,39 @@ def _roster(values: dict, members: list[dict]) -> None:
 
 
 def _sweep(rng, today, town, people, counts) -> None:
-    """The first town's sweep of the elderly living alone, closed, every household
-    visited by its unit's grid worker."""
+    """The first town's sweep of the elderly living alone: its target group as the sweep
+    service draws it, each household assigned to its unit's grid worker and visited, in
+    bulk (the outreach visits and their results: a past sweep's, with no notices sent
+    now), then closed through the sweep service."""
+    from yiwang.accounts.models import User
+    from yiwang.duty.services import sweeps
+    from yiwang.outreach.services import tally
+
     code, name = town
     tag = Tag.objects.filter(code=SWEEP_TAG).first()
-    admin = people.admin.get(code)
+    admin = User.objects.filter(pk=people.admin.get(code)).first()
     if tag is None or admin is None:
         return
+    day = sweep_day(today)
+    # The ledger's demo tags its residents from the day it was built: those of the
+    # town living alone have been so since before the sweep.
+    ResidentTag.objects.filter(tag=tag, area_code__startswith=code, starts_on__gt=day).update(
+        starts_on=day - datetime.timedelta(days=365)
+    )
+    # The target group as the sweep service draws it (sweeps.start_sweep): the active
+    # households of the town with a living resident tagged on the sweep's first day.
     households = list(
         Household.objects.filter(
-            area_code__startswith=code,
-            residents__status="living",
-            residents__id__in=ResidentTag.objects.current().filter(tag=tag).values("resident"),
+            status="active",
+            pk__in=ResidentTag.objects.current(day)
+            .filter(tag=tag, resident_living=True, area_code__startswith=code)
+            .values("resident__household_id"),
         )
-        .distinct()
-        .order_by("area_code", "id")
-        .values_list("id", "area_code")
+        .order_by("area_code", "pk")
+        .values_list("pk", "area_code")
     )
     if not households:
-        return
-    worker_of: dict[str, int] = {}
-    for unit, user in people.workers.get(code, []):
-        worker_of.setdefault(unit, user)
-    day = sweep_day(today)
+        return  # nobody of the town lives alone (a demo without its ledger)
     sweep = Sweep.objects.create(
         area_code=code,
         name=f"{name}强降雨独居老人敲门行动",
@@ -254,47 +260,46 @@ def _sweep(rng, today, town, people, counts) -> None:
         reason="气象台发布暴雨橙色预警，逐户敲门确认独居老人安全。",
         starts_on=day,
         ends_on=day + DAY,
-        status=SweepStatus.CLOSED,
-        created_by_id=admin,
-        created_at=timezone.make_aware(datetime.datetime.combine(day - DAY, datetime.time(18, 0))),
+        created_by=admin,
+        created_at=timezone.make_aware(datetime.datetime.combine(day - DAY, datetime.time(18))),
     )
+    worker_of: dict[str, int] = {}
+    for unit, user in people.workers.get(code, []):
+        worker_of.setdefault(unit, user)
     tz = timezone.get_current_timezone()
     results, weights = list(SWEEP_RESULTS), list(SWEEP_RESULTS.values())
     created = db_value(Visit, "created_at", timezone.now())
     rows, visits = [], []
     for household_id, unit in households:
-        worker = worker_of.get(unit, admin)
         result = rng.choices(results, weights)[0]
         when = day + DAY * rng.choice((0, 0, 0, 1))
-        visited_at = timezone.make_aware(
-            datetime.datetime.combine(when, datetime.time(rng.randint(7, 17), rng.randrange(60))),
-            tz,
+        row = SweepHousehold(
+            sweep=sweep,
+            household_id=household_id,
+            area_code=unit,
+            assignee_id=worker_of.get(unit, admin.pk),
+            result=result,
+            visited_at=timezone.make_aware(
+                datetime.datetime.combine(
+                    when, datetime.time(rng.randint(7, 17), rng.randrange(60))
+                ),
+                tz,
+            ),
+            visit_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+            note=rng.choice(SWEEP_NOTES[result]),
         )
-        key = uuid.UUID(int=rng.getrandbits(128), version=4)
-        note = rng.choice(SWEEP_NOTES[result])
-        rows.append(
-            SweepHousehold(
-                sweep=sweep,
-                household_id=household_id,
-                area_code=unit,
-                assignee_id=worker,
-                result=result,
-                visited_at=visited_at,
-                visit_uuid=key,
-                note=note,
-            )
-        )
+        rows.append(row)
         visits.append(
             (
-                db_value(Visit, "uuid", key),
-                household_id,
-                worker,
-                db_value(Visit, "visited_at", visited_at),
-                OUTCOME_OF[result],
-                note,
+                db_value(Visit, "uuid", row.visit_uuid),
+                row.household_id,
+                row.assignee_id,
+                db_value(Visit, "visited_at", row.visited_at),
+                OUTCOME_OF[row.result],
+                row.note,
                 False,
                 VisitSource.WEB,
-                unit,
+                row.area_code,
                 created,
                 created,
             )
@@ -318,24 +323,28 @@ def _sweep(rng, today, town, people, counts) -> None:
         ),
         visits,
     )
-    from yiwang.outreach.services import tally
-
     tally.rebuild(code)  # the visits went around record_visit: the town's counts again
+    sweeps.close_sweep(actor=admin, sweep_id=sweep.pk)
     counts["sweeps"] = 1
     counts["sweep_households"] = len(rows)
 
 
 def _stores(rng, today, towns, people, counts) -> None:
-    """A store per town with the goods received and handed out; in the first town an
-    isolation point supplied with herbal medicine from the store."""
+    """A store per town with the goods received and handed out, through the supplies
+    service (its conditional UPDATE keeps the stock); in the first town an isolation
+    point supplied with herbal medicine from the store."""
+    from yiwang.duty.services import supplies
+
     if not towns:
         return
     goods = {}
     for good_name, unit, category, _n, _source in GOODS:
-        goods[good_name], made = Good.objects.get_or_create(
-            name=good_name, defaults={"unit": unit, "category": category}
-        )
-        counts["goods"] += made
+        goods[good_name] = Good.objects.filter(name=good_name).first()
+        if goods[good_name] is None:
+            goods[good_name] = supplies.create_good(
+                actor=None, name=good_name, unit=unit, category=category
+            )
+            counts["goods"] += 1
     tz = timezone.get_current_timezone()
     season = sweep_day(today)
 
@@ -345,53 +354,8 @@ def _stores(rng, today, towns, people, counts) -> None:
         )
         return timezone.make_aware(moment, tz)
 
-    stores = []
-    for code, name in towns:
-        admin = people.admin.get(code)
-        if admin is None:
-            continue
-        stores.append(
-            Store(
-                area_code=code,
-                name=f"{name}应急物资储备库",
-                kind=StoreKind.STORE,
-                address=f"{name}人民政府院内",
-                keeper_id=admin,
-            )
-        )
-    first_code, first_name = towns[0]
-    isolation = None
-    if people.admin.get(first_code):
-        isolation = Store(
-            area_code=first_code,
-            name=f"{first_name}集中隔离观察点",
-            kind=StoreKind.ISOLATION,
-            address=f"{first_name}卫生院东侧",
-            keeper_id=people.admin[first_code],
-        )
-        stores.append(isolation)
-    Store.objects.bulk_create(stores)
-    counts["stores"] = len(stores)
-
-    stock: dict[tuple[int, int], int] = defaultdict(int)
-    moves: list[StockMove] = []
-
-    def move(store, good, kind, quantity, day, **more) -> None:
-        moment = at(day)
-        moves.append(
-            StockMove(
-                store=store,
-                good=good,
-                kind=kind,
-                quantity=quantity,
-                at=moment,
-                actor_id=store.keeper_id,
-                area_code=store.area_code,
-                uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
-                created_at=moment,
-                **more,
-            )
-        )
+    def key() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
 
     households = defaultdict(list)
     for household_id, code, head in (
@@ -406,70 +370,91 @@ def _stores(rng, today, towns, people, counts) -> None:
     ):
         households[code[:9]].append((household_id, head))
     received_on = season - datetime.timedelta(days=40)
-    for store in stores:
-        if store.kind != StoreKind.STORE:
+    first = None
+    for code, name in towns:
+        if people.admin.get(code) is None:
             continue
+        store = supplies.create_store(
+            actor=None,
+            area_code=code,
+            name=f"{name}应急物资储备库",
+            kind=StoreKind.STORE,
+            address=f"{name}人民政府院内",
+            keeper_id=people.admin[code],
+        )
+        first = first or store
+        counts["stores"] += 1
         for good_name, _unit, _category, quantity, source in GOODS:
-            good = goods[good_name]
-            move(store, good, MoveKind.RECEIVED, quantity, received_on, source=source)
-            stock[store.pk, good.pk] += quantity
+            supplies.receive(
+                actor=None,
+                store_id=store.pk,
+                good_id=goods[good_name].pk,
+                quantity=quantity,
+                source=source,
+                uuid=key(),
+                at=at(received_on),
+            )
             counts["received"] += 1
         # Sandbags and life jackets to the villages' flood teams before the rain.
         for village_no in range(1, 4):
             for good_name, n in (("编织袋", rng.randrange(200, 500, 50)), ("救生衣", 20)):
-                good = goods[good_name]
-                move(
-                    store,
-                    good,
-                    MoveKind.HANDED_OUT,
-                    n,
-                    season - DAY,
+                supplies.hand_out(
+                    actor=None,
+                    store_id=store.pk,
+                    good_id=goods[good_name].pk,
+                    quantity=n,
                     to_place=f"第{village_no}村防汛抢险队",
                     receiver_name="抢险队队长",
+                    uuid=key(),
+                    at=at(season - DAY),
                 )
-                stock[store.pk, good.pk] -= n
                 counts["handed_out"] += 1
         # Food and water to key households after the rain, signed by the householder.
-        for household_id, head in households.get(store.area_code, [])[:HOUSEHOLD_HANDOUTS]:
+        for household_id, head in households.get(code, [])[:HOUSEHOLD_HANDOUTS]:
             for good_name, n in (("方便面", 1), ("饮用水", 2)):
-                good = goods[good_name]
-                if stock[store.pk, good.pk] < n:
-                    continue
-                move(
-                    store,
-                    good,
-                    MoveKind.HANDED_OUT,
-                    n,
-                    season + DAY,
-                    to_household_id=household_id,
+                supplies.hand_out(
+                    actor=None,
+                    store_id=store.pk,
+                    good_id=goods[good_name].pk,
+                    quantity=n,
+                    household_id=household_id,
                     receiver_name=head,
+                    uuid=key(),
+                    at=at(season + DAY),
                 )
-                stock[store.pk, good.pk] -= n
                 counts["handed_out"] += 1
-    if isolation is not None:
-        store = next(s for s in stores if s.area_code == first_code and s.kind == StoreKind.STORE)
-        herbal = goods["中药汤剂"]
-        move(store, herbal, MoveKind.TRANSFERRED, 800, season + 2 * DAY, to_store=isolation)
-        stock[store.pk, herbal.pk] -= 800
-        stock[isolation.pk, herbal.pk] += 800
-        counts["transferred"] += 1
-        for k in range(5):
-            n = rng.randrange(80, 150, 10)
-            move(
-                isolation,
-                herbal,
-                MoveKind.HANDED_OUT,
-                n,
-                season + (3 + k) * DAY,
-                to_place="隔离观察人员",
-                receiver_name="值班医生",
-            )
-            stock[isolation.pk, herbal.pk] -= n
-            counts["handed_out"] += 1
-    assert min(stock.values()) >= 0
-    StockMove.objects.bulk_create(moves)
-    area_of = {s.pk: s.area_code for s in stores}
-    Stock.objects.bulk_create(
-        Stock(store_id=store_id, good_id=good_id, quantity=n, area_code=area_of[store_id])
-        for (store_id, good_id), n in sorted(stock.items())
+    if first is None:
+        return
+    isolation = supplies.create_store(
+        actor=None,
+        area_code=first.area_code,
+        name=f"{towns[0][1]}集中隔离观察点",
+        kind=StoreKind.ISOLATION,
+        address=f"{towns[0][1]}卫生院东侧",
+        keeper_id=first.keeper_id,
     )
+    counts["stores"] += 1
+    herbal = goods["中药汤剂"]
+    supplies.hand_out(
+        actor=None,
+        store_id=first.pk,
+        good_id=herbal.pk,
+        quantity=800,
+        to_store_id=isolation.pk,
+        receiver_name="隔离点负责人",
+        uuid=key(),
+        at=at(season + 2 * DAY),
+    )
+    counts["transferred"] += 1
+    for k in range(5):
+        supplies.hand_out(
+            actor=None,
+            store_id=isolation.pk,
+            good_id=herbal.pk,
+            quantity=rng.randrange(80, 150, 10),
+            to_place="隔离观察人员",
+            receiver_name="值班医生",
+            uuid=key(),
+            at=at(season + (3 + k) * DAY),
+        )
+        counts["handed_out"] += 1

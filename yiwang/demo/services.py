@@ -39,7 +39,6 @@ from yiwang.registry.models import Resident
 from yiwang.services.models import (
     STEP_ORDER,
     Channel,
-    EscalationLevel,
     HelpMaterial,
     HelpRequest,
     HelpStep,
@@ -47,6 +46,7 @@ from yiwang.services.models import (
     ServiceItem,
     Step,
 )
+from yiwang.services.services.help import due_day, target_level
 
 PER_VILLAGE = 8
 # How often each item is asked for (the others of the catalogue: 1 each).
@@ -303,7 +303,8 @@ def _one(rng, cal, now, today, tz, item, village, unit, taker, town_admin, resid
     # The whole course as it goes, then only what happened up to now.
     waiting = recent and rng.random() < WAITING
     accepted_on = cal.add(first, rng.choice((0, 1, 1, 2)) + (rng.randint(3, 20) if waiting else 0))
-    due_on = cal.add(accepted_on, item.time_limit_days)
+    # The due day as the help service counts it.
+    due_on, provisional = due_day(accepted_on, item.time_limit_days)
     limit = item.time_limit_days
     if recent and rng.random() < SLOW:
         delivered_on = cal.add(due_on, rng.randint(3, 15))
@@ -358,19 +359,16 @@ def _one(rng, cal, now, today, tz, item, village, unit, taker, town_admin, resid
     if Step.ACCEPTED in done:
         request.accepted_on = accepted_on
         request.due_on = due_on
-        request.clock_provisional = any(
-            not cal.knows(year) for year in range(accepted_on.year, due_on.year + 1)
-        )
+        request.clock_provisional = provisional
         end = delivered_on if Step.DELIVERED in done else today
         request.is_late = end > due_on
         if Step.DELIVERED in done:
             request.delivered_on = delivered_on
         if end >= due_on:
             request.reminded_on = due_on
-        if request.is_late:
-            request.escalation_level = (
-                EscalationLevel.TOWN if cal.count(due_on, end) <= 3 else EscalationLevel.COUNTY
-            )
+        # Raised as the hourly clock raises it, up to the level it belongs at on the
+        # day it was delivered (or today).
+        request.escalation_level = target_level(due_on, end)
     if Step.FOLLOWED_UP in done:
         choices, weights = list(SATISFACTION), list(SATISFACTION.values())
         request.satisfaction = rng.choices(choices, weights)[0]

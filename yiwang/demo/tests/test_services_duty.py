@@ -36,9 +36,11 @@ from yiwang.duty.models import (
     Sweep,
     SweepHousehold,
 )
+from yiwang.duty.selectors.sweeps import progress_total, sweep_progress
 from yiwang.outreach.models import Visit
 from yiwang.registry.models import Household, ResidentTag
 from yiwang.services.models import STEP_ORDER, HelpMaterial, HelpRequest, HelpStep, Step
+from yiwang.services.services.help import public_status, sweep_help_clock, target_level
 
 TOWNS = ("370829001", "370829002")
 VILLAGES = 50
@@ -66,7 +68,7 @@ def test_a_year_of_help_requests_in_every_step(built):
     assert dict(by_step) == counts["by_step"]
     assert by_step[Step.FOLLOWED_UP] > len(requests) / 2
     now = timezone.now()
-    assert all(now - datetime.timedelta(days=366) < r.created_at < now for r in requests)
+    assert all(now - datetime.timedelta(days=380) < r.created_at < now for r in requests)
     assert len({r.item_id for r in requests}) >= 5
     steps = defaultdict(list)
     for step in HelpStep.objects.order_by("at", "id"):
@@ -108,8 +110,11 @@ def test_the_clock_of_help_requests_counts_working_days(built):
             overdue += r.is_late
         if r.is_late:
             assert r.escalation_level >= 1 and r.reminded_on == r.due_on
+        assert r.escalation_level == target_level(r.due_on, r.delivered_on or today)
     assert late >= 3 and overdue >= 1
     assert late + overdue == built["services"]["late"]
+    # The hourly clock finds every request where it would have put it.
+    assert sweep_help_clock() == {"reminded": 0, "escalated": 0}
 
 
 def test_the_applicants_personal_data_is_made_up_but_valid(built):
@@ -130,6 +135,12 @@ def test_the_applicants_personal_data_is_made_up_but_valid(built):
         assert r.area_code == r.resident.area_code
     # The ID card's number is kept on the material that carries it.
     assert HelpMaterial.objects.exclude(document_number="").exists()
+    # The resident's tracking page shows each request's steps, nothing personal.
+    for r in requests.filter(step=Step.PROCESSING)[:5]:
+        shown = public_status(r.tracking_code)
+        assert shown["number"] == r.number and shown["step"] == Step.PROCESSING
+        assert [s["done"] for s in shown["steps"]] == [True] * 3 + [False] * 3
+        assert not {r.applicant_name, r.id_number, r.phone} & {str(v) for v in shown.values()}
 
 
 def test_a_flood_season_roster_for_every_town_keeping_its_rules(built):
@@ -195,25 +206,31 @@ def test_a_past_sweep_of_the_elderly_living_alone_every_household_visited(built)
     today = timezone.localdate()
     assert sweep.tag.code == "elderly_alone" and sweep.area_code == TOWNS[0]
     assert sweep.status == "closed" and sweep.ends_on < today
-    tagged = ResidentTag.objects.current().filter(tag__code="elderly_alone")
+    # Every active household of the town with a living resident living alone on the
+    # sweep's first day.
+    tagged = ResidentTag.objects.current(sweep.starts_on).filter(
+        tag__code="elderly_alone", resident__status="living"
+    )
     expected = set(
         Household.objects.filter(
-            area_code__startswith=TOWNS[0], residents__in=tagged.values("resident")
+            status="active",
+            area_code__startswith=TOWNS[0],
+            residents__in=tagged.values("resident"),
         ).values_list("pk", flat=True)
     )
     rows = SweepHousehold.objects.filter(sweep=sweep)
     assert set(rows.values_list("household", flat=True)) == expected
     assert rows.count() == counts["sweep_households"] > 100
-    # The progress by village adds up, reached + not at home + pending = total.
-    progress = defaultdict(Counter)
-    for code, result in rows.values_list("area_code", "result"):
-        village = progress[code[:12]]
-        village["total"] += 1
-        village["reached" if result in REACHED else result or "pending"] += 1
-    for village in progress.values():
-        assert village["reached"] + village["not_home"] + village["pending"] == village["total"]
-        assert village["pending"] == 0
+    # The progress by village, as the sweep's page reads it, adds up.
     results = Counter(rows.values_list("result", flat=True))
+    progress = sweep_progress(User.objects.get(username="town"), sweep)
+    assert len(progress) == 25 and all(row.code.startswith(TOWNS[0]) for row in progress)
+    for row in progress:
+        assert row.reached + row.not_home + row.pending == row.total and row.pending == 0
+    total = progress_total(progress, TOWNS[0])
+    assert total.total == rows.count()
+    assert total.reached == sum(n for result, n in results.items() if result in REACHED)
+    assert total.not_home == results["not_home"]
     assert results["safe"] > 0.8 * rows.count()
     assert results["not_home"] > 0 and results["needs_help"] > 0
     # Each visit is the outreach visit of the household, by its unit's grid worker.
