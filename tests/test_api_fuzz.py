@@ -81,6 +81,10 @@ REFUSED_BY_RULES = {
     "POST /api/v1/projects/": "a town of your scope; 10k yuan with two decimals; a new number",
     "POST /api/v1/project-progress/": "a project you see; a day not to come; images; a UUID",
     "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
+    "POST /api/v1/help-requests/": "an item offered; an area of your scope or a resident; valid ID",
+    "POST /api/v1/help-requests/{id}/advance/": "only the next step; acceptance needs the materials",
+    "POST /api/v1/help-requests/{id}/follow-up/": "only once the request is archived",
+    "POST /api/v1/help-requests/{id}/materials/": "one of the item's or a name; once; before delivery",
 }
 
 

@@ -49,6 +49,7 @@ from yiwang.registry.services import (
     register_migrant,
 )
 from yiwang.registry.tests.conftest import make_id
+from yiwang.services.tests import checks_api as services_checks_api
 from yiwang.volunteering.tests import checks_certificates, checks_rollups, checks_wishes
 from yiwang.volunteering.tests.scope_checks import VOLUNTEERING_CHECKS
 
@@ -832,6 +833,8 @@ CHECKS.update(checks_project_pages.CHECKS)
 CHECKS.update(checks_battle_map.CHECKS)
 CHECKS.update(checks_core_api.CHECKS)
 CHECKS.update(checks_support.CHECKS)
+# Government services' API (services app).
+CHECKS.update(services_checks_api.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

@@ -59,6 +59,7 @@ def records(tree, worker):
     _points(worker)
     _volunteering(worker)
     _projects()
+    _services(worker)
 
 
 def _points(worker):
@@ -193,6 +194,32 @@ def _projects():
             reply_due=cal.add(received, 3),
             resolve_due=cal.add(received, 15),
             area_code=enterprise.area_code,
+        )
+
+
+def _services(worker):
+    """Help requests: one overdue and one delivered in the unit, one open in the other
+    town (on units, so that the children add up)."""
+    from yiwang.services.models import HelpRequest, ServiceItem
+
+    today = timezone.localdate()
+    item = ServiceItem.objects.get(code="id-card-reissue")
+    for number, unit, step, due in (
+        ("BD1", UNIT, "accepted", today - datetime.timedelta(days=3)),
+        ("BD2", UNIT, "delivered", today - datetime.timedelta(days=3)),
+        ("BD3", OTHER_UNIT, "entrusted", None),
+    ):
+        HelpRequest.objects.create(
+            number=number,
+            tracking_code=f"TRACK{number}",
+            item=item,
+            applicant_name="张三",
+            step=step,
+            accepted_on=due - datetime.timedelta(days=30) if due else None,
+            due_on=due,
+            taken_by=worker,
+            handler=worker,
+            area_code=unit,
         )
 
 
