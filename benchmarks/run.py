@@ -62,6 +62,9 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
           ms over 30 runs) against the plain count and read of the milestones in the same
           run; the monthly meeting pack PDF of the red projects (target ≤ 10 s each)
 
+  duty      the county-scale demo's 16 towns: a roster each over 90 days generated (target
+          ≤ 5 s for the 16); who is on duty now for the county (target p95 ≤ 50 ms, 30 runs)
+
   cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
           (filled unless earlier groups left them): the monthly snapshots; the county's
           cockpit data cold and warm (targets p95 ≤ 300 ms and ≤ 50 ms); a town's map
@@ -136,6 +139,8 @@ GROUPS = {
     "volunteering": ("sqlite", "postgresql"),
     # 500 key projects with 20,000 milestones (built here unless there): the battle map.
     "projects": ("sqlite", "postgresql"),
+    # Rosters of the 16 towns over 90 days generated; who is on duty now for the county.
+    "duty": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
     # Ten counties of data (tens of millions of rows): only when asked by --only.
@@ -395,6 +400,10 @@ def summary(results: list[dict]) -> bool:
                 f"{figures.get('floor_rows', {}).get('median_ms')} ms, counted "
                 f"{figures.get('floor_count', {}).get('median_ms')} ms); meeting pack max "
                 f"{figures.get('pack_max_seconds')} s"
+            ),
+            "duty": (
+                f"16 towns × 90 days generated in {figures.get('generate_seconds')} s; on duty "
+                f"now median {figures.get('now_median_ms')} ms, p95 {figures.get('now_p95_ms')} ms"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "

@@ -34,6 +34,8 @@ Groups:
           volunteer's hours and star (benchmarks/volunteering_bench.py)
   projects  the battle map of 500 key projects with 20,000 milestones against a plain read
           of the milestones, and the monthly meeting pack (benchmarks/projects_bench.py)
+  duty    the 16 towns' rosters over 90 days generated, and who is on duty now for the
+          county (benchmarks/duty_bench.py)
   simulate  ten counties of the reference county's shape: the period queries, roll-ups and
           visit API at one county's data and at ten, sizes a row, partitioned visits
           (benchmarks/simulate.py; PostgreSQL only, run only when asked)
@@ -82,6 +84,7 @@ TARGETS = {
     "points": {"close_seconds": 5.0, "balance_p95_ms": 10.0, "balance_api_p95_ms": 10.0},
     "volunteering": {"rollup_p95_ms": 300.0, "hours_p95_ms": 10.0},
     "projects": {"map_p95_ms": 200.0, "pack_max_seconds": 10.0},
+    "duty": {"generate_seconds": 5.0, "now_p95_ms": 50.0},
     "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
@@ -722,6 +725,13 @@ def bench_projects(args) -> dict:
     return run(args)
 
 
+def bench_duty(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from duty_bench import bench_duty as run
+
+    return run(args)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -756,6 +766,7 @@ GROUPS = {
     "points": bench_points,
     "volunteering": bench_volunteering,
     "projects": bench_projects,
+    "duty": bench_duty,
     "cockpit": bench_cockpit,
     "simulate": bench_simulate,
 }

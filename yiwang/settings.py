@@ -544,6 +544,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
     "DutyStoreKindEnum": "yiwang.duty.models.supplies.StoreKind",
     "DutyMoveKindEnum": "yiwang.duty.models.supplies.MoveKind",
+    "DutyRoleEnum": "yiwang.duty.models.rosters.DutyRole",
+    "DutySwapStatusEnum": "yiwang.duty.models.rosters.SwapStatus",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

@@ -14,8 +14,15 @@ from yiwang.accounts.scope import current_posts, in_scope
 from yiwang.core import display
 from yiwang.core.scoping import any_subtree_q, is_area_code, subtree_q
 from yiwang.duty import access
-from yiwang.duty.models import Assignment, DutyRole, Roster, RosterMember, Shift, SwapRequest
-from yiwang.duty.models import SwapStatus
+from yiwang.duty.models import (
+    Assignment,
+    DutyRole,
+    Roster,
+    RosterMember,
+    Shift,
+    SwapRequest,
+    SwapStatus,
+)
 
 ROLE_ORDER = {role: n for n, role in enumerate(DutyRole.values)}
 

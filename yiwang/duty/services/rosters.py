@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,7 +81,7 @@ def covers_night(starts_at: datetime.datetime, ends_at: datetime.datetime) -> bo
 
 
 def shift_label(starts_at: datetime.datetime, ends_at: datetime.datetime) -> str:
-    """"2026-06-01 08:00–06-02 08:00" in local time."""
+    """ "2026-06-01 08:00–06-02 08:00" in local time."""
     start, end = local(starts_at), local(ends_at)
     tail = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M}–{tail}"
@@ -162,11 +163,13 @@ def _margin(roster: Roster) -> datetime.timedelta:
 # --- access -----------------------------------------------------------------------------
 
 
-def _require_keeper(actor, code: str) -> None:
+def _require_keeper(actor, code: str, *, readable: bool = False) -> None:
+    """The actor keeps the rosters of `code`: else 404 when they do not see it (unless
+    `readable`: they read the roster, being on it), 403 when they see it."""
     if actor is None:
         return
     scope.recheck(actor)
-    if not scope.in_scope(actor, code):
+    if not readable and not scope.in_scope(actor, code):
         raise Http404(_("Not found."))
     if not access.can_keep(actor, code):
         raise PermissionDenied(
@@ -192,7 +195,7 @@ def _roster(actor, roster_id, *, lock=True) -> Roster:
 
 def _kept_roster(actor, roster_id) -> Roster:
     roster = _roster(actor, roster_id)
-    _require_keeper(actor, roster.area_code)
+    _require_keeper(actor, roster.area_code, readable=True)
     return roster
 
 
@@ -212,7 +215,9 @@ def _read_time(value, field: str, errors: dict) -> datetime.time | None:
     if isinstance(value, datetime.time):
         return value.replace(second=0, microsecond=0, tzinfo=None)
     try:
-        return datetime.time.fromisoformat(str(value or "").strip()).replace(second=0, microsecond=0)
+        return datetime.time.fromisoformat(str(value or "").strip()).replace(
+            second=0, microsecond=0
+        )
     except ValueError:
         errors.setdefault(field, []).append(_("Enter a time like 08:00."))
         return None
@@ -301,7 +306,9 @@ def create_roster(
     _require_keeper(actor, code)
     errors: dict = {}
     name = validators.clean_line(name, field="name", limit=NAME_MAX, required=True, errors=errors)
-    place = validators.clean_line(place, field="place", limit=NAME_MAX, required=False, errors=errors)
+    place = validators.clean_line(
+        place, field="place", limit=NAME_MAX, required=False, errors=errors
+    )
     first = _read_date(starts_on, "starts_on", errors)
     last = _read_date(ends_on, "ends_on", errors)
     start = _read_time(shift_start, "shift_start", errors)
@@ -473,10 +480,10 @@ def generate(*, actor, roster_id, replace_hand_made=False) -> int:
     counts: dict[int, int] = defaultdict(int)
     last_end: dict[int, datetime.datetime] = {}
     kept_rows = Assignment.objects.filter(shift__roster=roster).values_list(
-        "shift_id", "user_id", "role", "ends_at"
+        "shift_id", "user_id", "role"
     )
     kept: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for shift_id, user_id, role, ends_at in kept_rows:
+    for shift_id, user_id, role in kept_rows:
         kept[shift_id].append((user_id, role))
         counts[user_id] += 1
     slots = _slots(roster)
@@ -592,11 +599,18 @@ def assign(*, actor, shift_id, user_id, role) -> Assignment:
     Shift.objects.select_for_update().filter(pk=shift.pk).first()
     here = list(Assignment.objects.filter(shift=shift).select_related("user"))
     if any(a.user_id == uid for a in here):
-        raise ValidationError({"user": [_("%(person)s is on this shift already.") % {"person": person}]})
+        raise ValidationError(
+            {"user": [_("%(person)s is on this shift already.") % {"person": person}]}
+        )
     leader = next((a for a in here if a.role == DutyRole.LEADER), None)
     if role == DutyRole.LEADER and leader is not None:
         raise ValidationError(
-            {"role": [_("This shift has its duty leader already: %(person)s.") % {"person": leader.user}]}
+            {
+                "role": [
+                    _("This shift has its duty leader already: %(person)s.")
+                    % {"person": leader.user}
+                ]
+            }
         )
     User.objects.select_for_update().filter(pk=uid).first()  # one change of a person at once
     margin = _margin(roster)
@@ -613,7 +627,9 @@ def assign(*, actor, shift_id, user_id, role) -> Assignment:
         ends_at=shift.ends_at,
         by_hand=True,
     )
-    audit.record(actor=actor, action="duty.assignment.assign", obj=row, after=_assignment_snapshot(row))
+    audit.record(
+        actor=actor, action="duty.assignment.assign", obj=row, after=_assignment_snapshot(row)
+    )
     return row
 
 
@@ -634,7 +650,7 @@ def _assignment(actor, assignment_id, *, lock=True) -> Assignment:
 def unassign(*, actor, assignment_id) -> None:
     """Takes a person off a shift by hand."""
     row = _assignment(actor, assignment_id)
-    _require_keeper(actor, row.area_code)
+    _require_keeper(actor, row.area_code, readable=True)
     before = _assignment_snapshot(row)
     audit.record(
         actor=actor,
@@ -685,15 +701,25 @@ def request_swap(*, actor, assignment_id, to_user_id, reason, counterpart_id=Non
     one of theirs in exchange); the roster's keepers approve or refuse it."""
     mine = _assignment(actor, assignment_id)
     roster = mine.shift.roster
-    if actor is not None and mine.user_id != actor.pk and not access.can_keep(actor, roster.area_code):
+    if (
+        actor is not None
+        and mine.user_id != actor.pk
+        and not access.can_keep(actor, roster.area_code)
+    ):
         raise PermissionDenied(_("Only the person on the shift asks to swap it."))
     errors: dict = {}
-    reason = validators.clean_line(reason, field="reason", limit=REASON_MAX, required=True, errors=errors)
+    reason = validators.clean_line(
+        reason, field="reason", limit=REASON_MAX, required=True, errors=errors
+    )
     if mine.starts_at <= timezone.now():
-        errors.setdefault("assignment", []).append(_("The shift has begun: it is no longer swapped."))
+        errors.setdefault("assignment", []).append(
+            _("The shift has begun: it is no longer swapped.")
+        )
     uid = validators.read_id(to_user_id)
     member = (
-        RosterMember.objects.filter(roster=roster, user_id=uid, is_active=True, user__is_active=True)
+        RosterMember.objects.filter(
+            roster=roster, user_id=uid, is_active=True, user__is_active=True
+        )
         .select_related("user")
         .first()
         if uid
@@ -769,19 +795,23 @@ def decide_swap(*, actor, swap_id, approve, note="") -> SwapRequest:
         scope.recheck(actor)
         q = access.scoped_q(actor)
         if q is not None:
-            rows = rows.filter(q)
+            rows = rows.filter(q | Q(from_user=actor) | Q(to_user=actor))
     swap = rows.filter(pk=pk).first() if pk else None
     if swap is None:
         raise Http404(_("Not found."))
-    _require_keeper(actor, swap.area_code)
+    _require_keeper(actor, swap.area_code, readable=True)
     errors: dict = {}
-    note = validators.clean_line(note or "", field="note", limit=REASON_MAX, required=False, errors=errors)
+    note = validators.clean_line(
+        note or "", field="note", limit=REASON_MAX, required=False, errors=errors
+    )
     if swap.status != SwapStatus.REQUESTED:
         errors.setdefault("status", []).append(_("This swap was decided already."))
     if errors:
         raise ValidationError(errors)
-    mine = Assignment.objects.select_for_update().select_related("shift__roster", "user").get(
-        pk=swap.assignment_id
+    mine = (
+        Assignment.objects.select_for_update()
+        .select_related("shift__roster", "user")
+        .get(pk=swap.assignment_id)
     )
     theirs = (
         Assignment.objects.select_for_update().get(pk=swap.counterpart_id)
@@ -928,4 +958,3 @@ def renew_feed(*, actor) -> DutyFeed:
 def may_read_feed(viewer, user_id) -> bool:
     """A person's calendar is theirs alone."""
     return bool(getattr(viewer, "is_authenticated", False) and viewer.pk == user_id)
-

@@ -17,7 +17,10 @@ def make_people(prefix: str, n: int, code: str = UNIT, role: str = "grid_worker"
     people = []
     for i in range(n):
         user = create_user(
-            actor=None, username=f"{prefix}{i}", password="x-Yiwang-2026", full_name=f"{prefix}{i}号"
+            actor=None,
+            username=f"{prefix}{i}",
+            password="x-Yiwang-2026",
+            full_name=f"{prefix}{i}号",
         )
         grant_post(actor=None, user=user, role=role, area_code=code)
         people.append(user)

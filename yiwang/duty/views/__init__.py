@@ -10,6 +10,6 @@ menus.SECTIONS.setdefault(
     "duty", menus.Section("duty", pgettext_lazy("menu section", "Emergency duty"), 36)
 )
 
-from yiwang.duty.views import incidents, supplies, sweeps  # noqa: E402
+from yiwang.duty.views import incidents, rosters, supplies, sweeps  # noqa: E402
 
-TOPICS: tuple = (incidents, sweeps, supplies)
+TOPICS: tuple = (rosters, incidents, sweeps, supplies)
