@@ -286,9 +286,9 @@ class Command(AuditedCommand):
             )
         if not no_ledger and not no_projects:
             self._projects(seed)
-        if not no_services:
+        if not no_ledger and not no_services:
             self._services(seed)
-        if not no_duty:
+        if not no_ledger and not no_duty:
             self._duty(seed)
         if not no_cockpit:
             self._snapshots()
