@@ -13,11 +13,12 @@
   received from the county's bureaus and handed out to households and villages, and in
   the first town an isolation point supplied from the town's store.
 
-The roster's rotation is the roster service's own (`generate`); the sweep's visits and
-the stock moves are written in bulk, keeping the models' invariants by construction (a
-household's sweep result is its outreach visit's; the stock of a good is what was
-received, less what was handed out or sent on, plus what came in from another store,
-never below zero). Built on a database with areas and no rosters, sweeps or stores yet;
+The rosters and their rotation go through the roster service (`generate`), the stores
+and their moves through the supplies service (the stock kept by its conditional UPDATE),
+the sweep's close through the sweep service. The sweep's households and visits, a past
+sweep's, are written in bulk (no notices sent now), keeping its invariants by
+construction: the target group as the sweep service draws it, a household's result its
+outreach visit's. Built on a database with areas and no rosters, sweeps or stores yet;
 else nothing is written."""
 
 from __future__ import annotations
@@ -152,9 +153,7 @@ def build_demo_duty(*, seed: int = 2026, now: datetime.datetime | None = None) -
     built, counted."""
     counts: dict[str, int] = dict.fromkeys(COUNT_KEYS, 0)
     county = Area.objects.filter(level=Level.COUNTY).order_by("code").first()
-    if county is None or Roster.objects.exists() or Sweep.objects.exists():
-        return counts
-    if Store.objects.exists():
+    if county is None or any(m.objects.exists() for m in (Roster, Sweep, Store)):
         return counts
     rng = random.Random(seed)
     now = now or timezone.now()
