@@ -10,7 +10,12 @@ monthly evaluations, a points shop a village and this month's benefit passes
 activities and services with their hours, micro-wishes and the caring mothers' fund
 (yiwang.demo.volunteering); unless --no-projects is given, the county's 50 key projects
 with a year of milestones, daily progress and problems, twelve finance-counsellor teams
-paired with 147 enterprises and a year of enterprise requests (yiwang.demo.projects).
+paired with 147 enterprises and a year of enterprise requests (yiwang.demo.projects);
+unless --no-services is given, a year of help requests with government services, about
+eight a village, in every step (yiwang.demo.services); unless --no-duty is given, a
+flood-season duty roster for every town, a past door-to-door sweep of the elderly living
+alone in the first town, and a store of emergency supplies per town with its hand-outs
+(yiwang.demo.duty).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -97,6 +102,19 @@ class Command(AuditedCommand):
             "with 147 enterprises and a year of enterprise requests).",
         )
         parser.add_argument(
+            "--no-services",
+            action="store_true",
+            help="Build no help requests (by default a year of them, about eight a village, "
+            "in every step, some late, most followed up).",
+        )
+        parser.add_argument(
+            "--no-duty",
+            action="store_true",
+            help="Build no emergency duty (by default a flood-season duty roster for every "
+            "town, a past door-to-door sweep of the elderly living alone, and a store of "
+            "supplies per town with its hand-outs).",
+        )
+        parser.add_argument(
             "--no-cockpit",
             action="store_true",
             help="Take no cockpit snapshots of the twelve months gone by (by default they are "
@@ -139,6 +157,8 @@ class Command(AuditedCommand):
         no_points: bool,
         no_volunteering: bool,
         no_projects: bool,
+        no_services: bool,
+        no_duty: bool,
         no_cockpit: bool,
         if_empty: bool,
         ask: bool,
@@ -266,6 +286,10 @@ class Command(AuditedCommand):
             )
         if not no_ledger and not no_projects:
             self._projects(seed)
+        if not no_ledger and not no_services:
+            self._services(seed)
+        if not no_ledger and not no_duty:
+            self._duty(seed)
         if not no_cockpit:
             self._snapshots()
         self.stdout.write(
@@ -293,6 +317,39 @@ class Command(AuditedCommand):
                 f"staff paired with {p['enterprises']} enterprises, {p['requests']} "
                 f"enterprise requests ({p['requests_open']} open, {p['requests_escalated']} "
                 f"escalated)."
+            )
+        )
+
+    def _services(self, seed: int) -> None:
+        from yiwang.demo.services import build_demo_services
+
+        started = time.perf_counter()
+        s = build_demo_services(seed=seed)
+        steps = ", ".join(f"{n} {step}" for step, n in sorted(s["by_step"].items()))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built the demo services in {time.perf_counter() - started:.1f} s: "
+                f"{s['help_requests']} help requests ({steps}; {s['late']} late, "
+                f"{s['overdue_open']} open past their due day), {s['steps']} steps, "
+                f"{s['materials']} materials received."
+            )
+        )
+
+    def _duty(self, seed: int) -> None:
+        from yiwang.demo.duty import build_demo_duty
+
+        started = time.perf_counter()
+        d = build_demo_duty(seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built the demo duty in {time.perf_counter() - started:.1f} s: "
+                f"{d['rosters']} flood-season rosters ({d['roster_members']} people, "
+                f"{d['shifts']} shifts, {d['assignments']} assignments), {d['sweeps']} "
+                f"door-to-door sweep of {d['sweep_households']} households "
+                f"({d['sweep_safe']} safe, {d['sweep_needs_help']} needing help, "
+                f"{d['sweep_not_home']} not at home), {d['stores']} stores of "
+                f"{d['goods']} goods ({d['received']} received, {d['handed_out']} handed "
+                f"out, {d['transferred']} sent on)."
             )
         )
 
