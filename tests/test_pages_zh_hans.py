@@ -26,8 +26,8 @@ from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
 from yiwang.duty.tests import checks_rosters
-from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
 from yiwang.duty.tests.checks_emerg import page_arguments as emerg_arguments
+from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
 from yiwang.duty.tests.checks_supplies import page_arguments as supplies_arguments
 from yiwang.outreach.models import EventType, Programme, Routine, Trigger, VisitRule
 from yiwang.outreach.tests.scope_checks import _seed

@@ -24,9 +24,7 @@ from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
-from yiwang.duty.tests import checks_rosters
-from yiwang.duty.tests import checks_emerg
-from yiwang.duty.tests import checks_supplies
+from yiwang.duty.tests import checks_emerg, checks_rosters, checks_supplies
 from yiwang.notices.tests.outbox_scope_checks import OUTBOX_CHECKS
 from yiwang.notices.tests.scope_checks import NOTICES_CHECKS, NOTICES_PUBLIC
 from yiwang.outreach.tests.scope_checks import OUTREACH_CHECKS, OUTREACH_PUBLIC
