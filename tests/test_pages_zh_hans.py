@@ -72,6 +72,8 @@ NOT_PAGES = {
     # The battle map's site photos and its meeting pack (a PDF).
     "projects:photo",
     "projects:meeting-pack",
+    # A catalogue item's one-time checklist as a PDF.
+    "services:item-checklist-pdf",
     # Duty rosters: the calendar file and the forms' POSTs.
     *checks_rosters.NOT_PAGES,
     # A hand-out's signature (a PNG).

@@ -24,9 +24,10 @@ import datetime
 import secrets
 import uuid as uuid_module
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Max
+from django.db.models import BigIntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -67,6 +68,10 @@ DOCUMENT_MAX = 40
 MATERIALS_MAX = 50
 # Working days late after which an overdue request is raised to the county.
 COUNTY_AFTER_DAYS = 3
+# Working days a request may wait at 委托 (its materials not all arrived) before its
+# taker is reminded (village stations forward the materials within 3 working days); the
+# town is told when it has waited twice as long. The setting SERVICES_ENTRUSTED_REMIND_DAYS.
+ENTRUSTED_REMIND_DAYS = 3
 # A step's time may lie this far ahead of the server's clock (a phone's clock a little
 # fast), no further.
 CLOCK_SLACK = datetime.timedelta(minutes=5)
@@ -211,10 +216,11 @@ def _next_number(day: datetime.date) -> str:
     return f"{prefix}{(last or 0) + 1:04d}"
 
 
-def _insert(row: HelpRequest, day: datetime.date) -> HelpRequest | None:
+def _insert(row: HelpRequest, day: datetime.date, *, actor, applicant_name) -> HelpRequest | None:
     """Saves the new request with the day's next number and a fresh tracking code;
     answers the stored request instead when another copy of it (the same uuid) was saved
-    meanwhile."""
+    meanwhile, under the same checks as before saving (`_stored`: the actor's to see and
+    the same matter, else a message)."""
     for _attempt in range(_ATTEMPTS):
         row.number = _next_number(day)
         row.tracking_code = new_tracking_code()
@@ -223,7 +229,7 @@ def _insert(row: HelpRequest, day: datetime.date) -> HelpRequest | None:
                 row.save(force_insert=True)
             return None
         except IntegrityError:
-            stored = HelpRequest.objects.filter(uuid=row.uuid).first()
+            stored = _stored(actor, row.uuid, item_pk=row.item_id, applicant_name=applicant_name)
             if stored is not None:
                 return stored
             row.pk = None
@@ -451,7 +457,7 @@ def take_request(
         taken_by_id=worker.pk,
         handler_id=worker.pk,
     )
-    stored = _insert(row, timezone.localdate(moment))
+    stored = _insert(row, timezone.localdate(moment), actor=actor, applicant_name=name)
     if stored is not None:
         return stored, False
     _record_step(row, Step.ENTRUSTED, worker, moment, "")
@@ -620,7 +626,14 @@ def advance(*, actor, request_id, step, note="", at=None) -> HelpRequest:
         _raise(errors)
         day = timezone.localdate(moment)
         due, provisional = due_day(day, row.item.time_limit_days)
-        values.update(accepted_on=day, due_on=due, clock_provisional=provisional)
+        # The clock of the wait at 委托 stops: the due day's clock starts from the station.
+        values.update(
+            accepted_on=day,
+            due_on=due,
+            clock_provisional=provisional,
+            reminded_on=None,
+            escalation_level=EscalationLevel.STATION,
+        )
     elif step == Step.DELIVERED:
         _raise(errors)
         day = timezone.localdate(moment)
@@ -811,21 +824,27 @@ def _remind(row: HelpRequest) -> bool:
     return True
 
 
-def target_level(due_on: datetime.date, today: datetime.date) -> int:
+def target_level(
+    due_on: datetime.date, today: datetime.date, counting: workdays.WorkCalendar | None = None
+) -> int:
     """The level an open request due on `due_on` belongs at on `today`: the station until
     the due day has passed, the town after it, the county once `COUNTY_AFTER_DAYS`
-    working days late."""
+    working days late. `counting`: the calendar (provisional) the sweep built once."""
     if today <= due_on:
         return EscalationLevel.STATION
-    late = workdays.calendar().provisional().count(due_on, today)
+    if counting is None:
+        counting = workdays.calendar().provisional()
+    late = counting.count(due_on, today)
     return EscalationLevel.COUNTY if late >= COUNTY_AFTER_DAYS else EscalationLevel.TOWN
 
 
-def _escalate(row: HelpRequest, today: datetime.date) -> bool:
+def _escalate(
+    row: HelpRequest, today: datetime.date, counting: workdays.WorkCalendar | None = None
+) -> bool:
     """Marks the overdue request late (for good) and raises it one level towards the one
     it belongs at, the new level notified once. The conditional UPDATE holds the row to
     what was read: of two sweeps at once one writes."""
-    goal = target_level(row.due_on, today)
+    goal = target_level(row.due_on, today, counting)
     level = min(row.escalation_level + 1, goal) if goal > row.escalation_level else None
     changes: dict = {}
     if not row.is_late:
@@ -865,21 +884,123 @@ def _escalate(row: HelpRequest, today: datetime.date) -> bool:
     return level is not None
 
 
+def entrusted_remind_days() -> int:
+    """Working days a request waits at 委托 before its taker is reminded (the setting)."""
+    return max(1, int(getattr(settings, "SERVICES_ENTRUSTED_REMIND_DAYS", ENTRUSTED_REMIND_DAYS)))
+
+
+def _waiting_text(row: HelpRequest, taken_on: datetime.date, waited: int, level=None) -> str:
+    values = {
+        "number": row.number,
+        "item": row.item.name,
+        "taken": taken_on.isoformat(),
+        "days": waited,
+    }
+    if level is None:
+        return (
+            _(
+                "Help request %(number)s (%(item)s), taken on %(taken)s, has waited "
+                "%(days)d working days for its materials and is not accepted yet."
+            )
+            % values
+        )
+    return _(
+        "Help request %(number)s (%(item)s), taken on %(taken)s, has waited %(days)d "
+        "working days for its materials and is not accepted yet: it was raised to "
+        "%(level)s."
+    ) % {**values, "level": EscalationLevel(level).label}
+
+
+def _remind_waiting(row: HelpRequest, taken_on: datetime.date, waited: int, today) -> bool:
+    """The taker (the handler) reminded, once, that the request still waits at 委托."""
+    with transaction.atomic():
+        claimed = HelpRequest.objects.filter(
+            pk=row.pk, step=Step.ENTRUSTED, reminded_on=None
+        ).update(reminded_on=today, updated_at=timezone.now())
+        if not claimed:
+            return False
+        text = _waiting_text(row, taken_on, waited)
+        _notice(NOTICE_DUE, row, text, recipient_id=row.handler_id or row.taken_by_id).save()
+        audit.record(
+            actor=None,
+            action="services_help.remind",
+            obj=row,
+            before={"reminded_on": None},
+            after={"reminded_on": today, "waiting_days": waited},
+        )
+    return True
+
+
+def _raise_waiting(row: HelpRequest, taken_on: datetime.date, waited: int) -> bool:
+    """The request still at 委托 raised to the town's admins, once."""
+    with transaction.atomic():
+        claimed = HelpRequest.objects.filter(
+            pk=row.pk, step=Step.ENTRUSTED, escalation_level=EscalationLevel.STATION
+        ).update(escalation_level=EscalationLevel.TOWN, updated_at=timezone.now())
+        if not claimed:
+            return False
+        code, kind = _level_code(row.area_code, EscalationLevel.TOWN)
+        text = _waiting_text(row, taken_on, waited, EscalationLevel.TOWN)
+        _notice(NOTICE_ESCALATED, row, text, area_code=code, level=kind).save()
+        audit.record(
+            actor=None,
+            action="services_help.escalate",
+            obj=row,
+            before={"escalation_level": EscalationLevel.STATION},
+            after={"escalation_level": EscalationLevel.TOWN, "waiting_days": waited},
+        )
+    return True
+
+
+def _sweep_waiting(today: datetime.date, counting: workdays.WorkCalendar, counts: dict) -> None:
+    """The requests left at 委托 (their materials never arrived): the taker reminded once
+    when one has waited `entrusted_remind_days()` working days since it was taken, the
+    town told once at twice that (never in the same round as the reminder)."""
+    days = entrusted_remind_days()
+    # Waited n working days: taken at least n calendar days ago.
+    start = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days - 1), datetime.time())
+    )
+    taken_at = HelpStep.objects.filter(request=OuterRef("pk"), step=Step.ENTRUSTED).values("at")
+    waiting = (
+        HelpRequest.objects.select_related("item")
+        .filter(step=Step.ENTRUSTED)
+        .filter(Q(reminded_on=None) | Q(escalation_level=EscalationLevel.STATION))
+        .annotate(taken_at=Subquery(taken_at[:1]))
+        .filter(taken_at__lt=start)
+        .order_by("pk")
+    )
+    for row in waiting:
+        taken_on = timezone.localdate(row.taken_at)
+        try:
+            waited = counting.count(taken_on, today)
+        except workdays.UnknownCalendarYear:
+            continue  # taken before the calendar's first year: no clock to count on
+        if row.reminded_on is None:
+            if waited >= days:
+                counts["reminded"] += _remind_waiting(row, taken_on, waited, today)
+        elif waited >= 2 * days and row.escalation_level == EscalationLevel.STATION:
+            counts["escalated"] += _raise_waiting(row, taken_on, waited)
+
+
 def sweep_help_clock(now: datetime.datetime | None = None) -> dict:
     """The hourly round of the open help requests: the handler reminded once on the due
     day; an overdue request marked late for good and raised a level (once a level, one
-    level a round). Idempotent, and safe on two consumers at once (each write is a
-    conditional UPDATE). Answers the counts."""
+    level a round); a request left at 委托 reminded once, then raised to the town once
+    (`_sweep_waiting`). Idempotent, and safe on two consumers at once (each write is a
+    conditional UPDATE). The working calendar is built once a round. Answers the counts."""
     today = timezone.localdate(now) if now is not None else _today()
     counts = {"reminded": 0, "escalated": 0}
+    counting = workdays.calendar().provisional()
     rows = HelpRequest.objects.select_related("item")
     for row in rows.filter(selectors.due_today_q(today)).exclude(reminded_on=today).order_by("pk"):
         counts["reminded"] += _remind(row)
     behind = rows.filter(selectors.overdue_q(today)).order_by("pk")
     for row in behind:
-        if row.is_late and row.escalation_level >= target_level(row.due_on, today):
+        if row.is_late and row.escalation_level >= target_level(row.due_on, today, counting):
             continue
-        counts["escalated"] += _escalate(row, today)
+        counts["escalated"] += _escalate(row, today, counting)
+    _sweep_waiting(today, counting, counts)
     return counts
 
 

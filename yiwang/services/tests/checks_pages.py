@@ -54,6 +54,17 @@ def catalogue_page(name, with_item=True):
     return check
 
 
+def checklist_pdf(w):
+    """The checklist's PDF: read by all, of an item offered; an item not there is not found."""
+    response = w["client"].get(reverse("services:item-checklist-pdf", args=[reissue().pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    missing = ServiceItem.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    assert (
+        w["client"].get(reverse("services:item-checklist-pdf", args=[missing])).status_code == 404
+    )
+
+
 def catalogue_edit(name, with_item=True):
     def check(w):
         before = catalogue_state(w)
@@ -120,6 +131,7 @@ CHECKS = {
     "services:items": catalogue_page("services:items", with_item=False),
     "services:item": catalogue_page("services:item"),
     "services:item-checklist": catalogue_page("services:item-checklist"),
+    "services:item-checklist-pdf": checklist_pdf,
     "services:item-create": catalogue_edit("services:item-create", with_item=False),
     "services:item-edit": catalogue_edit("services:item-edit"),
     "services:help-requests": help_list,

@@ -175,3 +175,35 @@ def test_the_filters_of_the_list(worker):
     assert ids(number=delivered.number) == {delivered.pk}
     assert ids(overdue="true") == set()
     assert api.get("/api/v1/help-requests/", {"open": "maybe"}).status_code == 400
+
+
+def test_a_uuid_raced_by_another_request_is_refused_not_answered(worker, outsider, monkeypatch):
+    """Two sends of one uuid at once: the first look finds no stored copy (the other not
+    saved yet), the insert then meets it. The copy found is checked as the first look
+    would have (someone else's request: a message, 400), not answered (500)."""
+    from yiwang.services.services import help as services
+
+    foreign = take(outsider, area_code=OTHER_UNIT)
+    looks = []
+    checked = services._stored
+
+    def racing(actor, key, **more):
+        looks.append(key)
+        return None if len(looks) == 1 else checked(actor, key, **more)
+
+    monkeypatch.setattr(services, "_stored", racing)
+    before = counts()
+    answer = client(worker).post(
+        "/api/v1/help-requests/", body(item(), uuid=str(foreign.uuid)), format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert "uuid" in answer.json()
+    assert len(looks) == 2
+    assert counts() == before
+    # The same matter raced by the same worker is answered with the stored copy.
+    own = take(worker)
+    looks.clear()
+    again = client(worker).post(
+        "/api/v1/help-requests/", body(item(), uuid=str(own.uuid)), format="json"
+    )
+    assert again.status_code == 200 and again.json()["id"] == own.pk

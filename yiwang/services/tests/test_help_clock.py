@@ -10,6 +10,8 @@ import datetime
 import chinese_calendar
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import COUNTY, TOWN, UNIT
@@ -18,7 +20,7 @@ from yiwang.core.models import AuditEntry
 from yiwang.notices.models import Notification
 from yiwang.services.models import EscalationLevel, HelpRequest
 from yiwang.services.services import help as services
-from yiwang.services.tests.rows import MARRIAGE, REISSUE, accepted, item, local
+from yiwang.services.tests.rows import MARRIAGE, REISSUE, accepted, all_materials, item, local, take
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -208,3 +210,75 @@ def test_the_notices_reach_their_readers_and_every_action_is_labelled(worker, ou
     assert actions >= {"services_help.take", "services_help.accepted", "services_help.remind"}
     for action in actions:
         assert audit.action_label(action) != action
+
+
+# --- the wait at 委托 -----------------------------------------------------------------------
+# Taken Tue 2025-09-30, its materials never arrive: Thu 10-09 (1), Fri 10-10 (2), Sat 10-11
+# (3, 调休): its taker reminded; Mon 10-13 (4), Tue 10-14 (5), Wed 10-15 (6): the town told.
+
+
+def _texts(row, kind):
+    return list(
+        Notification.objects.filter(kind=kind, object_id=row.pk).values_list("text", flat=True)
+    )
+
+
+def test_a_request_left_at_entrusted_is_reminded_once_then_raised_to_the_town_once(worker):
+    row = take(worker, code=REISSUE, materials=[], at=local(2025, 9, 30))
+    assert row.step == "entrusted" and row.due_on is None
+    assert _sweep(D(2025, 10, 10)) == {"reminded": 0, "escalated": 0}
+    assert _sweep(D(2025, 10, 11)) == {"reminded": 1, "escalated": 0}
+    assert _sweep(D(2025, 10, 11), 10) == {"reminded": 0, "escalated": 0}
+    assert _notices(row, services.NOTICE_DUE) == [("", "", worker.pk)]
+    [reminder] = _texts(row, services.NOTICE_DUE)
+    assert row.number in reminder and "2025-09-30" in reminder and "3" in reminder
+    assert _sweep(D(2025, 10, 14)) == {"reminded": 0, "escalated": 0}
+    assert _sweep(D(2025, 10, 15)) == {"reminded": 0, "escalated": 1}
+    assert _sweep(D(2025, 10, 15), 10) == {"reminded": 0, "escalated": 0}
+    assert _sweep(D(2025, 12, 1)) == {"reminded": 0, "escalated": 0}  # never the county
+    assert _notices(row, services.NOTICE_ESCALATED) == [(TOWN, "town", None)]
+    [raised] = _texts(row, services.NOTICE_ESCALATED)
+    assert row.number in raised and "6" in raised
+    row.refresh_from_db()
+    assert row.escalation_level == EscalationLevel.TOWN and not row.is_late
+    # The materials arrive and it is accepted: the due day's clock starts at the station.
+    for material in all_materials(row.item):
+        services.receive_material(actor=worker, request_id=row.pk, material_id=material["material"])
+    services.advance(actor=worker, request_id=row.pk, step="accepted", at=local(2025, 10, 16))
+    row.refresh_from_db()
+    assert row.escalation_level == EscalationLevel.STATION and row.reminded_on is None
+    assert row.due_on is not None
+    assert _sweep(D(2025, 10, 17)) == {"reminded": 0, "escalated": 0}
+
+
+def test_the_wait_at_entrusted_is_a_setting(worker, settings):
+    settings.SERVICES_ENTRUSTED_REMIND_DAYS = 1
+    row = take(worker, code=MARRIAGE, materials=[], at=local(2025, 9, 30))
+    assert _sweep(D(2025, 10, 9)) == {"reminded": 1, "escalated": 0}
+    assert _sweep(D(2025, 10, 10)) == {"reminded": 0, "escalated": 1}
+    assert _sweep(D(2025, 10, 10), 10) == {"reminded": 0, "escalated": 0}
+    assert len(_notices(row, services.NOTICE_ESCALATED)) == 1
+
+
+def test_a_request_accepted_in_time_is_not_reminded_of_its_materials(worker):
+    accepted(worker, code=REISSUE, at=local(2025, 9, 30))
+    assert _sweep(D(2025, 10, 15)) == {"reminded": 0, "escalated": 0}
+
+
+def _swept_queries(day) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        _sweep(day, 10)
+    return len(queries)
+
+
+def test_the_sweep_builds_the_calendar_once_not_once_a_row(worker):
+    """Overdue requests already at their level are read, not written: the round's queries
+    do not grow with their number (the calendar built once a round)."""
+    accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))  # due Thu 10-09
+    assert _sweep(D(2025, 10, 10)) == {"reminded": 0, "escalated": 1}
+    one = _swept_queries(D(2025, 10, 10))
+    for _n in range(4):
+        accepted(worker, code=MARRIAGE, at=local(2025, 9, 30))
+    assert _sweep(D(2025, 10, 10)) == {"reminded": 0, "escalated": 4}
+    assert HelpRequest.objects.filter(escalation_level=EscalationLevel.TOWN).count() == 5
+    assert _swept_queries(D(2025, 10, 10)) == one

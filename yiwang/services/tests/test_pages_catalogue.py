@@ -2,6 +2,8 @@
 item with its materials, the printable one-time checklist, and the county admin's form
 (403 to everyone else, nothing changed; bad input shown on the form, nothing changed)."""
 
+import subprocess
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -69,6 +71,34 @@ def test_the_checklist_is_a_printable_page_of_every_material(town_admin):
     table = body.split('id="checklist-materials"')[1]
     assert table.count("<tr>") == 1 + item.materials.count()
     assert "双方近期半身免冠合影照片" in table
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The PDF's text in reading order (a long name wraps in its cell), blanks dropped."""
+    done = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return "".join(done.stdout.decode().split())
+
+
+def test_the_checklist_is_also_a_pdf_of_every_material(chief):
+    item = ServiceItem.objects.get(code="marriage-registration")
+    client = client_of(chief)
+    page = client.get(reverse("services:item-checklist", args=[item.pk])).content.decode()
+    url = reverse("services:item-checklist-pdf", args=[item.pk])
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = _pdf_text(response.content)
+    assert "一次告知单" in text and item.name.replace(" ", "") in text
+    names = list(item.materials.values_list("name", flat=True))
+    assert names and all(name.replace(" ", "") in text for name in names)
+    other = ServiceItem.objects.get(code="id-card-reissue")
+    assert other.name not in text
+    ServiceItem.objects.filter(pk=other.pk).update(is_active=False)
+    hidden = reverse("services:item-checklist-pdf", args=[other.pk])
+    assert client.get(hidden).status_code == 404
 
 
 def test_an_item_not_offered_is_hidden_except_from_the_county_admin(chief, county_admin):

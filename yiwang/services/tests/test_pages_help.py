@@ -272,3 +272,51 @@ def test_a_department_s_staff_sees_the_requests_of_its_items_and_handles_them(wo
     step = reverse("services:help-request-step", args=[theirs.pk])
     assert client.post(step, {"step": "processing"}).status_code == 302
     assert HelpRequest.objects.get(pk=theirs.pk).step == Step.PROCESSING
+
+
+def _offered(client, row) -> tuple[str | None, bool]:
+    """The step the request's page offers (its form's value) and whether the follow-up
+    call's form is there."""
+    body = client.get(reverse("services:help-request", args=[row.pk])).content.decode()
+    offered = None
+    if 'id="step-form"' in body:
+        offered = body.split('id="step-form"')[1].split('name="step" value="')[1].split('"')[0]
+    return offered, 'id="follow-up-form"' in body
+
+
+def test_each_step_s_form_is_offered_only_to_whom_the_service_lets_do_it(worker):
+    """A department's staff handle and deliver (办理, 送达), nothing else: the page offers
+    them only those; the takers' steps posted anyway are refused with the reason shown on
+    the request's page (not a bare 403) and change nothing. The taker is offered the rest."""
+    from yiwang.services.tests.rows import department_staff
+
+    clerk, _office = department_staff("clerk")
+    row = take(worker, UNIT)  # an ID reissue, decided by the clerk's department
+    staff, taker = client_of(clerk), client_of(worker)
+    step = reverse("services:help-request-step", args=[row.pk])
+    refusal = "只有帮办件所在村、镇或县的工作人员可以办理此环节。"
+    seen = {}
+    for following in ("accepted", "processing", "delivered", "archived"):
+        seen[following] = (_offered(staff, row), _offered(taker, row))
+        if following not in ("processing", "delivered"):
+            before = state(row)
+            refused = staff.post(step, {"step": following})
+            assert refused.status_code == 403, following
+            body = refused.content.decode()
+            assert refusal in body and 'role="alert"' in body and 'id="help-steps"' in body
+            assert state(row) == before
+        services.advance(actor=worker, request_id=row.pk, step=following)
+    assert seen == {
+        "accepted": ((None, False), ("accepted", False)),
+        "processing": (("processing", False), ("processing", False)),
+        "delivered": (("delivered", False), ("delivered", False)),
+        "archived": ((None, False), ("archived", False)),
+    }
+    assert _offered(staff, row) == (None, False)
+    assert _offered(taker, row) == (None, True)
+    before = state(row)
+    follow_up = reverse("services:help-request-follow-up", args=[row.pk])
+    refused = staff.post(follow_up, {"satisfaction": "satisfied"})
+    assert refused.status_code == 403 and refusal in refused.content.decode()
+    assert state(row) == before
+    assert taker.post(follow_up, {"satisfaction": "satisfied"}).status_code == 302

@@ -1,5 +1,5 @@
 """Pages of the catalogue: the items (filtered by mode), an item with its materials, fee,
-time limit and where it is done, its printable one-time checklist (一次告知单), and the
+time limit and where it is done, its printable one-time checklist (一次告知单, also as a PDF), and the
 county admin's form of an item and its materials (services.catalogue.save_item and
 save_materials, both or neither)."""
 
@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -90,6 +91,18 @@ def item_checklist(request, service_item_id: int):
     )
 
 
+@login_required
+def item_checklist_pdf(request, service_item_id: int):
+    """The one-time checklist as a PDF, to hand to the resident or pin at the station."""
+    from yiwang.services import checklist_pdf
+
+    item = _item(request, service_item_id)
+    response = HttpResponse(checklist_pdf.render(item), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{checklist_pdf.file_name(item)}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 def _departments():
     return list(Department.objects.filter(is_active=True).order_by("name"))
 
@@ -154,6 +167,11 @@ urlpatterns = [
     path("services/catalogue/<int:service_item_id>/edit/", item_edit, name="item-edit"),
     path(
         "services/catalogue/<int:service_item_id>/checklist/", item_checklist, name="item-checklist"
+    ),
+    path(
+        "services/catalogue/<int:service_item_id>/checklist.pdf",
+        item_checklist_pdf,
+        name="item-checklist-pdf",
     ),
 ]
 

@@ -242,11 +242,17 @@ def _detail(request, row, *, forms=None, revealed=None, status=200):
         for value, label in Step.choices
     ]
     acts = access.can_handle(user, row)
+    takes = access.can_take(user, row.area_code)
     forms = dict(forms or {})
-    following = next_step(row) if acts else None
+    # Each step's form only to whom the service lets do it: the deciding department's
+    # staff handle and deliver (办理, 送达); accepting, archiving and the follow-up call
+    # are the takers'.
+    following = next_step(row)
+    if following is not None and not (takes or (acts and following in services.DEPARTMENT_STEPS)):
+        following = None
     if following:
         forms.setdefault("step", StepForm(initial={"step": following}))
-    if acts and row.step == Step.ARCHIVED:
+    if takes and row.step == Step.ARCHIVED:
         forms.setdefault("follow_up", FollowUpForm())
     if acts and missing:
         forms.setdefault("material", MaterialReceiveForm(missing=missing))
@@ -287,6 +293,12 @@ def _refuse_without_rights(request, row) -> None:
         raise PermissionDenied(_("You may not move this help request."))
 
 
+def _refused(request, row, exc: PermissionDenied):
+    """An action the service refuses: the request's page with the reason, not a bare 403."""
+    messages.error(request, str(exc) or _("You may not move this help request."))
+    return _detail(request, row, status=403)
+
+
 @login_required
 @require_POST
 def request_step(request, help_request_id: int):
@@ -301,6 +313,8 @@ def request_step(request, help_request_id: int):
                 step=form.cleaned_data["step"],
                 note=form.cleaned_data["note"],
             )
+        except PermissionDenied as exc:
+            return _refused(request, row, exc)
         except ValidationError as exc:
             add_service_error(form, exc, {"materials": None})
         else:
@@ -329,6 +343,8 @@ def request_material(request, help_request_id: int):
                 name=form.cleaned_data["name"],
                 document_number=form.cleaned_data["document_number"],
             )
+        except PermissionDenied as exc:
+            return _refused(request, row, exc)
         except ValidationError as exc:
             add_service_error(form, exc, {"material_id": "material"})
         else:
@@ -351,6 +367,8 @@ def request_follow_up(request, help_request_id: int):
                 satisfaction=form.cleaned_data["satisfaction"],
                 note=form.cleaned_data["note"],
             )
+        except PermissionDenied as exc:
+            return _refused(request, row, exc)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -376,6 +394,8 @@ def request_reveal(request, help_request_id: int):
                 field=field,
                 reason=form.cleaned_data["reason"],
             )
+        except PermissionDenied as exc:
+            return _refused(request, row, exc)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
