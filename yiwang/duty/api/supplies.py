@@ -11,6 +11,9 @@
   one recipient: `household`, `to_store` (a transfer: that store's stock grows) or
   `to_place`; `signature` is the receiver's signature as a PNG data URL. 409
   `{"detail", "quantity"}` when the store holds less than asked for: nothing changed.
+- `POST /stock-moves/` `{"uuid", "kind": "adjusted", "store", "good", "counted",
+  "note"}`: the stock counted again (a stocktake, `note` the reason, required): the
+  store's stock becomes `counted`, the difference recorded; 400 when the count matches.
 """
 
 from __future__ import annotations
@@ -118,12 +121,32 @@ class DutyStockMoveCreateSerializer(serializers.Serializer):
         "stored move.",
     )
     kind = serializers.ChoiceField(
-        choices=[(MoveKind.RECEIVED, "received"), (MoveKind.HANDED_OUT, "handed_out")],
-        help_text="received, or handed_out (with to_store: a transfer to that store).",
+        choices=[
+            (MoveKind.RECEIVED, "received"),
+            (MoveKind.HANDED_OUT, "handed_out"),
+            (MoveKind.ADJUSTED, "adjusted"),
+        ],
+        help_text="received, handed_out (with to_store: a transfer to that store), or "
+        "adjusted (the stock counted again: `counted` and a `note`).",
     )
     store = IdField()
     good = IdField()
-    quantity = serializers.IntegerField(min_value=1, max_value=services.QUANTITY_MAX)
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=services.QUANTITY_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Received or handed out (not for adjusted).",
+    )
+    counted = serializers.IntegerField(
+        min_value=0,
+        max_value=services.QUANTITY_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="adjusted: the stock counted, which the store's stock becomes.",
+    )
     source = serializers.CharField(
         max_length=services.LINE_MAX, required=False, allow_blank=True, default=""
     )
@@ -236,10 +259,21 @@ class DutyStockMoveViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def create(self, request):
         """Records goods received into a store, or handed out of it (to a household, a
-        place or another store), taken with one conditional update: never below zero."""
+        place or another store), taken with one conditional update: never below zero; or
+        the stock counted again (kind adjusted)."""
         data = DutyStockMoveCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        if values["kind"] == MoveKind.ADJUSTED:
+            move, created = services.count_stock(
+                actor=request.user,
+                store_id=values["store"],
+                good_id=values["good"],
+                counted=values["counted"],
+                note=values["note"],
+                uuid=values["uuid"],
+            )
+            return self._answer(move, created)
         common = {
             "actor": request.user,
             "store_id": values["store"],
@@ -260,6 +294,9 @@ class DutyStockMoveViewSet(viewsets.ReadOnlyModelViewSet):
                 receiver_name=values["receiver_name"],
                 signature=values["signature"] or None,
             )
+        return self._answer(move, created)
+
+    def _answer(self, move, created: bool) -> Response:
         return Response(
             DutyStockMoveSerializer(move).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -39,6 +39,9 @@ from yiwang.notices.models import Notification
 
 NOTICE_DUE = "duty.incident_due"
 NOTICE_ESCALATED = "duty.incident_escalated"
+# Sent at once when an incident is reported (to the town) and when the town received it
+# (to the county): the level above learns of it then, not when a clock runs out.
+NOTICE_REPORTED = "duty.incident_reported"
 TITLE_MAX = 100
 TEXT_MAX = 4000
 CASUALTIES_MAX = 200
@@ -243,6 +246,16 @@ def report_incident(
         return stored, False
     _log(row, actor, IncidentStatus.REPORTED, "", now)
     audit.record(actor=actor, action="duty_incident.report", obj=row, after=audit.snapshot(row))
+    _notify(
+        NOTICE_REPORTED,
+        row,
+        "town",
+        _(
+            "Incident %(number)s (%(title)s) was reported from the village: the town "
+            "confirms receipt by %(due)s."
+        )
+        % _notice_values(row, row.town_due),
+    )
     return row, True
 
 
@@ -271,7 +284,9 @@ def _step(actor, row: Incident, action: str, values: dict, note: str, at) -> Inc
     return row
 
 
-def _when(at, row: Incident, errors: dict) -> datetime.datetime:
+def _when(at, row: Incident, errors: dict, *, after=None, after_message=None):
+    """The moment of a step (now when not given): not in the future, not before the
+    village learned of it, nor before `after` (the step before it) when given."""
     now = timezone.now()
     moment = _moment(at, "at", errors, required=False) or now
     if moment > now + CLOCK_SKEW:
@@ -282,6 +297,8 @@ def _when(at, row: Incident, errors: dict) -> datetime.datetime:
         errors.setdefault("at", []).append(
             _("The time cannot be before the village learned of it.")
         )
+    elif after is not None and moment < after:
+        errors.setdefault("at", []).append(after_message)
     return moment
 
 
@@ -300,7 +317,7 @@ def receive_at_town(*, actor, incident_id, note="", at=None) -> Incident:
     moment = _when(at, row, errors)
     if errors:
         raise ValidationError(errors)
-    return _step(
+    row = _step(
         actor,
         row,
         "duty_incident.town",
@@ -313,6 +330,17 @@ def receive_at_town(*, actor, incident_id, note="", at=None) -> Incident:
         note,
         moment,
     )
+    _notify(
+        NOTICE_REPORTED,
+        row,
+        "county",
+        _(
+            "The town reported incident %(number)s (%(title)s): the county confirms "
+            "receipt by %(due)s."
+        )
+        % _notice_values(row, row.county_due),
+    )
+    return row
 
 
 @transaction.atomic
@@ -330,7 +358,13 @@ def receive_at_county(*, actor, incident_id, note="", at=None) -> Incident:
         )
     errors: dict = {}
     note = _note(note, errors)
-    moment = _when(at, row, errors)
+    moment = _when(
+        at,
+        row,
+        errors,
+        after=row.town_at,
+        after_message=_("The county cannot have received it before the town did."),
+    )
     if errors:
         raise ValidationError(errors)
     return _step(
@@ -350,7 +384,12 @@ def receive_at_county(*, actor, incident_id, note="", at=None) -> Incident:
 @transaction.atomic
 def file_written_report(*, actor, incident_id, report, at=None) -> Incident:
     """The written report, once the county has the incident: by whoever may report it
-    (the village's, the town's or the county's people); late after `written_due`."""
+    (the village's, the town's or the county's people); late after `written_due`.
+
+    Its moment (`at`) must be after the village learned of it and not in the future,
+    and MAY be before the county's receipt: the 24-hour clock runs from `learned_at`
+    on its own, and a village often writes its report while the town is still passing
+    the incident up; it is entered here once the county has the incident."""
     _require_actor(actor)
     row = _load(actor, incident_id)
     if not access.can_report(actor, row.area_code):
@@ -383,14 +422,17 @@ def file_written_report(*, actor, incident_id, report, at=None) -> Incident:
 
 @transaction.atomic
 def close_incident(*, actor, incident_id, note="") -> Incident:
-    """Closes the incident (a county admin), once the county has it: its clocks stop."""
+    """Closes the incident (a county admin), once the written report is filed: closing
+    stops the clocks, so it never stops the 24-hour one with no report."""
     _require_actor(actor)
     row = _load(actor, incident_id)
     if not access.can_receive_at_county(actor):
         raise PermissionDenied(_("The county's admins close an incident."))
-    if row.status not in (IncidentStatus.AT_COUNTY, IncidentStatus.WRITTEN):
+    if row.status == IncidentStatus.CLOSED:
+        raise ValidationError({"status": [_("This incident is closed already.")]})
+    if row.status != IncidentStatus.WRITTEN or not row.written_at:
         raise ValidationError(
-            {"status": [_("An incident is closed once the county has received it, and once only.")]}
+            {"status": [_("An incident is closed once its written report is filed.")]}
         )
     errors: dict = {}
     note = _note(note, errors)
@@ -456,6 +498,14 @@ def _notify(kind: str, row: Incident, level: str, text: str) -> None:
         level=level,
         text=text,
     )
+
+
+def _notice_values(row: Incident, due) -> dict:
+    return {
+        "number": row.number,
+        "title": row.title,
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def _sweep_one(row: Incident, now: datetime.datetime, counts: dict) -> None:

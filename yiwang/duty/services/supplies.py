@@ -626,22 +626,62 @@ def hand_out(
     return move, True
 
 
-@transaction.atomic
-def count_stock(*, actor, store_id, good_id, counted, note) -> StockMove:
+def count_stock(*, actor, store_id, good_id, counted, note, uuid=None) -> tuple[StockMove, bool]:
     """The stock counted again (a stocktake): the store's stock becomes what was counted,
     the difference recorded as a move (ADJUSTED; `counted` holds the count), with the
-    reason. A count that matches the stock changes nothing and is said so."""
+    reason. A count that matches the stock changes nothing and is said so. Returns
+    (move, created): created False when the same uuid was sent before.
+
+    The store's stock row is locked while counting; the first count of a good has no
+    row yet: it is made (at 0) in a savepoint, and of two first counts at once the
+    second, refused by the unique (store, good), locks the row the first made."""
+    key = _uuid(uuid)
     errors: dict = {}
     counted = _count(counted, errors)
     note = validators.clean_line(note, field="note", limit=NOTE_MAX, required=True, errors=errors)
     if errors:
         raise ValidationError(errors)
+    expected = {
+        "store_id": _pk(store_id),
+        "good_id": _pk(good_id),
+        "kind": MoveKind.ADJUSTED,
+        "counted": counted,
+    }
+    stored = _stored_move(key)
+    if stored is not None:
+        return _replayed(actor, stored, expected), False
+    try:
+        with transaction.atomic():
+            move = _count_stock(actor, store_id, good_id, counted, note, key)
+    except IntegrityError:
+        found = _stored_move(key)
+        if found is None:
+            raise
+        return _replayed(actor, found, expected), False
+    return move, True
+
+
+def _locked_stock(store: Store, good: Good) -> Stock:
+    """The store's stock row of the good, locked; made (at 0) the first time."""
+    row = Stock.objects.select_for_update().filter(store=store, good=good).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return Stock.objects.create(
+                store=store, good=good, quantity=0, area_code=store.area_code
+            )
+    except IntegrityError:
+        return Stock.objects.select_for_update().get(store=store, good=good)
+
+
+def _count_stock(actor, store_id, good_id, counted: int, note: str, key) -> StockMove:
     _recheck(actor)
     store = _store(actor, store_id)
     good = _good(good_id)
     _require_handler(actor, store)
-    row = Stock.objects.select_for_update().filter(store=store, good=good).first()
-    before = row.quantity if row is not None else 0
+    row = _locked_stock(store, good)
+    before = row.quantity
     if counted == before:
         raise ValidationError(
             {
@@ -651,11 +691,9 @@ def count_stock(*, actor, store_id, good_id, counted, note) -> StockMove:
                 ]
             }
         )
-    if row is None:
-        Stock.objects.create(store=store, good=good, quantity=counted, area_code=store.area_code)
-    else:
-        Stock.objects.filter(pk=row.pk).update(quantity=counted)
-    move = StockMove.objects.create(
+    Stock.objects.filter(pk=row.pk).update(quantity=counted)
+    move = StockMove(
+        uuid=key,
         area_code=store.area_code,
         store=store,
         good=good,
@@ -666,6 +704,7 @@ def count_stock(*, actor, store_id, good_id, counted, note) -> StockMove:
         at=timezone.now(),
         actor=_recorder(actor, store),
     )
+    move.save(force_insert=True)
     audit.record(
         actor=actor,
         action="duty_stock.count",

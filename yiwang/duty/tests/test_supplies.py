@@ -302,9 +302,10 @@ def test_a_signature_that_is_not_a_png_is_refused(town_admin, town_store, goods,
 
 def test_a_count_sets_the_stock_and_records_the_difference(town_admin, town_store, goods):
     services.receive(actor=town_admin, store_id=town_store.pk, good_id=goods.pk, quantity=10)
-    move = services.count_stock(
+    move, created = services.count_stock(
         actor=town_admin, store_id=town_store.pk, good_id=goods.pk, counted=8, note="盘点少2箱"
     )
+    assert created
     assert (move.kind, move.quantity, move.counted) == (MoveKind.ADJUSTED, 2, 8)
     assert stock_of(town_store, goods) == 8
     before = state()

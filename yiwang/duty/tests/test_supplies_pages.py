@@ -63,7 +63,7 @@ def test_receive_then_hand_out_on_the_phone_with_a_signature(town_admin, rows):
         {
             "good_id": good.pk,
             "quantity": "4",
-            "household_id": home.pk,
+            "household": home.number,
             "receiver_name": "张三",
             "signature": png_data_url(),
         },

@@ -190,9 +190,7 @@ def _detail(request, row, *, forms_shown=None, status=200):
         shown.setdefault("receive-county", NoteForm(prefix="county"))
     if row.status == IncidentStatus.AT_COUNTY and access.can_report(user, row.area_code):
         shown.setdefault("written-report", WrittenForm())
-    if row.status in (IncidentStatus.AT_COUNTY, IncidentStatus.WRITTEN) and (
-        access.can_receive_at_county(user)
-    ):
+    if row.status == IncidentStatus.WRITTEN and access.can_receive_at_county(user):
         shown.setdefault("close", NoteForm(prefix="close"))
     return render(
         request,
@@ -267,6 +265,13 @@ def register() -> None:
         notice_kinds.Kind(
             services.NOTICE_ESCALATED,
             gettext_lazy("Incident's report overdue"),
+            "duty",
+            object_type="duty.incident",
+            links=services.incident_links,
+        ),
+        notice_kinds.Kind(
+            services.NOTICE_REPORTED,
+            gettext_lazy("Incident reported"),
             "duty",
             object_type="duty.incident",
             links=services.incident_links,

@@ -28,6 +28,8 @@ from yiwang.duty.selectors import supplies as selectors
 from yiwang.duty.services import supplies as services
 
 CHOICES_SHOWN = 500
+# Households offered to choose from when the text typed matches several.
+MATCHES_SHOWN = 20
 MOVES_SHOWN = 200
 
 
@@ -82,6 +84,35 @@ class ReceiveForm(forms.Form):
         ]
 
 
+class CountForm(forms.Form):
+    """The stock counted again (a stocktake), from the store's page: the stock becomes
+    the count; the box must be ticked to confirm."""
+
+    uuid = forms.CharField(required=False, widget=forms.HiddenInput)
+    good_id = forms.ChoiceField(label=gettext_lazy("kind of goods"))
+    counted = forms.IntegerField(
+        label=gettext_lazy("stock counted"),
+        min_value=0,
+        max_value=services.QUANTITY_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("reason for the difference"), max_length=services.NOTE_MAX
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I counted it: the stock becomes this number."),
+        error_messages={
+            "required": gettext_lazy("Tick the box to confirm that the stock becomes the count.")
+        },
+    )
+
+    def __init__(self, *args, goods=(), **kwargs):
+        super().__init__(*args, prefix="count", **kwargs)
+        self.fields["good_id"].choices = [("", "—")] + [
+            (str(g.pk), f"{g.name}（{g.unit}）") for g in goods
+        ]
+
+
 class HandOutForm(forms.Form):
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
     good_id = forms.ChoiceField(label=gettext_lazy("kind of goods"))
@@ -91,7 +122,15 @@ class HandOutForm(forms.Form):
         max_value=services.QUANTITY_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    household_id = forms.ChoiceField(label=gettext_lazy("to household"), required=False)
+    household = forms.CharField(
+        label=gettext_lazy("to household"),
+        max_length=services.LINE_MAX,
+        required=False,
+        help_text=gettext_lazy("The household number, the door number or the address."),
+    )
+    household_id = forms.ChoiceField(
+        label=gettext_lazy("Which household?"), required=False, widget=forms.RadioSelect
+    )
     to_store_id = forms.ChoiceField(label=gettext_lazy("to store"), required=False)
     to_place = forms.CharField(
         label=gettext_lazy("to place"), max_length=services.LINE_MAX, required=False
@@ -102,16 +141,46 @@ class HandOutForm(forms.Form):
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(label=gettext_lazy("note"), max_length=services.NOTE_MAX, required=False)
 
-    def __init__(self, *args, stock=(), households=(), stores=(), **kwargs):
+    def __init__(self, *args, stock=(), find_households=None, stores=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["good_id"].choices = [("", "—")] + [
             (str(row.good_id), f"{row.good.name}（{row.quantity} {row.good.unit}）")
             for row in stock
         ]
-        self.fields["household_id"].choices = [("", "—")] + [
-            (str(h.pk), f"{h.number} {h.address}".strip()) for h in households
+        # The household is looked up by what was typed; when several match, they are
+        # offered to choose from (the choice checked to be one of them).
+        text = (self.data.get("household") or "").strip() if self.is_bound else ""
+        self.matches = list(find_households(text)) if text and find_households else []
+        self.fields["household_id"].choices = [
+            (str(h.pk), " ".join(p for p in (h.number, h.door_number, h.address) if p))
+            for h in self.matches[:MATCHES_SHOWN]
         ]
         self.fields["to_store_id"].choices = [("", "—")] + [(str(s.pk), s.name) for s in stores]
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("household") or "").strip()
+        picked = data.get("household_id") or ""
+        data["household_id"] = ""
+        if not text:
+            return data
+        if picked:
+            data["household_id"] = picked
+        elif len(self.matches) == 1:
+            data["household_id"] = str(self.matches[0].pk)
+        elif not self.matches:
+            self.add_error(
+                "household",
+                _("No active household of this area matches “%(text)s”: check the number.")
+                % {"text": text},
+            )
+        else:
+            self.add_error(
+                "household",
+                _("Several households match “%(text)s”: choose one below, or type more.")
+                % {"text": text},
+            )
+        return data
 
     def service_values(self) -> dict:
         data = self.cleaned_data
@@ -211,10 +280,16 @@ def _store(request, store_id):
 
 
 @login_required
-def store_detail(request, store_id: int):
+def store_detail(request, store_id: int, count_form=None):
     store = _store(request, store_id)
     stock = Stock.objects.filter(store=store).select_related("good").order_by("good__name")
     moves = list(selectors.store_moves(request.user, store)[:MOVES_SHOWN])
+    may_handle = access.can_handle_store(request.user, store)
+    if may_handle and count_form is None:
+        count_form = CountForm(
+            goods=Good.objects.order_by("category", "name"),
+            initial={"uuid": str(uuid.uuid4())},
+        )
     return render(
         request,
         "duty/store_detail.html",
@@ -222,9 +297,42 @@ def store_detail(request, store_id: int):
             "store": store,
             "stock": stock,
             "moves": moves,
-            "may_handle": access.can_handle_store(request.user, store),
+            "may_handle": may_handle,
+            "count_form": count_form if may_handle else None,
         },
+        status=400 if count_form is not None and count_form.is_bound else 200,
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def store_count(request, store_id: int):
+    """The stock of a good counted again, from the store's page (its keeper or the admins
+    over its area); the form shown again with its message when refused."""
+    store = _store(request, store_id)
+    _require_handler(request, store)
+    form = CountForm(request.POST, goods=Good.objects.order_by("category", "name"))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            move, _created = services.count_stock(
+                actor=request.user,
+                store_id=store.pk,
+                good_id=data["good_id"],
+                counted=data["counted"],
+                note=data["note"],
+                uuid=data["uuid"] or None,
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc, {"good": "good_id"})
+        else:
+            messages.success(
+                request,
+                _("Counted: %(good)s now %(counted)d %(unit)s.")
+                % {"good": move.good.name, "counted": move.counted, "unit": move.good.unit},
+            )
+            return redirect("duty:store", store.pk)
+    return store_detail(request, store.pk, count_form=form)
 
 
 def _require_handler(request, store):
@@ -269,16 +377,30 @@ def store_receive(request, store_id: int):
     return render(request, "duty/store_receive.html", {"form": form, "store": store}, status=status)
 
 
-def _households(user, store):
-    """The households a hand-out may go to: those of the store's area and those the user
-    sees, active (the first CHOICES_SHOWN)."""
+def _find_households(user, store):
+    """The lookup of the households a hand-out may go to, by the text typed: active, of
+    the store's area (or seen by the user, as the service allows); the household number
+    or door number exactly, else a part of the number, door number or address. The
+    service's check of the household stays the judge."""
     from yiwang.registry.models import Household, HouseholdStatus
 
     rows = Household.objects.filter(status=HouseholdStatus.ACTIVE).filter(
         subtree_q("area_code", store.area_code)
         | Q(pk__in=Household.objects.visible_to(user).values("pk"))
     )
-    return rows.order_by("area_code", "number")[:CHOICES_SHOWN]
+
+    def find(text: str):
+        text = text[: services.LINE_MAX]
+        ordered = ("area_code", "number", "pk")
+        exact = rows.filter(Q(number=text) | Q(door_number=text)).order_by(*ordered)
+        found = list(exact[: MATCHES_SHOWN + 1])
+        if found:
+            return found
+        near = Q(number__icontains=text) | Q(door_number__icontains=text)
+        near |= Q(address__icontains=text)
+        return list(rows.filter(near).order_by(*ordered)[: MATCHES_SHOWN + 1])
+
+    return find
 
 
 @login_required
@@ -296,7 +418,7 @@ def store_hand_out(request, store_id: int):
     form = HandOutForm(
         request.POST if request.method == "POST" else None,
         stock=stock,
-        households=_households(request.user, store),
+        find_households=_find_households(request.user, store),
         stores=others,
         initial={"uuid": str(uuid.uuid4())},
     )
@@ -309,7 +431,7 @@ def store_hand_out(request, store_id: int):
             add_service_error(
                 form,
                 exc,
-                {"household": "household_id", "to_store": "to_store_id", "good": "good_id"},
+                {"to_store": "to_store_id", "good": "good_id"},
             )
         else:
             messages.success(
@@ -351,6 +473,7 @@ urlpatterns = [
     path("duty/stores/<int:store_id>/", store_detail, name="store"),
     path("duty/stores/<int:store_id>/receive/", store_receive, name="store-receive"),
     path("duty/stores/<int:store_id>/hand-out/", store_hand_out, name="store-hand-out"),
+    path("duty/stores/<int:store_id>/count/", store_count, name="store-count"),
     path("duty/goods/new/", good_create, name="good-create"),
     path("duty/goods/<int:good_id>/", good_detail, name="good"),
     path(
