@@ -586,6 +586,10 @@ VOLUNTEERING_WISH_RAISE_DAYS = envint("VOLUNTEERING_WISH_RAISE_DAYS", 14)
 # a reply, the resolution, and the resolution at the latest when extended.
 PROJECTS_PROBLEM_DAYS = envint("PROJECTS_PROBLEM_DAYS", 5)
 PROJECTS_REQUEST_DAYS = {"verify": 1, "reply": 3, "resolve": 15, "extended": 30}
+# Government services (yiwang.services): a help request still waiting for its materials
+# (委托, not accepted) reminds its handler after this many working days, and is raised to
+# the town after twice as many.
+SERVICES_ENTRUSTED_REMIND_DAYS = envint("SERVICES_ENTRUSTED_REMIND_DAYS", 3)
 
 # Notices' outbox (yiwang/notices/outbox/): group robots and SMS.
 # Hosts besides the robot services' own accepted in a robot's address ("host" or
