@@ -9,6 +9,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from yiwang.core.models import AuditEntry
 from yiwang.duty.models import Assignment, Shift, SwapRequest, SwapStatus
@@ -78,9 +79,9 @@ def test_a_duty_leader_is_a_member_in_the_leader_role(tree):
     shift = Shift.objects.filter(roster=roster).order_by("starts_at").first()
     patrol = pools["patrol"][0]
     before = state()
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
         services.assign(actor=None, shift_id=shift.pk, user_id=patrol.pk, role="leader")
-    assert "user" in caught.value.message_dict
+    assert "不是本值班表的" in " ".join(caught.value.message_dict["user"])
     assert state() == before
     # In their own role they are placed.
     row = services.assign(actor=None, shift_id=shift.pk, user_id=patrol.pk, role="patrol")
