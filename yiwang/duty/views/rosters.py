@@ -287,16 +287,15 @@ def _my_shifts(request, *, forms=None, status=200):
     user = request.user
     rows = list(selectors.my_assignments(user)[:60])
     roster_ids = {row.shift.roster_id for row in rows}
-    mates: dict[int, list] = {}
+    # A shift is swapped with a member of the roster in the same role.
+    mates: dict[tuple[int, str], list] = {}
     for member in (
         RosterMember.objects.filter(roster_id__in=roster_ids, is_active=True, user__is_active=True)
         .exclude(user=user)
         .select_related("user")
         .order_by("user__full_name", "user_id")
     ):
-        people = mates.setdefault(member.roster_id, [])
-        if all(p.pk != member.user_id for p in people):
-            people.append(member.user)
+        mates.setdefault((member.roster_id, member.role), []).append(member.user)
     asked = set(
         selectors.visible_swaps(user)
         .filter(status=SwapStatus.REQUESTED, assignment__in=[r.pk for r in rows])
@@ -305,7 +304,7 @@ def _my_shifts(request, *, forms=None, status=200):
     now = timezone.now()
     for row in rows:
         row.swap_form = (forms or {}).get(row.pk) or SwapForm(
-            people=mates.get(row.shift.roster_id, [])
+            people=mates.get((row.shift.roster_id, row.role), [])
         )
         row.swap_asked = row.pk in asked
         row.started = row.starts_at <= now
@@ -341,7 +340,9 @@ def my_swap(request, assignment_id: int):
     row = get_or_404(Assignment.objects.filter(user=request.user), pk=assignment_id)
     people = [
         m.user
-        for m in RosterMember.objects.filter(roster_id=row.shift.roster_id, is_active=True)
+        for m in RosterMember.objects.filter(
+            roster_id=row.shift.roster_id, role=row.role, is_active=True
+        )
         .exclude(user=request.user)
         .select_related("user")
     ]
