@@ -5,6 +5,9 @@
   (带班领导: the town admin and village chiefs), a duty officer (值班员: other chiefs)
   and two on patrol (巡查: a grid worker from each of the town's first villages), on the
   rules "not twice in 24 hours" and "a day's rest after a night";
+- beside it, each town's command post roster (应急指挥部日常值班表) from a week before
+  today to a month after, with other people of the town, so that somebody is on duty now
+  (and in the calendar feeds) on any date, in the flood season or not;
 - one past door-to-door sweep (敲门行动) of the elderly living alone (the ledger's tag
   `elderly_alone`) in the first town, during the last flood season's heavy rain, closed:
   each household assigned to its unit's grid worker and visited (the outreach visit,
@@ -48,25 +51,24 @@ from yiwang.duty.models import (
     SweepHousehold,
     SweepResult,
 )
-from yiwang.outreach.models import Outcome, Visit, VisitSource
+from yiwang.duty.services.sweeps import OUTCOMES  # a visit's outcome of a sweep's result
+from yiwang.outreach.models import Visit, VisitSource
 from yiwang.registry.models import Household, Resident, ResidentTag, Tag
 
 SEASON = ((6, 1), (9, 30))
 SHIFT_START = datetime.time(8, 0)
 ROLES = {DutyRole.OFFICER: 1, DutyRole.PATROL: 2}
 LEADERS, OFFICERS, PATROL = 5, 6, 12
+# The command post's roster around today (so that somebody is on duty now, on any date):
+# from a week before today to a month after, its people others than the flood season's.
+RECENT_BEFORE, RECENT_AFTER = 7, 30
+RECENT_LEADERS, RECENT_OFFICERS, RECENT_PATROL = 3, 3, 6
 SWEEP_TAG = "elderly_alone"
 SWEEP_RESULTS = {SweepResult.SAFE: 88, SweepResult.NEEDS_HELP: 5, SweepResult.NOT_HOME: 7}
 SWEEP_NOTES = {
     SweepResult.SAFE: ("", "房屋无渗漏，老人身体良好。", "已提醒雨天不要外出。"),
     SweepResult.NEEDS_HELP: ("屋顶漏雨，已联系村里修缮。", "常用药快用完，已代为购买。"),
     SweepResult.NOT_HOME: ("家中无人，电话联系在子女家中，安全。",),
-}
-OUTCOME_OF = {
-    SweepResult.SAFE: Outcome.ALL_WELL,
-    SweepResult.NEEDS_HELP: Outcome.NEEDS_FOLLOW_UP,
-    SweepResult.MOVED: Outcome.ALL_WELL,
-    SweepResult.NOT_HOME: Outcome.NOT_HOME,
 }
 # (name, unit, category, received a town, from)
 GOODS = (
@@ -80,6 +82,7 @@ GOODS = (
 HOUSEHOLD_HANDOUTS = 12
 COUNT_KEYS = (
     "rosters",
+    "recent_rosters",
     "roster_members",
     "shifts",
     "assignments",
@@ -145,6 +148,20 @@ class _TownPeople:
             return None
         return {DutyRole.LEADER: leaders, DutyRole.OFFICER: officers, DutyRole.PATROL: patrol}
 
+    def recent_pools(self, town: str, taken: dict) -> dict[str, list[int]] | None:
+        """The people of the command post's roster around today: the town's chiefs and
+        grid workers on no flood-season duty (so that the two rosters never ask one
+        person twice at once), or None when too few are left."""
+        busy = {user for users in taken.values() for user in users}
+        spare = [u for u in self.chiefs.get(town, []) if u not in busy]
+        spare += [u for _unit, u in self.workers.get(town, []) if u not in busy and u not in spare]
+        leaders = spare[:RECENT_LEADERS]
+        officers = spare[RECENT_LEADERS : RECENT_LEADERS + RECENT_OFFICERS]
+        patrol = spare[RECENT_LEADERS + RECENT_OFFICERS :][:RECENT_PATROL]
+        if len(leaders) < 2 or len(officers) < 2 or len(patrol) < 4:
+            return None
+        return {DutyRole.LEADER: leaders, DutyRole.OFFICER: officers, DutyRole.PATROL: patrol}
+
 
 @transaction.atomic
 def build_demo_duty(*, seed: int = 2026, now: datetime.datetime | None = None) -> dict:
@@ -203,6 +220,25 @@ def _rosters(rng, today, towns, people, counts) -> None:
         ]
         _roster(values, members)
         counts["rosters"] += 1
+        counts["roster_members"] += len(members)
+        recent = people.recent_pools(code, pools)
+        if recent is None:
+            continue
+        values = {
+            **values,
+            "name": f"{name}应急指挥部日常值班表",
+            "place": f"{name}应急指挥部",
+            "starts_on": today - datetime.timedelta(days=RECENT_BEFORE),
+            "ends_on": today + datetime.timedelta(days=RECENT_AFTER),
+        }
+        members = [
+            {"user": user, "role": str(role), "phone": valid_mobile(rng)}
+            for role, users in recent.items()
+            for user in users
+        ]
+        _roster(values, members)
+        counts["rosters"] += 1
+        counts["recent_rosters"] += 1
         counts["roster_members"] += len(members)
     counts["shifts"] = Shift.objects.count()
     counts["assignments"] = Assignment.objects.count()
@@ -294,7 +330,7 @@ def _sweep(rng, today, town, people, counts) -> None:
                 row.household_id,
                 row.assignee_id,
                 db_value(Visit, "visited_at", row.visited_at),
-                OUTCOME_OF[row.result],
+                OUTCOMES[row.result],
                 row.note,
                 False,
                 VisitSource.WEB,

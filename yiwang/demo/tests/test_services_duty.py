@@ -22,6 +22,7 @@ from yiwang.demo.areas import build_demo
 from yiwang.demo.duty import GOODS, build_demo_duty, flood_season
 from yiwang.demo.registry import build_demo_ledger
 from yiwang.demo.services import PER_VILLAGE, build_demo_services
+from yiwang.duty import ics
 from yiwang.duty.models import (
     REACHED,
     Assignment,
@@ -36,7 +37,9 @@ from yiwang.duty.models import (
     Sweep,
     SweepHousehold,
 )
+from yiwang.duty.selectors.rosters import on_duty_now
 from yiwang.duty.selectors.sweeps import progress_total, sweep_progress
+from yiwang.duty.services.sweeps import OUTCOMES
 from yiwang.outreach.models import Visit
 from yiwang.registry.models import Household, ResidentTag
 from yiwang.services.models import STEP_ORDER, HelpMaterial, HelpRequest, HelpStep, Step
@@ -147,7 +150,7 @@ def test_a_flood_season_roster_for_every_town_keeping_its_rules(built):
     from yiwang.duty.services.rosters import rule_breaks
 
     first, last = flood_season(timezone.localdate().year)
-    rosters = Roster.objects.order_by("area_code")
+    rosters = Roster.objects.filter(name__contains="汛期").order_by("area_code")
     assert list(rosters.values_list("area_code", flat=True)) == list(TOWNS)
     tz = timezone.get_current_timezone()
     for roster in rosters:
@@ -200,6 +203,33 @@ def test_a_flood_season_roster_for_every_town_keeping_its_rules(built):
     assert {"town", "chief", "worker"} <= on_first
 
 
+def test_a_command_post_roster_around_today_so_somebody_is_on_duty_now(built):
+    from yiwang.duty.services.rosters import rule_breaks
+
+    today = timezone.localdate()
+    recent = Roster.objects.exclude(name__contains="汛期").order_by("area_code")
+    assert list(recent.values_list("area_code", flat=True)) == list(TOWNS)
+    assert built["duty"]["recent_rosters"] == len(TOWNS)
+    county = Post.objects.current().filter(role=Role.COUNTY_ADMIN).first().user
+    now = on_duty_now(county, TOWNS[0][:6])
+    for roster in recent:
+        assert roster.starts_on == today - datetime.timedelta(days=7)
+        assert roster.ends_on == today + datetime.timedelta(days=30)
+        assert rule_breaks(roster) == []
+        # Somebody of it on duty now (a leader first), with the duty phone to call.
+        here = [r for r in now if r["roster"] == roster.pk]
+        assert here and here[0]["is_leader"] and all(r["phone"] for r in here)
+        # Its people are on no flood-season duty: nobody asked twice at once.
+        people = set(RosterMember.objects.filter(roster=roster).values_list("user", flat=True))
+        flood = RosterMember.objects.filter(
+            roster__area_code=roster.area_code, roster__name__contains="汛期"
+        )
+        assert not people & set(flood.values_list("user", flat=True))
+        # The calendar feed of the one leading now holds that shift.
+        lead = Assignment.objects.get(pk=here[0]["assignment"])
+        assert ics.uid(lead.pk).encode() in ics.feed(lead.user)
+
+
 def test_a_past_sweep_of_the_elderly_living_alone_every_household_visited(built):
     counts = built["duty"]
     sweep = Sweep.objects.get()
@@ -247,6 +277,7 @@ def test_a_past_sweep_of_the_elderly_living_alone_every_household_visited(built)
         assert visit.visited_at == row.visited_at
         assert sweep.starts_on <= timezone.localdate(row.visited_at) <= sweep.ends_on
         assert (visit.outcome == "not_home") == (row.result == "not_home")
+        assert visit.outcome == OUTCOMES[row.result]  # the sweep service's own mapping
         assert workers[row.assignee_id] == row.area_code
 
 
@@ -282,7 +313,7 @@ def test_built_once_only(built):
     assert build_demo_services(seed=2026)["help_requests"] == 0
     assert build_demo_duty(seed=2026)["rosters"] == 0
     assert HelpRequest.objects.count() == VILLAGES * PER_VILLAGE
-    assert Roster.objects.count() == 2
+    assert Roster.objects.count() == 2 * len(TOWNS)
 
 
 @pytest.fixture
@@ -332,6 +363,6 @@ def test_the_command_builds_them(no_ledger, settings):
     # Without a ledger the applicants are all made up, and there is nobody to sweep.
     assert HelpRequest.objects.count() == VILLAGES * PER_VILLAGE
     assert not HelpRequest.objects.filter(resident__isnull=False).exists()
-    assert Roster.objects.count() == 2 and Store.objects.count() == 3
+    assert Roster.objects.count() == 2 * len(TOWNS) and Store.objects.count() == 3
     assert not Sweep.objects.exists()
     assert User.objects.filter(username="worker", duty_assignments__isnull=False).exists()

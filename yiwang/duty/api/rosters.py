@@ -28,6 +28,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from yiwang.core.api import BuiltOnceFieldsMixin, IdField
+from yiwang.core.masking import mask_phone
 from yiwang.core.validators import read_id
 from yiwang.duty import ics
 from yiwang.duty.models import Assignment, DutyRole, Roster, RosterMember, Shift, SwapRequest
@@ -39,11 +40,22 @@ from yiwang.duty.services import rosters as services
 
 class RosterMemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.__str__", read_only=True)
+    phone = serializers.SerializerMethodField(
+        help_text="The duty phone, masked (138****5678) but for one's own; '' if none."
+    )
 
     class Meta:
         model = RosterMember
         fields = ["id", "user", "name", "role", "phone", "is_active"]
         read_only_fields = fields
+
+    def get_phone(self, member) -> str:
+        if not member.phone:
+            return ""
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "pk", None) == member.user_id:
+            return member.phone  # one's own number
+        return mask_phone(member.phone)
 
 
 class RosterSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer):
@@ -190,7 +202,10 @@ class DutyNowSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=DutyRole.choices)
     role_label = serializers.CharField()
     is_leader = serializers.BooleanField()
-    phone = serializers.CharField(help_text="The duty phone given on the roster ('' if none).")
+    phone = serializers.CharField(
+        help_text="The duty phone given on the roster, in full: the number to call of the "
+        "people on duty at this moment ('' if none)."
+    )
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
 
@@ -222,7 +237,10 @@ class RosterViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def _answer(self, roster, code=status.HTTP_200_OK):
-        return Response(RosterSerializer(self.get_queryset().get(pk=roster.pk)).data, status=code)
+        row = self.get_queryset().get(pk=roster.pk)
+        return Response(
+            RosterSerializer(row, context=self.get_serializer_context()).data, status=code
+        )
 
     @extend_schema(request=RosterCreateSerializer, responses={201: RosterSerializer, **ERRORS})
     def create(self, request):

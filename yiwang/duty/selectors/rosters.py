@@ -89,6 +89,8 @@ def on_duty_now(user, area_code, at=None) -> list[dict]:
     if not is_area_code(code) or not in_scope(user, code):
         raise Http404(_("Not found."))
     at = at or timezone.now()
+    # The duty phone stays in full here, unlike on the roster's page and the members API
+    # (masked there): it is the number to call of the people on duty at this moment.
     phone = (
         RosterMember.objects.filter(
             roster_id=OuterRef("shift__roster_id"), user_id=OuterRef("user_id"), is_active=True

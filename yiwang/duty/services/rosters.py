@@ -450,14 +450,20 @@ def generate(*, actor, roster_id, replace_hand_made=False) -> int:
     )
     planned = [s for s in shifts if s.starts_at > now or s.pk not in staffed]
     planned_ids = {s.pk for s in planned}
-    dropped = Assignment.objects.filter(shift_id__in=planned_ids)
+    # A place with a swap awaiting its decision stays as it stands (the swap is decided on
+    # it): it is kept out of the new plan, counted like a hand-made place.
+    asked = SwapRequest.objects.filter(
+        status=SwapStatus.REQUESTED, assignment__shift__roster=roster
+    ).values_list("assignment_id", "counterpart_id")
+    awaiting = {pk for pair in asked for pk in pair if pk is not None}
+    dropped = Assignment.objects.filter(shift_id__in=planned_ids).exclude(pk__in=awaiting)
     if not replace_hand_made:
         dropped = dropped.filter(by_hand=False)
     dropped_count = dropped.count()
     if dropped_count:
         for start in range(0, len(planned), BATCH):
             ids = [s.pk for s in planned[start : start + BATCH]]
-            part = Assignment.objects.filter(shift_id__in=ids)
+            part = Assignment.objects.filter(shift_id__in=ids).exclude(pk__in=awaiting)
             if not replace_hand_made:
                 part = part.filter(by_hand=False)
             part.delete()
@@ -555,6 +561,7 @@ def generate(*, actor, roster_id, replace_hand_made=False) -> int:
             "shifts": len(planned),
             "placed": len(new),
             "dropped": dropped_count,
+            "kept_for_swaps": len(awaiting),
             "replace_hand_made": bool(replace_hand_made),
         },
     )
@@ -583,8 +590,9 @@ def assign(*, actor, shift_id, user_id, role) -> Assignment:
     if role not in DutyRole.values:
         raise ValidationError({"role": [_("Choose the role from the list.")]})
     uid = validators.read_id(user_id)
+    # A place of a role goes to a member in that role (a duty leader is a member "leader").
     member = (
-        RosterMember.objects.filter(roster=roster, user_id=uid, is_active=True)
+        RosterMember.objects.filter(roster=roster, user_id=uid, role=role, is_active=True)
         .select_related("user")
         .first()
         if uid
@@ -592,7 +600,15 @@ def assign(*, actor, shift_id, user_id, role) -> Assignment:
     )
     if member is None or not member.user.is_active:
         raise ValidationError(
-            {"user": [_("That person is not on this roster: add them to its members first.")]}
+            {
+                "user": [
+                    _(
+                        "That person is not on this roster as %(role)s: add them to its "
+                        "members in that role first."
+                    )
+                    % {"role": DutyRole(role).label}
+                ]
+            }
         )
     person = member.user
     # The shift's row is locked: two hand changes of one shift go one after the other.
@@ -689,6 +705,60 @@ def _swap_problem(roster: Roster, mine: Assignment, to_user, theirs: Assignment 
     return ""
 
 
+def _is_member(roster: Roster, user_id, role) -> bool:
+    return RosterMember.objects.filter(
+        roster=roster, user_id=user_id, role=role, is_active=True, user__is_active=True
+    ).exists()
+
+
+def _swap_errors(roster: Roster, mine: Assignment, to_user, theirs: Assignment | None) -> dict:
+    """What forbids the swap besides the rules of rest (asked and checked again at its
+    approval): a shift begun, a person not on the roster in the role they would take, the
+    two places on one shift, or someone already on the shift they would take."""
+    errors: dict = {}
+    now = timezone.now()
+    if mine.starts_at <= now:
+        errors.setdefault("assignment", []).append(
+            _("The shift has begun: it is no longer swapped.")
+        )
+    if not _is_member(roster, to_user.pk, mine.role):
+        errors.setdefault("to_user", []).append(
+            _(
+                "%(person)s is not on this roster as %(role)s: a shift is swapped with a "
+                "member in the same role."
+            )
+            % {"person": to_user, "role": DutyRole(mine.role).label}
+        )
+    elif Assignment.objects.filter(shift_id=mine.shift_id, user_id=to_user.pk).exists():
+        errors.setdefault("to_user", []).append(
+            _("%(person)s is on this shift already: they cannot take a second place on it.")
+            % {"person": to_user}
+        )
+    if theirs is not None:
+        if theirs.starts_at <= now:
+            errors.setdefault("counterpart", []).append(
+                _("Their shift has begun: it is no longer swapped.")
+            )
+        if theirs.shift_id == mine.shift_id:
+            errors.setdefault("counterpart", []).append(
+                _("Both places are on the same shift: choose one of their other shifts.")
+            )
+        elif Assignment.objects.filter(shift_id=theirs.shift_id, user_id=mine.user_id).exists():
+            errors.setdefault("counterpart", []).append(
+                _("%(person)s is on that shift already: they cannot take a second place on it.")
+                % {"person": mine.user}
+            )
+        if not _is_member(roster, mine.user_id, theirs.role):
+            errors.setdefault("counterpart", []).append(
+                _(
+                    "%(person)s is not on this roster as %(role)s: they cannot take that "
+                    "shift in exchange."
+                )
+                % {"person": mine.user, "role": DutyRole(theirs.role).label}
+            )
+    return errors
+
+
 def _notice(kind: str, swap: SwapRequest, text: str, **to) -> Notification:
     return Notification(
         kind=kind, object_type="duty.swaprequest", object_id=swap.pk, text=text, **to
@@ -711,10 +781,6 @@ def request_swap(*, actor, assignment_id, to_user_id, reason, counterpart_id=Non
     reason = validators.clean_line(
         reason, field="reason", limit=REASON_MAX, required=True, errors=errors
     )
-    if mine.starts_at <= timezone.now():
-        errors.setdefault("assignment", []).append(
-            _("The shift has begun: it is no longer swapped.")
-        )
     uid = validators.read_id(to_user_id)
     member = (
         RosterMember.objects.filter(
@@ -746,10 +812,13 @@ def request_swap(*, actor, assignment_id, to_user_id, reason, counterpart_id=Non
             errors.setdefault("counterpart", []).append(
                 _("Choose one of their shifts on this roster to take in exchange.")
             )
-        elif theirs.starts_at <= timezone.now():
-            errors.setdefault("counterpart", []).append(
-                _("Their shift has begun: it is no longer swapped.")
-            )
+    if to_user is not None and to_user.pk != mine.user_id and "counterpart" not in errors:
+        for field, messages in _swap_errors(roster, mine, to_user, theirs).items():
+            errors.setdefault(field, []).extend(messages)
+    elif mine.starts_at <= timezone.now():
+        errors.setdefault("assignment", []).append(
+            _("The shift has begun: it is no longer swapped.")
+        )
     if SwapRequest.objects.filter(assignment=mine, status=SwapStatus.REQUESTED).exists():
         errors.setdefault("assignment", []).append(_("A swap of this shift is asked already."))
     if not errors:
@@ -823,6 +892,10 @@ def decide_swap(*, actor, swap_id, approve, note="") -> SwapRequest:
     if approve:
         if mine.user_id != swap.from_user_id or (theirs and theirs.user_id != swap.to_user_id):
             raise ValidationError({"status": [_("The shifts changed hands since: ask again.")]})
+        # Checked again: a shift may have begun, a role or a shift's people changed since.
+        problems = _swap_errors(roster, mine, swap.to_user, theirs)
+        if problems:
+            raise ValidationError(problems)
         problem = _swap_problem(roster, mine, swap.to_user, theirs)
         if problem:
             raise ValidationError({"to_user": [problem]})

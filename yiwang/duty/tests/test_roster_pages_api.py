@@ -224,12 +224,13 @@ def test_the_api_for_every_persona(world):
     assert refused.status_code == 404
     assert not Roster.objects.filter(name="镇值班").exists()
     # A shift overlapping another of the same person, by the API: 400 naming the shift.
-    leaders = list(
-        Assignment.objects.filter(shift__roster=roster, role="leader").order_by("starts_at")
+    # (the next day's officer, in their own role: a member of the roster as an officer)
+    officers = list(
+        Assignment.objects.filter(shift__roster=roster, role="officer").order_by("starts_at")
     )
     sent = c["town"].post(
-        f"/api/v1/roster-shifts/{leaders[0].shift_id}/assign/",
-        json.dumps({"user": leaders[1].user_id, "role": "officer"}),
+        f"/api/v1/roster-shifts/{officers[0].shift_id}/assign/",
+        json.dumps({"user": officers[1].user_id, "role": "officer"}),
         content_type=JSON,
     )
     assert sent.status_code == 400 and roster.name in sent.json()["user"][0]

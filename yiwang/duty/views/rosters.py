@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.accounts.scope import current_posts
 from yiwang.core import audit, menus
 from yiwang.core.forms import add_service_error
+from yiwang.core.masking import mask_phone
 from yiwang.core.scoping import get_or_404
 from yiwang.duty import access, ics
 from yiwang.duty.forms.rosters import AssignForm, DecideForm, MemberForm, RosterForm, SwapForm
@@ -31,7 +32,8 @@ from yiwang.duty.services import rosters as services
 from yiwang.notices import kinds as notice_kinds
 
 PAGE_SIZE = 50
-PEOPLE_SHOWN = 500
+PEOPLE_SHOWN = 50  # the picker lists the first matches of the search
+SEARCH_MAX = 50
 AREAS_SHOWN = 1000
 
 
@@ -101,15 +103,27 @@ def _roster(request, roster_id):
     return get_or_404(selectors.visible_rosters(request.user), pk=roster_id)
 
 
-def _people(user, roster):
-    """The people a keeper may add: the active users they see (at most PEOPLE_SHOWN)."""
+def _people(user, roster, query=""):
+    """The people a keeper may add: the active users they see whose name or username holds
+    `query` (the first PEOPLE_SHOWN of them); any of them is found by a search."""
     from yiwang.accounts.models import User
 
-    return list(
-        User.objects.visible_to(user)
-        .filter(is_active=True)
-        .order_by("full_name", "username", "pk")[:PEOPLE_SHOWN]
-    )
+    rows = User.objects.visible_to(user).filter(is_active=True)
+    query = (query or "").strip()[:SEARCH_MAX]
+    if query:
+        rows = rows.filter(Q(full_name__icontains=query) | Q(username__icontains=query))
+    return list(rows.order_by("full_name", "username", "pk")[:PEOPLE_SHOWN])
+
+
+def _chosen(user, user_id) -> list:
+    """The person chosen in the picker, when the user sees them (else nobody)."""
+    from yiwang.accounts.models import User
+    from yiwang.core.validators import read_id
+
+    pk = read_id(user_id)
+    if pk is None:
+        return []
+    return list(User.objects.visible_to(user).filter(is_active=True, pk=pk)[:1])
 
 
 def _detail(request, roster, *, member_form=None, assign_form=None, status=200):
@@ -121,6 +135,8 @@ def _detail(request, roster, *, member_form=None, assign_form=None, status=200):
         .select_related("user")
         .order_by("-is_active", "role", "id")
     )
+    for member in members:  # duty phones masked on the roster's page
+        member.masked_phone = mask_phone(member.phone) if member.phone else ""
     active = [m for m in members if m.is_active]
     columns, seen = [], set()
     for member in active:
@@ -133,8 +149,9 @@ def _detail(request, roster, *, member_form=None, assign_form=None, status=200):
         for assignment in held.values():
             if assignment.user_id not in seen:
                 row.setdefault("others", []).append(assignment)
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX]
     if keeps:
-        member_form = member_form or MemberForm(people=_people(user, roster))
+        member_form = member_form or MemberForm(people=_people(user, roster, query))
         assign_form = assign_form or AssignForm(
             shifts=[(r["shift"].pk, f"{r['starts']:%Y-%m-%d %H:%M}") for r in grid["rows"]],
             people=columns,
@@ -152,6 +169,8 @@ def _detail(request, roster, *, member_form=None, assign_form=None, status=200):
             "breaks": services.rule_breaks(roster) if keeps else [],
             "member_form": member_form,
             "assign_form": assign_form,
+            "query": query,
+            "people_shown": PEOPLE_SHOWN,
         },
         status=status,
     )
@@ -178,7 +197,8 @@ def _done(request, roster, message):
 @require_POST
 def roster_member_add(request, roster_id: int):
     roster = _roster(request, roster_id)
-    form = MemberForm(request.POST, people=_people(request.user, roster))
+    # Any active person the keeper sees may be chosen, found by the search or not.
+    form = MemberForm(request.POST, people=_chosen(request.user, request.POST.get("user")))
     if form.is_valid():
         data = form.cleaned_data
         members = [
@@ -267,16 +287,15 @@ def _my_shifts(request, *, forms=None, status=200):
     user = request.user
     rows = list(selectors.my_assignments(user)[:60])
     roster_ids = {row.shift.roster_id for row in rows}
-    mates: dict[int, list] = {}
+    # A shift is swapped with a member of the roster in the same role.
+    mates: dict[tuple[int, str], list] = {}
     for member in (
         RosterMember.objects.filter(roster_id__in=roster_ids, is_active=True, user__is_active=True)
         .exclude(user=user)
         .select_related("user")
         .order_by("user__full_name", "user_id")
     ):
-        people = mates.setdefault(member.roster_id, [])
-        if all(p.pk != member.user_id for p in people):
-            people.append(member.user)
+        mates.setdefault((member.roster_id, member.role), []).append(member.user)
     asked = set(
         selectors.visible_swaps(user)
         .filter(status=SwapStatus.REQUESTED, assignment__in=[r.pk for r in rows])
@@ -285,7 +304,7 @@ def _my_shifts(request, *, forms=None, status=200):
     now = timezone.now()
     for row in rows:
         row.swap_form = (forms or {}).get(row.pk) or SwapForm(
-            people=mates.get(row.shift.roster_id, [])
+            people=mates.get((row.shift.roster_id, row.role), [])
         )
         row.swap_asked = row.pk in asked
         row.started = row.starts_at <= now
@@ -321,7 +340,9 @@ def my_swap(request, assignment_id: int):
     row = get_or_404(Assignment.objects.filter(user=request.user), pk=assignment_id)
     people = [
         m.user
-        for m in RosterMember.objects.filter(roster_id=row.shift.roster_id, is_active=True)
+        for m in RosterMember.objects.filter(
+            roster_id=row.shift.roster_id, role=row.role, is_active=True
+        )
         .exclude(user=request.user)
         .select_related("user")
     ]
