@@ -22,5 +22,7 @@ class DemoConfig(AppConfig):
                 "demo.points": _("Build the demo points"),
                 "demo.volunteering": _("Build the demo volunteering"),
                 "demo.projects": _("Build the demo battle map"),
+                "demo.services": _("Build the demo help requests"),
+                "demo.duty": _("Build the demo duty rosters, sweep and stores"),
             }
         )

@@ -33,12 +33,14 @@ from yiwang.accounts.models import Post, Role
 from yiwang.areas.models import Area, Level
 from yiwang.cases.services.intake import TRACKING_ALPHABET
 from yiwang.core import audit
+from yiwang.core.db import stream
 from yiwang.core.validators import clean_phone
 from yiwang.core.workdays import calendar
 from yiwang.registry.models import Resident
 from yiwang.services.models import (
     STEP_ORDER,
     Channel,
+    EscalationLevel,
     HelpMaterial,
     HelpRequest,
     HelpStep,
@@ -46,7 +48,7 @@ from yiwang.services.models import (
     ServiceItem,
     Step,
 )
-from yiwang.services.services.help import due_day, target_level
+from yiwang.services.services.help import due_day, entrusted_remind_days, target_level
 
 PER_VILLAGE = 8
 # How often each item is asked for (the others of the catalogue: 1 each).
@@ -263,7 +265,7 @@ def _residents(villages) -> dict[str, list[tuple]]:
         .values_list("id", "name", "id_number", "phone", "area_code")
     )
     # Every 7th adult with a phone is plenty to draw from, and keeps the read small.
-    for i, row in enumerate(rows.iterator(chunk_size=5000)):
+    for i, row in enumerate(stream(rows, chunk_size=5000)):
         if i % 7 == 0:
             found[row[4][:12]].append(row)
     return found
@@ -369,6 +371,14 @@ def _one(rng, cal, now, today, tz, item, village, unit, taker, town_admin, resid
         # Raised as the hourly clock raises it, up to the level it belongs at on the
         # day it was delivered (or today).
         request.escalation_level = target_level(due_on, end)
+    elif request.step == Step.ENTRUSTED:
+        # Still waiting for a material: reminded and raised to the town as the hourly
+        # clock does it for a request left at 委托.
+        waited, days = cal.count(first, today), entrusted_remind_days()
+        if waited >= days:
+            request.reminded_on = cal.add(first, days)
+        if waited >= 2 * days:
+            request.escalation_level = EscalationLevel.TOWN
     if Step.FOLLOWED_UP in done:
         choices, weights = list(SATISFACTION), list(SATISFACTION.values())
         request.satisfaction = rng.choices(choices, weights)[0]

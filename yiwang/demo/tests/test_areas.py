@@ -265,6 +265,10 @@ POINTS_ACTIONS = (
     "goods.",
     "redemption.",
     "points_entry.",
+    # Duty: the rosters generated, the sweep closed and the stores filled through their
+    # services.
+    "duty.",
+    "duty_",
 )
 
 
@@ -282,6 +286,8 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
         "demo.points",
         "demo.volunteering",
         "demo.projects",
+        "demo.services",
+        "demo.duty",
         "cockpit.snapshot",
     }
     assert {e.source for e in others} == {"command"}

@@ -115,6 +115,19 @@ def store_write(name, data):
     return check
 
 
+def store_count(w):
+    """Counting the stock again is the keepers' of the store: another town's store is
+    not found, and nothing changes."""
+    rows = seed(w)
+    before = unchanged(w)
+    sent = w["client"].post(
+        reverse("duty:store-count", args=[rows["foreign"].pk]),
+        {"good_id": rows["good"].pk, "counted": "0", "note": "x", "confirm": "on"},
+    )
+    assert sent.status_code == 404
+    assert unchanged(w) == before
+
+
 def store_create(w):
     seed(w)
     url = reverse("duty:store-create")
@@ -218,6 +231,7 @@ CHECKS = {
     "duty:store-receive": store_write("duty:store-receive", {"quantity": "1"}),
     "duty:store-hand-out": store_write("duty:store-hand-out", {"quantity": "1", "to_place": "x"}),
     "duty:store-create": store_create,
+    "duty:store-count": store_count,
     "duty:good-create": good_create,
     "duty:good": good_page,
     "duty:move-signature": signature,
