@@ -5,6 +5,7 @@ from decimal import Decimal as D
 from fractions import Fraction
 
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,26 @@ MEMBERS = (
     Member(key=4, shares=4, trading=D("0")),
 )
 SURPLUS = D("1160000.00")
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The steps and messages are read in the source language here; the pages show them
+    in Simplified Chinese (`test_the_steps_read_in_chinese`)."""
+    with translation.override("en"):
+        yield
+
+
+def test_the_steps_read_in_chinese():
+    with translation.override("zh-hans"):
+        result = distribute(
+            surplus=D("1160000.00"),
+            reserve_rate=D("0.10"),
+            mode=Mode.BY_SHARES,
+            members=[Member(1, 3, D("0")), Member(2, 4, D("0"))],
+        )
+    assert result.steps[0] == "本年度盈余：1,160,000.00 元。"
+    assert "第四十四条" in result.steps[-3]
 
 
 def by_key(result: Distribution) -> dict:
