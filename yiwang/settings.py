@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "yiwang.projects",
     "yiwang.services",
     "yiwang.duty",
+    "yiwang.coops",
     "yiwang.cockpit",
     "yiwang.demo",
 ]
