@@ -10,3 +10,22 @@ class CoopsConfig(AppConfig):
     name = "yiwang.coops"
     label = "coops"
     verbose_name = _("Cooperatives")
+
+    def ready(self):
+        from yiwang.core import audit
+
+        audit.register_actions(
+            {
+                "coops.create": _("Create a cooperative"),
+                "coops.charter": _("Change a cooperative's charter"),
+                "coops.appoint": _("Appoint to a cooperative's board"),
+                "coops.end_seat": _("End a seat on a cooperative's board"),
+                "coops.member_add": _("Add a member to a cooperative"),
+                "coops.contribute": _("Record a contribution to a cooperative"),
+                "coops.withdraw": _("Withdraw a member's shares"),
+                "coops.trading": _("Record a member's trading with the cooperative"),
+                "coops.trading_import": _("Import the members' trading with the cooperative"),
+                "coops.distribution_run": _("Work out a cooperative's distribution"),
+                "coops.distribution_approve": _("Approve a cooperative's distribution"),
+            }
+        )
