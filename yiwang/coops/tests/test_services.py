@@ -352,7 +352,7 @@ def test_a_member_must_be_a_household_of_the_village(coop, shares):
             household_id=other.pk,
             joined_on=DAY,
         )
-    assert error.value.message_dict["household_id"] == ["Not a household of this village."]
+    assert "household_id" in error.value.message_dict
     with pytest.raises(ValidationError):
         members.add_member(actor=None, cooperative_id=coop.pk, kind="collective", joined_on=DAY)
     assert _snapshot(coop) == before
@@ -520,7 +520,7 @@ def test_import_trading_all_or_nothing(coop, shares):
     with pytest.raises(ValidationError) as error:
         members.import_trading(actor=None, cooperative_id=coop.pk, rows=rows)
     problems = error.value.message_dict["rows"]
-    assert [p.split(":")[0] for p in problems] == ["Row 3", "Row 4"]
+    assert len(problems) == 2 and " 3" in problems[0] and " 4" in problems[1]
     assert _snapshot(coop) == before
     assert members.import_trading(actor=None, cooperative_id=coop.pk, rows=[rows[0], rows[3]]) == 2
     assert Trading.objects.get(member=a, year=2026).services_bought == D("5.00")
@@ -601,3 +601,18 @@ def test_a_board_seat_opens_the_cooperative_to_its_holder(coop, worker, board):
     assert access.can_run_distribution(accountant, coop) and not access.can_run_distribution(
         worker, coop
     )
+
+
+def test_messages_in_chinese(coop):
+    from django.utils import translation
+
+    other = _household(OTHER_UNIT, "102")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        members.add_member(
+            actor=None,
+            cooperative_id=coop.pk,
+            kind="household",
+            household_id=other.pk,
+            joined_on=DAY,
+        )
+    assert error.value.message_dict["household_id"] == ["不是本村的农户。"]
