@@ -109,10 +109,11 @@ class DistributionLine(models.Model):
         ordering = ["distribution", "member"]
         constraints = [
             models.UniqueConstraint(fields=["distribution", "member"], name="coops_line_once"),
+            # The total is the two parts' sum, written by the service (a sum of two
+            # decimals is compared as floating point by SQLite, so not checked here).
             models.CheckConstraint(
-                condition=Q(by_trading__gte=0, by_shares__gte=0)
-                & Q(total=models.F("by_trading") + models.F("by_shares")),
-                name="coops_line_adds_up",
+                condition=Q(by_trading__gte=0, by_shares__gte=0, total__gte=0),
+                name="coops_line_not_negative",
             ),
         ]
 
