@@ -15,17 +15,10 @@ from django.db.models import Q
 from yiwang.accounts.models import Role
 from yiwang.accounts.scope import roles_over
 from yiwang.core import access
+from yiwang.core.access import is_active_superuser, is_authenticated
 from yiwang.core.scoping import any_subtree_q
 
 KEEPERS = {Role.COUNTY_ADMIN, Role.TOWN_ADMIN}
-
-
-def is_active_superuser(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def is_authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def can_keep(user, village_code: str) -> bool:

@@ -90,3 +90,13 @@ def grantable_roles(user, code: str) -> set[str]:
 def roles_over(user, code: str) -> set[str]:
     """The roles the user holds on the area `code` or on an area above it."""
     return _registered().roles_over(user, code)
+
+
+def is_active_superuser(user) -> bool:
+    """An active platform superuser: sees and may do everything."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def is_authenticated(user) -> bool:
+    """A signed-in user (not None, not anonymous)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False))

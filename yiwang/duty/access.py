@@ -19,6 +19,7 @@ from django.db.models import Q
 from yiwang.accounts.models import Role
 from yiwang.accounts.scope import current_posts, roles_over
 from yiwang.core import access
+from yiwang.core.access import is_active_superuser, is_authenticated
 from yiwang.core.scoping import any_subtree_q
 
 KEEPERS = {Role.COUNTY_ADMIN, Role.TOWN_ADMIN, Role.GRID_CHIEF}
@@ -30,16 +31,6 @@ REPORTERS = {
     Role.GRID_WORKER,
     Role.CADRE,
 }
-
-
-def is_active_superuser(user) -> bool:
-    """An active superuser: sees and may do everything."""
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def is_authenticated(user) -> bool:
-    """A signed-in user (not None, not anonymous)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def keeps_somewhere(user) -> bool:

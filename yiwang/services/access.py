@@ -15,6 +15,7 @@ from django.db.models import Q
 from yiwang.accounts.models import Role
 from yiwang.accounts.scope import current_posts, roles_over
 from yiwang.core import access
+from yiwang.core.access import is_active_superuser, is_authenticated
 from yiwang.core.scoping import any_subtree_q
 
 TAKERS = {
@@ -25,16 +26,6 @@ TAKERS = {
     Role.GRID_WORKER,
     Role.CADRE,
 }
-
-
-def is_active_superuser(user) -> bool:
-    """An active superuser: sees and may do everything."""
-    return bool(getattr(user, "is_superuser", False) and user.is_active)
-
-
-def is_authenticated(user) -> bool:
-    """A signed-in user (not None, not anonymous)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def can_keep_catalogue(user) -> bool:
