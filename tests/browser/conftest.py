@@ -144,6 +144,23 @@ def log_in(page, base, username):
     expect(page.locator("#current-user")).to_be_attached()
 
 
+def wait_until(page, function, arg=None, timeout=15_000):
+    """Ask the page a JavaScript function (awaited when it gives a promise) until it answers
+    something truthy, and return that answer.
+
+    Not ``page.wait_for_function``: after its first try it evals the expression again in
+    the page, which the pages' CSP (no 'unsafe-eval') refuses, and it takes a promise for a
+    truthy answer without waiting for it. ``page.evaluate`` is neither."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        answer = page.evaluate(function, arg)
+        if answer:
+            return answer
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not true after {timeout} ms: {function}")
+        page.wait_for_timeout(50)
+
+
 def assert_clean(page, console):
     """No CSP violation, no console error."""
     assert page.evaluate("window.__cspViolations") == []

@@ -19,7 +19,8 @@ def test_it_renders_the_api_docs_without_csp_violations(live_server, page, conso
 
     page.goto(f"{base}/api/v1/docs/")
 
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Yiwang API")
+    # The process's first schema is generated here (seconds; longer on a busy CI worker).
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Yiwang API", timeout=30_000)
     # The operations come from the schema the page fetched with the session.
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     # Swagger UI draws only the tags near the window (a virtual list): scroll to the areas.

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from yiwang.projects.tests.test_battle_map import seed
 
-from .conftest import assert_clean, log_in
+from .conftest import assert_clean, log_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_the_command_post_follows_a_red_project_to_its_problem_and_photo(
     page.locator('[data-menu-item="projects.map"]').first.dispatch_event("click")
     expect(page.locator("h1")).to_have_text("作战图")
     expect(page.locator("#gantt canvas").first).to_be_visible()
-    page.wait_for_function("document.getElementById('gantt').gantt !== undefined")
+    wait_until(page, "() => document.getElementById('gantt').gantt !== undefined")
     page.locator("#gantt").scroll_into_view_if_needed()
     where = page.evaluate(RED_MILESTONE, rows["red"].pk)
     page.mouse.click(where["x"], where["y"])
@@ -57,16 +57,17 @@ def test_the_command_post_follows_a_red_project_to_its_problem_and_photo(
     expect(panel.locator(".panel-problems")).to_contain_text("县发展和改革局")
     photo = panel.locator("img.bm-photo")
     expect(photo).to_be_visible()
-    page.wait_for_function("document.querySelector('#project-panel img.bm-photo').naturalWidth > 0")
+    wait_until(page, "() => document.querySelector('#project-panel img.bm-photo').naturalWidth > 0")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "battle-map.png"), full_page=True)
     # The table's link opens the project's own page, with its problem and site photo.
     page.locator(f'a.project-link[data-project="{rows["red"].pk}"]').first.click()
     expect(page).to_have_url(f"{base}/projects/{rows['red'].pk}/")
     expect(page.locator("body")).to_contain_text("土地征收补偿款未拨付到位")
-    page.wait_for_function(
-        "[...document.querySelectorAll('img')].some(i => i.src.includes('/projects/photos/')"
-        " && i.naturalWidth > 0)"
+    wait_until(
+        page,
+        "() => [...document.querySelectorAll('img')].some(i => i.src.includes('/projects/photos/')"
+        " && i.naturalWidth > 0)",
     )
     assert_clean(page, console)
 

@@ -11,7 +11,7 @@ from yiwang.accounts.models import Role
 from yiwang.notices.models import Receipt
 from yiwang.notices.services import announcements
 
-from .conftest import cut_off_service_worker, new_context
+from .conftest import cut_off_service_worker, new_context, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,9 +74,9 @@ def test_an_acknowledgement_made_offline_arrives_once(
         return paths.every((p) => kept.has(p));
     }"""
     for _check in range(2):
-        page.wait_for_function(kept, arg=["/notices/", detail])
+        wait_until(page, kept, arg=["/notices/", detail])
         page.wait_for_timeout(1000)
-    page.wait_for_function(kept, arg=["/notices/", detail])
+    wait_until(page, kept, arg=["/notices/", detail])
 
     context.route("**/*", cut_off_service_worker)
     context.set_offline(True)

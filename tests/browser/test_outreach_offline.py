@@ -16,7 +16,7 @@ from yiwang.outreach.models import ScheduledVisit, Visit
 from yiwang.outreach.services import schedule
 from yiwang.outreach.tests.test_visits import make_household
 
-from .conftest import cut_off_service_worker, new_context
+from .conftest import cut_off_service_worker, new_context, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +85,8 @@ def test_visits_and_a_report_made_offline_arrive_once(
     first, second, _third = households
     forms = [f"/outreach/visits/household/{h.pk}/new/" for h in households]
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function(
+    wait_until(
+        page,
         """async (paths) => {
             const kept = await Promise.all(paths.map((p) => caches.match(p)));
             return kept.every(Boolean);

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from yiwang.projects.models import ProgressEntry
 from yiwang.projects.tests import factories
 
-from .conftest import assert_clean, log_in, wait_for_request_threads
+from .conftest import assert_clean, log_in, wait_for_request_threads, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,9 +65,10 @@ def test_a_site_worker_records_the_days_progress_with_a_photo(
     expect(entry).to_contain_text("厂房钢结构吊装完成")
     thumbnail = entry.locator("img.project-photo")
     expect(thumbnail).to_be_visible()
-    phone.wait_for_function(
+    wait_until(
+        phone,
         "() => { const i = document.querySelector('#project-progress img.project-photo');"
-        " return i && i.complete && i.naturalWidth > 0; }"
+        " return i && i.complete && i.naturalWidth > 0; }",
     )
     assert no_horizontal_overflow(phone)
     wait_for_request_threads()

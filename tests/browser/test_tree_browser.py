@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from conftest import COUNTY, GRID, OTHER_VILLAGE, PASSWORD, VILLAGE
 
+from .conftest import wait_until
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/yiwang-tree-360.png"
@@ -49,7 +51,9 @@ def test_it_browses_the_tree_inside_the_users_scope(
     _assert_clean(page, console)
 
     # Drilling down by clicking swaps the panel (htmx) and moves the address bar along;
-    # the page itself is not reloaded, so a mark left on the window stays.
+    # the page itself is not reloaded, so a mark left on the window stays. (Once htmx has
+    # taken the page in: a click before that is an ordinary navigation.)
+    wait_until(page, "() => window.htmx && document.readyState === 'complete'")
     page.evaluate("window.__samePage = true")
     page.locator("#children a", has_text="第一网格").click()
     expect(page).to_have_url(f"{base}/areas/{GRID}/")

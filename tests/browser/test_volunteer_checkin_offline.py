@@ -17,7 +17,7 @@ from yiwang.volunteering import services
 from yiwang.volunteering.models import Attendance
 from yiwang.volunteering.tests.activity_setup import make_activity, make_resident
 
-from .conftest import cut_off_service_worker, new_context, wait_for_request_threads
+from .conftest import cut_off_service_worker, new_context, wait_for_request_threads, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +87,8 @@ def test_a_check_in_typed_offline_arrives_once_with_the_phones_time(
     checkin = f"/volunteering/checkin/{activity.pk}/"
     expect(page.locator(f"#checkin-activity-{activity.pk}")).to_have_attribute("href", checkin)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function(
+    wait_until(
+        page,
         """async (paths) => {
             const kept = await Promise.all(paths.map((p) => caches.match(p)));
             return kept.every(Boolean);
@@ -131,7 +132,7 @@ def test_a_check_in_typed_offline_arrives_once_with_the_phones_time(
     page.evaluate(
         "window.dispatchEvent(new Event('online')); window.dispatchEvent(new Event('online'))"
     )
-    page.wait_for_function(f"({QUEUE})().then((records) => records.length === 0)")
+    wait_until(page, f"() => ({QUEUE})().then((records) => records.length === 0)")
     expect(status).to_be_hidden()
     wait_for_request_threads()
     assert Attendance.objects.count() == 1

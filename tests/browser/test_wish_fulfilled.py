@@ -14,7 +14,7 @@ from yiwang.volunteering import services
 from yiwang.volunteering.models import Wish, WishClaim, WishPhoto, WishStatus
 from yiwang.volunteering.tests.activity_setup import make_resident
 
-from .conftest import assert_clean, log_in, wait_for_request_threads
+from .conftest import assert_clean, log_in, wait_for_request_threads, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,8 +71,8 @@ def test_a_wish_is_claimed_for_a_volunteer_and_fulfilled_with_a_photo(
     expect(page.locator("#wish-status")).to_have_text("已实现")
     thumbnail = page.locator("#wish-photos img").first
     expect(thumbnail).to_be_visible()
-    page.wait_for_function(
-        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    wait_until(
+        page, "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
     )
     page.wait_for_load_state("networkidle")
     wait_for_request_threads()
