@@ -67,6 +67,9 @@ in its own process (benchmarks/worker.py) with DATABASE_URL naming it:
   sweeps  a county-wide door-to-door sweep of 15,000 target households (built unless there):
           its progress by town, `selectors.sweeps.sweep_progress` (target p95 ≤ 200 ms over
           30 runs), a town's by village, the first page of the households not reached
+  coops   a cooperative of 5,000 members with last year's trading: the year's distribution
+          run through services.distributions.run_distribution end to end, as the
+          accountant (target median ≤ 1 s over 7 runs), and the pure engine alone
 
   cockpit  on a county of 1,000,000 residents, 1,000,000 cases and 2,000,000 visits
           (filled unless earlier groups left them): the monthly snapshots; the county's
@@ -146,6 +149,8 @@ GROUPS = {
     "duty": ("sqlite", "postgresql"),
     # A county-wide sweep of 15,000 target households (built here unless there).
     "sweeps": ("sqlite", "postgresql"),
+    # A cooperative of 5,000 members (built here unless there): its year's distribution.
+    "coops": ("sqlite", "postgresql"),
     # A million residents, a million cases, 2,000,000 visits (filled unless there).
     "cockpit": ("sqlite", "postgresql"),
     # Ten counties of data (tens of millions of rows): only when asked by --only.
@@ -414,6 +419,12 @@ def summary(results: list[dict]) -> bool:
                 f"progress median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} "
                 f"ms (a town {figures.get('town_progress', {}).get('median_ms')} ms, counted "
                 f"alone {figures.get('floor_count', {}).get('median_ms')} ms)"
+            ),
+            "coops": (
+                f"distribution of 5,000 members median {figures.get('run_median_seconds')} s, "
+                f"max {figures.get('run_max_seconds')} s (the engine alone "
+                f"{figures.get('engine_median_ms')} ms); approved in "
+                f"{figures.get('approve_seconds')} s"
             ),
             "passes": (
                 f"verify median {figures.get('median_ms')} ms, p95 {figures.get('p95_ms')} ms, "

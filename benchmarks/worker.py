@@ -38,6 +38,8 @@ Groups:
           county (benchmarks/duty_bench.py)
   sweeps  the progress of a county-wide door-to-door sweep of 15,000 households by town
           (benchmarks/sweeps_bench.py)
+  coops   a cooperative's year's distribution among 5,000 members, run_distribution end
+          to end against the engine alone (benchmarks/coops_bench.py)
   simulate  ten counties of the reference county's shape: the period queries, roll-ups and
           visit API at one county's data and at ten, sizes a row, partitioned visits
           (benchmarks/simulate.py; PostgreSQL only, run only when asked)
@@ -88,6 +90,7 @@ TARGETS = {
     "projects": {"map_p95_ms": 200.0, "pack_max_seconds": 10.0},
     "duty": {"generate_seconds": 5.0, "now_p95_ms": 50.0},
     "sweeps": {"p95_ms": 200.0},
+    "coops": {"run_median_seconds": 1.0},
     "simulate": {},
     "cockpit": {
         "cold_p95_ms": 300.0,
@@ -742,6 +745,13 @@ def bench_sweeps(args) -> dict:
     return run(args)
 
 
+def bench_coops(args) -> dict:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from coops_bench import bench_coops as run
+
+    return run(args)
+
+
 def bench_cockpit(args) -> dict:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from cockpit_bench import bench_cockpit as run
@@ -778,6 +788,7 @@ GROUPS = {
     "projects": bench_projects,
     "duty": bench_duty,
     "sweeps": bench_sweeps,
+    "coops": bench_coops,
     "cockpit": bench_cockpit,
     "simulate": bench_simulate,
 }

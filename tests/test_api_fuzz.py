@@ -81,6 +81,7 @@ REFUSED_BY_RULES = {
     "POST /api/v1/projects/": "a town of your scope; 10k yuan with two decimals; a new number",
     "POST /api/v1/project-progress/": "a project you see; a day not to come; images; a UUID",
     "POST /api/v1/enterprise-requests/": "a department that exists; a day not to come, known",
+    "GET /api/v1/enterprise-requests/": "a department that exists",
     "POST /api/v1/help-requests/": "an item offered; an area of your scope or a resident; valid ID",
     "POST /api/v1/help-requests/{id}/advance/": "only the next step; acceptance needs the materials",
     "POST /api/v1/help-requests/{id}/follow-up/": "only once the request is archived",
@@ -100,6 +101,10 @@ REFUSED_BY_RULES = {
     "POST /api/v1/incidents/{id}/close/": "the step in its turn",
     "POST /api/v1/sweep-households/{id}/visit/": "a visit time within the week, not to come",
     "POST /api/v1/stock-moves/": "a store and goods you see; one recipient; a PNG signature",
+    "POST /api/v1/coops/": "a village of your scope; a name new in it; the charter's terms in range",
+    "POST /api/v1/coop-members/": "a cooperative you keep; a household of its village",
+    "POST /api/v1/coop-contributions/": "a cooperative you keep, its member; under the cap",
+    "POST /api/v1/coop-trading/": "a cooperative you keep and one of its members",
 }
 
 

@@ -3,6 +3,7 @@ every value of an enum, lists as lists and objects as objects, the errors of eve
 operation, the constraints that the API checks; and it is for signed-in users only."""
 
 import pytest
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -95,3 +96,35 @@ def test_the_schema_and_the_docs_are_for_signed_in_users(client, county_admin):
     assert anonymous_docs.status_code == 302 and "/login/" in anonymous_docs["Location"]
     assert client.get("/api/v1/schema/").status_code == 200
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_the_schema_is_generated_once_a_language_and_served_the_same(
+    client, county_admin, monkeypatch
+):
+    from yiwang.core.schema_view import SchemaView
+
+    generated = []
+
+    class CountingGenerator(SchemaView.generator_class):
+        def get_schema(self, *args, **kwargs):
+            generated.append(translation.get_language())
+            return super().get_schema(*args, **kwargs)
+
+    monkeypatch.setattr(SchemaView, "generator_class", CountingGenerator)
+    monkeypatch.setattr(SchemaView, "_generated", {})
+    client.force_login(county_admin)
+
+    first = client.get("/api/v1/schema/")
+    again = client.get("/api/v1/schema/")
+    english = client.get("/api/v1/schema/", {"lang": "en"})
+    english_again = client.get("/api/v1/schema/", {"lang": "en"})
+
+    # A language or version the API does not know is generated for its request alone.
+    for unknown in ({"lang": "a1"}, {"lang": "a2"}, {"version": "v9"}):
+        assert client.get("/api/v1/schema/", unknown).status_code == 200
+    assert set(SchemaView._generated) == {(None, "zh-hans"), (None, "en")}
+    assert generated == ["zh-hans", "en", "a1", "a2", "zh-hans"]
+    assert first.content == again.content and english.content == english_again.content
+    assert "每页返回的结果数量" in first.content.decode()
+    assert "Number of results to return per page" in english.content.decode()
+    assert first.content != english.content

@@ -84,6 +84,12 @@ EXPECTED = {
     "worker": (EVERYONE, SETTINGS | {"accounts:posts"}),
     "outsider": (EVERYONE, SETTINGS | {"accounts:posts"}),
 }
+# Cooperatives: read and kept from the county, the town and the village's chief; a grid
+# worker has none.
+for _key in ("county", "town", "chief"):
+    EXPECTED[_key][0].update({"coops:index", "coops:coop-new"})
+for _key in ("worker", "outsider"):
+    EXPECTED[_key][1].update({"coops:index", "coops:coop-new"})
 
 
 class _Links(HTMLParser):

@@ -25,6 +25,10 @@ from yiwang.accounts.selectors import token_id
 from yiwang.accounts.services import issue_token
 from yiwang.cases.models import Category, Department
 from yiwang.cases.tests.conftest import new_case
+from yiwang.coops.tests.checks_alliances import page_arguments as coop_alliance_arguments
+from yiwang.coops.tests.checks_coops import page_arguments as coops_arguments
+from yiwang.coops.tests.checks_distributions import page_arguments as coop_distribution_arguments
+from yiwang.coops.tests.checks_members import page_arguments as coops_member_arguments
 from yiwang.duty.tests import checks_rosters
 from yiwang.duty.tests.checks_emerg import page_arguments as emerg_arguments
 from yiwang.duty.tests.checks_rosters import page_arguments as roster_arguments
@@ -78,6 +82,8 @@ NOT_PAGES = {
     *checks_rosters.NOT_PAGES,
     # A hand-out's signature (a PNG).
     "duty:move-signature",
+    # A member's statement of a cooperative's distribution (a PDF).
+    "coops:statement-pdf",
 }
 # Pages shown to a visitor who is not signed in.
 ANONYMOUS = {
@@ -105,7 +111,6 @@ CODES = {
     "outreach:routine-toggle": lambda: Routine.objects.order_by("pk").first().code,
     "points:benefit-edit": lambda: "bus",
 }
-
 
 _ARGUMENT_NAMES = {
     "post_id",
@@ -180,6 +185,14 @@ _ARGUMENT_NAMES = {
     "store_id",
     "good_id",
     "stock_move_id",
+    # coops: a cooperative, its distribution, a member's statement
+    "cooperative_id",
+    "distribution_id",
+    "coop_member_id",
+    # cooperatives: a seat on a cooperative's board
+    "seat_id",
+    # cooperatives: a town's alliance
+    "alliance_id",
 }
 
 
@@ -219,6 +232,10 @@ def _arguments(w) -> dict:
         **roster_arguments(w),
         **emerg_arguments(w),
         **supplies_arguments(w),
+        **coops_member_arguments(w),
+        **coop_distribution_arguments(w),
+        **coops_arguments(w),
+        **coop_alliance_arguments(w),
     }
 
 

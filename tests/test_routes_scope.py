@@ -22,6 +22,11 @@ from yiwang.areas.models import Area
 from yiwang.areas.services import set_boundary
 from yiwang.cases.tests.scope_checks import CASE_CHECKS, CASE_PUBLIC
 from yiwang.cockpit.tests.scope_checks import COCKPIT_CHECKS
+from yiwang.coops.tests import checks_alliances as coops_alliances
+from yiwang.coops.tests import checks_api as coops_checks_api
+from yiwang.coops.tests import checks_coops
+from yiwang.coops.tests import checks_distributions as coop_distributions
+from yiwang.coops.tests import checks_members as coops_members
 from yiwang.core.models import AuditEntry, ImportJob
 from yiwang.core.tests.export_scope_checks import EXPORT_CHECKS
 from yiwang.duty.tests import checks_emerg, checks_rosters, checks_supplies
@@ -847,6 +852,16 @@ PUBLIC |= checks_rosters.PUBLIC
 CHECKS.update(checks_emerg.CHECKS)
 # Supplies (duty app).
 CHECKS.update(checks_supplies.CHECKS)
+# The cooperatives' API (coops app).
+CHECKS.update(coops_checks_api.CHECKS)
+# The cooperatives' members, register, public notice and trading (coops app).
+CHECKS.update(coops_members.CHECKS)
+# The cooperatives' distributions and members' statements (coops app).
+CHECKS.update(coop_distributions.CHECKS)
+# Cooperatives: the roll-up, a cooperative, its charter and board (coops app).
+CHECKS.update(checks_coops.CHECKS)
+# The towns' alliances of cooperatives, and the alliance a cooperative is in (coops app).
+CHECKS.update(coops_alliances.CHECKS)
 
 
 def test_every_route_has_a_scope_check():

@@ -3,7 +3,7 @@
 from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from yiwang.accounts.api import PostViewSet, TokenView, UserViewSet
@@ -12,7 +12,9 @@ from yiwang.cases.api import CaseViewSet, CategoryViewSet, DepartmentViewSet, No
 from yiwang.cockpit import map_api
 from yiwang.cockpit.api import IndicatorViewSet
 from yiwang.cockpit.report_api import ReportViewSet
+from yiwang.coops import api as coops_api
 from yiwang.core.api import AuditEntryViewSet, ImportJobViewSet
+from yiwang.core.schema_view import SchemaView
 from yiwang.duty import api as duty_api
 from yiwang.notices.api import AnnouncementViewSet, InboxViewSet
 from yiwang.notices.api import robots as robots_api
@@ -68,11 +70,12 @@ volunteering_api.register(router)
 projects_api.register(router)
 services_api.register(router)
 duty_api.register(router)
+coops_api.register(router)
 
 app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", docs_view, name="docs"),
     *map_api.urlpatterns,
     path("", include(router.urls)),

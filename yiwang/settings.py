@@ -547,6 +547,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DutySweepStatusEnum": "yiwang.duty.models.sweeps.SweepStatus",
     "DutyStoreKindEnum": "yiwang.duty.models.supplies.StoreKind",
     "DutyMoveKindEnum": "yiwang.duty.models.supplies.MoveKind",
+    "CoopDistributionModeEnum": "yiwang.coops.models.coops.DistributionMode",
+    "CoopDistributionStatusEnum": "yiwang.coops.models.distributions.DistributionStatus",
+    "CoopMemberKindEnum": "yiwang.coops.models.members.MemberKind",
+    "CoopContributionKindEnum": "yiwang.coops.models.members.ContributionKind",
+    "CoopBoardRoleEnum": "yiwang.coops.models.coops.BoardRole",
 }
 
 # The console (yiwang/core/logs.py): one line per request, every line in TIME_ZONE with its

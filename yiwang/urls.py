@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("yiwang.projects.urls")),
     path("", include("yiwang.services.urls")),
     path("", include("yiwang.duty.urls")),
+    path("", include("yiwang.coops.urls")),
     path("", include("yiwang.cockpit.urls")),
     path("public/", include(public_urls.pages)),
     path("public/", include("yiwang.points.public_urls")),

@@ -2,7 +2,8 @@
 
 Pure arithmetic: no database, no models. The caller gives the surplus, the charter's reserve
 rate and mode, and each member's shares and trading; it gets back the reserve, the pools, one
-line per member and the steps that explain them.
+line per member and the steps that explain them, as language-neutral data that
+``render_steps`` puts into words in the reader's language.
 
 - The reserve (公积金) is the surplus times the reserve rate, rounded half up to the fen.
 - The distributable amount is the surplus less the reserve.
@@ -24,6 +25,7 @@ Amounts are ``Decimal`` yuan; floats are refused. Bad input raises ``Distributio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
@@ -31,7 +33,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 __all__ = [
     "Distribution",
@@ -40,9 +42,12 @@ __all__ = [
     "Member",
     "Mode",
     "distribute",
+    "render_steps",
 ]
 
 STATUTORY_MIN_TRADING_SHARE = Decimal("0.60")
+# The largest amount the register stores (numeric(14, 2)).
+MAX_SURPLUS = Decimal("999999999999.99")
 
 
 class Mode(StrEnum):
@@ -73,7 +78,8 @@ class Distribution:
     trading_pool: Decimal
     shares_pool: Decimal
     lines: tuple[Line, ...]
-    steps: tuple[str, ...]
+    # Language-neutral: {"step": name, "params": {...}}, put into words by render_steps.
+    steps: tuple[dict, ...]
     departs_from_art44: bool
 
 
@@ -84,6 +90,13 @@ class DistributionError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def no_trading_message() -> str:
+    return _(
+        "No trading with the cooperative is recorded for the year: the statutory mode "
+        "shares at least 60% by trading. Record the year's trading first."
+    )
 
 
 # --- input checks -------------------------------------------------------------------------
@@ -215,11 +228,57 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _rounding_step(pool_name: str, left: list) -> str:
+# --- the steps that explain a run ----------------------------------------------------------
+#
+# A step is stored as data, {"step": name, "params": {...}}, the numbers already written out
+# the same way in every language ("1,160,000.00", "10%"), and put into words only when it
+# is read (render_steps), in the reader's language: a run made by an accountant browsing in
+# English reads in Chinese on the published register. The sentences are the msgids the
+# steps always had, so their translations still match.
+
+STEP_SENTENCES = {
+    "surplus": gettext_noop("Surplus of the year: %(surplus)s yuan."),
+    "reserve": gettext_noop(
+        "Reserve fund at %(rate)s: %(surplus)s × %(rate)s = %(reserve)s yuan, rounded "
+        "half up to the fen."
+    ),
+    "distributable": gettext_noop(
+        "Distributable: %(surplus)s − %(reserve)s = %(distributable)s yuan."
+    ),
+    "by_trading": gettext_noop(
+        "By trading (Art. 44, at least 60%%): %(distributable)s × %(share)s = "
+        "%(pool)s yuan, rounded up to the fen so that it is never below %(share)s; "
+        "shared in proportion to each member's trading (%(trading)s yuan in all)."
+    ),
+    "by_shares_rest": gettext_noop(
+        "By shares: the rest, %(distributable)s − %(trading_pool)s = %(pool)s yuan, "
+        "shared in proportion to each member's shares (%(shares)s shares in all)."
+    ),
+    "by_shares_all": gettext_noop(
+        "By shares: the whole %(pool)s yuan is shared in proportion to each member's "
+        "shares (%(shares)s shares in all). This departs from Art. 44 of the Farmers' "
+        "Professional Cooperatives Law, which returns at least 60%% of the "
+        "distributable surplus by trading."
+    ),
+    "check": gettext_noop(
+        "Check: the members' lines (%(lines)s) plus the reserve (%(reserve)s) equal the "
+        "surplus (%(surplus)s) exactly."
+    ),
+}
+POOL_NAMES = {"trading": gettext_noop("By trading"), "shares": gettext_noop("By shares")}
+
+
+def _step(name: str, **params) -> dict:
+    return {"step": name, "params": params}
+
+
+def _rounding_sentence(params: dict) -> str:
+    pool = _(POOL_NAMES[params["pool"]])
+    left = params["keys"]
     if not left:
         return _(
             "%(pool)s: every member's exact part came to whole fen; no fen were left over."
-        ) % {"pool": pool_name}
+        ) % {"pool": pool}
     return ngettext(
         "%(pool)s: each member's exact part was rounded down to the fen; the %(count)d fen "
         "left over went to the member with the largest remainder (ties to the smaller key): "
@@ -228,7 +287,29 @@ def _rounding_step(pool_name: str, left: list) -> str:
         "left over went one each to the members with the largest remainders (ties to the "
         "smaller key): %(keys)s.",
         len(left),
-    ) % {"pool": pool_name, "count": len(left), "keys": ", ".join(str(k) for k in left)}
+    ) % {"pool": pool, "count": len(left), "keys": ", ".join(str(k) for k in left)}
+
+
+def render_step(step) -> str:
+    """One stored step in words, in the active language. A plain string (a run stored
+    before the steps were data) is shown as it is; a step this code does not know (a
+    newer name, a missing number) is shown as its stored data rather than failing the
+    page."""
+    if isinstance(step, str):
+        return step
+    try:
+        name, params = step["step"], step.get("params") or {}
+        if name == "rounding":
+            return _rounding_sentence(params)
+        return _(STEP_SENTENCES[name]) % params
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return json.dumps(step, ensure_ascii=False, default=str)
+
+
+def render_steps(steps) -> list[str]:
+    """The stored steps of a run (Distribution.steps) in words, in the active language:
+    what every page and the API show."""
+    return [render_step(step) for step in steps or ()]
 
 
 def distribute(
@@ -247,6 +328,11 @@ def distribute(
     surplus_fen = _to_fen(surplus)
     if surplus_fen is None:
         raise DistributionError("surplus", _("The surplus must be given in yuan to the fen."))
+    if surplus > MAX_SURPLUS:
+        raise DistributionError(
+            "surplus",
+            _("The surplus cannot be above %(max)s yuan.") % {"max": f"{MAX_SURPLUS:,}"},
+        )
     reserve_rate = _exact(reserve_rate, "reserve_rate", _("The reserve rate"))
     if not (0 <= reserve_rate < 1):
         raise DistributionError(
@@ -276,13 +362,7 @@ def distribute(
     trading_weights = _weights(trading)
     share_weights = [m.shares for m in members]
     if mode == Mode.STATUTORY and sum(trading_weights) == 0:
-        raise DistributionError(
-            "members",
-            _(
-                "No trading with the cooperative is recorded for the year: the statutory mode "
-                "shares at least 60% by trading. Record the year's trading first."
-            ),
-        )
+        raise DistributionError("members", no_trading_message())
 
     reserve_fen = _round_fen(Fraction(surplus_fen) * Fraction(reserve_rate), ROUND_HALF_UP)
     distributable_fen = surplus_fen - reserve_fen
@@ -316,73 +396,47 @@ def distribute(
     )
     assert sum(by_trading) + sum(by_shares) + reserve_fen == surplus_fen
 
+    surplus_text = _money(surplus_fen)
+    reserve_text = _money(reserve_fen)
+    distributable_text = _money(distributable_fen)
     steps = [
-        _("Surplus of the year: %(surplus)s yuan.") % {"surplus": _money(surplus_fen)},
-        _(
-            "Reserve fund at %(rate)s: %(surplus)s × %(rate)s = %(reserve)s yuan, rounded "
-            "half up to the fen."
-        )
-        % {
-            "rate": _percent(reserve_rate),
-            "surplus": _money(surplus_fen),
-            "reserve": _money(reserve_fen),
-        },
-        _("Distributable: %(surplus)s − %(reserve)s = %(distributable)s yuan.")
-        % {
-            "surplus": _money(surplus_fen),
-            "reserve": _money(reserve_fen),
-            "distributable": _money(distributable_fen),
-        },
+        _step("surplus", surplus=surplus_text),
+        _step("reserve", rate=_percent(reserve_rate), surplus=surplus_text, reserve=reserve_text),
+        _step(
+            "distributable",
+            surplus=surplus_text,
+            reserve=reserve_text,
+            distributable=distributable_text,
+        ),
     ]
     total_trading = sum(trading, Decimal(0))
-    total_shares = sum(share_weights)
+    total_shares = f"{sum(share_weights):,d}"
     if mode == Mode.STATUTORY:
         steps += [
-            _(
-                "By trading (Art. 44, at least 60%%): %(distributable)s × %(share)s = "
-                "%(pool)s yuan, rounded up to the fen so that it is never below %(share)s; "
-                "shared in proportion to each member's trading (%(trading)s yuan in all)."
-            )
-            % {
-                "distributable": _money(distributable_fen),
-                "share": _percent(trading_share),
-                "pool": _money(trading_pool_fen),
-                "trading": f"{total_trading:,f}",
-            },
-            _(
-                "By shares: the rest, %(distributable)s − %(trading_pool)s = %(pool)s yuan, "
-                "shared in proportion to each member's shares (%(shares)s shares in all)."
-            )
-            % {
-                "distributable": _money(distributable_fen),
-                "trading_pool": _money(trading_pool_fen),
-                "pool": _money(shares_pool_fen),
-                "shares": f"{total_shares:,d}",
-            },
-            _rounding_step(_("By trading"), trading_extra),
-            _rounding_step(_("By shares"), shares_extra),
+            _step(
+                "by_trading",
+                distributable=distributable_text,
+                share=_percent(trading_share),
+                pool=_money(trading_pool_fen),
+                trading=f"{total_trading:,f}",
+            ),
+            _step(
+                "by_shares_rest",
+                distributable=distributable_text,
+                trading_pool=_money(trading_pool_fen),
+                pool=_money(shares_pool_fen),
+                shares=total_shares,
+            ),
+            _step("rounding", pool="trading", keys=trading_extra),
+            _step("rounding", pool="shares", keys=shares_extra),
         ]
     else:
         steps += [
-            _(
-                "By shares: the whole %(pool)s yuan is shared in proportion to each member's "
-                "shares (%(shares)s shares in all). This departs from Art. 44 of the Farmers' "
-                "Professional Cooperatives Law, which returns at least 60%% of the "
-                "distributable surplus by trading."
-            )
-            % {"pool": _money(shares_pool_fen), "shares": f"{total_shares:,d}"},
-            _rounding_step(_("By shares"), shares_extra),
+            _step("by_shares_all", pool=_money(shares_pool_fen), shares=total_shares),
+            _step("rounding", pool="shares", keys=shares_extra),
         ]
     steps.append(
-        _(
-            "Check: the members' lines (%(lines)s) plus the reserve (%(reserve)s) equal the "
-            "surplus (%(surplus)s) exactly."
-        )
-        % {
-            "lines": _money(distributable_fen),
-            "reserve": _money(reserve_fen),
-            "surplus": _money(surplus_fen),
-        }
+        _step("check", lines=distributable_text, reserve=reserve_text, surplus=surplus_text)
     )
 
     return Distribution(

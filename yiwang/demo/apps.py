@@ -24,5 +24,6 @@ class DemoConfig(AppConfig):
                 "demo.projects": _("Build the demo battle map"),
                 "demo.services": _("Build the demo help requests"),
                 "demo.duty": _("Build the demo duty rosters, sweep and stores"),
+                "demo.coops": _("Build the demo cooperatives"),
             }
         )

@@ -340,6 +340,9 @@ def build_certificates(rng, today, share, villages, vols, chiefs, counts) -> Non
             honour=Sum("hours__hours", filter=approved & Q(hours__kind=HoursKind.HONOUR)),
             served=Count("hours", filter=approved & Q(hours__kind=HoursKind.CREDIT)),
         )
+        # Only who served for credit in the window: PostgreSQL sorts a missing sum (NULL)
+        # first in a descending order, SQLite last.
+        .filter(credit__gt=0)
         .order_by("-credit", "id")[: max(1, round(CERTIFICATES * share))]
     )
     ids = dict(

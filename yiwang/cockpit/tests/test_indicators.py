@@ -61,6 +61,7 @@ def records(tree, worker):
     _projects()
     _services(worker)
     _duty(worker)
+    _coops()
 
 
 def _points(worker):
@@ -274,6 +275,56 @@ def _duty(worker):
             )
             for household in rows
         )
+
+
+def _coops():
+    """Cooperatives: an active one on each side and an inactive one, with members (one
+    left) and a draft distribution on each side besides a final one (rows on units, not on
+    the villages where cooperatives belong, so that the children add up)."""
+    from decimal import Decimal
+
+    from yiwang.coops.models import Cooperative, Distribution, Member
+
+    today = timezone.localdate()
+    money = {
+        "surplus": Decimal("1000.00"),
+        "reserve_rate": Decimal("0.100"),
+        "trading_share": Decimal("0.600"),
+        "reserve": Decimal("100.00"),
+        "distributable": Decimal("900.00"),
+        "trading_pool": Decimal("540.00"),
+        "shares_pool": Decimal("360.00"),
+    }
+    for unit, name, active in (
+        (UNIT, "南门合作社", True),
+        (OTHER_UNIT, "汶上合作社", True),
+        (UNIT, "旧合作社", False),
+    ):
+        coop = Cooperative.objects.create(area_code=unit, name=name, is_active=active)
+        for member_name, left_on in (("王一", None), ("李二", today)):
+            Member.objects.create(
+                cooperative=coop,
+                kind="other",
+                name=member_name,
+                joined_on=today,
+                left_on=left_on,
+                area_code=unit,
+            )
+        if not active:
+            continue
+        Distribution.objects.create(
+            cooperative=coop, year=2025, mode="statutory", area_code=unit, **money
+        )
+        if unit == UNIT:
+            Distribution.objects.create(
+                cooperative=coop,
+                year=2024,
+                mode="statutory",
+                status="final",
+                approved_at=timezone.now(),
+                area_code=unit,
+                **money,
+            )
 
 
 def _client(user):

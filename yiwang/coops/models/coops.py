@@ -27,6 +27,10 @@ class Alliance(ScopedModel):
         verbose_name = _("cooperatives' alliance")
         verbose_name_plural = _("cooperatives' alliances")
         ordering = ["area_code", "name"]
+        constraints = [
+            # One alliance a town (services.alliances.create_alliance says so in words).
+            models.UniqueConstraint(fields=["area_code"], name="coops_one_alliance_a_town"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -99,7 +103,7 @@ class Cooperative(ScopedModel):
 
 
 class BoardRole(models.TextChoices):
-    CHAIR = "chair", _("Chair")
+    CHAIR = "chair", _("Chair of the board")
     BOARD = "board", _("Board member")
     SUPERVISOR = "supervisor", _("Supervisor")
     ACCOUNTANT = "accountant", _("Accountant")

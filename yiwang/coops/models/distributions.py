@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.coops.distribution import render_steps
 from yiwang.coops.models.coops import Cooperative, DistributionMode
 from yiwang.coops.models.members import Member
 
@@ -21,7 +22,7 @@ class DistributionStatus(models.TextChoices):
 
 class Distribution(models.Model):
     """A run of the year's distribution, with the terms it was run on and each step
-    explained (`steps`)."""
+    explained (`steps`: language-neutral data, read in words through `step_texts`)."""
 
     cooperative = models.ForeignKey(
         Cooperative,
@@ -86,6 +87,12 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative} {self.year}"
+
+    @property
+    def step_texts(self) -> list[str]:
+        """The steps in words, in the active language (the reader's): the pages and the
+        API read them here."""
+        return render_steps(self.steps)
 
 
 class DistributionLine(models.Model):

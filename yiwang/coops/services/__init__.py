@@ -1,1 +1,1 @@
-"""Every write of the cooperatives (coops, members, distributions)."""
+"""Every write of the cooperatives (coops, alliances, members, distributions)."""

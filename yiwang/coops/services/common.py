@@ -34,7 +34,9 @@ def require_keeper(actor, cooperative: Cooperative) -> None:
         )
 
 
-def read_decimal(value, field: str, *, positive: bool = False, allow_none=False):
+def read_decimal(
+    value, field: str, *, positive: bool = False, allow_none=False, maximum: Decimal | None = None
+):
     if value is None or value == "":
         if allow_none:
             return None
@@ -52,6 +54,10 @@ def read_decimal(value, field: str, *, positive: bool = False, allow_none=False)
                 if positive
                 else _("The number cannot be negative.")
             }
+        )
+    if maximum is not None and number > maximum:
+        raise ValidationError(
+            {field: _("The number cannot be above %(max)s.") % {"max": f"{maximum:,}"}}
         )
     return number
 

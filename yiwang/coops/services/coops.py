@@ -76,18 +76,42 @@ def _clean_terms(terms: dict) -> dict:
                 }
             )
         out["trading_share"] = share
-    for field in ("shares_per_yuan", "shares_per_mu", "shares_per_labour_day"):
+    for field, message in RATE_MESSAGES.items():
         if field in terms:
-            value = terms[field]
-            if isinstance(value, bool) or not isinstance(value, int):
-                try:
-                    value = int(str(value))
-                except ValueError:
-                    raise ValidationError({field: _("Enter a whole number of shares.")}) from None
-            if value <= 0:
-                raise ValidationError({field: _("Enter a number above zero.")})
+            value = _whole_number(terms[field])
+            if value is None or not 1 <= value <= MAX_RATE:
+                raise ValidationError({field: message()})
             out[field] = value
     return out
+
+
+# The charter's rates are PositiveIntegerFields: from 1 to MAX_RATE shares (well inside
+# the column, and 1e8 shares a yuan is already far beyond any charter).
+MAX_RATE = 10**8
+RATE_MESSAGES = {
+    "shares_per_yuan": lambda: _(
+        "The shares a yuan is worth: a whole number from 1 to 100,000,000."
+    ),
+    "shares_per_mu": lambda: _(
+        "The shares a mu of land is worth: a whole number from 1 to 100,000,000."
+    ),
+    "shares_per_labour_day": lambda: _(
+        "The shares a day of labour is worth: a whole number from 1 to 100,000,000."
+    ),
+}
+
+
+def _whole_number(value) -> int | None:
+    """An int, or ASCII digits (optionally signed); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 12:
+        return None
+    return int(text)
 
 
 def _clean_credit_code(code: str) -> str:

@@ -18,6 +18,14 @@ contribution no member may hold more than cap × all shares. Decided here:
 - A withdrawal raises the others' share of all shares but is not refused for it: a
   member may always leave (Farmers' Professional Cooperatives Law, Art. 25); the charter
   is then to be put right by the board. The balance never goes below zero.
+
+The register keeps each line's balance in the order the lines are recorded, and its page
+lists them by date: so a change is never dated before the member's latest line, before
+the member joined, or after today (the local date). A member leaving (`leave_member`)
+hands back all their shares on that day; the village collective does not leave.
+
+Bounds: a contribution of at most 999,999,999,999.99 yuan, 1,000,000 mu or 36,500 days
+of labour, worth at most 2^63 - 1 shares with the member's balance (a BigIntegerField).
 """
 
 from __future__ import annotations
@@ -27,8 +35,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from yiwang.coops.models import (
     Contribution,
@@ -42,6 +53,32 @@ from yiwang.coops.models import (
 from yiwang.coops.services.common import get_cooperative, read_day, read_decimal, require_keeper
 from yiwang.core import audit
 
+# The largest value of a BigIntegerField (shares, balances).
+MAX_SHARES = 2**63 - 1
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_AREA_MU = Decimal(10**6)
+MAX_DAYS = 36500
+_MONEY = (
+    "amount",
+    "shares_per_yuan",
+    MAX_AMOUNT,
+    gettext_noop("At most 999,999,999,999.99 yuan."),
+    gettext_noop("Give the amount in yuan to the fen."),
+)
+# The kinds measured in a decimal to two places: (the field, the charter's shares a unit of
+# it, at most, what is said above that and what is said of a finer figure).
+MEASURED = {
+    ContributionKind.MONEY: _MONEY,
+    ContributionKind.ASSETS: _MONEY,
+    ContributionKind.LAND: (
+        "area_mu",
+        "shares_per_mu",
+        MAX_AREA_MU,
+        gettext_noop("At most 1,000,000 mu."),
+        gettext_noop("Give the land in mu to two decimals."),
+    ),
+}
+
 
 def add_member(
     *, actor, cooperative_id, kind: str, household_id=None, name: str = "", joined_on
@@ -49,15 +86,16 @@ def add_member(
     if kind not in MemberKind.values:
         raise ValidationError({"kind": _("Unknown kind of member.")})
     day = read_day(joined_on, "joined_on")
+    if day > timezone.localdate():
+        raise ValidationError({"joined_on": _("The date cannot be in the future.")})
     name = (name or "").strip()
     if len(name) > 100:
         raise ValidationError({"name": _("The name is too long.")})
     with transaction.atomic():
-        coop = get_cooperative(actor, cooperative_id, lock=True)
-        require_keeper(actor, coop)
+        coop = _kept_cooperative(actor, cooperative_id, lock=True)
         household = None
         if kind == MemberKind.HOUSEHOLD:
-            from yiwang.registry.models import Household
+            from yiwang.registry.models import Household, HouseholdStatus
 
             household = (
                 Household.objects.filter(pk=household_id).first()
@@ -66,6 +104,14 @@ def add_member(
             )
             if household is None or not household.area_code.startswith(coop.area_code):
                 raise ValidationError({"household_id": _("Not a household of this village.")})
+            if household.status != HouseholdStatus.ACTIVE:
+                raise ValidationError(
+                    {
+                        "household_id": _(
+                            "This household has moved out or been dissolved: it cannot join."
+                        )
+                    }
+                )
             if coop.members.filter(household=household).exists():
                 raise ValidationError({"household_id": _("This household is already a member.")})
             if not name:
@@ -103,30 +149,46 @@ def add_member(
     return member
 
 
+def _kept_cooperative(actor, cooperative_id, *, lock: bool = False) -> Cooperative:
+    """The cooperative `actor` reads (404) and keeps (403), its row locked when `lock`."""
+    coop = get_cooperative(actor, cooperative_id, lock=lock)
+    require_keeper(actor, coop)
+    return coop
+
+
 def _shares_of(coop: Cooperative, kind: str, amount, area_mu, days) -> tuple[int, dict]:
-    if kind in (ContributionKind.MONEY, ContributionKind.ASSETS):
-        amount = read_decimal(amount, "amount", positive=True)
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError({"amount": _("Give the amount in yuan to the fen.")})
-        shares = int((amount * coop.shares_per_yuan).to_integral_value(ROUND_FLOOR))
-        measure = {"amount": amount}
-    elif kind == ContributionKind.LAND:
-        area_mu = read_decimal(area_mu, "area_mu", positive=True)
-        if area_mu != area_mu.quantize(Decimal("0.01")):
-            raise ValidationError({"area_mu": _("Give the land in mu to two decimals.")})
-        shares = int((area_mu * coop.shares_per_mu).to_integral_value(ROUND_FLOOR))
-        measure = {"area_mu": area_mu}
+    measured = MEASURED.get(kind) if isinstance(kind, str) else None
+    if measured is not None:
+        field, per_unit, most, too_much, too_fine = measured
+        value = read_decimal({"amount": amount, "area_mu": area_mu}[field], field, positive=True)
+        if value > most:
+            raise ValidationError({field: _(too_much)})
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError({field: _(too_fine)})
+        shares = int((value * getattr(coop, per_unit)).to_integral_value(ROUND_FLOOR))
+        measure = {field: value}
     elif kind == ContributionKind.LABOUR:
         if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
             raise ValidationError({"days": _("Enter a whole number of days above zero.")})
+        if days > MAX_DAYS:
+            raise ValidationError({"days": _("At most 36,500 days of labour.")})
         shares = days * coop.shares_per_labour_day
         measure = {"days": days}
     else:
         raise ValidationError({"kind": _("Unknown kind of contribution.")})
+    field = next(iter(measure))
     if shares <= 0:
-        field = next(iter(measure))
         raise ValidationError({field: _("This contribution is worth less than one share.")})
+    if shares > MAX_SHARES:
+        raise ValidationError({field: _("This contribution is worth too many shares.")})
     return shares, measure
+
+
+def _found_member(member: Member | None) -> Member:
+    """`member`, found among the cooperative's members, or the error of the field."""
+    if member is None:
+        raise ValidationError({"member_id": _("Not a member of this cooperative.")})
+    return member
 
 
 def _locked_members(coop: Cooperative) -> dict[int, Member]:
@@ -158,6 +220,23 @@ def _check_cap(
                 }
             }
         )
+
+
+def _date_problem(member: Member, day) -> str | None:
+    """Why a register line of `member` cannot be dated `day` (None: it can). The
+    member's row is locked by the caller."""
+    if day > timezone.localdate():
+        return _("The date cannot be in the future.")
+    if day < member.joined_on:
+        return _("The date cannot be before the member joined (%(day)s).") % {
+            "day": member.joined_on.isoformat()
+        }
+    latest = member.share_changes.aggregate(latest=Max("on"))["latest"]
+    if latest is not None and day < latest:
+        return _(
+            "The date cannot be before the member's latest line in the share register (%(day)s)."
+        ) % {"day": latest.isoformat()}
+    return None
 
 
 def _change(coop, member, *, on, delta, reason, contribution=None, actor=None) -> ShareChange:
@@ -200,8 +279,7 @@ def contribute(
         except ValueError:
             raise ValidationError({"uuid": _("Not a valid UUID.")}) from None
     with transaction.atomic():
-        coop = get_cooperative(actor, cooperative_id, lock=True)
-        require_keeper(actor, coop)
+        coop = _kept_cooperative(actor, cooperative_id, lock=True)
         if uuid is not None:
             existing = Contribution.objects.filter(uuid=uuid).first()
             if existing is not None:
@@ -212,9 +290,7 @@ def contribute(
                 return existing, False
         shares, measure = _shares_of(coop, kind, amount, area_mu, days)
         members = _locked_members(coop)
-        member = members.get(_int(member_id))
-        if member is None:
-            raise ValidationError({"member_id": _("Not a member of this cooperative.")})
+        member = _found_member(members.get(_int(member_id)))
         if member.left_on is not None:
             raise ValidationError({"member_id": _("This member has left the cooperative.")})
         if kind == ContributionKind.ASSETS and member.kind != MemberKind.COLLECTIVE:
@@ -225,6 +301,15 @@ def contribute(
                     )
                 }
             )
+        if member.shares + shares > MAX_SHARES:
+            raise ValidationError(
+                {
+                    next(iter(measure)): _(
+                        "The member's shares would come to more than the register can hold."
+                    )
+                }
+            )
+        _raise_date_problem(member, day)
         _check_cap(coop, members, member, member.shares + shares)
         contribution = Contribution.objects.create(
             cooperative=coop,
@@ -265,33 +350,67 @@ def contribute(
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """A row's id given as an int or as ASCII digits ("²" and other Unicode digits are not
+    numbers here); None when it is not one or cannot be a row's id."""
+    if isinstance(value, bool):
         return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not (text.isascii() and text.isdecimal()):
+            return None
+        number = int(text)
+    return number if 0 < number <= MAX_SHARES else None
+
+
+def _read_reason(reason, missing: str, most: int) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": missing})
+    if len(reason) > most:
+        raise ValidationError({"reason": _("The reason is too long.")})
+    return reason
+
+
+def _member_of(member_id) -> Member:
+    """The member `member_id` (any cooperative's), else 404."""
+    member = Member.objects.filter(pk=_int(member_id)).first()
+    if member is None:
+        raise Http404(_("No such member."))
+    return member
+
+
+def _kept_member(actor, member: Member) -> tuple[Cooperative, Member]:
+    """`member`'s cooperative, which `actor` keeps, and `member` again, both locked with
+    the other members (in a transaction)."""
+    coop = _kept_cooperative(actor, member.cooperative_id, lock=True)
+    return coop, _locked_members(coop)[member.pk]
+
+
+def _raise_date_problem(member: Member, day) -> None:
+    problem = _date_problem(member, day)
+    if problem is not None:
+        raise ValidationError({"on": problem})
 
 
 def withdraw(*, actor, member_id, shares, on, reason: str) -> ShareChange:
     """Shares handed back (a member leaving, a correction); never below zero."""
     day = read_day(on, "on")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the shares are withdrawn.")})
-    if len(reason) > 200:
-        raise ValidationError({"reason": _("The reason is too long.")})
+    reason = _read_reason(reason, _("Say why the shares are withdrawn."), 200)
     if isinstance(shares, bool) or not isinstance(shares, int) or shares <= 0:
         raise ValidationError({"shares": _("Enter a whole number of shares above zero.")})
-    member = Member.objects.filter(pk=_int(member_id)).first()
-    if member is None:
-        raise Http404(_("No such member."))
+    member = _member_of(member_id)
     with transaction.atomic():
-        coop = get_cooperative(actor, member.cooperative_id, lock=True)
-        require_keeper(actor, coop)
-        member = _locked_members(coop)[member.pk]
+        coop, member = _kept_member(actor, member)
+        errors = {}
         if shares > member.shares:
-            raise ValidationError(
-                {"shares": _("The member holds only %(n)d shares.") % {"n": member.shares}}
-            )
+            errors["shares"] = _("The member holds only %(n)d shares.") % {"n": member.shares}
+        problem = _date_problem(member, day)
+        if problem is not None:
+            errors["on"] = problem
+        if errors:
+            raise ValidationError(errors)
         change = _change(coop, member, on=day, delta=-shares, reason=reason, actor=actor)
         audit.record(
             actor=actor,
@@ -306,6 +425,50 @@ def withdraw(*, actor, member_id, shares, on, reason: str) -> ShareChange:
             },
         )
     return change
+
+
+def leave_member(*, actor, member_id, on, reason: str) -> Member:
+    """A member leaves on `on`: their remaining shares are handed back (a register line,
+    when they hold any) and `left_on` is set. The village collective does not leave."""
+    day = read_day(on, "on")
+    # Kept short enough for the register line that quotes it (200 characters).
+    reason = _read_reason(reason, _("Say why the member leaves."), 150)
+    member = _member_of(member_id)
+    with transaction.atomic():
+        coop, member = _kept_member(actor, member)
+        if member.kind == MemberKind.COLLECTIVE:
+            raise ValidationError(
+                {
+                    "member_id": _(
+                        "The village collective cannot leave its cooperative: the party "
+                        "branch's lead rests on its funds, assets and resources."
+                    )
+                }
+            )
+        if member.left_on is not None:
+            raise ValidationError({"member_id": _("This member has already left the cooperative.")})
+        _raise_date_problem(member, day)
+        held = member.shares
+        if held:
+            _change(
+                coop,
+                member,
+                on=day,
+                delta=-held,
+                reason=_("Left the cooperative: %(reason)s") % {"reason": reason},
+                actor=actor,
+            )
+        member.left_on = day
+        member.save(update_fields=["left_on"])
+        audit.record(
+            actor=actor,
+            action="coops.member_leave",
+            obj=member,
+            area_code=coop.area_code,
+            before={"shares": held},
+            after={"left_on": day.isoformat(), "shares": 0, "reason": reason},
+        )
+    return member
 
 
 def _read_year(year) -> int:
@@ -352,11 +515,8 @@ def record_trading(
     """A member's trading of a year (replaces what was recorded for that year)."""
     year, produce, services = _trading_values(year, produce_sold, services_bought)
     with transaction.atomic():
-        coop = get_cooperative(actor, cooperative_id)
-        require_keeper(actor, coop)
-        member = coop.members.filter(pk=_int(member_id)).first()
-        if member is None:
-            raise ValidationError({"member_id": _("Not a member of this cooperative.")})
+        coop = _kept_cooperative(actor, cooperative_id)
+        member = _found_member(coop.members.filter(pk=_int(member_id)).first())
         trading = _upsert_trading(coop, member, year, produce, services)
         audit.record(
             actor=actor,
@@ -373,15 +533,27 @@ def record_trading(
     return trading
 
 
+def _the_one(found: list[Member], several: str, none: str, values: dict):
+    """(the member, None) when `found` holds exactly one, else (None, why not)."""
+    if len(found) == 1:
+        return found[0], None
+    return None, (several if found else none) % values
+
+
 def import_trading(*, actor, cooperative_id, rows) -> int:
-    """Rows read from an XLSX (dicts: `household_number` or `name`, `year`,
+    """Rows read from an XLSX (dicts: `member_id`, `household_number` or `name`, `year`,
     `produce_sold`, `services_bought`), all or nothing: every bad row is reported with its
     row number (the sheet's, the header being row 1). Returns the rows written."""
     with transaction.atomic():
-        coop = get_cooperative(actor, cooperative_id)
-        require_keeper(actor, coop)
+        coop = _kept_cooperative(actor, cooperative_id)
         members = list(coop.members.select_related("household"))
-        by_number = {m.household.number: m for m in members if m.household_id}
+        by_id = {m.pk: m for m in members}
+        # Household numbers are unique within a unit, not a village: a number two of the
+        # members' households share asks for the member's number instead.
+        by_number: dict[str, list[Member]] = {}
+        for m in members:
+            if m.household_id:
+                by_number.setdefault(m.household.number, []).append(m)
         by_name: dict[str, list[Member]] = {}
         for m in members:
             by_name.setdefault(m.name, []).append(m)
@@ -389,26 +561,30 @@ def import_trading(*, actor, cooperative_id, rows) -> int:
         good = []
         seen: set[tuple[int, int]] = set()
         for index, row in enumerate(rows, start=2):
+            member_id = str(row.get("member_id") or "").strip()
             number = str(row.get("household_number") or "").strip()
             name = str(row.get("name") or "").strip()
             member = None
-            if number:
-                member = by_number.get(number)
-                problem = (
-                    None if member else _("no member of household number %(n)s") % {"n": number}
-                )
-            elif name:
-                found = by_name.get(name, [])
-                member = found[0] if len(found) == 1 else None
+            if member_id:
+                member = by_id.get(_int(member_id))
                 problem = (
                     None
                     if member
-                    else (
-                        _("two members are called %(name)s: give the household number")
-                        if found
-                        else _("no member called %(name)s")
-                    )
-                    % {"name": name}
+                    else _("no member numbered %(n)s in this cooperative") % {"n": member_id}
+                )
+            elif number:
+                member, problem = _the_one(
+                    by_number.get(number, []),
+                    _("several members' households are numbered %(n)s: give the member's number"),
+                    _("no member of household number %(n)s"),
+                    {"n": number},
+                )
+            elif name:
+                member, problem = _the_one(
+                    by_name.get(name, []),
+                    _("two members are called %(name)s: give the household number"),
+                    _("no member called %(name)s"),
+                    {"name": name},
                 )
             else:
                 problem = _("give the household number or the member's name")

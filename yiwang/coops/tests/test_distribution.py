@@ -16,6 +16,7 @@ from yiwang.coops.distribution import (
     Member,
     Mode,
     distribute,
+    render_steps,
 )
 
 # The example: a surplus of 1,160,000.00 yuan, a reserve of 10%.
@@ -41,15 +42,16 @@ def _in_english():
 
 
 def test_the_steps_read_in_chinese():
+    result = distribute(
+        surplus=D("1160000.00"),
+        reserve_rate=D("0.10"),
+        mode=Mode.BY_SHARES,
+        members=[Member(1, 3, D("0")), Member(2, 4, D("0"))],
+    )
     with translation.override("zh-hans"):
-        result = distribute(
-            surplus=D("1160000.00"),
-            reserve_rate=D("0.10"),
-            mode=Mode.BY_SHARES,
-            members=[Member(1, 3, D("0")), Member(2, 4, D("0"))],
-        )
-    assert result.steps[0] == "本年度盈余：1,160,000.00 元。"
-    assert "第四十四条" in result.steps[-3]
+        steps = render_steps(result.steps)
+    assert steps[0] == "本年度盈余：1,160,000.00 元。"
+    assert "第四十四条" in steps[-3]
 
 
 def by_key(result: Distribution) -> dict:
@@ -94,12 +96,13 @@ def test_statutory_by_hand():
     ]
     assert sum(line.total for line in result.lines) + result.reserve == SURPLUS
     # The steps name the rate, the pools and who got the fen left over.
-    text = "\n".join(result.steps)
+    steps = render_steps(result.steps)
+    text = "\n".join(steps)
     for figure in ("10%", "116,000.00", "1,044,000.00", "626,400.00", "417,600.00", "60%"):
         assert figure in text
-    assert result.steps[-3].endswith(": 2, 3.")  # by trading: 2 fen, to members 2 and 3
-    assert result.steps[-2].endswith(": 1.")  # by shares: 1 fen, to member 1 (tie, smaller key)
-    assert "2 " in result.steps[-3] and "1 " in result.steps[-2]
+    assert steps[-3].endswith(": 2, 3.")  # by trading: 2 fen, to members 2 and 3
+    assert steps[-2].endswith(": 1.")  # by shares: 1 fen, to member 1 (tie, smaller key)
+    assert "2 " in steps[-3] and "1 " in steps[-2]
 
 
 def test_statutory_order_of_members_does_not_matter():
@@ -136,8 +139,9 @@ def test_by_shares_by_hand():
     assert all(line.by_trading == D("0.00") for line in result.lines)
     assert all(line.by_shares == line.total for line in result.lines)
     assert sum(line.total for line in result.lines) + result.reserve == SURPLUS
-    assert "Art. 44" in result.steps[3]
-    assert result.steps[-2].endswith(": 1, 2, 4.")
+    steps = render_steps(result.steps)
+    assert "Art. 44" in steps[3]
+    assert steps[-2].endswith(": 1, 2, 4.")
 
 
 def test_reserve_rounds_half_up_to_the_fen():
@@ -282,6 +286,7 @@ def test_five_thousand_members():
         ({"surplus": D("0.001")}, "surplus"),  # part of a fen
         ({"surplus": D("NaN")}, "surplus"),
         ({"surplus": D("Infinity")}, "surplus"),
+        ({"surplus": D("1000000000000.00")}, "surplus"),  # above numeric(14, 2)
         ({"reserve_rate": D("-0.01")}, "reserve_rate"),
         ({"reserve_rate": D("1")}, "reserve_rate"),
         ({"reserve_rate": 0.1}, "reserve_rate"),
@@ -323,6 +328,20 @@ def test_bad_input_is_refused_with_a_clear_message(kwargs, field):
     assert raised.value.field == field
     assert isinstance(raised.value, ValueError)
     assert len(str(raised.value)) > 10
+
+
+def test_the_largest_surplus_stored_is_shared():
+    result = distribute(
+        surplus=D("999999999999.99"), reserve_rate=D("0.10"), mode=Mode.STATUTORY, members=MEMBERS
+    )
+    assert result.reserve + sum(line.total for line in result.lines) == D("999999999999.99")
+    with pytest.raises(DistributionError, match="999,999,999,999.99"):
+        distribute(
+            surplus=D("1000000000000.00"),
+            reserve_rate=D("0.10"),
+            mode=Mode.STATUTORY,
+            members=MEMBERS,
+        )
 
 
 def test_by_shares_ignores_the_trading_share_and_needs_no_trading():

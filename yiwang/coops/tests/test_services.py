@@ -21,60 +21,23 @@ from yiwang.coops.models import (
     ShareChange,
     Trading,
 )
+from yiwang.coops.selectors.members import published_notice
 from yiwang.coops.services import coops, distributions, members
+from yiwang.coops.tests import builders
+from yiwang.coops.tests.builders import account, household
 from yiwang.core.audit import AuditEntry
 
 DAY = datetime.date(2025, 3, 1)
 
 
-def _user(username):
-    from yiwang.accounts.services import create_user
-
-    return create_user(
-        actor=None, username=username, password="Yiwang-test-2026", full_name=username
-    )
-
-
 @pytest.fixture
 def coop(tree):
-    return coops.create_cooperative(
-        actor=None,
-        area_code=VILLAGE,
-        name="南村党支部领办合作社",
-        reserve_rate=D("0.10"),
-        holding_cap=D("0.20"),
-        mode="statutory",
-        trading_share=D("0.60"),
-        shares_per_yuan=1,
-        shares_per_mu=8000,
-        shares_per_labour_day=100,
-    )
-
-
-def _household(unit, number, head="王小明"):
-    from yiwang.registry.services import create_household
-    from yiwang.registry.services.residents import add_resident
-
-    household = create_household(actor=None, unit_code=unit, number=number)
-    add_resident(actor=None, household_id=household.pk, name=head, relation="head")
-    return household
+    return builders.cooperative(VILLAGE, "南村党支部领办合作社")
 
 
 @pytest.fixture
 def board(coop):
-    accountant, chair = _user("coop-accountant"), _user("coop-chair")
-    coops.appoint(
-        actor=None,
-        cooperative_id=coop.pk,
-        role="accountant",
-        name="李会计",
-        user_id=accountant.pk,
-        on=DAY,
-    )
-    coops.appoint(
-        actor=None, cooperative_id=coop.pk, role="chair", name="张书记", user_id=chair.pk, on=DAY
-    )
-    return accountant, chair
+    return builders.board(coop, account("coop-accountant"), account("coop-chair"))
 
 
 @pytest.fixture
@@ -82,65 +45,16 @@ def shares(coop):
     """The collective 60,000 shares (三资 60,000 yuan), A 10,000 (money), B 20,000 (2.5 mu
     of land × 8,000), C 10,000 (100 days of labour × 100): 100,000 in all; B holds
     exactly the cap (20%). Trading of the year 2025: A 100, B 200, C 400 (1 : 2 : 4)."""
-    collective = members.add_member(
-        actor=None, cooperative_id=coop.pk, kind="collective", joined_on=DAY
-    )
-    a = members.add_member(
-        actor=None,
-        cooperative_id=coop.pk,
-        kind="household",
-        household_id=_household(UNIT, "001", "王一").pk,
-        joined_on=DAY,
-    )
-    b = members.add_member(
-        actor=None,
-        cooperative_id=coop.pk,
-        kind="household",
-        household_id=_household(UNIT, "002", "李二").pk,
-        joined_on=DAY,
-    )
-    c = members.add_member(
-        actor=None, cooperative_id=coop.pk, kind="other", name="赵三", joined_on=DAY
-    )
-    members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=collective.pk,
-        kind="assets",
-        amount="60000",
-        on=DAY,
-    )
-    members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=a.pk,
-        kind="money",
+    collective, a, b, c = builders.four_members(
+        coop,
+        UNIT,
+        heads=("王一", "李二"),
+        other="赵三",
         amount=D("10000.00"),
-        on=DAY,
+        area_mu=D("2.5"),
+        sold=("100", "150", "400"),
     )
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=c.pk, kind="labour", days=100, on=DAY
-    )
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=b.pk, kind="land", area_mu=D("2.5"), on=DAY
-    )
-    for member, sold in ((a, "100"), (b, "150"), (c, "400")):
-        members.record_trading(
-            actor=None,
-            cooperative_id=coop.pk,
-            member_id=member.pk,
-            year=2025,
-            produce_sold=sold,
-            services_bought="0",
-        )
-    members.record_trading(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=b.pk,
-        year=2025,
-        produce_sold="150",
-        services_bought="50",
-    )
+    builders.trade(coop, b, 2025, "150", "50")
     return collective, a, b, c
 
 
@@ -170,18 +84,14 @@ def test_contributions_turned_into_shares(coop, shares):
     assert (land.kind, land.area_mu, land.shares) == ("land", D("2.50"), 20000)
     assert a.name == "王一"  # named after the household's head
     # Land rounded down to a whole share: 0.33 mu × 8,000 = 2,640; 0.0001 is not to two decimals.
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=c.pk, kind="land", area_mu="0.33", on=DAY
-    )
+    builders.contribute(coop, c, "land", area_mu="0.33", on=DAY)
     assert Member.objects.get(pk=c.pk).shares == 12640
 
 
 def test_the_register_keeps_every_change_dated_with_balances(coop, shares):
     collective, a, b, c = shares
     later = DAY + datetime.timedelta(days=30)
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=a.pk, kind="money", amount="2500", on=later
-    )
+    builders.contribute(coop, a, "money", amount="2500", on=later)
     members.withdraw(
         actor=None,
         member_id=a.pk,
@@ -213,48 +123,21 @@ def test_the_holding_cap_refuses_the_contribution_that_breaks_it(coop, shares):
     before = _snapshot(coop)
     # B holds 20,000 of 100,000: one more yuan would be 20,001 of 100,001, above 20%.
     with pytest.raises(ValidationError) as error:
-        members.contribute(
-            actor=None, cooperative_id=coop.pk, member_id=b.pk, kind="money", amount="1", on=DAY
-        )
+        builders.contribute(coop, b, "money", amount="1", on=DAY)
     assert "shares" in error.value.message_dict
     assert "20%" in error.value.message_dict["shares"][0]
     assert _snapshot(coop) == before
     # The collective's 三资 are not capped (it holds 60%); others still may add below the cap.
-    members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=collective.pk,
-        kind="assets",
-        amount="1000",
-        on=DAY,
-    )
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=a.pk, kind="money", amount="2500", on=DAY
-    )
+    builders.contribute(coop, collective, "assets", amount="1000", on=DAY)
+    builders.contribute(coop, a, "money", amount="2500", on=DAY)
     assert Member.objects.get(pk=a.pk).shares == 12500
 
 
 def test_the_same_uuid_twice_is_stored_once(coop, shares):
     collective, a, b, c = shares
     key = "6f1c2d3e-0000-4000-8000-000000000001"
-    first, created = members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=a.pk,
-        kind="money",
-        amount="100",
-        on=DAY,
-        uuid=key,
-    )
-    again, created_again = members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=a.pk,
-        kind="money",
-        amount="100",
-        on=DAY,
-        uuid=key,
-    )
+    first, created = builders.contribute(coop, a, "money", amount="100", on=DAY, uuid=key)
+    again, created_again = builders.contribute(coop, a, "money", amount="100", on=DAY, uuid=key)
     assert (created, created_again, first.pk) == (True, False, again.pk)
     assert Member.objects.get(pk=a.pk).shares == 10100
 
@@ -264,49 +147,20 @@ def test_two_contributions_racing_cannot_both_break_the_cap(tree):
     """Two members at 15% each both add 5,000 shares at once: each alone keeps them within
     the cap (20,000 of 105,000), both would put one over (20,000 of 110,000 is 18%... so
     the numbers are chosen for the second to fail: see below)."""
-    coop = coops.create_cooperative(
-        actor=None,
-        area_code=VILLAGE,
-        name="竞争社",
-        reserve_rate="0.1",
-        holding_cap="0.2",
-        mode="statutory",
-        trading_share="0.6",
-        shares_per_yuan=1,
-        shares_per_mu=8000,
-        shares_per_labour_day=100,
+    coop = builders.cooperative(
+        VILLAGE, "竞争社", reserve_rate="0.1", holding_cap="0.2", trading_share="0.6"
     )
-    collective = members.add_member(
-        actor=None, cooperative_id=coop.pk, kind="collective", joined_on=DAY
-    )
-    one = members.add_member(
-        actor=None, cooperative_id=coop.pk, kind="other", name="甲", joined_on=DAY
-    )
-    members.contribute(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=collective.pk,
-        kind="assets",
-        amount="80000",
-        on=DAY,
-    )
-    members.contribute(
-        actor=None, cooperative_id=coop.pk, member_id=one.pk, kind="money", amount="15000", on=DAY
-    )
+    collective = builders.join(coop, "collective")
+    one = builders.join(coop, name="甲")
+    builders.contribute(coop, collective, "assets", amount="80000")
+    builders.contribute(coop, one, "money", amount="15000")
     # One holds 15,000 of 95,000. Adding 5,000: 20,000 of 100,000 (exactly 20%, allowed);
     # adding 5,000 twice: 25,000 of 105,000 (23.8%, refused). Only one may pass.
     results = []
 
     def add():
         try:
-            members.contribute(
-                actor=None,
-                cooperative_id=coop.pk,
-                member_id=one.pk,
-                kind="money",
-                amount="5000",
-                on=DAY,
-            )
+            builders.contribute(coop, one, "money", amount="5000")
             results.append("ok")
         except ValidationError:
             results.append("refused")
@@ -342,19 +196,13 @@ def test_land_and_labour_must_be_given(coop, shares):
 
 
 def test_a_member_must_be_a_household_of_the_village(coop, shares):
-    other = _household(OTHER_UNIT, "101")
+    other = household(OTHER_UNIT, "101")
     before = _snapshot(coop)
     with pytest.raises(ValidationError) as error:
-        members.add_member(
-            actor=None,
-            cooperative_id=coop.pk,
-            kind="household",
-            household_id=other.pk,
-            joined_on=DAY,
-        )
+        builders.join(coop, "household", household_id=other.pk, on=DAY)
     assert "household_id" in error.value.message_dict
     with pytest.raises(ValidationError):
-        members.add_member(actor=None, cooperative_id=coop.pk, kind="collective", joined_on=DAY)
+        builders.join(coop, "collective", on=DAY)
     assert _snapshot(coop) == before
 
 
@@ -449,15 +297,11 @@ def test_a_draft_replaced_then_approved_is_unchangeable(coop, shares, board):
     with pytest.raises(ValidationError):
         distributions.approve_distribution(actor=chair, distribution_id=final.pk)
     assert _snapshot(coop) == before
-    # Another year is free; a second final for 2025 is refused.
-    members.record_trading(
-        actor=None,
-        cooperative_id=coop.pk,
-        member_id=coop.members.order_by("pk").last().pk,
-        year=2024,
-        produce_sold="10",
-        services_bought="0",
-    )
+    # Another year is free; a second final for 2025 is refused. (A member who had joined
+    # by the end of 2024 and traded in it is paid for 2024.)
+    last = coop.members.order_by("pk").last()
+    Member.objects.filter(pk=last.pk).update(joined_on=datetime.date(2024, 6, 1))
+    builders.trade(coop, last, 2024, "10")
     other = distributions.run_distribution(
         actor=accountant, cooperative_id=coop.pk, year=2024, surplus="0.00"
     )
@@ -500,9 +344,9 @@ def test_published_register_masks_names(coop, shares, board):
     run = distributions.run_distribution(
         actor=accountant, cooperative_id=coop.pk, year=2025, surplus="1180000.00"
     )
-    assert all(row["total"] is None for row in distributions.published_register(coop))
+    assert all(row["total"] is None for row in published_notice(coop)["rows"])
     distributions.approve_distribution(actor=chair, distribution_id=run.pk)
-    rows = distributions.published_register(coop)
+    rows = published_notice(coop)["rows"]
     assert [row["shares"] for row in rows] == [60000, 10000, 20000, 10000]
     assert "王一" not in [row["name"] for row in rows] and rows[1]["name"].startswith("王")
     assert rows[3]["total"] == D("406594.29")
@@ -525,6 +369,29 @@ def test_import_trading_all_or_nothing(coop, shares):
     assert members.import_trading(actor=None, cooperative_id=coop.pk, rows=[rows[0], rows[3]]) == 2
     assert Trading.objects.get(member=a, year=2026).services_bought == D("5.00")
     assert Trading.objects.get(member=c, year=2026).produce_sold == D("3.00")
+
+
+def test_import_trading_household_numbers_repeat_from_unit_to_unit(coop, shares):
+    """Household numbers are unique within a unit: a number two members' households share
+    is refused with a message, and the member's own number picks the right one."""
+    collective, a, b, c = shares
+    twin = builders.join(
+        coop, "household", household_id=household(f"{VILLAGE}001002", "001", "王双").pk, on=DAY
+    )
+    before = _snapshot(coop)
+    row = {"household_number": "001", "year": 2026, "produce_sold": "10"}
+    with pytest.raises(ValidationError) as error:
+        members.import_trading(actor=None, cooperative_id=coop.pk, rows=[row])
+    assert "001" in error.value.message_dict["rows"][0]
+    with pytest.raises(ValidationError):
+        members.import_trading(
+            actor=None, cooperative_id=coop.pk, rows=[{**row, "member_id": "999999"}]
+        )
+    assert _snapshot(coop) == before
+    members.import_trading(
+        actor=None, cooperative_id=coop.pk, rows=[{**row, "member_id": str(twin.pk)}]
+    )
+    assert Trading.objects.get(year=2026, cooperative=coop).member == twin
 
 
 def test_board_history_one_chair_at_a_time(coop, board):
@@ -574,23 +441,12 @@ def test_scope(request, coop, persona, keeps, sees):
         Cooperative.objects.filter(access.cooperative_q(user)).filter(pk=coop.pk).exists() is sees
     )
     if keeps:
-        member = members.add_member(
-            actor=user, cooperative_id=coop.pk, kind="collective", joined_on=DAY
-        )
-        members.contribute(
-            actor=user,
-            cooperative_id=coop.pk,
-            member_id=member.pk,
-            kind="assets",
-            amount="10",
-            on=DAY,
-        )
+        member = builders.join(coop, "collective", actor=user)
+        builders.contribute(coop, member, "assets", actor=user, amount="10")
         assert AuditEntry.objects.filter(action="coops.contribute", actor=user).count() == 1
     else:
         with pytest.raises(Http404):
-            members.add_member(
-                actor=user, cooperative_id=coop.pk, kind="other", name="某人", joined_on=DAY
-            )
+            builders.join(coop, "other", actor=user, name="某人", on=DAY)
         with pytest.raises((Http404, PermissionDenied)):
             coops.create_cooperative(actor=user, area_code=VILLAGE, name="另社")
 
@@ -606,13 +462,7 @@ def test_a_board_seat_opens_the_cooperative_to_its_holder(coop, worker, board):
 def test_messages_in_chinese(coop):
     from django.utils import translation
 
-    other = _household(OTHER_UNIT, "102")
+    other = household(OTHER_UNIT, "102")
     with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
-        members.add_member(
-            actor=None,
-            cooperative_id=coop.pk,
-            kind="household",
-            household_id=other.pk,
-            joined_on=DAY,
-        )
+        builders.join(coop, "household", household_id=other.pk, on=DAY)
     assert error.value.message_dict["household_id"] == ["不是本村的农户。"]

@@ -269,6 +269,9 @@ POINTS_ACTIONS = (
     # services.
     "duty.",
     "duty_",
+    # Cooperatives: created, their boards, members, trading and distributions through
+    # their services.
+    "coops.",
 )
 
 
@@ -289,6 +292,7 @@ def test_the_command_builds_the_demo_and_audits_it_as_a_command(db):
         "demo.services",
         "demo.duty",
         "cockpit.snapshot",
+        "demo.coops",
     }
     assert {e.source for e in others} == {"command"}
     assert (build.source, build.action, build.actor) == ("command", "demo.build", None)

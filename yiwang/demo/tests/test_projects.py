@@ -201,6 +201,7 @@ def _demo(*args):
         "--no-notices",
         "--no-points",
         "--no-volunteering",
+        "--no-coops",
         "--no-cockpit",
         *args,
         stdout=out,

@@ -15,7 +15,9 @@ unless --no-services is given, a year of help requests with government services,
 eight a village, in every step (yiwang.demo.services); unless --no-duty is given, a
 flood-season duty roster for every town, a past door-to-door sweep of the elderly living
 alone in the first town, and a store of emergency supplies per town with its hand-outs
-(yiwang.demo.duty).
+(yiwang.demo.duty); unless --no-coops is given, the party-branch-led cooperatives of one
+town's villages, with their alliance, charters, boards, members and shares, a year of
+trading and last year's distribution approved (yiwang.demo.coops).
 
 - demo --status: prints "empty" (no areas yet) or "built"; writes nothing.
 - demo --scale town: two towns, 1,092 units and 1,713 accounts (about a second).
@@ -115,6 +117,13 @@ class Command(AuditedCommand):
             "supplies per town with its hand-outs).",
         )
         parser.add_argument(
+            "--no-coops",
+            action="store_true",
+            help="Build no cooperatives (by default a party-branch-led cooperative in each "
+            "village of one town, with their alliance, members and shares, a year of trading "
+            "and last year's distribution approved by the chair).",
+        )
+        parser.add_argument(
             "--no-cockpit",
             action="store_true",
             help="Take no cockpit snapshots of the twelve months gone by (by default they are "
@@ -159,6 +168,7 @@ class Command(AuditedCommand):
         no_projects: bool,
         no_services: bool,
         no_duty: bool,
+        no_coops: bool,
         no_cockpit: bool,
         if_empty: bool,
         ask: bool,
@@ -290,6 +300,8 @@ class Command(AuditedCommand):
             self._services(seed)
         if not no_ledger and not no_duty:
             self._duty(seed)
+        if not no_ledger and not no_coops:
+            self._coops(seed)
         if not no_cockpit:
             self._snapshots()
         self.stdout.write(
@@ -353,6 +365,24 @@ class Command(AuditedCommand):
             )
         )
 
+    def _coops(self, seed: int) -> None:
+        from yiwang.demo.coops import build_demo_coops
+
+        started = time.perf_counter()
+        c = build_demo_coops(seed=seed)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built the demo cooperatives in {time.perf_counter() - started:.1f} s: "
+                f"{c['cooperatives']} cooperatives in one town's alliance ({c['statutory']} "
+                f"by the statute, {c['by_shares']} all by shares), {c['members']} members "
+                f"({c['household_members']} households) holding {c['shares']} shares, "
+                f"{c['contributions']} contributions, {c['trading']} trading rows, "
+                f"{c['final']} distributions of last year approved ({c['paid_yuan']} yuan "
+                f"paid out, {c['reserve_yuan']} to the reserve), {c['drafts']} drafts of "
+                f"this year awaiting the chair."
+            )
+        )
+
     def _snapshots(self) -> None:
         # The cockpit's months gone by: the flows and the rates of the last twelve months,
         # counted from the demo's records (the states of a month gone by are not kept),
@@ -375,14 +405,15 @@ class Command(AuditedCommand):
 
     def _logins(self) -> str:
         from yiwang.accounts.models import User
+        from yiwang.demo.coops import ACCOUNTANT_LOGIN, CHAIR_LOGIN
         from yiwang.demo.enterprise_support import BANK_LOGIN
         from yiwang.demo.projects import SITE_LOGIN
 
-        # The battle map's site worker and bank counsellor, when it was built.
-        more = User.objects.filter(username__in=(SITE_LOGIN, BANK_LOGIN)).values_list(
-            "username", flat=True
-        )
-        logins = [*DEMO_LOGINS, *sorted(more, key=(SITE_LOGIN, BANK_LOGIN).index)]
+        # The battle map's site worker and bank counsellor, and the first cooperative's
+        # chair and accountant, when they were built.
+        extra = (SITE_LOGIN, BANK_LOGIN, CHAIR_LOGIN, ACCOUNTANT_LOGIN)
+        more = User.objects.filter(username__in=extra).values_list("username", flat=True)
+        logins = [*DEMO_LOGINS, *sorted(more, key=extra.index)]
         return f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}."
 
     def _yes(self, stdin) -> bool:

@@ -1,0 +1,1 @@
+"""Reads of the cooperatives that are more than a filter."""
