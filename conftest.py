@@ -25,21 +25,53 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # TEST_CLOCK_DAYS=400 runs the whole session with the clock that many days ahead (ticking),
 # from before the test modules are imported: a test that only passes on the day it was
 # written (a fixed date next to fixtures made "today") fails in CI, not months later.
-# CI's PostgreSQL pass sets it.
+# The day also turns over (local midnight, TIME_ZONE) between the import of the test
+# modules and the first test: a date worked out once at import, by a test's parameters or
+# by a class attribute of the code (a queryset filtered on "today"), is then yesterday's,
+# as it is in a server that has run past midnight. CI's PostgreSQL pass sets it.
 CLOCK_DAYS = int(os.environ.get("TEST_CLOCK_DAYS") or 0)
 _clock = None
+_midnight = 0.0
+
+
+def _midnight_ahead(days: int) -> float:
+    """The local midnight that ends the day `days` days from now, as a Unix timestamp."""
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = datetime.datetime.now(zone).date() + datetime.timedelta(days=days + 1)
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=zone).timestamp()
+
+
+def _travel(timestamp: float) -> None:
+    # A timestamp, not an aware datetime: time_machine sets the TZ environment variable to
+    # a destination's zone, which would undo Django's TZ=TIME_ZONE and put SQLite's
+    # 'localtime' (the tallies' triggers) in UTC.
+    global _clock
+    import time_machine
+
+    if _clock is not None:
+        _clock.stop()
+    _clock = time_machine.travel(timestamp, tick=True)
+    _clock.start()
 
 
 def pytest_configure(config):
-    global _clock
+    global _midnight
     if CLOCK_DAYS:
-        import time_machine
+        # Two minutes before midnight while the modules are imported ...
+        _midnight = _midnight_ahead(CLOCK_DAYS)
+        _travel(_midnight - 120)
 
-        # A timedelta, not an aware datetime: time_machine sets the TZ environment variable
-        # to a destination's zone (UTC for datetime.UTC), which would undo Django's
-        # TZ=TIME_ZONE and put SQLite's 'localtime' (the tallies' triggers) in UTC.
-        _clock = time_machine.travel(datetime.timedelta(days=CLOCK_DAYS), tick=True)
-        _clock.start()
+
+def pytest_collection_finish(session):
+    if CLOCK_DAYS:
+        # ... and just past it for the tests (in each xdist worker, after its collection).
+        import time
+
+        _travel(max(time.time(), _midnight + 1))
 
 
 def pytest_unconfigure(config):
@@ -49,7 +81,9 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     if CLOCK_DAYS:
-        return f"clock: {CLOCK_DAYS} days ahead, {datetime.date.today()}"
+        return (
+            f"clock: {CLOCK_DAYS} days ahead, {datetime.datetime.now()}, midnight after collection"
+        )
     return None
 
 

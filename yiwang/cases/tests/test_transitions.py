@@ -18,9 +18,16 @@ from yiwang.core.models import AuditEntry
 from .conftest import new_case
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
-# Frozen time lies ahead: the areas of the test tree open today.
-NINE = datetime.datetime.combine(TOMORROW, datetime.time(9), tzinfo=SHANGHAI)
+
+
+# Worked out when a test runs, not at import (the day may have turned since).
+def tomorrow() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+def nine_tomorrow() -> datetime.datetime:
+    # Frozen time lies ahead: the areas of the test tree open today.
+    return datetime.datetime.combine(tomorrow(), datetime.time(9), tzinfo=SHANGHAI)
 
 
 def outcome(call) -> str:
@@ -53,7 +60,7 @@ MATRIX = {
     "extend": ("in_progress", {"hours": 24, "reason": "等待环卫车"}, HANDLERS),
     "approve_extension": ("extension", {}, DISPATCHERS),
     "supervise": ("reported", {}, COUNTY_ONLY),
-    "park": ("accepted", {"review_on": TOMORROW, "reason": "需长期整治"}, TOWN_ONLY),
+    "park": ("accepted", {"review_on": tomorrow, "reason": "需长期整治"}, TOWN_ONLY),
     "unpark": ("parked", {}, TOWN_ONLY),
     "follow_up": ("resolved", {"satisfaction": "satisfied"}, DISPATCHERS),
     "reopen": ("followed_up", {"reason": "问题复发"}, DISPATCHERS),
@@ -67,13 +74,14 @@ def _prepared(stage: str) -> Case:
         return services.request_extension(actor=None, case_id=case.pk, hours=24, reason="等待")
     if stage == "parked":
         case = new_case(stage="accepted")
-        return services.park(actor=None, case_id=case.pk, review_on=TOMORROW, reason="长期")
+        return services.park(actor=None, case_id=case.pk, review_on=tomorrow(), reason="长期")
     return new_case(stage=stage)
 
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
 def test_each_transition_is_allowed_and_refused_by_persona(action, personas):
     stage, values, expected = MATRIX[action]
+    values = {key: value() if callable(value) else value for key, value in values.items()}
     results = {}
     for name, user in personas.items():
         case = _prepared(stage)
@@ -155,20 +163,21 @@ def test_an_action_on_a_finished_case_is_a_conflict_with_its_status(chief, tree)
 
 
 def test_the_whole_life_of_a_case_is_in_its_timeline_and_the_audit_log(chief, worker, boundaries):
-    with time_machine.travel(NINE, tick=False) as clock:
+    nine = nine_tomorrow()
+    with time_machine.travel(nine, tick=False) as clock:
         case = services.report_case(
             actor=worker, category="sanitation", text="河道有垃圾", lat="35.05", lng="116.05"
         )
         # 环境卫生: accept in 4 h, dispatch in 8 h, resolve in 72 h.
-        assert case.due_at == NINE + datetime.timedelta(hours=4)
+        assert case.due_at == nine + datetime.timedelta(hours=4)
         clock.shift(datetime.timedelta(hours=1))
         case = services.accept(actor=chief, case_id=case.pk, note="收到")
         assert case.responded_on_time is True
-        assert case.due_at == NINE + datetime.timedelta(hours=9)
+        assert case.due_at == nine + datetime.timedelta(hours=9)
         case = services.dispatch(actor=chief, case_id=case.pk, area_code=UNIT)
-        assert case.due_at == NINE + datetime.timedelta(hours=73)
+        assert case.due_at == nine + datetime.timedelta(hours=73)
         case = services.start(actor=worker, case_id=case.pk)
-        assert case.due_at == NINE + datetime.timedelta(hours=73)
+        assert case.due_at == nine + datetime.timedelta(hours=73)
         clock.shift(datetime.timedelta(hours=80))
         case = services.resolve(actor=worker, case_id=case.pk, result="已清理")
         assert case.resolved_on_time is False
@@ -230,7 +239,8 @@ def test_a_dissatisfied_follow_up_reopens_the_case_once(chief, worker, tree):
 def test_a_return_goes_back_to_the_dispatching_village_with_a_fresh_dispatch_time(
     chief, worker, tree
 ):
-    with time_machine.travel(NINE, tick=False):
+    nine = nine_tomorrow()
+    with time_machine.travel(nine, tick=False):
         case = new_case(stage="in_progress")
         case = services.return_case(actor=worker, case_id=case.pk, reason="不是本单元的")
 
@@ -239,7 +249,7 @@ def test_a_return_goes_back_to_the_dispatching_village_with_a_fresh_dispatch_tim
         "village",
         VILLAGE,
     )
-    assert case.due_at == NINE + datetime.timedelta(hours=8)
+    assert case.due_at == nine + datetime.timedelta(hours=8)
     assert case.events.last().data["from_area_code"] == UNIT
 
 
@@ -260,11 +270,12 @@ def test_more_time_moves_the_due_time_only_once_granted(chief, worker, tree):
 
 
 def test_a_parked_case_leaves_the_inbox_until_its_review_date(chief, town_admin, tree):
+    nine = nine_tomorrow()
     case = new_case(stage="accepted")
-    services.park(actor=town_admin, case_id=case.pk, review_on=TOMORROW, reason="需规划")
+    services.park(actor=town_admin, case_id=case.pk, review_on=nine.date(), reason="需规划")
 
     assert list(selectors.inbox(chief)) == []
-    with time_machine.travel(NINE):
+    with time_machine.travel(nine):
         assert [c.pk for c in selectors.inbox(chief)] == [case.pk]
         case = services.unpark(actor=town_admin, case_id=case.pk)
     assert not case.parked and case.review_on is None

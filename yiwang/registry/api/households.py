@@ -87,9 +87,13 @@ def _members():
 class HouseholdViewSet(ScopedViewSet):
     """Households of the units in your scope, each with its members."""
 
-    queryset = Household.objects.prefetch_related(_members())
+    queryset = Household.objects.all()
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilterSet
+
+    def get_queryset(self):
+        # The members' current tags are the request's day's, not the day the class was made.
+        return super().get_queryset().prefetch_related(_members())
 
     @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdSerializer})
     def create(self, request):

@@ -154,12 +154,14 @@ class ResidentViewSet(ScopedViewSet):
     (张三, 建国, 国), pinyin initials (zs → 张三), or the last digits of an ID or phone number;
     `?address=` by part of the household's address."""
 
-    queryset = with_current_tags(Resident.objects.select_related("household"))
+    queryset = Resident.objects.select_related("household")
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilterSet
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        # The current tags are those of the request's day: worked out here, not once when
+        # the class is made (a server running past midnight would keep yesterday's).
+        queryset = with_current_tags(super().get_queryset())
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 "events", Prefetch("reveals", queryset=Reveal.objects.select_related("user"))

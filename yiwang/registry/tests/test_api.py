@@ -1,7 +1,10 @@
 """API v1 for the ledger: households, residents (search, life events, reveal), tags,
 migrants, likely duplicates, the roll-up; masking, scope and pinned query counts."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
@@ -219,6 +222,26 @@ def test_it_sets_tags_and_the_household_becomes_key(worker, ledger):
     assert response.status_code == 200
     assert [t["code"] for t in response.json()["tags"]] == ["dibao"]
     assert Household.objects.get(pk=ledger["household"].pk).category == "key"
+
+
+def test_a_tag_set_the_day_after_the_server_started_is_listed(worker, ledger):
+    """The current tags are the request's day's, not those of the day the API's classes
+    were made: a server that has run past midnight lists a tag that starts today."""
+    zhang, household = ledger["zhang"], ledger["household"]
+    api = api_as(worker)
+    # Served today: the residents' and the households' views are made.
+    assert api.get(f"/api/v1/residents/{zhang.pk}/").json()["tags"] == []
+    assert api.get(f"/api/v1/households/{household.pk}/").status_code == 200
+    with time_machine.travel(datetime.timedelta(days=1)):
+        set_tags = api.post(
+            f"/api/v1/residents/{zhang.pk}/tags/", {"tags": ["dibao"]}, format="json"
+        )
+        card = api.get(f"/api/v1/residents/{zhang.pk}/").json()
+        members = api.get(f"/api/v1/households/{household.pk}/").json()["members"]
+
+    assert [t["code"] for t in set_tags.json()["tags"]] == ["dibao"]
+    assert [t["code"] for t in card["tags"]] == ["dibao"]
+    assert [[t["code"] for t in m["tags"]] for m in members if m["id"] == zhang.pk] == [["dibao"]]
 
 
 def test_it_records_moving_out_and_death(worker, ledger):
