@@ -1,10 +1,11 @@
 """Huey on its real storage (SQLite file, or Redis when REDIS_URL is set), with a consumer."""
 
-import time
+import threading
 
 import pytest
 from django.conf import settings
 from huey.contrib.djhuey import HUEY
+from huey.signals import SIGNAL_CANCELED, SIGNAL_COMPLETE, SIGNAL_ERROR, SIGNAL_REVOKED
 
 from conftest import COUNTY, DATA
 from yiwang.core.models import AuditEntry, ImportJob
@@ -35,18 +36,55 @@ def real_queue():
             queue.immediate = True
 
 
-def _wait_until_finished(job_id: int, seconds: float = 30) -> ImportJob:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        job = ImportJob.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"import job {job_id} did not finish in {seconds} s")
+class TasksEnded:
+    """Counts a queue's tasks that have ended (those whose name ends with `name`, if
+    given), as the consumer signals them.
+
+    A test waits on this count instead of reading rows while the consumer writes them. On
+    SQLite the test database is in memory and shared between threads, so a write made
+    while another thread reads the same table fails at once: "database table is locked"."""
+
+    SIGNALS = (SIGNAL_COMPLETE, SIGNAL_ERROR, SIGNAL_CANCELED, SIGNAL_REVOKED)
+
+    def __init__(self, queue, name: str = ""):
+        self.queue, self.name = queue, name
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def __call__(self, signal, task, *args, **kwargs):
+        if task.name.endswith(self.name):
+            with self._changed:
+                self.count += 1
+                self._changed.notify_all()
+
+    def __enter__(self):
+        self.queue.signal(*self.SIGNALS)(self)
+        return self
+
+    def __exit__(self, *exc):
+        self.queue.disconnect_signal(self, *self.SIGNALS)
+
+    def wait(self, count: int = 1, seconds: float = 30) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.count >= count, timeout=seconds):
+                raise AssertionError(f"{self.count} of {count} tasks ended in {seconds} s")
+
+
+@pytest.fixture
+def bulk_ended(real_queue):
+    with TasksEnded(bulk) as ended:
+        yield ended
+
+
+def _wait_until_finished(job_id: int, ended: TasksEnded, tasks: int = 1) -> ImportJob:
+    ended.wait(tasks)
+    return ImportJob.objects.get(pk=job_id)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_queued_import_is_run_by_a_consumer_and_audited_as_an_import(real_queue, county_admin):
+def test_a_queued_import_is_run_by_a_consumer_and_audited_as_an_import(
+    real_queue, bulk_ended, county_admin
+):
     assert type(real_queue).__name__ == ("RedisHuey" if settings.REDIS_URL else "SqliteHuey")
     # The tree fixture holds this file already: importing it again changes nothing.
     job = start_import(
@@ -57,7 +95,7 @@ def test_a_queued_import_is_run_by_a_consumer_and_audited_as_an_import(real_queu
         area_code=COUNTY,
     )
     assert ImportJob.objects.get(pk=job.pk).status in {"queued", "running", "done"}
-    job = _wait_until_finished(job.pk)
+    job = _wait_until_finished(job.pk, bulk_ended)
 
     assert job.status == "done", job.errors
     assert job.result == {"created": 0, "renamed": 0, "unchanged": 388}
@@ -65,7 +103,7 @@ def test_a_queued_import_is_run_by_a_consumer_and_audited_as_an_import(real_queu
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_consumers_given_the_same_job_run_it_once(real_queue, county_admin):
+def test_two_consumers_given_the_same_job_run_it_once(bulk_ended, county_admin):
     from yiwang.core.tasks import run_import
 
     data = "code,name\n370830001001901,新网格\n".encode()
@@ -73,8 +111,7 @@ def test_two_consumers_given_the_same_job_run_it_once(real_queue, county_admin):
         actor=county_admin, kind="areas", filename="g.csv", data=data, area_code=COUNTY
     )
     run_import(job.pk)  # a second delivery of the same job
-    job = _wait_until_finished(job.pk)
-    time.sleep(0.5)  # let the second delivery run too
+    job = _wait_until_finished(job.pk, bulk_ended, tasks=2)  # both deliveries ended
 
     assert job.status == "done" and job.result["created"] == 1
     assert (

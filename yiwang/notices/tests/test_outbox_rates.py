@@ -18,8 +18,9 @@ import time
 
 import pytest
 from django.db import connection
+from huey.contrib.djhuey import HUEY
 
-from yiwang.core.tests.test_task_queue import real_queue  # noqa: F401 (a fixture)
+from yiwang.core.tests.test_task_queue import TasksEnded, real_queue  # noqa: F401 (a fixture)
 from yiwang.notices.models import Delivery, DeliveryAttempt, DeliveryStatus
 from yiwang.notices.outbox import ratelimit, send_robot
 
@@ -228,12 +229,10 @@ def test_the_tasks_run_on_a_real_consumer(tree, vendor):
         sender=sender,
         audience_areas=[robot.area_code],
     )
-    queue_to_groups(announcement)  # no transaction open: the task is queued at once
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if Delivery.objects.filter(status=DeliveryStatus.SENT).exists():
-            break
-        time.sleep(0.1)
+    # Waits for the sending task to end, without reading the deliveries meanwhile.
+    with TasksEnded(HUEY, "send_robot_deliveries") as sent:
+        queue_to_groups(announcement)  # no transaction open: the task is queued at once
+        sent.wait(seconds=20)
     assert Delivery.objects.get().status == DeliveryStatus.SENT
     [record] = vendor.of("feishu")
     assert record.problems == [] and "消防演练" in record.text
