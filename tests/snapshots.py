@@ -74,6 +74,9 @@ class _Changes:
         # `auto_now` columns take the time of the restore, as a build's would.
         stamped = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False)]
         stamp = connection.ops.adapt_datetimefield_value(now)
+        # SQLite gives a time of day back as datetime.time, which it cannot take as a
+        # parameter (it knows dates and datetimes only): written as the database's value.
+        timed = [i for i, f in enumerate(fields) if f.get_internal_type() == "TimeField"]
         if self.removed:
             cursor.execute(
                 f"DELETE FROM {quote(meta.db_table)} WHERE {pk} IN"
@@ -84,12 +87,12 @@ class _Changes:
             cursor.executemany(
                 f"UPDATE {quote(meta.db_table)} SET"
                 f" {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s",
-                [_stamped(row, stamped, stamp) for row in self.changed],
+                [_stamped(row, stamped, stamp, timed) for row in self.changed],
             )
         if self.added:
             # Many rows a statement: a table's statement-level triggers (the residents'
             # search tables on PostgreSQL) then run once a batch, not once a row.
-            rows = [_stamped(row, stamped, stamp) for row in self.added]
+            rows = [_stamped(row, stamped, stamp, timed) for row in self.added]
             one = f"({', '.join(['%s'] * len(columns))})"
             batch = max(1, min(1000, MAX_PARAMETERS // len(columns)))
             for start in range(0, len(rows), batch):
@@ -101,12 +104,14 @@ class _Changes:
                 )
 
 
-def _stamped(row: tuple, at: list[int], stamp) -> tuple:
-    if not at:
+def _stamped(row: tuple, at: list[int], stamp, timed: list[int]) -> tuple:
+    if not at and not timed:
         return row
     row = list(row)
     for i in at:
         row[i] = stamp
+    for i in timed:
+        row[i] = connection.ops.adapt_timefield_value(row[i])
     return tuple(row)
 
 
